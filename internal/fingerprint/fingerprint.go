@@ -64,8 +64,8 @@ func (f *Fingerprinter) PrincipalID(principal string) string {
 func (f *Fingerprinter) id(domain, prefix, s string) string {
 	h := f.pool.Get().(hash.Hash)
 	h.Reset()
-	h.Write([]byte(domain))
-	h.Write([]byte(s))
+	h.Write(StringBytes(domain))
+	h.Write(StringBytes(s))
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	f.pool.Put(h)

@@ -1,0 +1,195 @@
+package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
+
+import (
+	"net/netip"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/policy"
+)
+
+// annotatedAttrs is about how many attributes annotate writes.
+const annotatedAttrs = 20
+
+// item is one span or log record being audited.
+type item struct {
+	attrs     pcommon.Map
+	eventTime time.Time
+	spanError bool
+}
+
+// annotate writes the contract attributes for an item whose credentials
+// are in sc.findings (primary first), and the request facts.
+func (p *tokenAudit) annotate(it item, sc *scratch) {
+	resource, method := requestResource(it.attrs)
+	client := p.clientAddress(it.attrs)
+	attrs := it.attrs
+	// One growth of the attribute slice instead of one per write.
+	attrs.EnsureCapacity(attrs.Len() + annotatedAttrs)
+	if resource != "" {
+		attrs.PutStr(auditattr.Resource, resource)
+		attrs.PutStr(auditattr.Action, action(resource, method))
+	}
+	attrs.PutStr(auditattr.Outcome, p.outcome(attrs, it.spanError))
+	if client != "" {
+		attrs.PutStr(auditattr.ClientAddress, client)
+	}
+	if len(sc.findings) == 0 {
+		return
+	}
+
+	f := sc.findings[0]
+	info := f.info
+	pol := sc.policy
+	entry := pol.Lookup(info.id, info.jti, info.keyID)
+
+	principalID, principalType := info.principalID, info.principalType
+	scopes := info.scopes
+	var expiresAt int64
+	hasExp := info.hasExp
+	if hasExp {
+		expiresAt = info.expiresAt
+	}
+	if entry != nil {
+		// The registry is the operator's word on who owns a token.
+		if entry.Owner != "" {
+			principalID, principalType = entry.Owner, entry.OwnerType
+			if principalType == "" {
+				principalType = auditattr.PrincipalUser
+			}
+			if p.cfg.Scrub.PseudonymizePrincipal {
+				principalID = p.fp.PrincipalID(principalID)
+			}
+		}
+		if scopes == nil && entry.Scopes != nil {
+			scopes = entry.Scopes
+		}
+		if !hasExp && !entry.ExpiresAt.IsZero() {
+			expiresAt, hasExp = entry.ExpiresAt.Unix(), true
+		}
+	}
+	if principalType == "" {
+		principalType = auditattr.PrincipalUnknown
+	}
+
+	v := sc.violations[:0]
+	if info.malformed {
+		v = append(v, auditattr.ViolationMalformed)
+	}
+	if info.badSignature {
+		v = append(v, auditattr.ViolationInvalidSignature)
+	}
+	now := it.eventTime.Unix()
+	skew := int64(p.cfg.ClockSkew / time.Second)
+	if hasExp && now > expiresAt+skew {
+		v = append(v, auditattr.ViolationExpired)
+	}
+	if info.hasNbf && now+skew < info.notBefore {
+		v = append(v, auditattr.ViolationNotYetValid)
+	}
+	clientAddr, _ := netip.ParseAddr(client)
+	req := policy.Request{
+		TokenID:     info.id,
+		JTI:         info.jti,
+		KeyID:       info.keyID,
+		PrincipalID: principalID,
+		Scopes:      scopes,
+		Resource:    resource,
+		ClientAddr:  clientAddr,
+		EventTime:   it.eventTime,
+	}
+	v = pol.Evaluate(&req, v)
+	sc.violations = v
+
+	attrs.PutStr(auditattr.TokenID, info.id)
+	attrs.PutStr(auditattr.TokenType, info.typ)
+	putNonEmpty(attrs, auditattr.TokenProvider, info.provider)
+	putNonEmpty(attrs, auditattr.TokenHint, info.hint)
+	attrs.PutStr(auditattr.TokenSource, f.source)
+	putNonEmpty(attrs, auditattr.TokenIssuer, info.issuer)
+	putStrings(attrs, auditattr.TokenAudience, info.audience)
+	putNonEmpty(attrs, auditattr.TokenJTI, info.jti)
+	putStrings(attrs, auditattr.TokenScopes, scopes)
+	if info.hasIat {
+		attrs.PutInt(auditattr.TokenIssuedAt, info.issuedAt)
+	}
+	if hasExp {
+		attrs.PutInt(auditattr.TokenExpiresAt, expiresAt)
+	}
+	attrs.PutStr(auditattr.TokenStatus, status(v))
+	attrs.PutBool(auditattr.TokenVerified, info.verified)
+	putNonEmpty(attrs, auditattr.PrincipalID, principalID)
+	attrs.PutStr(auditattr.PrincipalType, principalType)
+	for _, c := range info.claims {
+		attrs.PutStr(auditattr.TokenClaimPrefix+c.name, c.value)
+	}
+	if n := distinctTokens(sc.findings); n > 1 {
+		attrs.PutInt(auditattr.TokenCount, int64(n))
+	}
+	if len(v) > 0 {
+		putStrings(attrs, auditattr.Violations, v)
+		for _, name := range v {
+			sc.stats.countViolation(name)
+		}
+	} else {
+		attrs.Remove(auditattr.Violations) // a producer's stale verdicts must not survive
+	}
+}
+
+// statusOrder ranks statuses: the first violation found in this order names
+// the token's status.
+var statusOrder = []struct{ violation, status string }{
+	{auditattr.ViolationMalformed, auditattr.StatusMalformed},
+	{auditattr.ViolationInvalidSignature, auditattr.StatusInvalidSignature},
+	{auditattr.ViolationRevoked, auditattr.StatusRevoked},
+	{auditattr.ViolationExpired, auditattr.StatusExpired},
+	{auditattr.ViolationNotYetValid, auditattr.StatusNotYetValid},
+	{auditattr.ViolationUnknown, auditattr.StatusUnknown},
+}
+
+func status(violations []string) string {
+	for _, s := range statusOrder {
+		for _, v := range violations {
+			if v == s.violation {
+				return s.status
+			}
+		}
+	}
+	return auditattr.StatusActive
+}
+
+func distinctTokens(fs []finding) int {
+	n := 0
+	for i, f := range fs {
+		dup := false
+		for _, g := range fs[:i] {
+			if g.info.id == f.info.id {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			n++
+		}
+	}
+	return n
+}
+
+func putNonEmpty(m pcommon.Map, k, v string) {
+	if v != "" {
+		m.PutStr(k, v)
+	}
+}
+
+func putStrings(m pcommon.Map, k string, vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	s := m.PutEmptySlice(k)
+	s.EnsureCapacity(len(vs))
+	for _, v := range vs {
+		s.AppendEmpty().SetStr(v)
+	}
+}

@@ -1,0 +1,199 @@
+package tokenauditprocessor
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/benchfixture"
+)
+
+func benchProcessor(b *testing.B, cfg *Config) *tokenAudit {
+	p, err := newTokenAudit(processortestSettings(), cfg, "traces")
+	require.NoError(b, err)
+	require.NoError(b, p.start(context.Background(), nil))
+	b.Cleanup(func() { _ = p.shutdown(context.Background()) })
+	return p
+}
+
+// reportPerSpan turns per-batch figures into per-span ones.
+func reportPerSpan(b *testing.B, run func()) {
+	b.ReportAllocs()
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	start := time.Now()
+	for b.Loop() {
+		run()
+	}
+	el := time.Since(start)
+	runtime.ReadMemStats(&ms1)
+	n := float64(b.N) * benchfixture.Spans
+	b.ReportMetric(float64(el.Nanoseconds())/n, "ns/span")
+	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/n, "B/span")
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/span")
+}
+
+// BenchmarkBatch compares the processor with a warm cache against the floor:
+// writing the same attributes and removing the header, nothing else. Each
+// iteration works on a fresh copy of the batch; the copy is part of both.
+func BenchmarkBatch(b *testing.B) {
+	batch := benchfixture.Batch(benchfixture.JWTs(benchfixture.Tokens))
+	fresh := ptrace.NewTraces()
+
+	b.Run("floor", func(b *testing.B) {
+		// Precomputed outputs per token: the floor pays only for pdata writes.
+		out := map[string][2]string{}
+		reportPerSpan(b, func() {
+			batch.CopyTo(fresh)
+			floorWrite(fresh, out)
+		})
+	})
+	b.Run("token_audit_warm", func(b *testing.B) {
+		cfg := testConfig()
+		cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: benchfixture.HMACSecret}}}
+		p := benchProcessor(b, cfg)
+		batch.CopyTo(fresh)
+		_, _ = p.processTraces(context.Background(), fresh) // warm the cache
+		reportPerSpan(b, func() {
+			batch.CopyTo(fresh)
+			_, _ = p.processTraces(context.Background(), fresh)
+		})
+	})
+	b.Run("copy_only", func(b *testing.B) {
+		reportPerSpan(b, func() { batch.CopyTo(fresh) })
+	})
+}
+
+// floorWrite does the least any auditing processor must do per span: find
+// the header, remove it and write the contract attributes.
+func floorWrite(td ptrace.Traces, memo map[string][2]string) {
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	for i := 0; i < spans.Len(); i++ {
+		a := spans.At(i).Attributes()
+		v, ok := a.Get("http.request.header.authorization")
+		if !ok {
+			continue
+		}
+		raw := v.Slice().At(0).Str()
+		ids, ok := memo[raw]
+		if !ok {
+			ids = [2]string{"tok_" + fmt.Sprintf("%032x", len(memo)), fmt.Sprintf("user-%d", len(memo))}
+			memo[raw] = ids
+		}
+		a.Remove("http.request.header.authorization")
+		a.EnsureCapacity(a.Len() + annotatedAttrs)
+		a.PutStr(auditattr.TokenID, ids[0])
+		a.PutStr(auditattr.TokenType, auditattr.TypeJWT)
+		a.PutStr(auditattr.TokenSource, "http.request.header.authorization")
+		a.PutStr(auditattr.TokenIssuer, "https://idp.example.com/tenant-42")
+		putStrings(a, auditattr.TokenAudience, []string{"api://orders"})
+		a.PutStr(auditattr.TokenJTI, "jti-00000001")
+		putStrings(a, auditattr.TokenScopes, []string{"orders:read", "orders:write"})
+		a.PutInt(auditattr.TokenIssuedAt, 1)
+		a.PutInt(auditattr.TokenExpiresAt, 2)
+		a.PutStr(auditattr.TokenStatus, auditattr.StatusActive)
+		a.PutBool(auditattr.TokenVerified, true)
+		a.PutStr(auditattr.PrincipalID, ids[1])
+		a.PutStr(auditattr.PrincipalType, auditattr.PrincipalUser)
+		a.PutStr(auditattr.Resource, "GET /orders/{id}")
+		a.PutStr(auditattr.Action, auditattr.ActionRead)
+		a.PutStr(auditattr.Outcome, auditattr.OutcomeSuccess)
+		a.PutStr(auditattr.ClientAddress, "10.0.0.1")
+	}
+}
+
+// firstSightConfig verifies HS256 and caches nothing, so every lookup is
+// the first sight of a token.
+func firstSightConfig() *Config {
+	cfg := testConfig()
+	cfg.Cache.MaxEntries = 0
+	cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: benchfixture.HMACSecret}}}
+	return cfg
+}
+
+// BenchmarkFirstSightJWT is what a token never seen before costs: parse the
+// header value and the JWT, HMAC fingerprint, HS256 verification.
+func BenchmarkFirstSightJWT(b *testing.B) {
+	toks := benchfixture.JWTs(4096)
+	values := make([]string, len(toks))
+	for i, t := range toks {
+		values[i] = "Bearer " + t
+	}
+	p := benchProcessor(b, firstSightConfig())
+	sc := p.beginBatch(context.Background())
+	defer p.endBatch(context.Background(), sc)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		cv := p.lookupHeader(values[i%len(values)], kindAuthorization, sc)
+		if cv.info == nil || !cv.info.verified {
+			b.Fatal("token not verified")
+		}
+		i++
+	}
+}
+
+// BenchmarkFirstSightSpan is a whole span whose token is new: the above
+// plus scrubbing and writing the contract attributes.
+func BenchmarkFirstSightSpan(b *testing.B) {
+	toks := benchfixture.JWTs(4096)
+	p := benchProcessor(b, firstSightConfig())
+	spans := make([]ptrace.Span, len(toks))
+	for i, t := range toks {
+		spans[i] = benchfixture.SpanWithoutCredential()
+		putHeader(spans[i].Attributes(), "authorization", "Bearer "+t)
+	}
+	sc := p.beginBatch(context.Background())
+	defer p.endBatch(context.Background(), sc)
+	s := ptrace.NewSpan()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		spans[i%len(spans)].CopyTo(s)
+		i++
+		p.auditItem(item{attrs: s.Attributes(), eventTime: now}, nil, sc)
+	}
+}
+
+// BenchmarkNoCredential is a span without a credential: it must not allocate.
+func BenchmarkNoCredential(b *testing.B) {
+	p := benchProcessor(b, testConfig())
+	span := benchfixture.SpanWithoutCredential()
+	sc := p.beginBatch(context.Background())
+	defer p.endBatch(context.Background(), sc)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.auditItem(item{attrs: span.Attributes(), eventTime: now}, nil, sc)
+	}
+}
+
+// BenchmarkCacheEntryBytes states the memory one cached token costs (heap
+// growth over 20,000 cached 400–900 byte JWTs, divided by the count).
+func BenchmarkCacheEntryBytes(b *testing.B) {
+	const n = 20_000
+	toks := benchfixture.JWTs(n)
+	for b.Loop() {
+		cfg := testConfig()
+		cfg.Cache.MaxEntries = 2 * n // room in every shard: nothing evicted
+		p := benchProcessor(b, cfg)
+		sc := p.beginBatch(context.Background())
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for _, tok := range toks {
+			sc.findings = sc.findings[:0]
+			p.lookupHeader("Bearer "+tok, kindAuthorization, sc)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		p.endBatch(context.Background(), sc)
+		require.Equal(b, n, p.cache.len())
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/entry")
+	}
+}

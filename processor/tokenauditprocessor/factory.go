@@ -1,0 +1,79 @@
+package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor/internal/metadata"
+)
+
+// NewFactory returns the token_audit processor factory.
+func NewFactory() processor.Factory {
+	return processor.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		processor.WithTraces(createTraces, metadata.TracesStability),
+		processor.WithLogs(createLogs, metadata.LogsStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		Fingerprint: FingerprintConfig{Prefix: "tok_"},
+		Sources: SourcesConfig{
+			AuthorizationHeaders: []string{"authorization", "proxy-authorization"},
+			KeyHeaders: []string{
+				"x-api-key", "api-key", "apikey", "x-api-token", "x-auth-token",
+				"x-access-token", "private-token", "x-goog-api-key", "ocp-apim-subscription-key",
+			},
+			URLAttributes: []string{"url.full", "url.query", "http.url", "http.target", "url.original"},
+			QueryParams: []string{
+				"access_token", "id_token", "refresh_token", "api_key", "apikey", "api-key",
+				"key", "token", "auth_token", "private_token", "client_secret", "password",
+				"x-amz-credential", "x-amz-signature", "x-amz-security-token",
+			},
+			ResourceAttributes: true,
+			LogBody:            true,
+			MetadataKeys:       []string{"authorization", "x-api-key"},
+		},
+		Scrub:          ScrubConfig{Mode: ScrubFingerprint},
+		Limits:         LimitsConfig{MaxTokenBytes: 16 << 10},
+		ReloadInterval: 10 * time.Second,
+		ClockSkew:      time.Minute,
+		Cache:          CacheConfig{MaxEntries: 100_000},
+		Outcome: OutcomeConfig{
+			FailureStatusCodes: []int{401, 407},
+			DeniedStatusCodes:  []int{403},
+		},
+	}
+}
+
+// The processor rewrites attributes in place.
+var capabilities = consumer.Capabilities{MutatesData: true}
+
+func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+	p, err := newTokenAudit(set, cfg.(*Config), "traces")
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+		processorhelper.WithCapabilities(capabilities),
+		processorhelper.WithStart(p.start),
+		processorhelper.WithShutdown(p.shutdown))
+}
+
+func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
+	p, err := newTokenAudit(set, cfg.(*Config), "logs")
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
+		processorhelper.WithCapabilities(capabilities),
+		processorhelper.WithStart(p.start),
+		processorhelper.WithShutdown(p.shutdown))
+}

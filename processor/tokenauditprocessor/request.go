@@ -1,0 +1,277 @@
+package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// Input attribute names: the stable semantic conventions first, then the
+// older names many SDKs still emit.
+var (
+	methodKeys     = []string{"http.request.method", "http.method"}
+	routeKeys      = []string{"http.route"}
+	pathKeys       = []string{"url.path", "http.target"}
+	httpStatusKeys = []string{"http.response.status_code", "http.status_code"}
+	rpcStatusKeys  = []string{"rpc.response.status_code", "rpc.grpc.status_code"}
+	peerKeys       = []string{"network.peer.address", "net.sock.peer.addr", "net.peer.ip"}
+	clientKeys     = []string{"client.address", "http.client_ip"}
+)
+
+// first returns the first present attribute among keys.
+func first(attrs pcommon.Map, keys []string) (pcommon.Value, bool) {
+	for _, k := range keys {
+		if v, ok := attrs.Get(k); ok {
+			return v, true
+		}
+	}
+	return pcommon.Value{}, false
+}
+
+func firstStr(attrs pcommon.Map, keys []string) string {
+	if v, ok := first(attrs, keys); ok && v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return ""
+}
+
+// knownMethods keeps resource names low-cardinality: any other method
+// string collapses to _OTHER, as the HTTP semantic conventions do.
+var knownMethods = map[string]string{
+	"GET": "GET", "HEAD": "HEAD", "POST": "POST", "PUT": "PUT", "PATCH": "PATCH",
+	"DELETE": "DELETE", "OPTIONS": "OPTIONS", "CONNECT": "CONNECT", "TRACE": "TRACE",
+}
+
+// requestResource returns the resource ("GET /users/{id}" or
+// "pkg.Service/Method") and the HTTP method, "" when unknown.
+func requestResource(attrs pcommon.Map) (resource, method string) {
+	if m := firstStr(attrs, methodKeys); m != "" {
+		method = knownMethods[strings.ToUpper(m)]
+		if method == "" {
+			method = "_OTHER"
+		}
+		route := firstStr(attrs, routeKeys)
+		if route == "" {
+			route = normalizePath(firstStr(attrs, pathKeys))
+		}
+		if route == "" {
+			return method, method
+		}
+		return method + " " + route, method
+	}
+	if m := firstStr(attrs, []string{"rpc.method"}); m != "" {
+		if strings.Contains(m, "/") {
+			return truncate(m, 256), ""
+		}
+		if svc := firstStr(attrs, []string{"rpc.service"}); svc != "" {
+			return truncate(svc+"/"+m, 256), ""
+		}
+		return truncate(m, 256), ""
+	}
+	return "", ""
+}
+
+// action derives read/create/update/delete from the HTTP method, or from
+// the RPC method's verb.
+func action(resource, method string) string {
+	switch method {
+	case "GET", "HEAD", "OPTIONS":
+		return auditattr.ActionRead
+	case "POST":
+		return auditattr.ActionCreate
+	case "PUT", "PATCH":
+		return auditattr.ActionUpdate
+	case "DELETE":
+		return auditattr.ActionDelete
+	case "":
+	default:
+		return auditattr.ActionOther
+	}
+	name := resource[strings.LastIndexByte(resource, '/')+1:]
+	for _, v := range []struct{ prefix, action string }{
+		{"Get", auditattr.ActionRead}, {"List", auditattr.ActionRead}, {"Read", auditattr.ActionRead},
+		{"Search", auditattr.ActionRead}, {"Watch", auditattr.ActionRead},
+		{"Create", auditattr.ActionCreate}, {"Add", auditattr.ActionCreate}, {"Insert", auditattr.ActionCreate},
+		{"Update", auditattr.ActionUpdate}, {"Set", auditattr.ActionUpdate}, {"Patch", auditattr.ActionUpdate},
+		{"Delete", auditattr.ActionDelete}, {"Remove", auditattr.ActionDelete},
+	} {
+		if strings.HasPrefix(name, v.prefix) {
+			return v.action
+		}
+	}
+	return auditattr.ActionOther
+}
+
+// gRPC codes that decide the outcome; the others (OK, NOT_FOUND, …) mean
+// the credential was accepted.
+var rpcOutcomes = map[string]string{
+	"16": auditattr.OutcomeFailure, "UNAUTHENTICATED": auditattr.OutcomeFailure,
+	"7": auditattr.OutcomeDenied, "PERMISSION_DENIED": auditattr.OutcomeDenied,
+	"2": auditattr.OutcomeError, "UNKNOWN": auditattr.OutcomeError,
+	"13": auditattr.OutcomeError, "INTERNAL": auditattr.OutcomeError,
+	"14": auditattr.OutcomeError, "UNAVAILABLE": auditattr.OutcomeError,
+	"15": auditattr.OutcomeError, "DATA_LOSS": auditattr.OutcomeError,
+	"4": auditattr.OutcomeError, "DEADLINE_EXCEEDED": auditattr.OutcomeError,
+}
+
+// outcome decides success/failure/denied/error from the HTTP status, then
+// the RPC status, then the span status (spanError).
+func (p *tokenAudit) outcome(attrs pcommon.Map, spanError bool) string {
+	if v, ok := first(attrs, httpStatusKeys); ok {
+		if code, ok := intValue(v); ok {
+			switch {
+			case p.failureCodes[code]:
+				return auditattr.OutcomeFailure
+			case p.deniedCodes[code]:
+				return auditattr.OutcomeDenied
+			case code >= 500:
+				return auditattr.OutcomeError
+			}
+			return auditattr.OutcomeSuccess
+		}
+	}
+	if v, ok := first(attrs, rpcStatusKeys); ok {
+		if o, ok := rpcOutcomes[strings.ToUpper(v.AsString())]; ok {
+			return o
+		}
+		return auditattr.OutcomeSuccess
+	}
+	if spanError {
+		return auditattr.OutcomeError
+	}
+	return auditattr.OutcomeSuccess
+}
+
+func intValue(v pcommon.Value) (int, bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		return int(v.Int()), true
+	case pcommon.ValueTypeDouble:
+		return int(v.Double()), true
+	case pcommon.ValueTypeStr:
+		n, err := strconv.Atoi(strings.TrimSpace(v.Str()))
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// clientAddress returns the caller's address. The socket peer is the only
+// address nobody can forge; forwarding headers and client.address (which
+// SDKs fill from X-Forwarded-For) are believed only when the peer is a
+// trusted proxy, or when no peer address was recorded at all.
+func (p *tokenAudit) clientAddress(attrs pcommon.Map) string {
+	peer, hasPeer := parseAddr(firstStr(attrs, peerKeys))
+	if hasPeer && !p.trusted(peer) {
+		return peer.String()
+	}
+	if hasPeer { // a trusted proxy: walk the forwarding chain
+		if a, ok := p.forwardedClient(attrs); ok {
+			return a.String()
+		}
+	}
+	if a, ok := parseAddr(firstStr(attrs, clientKeys)); ok {
+		return a.String()
+	}
+	if hasPeer {
+		return peer.String()
+	}
+	return ""
+}
+
+// forwardedClient walks X-Forwarded-For (then Forwarded, X-Real-IP) from the
+// right, skipping trusted proxies; the first untrusted hop is the client.
+func (p *tokenAudit) forwardedClient(attrs pcommon.Map) (netip.Addr, bool) {
+	for _, h := range []struct {
+		key   string
+		parse func(string) []string
+	}{
+		{"http.request.header.x-forwarded-for", splitXFF},
+		{"http.request.header.forwarded", splitForwarded},
+		{"http.request.header.x-real-ip", splitXFF},
+	} {
+		v, ok := attrs.Get(h.key)
+		if !ok {
+			continue
+		}
+		hops := h.parse(headerString(v))
+		for i := len(hops) - 1; i >= 0; i-- {
+			a, ok := parseAddr(hops[i])
+			if !ok {
+				break
+			}
+			if !p.trusted(a) || i == 0 {
+				return a, true
+			}
+		}
+	}
+	return netip.Addr{}, false
+}
+
+func (p *tokenAudit) trusted(a netip.Addr) bool {
+	for _, pr := range p.trustedProxies {
+		if pr.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// headerString joins the string-array form of a header attribute.
+func headerString(v pcommon.Value) string {
+	if v.Type() != pcommon.ValueTypeSlice {
+		return v.AsString()
+	}
+	parts := make([]string, 0, v.Slice().Len())
+	for i := 0; i < v.Slice().Len() && i < 32; i++ {
+		parts = append(parts, v.Slice().At(i).AsString())
+	}
+	return strings.Join(parts, ",")
+}
+
+const maxHops = 32
+
+func splitXFF(s string) []string {
+	parts := strings.SplitN(s, ",", maxHops)
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
+
+// splitForwarded extracts the for= values of RFC 7239 Forwarded.
+func splitForwarded(s string) []string {
+	var out []string
+	for _, elem := range strings.SplitN(s, ",", maxHops) {
+		for _, pair := range strings.Split(elem, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if ok && strings.EqualFold(k, "for") {
+				out = append(out, strings.Trim(v, `"`)) // parseAddr takes "[v6]:port"
+
+			}
+		}
+	}
+	return out
+}
+
+// parseAddr accepts "ip", "ip:port" and "[ipv6]:port".
+func parseAddr(s string) (netip.Addr, bool) {
+	if s == "" || len(s) > 64 {
+		return netip.Addr{}, false
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if i := strings.LastIndexByte(s, ']'); strings.HasPrefix(s, "[") && i > 0 {
+		if a, err := netip.ParseAddr(s[1:i]); err == nil {
+			return a.Unmap(), true
+		}
+	}
+	return netip.Addr{}, false
+}

@@ -1,0 +1,317 @@
+package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/credential"
+)
+
+const headerPrefix = "http.request.header."
+
+// redacted replaces a secret in redact mode and wherever there is no id to
+// put (scrub-only findings such as an AWS request signature). It is the
+// word the URL semantic conventions use.
+const redacted = "REDACTED"
+
+// Body walking bounds: a hostile structured body cannot make a log record
+// cost more than this.
+const (
+	maxBodyDepth  = 8
+	maxBodyValues = 1024
+)
+
+// valueKind says how a value is read.
+type valueKind uint8
+
+const (
+	kindAuthorization valueKind = iota + 1 // "Scheme token" header
+	kindKey                                // the whole value is a key
+	kindURL                                // a URL or query string
+	kindText                               // free text: a log body
+)
+
+// finding is one credential found in an item.
+type finding struct {
+	info   *tokenInfo
+	source string
+}
+
+// hit is an attribute that needs looking at, collected before any change
+// because a map cannot change while it is ranged over.
+type hit struct {
+	key  string
+	kind valueKind
+}
+
+// scanAttrs finds credentials in attrs, scrubs them in place and appends
+// what it found to sc.findings. source prefixes the attribute key in
+// tokenaudit.token.source ("" for item attributes).
+func (p *tokenAudit) scanAttrs(attrs pcommon.Map, withURLs bool, sourcePrefix string, sc *scratch) {
+	sc.hits = sc.hits[:0]
+	for k := range attrs.All() {
+		if kind := p.classifyKey(k, withURLs); kind != 0 {
+			sc.hits = append(sc.hits, hit{key: k, kind: kind})
+		}
+	}
+	for _, h := range sc.hits {
+		v, ok := attrs.Get(h.key)
+		if !ok {
+			continue
+		}
+		source := h.key
+		if sourcePrefix != "" {
+			source = sourcePrefix + h.key
+		}
+		if p.scrubValue(attrs, h.key, v, h.kind, source, sc) {
+			attrs.Remove(h.key)
+		}
+	}
+}
+
+// classifyKey decides whether an attribute key is a credential source.
+func (p *tokenAudit) classifyKey(k string, withURLs bool) valueKind {
+	if len(k) > len(headerPrefix) && strings.EqualFold(k[:len(headerPrefix)], headerPrefix) {
+		name := k[len(headerPrefix):]
+		for _, h := range p.cfg.Sources.AuthorizationHeaders {
+			if headerNameEqual(name, h) {
+				return kindAuthorization
+			}
+		}
+		for _, h := range p.cfg.Sources.KeyHeaders {
+			if headerNameEqual(name, h) {
+				return kindKey
+			}
+		}
+	}
+	for _, a := range p.cfg.Sources.Attributes {
+		if k == a {
+			return kindAuthorization
+		}
+	}
+	if withURLs {
+		for _, a := range p.cfg.Sources.URLAttributes {
+			if k == a {
+				return kindURL
+			}
+		}
+	}
+	return 0
+}
+
+// headerNameEqual compares an attribute's header name with a configured
+// one (lower case, with '-'), accepting any case and the legacy '_'.
+func headerNameEqual(name, want string) bool {
+	if len(name) != len(want) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		} else if c == '_' {
+			c = '-'
+		}
+		if c != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// scrubValue handles one attribute value in its string or string-array form
+// and reports whether the attribute should be removed.
+func (p *tokenAudit) scrubValue(attrs pcommon.Map, key string, v pcommon.Value, kind valueKind, source string, sc *scratch) (remove bool) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		out, changed := p.scrubString(v.Str(), kind, source, sc)
+		if !changed {
+			return false
+		}
+		if p.removeMode && kind != kindURL {
+			return true
+		}
+		attrs.PutStr(key, out)
+	case pcommon.ValueTypeSlice:
+		s := v.Slice()
+		changed := false
+		for i := 0; i < s.Len(); i++ {
+			e := s.At(i)
+			if e.Type() != pcommon.ValueTypeStr {
+				if e.Type() != pcommon.ValueTypeEmpty {
+					p.noteUnreadable(e, kind, source, sc)
+					e.SetStr(redacted) // not text: cannot be read, must not leave
+					changed = true
+				}
+				continue
+			}
+			if out, ok := p.scrubString(e.Str(), kind, source, sc); ok {
+				e.SetStr(out)
+				changed = true
+			}
+		}
+		return changed && p.removeMode && kind != kindURL
+	case pcommon.ValueTypeEmpty:
+	default:
+		// Bytes, maps and numbers in a credential attribute cannot be
+		// parsed as a credential; they are removed as they may hold one.
+		p.noteUnreadable(v, kind, source, sc)
+		return true
+	}
+	return false
+}
+
+// noteUnreadable records a credential-bearing value that was not text as a
+// malformed credential, fingerprinted over its string form so that repeats
+// of the same junk still correlate.
+func (p *tokenAudit) noteUnreadable(v pcommon.Value, kind valueKind, source string, sc *scratch) {
+	typ := auditattr.TypeAPIKey
+	if kind == kindAuthorization {
+		typ = auditattr.TypeBearer
+	}
+	c := credential.Credential{Secret: v.AsString(), Type: typ, Malformed: true}
+	sc.findings = append(sc.findings, finding{info: p.lookupSecret(&c, sc), source: source})
+}
+
+// scrubString finds the credentials in s, records them and returns s with
+// each secret replaced.
+func (p *tokenAudit) scrubString(s string, kind valueKind, source string, sc *scratch) (string, bool) {
+	switch kind {
+	case kindAuthorization, kindKey:
+		cv := p.lookupHeader(s, kind, sc)
+		if cv == nil {
+			return s, false
+		}
+		if cv.info != nil {
+			sc.findings = append(sc.findings, finding{info: cv.info, source: source})
+		}
+		return cv.scrubbed, true
+	case kindURL:
+		if !strings.ContainsAny(s, "?&=@") {
+			return s, false
+		}
+		sc.spans = sc.spans[:0]
+		p.rules.ScanURL(s, p.cfg.Sources.QueryParams, func(c credential.Credential) { p.collect(c, source, sc) })
+		return p.rewrite(s, sc)
+	case kindText:
+		sc.spans = sc.spans[:0]
+		p.rules.ScanText(s, p.cfg.Sources.QueryParams, p.bodyPatterns, func(c credential.Credential) { p.collect(c, source, sc) })
+		return p.rewrite(s, sc)
+	}
+	return s, false
+}
+
+// span is a secret's place in a scanned string and what replaces it.
+type span struct {
+	start, end int
+	with       string
+}
+
+// collect records a credential found by a scanner.
+func (p *tokenAudit) collect(c credential.Credential, source string, sc *scratch) {
+	if c.Start < 0 || c.End < c.Start {
+		return
+	}
+	var info *tokenInfo
+	if c.Type != "" {
+		info = p.lookupSecret(&c, sc)
+		sc.findings = append(sc.findings, finding{info: info, source: source})
+	}
+	sc.spans = append(sc.spans, span{start: c.Start, end: c.End, with: p.replacement(info)})
+}
+
+// rewrite replaces the collected spans (ordered, not overlapping) in s.
+func (p *tokenAudit) rewrite(s string, sc *scratch) (string, bool) {
+	if len(sc.spans) == 0 {
+		return s, false
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, sp := range sc.spans {
+		if sp.start < last || sp.end > len(s) {
+			continue // scanners promise order; never trust it with a slice bound
+		}
+		b.WriteString(s[last:sp.start])
+		b.WriteString(sp.with)
+		last = sp.end
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
+// replacement is what stands in the telemetry where a secret was.
+func (p *tokenAudit) replacement(info *tokenInfo) string {
+	if info == nil || p.cfg.Scrub.Mode != ScrubFingerprint {
+		return redacted
+	}
+	return info.id
+}
+
+// scanBody finds credentials in a log body: a string, or the strings and
+// header-named keys of a map or slice, within depth and size bounds.
+func (p *tokenAudit) scanBody(body pcommon.Value, sc *scratch) {
+	budget := maxBodyValues
+	p.scanBodyValue(body, "", 0, &budget, sc)
+}
+
+func (p *tokenAudit) scanBodyValue(v pcommon.Value, key string, depth int, budget *int, sc *scratch) {
+	if *budget <= 0 {
+		return
+	}
+	*budget--
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		kind := kindText
+		if key != "" {
+			kind = p.bodyKeyKind(key)
+		}
+		if out, changed := p.scrubString(v.Str(), kind, bodySource(key), sc); changed {
+			v.SetStr(out)
+		}
+	case pcommon.ValueTypeMap:
+		if depth >= maxBodyDepth {
+			return
+		}
+		for k, e := range v.Map().All() {
+			p.scanBodyValue(e, k, depth+1, budget, sc)
+		}
+	case pcommon.ValueTypeSlice:
+		if depth >= maxBodyDepth {
+			return
+		}
+		s := v.Slice()
+		for i := 0; i < s.Len(); i++ {
+			p.scanBodyValue(s.At(i), key, depth+1, budget, sc)
+		}
+	}
+}
+
+// bodyKeyKind reads a structured body's field named like a credential
+// header as that header; any other field as free text.
+func (p *tokenAudit) bodyKeyKind(key string) valueKind {
+	name := key
+	if len(name) > len(headerPrefix) && strings.EqualFold(name[:len(headerPrefix)], headerPrefix) {
+		name = name[len(headerPrefix):]
+	}
+	for _, h := range p.cfg.Sources.AuthorizationHeaders {
+		if headerNameEqual(name, h) {
+			return kindAuthorization
+		}
+	}
+	for _, h := range p.cfg.Sources.KeyHeaders {
+		if headerNameEqual(name, h) {
+			return kindKey
+		}
+	}
+	return kindText
+}
+
+func bodySource(key string) string {
+	if key == "" {
+		return "log.body"
+	}
+	return "log.body." + truncate(key, 64)
+}

@@ -1,0 +1,199 @@
+package tokenauditprocessor
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/benchfixture"
+	"github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor/internal/metadata"
+)
+
+func processortestSettings() processor.Settings { return processortest.NewNopSettings(metadata.Type) }
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+func TestPolicyVerdicts(t *testing.T) {
+	// Valid for a month around now: scopes users:read users:write, jti-1.
+	jwt := makeJWT(t, nil, map[string]any{
+		"sub": "alice", "jti": "jti-1", "scope": "users:read users:write",
+		"iat": now.Add(-24 * time.Hour).Unix(), "exp": now.Add(30 * 24 * time.Hour).Unix(),
+	}, hmacSecret)
+	revokedKey := "ghp_" + strings.Repeat("R", 36)
+	policyYAML := `
+scopes:
+  "users:read": ["GET /users/{id}"]
+  "users:write": ["POST /users"]
+  "admin": ["* /admin/**"]
+restricted:
+  - resource: "DELETE /admin/**"
+    principals: [root]
+working_hours:
+  time_zone: Europe/Berlin
+  days: [mon, tue, wed, thu, fri]
+  start: "08:00"
+  end: "19:00"
+allowed_networks: [10.0.0.0/8]
+revoked:
+  - id: ` + tokenID(t, revokedKey) + `
+registry:
+  authoritative: true
+  tokens:
+    - jti: jti-1
+      owner: alice-registry
+      owner_type: user
+    - id: ` + tokenID(t, githubKey) + `
+      owner: ci-bot
+      owner_type: service
+      scopes: ["users:read"]
+      expires_at: 2026-11-01T00:00:00Z
+`
+	cfg := testConfig()
+	cfg.PolicyFile = writeFile(t, "policy.yaml", policyYAML)
+	h := newHarness(t, cfg)
+
+	tests := []struct {
+		name      string
+		at        time.Time
+		hdr       string
+		attrs     map[string]any
+		status    string
+		viol      []string
+		principal string
+	}{
+		{"allowed", now, "Bearer " + jwt, map[string]any{"http.request.method": "GET", "http.route": "/users/{id}", "network.peer.address": "10.1.1.1"},
+			auditattr.StatusActive, nil, "alice-registry"},
+		{"scope violation", now, "Bearer " + jwt, map[string]any{"http.request.method": "GET", "http.route": "/admin/stats", "network.peer.address": "10.1.1.1"},
+			auditattr.StatusActive, []string{auditattr.ViolationScope}, "alice-registry"},
+		{"restricted, off hours, wrong network", time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC), "Bearer " + jwt,
+			map[string]any{"http.request.method": "DELETE", "http.route": "/admin/users/{id}", "network.peer.address": "203.0.113.5"},
+			auditattr.StatusActive, []string{auditattr.ViolationScope, auditattr.ViolationRestrictedResource, auditattr.ViolationOffHours, auditattr.ViolationDisallowedNetwork}, "alice-registry"},
+		{"registry expiry and scopes for an opaque key", now, githubKey, map[string]any{"http.request.method": "POST", "http.route": "/users", "network.peer.address": "10.1.1.1"},
+			auditattr.StatusExpired, []string{auditattr.ViolationExpired, auditattr.ViolationScope}, "ci-bot"},
+		{"revoked and unknown", now, revokedKey, map[string]any{"network.peer.address": "10.1.1.1"},
+			auditattr.StatusRevoked, []string{auditattr.ViolationRevoked, auditattr.ViolationUnknown}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := h.span(t, tt.at, func(m pcommon.Map) {
+				require.NoError(t, m.FromRaw(tt.attrs))
+				if strings.HasPrefix(tt.hdr, "Bearer ") {
+					putHeader(m, "authorization", tt.hdr)
+				} else {
+					putHeader(m, "x-api-key", tt.hdr)
+				}
+			})
+			assert.Equal(t, tt.status, attrStr(t, s.Attributes(), auditattr.TokenStatus))
+			assert.Equal(t, tt.viol, attrStrings(s.Attributes(), auditattr.Violations))
+			assert.Equal(t, tt.principal, attrStr(t, s.Attributes(), auditattr.PrincipalID))
+		})
+	}
+}
+
+func TestPolicyReloadKeepsOldOnError(t *testing.T) {
+	jwt := userJWT(t, now)
+	path := writeFile(t, "policy.yaml", "revoked:\n  - jti: jti-1\n")
+	cfg := testConfig()
+	cfg.PolicyFile = path
+	cfg.ReloadInterval = 20 * time.Millisecond
+	h := newHarness(t, cfg)
+	statusNow := func() string {
+		s := h.span(t, now, func(m pcommon.Map) { putHeader(m, "authorization", "Bearer "+jwt) })
+		return attrStr(t, s.Attributes(), auditattr.TokenStatus)
+	}
+	require.Equal(t, auditattr.StatusRevoked, statusNow())
+
+	require.NoError(t, os.WriteFile(path, []byte("revoked: [this is: not valid"), 0o600))
+	require.Eventually(t, func() bool {
+		return h.logObs.FilterMessageSnippet("Kept the previous policy file").Len() > 0
+	}, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, auditattr.StatusRevoked, statusNow(), "an invalid file must keep the old policy")
+
+	require.NoError(t, os.WriteFile(path, []byte("revoked: []\n"), 0o600))
+	require.Eventually(t, func() bool { return statusNow() == auditattr.StatusActive }, 5*time.Second, 10*time.Millisecond)
+	h.assertNoSecret(t, jwt)
+}
+
+func TestJWTVerification(t *testing.T) {
+	good := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "alice"}, hmacSecret)
+	forged := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "alice"}, "another-secret-that-is-32-bytes-long!!")
+	parts := strings.Split(good, ".")
+	none := b64.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + "."
+	unknownKid := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k9"}, map[string]any{"sub": "alice"}, hmacSecret)
+
+	cfg := testConfig()
+	cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret}}}
+	h := newHarness(t, cfg)
+	tests := []struct {
+		name     string
+		tok      string
+		verified string
+		status   string
+	}{
+		{"valid", good, "true", auditattr.StatusActive},
+		{"wrong key", forged, "false", auditattr.StatusInvalidSignature},
+		{"alg none", none, "false", auditattr.StatusInvalidSignature},
+		{"unknown kid", unknownKid, "false", auditattr.StatusInvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 2 { // the second pass is served from the cache
+				s := h.span(t, now, func(m pcommon.Map) { putHeader(m, "authorization", "Bearer "+tt.tok) })
+				assert.Equal(t, tt.verified, attrStr(t, s.Attributes(), auditattr.TokenVerified))
+				assert.Equal(t, tt.status, attrStr(t, s.Attributes(), auditattr.TokenStatus))
+			}
+		})
+	}
+	h.assertNoSecret(t, good, forged, hmacSecret)
+}
+
+func TestCacheBoundedAndCounted(t *testing.T) {
+	cfg := testConfig()
+	cfg.Cache.MaxEntries = 32
+	h := newHarness(t, cfg)
+	for i := range 200 {
+		h.span(t, now, func(m pcommon.Map) {
+			putHeader(m, "x-api-key", "ghp_"+strings.Repeat("k", 30)+string(rune('A'+i%26))+string(rune('a'+i/26))+"0000")
+		})
+	}
+	p := h.tp
+	_ = p
+	hits, misses, evictions := sumCounter(t, h, "otelcol_token_audit_cache_hits"), sumCounter(t, h, "otelcol_token_audit_cache_misses"), sumCounter(t, h, "otelcol_token_audit_cache_evictions")
+	assert.Equal(t, int64(0), hits)
+	assert.Equal(t, int64(200), misses)
+	assert.GreaterOrEqual(t, evictions, int64(200-32))
+	assert.Equal(t, int64(200), sumCounter(t, h, "otelcol_token_audit_items"))
+	assert.Equal(t, int64(200), sumCounter(t, h, "otelcol_token_audit_credentials"))
+}
+
+func TestNoAllocationWithoutCredentials(t *testing.T) {
+	cfg := testConfig()
+	h := newHarness(t, cfg)
+	_ = h
+	p, err := newTokenAudit(processortestSettings(), cfg, "traces")
+	require.NoError(t, err)
+	require.NoError(t, p.start(context.Background(), nil))
+	defer func() { require.NoError(t, p.shutdown(context.Background())) }()
+	span := benchfixture.SpanWithoutCredential()
+	sc := p.beginBatch(context.Background())
+	allocs := testing.AllocsPerRun(1000, func() {
+		p.auditItem(item{attrs: span.Attributes(), eventTime: now}, nil, sc)
+	})
+	p.endBatch(context.Background(), sc)
+	assert.Zero(t, allocs)
+}

@@ -1,0 +1,62 @@
+SHELL := /bin/bash
+# tokenaudit: `make run` builds the distribution and runs it on config.yaml;
+# `make test` is what CI runs.
+GO       ?= go
+BUILDER  := go.opentelemetry.io/collector/cmd/builder@v0.162.0
+OTELCOL  := dist/otelcol-tokenaudit
+# staticcheck from tools/, resolved only when lint runs.
+STATICCHECK = $(shell $(GO) -C tools tool -n staticcheck)
+GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
+FUZZTIME ?= 60s
+
+.PHONY: all build test unit integration generate lint bench bench-contrib fuzz otelcol run clean
+
+all: build
+
+build:
+	$(GO) build ./...
+
+## test: lint, unit tests with fuzz seed corpora, then the built distribution end to end.
+test: lint unit integration
+
+unit:
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./processor/... ./internal/...
+
+integration: $(OTELCOL)
+	OTELCOL_BIN=$(abspath $(OTELCOL)) $(GO) test -count=1 -v ./integration/
+
+generate:
+	$(GO) generate ./...
+
+lint:
+	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+otelcol: $(OTELCOL)
+
+$(OTELCOL): builder-config.yaml go.mod go.sum $(GOFILES)
+	$(GO) run $(BUILDER) --config builder-config.yaml
+
+run: $(OTELCOL)
+	@mkdir -p data
+	./$(OTELCOL) --config config.yaml
+
+## bench: the processor's benchmarks (figures in the README).
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./processor/... ./internal/...
+
+## bench-contrib: tokenaudit against the stock contrib pipeline baseline.
+bench-contrib:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 5 .
+
+## fuzz: each fuzz target for FUZZTIME.
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list 'Fuzz.*' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; done
+
+clean:
+	rm -rf dist

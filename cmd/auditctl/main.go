@@ -1,0 +1,46 @@
+// Command auditctl works with what tokenaudit records: it fingerprints a
+// token the way the collector does and makes keys.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `usage: auditctl <command> [flags]
+
+commands:
+  fingerprint   read a token (or a whole header value) on stdin, print its token id
+  keygen        print a new fingerprint key, or write it to a file with -out
+`
+
+// run is main without the process: it returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "fingerprint":
+		err = fingerprintCmd(args[1:], stdin, stdout, stderr)
+	case "keygen":
+		err = keygenCmd(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "auditctl: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "auditctl %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}

@@ -16,7 +16,8 @@ import (
 type Config struct {
 	// Algorithms is the allow-list. Empty: every asymmetric algorithm, plus
 	// HS256/384/512 when HMACSecrets are set.
-	Algorithms  []string
+	Algorithms []string
+	// HMACSecrets are the shared secrets for HS*; each may carry a kid.
 	HMACSecrets []HMACSecret
 	// JWKSFile is a JSON Web Key Set of public keys.
 	JWKSFile string
@@ -30,56 +31,86 @@ type HMACSecret struct {
 	Secret []byte
 }
 
-// MinHMACSecretBytes follows RFC 7518 §3.2: a key as long as the hash.
+// MinHMACSecretBytes follows RFC 7518 §3.2: a key at least as long as the
+// HS256 hash.
 const MinHMACSecretBytes = 32
 
-var (
-	asymmetric = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-	symmetric  = []string{"HS256", "HS384", "HS512"}
-)
-
-// Validate checks the configuration without reading files; errors name the
-// processor's YAML fields.
+// Validate checks the configuration without reading files. Errors name the
+// processor's YAML fields and never show a secret.
 func (c Config) Validate() error {
 	var errs []error
-	valid := append(slices.Clone(asymmetric), symmetric...)
-	hs := false
-	for i, a := range c.Algorithms {
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	for _, name := range c.Algorithms {
+		a, known := algorithms[name]
 		switch {
-		case strings.EqualFold(a, "none"):
-			errs = append(errs, fmt.Errorf(`jwt.algorithms[%d]: "none" is never allowed`, i))
-		case !slices.Contains(valid, a):
-			errs = append(errs, fmt.Errorf("jwt.algorithms[%d]: %q is not one of %s", i, a, strings.Join(valid, ", ")))
-		case slices.Contains(symmetric, a):
-			hs = true
+		case strings.EqualFold(name, "none"):
+			add(`jwt.algorithms: "none" is never allowed`)
+		case !known:
+			hint := ""
+			if n := caseFold(name); n != "" {
+				hint = " (names are case-sensitive: " + n + ")"
+			}
+			add("jwt.algorithms: %q is not supported%s; valid: %s", name, hint, strings.Join(algorithmNames, ", "))
+		case a.kind == kindHMAC && len(c.HMACSecrets) == 0:
+			add("jwt.hmac_secrets: jwt.algorithms allows %s but no secret is configured", name)
 		}
-	}
-	if hs && len(c.HMACSecrets) == 0 {
-		errs = append(errs, errors.New("jwt.hmac_secrets: HS* algorithms are allowed but no secret is configured"))
 	}
 	for i, s := range c.HMACSecrets {
 		if len(s.Secret) < MinHMACSecretBytes {
-			errs = append(errs, fmt.Errorf("jwt.hmac_secrets[%d]: the secret has %d bytes, need at least %d", i, len(s.Secret), MinHMACSecretBytes))
+			add("jwt.hmac_secrets[%d]: the secret has %d bytes, need at least %d", i, len(s.Secret), MinHMACSecretBytes)
 		}
 	}
 	if len(c.HMACSecrets) == 0 && c.JWKSFile == "" {
-		errs = append(errs, errors.New("jwt.jwks_file: verification needs keys: set jwt.jwks_file or jwt.hmac_secrets"))
+		add("jwt.jwks_file: verification needs keys: set jwt.jwks_file or jwt.hmac_secrets")
+	}
+	// Keys no allowed algorithm can use are a mistake that would otherwise
+	// show only as every token failing.
+	if len(c.Algorithms) > 0 {
+		if len(c.HMACSecrets) > 0 && !slices.ContainsFunc(c.Algorithms, isHMAC) {
+			add("jwt.hmac_secrets: secrets are set but jwt.algorithms allows no HS256, HS384 or HS512")
+		}
+		if c.JWKSFile != "" && !slices.ContainsFunc(c.Algorithms, isAsymmetric) {
+			add("jwt.jwks_file: a key file is set but jwt.algorithms allows no public-key algorithm")
+		}
 	}
 	return errors.Join(errs...)
 }
 
 // allowed returns the effective allow-list.
 func (c Config) allowed() map[string]bool {
-	algs := c.Algorithms
-	if len(algs) == 0 {
-		algs = slices.Clone(asymmetric)
+	names := c.Algorithms
+	if len(names) == 0 {
+		names = slices.DeleteFunc(slices.Clone(algorithmNames), isHMAC)
 		if len(c.HMACSecrets) > 0 {
-			algs = append(algs, symmetric...)
+			names = slices.Clone(algorithmNames)
 		}
 	}
-	m := make(map[string]bool, len(algs))
-	for _, a := range algs {
-		m[a] = true
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		if _, ok := algorithms[n]; ok {
+			m[n] = true
+		}
 	}
 	return m
+}
+
+func isHMAC(name string) bool {
+	a, ok := algorithms[name]
+	return ok && a.kind == kindHMAC
+}
+
+func isAsymmetric(name string) bool {
+	a, ok := algorithms[name]
+	return ok && a.kind != kindHMAC
+}
+
+// caseFold returns the supported name that equals name but for case.
+func caseFold(name string) string {
+	for _, n := range algorithmNames {
+		if strings.EqualFold(n, name) {
+			return n
+		}
+	}
+	return ""
 }

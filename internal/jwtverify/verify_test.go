@@ -64,7 +64,7 @@ func jwksJSON(t testing.TB, k testKeys, extra ...map[string]any) []byte {
 		{"kty": "EC", "kid": "ec256", "crv": "P-256", "x": x256, "y": y256},
 		{"kty": "EC", "kid": "ec384", "crv": "P-384", "x": x384, "y": y384, "alg": "ES384"},
 		{"kty": "OKP", "kid": "ed1", "crv": "Ed25519", "x": enc64.EncodeToString(k.ed.Public().(ed25519.PublicKey))},
-		{"kty": "oct", "kid": "sym", "k": "c2VjcmV0"},                    // symmetric keys in a JWKS are skipped
+		{"kty": "oct", "kid": "sym", "k": "c2VjcmV0"},                        // symmetric keys in a JWKS are skipped
 		{"kty": "RSA", "kid": "enc", "use": "enc", "n": "AQAB", "e": "AQAB"}, // encryption keys are skipped
 	}
 	list = append(list, extra...)

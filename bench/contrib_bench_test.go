@@ -35,6 +35,38 @@ var transformConfig = map[string]any{
 	}},
 }
 
+// transformEquivalentConfig makes OTTL produce the contract attributes that
+// stock components can: it decodes the JWT payload with ParseJSON on every
+// span (OTTL has no per-token cache), hashes the header, derives resource,
+// outcome and client, and deletes the header. It cannot verify signatures.
+var transformEquivalentConfig = map[string]any{
+	"error_mode": "ignore",
+	"trace_statements": []any{map[string]any{
+		"context": "span",
+		"statements": []any{
+			`set(cache["hdr"], attributes["http.request.header.authorization"][0]) where attributes["http.request.header.authorization"] != nil`,
+			`set(cache["parts"], Split(cache["hdr"], ".")) where cache["hdr"] != nil`,
+			`set(cache["claims"], ParseJSON(Decode(cache["parts"][1], "base64-raw-url"))) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.token.id"], SHA256(cache["hdr"])) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.token.type"], "jwt") where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.token.source"], "http.request.header.authorization") where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.token.issuer"], cache["claims"]["iss"]) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.token.audience"], cache["claims"]["aud"]) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.token.jti"], cache["claims"]["jti"]) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.token.scopes"], Split(cache["claims"]["scope"], " ")) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.token.issued_at"], cache["claims"]["iat"]) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.token.expires_at"], cache["claims"]["exp"]) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.principal.id"], cache["claims"]["sub"]) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.principal.type"], "user") where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.resource"], Concat([attributes["http.request.method"], attributes["http.route"]], " ")) where cache["hdr"] != nil`,
+			`set(attributes["tokenaudit.action"], "read") where cache["hdr"] != nil and attributes["http.request.method"] == "GET"`,
+			`set(attributes["tokenaudit.outcome"], "success") where cache["hdr"] != nil and attributes["http.response.status_code"] < 400`,
+			`set(attributes["tokenaudit.client.address"], attributes["network.peer.address"]) where cache["hdr"] != nil`,
+			`delete_key(attributes, "http.request.header.authorization")`,
+		},
+	}},
+}
+
 var redactionConfig = map[string]any{
 	"allow_all_keys": true,
 	"summary":        "silent",
@@ -87,12 +119,24 @@ func BenchmarkPipelines(b *testing.B) {
 		build func(b *testing.B) consumer.Traces
 	}{
 		{"copy_only", func(*testing.B) consumer.Traces { return consumertest.NewNop() }},
+		{"floor", func(*testing.B) consumer.Traces {
+			memo := map[string][2]string{}
+			c, _ := consumer.NewTraces(func(_ context.Context, td ptrace.Traces) error {
+				benchfixture.Floor(td, memo)
+				return nil
+			})
+			return c
+		}},
 		{"token_audit", func(b *testing.B) consumer.Traces {
 			return newProcessor(b, tokenauditprocessor.NewFactory(), tokenAuditConfig, consumertest.NewNop())
 		}},
 		{"contrib_transform_sha256+redaction", func(b *testing.B) consumer.Traces {
 			red := newProcessor(b, redactionprocessor.NewFactory(), redactionConfig, consumertest.NewNop())
 			return newProcessor(b, transformprocessor.NewFactory(), transformConfig, red)
+		}},
+		{"contrib_transform_same_attributes+redaction", func(b *testing.B) consumer.Traces {
+			red := newProcessor(b, redactionprocessor.NewFactory(), redactionConfig, consumertest.NewNop())
+			return newProcessor(b, transformprocessor.NewFactory(), transformEquivalentConfig, red)
 		}},
 	}
 	for _, pl := range pipelines {

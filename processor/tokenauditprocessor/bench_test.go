@@ -2,7 +2,6 @@ package tokenauditprocessor
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/benchfixture"
 )
 
@@ -51,7 +49,7 @@ func BenchmarkBatch(b *testing.B) {
 		out := map[string][2]string{}
 		reportPerSpan(b, func() {
 			batch.CopyTo(fresh)
-			floorWrite(fresh, out)
+			benchfixture.Floor(fresh, out)
 		})
 	})
 	b.Run("token_audit_warm", func(b *testing.B) {
@@ -68,44 +66,6 @@ func BenchmarkBatch(b *testing.B) {
 	b.Run("copy_only", func(b *testing.B) {
 		reportPerSpan(b, func() { batch.CopyTo(fresh) })
 	})
-}
-
-// floorWrite does the least any auditing processor must do per span: find
-// the header, remove it and write the contract attributes.
-func floorWrite(td ptrace.Traces, memo map[string][2]string) {
-	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
-	for i := 0; i < spans.Len(); i++ {
-		a := spans.At(i).Attributes()
-		v, ok := a.Get("http.request.header.authorization")
-		if !ok {
-			continue
-		}
-		raw := v.Slice().At(0).Str()
-		ids, ok := memo[raw]
-		if !ok {
-			ids = [2]string{"tok_" + fmt.Sprintf("%032x", len(memo)), fmt.Sprintf("user-%d", len(memo))}
-			memo[raw] = ids
-		}
-		a.Remove("http.request.header.authorization")
-		a.EnsureCapacity(a.Len() + annotatedAttrs)
-		a.PutStr(auditattr.TokenID, ids[0])
-		a.PutStr(auditattr.TokenType, auditattr.TypeJWT)
-		a.PutStr(auditattr.TokenSource, "http.request.header.authorization")
-		a.PutStr(auditattr.TokenIssuer, "https://idp.example.com/tenant-42")
-		putStrings(a, auditattr.TokenAudience, []string{"api://orders"})
-		a.PutStr(auditattr.TokenJTI, "jti-00000001")
-		putStrings(a, auditattr.TokenScopes, []string{"orders:read", "orders:write"})
-		a.PutInt(auditattr.TokenIssuedAt, 1)
-		a.PutInt(auditattr.TokenExpiresAt, 2)
-		a.PutStr(auditattr.TokenStatus, auditattr.StatusActive)
-		a.PutBool(auditattr.TokenVerified, true)
-		a.PutStr(auditattr.PrincipalID, ids[1])
-		a.PutStr(auditattr.PrincipalType, auditattr.PrincipalUser)
-		a.PutStr(auditattr.Resource, "GET /orders/{id}")
-		a.PutStr(auditattr.Action, auditattr.ActionRead)
-		a.PutStr(auditattr.Outcome, auditattr.OutcomeSuccess)
-		a.PutStr(auditattr.ClientAddress, "10.0.0.1")
-	}
 }
 
 // firstSightConfig verifies HS256 and caches nothing, so every lookup is

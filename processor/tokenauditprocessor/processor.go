@@ -32,6 +32,8 @@ type tokenAudit struct {
 	metrics   *metricSets
 	signal    string
 
+	authHeaders    []string // normalised sources.authorization_headers
+	keyHeaders     []string // normalised sources.key_headers
 	rules          *credential.Rules
 	bodyPatterns   *credential.Patterns
 	trustedProxies []netip.Prefix
@@ -71,6 +73,8 @@ func newTokenAudit(set processor.Settings, cfg *Config, signal string) (*tokenAu
 		telemetry:      tb,
 		metrics:        newMetricSets(signal),
 		signal:         signal,
+		authHeaders:    normalizeHeaderNames(cfg.Sources.AuthorizationHeaders),
+		keyHeaders:     normalizeHeaderNames(cfg.Sources.KeyHeaders),
 		rules:          rules,
 		bodyPatterns:   patterns,
 		trustedProxies: proxies,

@@ -72,6 +72,11 @@ func TestCredentialSources(t *testing.T) {
 			},
 		},
 		{
+			name:   "configured name in any spelling",
+			fill:   func(m pcommon.Map) { m.PutStr("http.request.header.x-acme-token", stripeKey) },
+			secret: stripeKey, id: stripeKey, typ: auditattr.TypeAPIKey, provider: "stripe", source: "http.request.header.x-acme-token",
+		},
+		{
 			name:   "api key header",
 			fill:   func(m pcommon.Map) { putHeader(m, "x-api-key", stripeKey) },
 			secret: stripeKey, id: stripeKey, typ: auditattr.TypeAPIKey, provider: "stripe", source: "http.request.header.x-api-key",
@@ -111,6 +116,7 @@ func TestCredentialSources(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig()
 			cfg.Sources.Attributes = []string{"auth.token"}
+			cfg.Sources.KeyHeaders = append(cfg.Sources.KeyHeaders, "X_Acme-Token")
 			h := newHarness(t, cfg)
 			s := h.span(t, now, func(m pcommon.Map) {
 				m.PutStr("http.request.method", "GET")

@@ -74,16 +74,8 @@ func (p *tokenAudit) scanAttrs(attrs pcommon.Map, withURLs bool, sourcePrefix st
 // classifyKey decides whether an attribute key is a credential source.
 func (p *tokenAudit) classifyKey(k string, withURLs bool) valueKind {
 	if len(k) > len(headerPrefix) && strings.EqualFold(k[:len(headerPrefix)], headerPrefix) {
-		name := k[len(headerPrefix):]
-		for _, h := range p.cfg.Sources.AuthorizationHeaders {
-			if headerNameEqual(name, h) {
-				return kindAuthorization
-			}
-		}
-		for _, h := range p.cfg.Sources.KeyHeaders {
-			if headerNameEqual(name, h) {
-				return kindKey
-			}
+		if kind := p.headerKind(k[len(headerPrefix):]); kind != 0 {
+			return kind
 		}
 	}
 	for _, a := range p.cfg.Sources.Attributes {
@@ -101,8 +93,8 @@ func (p *tokenAudit) classifyKey(k string, withURLs bool) valueKind {
 	return 0
 }
 
-// headerNameEqual compares an attribute's header name with a configured
-// one (lower case, with '-'), accepting any case and the legacy '_'.
+// headerNameEqual compares an attribute's header name with a normalised
+// configured one, accepting any case and the legacy '_'.
 func headerNameEqual(name, want string) bool {
 	if len(name) != len(want) {
 		return false
@@ -296,17 +288,36 @@ func (p *tokenAudit) bodyKeyKind(key string) valueKind {
 	if len(name) > len(headerPrefix) && strings.EqualFold(name[:len(headerPrefix)], headerPrefix) {
 		name = name[len(headerPrefix):]
 	}
-	for _, h := range p.cfg.Sources.AuthorizationHeaders {
+	if kind := p.headerKind(name); kind != 0 {
+		return kind
+	}
+	return kindText
+}
+
+// headerKind says how a configured credential header is read, 0 for any
+// other header.
+func (p *tokenAudit) headerKind(name string) valueKind {
+	for _, h := range p.authHeaders {
 		if headerNameEqual(name, h) {
 			return kindAuthorization
 		}
 	}
-	for _, h := range p.cfg.Sources.KeyHeaders {
+	for _, h := range p.keyHeaders {
 		if headerNameEqual(name, h) {
 			return kindKey
 		}
 	}
-	return kindText
+	return 0
+}
+
+// normalizeHeaderNames lower-cases configured header names and spells them
+// with '-', the form headerNameEqual compares against.
+func normalizeHeaderNames(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(n)), "_", "-")
+	}
+	return out
 }
 
 func bodySource(key string) string {

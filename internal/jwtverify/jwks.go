@@ -11,7 +11,8 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
-	"strings"
+	"strconv"
+	"unicode/utf8"
 )
 
 const (
@@ -27,23 +28,16 @@ const (
 type jwks struct {
 	keys []key
 	// skipped tells, by kid, why a key of the file is not used, so that a
-	// token naming it gets that reason instead of "unknown kid".
+	// token naming it gets that reason instead of "unknown kid". Verify
+	// reads it only when no usable key has the kid.
 	skipped map[string]string
 }
 
 // jwk holds the public members of a JSON Web Key (RFC 7517, RFC 7518 §6).
-// Private members (d, p, q, k, ...) have no field, so they are never decoded.
+// Private members (d, p, q, k, ...) are never decoded.
 type jwk struct {
-	Kty    string   `json:"kty"`
-	Kid    string   `json:"kid"`
-	Alg    string   `json:"alg"`
-	Use    string   `json:"use"`
-	KeyOps []string `json:"key_ops"`
-	Crv    string   `json:"crv"`
-	N      string   `json:"n"`
-	E      string   `json:"e"`
-	X      string   `json:"x"`
-	Y      string   `json:"y"`
+	Kty, Kid, Alg, Use, Crv, N, E, X, Y string
+	KeyOps                              []string
 }
 
 // parseJWKS reads the signing keys of a JWKS. A key that is not for
@@ -52,20 +46,26 @@ type jwk struct {
 // file an error: a half-read key set would reject tokens for reasons nobody
 // could see, and on reload the previous set stays in force.
 func parseJWKS(data []byte) (*jwks, error) {
-	var set struct {
-		Keys []json.RawMessage `json:"keys"`
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, fmt.Errorf("not a JSON Web Key Set: invalid JSON at byte %d", syntax.Offset)
+		}
+		return nil, errors.New("not a JSON Web Key Set: not a JSON object")
 	}
-	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("not a JSON Web Key Set: %w", err)
+	var raws []json.RawMessage
+	if v, ok := top["keys"]; !ok || json.Unmarshal(v, &raws) != nil {
+		return nil, errors.New(`not a JSON Web Key Set: no "keys" array`)
 	}
-	if len(set.Keys) > maxKeys {
-		return nil, fmt.Errorf("%d keys, at most %d", len(set.Keys), maxKeys)
+	if len(raws) > maxKeys {
+		return nil, fmt.Errorf("%d keys, at most %d", len(raws), maxKeys)
 	}
 	out := &jwks{skipped: map[string]string{}}
 	var firstSkip string
-	for i, raw := range set.Keys {
-		var j jwk
-		if err := json.Unmarshal(raw, &j); err != nil {
+	for i, raw := range raws {
+		j, err := decodeJWK(raw)
+		if err != nil {
 			return nil, fmt.Errorf("keys[%d]: %w", i, err)
 		}
 		k, skip, err := j.key()
@@ -89,12 +89,33 @@ func parseJWKS(data []byte) (*jwks, error) {
 		}
 		return nil, errors.New("no usable signing key")
 	}
-	// A kid that has a usable key is not "skipped", even if another key
-	// with that kid was.
-	for _, k := range out.keys {
-		delete(out.skipped, k.kid)
-	}
 	return out, nil
+}
+
+// decodeJWK reads the members by their exact names. encoding/json would
+// also match "N" or "KTY", letting a differently cased duplicate member
+// decide the key that other JOSE libraries read from the real one.
+func decodeJWK(raw json.RawMessage) (jwk, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return jwk{}, errors.New("not a JSON object")
+	}
+	var j jwk
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{
+		{"kty", &j.Kty}, {"kid", &j.Kid}, {"alg", &j.Alg}, {"use", &j.Use}, {"crv", &j.Crv},
+		{"n", &j.N}, {"e", &j.E}, {"x", &j.X}, {"y", &j.Y},
+	} {
+		if v, ok := m[f.name]; ok && json.Unmarshal(v, f.dst) != nil {
+			return jwk{}, fmt.Errorf("%s: not a string", f.name)
+		}
+	}
+	if v, ok := m["key_ops"]; ok && json.Unmarshal(v, &j.KeyOps) != nil {
+		return jwk{}, errors.New("key_ops: not an array of strings")
+	}
+	return j, nil
 }
 
 // key converts j. skip is set for a well-formed key this package does not
@@ -203,22 +224,10 @@ func (j *jwk) edKey() (ed25519.PublicKey, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("x: %w", err)
 	}
-	pk := ed25519.PublicKey(x)
-	if !ed25519PointValid(pk) {
-		return nil, "", errors.New("x: not a point of Ed25519")
+	if err := checkEd25519(x); err != nil {
+		return nil, "", fmt.Errorf("x: %w", err)
 	}
-	return pk, "", nil
-}
-
-// ed25519PointValid reports whether pk decodes to a curve point. The
-// standard library has no direct check, but VerifyWithOptions decodes the
-// key before it looks at the signature, so an empty signature fails with a
-// key error exactly when the key is invalid. Should that message change,
-// this accepts the key, which is safe: ed25519.Verify still rejects every
-// signature under an invalid key.
-func ed25519PointValid(pk ed25519.PublicKey) bool {
-	err := ed25519.VerifyWithOptions(pk, nil, nil, &ed25519.Options{})
-	return err == nil || !strings.Contains(err.Error(), "public key")
+	return ed25519.PublicKey(x), "", nil
 }
 
 func b64(s string) ([]byte, error) {
@@ -263,11 +272,21 @@ func b64fixed(s string, size int) ([]byte, error) {
 	return b, nil
 }
 
-// quote bounds and quotes a string from a token or file for a message.
+// quote quotes a string from a token or file for a message, escaping
+// control and invalid bytes and cutting it at about 64 bytes of output.
 func quote(s string) string {
 	const max = 64
-	if len(s) > max {
-		s = s[:max] + "…"
+	out := make([]byte, 0, max+8)
+	out = append(out, '"')
+	for len(s) > 0 {
+		_, w := utf8.DecodeRuneInString(s) // an invalid byte has width 1
+		q := strconv.Quote(s[:w])
+		q = q[1 : len(q)-1]
+		if len(out)+len(q) > max {
+			return string(out) + `"…`
+		}
+		out = append(out, q...)
+		s = s[w:]
 	}
-	return fmt.Sprintf("%q", s)
+	return string(append(out, '"'))
 }

@@ -3,7 +3,6 @@ package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processo
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"regexp"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/internal/credential"
 	"github.com/tokenaudit/tokenaudit/internal/jwtverify"
+	"github.com/tokenaudit/tokenaudit/internal/policy"
 )
 
 // Config is the token_audit processor's configuration. The README documents
@@ -231,8 +231,8 @@ func (c *Config) Validate() error {
 			seen[code] = l.name
 		}
 	}
-	if _, err := parsePrefixes(c.Client.TrustedProxies); err != nil {
-		add("client.trusted_proxies: %w", err)
+	if _, err := policy.ParseNetworks(c.Client.TrustedProxies); err != nil {
+		add("client.trusted_proxies%w", err)
 	}
 	return errors.Join(errs...)
 }
@@ -263,21 +263,4 @@ func (c *Config) verifierConfig() jwtverify.Config {
 		vc.HMACSecrets = append(vc.HMACSecrets, jwtverify.HMACSecret{KeyID: s.KeyID, Secret: []byte(s.Secret)})
 	}
 	return vc
-}
-
-// parsePrefixes accepts CIDRs and single addresses.
-func parsePrefixes(list []string) ([]netip.Prefix, error) {
-	out := make([]netip.Prefix, 0, len(list))
-	for i, s := range list {
-		if p, err := netip.ParsePrefix(s); err == nil {
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return nil, fmt.Errorf("[%d] %q is not a CIDR or an IP address", i, s)
-		}
-		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-	}
-	return out, nil
 }

@@ -61,7 +61,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "short_key", wantErr: []string{"fingerprint.key: has 9 characters, need at least 32"}},
 		{name: "bad_mode", wantErr: []string{`scrub.mode: "shred" is not one of fingerprint, redact, remove`}},
 		{name: "bad_rule", wantErr: []string{"rules:", "broken"}},
-		{name: "bad_proxy", wantErr: []string{`client.trusted_proxies: [0] "10.0.0.0/33" is not a CIDR or an IP address`}},
+		{name: "bad_proxy", wantErr: []string{`client.trusted_proxies[0]: "10.0.0.0/33" is not a CIDR or an IP address`}},
 		{name: "bad_codes", wantErr: []string{
 			"outcome.denied_status_codes[0]: 401 is already listed in outcome.failure_status_codes",
 			"outcome.denied_status_codes[1]: 999 is not an HTTP status code",

@@ -59,7 +59,7 @@ func newTokenAudit(set processor.Settings, cfg *Config, signal string) (*tokenAu
 	if err != nil {
 		return nil, fmt.Errorf("sources.body_patterns: %w", err)
 	}
-	proxies, err := parsePrefixes(cfg.Client.TrustedProxies)
+	proxies, err := policy.ParseNetworks(cfg.Client.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("client.trusted_proxies: %w", err)
 	}

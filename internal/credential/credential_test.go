@@ -279,11 +279,19 @@ func BenchmarkParseAuthorizationJWT(b *testing.B) {
 	}
 }
 
+// BenchmarkScanText is an access-log line with and without a credential.
 func BenchmarkScanText(b *testing.B) {
 	r := rules(b)
-	line := `203.0.113.9 - - [18/Nov/2026:10:30:00 +0000] "GET /orders/42?page=2 HTTP/1.1" 200 512 "-" "curl/8.5" "Authorization: Bearer ` + ghKey + `"`
-	b.ReportAllocs()
-	for b.Loop() {
-		r.ScanText(line, params, nil, func(Credential) {})
+	prefix := `203.0.113.9 - - [18/Nov/2026:10:30:00 +0000] "GET /orders/42?page=2 HTTP/1.1" 200 512 "-" "curl/8.5" `
+	for name, line := range map[string]string{
+		"credential": prefix + `"Authorization: Bearer ` + ghKey + `"`,
+		"clean":      prefix + `"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36"`,
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r.ScanText(line, params, nil, func(Credential) {})
+			}
+		})
 	}
 }

@@ -98,6 +98,3 @@ func hint(prefix, tok string) string {
 	}
 	return prefix + "…" + tok[len(tok)-4:]
 }
-
-// familyPattern finds any built-in key family inside free text.
-var familyPattern = regexp.MustCompile(`(?:github_pat_\w{22,}|gh[pousr]_[A-Za-z0-9]{30,}|gl(?:pat|ptt)-[\w-]{20,}|gl(?:dt|rt)-[\w-]{20,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[bpare]-[\w-]{10,}|xapp-[\w-]{10,}|sk-(?:ant|proj|svcacct|admin)-[\w-]{20,}|sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|AIza[\w-]{35}|(?:AKIA|ASIA)[A-Z2-7]{16})`)

@@ -15,11 +15,11 @@ const maxMatches = 256
 
 // Built-in text patterns. All are RE2: linear in the text.
 var (
-	// headerInText: "Authorization: Bearer x", `authorization="Basic x"`, "X-Api-Key: x".
-	headerInText = regexp.MustCompile(`(?i)\b(?:proxy-)?(?:authorization|x-api-key|api-key|apikey|x-auth-token|x-access-token|private-token|x-goog-api-key)["']?\s*[:=]\s*["']?(?:(bearer|basic|token)\s+)?([A-Za-z0-9\-._~+/=:]{8,})`)
-	// paramInText: key=value pairs, as in URLs and form bodies.
-	paramInText = regexp.MustCompile(`([A-Za-z0-9_.\-]{1,64})=([^&\s"'#,;<>]{1,1000})`)
-	jwtInText   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
+	// headerAt matches a header-like credential where a header keyword
+	// starts: "Authorization: Bearer x", `authorization="Basic x"`,
+	// "X-Api-Key: x". Anchored, so it runs only where a keyword stands.
+	headerAt  = regexp.MustCompile(`^(?i)(?:authorization|api-key|apikey|auth-token|access-token|private-token)["']?\s*[:=]\s*["']?(?:(bearer|basic|token)\s+)?([A-Za-z0-9\-._~+/=:]{8,})`)
+	jwtInText = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
 )
 
 // Patterns are compiled user patterns for free text.
@@ -63,31 +63,21 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 		return
 	}
 	var found []Credential
-	for _, m := range headerInText.FindAllStringSubmatchIndex(s, maxMatches) {
-		tokStart, tokEnd := m[4], m[5]
-		var c Credential
-		if m[2] >= 0 && strings.EqualFold(s[m[2]:m[3]], "basic") {
-			c = r.basic(s[tokStart:tokEnd])
-		} else {
-			c = r.Classify(s[tokStart:tokEnd], auditattr.TypeBearer)
-		}
-		found = append(found, r.at(c, tokStart, tokEnd))
-	}
-	if len(params) > 0 && strings.IndexByte(s, '=') >= 0 {
-		for _, m := range paramInText.FindAllStringSubmatchIndex(s, maxMatches) {
-			if c, ok := r.param(s[m[2]:m[3]], s[m[4]:m[5]], params); ok {
-				found = append(found, r.at(c, m[4], m[5]))
+	add := func(c Credential) { found = append(found, c) }
+	r.scanHeaders(s, add)
+	if len(params) > 0 {
+		scanParams(s, func(kStart, kEnd, vStart, vEnd int) {
+			if c, ok := r.param(s[kStart:kEnd], s[vStart:vEnd], params); ok {
+				add(r.at(c, vStart, vEnd))
 			}
-		}
+		})
 	}
 	if strings.Contains(s, "eyJ") {
 		for _, m := range jwtInText.FindAllStringIndex(s, maxMatches) {
 			found = append(found, r.at(r.Classify(s[m[0]:m[1]], auditattr.TypeBearer), m[0], m[1]))
 		}
 	}
-	for _, m := range familyPattern.FindAllStringIndex(s, maxMatches) {
-		found = append(found, r.at(r.Classify(s[m[0]:m[1]], auditattr.TypeAPIKey), m[0], m[1]))
-	}
+	r.scanFamilies(s, add)
 	for _, cr := range r.custom {
 		for _, m := range cr.anywhere.FindAllStringIndex(s, maxMatches) {
 			if m[1] > m[0] {

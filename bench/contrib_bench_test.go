@@ -2,9 +2,7 @@ package bench
 
 import (
 	"context"
-	"runtime"
 	"testing"
-	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/redactionprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
@@ -147,23 +145,13 @@ func BenchmarkPipelines(b *testing.B) {
 			if err := c.ConsumeTraces(context.Background(), fresh); err != nil { // warm caches
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			var ms0, ms1 runtime.MemStats
-			runtime.ReadMemStats(&ms0)
-			start := time.Now()
-			for b.Loop() {
+			benchfixture.ReportPerSpan(b, func() {
 				fresh := ptrace.NewTraces()
 				batch.CopyTo(fresh)
 				if err := c.ConsumeTraces(context.Background(), fresh); err != nil {
 					b.Fatal(err)
 				}
-			}
-			el := time.Since(start)
-			runtime.ReadMemStats(&ms1)
-			n := float64(b.N) * benchfixture.Spans
-			b.ReportMetric(float64(el.Nanoseconds())/n, "ns/span")
-			b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/n, "B/span")
-			b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/span")
+			})
 		})
 	}
 }

@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
+	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -144,4 +146,22 @@ func floorSpan(a pcommon.Map, memo map[string][2]string) {
 	a.PutStr(auditattr.Action, auditattr.ActionRead)
 	a.PutStr(auditattr.Outcome, auditattr.OutcomeSuccess)
 	a.PutStr(auditattr.ClientAddress, "10.0.0.1")
+}
+
+// ReportPerSpan runs run once per benchmark iteration and reports time,
+// bytes and allocations per span of a Spans-span batch.
+func ReportPerSpan(b *testing.B, run func()) {
+	b.ReportAllocs()
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	start := time.Now()
+	for b.Loop() {
+		run()
+	}
+	el := time.Since(start)
+	runtime.ReadMemStats(&ms1)
+	n := float64(b.N) * Spans
+	b.ReportMetric(float64(el.Nanoseconds())/n, "ns/span")
+	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/n, "B/span")
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/span")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -20,23 +19,6 @@ func benchProcessor(b *testing.B, cfg *Config) *tokenAudit {
 	return p
 }
 
-// reportPerSpan turns per-batch figures into per-span ones.
-func reportPerSpan(b *testing.B, run func()) {
-	b.ReportAllocs()
-	var ms0, ms1 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
-	start := time.Now()
-	for b.Loop() {
-		run()
-	}
-	el := time.Since(start)
-	runtime.ReadMemStats(&ms1)
-	n := float64(b.N) * benchfixture.Spans
-	b.ReportMetric(float64(el.Nanoseconds())/n, "ns/span")
-	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/n, "B/span")
-	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/n, "allocs/span")
-}
-
 // BenchmarkBatch compares the processor with a warm cache against the floor:
 // writing the same attributes and removing the header, nothing else. Each
 // iteration works on a fresh copy of the batch; the copy is part of both.
@@ -47,7 +29,7 @@ func BenchmarkBatch(b *testing.B) {
 	b.Run("floor", func(b *testing.B) {
 		// Precomputed outputs per token: the floor pays only for pdata writes.
 		out := map[string][2]string{}
-		reportPerSpan(b, func() {
+		benchfixture.ReportPerSpan(b, func() {
 			batch.CopyTo(fresh)
 			benchfixture.Floor(fresh, out)
 		})
@@ -58,13 +40,13 @@ func BenchmarkBatch(b *testing.B) {
 		p := benchProcessor(b, cfg)
 		batch.CopyTo(fresh)
 		_, _ = p.processTraces(context.Background(), fresh) // warm the cache
-		reportPerSpan(b, func() {
+		benchfixture.ReportPerSpan(b, func() {
 			batch.CopyTo(fresh)
 			_, _ = p.processTraces(context.Background(), fresh)
 		})
 	})
 	b.Run("copy_only", func(b *testing.B) {
-		reportPerSpan(b, func() { batch.CopyTo(fresh) })
+		benchfixture.ReportPerSpan(b, func() { batch.CopyTo(fresh) })
 	})
 }
 

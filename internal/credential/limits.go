@@ -13,9 +13,6 @@ type Limits struct {
 // DefaultLimits returns the limits used when none are configured.
 func DefaultLimits() Limits { return Limits{MaxTokenBytes: 16 << 10} }
 
-// maxScan bounds how much of a free-text value is searched.
-const maxScan = 1 << 20
-
 // Credential is one credential found in a value.
 type Credential struct {
 	// Secret is what is fingerprinted: the token; for Basic the decoded

@@ -10,8 +10,10 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
-// maxMatches bounds the findings of one pattern in one text.
-const maxMatches = 256
+// maxMatches is "all": every scanner is linear and each match consumes
+// input, so a cap would bound nothing but would let the 257th credential
+// of a text through unscrubbed.
+const maxMatches = -1
 
 // Built-in text patterns. All are RE2: linear in the text.
 var (
@@ -56,9 +58,6 @@ func CompilePatterns(exprs []string) (*Patterns, error) {
 // ScanText finds credentials in free text. Findings do not overlap (the
 // leftmost wins, then the longest) and fn gets them in order.
 func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Credential)) {
-	if len(s) > maxScan {
-		s = s[:maxScan]
-	}
 	if len(s) < 8 {
 		return
 	}

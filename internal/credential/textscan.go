@@ -16,9 +16,8 @@ var headerKeywords = []string{"authorization", "api-key", "apikey", "auth-token"
 
 // scanHeaders runs the anchored header pattern at each keyword.
 func (r *Rules) scanHeaders(s string, add func(Credential)) {
-	n := 0
 	for _, kw := range headerKeywords {
-		for off := 0; off < len(s) && n < maxMatches; {
+		for off := 0; off < len(s); {
 			i := indexFold(s[off:], kw)
 			if i < 0 {
 				break
@@ -32,7 +31,6 @@ func (r *Rules) scanHeaders(s string, add func(Credential)) {
 			if m == nil {
 				continue
 			}
-			n++
 			tokStart, tokEnd := at+m[4], at+m[5]
 			var c Credential
 			if m[2] >= 0 && strings.EqualFold(s[at+m[2]:at+m[3]], "basic") {
@@ -48,8 +46,7 @@ func (r *Rules) scanHeaders(s string, add func(Credential)) {
 // scanParams reports name=value pairs: names of [A-Za-z0-9_.-] (at most
 // 64 bytes), values up to the next & space quote # , ; < > (at most 1000).
 func scanParams(s string, fn func(kStart, kEnd, vStart, vEnd int)) {
-	n := 0
-	for off := 0; off < len(s) && n < maxMatches; {
+	for off := 0; off < len(s); {
 		i := strings.IndexByte(s[off:], '=')
 		if i < 0 {
 			return
@@ -67,7 +64,6 @@ func scanParams(s string, fn func(kStart, kEnd, vStart, vEnd int)) {
 		if ks == eq || ve == eq+1 {
 			continue
 		}
-		n++
 		fn(ks, eq, eq+1, ve)
 		off = ve
 	}
@@ -89,9 +85,8 @@ var familyStarts = func() []string {
 // scanFamilies finds built-in key families: each prefix occurrence that
 // starts a word is extended over token bytes and checked whole.
 func (r *Rules) scanFamilies(s string, add func(Credential)) {
-	n := 0
 	for _, p := range familyStarts {
-		for off := 0; off < len(s) && n < maxMatches; {
+		for off := 0; off < len(s); {
 			i := strings.Index(s[off:], p)
 			if i < 0 {
 				break
@@ -108,7 +103,6 @@ func (r *Rules) scanFamilies(s string, add func(Credential)) {
 			if _, ok := matchFamily(s[start:end]); !ok {
 				continue
 			}
-			n++
 			add(r.at(r.Classify(s[start:end], auditattr.TypeAPIKey), start, end))
 			off = end
 		}

@@ -7,9 +7,6 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
-// maxParams bounds how many query parameters one URL may make us look at.
-const maxParams = 64
-
 // scrubOnly are request-signing parameters: secret-bearing, but per request,
 // so they are scrubbed and not fingerprinted (Type "").
 var scrubOnly = map[string]bool{"x-amz-signature": true, "x-amz-security-token": true, "x-goog-signature": true, "sig": true}
@@ -18,9 +15,6 @@ var scrubOnly = map[string]bool{"x-amz-signature": true, "x-amz-security-token":
 // named parameters (any case) and a userinfo password. A finding with
 // Type "" is to be scrubbed but not fingerprinted. fn gets them in order.
 func (r *Rules) ScanURL(s string, params []string, fn func(Credential)) {
-	if len(s) > maxScan {
-		s = s[:maxScan]
-	}
 	query := s
 	qStart := 0
 	if i := strings.IndexByte(s, '?'); i >= 0 {
@@ -36,7 +30,7 @@ func (r *Rules) ScanURL(s string, params []string, fn func(Credential)) {
 		query = query[:i]
 	}
 	off := qStart
-	for n := 0; n < maxParams && query != ""; n++ {
+	for query != "" {
 		pair, rest, _ := strings.Cut(query, "&")
 		k, v, hasValue := strings.Cut(pair, "=")
 		if hasValue && v != "" {

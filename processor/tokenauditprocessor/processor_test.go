@@ -3,6 +3,7 @@ package tokenauditprocessor
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -408,4 +409,61 @@ func TestKeyFileReadableByOthersRefused(t *testing.T) {
 	require.NoError(t, err)
 	err = p.Start(context.Background(), nil)
 	require.ErrorContains(t, err, "chmod 600")
+}
+
+// TestLimitsNeverLetASecretThrough puts a credential past every bound the
+// scanners have: the 300th credential of a body, one after 1 MiB of text,
+// the 100th query parameter, one nested deeper than the body walk goes,
+// one past the body walk's value budget, and one in a bytes body.
+func TestLimitsNeverLetASecretThrough(t *testing.T) {
+	secret := "ghp_" + strings.Repeat("L1m1t", 6) + "Zz9y8X"
+	var many strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&many, "x-api-key: %s%04d ", "ghp_"+strings.Repeat("M", 32), i)
+	}
+	many.WriteString("X-Api-Key: " + secret)
+	var params strings.Builder
+	params.WriteString("/p?")
+	for i := range 99 {
+		fmt.Fprintf(&params, "p%d=v&", i)
+	}
+	params.WriteString("access_token=" + secret)
+
+	tests := []struct {
+		name          string
+		fill          func(plog.LogRecord)
+		wantUnscanned bool
+	}{
+		{"300th credential in a body", func(lr plog.LogRecord) { lr.Body().SetStr(many.String()) }, false},
+		{"after 1 MiB of text", func(lr plog.LogRecord) {
+			lr.Body().SetStr(strings.Repeat("a", 1<<20+10) + " Authorization: Bearer " + secret)
+		}, false},
+		{"100th query parameter", func(lr plog.LogRecord) { lr.Attributes().PutStr("url.full", params.String()) }, false},
+		{"nested deeper than the walk", func(lr plog.LogRecord) {
+			m := lr.Body().SetEmptyMap()
+			for range 40 {
+				m = m.PutEmptyMap("n")
+			}
+			m.PutStr("authorization", "Bearer "+secret)
+		}, true},
+		{"past the value budget", func(lr plog.LogRecord) {
+			s := lr.Body().SetEmptySlice()
+			for range 10_001 {
+				s.AppendEmpty().SetStr("ok")
+			}
+			s.AppendEmpty().SetStr("token " + secret)
+		}, true},
+		{"bytes body", func(lr plog.LogRecord) {
+			lr.Body().SetEmptyBytes().FromRaw([]byte("X-Api-Key: " + secret))
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.logRecord(t, now, tt.fill)
+			h.assertNoSecret(t, secret)
+			got := sumCounter(t, h, "otelcol_token_audit_unscanned") > 0
+			assert.Equal(t, tt.wantUnscanned, got, "unscanned metric")
+		})
+	}
 }

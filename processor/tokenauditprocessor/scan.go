@@ -17,10 +17,12 @@ const headerPrefix = "http.request.header."
 const redacted = "REDACTED"
 
 // Body walking bounds: a hostile structured body cannot make a log record
-// cost more than this.
+// cost more than this. What lies beyond them is replaced unread, since it
+// might hold a credential.
 const (
-	maxBodyDepth  = 8
-	maxBodyValues = 1024
+	maxBodyDepth  = 32
+	maxBodyValues = 10_000
+	unscanned     = "REDACTED: not scanned (log body beyond the nesting or size limit)"
 )
 
 // valueKind says how a value is read.
@@ -250,35 +252,45 @@ func (p *tokenAudit) scanBody(body pcommon.Value, sc *scratch) {
 }
 
 func (p *tokenAudit) scanBodyValue(v pcommon.Value, key string, depth int, budget *int, sc *scratch) {
-	if *budget <= 0 {
+	switch v.Type() {
+	case pcommon.ValueTypeStr, pcommon.ValueTypeBytes, pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+	default:
+		return // numbers and booleans hold no credential
+	}
+	if *budget <= 0 || depth > maxBodyDepth {
+		v.SetStr(unscanned)
+		sc.stats.unscanned++
 		return
 	}
 	*budget--
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		kind := kindText
-		if key != "" {
-			kind = p.bodyKeyKind(key)
-		}
-		if out, changed := p.scrubString(v.Str(), kind, bodySource(key), sc); changed {
+		if out, changed := p.scrubString(v.Str(), p.bodyKind(key), bodySource(key), sc); changed {
 			v.SetStr(out)
 		}
-	case pcommon.ValueTypeMap:
-		if depth >= maxBodyDepth {
-			return
+	case pcommon.ValueTypeBytes:
+		if out, changed := p.scrubString(string(v.Bytes().AsRaw()), p.bodyKind(key), bodySource(key), sc); changed {
+			v.SetEmptyBytes().FromRaw([]byte(out))
 		}
+	case pcommon.ValueTypeMap:
 		for k, e := range v.Map().All() {
 			p.scanBodyValue(e, k, depth+1, budget, sc)
 		}
 	case pcommon.ValueTypeSlice:
-		if depth >= maxBodyDepth {
-			return
-		}
 		s := v.Slice()
 		for i := 0; i < s.Len(); i++ {
 			p.scanBodyValue(s.At(i), key, depth+1, budget, sc)
 		}
 	}
+}
+
+// bodyKind reads a field named like a credential header as that header,
+// anything else (and the body itself) as free text.
+func (p *tokenAudit) bodyKind(key string) valueKind {
+	if key == "" {
+		return kindText
+	}
+	return p.bodyKeyKind(key)
 }
 
 // bodyKeyKind reads a structured body's field named like a credential

@@ -27,9 +27,9 @@ var (
 
 // batchStats counts one batch; metrics are recorded once per batch.
 type batchStats struct {
-	items, malformed, hits, misses, evictions int64
-	credentials                               [len(tokenTypes) + 1]int64 // last: other
-	violations                                [len(violationNames)]int64
+	items, malformed, hits, misses, evictions, unscanned int64
+	credentials                                          [len(tokenTypes) + 1]int64 // last: other
+	violations                                           [len(violationNames)]int64
 }
 
 func (s *batchStats) countCredential(info *tokenInfo) {
@@ -104,5 +104,8 @@ func (m *metricSets) record(ctx context.Context, tb *metadata.TelemetryBuilder, 
 	}
 	if s.evictions > 0 {
 		tb.TokenAuditCacheEvictions.Add(ctx, s.evictions)
+	}
+	if s.unscanned > 0 {
+		tb.TokenAuditUnscanned.Add(ctx, s.unscanned)
 	}
 }

@@ -33,6 +33,7 @@ type TelemetryBuilder struct {
 	TokenAuditItems          metric.Int64Counter
 	TokenAuditMalformed      metric.Int64Counter
 	TokenAuditReloads        metric.Int64Counter
+	TokenAuditUnscanned      metric.Int64Counter
 	TokenAuditViolations     metric.Int64Counter
 }
 
@@ -105,6 +106,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_token_audit_reloads",
 		metric.WithDescription("Reloads of the policy or JWKS file, by file and result (applied or rejected). [Alpha]"),
 		metric.WithUnit("{reloads}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.TokenAuditUnscanned, err = builder.meter.Int64Counter(
+		"otelcol_token_audit_unscanned",
+		metric.WithDescription("Log-body values replaced unread because the body exceeded the walk limits (depth 32, 10,000 values); they might have held a credential. [Alpha]"),
+		metric.WithUnit("{values}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.TokenAuditViolations, err = builder.meter.Int64Counter(

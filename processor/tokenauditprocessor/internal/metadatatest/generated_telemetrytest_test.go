@@ -26,6 +26,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.TokenAuditItems.Add(context.Background(), 1)
 	tb.TokenAuditMalformed.Add(context.Background(), 1)
 	tb.TokenAuditReloads.Add(context.Background(), 1)
+	tb.TokenAuditUnscanned.Add(context.Background(), 1)
 	tb.TokenAuditViolations.Add(context.Background(), 1)
 	AssertEqualTokenAuditCacheEvictions(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
@@ -46,6 +47,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualTokenAuditReloads(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualTokenAuditUnscanned(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualTokenAuditViolations(t, testTel,

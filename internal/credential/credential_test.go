@@ -206,7 +206,9 @@ func TestScanURL(t *testing.T) {
 		{"https://h/s3?X-Amz-Credential=" + awsID + "%2F20260101%2Fus-east-1&X-Amz-Signature=ffee", []finding{
 			{auditattr.TypeAWSAccessKey, awsID, awsID + "%2F20260101%2Fus-east-1"}, {"", "", "ffee"},
 		}},
-		{"https://h/p?other=1#access_token=frag", nil},
+		{"https://h/p?other=1#access_token=fragtoken", []finding{{auditattr.TypeBearer, "fragtoken", "fragtoken"}}},
+		{"https://app/cb#access_token=implicit-flow-token&token_type=bearer", []finding{{auditattr.TypeBearer, "implicit-flow-token", "implicit-flow-token"}}},
+		{"https://" + ghKey + "@github.com/o/r.git", []finding{{auditattr.TypeAPIKey, ghKey, ghKey}}},
 		{"https://h/p", nil},
 		{"?access_token=", nil},
 	}
@@ -243,6 +245,11 @@ func TestScanText(t *testing.T) {
 		{`leaked ` + stripeKey + ` and ` + awsID + ` and ` + acmeKey, []string{stripeKey, awsID, acmeKey}},
 		{`token in json {"t":"` + jwt + `"}`, []string{jwt}},
 		{`x-acme=zzzzzzzz1 end`, []string{"zzzzzzzz1"}},
+		{`Authorization: Negotiate YIIGhgYJKoZIhvcSAQICAQBuggZ1 next`, []string{"Negotiate YIIGhgYJKoZIhvcSAQICAQBuggZ1"}},
+		{`X-Api-Key: abcdefgh%2FrestOfTheSecret done`, []string{"abcdefgh%2FrestOfTheSecret"}},
+		{`{"headers":{"Authorization":["Bearer opaque-array-token-1"]}}`, []string{"opaque-array-token-1"}},
+		{`authorization=Bearer%20opaque-encoded-token&x=1`, []string{"Bearer%20opaque-encoded-token"}},
+		{`authorization: none`, nil},
 		{`nothing to see here`, nil},
 	}
 	for _, tt := range tests {
@@ -251,6 +258,26 @@ func TestScanText(t *testing.T) {
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("%q: got %q want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestHostileTextIsLinear feeds inputs that made earlier scanners walk the
+// same bytes again for every match. There is no timing assertion: a
+// quadratic regression shows as this test running for minutes.
+func TestHostileTextIsLinear(t *testing.T) {
+	r := rules(t)
+	for _, s := range []string{
+		strings.Repeat("sk-", 100000),
+		strings.Repeat("xoxb-", 60000),
+		"x" + strings.Repeat("=", 300000),
+		strings.Repeat("authorization=", 20000),
+		strings.Repeat("authorization: Negotiate ", 20000),
+		strings.Repeat("eyJ", 100000),
+		"a=" + strings.Repeat("a=", 150000),
+	} {
+		r.ScanText(s, params, nil, func(Credential) {})
+		r.ScanURL(s, params, func(Credential) {})
+		r.ParseAuthorization(s)
 	}
 }
 

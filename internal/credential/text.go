@@ -17,11 +17,11 @@ const maxMatches = -1
 
 // Built-in text patterns. All are RE2: linear in the text.
 var (
-	// headerAt matches a header-like credential where a header keyword
-	// starts: "Authorization: Bearer x", `authorization="Basic x"`,
-	// "X-Api-Key: x". Anchored, so it runs only where a keyword stands.
-	headerAt  = regexp.MustCompile(`^(?i)(?:authorization|api-key|apikey|auth-token|access-token|private-token)["']?\s*[:=]\s*["']?(?:(bearer|basic|token)\s+)?([A-Za-z0-9\-._~+/=:]{8,})`)
-	jwtInText = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
+	// headerPrefixAt matches where a header keyword stands, up to its value:
+	// the name, a closing quote, ':' or '=', an opening '[' or quote (JSON
+	// arrays of header values). Anchored and bounded: a few bytes a keyword.
+	headerPrefixAt = regexp.MustCompile(`^(?i)(?:authorization|api-key|apikey|auth-token|access-token|private-token)["']?[ \t]{0,8}[:=][ \t]{0,8}\[?[ \t]{0,8}["']?`)
+	jwtInText      = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
 )
 
 // Patterns are compiled user patterns for free text.

@@ -14,7 +14,13 @@ import (
 // longer names (x-api-key, proxy-authorization, x-auth-token) contain one.
 var headerKeywords = []string{"authorization", "api-key", "apikey", "auth-token", "access-token", "private-token"}
 
-// scanHeaders runs the anchored header pattern at each keyword.
+// minTextToken is the shortest value read as a credential in free text,
+// so prose such as "authorization: none" is left alone.
+const minTextToken = 8
+
+// scanHeaders reads the value after each header keyword: "Scheme token"
+// for Authorization, the whole word for key headers. An unknown scheme
+// and its token are scrubbed together (Type ""), never fingerprinted.
 func (r *Rules) scanHeaders(s string, add func(Credential)) {
 	for _, kw := range headerKeywords {
 		for off := 0; off < len(s); {
@@ -24,23 +30,71 @@ func (r *Rules) scanHeaders(s string, add func(Credential)) {
 			}
 			at := off + i
 			off = at + len(kw)
-			if at > 0 && isWordByte(s[at-1]) && s[at-1] != '-' {
+			if at > 0 && isWordByte(s[at-1]) {
 				continue // inside a longer word
 			}
-			m := headerAt.FindStringSubmatchIndex(s[at:])
+			m := headerPrefixAt.FindStringIndex(s[at:min(len(s), at+64)])
 			if m == nil {
 				continue
 			}
-			tokStart, tokEnd := at+m[4], at+m[5]
-			var c Credential
-			if m[2] >= 0 && strings.EqualFold(s[at+m[2]:at+m[3]], "basic") {
-				c = r.basic(s[tokStart:tokEnd])
-			} else {
-				c = r.Classify(s[tokStart:tokEnd], auditattr.TypeBearer)
+			vStart := at + m[1]
+			w1End := vStart + valueLen(s[vStart:])
+			if c, ok := r.headerValue(kw == "authorization", s, vStart, w1End); ok {
+				add(c)
+				off = max(off, c.End)
 			}
-			add(r.at(c, tokStart, tokEnd))
 		}
 	}
+}
+
+// headerValue reads the credential of a header-like value whose first word
+// is s[start:w1End].
+func (r *Rules) headerValue(authz bool, s string, start, w1End int) (Credential, bool) {
+	w1 := s[start:w1End]
+	if w1 == "" {
+		return Credential{}, false
+	}
+	if authz {
+		w2Start := w1End
+		for w2Start < len(s) && w2Start-w1End < 8 && (s[w2Start] == ' ' || s[w2Start] == '\t') {
+			w2Start++
+		}
+		if w2Start > w1End {
+			w2End := w2Start + valueLen(s[w2Start:])
+			w2 := s[w2Start:w2End]
+			if len(w2) >= minTextToken {
+				switch strings.ToLower(w1) {
+				case "bearer", "token", "dpop", "apikey", "api-key", "key":
+					return r.at(r.Classify(w2, auditattr.TypeBearer), w2Start, w2End), true
+				case "basic":
+					return r.at(r.basic(w2), w2Start, w2End), true
+				case "digest":
+					return Credential{}, false
+				}
+				// An unknown scheme (Negotiate, custom): scrub both words.
+				return Credential{Start: start, End: w2End}, true
+			}
+		}
+	}
+	if len(w1) < minTextToken {
+		return Credential{}, false
+	}
+	typ := auditattr.TypeAPIKey
+	if authz {
+		typ = auditattr.TypeBearer
+	}
+	return r.at(r.Classify(w1, typ), start, w1End), true
+}
+
+// valueLen is the length of the value word at the start of s: up to white
+// space, a quote, a bracket or a list or parameter separator.
+func valueLen(s string) int {
+	for i := 0; i < len(s); i++ {
+		if isValueStop(s[i]) || s[i] == ']' {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // scanParams reports name=value pairs: names of [A-Za-z0-9_.-] (at most
@@ -57,11 +111,14 @@ func scanParams(s string, fn func(kStart, kEnd, vStart, vEnd int)) {
 		for ks > 0 && eq-ks < 64 && isParamNameByte(s[ks-1]) {
 			ks--
 		}
+		if ks == eq {
+			continue // no name: not a pair, and nothing walked
+		}
 		ve := eq + 1
 		for ve < len(s) && ve-eq-1 < 1000 && !isValueStop(s[ve]) {
 			ve++
 		}
-		if ks == eq || ve == eq+1 {
+		if ve == eq+1 {
 			continue
 		}
 		fn(ks, eq, eq+1, ve)
@@ -100,11 +157,11 @@ func (r *Rules) scanFamilies(s string, add func(Credential)) {
 			for end < len(s) && (isWordByte(s[end]) || s[end] == '-') {
 				end++
 			}
+			off = end // the whole run is one word: never walk it again
 			if _, ok := matchFamily(s[start:end]); !ok {
 				continue
 			}
 			add(r.at(r.Classify(s[start:end], auditattr.TypeAPIKey), start, end))
-			off = end
 		}
 	}
 }

@@ -15,33 +15,38 @@ var scrubOnly = map[string]bool{"x-amz-signature": true, "x-amz-security-token":
 // named parameters (any case) and a userinfo password. A finding with
 // Type "" is to be scrubbed but not fingerprinted. fn gets them in order.
 func (r *Rules) ScanURL(s string, params []string, fn func(Credential)) {
-	query := s
-	qStart := 0
-	if i := strings.IndexByte(s, '?'); i >= 0 {
+	off := 0
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
 		r.scanUserinfo(s[:i], fn)
-		query, qStart = s[i+1:], i+1
+		off = i + 1
 	} else if strings.Contains(s, "://") {
 		r.scanUserinfo(s, fn)
 		return
 	} else if !strings.Contains(s, "=") {
 		return
 	}
-	if i := strings.IndexByte(query, '#'); i >= 0 {
-		query = query[:i]
-	}
-	off := qStart
-	for query != "" {
-		pair, rest, _ := strings.Cut(query, "&")
-		k, v, hasValue := strings.Cut(pair, "=")
-		if hasValue && v != "" {
-			if c, ok := r.param(k, v, params); ok {
-				vStart := off + len(k) + 1
-				c.Start, c.End = vStart, vStart+len(v)
-				fn(c)
-			}
+	// Pairs end at '&' or '#': the fragment is read like the query, since
+	// OAuth's implicit flow returns access_token=… there.
+	for off <= len(s) {
+		end := len(s)
+		if i := strings.IndexAny(s[off:], "&#"); i >= 0 {
+			end = off + i
 		}
-		off += len(pair) + 1
-		query = rest
+		r.scanPair(s[off:end], off, params, fn)
+		off = end + 1
+	}
+}
+
+// scanPair reports one name=value pair that starts at off.
+func (r *Rules) scanPair(pair string, off int, params []string, fn func(Credential)) {
+	k, v, hasValue := strings.Cut(pair, "=")
+	if !hasValue || v == "" {
+		return
+	}
+	if c, ok := r.param(k, v, params); ok {
+		vStart := off + len(k) + 1
+		c.Start, c.End = vStart, vStart+len(v)
+		fn(c)
 	}
 }
 
@@ -94,6 +99,13 @@ func (r *Rules) scanUserinfo(s string, fn func(Credential)) {
 	userinfo := auth[:at]
 	user, pass, ok := strings.Cut(userinfo, ":")
 	if !ok || pass == "" {
+		// A lone user part is how tokens ride in git and API URLs
+		// (https://TOKEN@host): scrub it as a bearer token.
+		if u, err := url.PathUnescape(user); err == nil && u != "" {
+			c := r.Classify(u, auditattr.TypeBearer)
+			c.Start, c.End = authStart, authStart+len(user)
+			fn(c)
+		}
 		return
 	}
 	u, err := url.PathUnescape(user)

@@ -2,9 +2,11 @@ package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processo
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/policy"
@@ -18,6 +20,8 @@ type item struct {
 	attrs     pcommon.Map
 	eventTime time.Time
 	spanError bool
+	span      ptrace.Span // with isSpan: its events and links are scanned too
+	isSpan    bool
 }
 
 // annotate writes the contract attributes for an item whose credentials
@@ -26,6 +30,11 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	resource, method := requestResource(it.attrs)
 	client := p.clientAddress(it.attrs)
 	attrs := it.attrs
+	if len(sc.findings) > 0 {
+		// The item carries a credential: our verdict replaces whatever a
+		// producer (or an attacker) put in the tokenaudit namespace.
+		attrs.RemoveIf(isAuditAttr)
+	}
 	// One growth of the attribute slice instead of one per write.
 	attrs.EnsureCapacity(attrs.Len() + annotatedAttrs)
 	if resource != "" {
@@ -43,7 +52,13 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	f := sc.findings[0]
 	info := f.info
 	pol := sc.policy
-	entry := pol.Lookup(info.id, info.jti, info.keyID)
+	// A jti from a token whose signature failed is the forger's word: it
+	// must not borrow a registered token's owner and scopes.
+	trustedJTI := info.jti
+	if info.badSignature {
+		trustedJTI = ""
+	}
+	entry := pol.Lookup(info.id, trustedJTI, info.keyID)
 
 	principalID, principalType := info.principalID, info.principalType
 	scopes := info.scopes
@@ -159,6 +174,10 @@ func status(violations []string) string {
 	}
 	return auditattr.StatusActive
 }
+
+func isAuditAttr(k string, _ pcommon.Value) bool { return strings.HasPrefix(k, auditAttrPrefix) }
+
+const auditAttrPrefix = "tokenaudit."
 
 func distinctTokens(fs []finding) int {
 	n := 0

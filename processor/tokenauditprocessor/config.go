@@ -70,6 +70,9 @@ type SourcesConfig struct {
 	Attributes []string `mapstructure:"attributes"`
 	// URLAttributes hold URLs or query strings to search for QueryParams.
 	URLAttributes []string `mapstructure:"url_attributes"`
+	// TextAttributes are attributes of free text (exception messages) to
+	// search like a log body.
+	TextAttributes []string `mapstructure:"text_attributes"`
 	// QueryParams are query parameter names whose values are credentials.
 	QueryParams []string `mapstructure:"query_params"`
 	// ResourceAttributes turns on the same header search on resource attributes.

@@ -25,6 +25,7 @@ func TestLoadConfig(t *testing.T) {
 		KeyHeaders:           []string{"x-api-key", "x-acme-key"},
 		Attributes:           []string{"auth.token"},
 		URLAttributes:        []string{"url.full"},
+		TextAttributes:       []string{"exception.message"},
 		QueryParams:          []string{"access_token", "api_key"},
 		LogBody:              true,
 		BodyPatterns:         []string{`acme-key=(\S+)`},

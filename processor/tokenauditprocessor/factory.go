@@ -31,7 +31,8 @@ func createDefaultConfig() component.Config {
 				"x-api-key", "api-key", "apikey", "x-api-token", "x-auth-token",
 				"x-access-token", "private-token", "x-goog-api-key", "ocp-apim-subscription-key",
 			},
-			URLAttributes: []string{"url.full", "url.query", "http.url", "http.target", "url.original"},
+			URLAttributes:  []string{"url.full", "url.query", "http.url", "http.target", "url.original"},
+			TextAttributes: []string{"exception.message", "exception.stacktrace"},
 			QueryParams: []string{
 				"access_token", "id_token", "refresh_token", "api_key", "apikey", "api-key",
 				"key", "token", "auth_token", "private_token", "client_secret", "password",

@@ -172,6 +172,7 @@ type scratch struct {
 	violations    []string
 	batchFindings []finding // from request metadata, for the whole batch
 	resFindings   []finding // from the current resource
+	scopeFindings []finding // from the current scope
 	policy        *policy.Policy
 	stats         batchStats
 }
@@ -210,8 +211,16 @@ func (p *tokenAudit) scanResource(res pcommon.Resource, sc *scratch) {
 		return
 	}
 	sc.findings = sc.findings[:0]
-	p.scanAttrs(res.Attributes(), false, "resource.", sc)
+	p.scanAttrs(res.Attributes(), true, "resource.", sc)
 	sc.resFindings = append(sc.resFindings, sc.findings...)
+}
+
+// scanScope scrubs a scope's attributes; like a resource's, its credentials
+// stand for the items under it that carry none of their own.
+func (p *tokenAudit) scanScope(attrs pcommon.Map, sc *scratch) {
+	sc.findings = sc.findings[:0]
+	p.scanAttrs(attrs, true, "scope.", sc)
+	sc.scopeFindings = append(sc.scopeFindings[:0], sc.findings...)
 }
 
 // auditItem runs one span or log record: scan, scrub, annotate.
@@ -219,8 +228,20 @@ func (p *tokenAudit) auditItem(it item, body *pcommon.Value, sc *scratch) {
 	sc.stats.items++
 	sc.findings = sc.findings[:0]
 	p.scanAttrs(it.attrs, true, "", sc)
+	if it.isSpan {
+		// Events (exceptions) and links carry attributes too.
+		for _, ev := range it.span.Events().All() {
+			p.scanAttrs(ev.Attributes(), true, "event.", sc)
+		}
+		for _, l := range it.span.Links().All() {
+			p.scanAttrs(l.Attributes(), true, "link.", sc)
+		}
+	}
 	if body != nil && p.cfg.Sources.LogBody {
 		p.scanBody(*body, sc)
+	}
+	if len(sc.findings) == 0 {
+		sc.findings = append(sc.findings, sc.scopeFindings...)
 	}
 	if len(sc.findings) == 0 {
 		sc.findings = append(sc.findings, sc.resFindings...)
@@ -240,11 +261,14 @@ func (p *tokenAudit) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 	for _, rs := range td.ResourceSpans().All() {
 		p.scanResource(rs.Resource(), sc)
 		for _, ss := range rs.ScopeSpans().All() {
+			p.scanScope(ss.Scope().Attributes(), sc)
 			for _, span := range ss.Spans().All() {
 				p.auditItem(item{
 					attrs:     span.Attributes(),
 					eventTime: eventTime(span.StartTimestamp(), span.EndTimestamp()),
 					spanError: span.Status().Code() == ptrace.StatusCodeError,
+					span:      span,
+					isSpan:    true,
 				}, nil, sc)
 			}
 		}
@@ -258,6 +282,7 @@ func (p *tokenAudit) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, 
 	for _, rl := range ld.ResourceLogs().All() {
 		p.scanResource(rl.Resource(), sc)
 		for _, sl := range rl.ScopeLogs().All() {
+			p.scanScope(sl.Scope().Attributes(), sc)
 			for _, lr := range sl.LogRecords().All() {
 				body := lr.Body()
 				p.auditItem(item{

@@ -92,6 +92,11 @@ func (p *tokenAudit) classifyKey(k string, withURLs bool) valueKind {
 			}
 		}
 	}
+	for _, a := range p.cfg.Sources.TextAttributes {
+		if k == a {
+			return kindText
+		}
+	}
 	return 0
 }
 
@@ -265,16 +270,30 @@ func (p *tokenAudit) scanBodyValue(v pcommon.Value, key string, depth int, budge
 	*budget--
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		if out, changed := p.scrubString(v.Str(), p.bodyKind(key), bodySource(key), sc); changed {
+		if out, changed := p.scrubString(v.Str(), p.bodyKind(key), p.bodySource(key), sc); changed {
 			v.SetStr(out)
 		}
 	case pcommon.ValueTypeBytes:
-		if out, changed := p.scrubString(string(v.Bytes().AsRaw()), p.bodyKind(key), bodySource(key), sc); changed {
+		if out, changed := p.scrubString(string(v.Bytes().AsRaw()), p.bodyKind(key), p.bodySource(key), sc); changed {
 			v.SetEmptyBytes().FromRaw([]byte(out))
 		}
 	case pcommon.ValueTypeMap:
-		for k, e := range v.Map().All() {
+		m := v.Map()
+		var renames [][2]string
+		for k, e := range m.All() {
 			p.scanBodyValue(e, k, depth+1, budget, sc)
+			// A key can hold a credential too ({"Authorization: Bearer x": 1}).
+			if len(k) >= 8 {
+				if nk, changed := p.scrubString(k, kindText, "log.body", sc); changed {
+					renames = append(renames, [2]string{k, nk})
+				}
+			}
+		}
+		for _, r := range renames {
+			if old, ok := m.Get(r[0]); ok {
+				old.CopyTo(m.PutEmpty(r[1]))
+				m.Remove(r[0])
+			}
 		}
 	case pcommon.ValueTypeSlice:
 		s := v.Slice()
@@ -332,8 +351,10 @@ func normalizeHeaderNames(names []string) []string {
 	return out
 }
 
-func bodySource(key string) string {
-	if key == "" {
+// bodySource names where in a body a credential was; a field name goes in
+// only when it is a configured header name, since other keys are data.
+func (p *tokenAudit) bodySource(key string) string {
+	if key == "" || p.bodyKeyKind(key) == kindText {
 		return "log.body"
 	}
 	return "log.body." + truncate(key, 64)

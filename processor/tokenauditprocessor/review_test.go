@@ -85,7 +85,9 @@ func TestSecretsInEveryPlace(t *testing.T) {
 	}
 }
 
-func firstSpan(td ptrace.Traces) ptrace.Span { return td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0) }
+func firstSpan(td ptrace.Traces) ptrace.Span {
+	return td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+}
 
 // TestProducerAttributesReplaced: when the processor finds a credential,
 // nothing a producer wrote in the tokenaudit namespace survives beside it.

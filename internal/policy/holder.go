@@ -13,9 +13,11 @@ type Holder struct {
 	watcher *filewatch.Watcher
 }
 
-// Load parses path and, with interval > 0, polls it. An invalid new file
-// keeps the old policy; onReload hears every reload's result. An empty
-// path gives a Holder of Empty().
+// Load parses path and, with interval > 0, polls it for changes. A new file
+// that does not parse keeps the old policy in force. onReload, if not nil,
+// hears every reload attempt after the first load: nil when applied, else
+// the error, so the caller can log why and count it. An empty path gives a
+// Holder of Empty() that never polls.
 func Load(path string, interval time.Duration, onReload func(err error)) (*Holder, error) {
 	h := &Holder{}
 	h.current.Store(Empty())
@@ -37,10 +39,17 @@ func Load(path string, interval time.Duration, onReload func(err error)) (*Holde
 	return h, nil
 }
 
-// Current returns the policy in force.
-func (h *Holder) Current() *Policy { return h.current.Load() }
+// Current returns the policy in force; a nil Holder has none, and a nil
+// Policy evaluates to nothing.
+func (h *Holder) Current() *Policy {
+	if h == nil {
+		return nil
+	}
+	return h.current.Load()
+}
 
-// Close stops polling. Safe twice and on nil.
+// Close stops polling and waits for the poller to exit. It is safe to call
+// twice and on nil.
 func (h *Holder) Close() {
 	if h != nil {
 		h.watcher.Stop()

@@ -1,100 +1,136 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
 
-// pattern matches resources: "METHOD /path/segments" (METHOD may be "*";
-// "*" is one segment, a final "**" any number, "{x}" one segment) or, with
-// no space, a whole RPC name where "*" matches any run of characters.
+// pattern is a compiled resource pattern. "METHOD /a/*/{x}/**" matches HTTP
+// resources segment by segment; a pattern without a space is a glob over the
+// whole resource ("pkg.Service/*").
 type pattern struct {
-	text    string
-	method  string // "" for whole-string patterns; "*" any
-	segs    []string
-	rest    bool // ends in "**"
-	globRPC bool
+	text   string
+	whole  bool      // glob over the whole resource
+	prefix string    // of a glob, the text before its first '*': a quick reject
+	method string    // upper case; "*" is any method
+	segs   []segment // path segments, without a final "**"
+	rest   bool      // a final "**": zero or more further segments
+}
+
+type segment struct {
+	lit string
+	any bool // "*" or "{x}": exactly one segment, whatever it holds
+}
+
+// resource is a request's resource split once, so that matching it against
+// every pattern neither splits it again nor allocates.
+type resource struct {
+	raw    string
+	method string
+	path   string // without leading and trailing slashes
+	http   bool   // "METHOD /path"
+}
+
+func splitResource(s string) resource {
+	r := resource{raw: s}
+	if method, path, ok := strings.Cut(s, " "); ok && strings.HasPrefix(path, "/") {
+		r.method, r.path, r.http = method, strings.Trim(path, "/"), true
+	}
+	return r
 }
 
 func compilePattern(s string) (pattern, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return pattern{}, fmt.Errorf("empty resource pattern")
+		return pattern{}, errors.New("empty resource pattern: use \"GET /users/{id}\" or \"pkg.Service/*\"")
 	}
-	p := pattern{text: s}
 	method, path, ok := strings.Cut(s, " ")
 	if !ok {
-		p.globRPC = true
-		return p, nil
+		if strings.HasPrefix(s, "/") {
+			// Without a method it would be an RPC glob that no HTTP resource matches.
+			return pattern{}, fmt.Errorf("resource pattern %q has no method: write \"GET %s\" or \"* %s\"", s, s, s)
+		}
+		prefix, _, _ := strings.Cut(s, "*")
+		return pattern{text: s, whole: true, prefix: prefix}, nil
 	}
-	p.method = strings.ToUpper(strings.TrimSpace(method))
+	p := pattern{text: s, method: strings.ToUpper(method)}
+	if !validMethod(p.method) {
+		return pattern{}, fmt.Errorf("resource pattern %q: the method must be a name like GET, or *", s)
+	}
 	path = strings.TrimSpace(path)
 	if !strings.HasPrefix(path, "/") {
 		return pattern{}, fmt.Errorf("resource pattern %q: the path must start with /", s)
 	}
-	p.segs = splitPath(path)
-	if n := len(p.segs); n > 0 && p.segs[n-1] == "**" {
-		p.rest = true
-		p.segs = p.segs[:n-1]
+	path = strings.Trim(path, "/")
+	if path == "" {
+		return p, nil
 	}
-	for _, seg := range p.segs {
-		if seg == "**" {
+	parts := strings.Split(path, "/")
+	if parts[len(parts)-1] == "**" {
+		p.rest, parts = true, parts[:len(parts)-1]
+	}
+	for _, part := range parts {
+		switch {
+		case part == "**":
 			return pattern{}, fmt.Errorf("resource pattern %q: ** may only be the last segment", s)
+		case part == "*" || isParam(part):
+			p.segs = append(p.segs, segment{any: true})
+		case strings.Contains(part, "*"):
+			return pattern{}, fmt.Errorf("resource pattern %q: * must be a whole segment, as in /users/*", s)
+		default:
+			p.segs = append(p.segs, segment{lit: part})
 		}
 	}
 	return p, nil
 }
 
-func splitPath(path string) []string {
-	path = strings.Trim(path, "/")
-	if path == "" {
-		return nil
+func validMethod(m string) bool {
+	if m == "*" {
+		return true
 	}
-	return strings.Split(path, "/")
-}
-
-// match tests a resource without allocating.
-func (p *pattern) match(resource string) bool {
-	if p.globRPC {
-		return globMatch(p.text, resource)
-	}
-	method, path, ok := strings.Cut(resource, " ")
-	if !ok {
-		return false
-	}
-	if p.method != "*" && !strings.EqualFold(p.method, method) {
-		return false
-	}
-	path = strings.Trim(path, "/")
-	i := 0
-	for path != "" || i < len(p.segs) {
-		if i == len(p.segs) {
-			return p.rest
-		}
-		if path == "" {
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
 			return false
 		}
-		seg, rest, _ := strings.Cut(path, "/")
-		want := p.segs[i]
-		if want != "*" && !isParam(want) && want != seg {
-			return false
-		}
-		path, i = rest, i+1
 	}
-	return true
+	return m != ""
 }
 
 func isParam(s string) bool { return len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' }
 
-// globMatch matches s against a pattern where '*' is any run of characters.
-// Iterative with one backtrack point: linear in practice, never exponential.
+// match reports whether r matches. It does not allocate.
+func (p *pattern) match(r *resource) bool {
+	if p.whole {
+		return strings.HasPrefix(r.raw, p.prefix) && globMatch(p.text, r.raw)
+	}
+	if !r.http || (p.method != "*" && !strings.EqualFold(p.method, r.method)) {
+		return false
+	}
+	path := r.path
+	for i := range p.segs {
+		if path == "" {
+			return false
+		}
+		seg, rest, _ := strings.Cut(path, "/")
+		if !p.segs[i].any && p.segs[i].lit != seg {
+			return false
+		}
+		path = rest
+	}
+	return path == "" || p.rest
+}
+
+// globMatch matches s against pat, where '*' is any run of bytes. It keeps
+// one backtrack point, so it is O(len(pat)·len(s)) at worst, never exponential.
 func globMatch(pat, s string) bool {
 	px, sx := 0, 0
-	nextPx, nextSx := -1, -1
+	starPx, starSx := -1, 0
 	for px < len(pat) || sx < len(s) {
 		if px < len(pat) {
 			if pat[px] == '*' {
-				nextPx, nextSx = px, sx+1
+				starPx, starSx = px, sx
 				px++
 				continue
 			}
@@ -104,8 +140,9 @@ func globMatch(pat, s string) bool {
 				continue
 			}
 		}
-		if nextPx >= 0 && nextSx <= len(s) {
-			px, sx = nextPx, nextSx
+		if starPx >= 0 && starSx < len(s) {
+			starSx++
+			px, sx = starPx+1, starSx
 			continue
 		}
 		return false

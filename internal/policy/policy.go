@@ -1,268 +1,169 @@
+// Package policy reads the token policy file and evaluates the stateless
+// checks that need it. README.md beside this file is the user's reference,
+// with a full example; this comment lists the keys for the code's readers.
+//
+// Every key is optional and unknown keys are errors.
+//
+//	scopes: {name: [pattern, ...]}
+//	    What each scope allows. A resource matching any scope's pattern is
+//	    "governed"; a token whose known scopes allow none of the patterns it
+//	    matches gets scope_violation. Ungoverned resources get no verdict.
+//	restricted: [{resource, principals, tokens, scopes}]
+//	    resource is a pattern; only a listed principal id, token id
+//	    (fingerprint) or holder of a listed scope may call a matching
+//	    resource, others get restricted_resource. Each matching entry must
+//	    be satisfied; an entry with empty lists admits nobody.
+//	working_hours: {time_zone, days, start, end}
+//	    time_zone: IANA name, default UTC ("Local" is refused).
+//	    days: mon … sun or monday … sunday, default mon–fri.
+//	    start, end: "HH:MM" on the zone's wall clock, the window is
+//	    [start, end); end may be "24:00"; end before start spans midnight
+//	    and belongs to the day it starts. Outside it: off_hours.
+//	allowed_networks: [CIDR or address, ...]
+//	    IPv4 and IPv6. A client outside them: disallowed_network.
+//	revoked: [{id | jti | key_id}]
+//	    A token whose fingerprint, jti or key id is listed: revoked_token.
+//	registry:
+//	    authoritative: bool
+//	        true: a token not in tokens is unknown_token.
+//	    tokens: [entry]
+//	        id (fingerprint, as `auditctl fingerprint` prints), jti or
+//	        key_id (a non-secret id such as an AWS access key id), at least
+//	        one, each unique; name; owner; owner_type (user | service);
+//	        scopes; created_at and expires_at (RFC 3339); networks (replaces
+//	        allowed_networks for this token; [] lifts the check);
+//	        working_hours (replaces the global one for this token).
+//
+// Resource patterns are "METHOD /path" or, without a space, a glob over the
+// whole resource ("pkg.Service/*", where * is any run of characters). METHOD
+// is a name or *, compared in any case. Path segments compare exactly; * is
+// one segment, {x} is one segment (a literal {id} of a route template or any
+// value), and a final ** is zero or more segments.
 package policy
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"slices"
-	"time"
-
-	"go.yaml.in/yaml/v3"
-
-	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"strings"
 )
 
-// Policy is a compiled policy file. Immutable.
+// Policy is a compiled policy file. It is immutable and safe for concurrent use.
 type Policy struct {
-	scopes        map[string][]pattern
-	governing     []pattern // every scope's patterns: a resource matching one is governed
-	restricted    []restricted
+	scopes        scopeIndex
+	restricted    []restriction
 	hours         *hours
-	networks      []netPrefix
-	revokedIDs    map[string]bool
-	revokedJTIs   map[string]bool
+	networks      []netip.Prefix
+	revoked       revokedSets
 	authoritative bool
-	byID, byJTI   map[string]*Entry
-	byKeyID       map[string]*Entry
+	registry      registry
 }
 
-type restricted struct {
-	pattern    pattern
-	principals []string
-	tokens     []string
-	scopes     []string
+type restriction struct {
+	pat                        pattern
+	principals, tokens, scopes set
 }
 
-// Empty is a policy with no checks.
+type revokedSets struct{ ids, jtis, keyIDs set }
+
+// set is a string set; lookups do not allocate.
+type set map[string]struct{}
+
+func newSet(list []string) set {
+	s := make(set, len(list))
+	for _, v := range list {
+		if v = strings.TrimSpace(v); v != "" { // "" would admit unknown principals
+			s[v] = struct{}{}
+		}
+	}
+	return s
+}
+
+func (s set) has(v string) bool {
+	_, ok := s[v]
+	return ok
+}
+
+func (s set) hasAny(vs []string) bool {
+	for _, v := range vs {
+		if s.has(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// Empty returns a policy without checks: Evaluate finds nothing.
 func Empty() *Policy { return &Policy{} }
 
 // Parse compiles a policy file. Errors name the YAML path and the fix.
 func Parse(data []byte) (*Policy, error) {
-	var f file
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) { // an empty file is an empty policy
-		return nil, fmt.Errorf("policy: %w", err)
+	f, err := decode(data)
+	if err != nil {
+		return nil, err
 	}
-	p := &Policy{
-		scopes:      map[string][]pattern{},
-		revokedIDs:  map[string]bool{},
-		revokedJTIs: map[string]bool{},
-		byID:        map[string]*Entry{},
-		byJTI:       map[string]*Entry{},
-		byKeyID:     map[string]*Entry{},
-	}
-	names := make([]string, 0, len(f.Scopes))
-	for name := range f.Scopes {
-		names = append(names, name)
-	}
-	slices.Sort(names) // deterministic error messages
-	for _, name := range names {
-		for i, s := range f.Scopes[name] {
-			pat, err := compilePattern(s)
-			if err != nil {
-				return nil, fmt.Errorf("scopes.%s[%d]: %w", name, i, err)
-			}
-			p.scopes[name] = append(p.scopes[name], pat)
-			p.governing = append(p.governing, pat)
-		}
+	p := &Policy{authoritative: f.Registry.Authoritative}
+	if p.scopes, err = compileScopes(f.Scopes); err != nil {
+		return nil, err
 	}
 	for i, r := range f.Restricted {
 		pat, err := compilePattern(r.Resource)
 		if err != nil {
 			return nil, fmt.Errorf("restricted[%d].resource: %w", i, err)
 		}
-		p.restricted = append(p.restricted, restricted{pattern: pat, principals: r.Principals, tokens: r.Tokens, scopes: r.Scopes})
+		p.restricted = append(p.restricted, restriction{
+			pat: pat, principals: newSet(r.Principals), tokens: newSet(r.Tokens), scopes: newSet(r.Scopes),
+		})
 	}
-	var err error
 	if p.hours, err = compileHours(f.WorkingHours, "working_hours"); err != nil {
 		return nil, err
 	}
 	if p.networks, err = compileNetworks(f.AllowedNetworks, "allowed_networks"); err != nil {
 		return nil, err
 	}
-	for i, r := range f.Revoked {
-		if r.ID == "" && r.JTI == "" {
-			return nil, fmt.Errorf("revoked[%d]: set id (a token id from `auditctl fingerprint`) or jti", i)
-		}
-		if r.ID != "" {
-			p.revokedIDs[r.ID] = true
-		}
-		if r.JTI != "" {
-			p.revokedJTIs[r.JTI] = true
-		}
+	if p.revoked, err = compileRevoked(f.Revoked); err != nil {
+		return nil, err
 	}
-	p.authoritative = f.Registry.Authoritative
-	for i, t := range f.Registry.Tokens {
-		e, err := compileEntry(t, fmt.Sprintf("registry.tokens[%d]", i))
-		if err != nil {
-			return nil, err
-		}
-		for _, idx := range []struct {
-			key string
-			m   map[string]*Entry
-			fld string
-		}{{t.ID, p.byID, "id"}, {t.JTI, p.byJTI, "jti"}, {t.KeyID, p.byKeyID, "key_id"}} {
-			if idx.key == "" {
-				continue
-			}
-			if _, dup := idx.m[idx.key]; dup {
-				return nil, fmt.Errorf("registry.tokens[%d].%s: %q is listed twice", i, idx.fld, idx.key)
-			}
-			idx.m[idx.key] = e
-		}
+	if p.registry, err = compileRegistry(f.Registry.Tokens); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
 
-func compileEntry(t tokenFile, path string) (*Entry, error) {
-	if t.ID == "" && t.JTI == "" && t.KeyID == "" {
-		return nil, fmt.Errorf("%s: set id (from `auditctl fingerprint`), jti or key_id", path)
+func compileScopes(scopes map[string][]string) (scopeIndex, error) {
+	names := make([]string, 0, len(scopes))
+	for name := range scopes {
+		names = append(names, name)
 	}
-	e := &Entry{Name: t.Name, Owner: t.Owner, OwnerType: t.OwnerType, Scopes: t.Scopes}
-	switch t.OwnerType {
-	case "", auditattr.PrincipalUser, auditattr.PrincipalService:
-	default:
-		return nil, fmt.Errorf("%s.owner_type: %q is not user or service", path, t.OwnerType)
-	}
-	var err error
-	if e.CreatedAt, err = parseTime(t.CreatedAt, path+".created_at"); err != nil {
-		return nil, err
-	}
-	if e.ExpiresAt, err = parseTime(t.ExpiresAt, path+".expires_at"); err != nil {
-		return nil, err
-	}
-	if t.Networks != nil {
-		if e.networks, err = compileNetworks(t.Networks, path+".networks"); err != nil {
-			return nil, err
+	slices.Sort(names) // deterministic errors
+	var ix scopeIndex
+	for _, name := range names {
+		for i, s := range scopes[name] {
+			pat, err := compilePattern(s)
+			if err != nil {
+				return scopeIndex{}, fmt.Errorf("scopes.%s[%d]: %w", name, i, err)
+			}
+			ix.add(scopeRule{pat: pat, scope: name})
 		}
 	}
-	if e.hours, err = compileHours(t.WorkingHours, path+".working_hours"); err != nil {
-		return nil, err
-	}
-	return e, nil
+	return ix, nil
 }
 
-func parseTime(s, path string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s: cannot parse %q: use RFC 3339 like 2026-12-31T00:00:00Z", path, s)
-	}
-	return t, nil
-}
-
-// Lookup finds a registry entry by token id, then jti, then key id.
-func (p *Policy) Lookup(tokenID, jti, keyID string) *Entry {
-	if p == nil {
-		return nil
-	}
-	if e := p.byID[tokenID]; tokenID != "" && e != nil {
-		return e
-	}
-	if e := p.byJTI[jti]; jti != "" && e != nil {
-		return e
-	}
-	if e := p.byKeyID[keyID]; keyID != "" && e != nil {
-		return e
-	}
-	return nil
-}
-
-// Request is one audited request.
-type Request struct {
-	TokenID, JTI, KeyID string
-	PrincipalID         string
-	Scopes              []string   // nil: unknown, no scope verdict
-	Resource            string     // "": unknown
-	ClientAddr          netip.Addr // invalid: unknown
-	EventTime           time.Time  // zero: no off_hours verdict
-}
-
-// Evaluate appends the verdicts that need the policy, in a fixed order.
-func (p *Policy) Evaluate(req *Request, out []string) []string {
-	if p == nil {
-		return out
-	}
-	if (req.TokenID != "" && p.revokedIDs[req.TokenID]) || (req.JTI != "" && p.revokedJTIs[req.JTI]) {
-		out = append(out, auditattr.ViolationRevoked)
-	}
-	entry := p.Lookup(req.TokenID, req.JTI, req.KeyID)
-	if p.authoritative && entry == nil {
-		out = append(out, auditattr.ViolationUnknown)
-	}
-	if req.Resource != "" {
-		if req.Scopes != nil && p.scopeViolation(req) {
-			out = append(out, auditattr.ViolationScope)
+func compileRevoked(list []revokedFile) (revokedSets, error) {
+	r := revokedSets{ids: set{}, jtis: set{}, keyIDs: set{}}
+	for i, e := range list {
+		id, jti, keyID := strings.TrimSpace(e.ID), strings.TrimSpace(e.JTI), strings.TrimSpace(e.KeyID)
+		if id == "" && jti == "" && keyID == "" {
+			return revokedSets{}, fmt.Errorf("revoked[%d]: no identifier: set id (from `auditctl fingerprint`), jti or key_id", i)
 		}
-		if p.restrictedViolation(req) {
-			out = append(out, auditattr.ViolationRestrictedResource)
-		}
-	}
-	h := p.hours
-	if entry != nil && entry.hours != nil {
-		h = entry.hours
-	}
-	if h != nil && !req.EventTime.IsZero() && !h.within(req.EventTime) {
-		out = append(out, auditattr.ViolationOffHours)
-	}
-	nets := p.networks
-	if entry != nil && entry.networks != nil {
-		nets = entry.networks
-	}
-	if len(nets) > 0 && req.ClientAddr.IsValid() && !inNetworks(nets, req.ClientAddr) {
-		out = append(out, auditattr.ViolationDisallowedNetwork)
-	}
-	return out
-}
-
-func (p *Policy) scopeViolation(req *Request) bool {
-	governed := false
-	for i := range p.governing {
-		if p.governing[i].match(req.Resource) {
-			governed = true
-			break
-		}
-	}
-	if !governed {
-		return false
-	}
-	for _, s := range req.Scopes {
-		pats := p.scopes[s]
-		for i := range pats {
-			if pats[i].match(req.Resource) {
-				return false
+		for _, add := range []struct {
+			s set
+			v string
+		}{{r.ids, id}, {r.jtis, jti}, {r.keyIDs, keyID}} {
+			if add.v != "" {
+				add.s[add.v] = struct{}{}
 			}
 		}
 	}
-	return true
-}
-
-func (p *Policy) restrictedViolation(req *Request) bool {
-	for i := range p.restricted {
-		r := &p.restricted[i]
-		if !r.pattern.match(req.Resource) {
-			continue
-		}
-		if (req.PrincipalID != "" && slices.Contains(r.principals, req.PrincipalID)) ||
-			(req.TokenID != "" && slices.Contains(r.tokens, req.TokenID)) ||
-			intersects(r.scopes, req.Scopes) {
-			continue
-		}
-		return true
-	}
-	return false
-}
-
-func intersects(a, b []string) bool {
-	for _, x := range a {
-		if slices.Contains(b, x) {
-			return true
-		}
-	}
-	return false
+	return r, nil
 }

@@ -107,7 +107,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	clientAddr, _ := netip.ParseAddr(client)
 	req := policy.Request{
 		TokenID:     info.id,
-		JTI:         info.jti,
+		JTI:         trustedJTI,
 		KeyID:       info.keyID,
 		PrincipalID: principalID,
 		Scopes:      scopes,

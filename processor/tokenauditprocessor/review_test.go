@@ -117,3 +117,18 @@ func TestForgedJTIBorrowsNothing(t *testing.T) {
 	assert.Equal(t, "mallory", attrStr(t, s.Attributes(), auditattr.PrincipalID))
 	assert.Equal(t, auditattr.StatusInvalidSignature, attrStr(t, s.Attributes(), auditattr.TokenStatus))
 }
+
+// TestForgedJTIBorrowsNoPolicy: the policy verdicts of a forged token are
+// judged as an unregistered token's, never with a registered entry's
+// networks, so it cannot hide behind them.
+func TestForgedJTIBorrowsNoPolicy(t *testing.T) {
+	cfg := testConfig()
+	cfg.PolicyFile = writeFile(t, "policy.yaml", "registry:\n  authoritative: true\n  tokens:\n    - jti: vip\n      owner: ceo\n      networks: [0.0.0.0/0]\n")
+	cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret}}}
+	h := newHarness(t, cfg)
+	forged := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "mallory", "jti": "vip"}, "not-the-secret-but-32-bytes-long!!!")
+	s := h.span(t, now, func(m pcommon.Map) { putHeader(m, "authorization", "Bearer "+forged) })
+	v := attrStrings(s.Attributes(), auditattr.Violations)
+	assert.Contains(t, v, auditattr.ViolationUnknown, "a forged jti passed as registered")
+	assert.Contains(t, v, auditattr.ViolationInvalidSignature)
+}

@@ -1,0 +1,129 @@
+package policy
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// Entry is a registry entry. It is shared by every caller: read only.
+type Entry struct {
+	Name, Owner, OwnerType string
+	Scopes                 []string  // nil when the entry lists none
+	CreatedAt, ExpiresAt   time.Time // zero when absent
+
+	networks []netip.Prefix // nil: the global allowed_networks apply
+	hours    *hours         // nil: the global working_hours apply
+}
+
+// registry indexes entries by each kind of identifier.
+type registry struct {
+	byID, byJTI, byKeyID map[string]*Entry
+}
+
+func compileRegistry(tokens []tokenFile) (registry, error) {
+	r := registry{
+		byID:    make(map[string]*Entry, len(tokens)),
+		byJTI:   map[string]*Entry{},
+		byKeyID: map[string]*Entry{},
+	}
+	// first[key] is where an identifier was first listed, for duplicate errors.
+	first := map[string]int{}
+	for i, t := range tokens {
+		t.ID, t.JTI, t.KeyID = strings.TrimSpace(t.ID), strings.TrimSpace(t.JTI), strings.TrimSpace(t.KeyID)
+		path := fmt.Sprintf("registry.tokens[%d]", i)
+		e, err := compileEntry(t, path)
+		if err != nil {
+			return registry{}, err
+		}
+		for _, ix := range []struct {
+			key, field string
+			m          map[string]*Entry
+		}{{t.ID, "id", r.byID}, {t.JTI, "jti", r.byJTI}, {t.KeyID, "key_id", r.byKeyID}} {
+			if ix.key == "" {
+				continue
+			}
+			if _, dup := ix.m[ix.key]; dup {
+				// The value is not repeated: a raw token pasted as an id must
+				// not reach the collector's log.
+				return registry{}, fmt.Errorf("%s.%s: the same %s as registry.tokens[%d]: list each token once",
+					path, ix.field, ix.field, first[ix.field+"\x00"+ix.key])
+			}
+			ix.m[ix.key] = e
+			first[ix.field+"\x00"+ix.key] = i
+		}
+	}
+	return r, nil
+}
+
+func compileEntry(t tokenFile, path string) (*Entry, error) {
+	if t.ID == "" && t.JTI == "" && t.KeyID == "" {
+		return nil, fmt.Errorf("%s: no identifier: set id (from `auditctl fingerprint`), jti or key_id", path)
+	}
+	switch t.OwnerType {
+	case "", auditattr.PrincipalUser, auditattr.PrincipalService:
+	default:
+		return nil, fmt.Errorf("%s.owner_type: %q is not a type: use %s or %s", path, t.OwnerType,
+			auditattr.PrincipalUser, auditattr.PrincipalService)
+	}
+	e := &Entry{Name: t.Name, Owner: t.Owner, OwnerType: t.OwnerType, Scopes: slices.Clone(t.Scopes)}
+	var err error
+	if e.CreatedAt, err = parseTime(t.CreatedAt, path+".created_at"); err != nil {
+		return nil, err
+	}
+	if e.ExpiresAt, err = parseTime(t.ExpiresAt, path+".expires_at"); err != nil {
+		return nil, err
+	}
+	if !e.CreatedAt.IsZero() && !e.ExpiresAt.IsZero() && e.ExpiresAt.Before(e.CreatedAt) {
+		return nil, fmt.Errorf("%s.expires_at: %s is before created_at %s: swap them or fix the year", path, t.ExpiresAt, t.CreatedAt)
+	}
+	if t.Networks != nil {
+		if e.networks, err = compileNetworks(t.Networks, path+".networks"); err != nil {
+			return nil, err
+		}
+	}
+	if e.hours, err = compileHours(t.WorkingHours, path+".working_hours"); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func parseTime(s, path string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: cannot parse %q: use RFC 3339 like 2026-12-31T00:00:00Z", path, s)
+	}
+	return t, nil
+}
+
+// Lookup finds a registry entry by fingerprint, then jti, then key id; empty
+// arguments are skipped. It returns nil when none matches. It does not allocate.
+func (p *Policy) Lookup(tokenID, jti, keyID string) *Entry {
+	if p == nil {
+		return nil
+	}
+	if tokenID != "" {
+		if e := p.registry.byID[tokenID]; e != nil {
+			return e
+		}
+	}
+	if jti != "" {
+		if e := p.registry.byJTI[jti]; e != nil {
+			return e
+		}
+	}
+	if keyID != "" {
+		if e := p.registry.byKeyID[keyID]; e != nil {
+			return e
+		}
+	}
+	return nil
+}

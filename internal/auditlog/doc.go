@@ -1,0 +1,19 @@
+// Package auditlog is the tamper-evident, durable store behind the audit_log
+// exporter and auditctl.
+//
+// A log is one directory:
+//
+//	audit-000000000000.jsonl        segments: one JSON record per line, named by
+//	audit-000000012345.jsonl.gz     the index of their first record; sealed ones
+//	                                may be gzip-compressed
+//	tree.hashes                     the RFC 6962 tree: 32-byte stored hashes in
+//	                                golang.org/x/mod/sumdb/tlog order
+//	checkpoints.jsonl               every signed checkpoint, one JSON line each
+//	checkpoint                      the latest signed checkpoint, as a note
+//
+// Every record is a leaf of one Merkle tree that spans all segments. A
+// checkpoint is a C2SP tlog-checkpoint (origin, size, base64 root, and a
+// timestamp extension line) signed as a golang.org/x/mod/sumdb/note with
+// Ed25519. A batch is acknowledged only after its records and hashes are
+// fsynced; a crash leaves at most a torn final line, which Open removes.
+package auditlog

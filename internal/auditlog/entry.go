@@ -1,0 +1,40 @@
+package auditlog
+
+import "time"
+
+// Entry is one record to append.
+type Entry interface {
+	// UID identifies the record, so that one replayed after a crash is
+	// written once. Empty means never deduplicated.
+	UID() string
+	// AppendJSON appends the record as one line of JSON (no newline) that
+	// carries seq, its index in the log.
+	AppendJSON(dst []byte, seq int64) []byte
+}
+
+// Event is something the log itself did that belongs in the log: a
+// recovery, a rotation, a deletion by retention. Options.NewEvent turns it
+// into a record; the record must carry the event under
+// "unmapped": {"tokenaudit_log": {...}} with these JSON names, because the
+// verifier reads deletions from there.
+type Event struct {
+	Kind    EventKind `json:"event"`
+	Segment string    `json:"segment,omitempty"`
+	First   int64     `json:"first"`
+	Count   int64     `json:"count"`
+	Detail  string    `json:"detail,omitempty"`
+	Time    time.Time `json:"-"`
+}
+
+// EventKind names what the log did.
+type EventKind string
+
+const (
+	EventRecovered      EventKind = "recovered"
+	EventSegmentSealed  EventKind = "segment_sealed"
+	EventSegmentDeleted EventKind = "segment_deleted"
+)
+
+// eventMarker is how the verifier finds log events without parsing every
+// record.
+const eventMarker = `"tokenaudit_log":`

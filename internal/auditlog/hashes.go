@@ -1,0 +1,127 @@
+package auditlog
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// hashStore is the append-only file of the tree's stored hashes, with the
+// tree's right edge kept in memory: appending a record and hashing the
+// whole tree only ever read the newest complete subtree of each level.
+type hashStore struct {
+	f        *os.File
+	records  int64 // leaves in the tree
+	frontier [64]frontierHash
+	pending  []byte // stored hashes appended but not yet written
+}
+
+type frontierHash struct {
+	index int64
+	hash  tlog.Hash
+	set   bool
+}
+
+// storeState is what a failed batch rolls back to.
+type storeState struct {
+	records  int64
+	frontier [64]frontierHash
+}
+
+func (s *hashStore) state() storeState { return storeState{s.records, s.frontier} }
+
+func (s *hashStore) restore(st storeState) {
+	s.records, s.frontier, s.pending = st.records, st.frontier, s.pending[:0]
+}
+
+// add appends the leaf for record data and returns its leaf hash.
+func (s *hashStore) add(data []byte) (tlog.Hash, error) {
+	leaf := tlog.RecordHash(data)
+	return leaf, s.addHash(leaf)
+}
+
+func (s *hashStore) addHash(leaf tlog.Hash) error {
+	hs, err := tlog.StoredHashesForRecordHash(s.records, leaf, s)
+	if err != nil {
+		return fmt.Errorf("hash record %d: %w", s.records, err)
+	}
+	base := tlog.StoredHashIndex(0, s.records)
+	for i, h := range hs {
+		level, _ := tlog.SplitStoredHashIndex(base + int64(i))
+		s.frontier[level] = frontierHash{index: base + int64(i), hash: h, set: true}
+		s.pending = append(s.pending, h[:]...)
+	}
+	s.records++
+	return nil
+}
+
+// ReadHashes serves the right edge from memory and anything else from disk.
+func (s *hashStore) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	written := tlog.StoredHashCount(s.records) - int64(len(s.pending)/tlog.HashSize)
+	for i, idx := range indexes {
+		level, _ := tlog.SplitStoredHashIndex(idx)
+		if fh := s.frontier[level]; fh.set && fh.index == idx {
+			out[i] = fh.hash
+			continue
+		}
+		if idx >= written {
+			off := (idx - written) * tlog.HashSize
+			if off+tlog.HashSize > int64(len(s.pending)) {
+				return nil, fmt.Errorf("stored hash %d is beyond the tree", idx)
+			}
+			copy(out[i][:], s.pending[off:])
+			continue
+		}
+		if _, err := s.f.ReadAt(out[i][:], idx*tlog.HashSize); err != nil {
+			return nil, fmt.Errorf("read stored hash %d: %w", idx, err)
+		}
+	}
+	return out, nil
+}
+
+// flush writes the pending hashes; the caller fsyncs.
+func (s *hashStore) flush() error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	off := (tlog.StoredHashCount(s.records) * tlog.HashSize) - int64(len(s.pending))
+	if _, err := s.f.WriteAt(s.pending, off); err != nil {
+		return fmt.Errorf("write tree hashes: %w", err)
+	}
+	s.pending = s.pending[:0]
+	return nil
+}
+
+// root is the tree hash of all records.
+func (s *hashStore) root() (tlog.Hash, error) {
+	return tlog.TreeHash(s.records, s)
+}
+
+// loadFrontier rebuilds the in-memory right edge after opening the file.
+func (s *hashStore) loadFrontier() error {
+	s.frontier = [64]frontierHash{}
+	if s.records == 0 {
+		return nil
+	}
+	// The newest stored hash of each level is the last one written at that
+	// level, i.e. the one for the last complete subtree of 2^level leaves.
+	for level := 0; level < 63; level++ {
+		k := s.records>>level - 1
+		if k < 0 {
+			break
+		}
+		idx := tlog.StoredHashIndex(level, k)
+		var h tlog.Hash
+		if _, err := s.f.ReadAt(h[:], idx*tlog.HashSize); err != nil {
+			if err == io.EOF {
+				return fmt.Errorf("tree hashes end before stored hash %d", idx)
+			}
+			return fmt.Errorf("read stored hash %d: %w", idx, err)
+		}
+		s.frontier[level] = frontierHash{index: idx, hash: h, set: true}
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package auditlog
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWriteVerifyProve(t *testing.T) {
+	for _, n := range []int{1, 2, 7, 10, 64, 333} {
+		k := newTestKeys(t, "audit.test")
+		dir := t.TempDir()
+		writeLog(t, testOptions(dir, k), n, 16)
+		r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+		require.True(t, r.OK(), "n=%d: %v", n, r.Problems)
+		assert.Equal(t, int64(n), r.Records)
+		assert.Equal(t, int64(n), r.Latest.Size)
+		assert.Equal(t, testOrigin, r.Origin)
+		for _, idx := range []int64{0, int64(n) / 2, int64(n) - 1} {
+			p, err := Prove(dir, idx)
+			require.NoError(t, err)
+			_, err = CheckProof(p, k.keys)
+			require.NoError(t, err, "n=%d idx=%d", n, idx)
+			require.NoError(t, checkInclusionRFC6962(p), "independent check n=%d idx=%d", n, idx)
+			p.Record += " "
+			_, err = CheckProof(p, k.keys)
+			require.Error(t, err)
+		}
+	}
+}
+
+func TestFilePermissions(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := filepath.Join(t.TempDir(), "audit")
+	writeLog(t, testOptions(dir, k), 5, 5)
+	info, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), info.Mode().Perm())
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		info, err := e.Info()
+		require.NoError(t, err)
+		assert.Zero(t, info.Mode().Perm()&0o077, "%s is %v", e.Name(), info.Mode().Perm())
+	}
+}
+
+func TestReplayIsWrittenOnce(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := t.TempDir()
+	opts := testOptions(dir, k)
+	writeLog(t, opts, 20, 10)
+	l, err := Open(opts)
+	require.NoError(t, err)
+	n, err := l.Append(records(10, 15)) // 10..19 replayed, 20..24 new
+	require.NoError(t, err)
+	assert.Equal(t, 5, n)
+	assert.Equal(t, int64(10), l.Stats().Duplicates)
+	require.NoError(t, l.Close())
+	r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+	require.True(t, r.OK(), "%v", r.Problems)
+	assert.Equal(t, int64(25), r.Records)
+}
+
+func TestTornTailIsCutAndRecorded(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := t.TempDir()
+	opts := testOptions(dir, k)
+	writeLog(t, opts, 12, 4)
+	seg := filepath.Join(dir, segmentName(0))
+	f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(`{"metadata":{"uid":"half`)
+	require.NoError(t, err)
+	f.Close()
+
+	l, err := Open(opts)
+	require.NoError(t, err)
+	assert.Equal(t, int64(13), l.Size(), "12 records and the recovery event")
+	_, err = l.Append(records(100, 3))
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+	r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+	require.True(t, r.OK(), "%v", r.Problems)
+	data, err := os.ReadFile(seg)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"event":"recovered"`)
+	assert.NotContains(t, string(data), `"half`)
+}
+
+func TestHashesRebuiltAfterCrash(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := t.TempDir()
+	opts := testOptions(dir, k)
+	opts.CheckpointEvery = 5
+	writeLog(t, opts, 10, 5)
+	// Records 10..12 reached the file; their hashes did not.
+	l, err := Open(opts)
+	require.NoError(t, err)
+	_, err = l.Append(records(10, 3))
+	require.NoError(t, err)
+	l.closeFiles()
+	l.lock.Close()
+	hp := filepath.Join(dir, hashesName)
+	require.NoError(t, os.Truncate(hp, 0))
+
+	l, err = Open(opts)
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+	r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+	require.True(t, r.OK(), "%v", r.Problems)
+	assert.Equal(t, int64(14), r.Records, "13 records and the recovery event")
+}
+
+func TestShorterThanCheckpointRefusesToOpen(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := t.TempDir()
+	opts := testOptions(dir, k)
+	writeLog(t, opts, 10, 10)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, segmentName(0)), nil, 0o600))
+	_, err := Open(opts)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "auditctl verify")
+}
+
+func TestSecondWriterIsRefused(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := t.TempDir()
+	l, err := Open(testOptions(dir, k))
+	require.NoError(t, err)
+	defer l.Close()
+	_, err = Open(testOptions(dir, k))
+	require.ErrorContains(t, err, "in use")
+}

@@ -12,6 +12,10 @@ type Entry interface {
 	AppendJSON(dst []byte, seq int64) []byte
 }
 
+// duplicateMarker is implemented by entries that want to know they were
+// not written because the log already holds them.
+type duplicateMarker interface{ MarkDuplicate() }
+
 // Event is something the log itself did that belongs in the log: a
 // recovery, a rotation, a deletion by retention. Options.NewEvent turns it
 // into a record; the record must carry the event under

@@ -57,16 +57,19 @@ type Log struct {
 	opts Options
 	lock *os.File
 
-	seg       *os.File
+	seg       file
 	segFirst  int64
 	segSize   int64
 	segOpened time.Time
 
 	hashes hashStore
 
-	checkpoints    *os.File
+	checkpoints    file
 	lastCheckpoint int64
 	lastCheckTime  time.Time
+
+	// openFile opens the log's data files; tests inject failures here.
+	openFile func(path string, flag int) (file, error)
 
 	recent *recentSet
 	stats  Stats
@@ -92,7 +95,7 @@ func Open(opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{opts: opts, lock: lock, recent: newRecentSet(opts.DedupWindow)}
+	l := &Log{opts: opts, lock: lock, recent: newRecentSet(opts.DedupWindow), openFile: openOSFile}
 	if err := l.open(); err != nil {
 		l.closeFiles()
 		lock.Close()
@@ -198,6 +201,9 @@ func (l *Log) appendLocked(entries []Entry) (int, error) {
 		uid := e.UID()
 		if uid != "" && (l.recent.has(uid) || contains(l.uids, uid)) {
 			l.stats.Duplicates++
+			if d, ok := e.(duplicateMarker); ok {
+				d.MarkDuplicate()
+			}
 			continue
 		}
 		start := len(l.buf)
@@ -288,7 +294,7 @@ func (l *Log) repair() error {
 }
 
 func (l *Log) closeFiles() {
-	for _, f := range []*os.File{l.seg, l.hashes.f, l.checkpoints} {
+	for _, f := range []file{l.seg, l.hashes.f, l.checkpoints} {
 		if f != nil {
 			f.Close()
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -75,7 +76,7 @@ func (l *Log) open() error {
 // openActive opens the newest segment for appending and cuts a torn tail.
 func (l *Log) openActive(s segment) ([]byte, *Event, error) {
 	path := s.path(l.opts.Dir)
-	f, err := os.OpenFile(path, os.O_RDWR, fileMode)
+	f, err := l.openFile(path, os.O_RDWR)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open active segment: %w", err)
 	}
@@ -111,7 +112,7 @@ func (l *Log) openActive(s segment) ([]byte, *Event, error) {
 
 func (l *Log) createSegment(first int64) error {
 	name := segmentName(first)
-	f, err := os.OpenFile(filepath.Join(l.opts.Dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	f, err := l.openFile(filepath.Join(l.opts.Dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL)
 	if err != nil {
 		return fmt.Errorf("create segment: %w", err)
 	}
@@ -128,16 +129,16 @@ func (l *Log) createSegment(first int64) error {
 // records. It returns how many records it had to hash again.
 func (l *Log) openHashes(records int64) (int64, error) {
 	path := filepath.Join(l.opts.Dir, hashesName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	f, err := l.openFile(path, os.O_RDWR|os.O_CREATE)
 	if err != nil {
 		return 0, fmt.Errorf("open tree hashes: %w", err)
 	}
 	l.hashes = hashStore{f: f, pending: l.hashes.pending[:0]}
-	info, err := f.Stat()
+	size, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
-		return 0, fmt.Errorf("stat tree hashes: %w", err)
+		return 0, fmt.Errorf("size of tree hashes: %w", err)
 	}
-	stored := info.Size() / tlog.HashSize
+	stored := size / tlog.HashSize
 	// The largest tree whose hashes are all on disk.
 	have := int64(sort.Search(int(records)+1, func(n int) bool {
 		return tlog.StoredHashCount(int64(n)) > stored
@@ -145,7 +146,7 @@ func (l *Log) openHashes(records int64) (int64, error) {
 	if have < 0 {
 		have = 0
 	}
-	if want := tlog.StoredHashCount(have) * tlog.HashSize; info.Size() != want {
+	if want := tlog.StoredHashCount(have) * tlog.HashSize; size != want {
 		if err := f.Truncate(want); err != nil {
 			return 0, fmt.Errorf("cut tree hashes to %d records: %w", have, err)
 		}
@@ -227,7 +228,7 @@ type checkpointLine struct {
 // repair silently, so the log refuses to open.
 func (l *Log) openCheckpoints(records int64) error {
 	path := filepath.Join(l.opts.Dir, checkpointsName)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+	f, err := l.openFile(path, os.O_RDWR|os.O_CREATE)
 	if err != nil {
 		return fmt.Errorf("open checkpoints: %w", err)
 	}

@@ -1,0 +1,104 @@
+package auditlogexporter
+
+import (
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// Attributes of an alert from the token_anomaly connector.
+const (
+	findingType      = "tokenaudit.finding.type"
+	findingID        = "tokenaudit.finding.id"
+	findingCount     = "tokenaudit.finding.count"
+	findingFirstSeen = "tokenaudit.finding.first_seen"
+	findingLastSeen  = "tokenaudit.finding.last_seen"
+	// anomalyEventName marks an alert log record.
+	anomalyEventName = "tokenaudit.anomaly"
+)
+
+// ocsfSeverity maps an OpenTelemetry severity number to OCSF's scale.
+func ocsfSeverity(n plog.SeverityNumber) (int64, string) {
+	switch {
+	case n >= plog.SeverityNumberFatal:
+		return 5, "Critical"
+	case n >= plog.SeverityNumberError:
+		return 4, "High"
+	case n >= plog.SeverityNumberWarn:
+		return 3, "Medium"
+	case n >= plog.SeverityNumberInfo:
+		return 2, "Low"
+	case n == plog.SeverityNumberUnspecified:
+		return 0, "Unknown"
+	}
+	return 1, "Informational"
+}
+
+// detectionFinding encodes an alert as a Detection Finding. A repeat of a
+// finding (count above one) is an Update of it.
+func (e *encoder) detectionFinding(it *item, sevNum plog.SeverityNumber, loggedMillis int64) *record {
+	a := it.attrs
+	w := &e.w
+	w.reset(e.body[:0])
+	w.comma = append(w.comma, false)
+
+	act, actName := int64(1), "Create"
+	if n, ok := integer(a, findingCount); ok && n > 1 {
+		act, actName = 2, "Update"
+	}
+	sev, sevName := ocsfSeverity(sevNum)
+	typ := str(a, findingType)
+	title := ""
+	if it.body.Type() != 0 {
+		title = it.body.AsString()
+	}
+	if title == "" {
+		title = "token anomaly: " + typ
+	}
+	w.int("category_uid", 2)
+	w.trusted("category_name", "Findings")
+	w.int("class_uid", classDetectionFinding)
+	w.trusted("class_name", "Detection Finding")
+	w.int("activity_id", act)
+	w.trusted("activity_name", actName)
+	w.int("type_uid", classDetectionFinding*100+act)
+	w.int("severity_id", sev)
+	w.trusted("severity", sevName)
+	w.int("time", it.time.UnixMilli())
+	w.str("message", title)
+	w.bool("is_alert", true)
+
+	w.open("finding_info")
+	uid := str(a, findingID)
+	if uid == "" {
+		uid = "unidentified"
+	}
+	w.str("uid", uid)
+	w.str("title", title)
+	w.strs("types", []string{typ})
+	if n, ok := integer(a, findingFirstSeen); ok {
+		w.int("first_seen_time", n)
+	}
+	if n, ok := integer(a, findingLastSeen); ok {
+		w.int("last_seen_time", n)
+	}
+	w.open("analytic")
+	w.str("name", typ)
+	w.int("type_id", 2)
+	w.trusted("type", "Behavioral")
+	w.close()
+	w.close()
+
+	if res := str(a, auditattr.Resource); res != "" {
+		w.openArray("resources")
+		w.open("")
+		w.str("name", res)
+		w.trusted("type", "API")
+		w.close()
+		w.closeArray()
+	}
+	trace := e.writeTrace(it)
+	e.writeUnmapped(it)
+	e.body = w.buf
+	return e.finish("detection_finding", e.body, loggedMillis, trace)
+}

@@ -1,0 +1,301 @@
+package auditlogexporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
+	"github.com/tokenaudit/tokenaudit/internal/auditlog"
+)
+
+// auditExporter owns one log directory. The traces and logs exporters of
+// one component id share it: two writers would fork the tree.
+type auditExporter struct {
+	cfg     *Config
+	set     exporter.Settings
+	version string
+	tel     *metadata.TelemetryBuilder
+	guard   *guard
+
+	mu  sync.Mutex // one batch is encoded at a time
+	enc *encoder
+	log *auditlog.Log
+
+	statsMu sync.Mutex
+	last    auditlog.Stats
+
+	stop chan struct{}
+	done sync.WaitGroup
+}
+
+func newAuditExporter(cfg *Config, set exporter.Settings) (*auditExporter, error) {
+	tel, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("audit_log telemetry: %w", err)
+	}
+	g, err := newGuard()
+	if err != nil {
+		return nil, fmt.Errorf("audit_log credential guard: %w", err)
+	}
+	version := set.BuildInfo.Version
+	if version == "" {
+		version = "unknown"
+	}
+	return &auditExporter{cfg: cfg, set: set, version: version, tel: tel, guard: g,
+		enc: newEncoder(version, g.clean)}, nil
+}
+
+func (e *auditExporter) start(_ context.Context, _ component.Host) error {
+	key, err := loadSigningKey(e.cfg.Signing)
+	if err != nil {
+		return err
+	}
+	if key.created {
+		e.set.Logger.Info("Created a new audit log signing key; give its verification key to your auditors",
+			zap.String("key_file", e.cfg.Signing.KeyFile), zap.String("verification_key_file", e.cfg.Signing.KeyFile+".pub"))
+	}
+	origin := e.cfg.Origin
+	if origin == "" {
+		origin = key.signer.Name()
+	}
+	compress := e.cfg.Rotation.Compression == "gzip"
+	l, err := auditlog.Open(auditlog.Options{
+		Dir:                  e.cfg.Directory,
+		Signer:               key.signer,
+		Origin:               origin,
+		CheckpointEvery:      e.cfg.Checkpoint.EveryRecords,
+		CheckpointInterval:   e.cfg.Checkpoint.Interval,
+		MaxSegmentBytes:      int64(e.cfg.Rotation.MaxMegabytes) << 20,
+		MaxSegmentAge:        e.cfg.Rotation.MaxAge,
+		Compress:             compress,
+		RetentionMaxAge:      e.cfg.Retention.MaxAge,
+		RetentionMaxSegments: e.cfg.Retention.MaxSegments,
+		DedupWindow:          e.cfg.DedupWindow,
+		MirrorDir:            e.cfg.Checkpoint.MirrorDirectory,
+		NewEvent: func(ev auditlog.Event) auditlog.Entry {
+			// Called under the log's lock, from a batch or from Maintain:
+			// a fresh encoder shares nothing with either.
+			return newEncoder(e.version, e.guard.clean).lifecycle(lifecycleEvent{Event: ev, Message: eventMessage(ev)}, time.Now())
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("audit_log: %w", err)
+	}
+	e.log = l
+	now := time.Now()
+	enc := newEncoder(e.version, e.guard.clean)
+	startRecords := []auditlog.Entry{
+		enc.lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventStart, First: l.Size()},
+			Message: fmt.Sprintf("audit_log %s started on log %s, which holds %d records", e.set.ID, origin, l.Size())}, now),
+		enc.lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventConfig},
+			Message: "audit_log configuration in effect", Extra: map[string]any{"config": e.configSummary(origin)}}, now),
+		enc.lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventKey},
+			Message: "checkpoints are signed with key " + keyID(key.verifier),
+			Extra:   map[string]any{"verification_key": key.verifier, "created": key.created}}, now),
+	}
+	if _, err := l.Append(startRecords); err != nil {
+		l.Close()
+		return fmt.Errorf("audit_log: record start: %w", err)
+	}
+	e.stop = make(chan struct{})
+	e.done.Add(1)
+	go e.maintain()
+	e.set.Logger.Info("Audit log open", zap.String("directory", e.cfg.Directory), zap.String("origin", origin),
+		zap.Int64("records", l.Size()), zap.String("verification_key", key.verifier))
+	return nil
+}
+
+// keyID is the key's name and hash, never its key material.
+func keyID(vkey string) string {
+	parts := strings.SplitN(vkey, "+", 3)
+	if len(parts) < 2 {
+		return vkey
+	}
+	return parts[0] + "+" + parts[1]
+}
+
+func (e *auditExporter) configSummary(origin string) map[string]any {
+	c := e.cfg
+	return map[string]any{
+		"directory": c.Directory, "origin": origin,
+		"checkpoint_every_records": c.Checkpoint.EveryRecords, "checkpoint_interval": c.Checkpoint.Interval.String(),
+		"checkpoint_mirror":      c.Checkpoint.MirrorDirectory,
+		"rotation_max_megabytes": c.Rotation.MaxMegabytes, "rotation_max_age": c.Rotation.MaxAge.String(),
+		"compression":       c.Rotation.Compression,
+		"retention_max_age": c.Retention.MaxAge.String(), "retention_max_segments": c.Retention.MaxSegments,
+		"dedup_window": c.DedupWindow,
+	}
+}
+
+func eventMessage(ev auditlog.Event) string {
+	switch ev.Kind {
+	case auditlog.EventRecovered:
+		return "audit log recovered after a crash: " + ev.Detail
+	case auditlog.EventSegmentSealed:
+		return fmt.Sprintf("segment %s sealed with records %d to %d", ev.Segment, ev.First, ev.First+ev.Count-1)
+	case auditlog.EventSegmentDeleted:
+		return fmt.Sprintf("segment %s (records %d to %d) %s", ev.Segment, ev.First, ev.First+ev.Count-1, ev.Detail)
+	}
+	return string(ev.Kind)
+}
+
+// maintain signs checkpoints and rotates by time, and applies retention.
+func (e *auditExporter) maintain() {
+	defer e.done.Done()
+	every := min(e.cfg.Checkpoint.Interval, time.Minute)
+	if e.cfg.Rotation.MaxAge > 0 {
+		every = min(every, e.cfg.Rotation.MaxAge)
+	}
+	t := time.NewTicker(max(every/2, 100*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+			if err := e.log.Maintain(); err != nil {
+				e.set.Logger.Error("Audit log maintenance failed; will retry", zap.Error(err))
+			}
+			e.report(context.Background())
+		}
+	}
+}
+
+func (e *auditExporter) shutdown(context.Context) error {
+	if e.log == nil {
+		return nil
+	}
+	close(e.stop)
+	e.done.Wait()
+	enc := newEncoder(e.version, e.guard.clean)
+	_, err := e.log.Append([]auditlog.Entry{enc.lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventStop, First: e.log.Size()},
+		Message: fmt.Sprintf("audit_log %s stopped", e.set.ID)}, time.Now())})
+	err = errors.Join(err, e.log.Close())
+	e.report(context.Background())
+	e.log = nil
+	e.tel.Shutdown()
+	if err != nil {
+		return fmt.Errorf("audit_log shutdown: %w", err)
+	}
+	return nil
+}
+
+func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	logged := time.Now().UnixMilli()
+	var recs []*record
+	ignored := int64(0)
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				s := spans.At(k)
+				if !audited(s.Attributes()) {
+					ignored++
+					continue
+				}
+				it := item{attrs: s.Attributes(), resource: rs.Resource().Attributes(), time: s.StartTimestamp().AsTime(),
+					traceID: s.TraceID(), spanID: s.SpanID(), isSpan: true, name: s.Name(), start: s.StartTimestamp(), end: s.EndTimestamp()}
+				recs = append(recs, e.enc.apiActivity(&it, logged))
+			}
+		}
+	}
+	return e.write(ctx, recs, ignored)
+}
+
+func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	logged := time.Now().UnixMilli()
+	var recs []*record
+	ignored := int64(0)
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				lr := lrs.At(k)
+				ts := lr.Timestamp()
+				if ts == 0 {
+					ts = lr.ObservedTimestamp()
+				}
+				it := item{attrs: lr.Attributes(), resource: rl.Resource().Attributes(), time: ts.AsTime(),
+					traceID: lr.TraceID(), spanID: lr.SpanID(), body: lr.Body(), eventName: lr.EventName()}
+				switch {
+				case lr.EventName() == anomalyEventName:
+					recs = append(recs, e.enc.detectionFinding(&it, lr.SeverityNumber(), logged))
+				case audited(lr.Attributes()):
+					recs = append(recs, e.enc.apiActivity(&it, logged))
+				default:
+					ignored++
+				}
+			}
+		}
+	}
+	return e.write(ctx, recs, ignored)
+}
+
+// write appends a batch and returns only once it is fsynced. Its error
+// goes upstream, where the sending queue retries it.
+func (e *auditExporter) write(ctx context.Context, recs []*record, ignored int64) error {
+	if ignored > 0 {
+		e.tel.AuditLogIgnored.Add(ctx, ignored)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	entries := make([]auditlog.Entry, len(recs))
+	for i, r := range recs {
+		entries[i] = r
+	}
+	if _, err := e.log.Append(entries); err != nil {
+		e.tel.AuditLogWriteFailures.Add(ctx, 1)
+		e.set.Logger.Error("Audit log write failed; the batch is returned to the sender and nothing of it is kept",
+			zap.Int("records", len(recs)), zap.Error(err))
+		return err
+	}
+	counts := map[string]int64{}
+	for _, r := range recs {
+		if !r.dup {
+			counts[r.class]++
+		}
+	}
+	for class, n := range counts {
+		e.tel.AuditLogRecords.Add(ctx, n, metric.WithAttributeSet(attribute.NewSet(attribute.String("class", class))))
+	}
+	e.report(ctx)
+	return nil
+}
+
+// report turns the log's counters into metric increments.
+func (e *auditExporter) report(ctx context.Context) {
+	e.statsMu.Lock()
+	defer e.statsMu.Unlock()
+	s := e.log.Stats()
+	e.tel.AuditLogDuplicates.Add(ctx, s.Duplicates-e.last.Duplicates)
+	e.tel.AuditLogCheckpoints.Add(ctx, s.Checkpoints-e.last.Checkpoints)
+	e.tel.AuditLogRotations.Add(ctx, s.Rotations-e.last.Rotations)
+	e.tel.AuditLogRetentionDeletions.Add(ctx, s.Deleted-e.last.Deleted)
+	if r := e.guard.redactions.Swap(0); r > 0 {
+		e.tel.AuditLogRedactions.Add(ctx, r)
+	}
+	e.last = s
+}

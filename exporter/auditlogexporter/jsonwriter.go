@@ -1,0 +1,205 @@
+package auditlogexporter
+
+import (
+	"encoding/base64"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// jsonWriter appends one JSON object member by member, in a fixed order,
+// so the same event always gives the same bytes (the record id hashes
+// them). Every string value passes through clean, the last credential
+// guard.
+type jsonWriter struct {
+	buf   []byte
+	comma []bool
+	clean func(string) string
+}
+
+func (w *jsonWriter) reset(dst []byte) {
+	w.buf, w.comma = dst, w.comma[:0]
+}
+
+func (w *jsonWriter) key(k string) {
+	if n := len(w.comma); n > 0 {
+		if w.comma[n-1] {
+			w.buf = append(w.buf, ',')
+		}
+		w.comma[n-1] = true
+	}
+	if k != "" {
+		w.buf = appendString(w.buf, k)
+		w.buf = append(w.buf, ':')
+	}
+}
+
+func (w *jsonWriter) open(k string) {
+	w.key(k)
+	w.buf = append(w.buf, '{')
+	w.comma = append(w.comma, false)
+}
+
+func (w *jsonWriter) close() {
+	w.buf = append(w.buf, '}')
+	w.comma = w.comma[:len(w.comma)-1]
+}
+
+func (w *jsonWriter) openArray(k string) {
+	w.key(k)
+	w.buf = append(w.buf, '[')
+	w.comma = append(w.comma, false)
+}
+
+func (w *jsonWriter) closeArray() {
+	w.buf = append(w.buf, ']')
+	w.comma = w.comma[:len(w.comma)-1]
+}
+
+// str writes a non-empty string member.
+func (w *jsonWriter) str(k, v string) {
+	if v == "" {
+		return
+	}
+	w.key(k)
+	w.buf = appendString(w.buf, w.clean(v))
+}
+
+// trusted writes a string the exporter made itself (ids, enum names).
+func (w *jsonWriter) trusted(k, v string) {
+	if v == "" {
+		return
+	}
+	w.key(k)
+	w.buf = appendString(w.buf, v)
+}
+
+func (w *jsonWriter) int(k string, v int64) {
+	w.key(k)
+	w.buf = strconv.AppendInt(w.buf, v, 10)
+}
+
+func (w *jsonWriter) float(k string, v float64) {
+	w.key(k)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		w.buf = append(w.buf, "null"...)
+		return
+	}
+	w.buf = strconv.AppendFloat(w.buf, v, 'g', -1, 64)
+}
+
+func (w *jsonWriter) bool(k string, v bool) {
+	w.key(k)
+	w.buf = strconv.AppendBool(w.buf, v)
+}
+
+func (w *jsonWriter) strs(k string, vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	w.openArray(k)
+	for _, v := range vs {
+		w.key("")
+		w.buf = appendString(w.buf, w.clean(v))
+	}
+	w.closeArray()
+}
+
+// maxValueDepth bounds nesting of copied attribute values.
+const maxValueDepth = 16
+
+// value copies an attribute value.
+func (w *jsonWriter) value(k string, v pcommon.Value, depth int) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		w.key(k)
+		w.buf = appendString(w.buf, w.clean(v.Str()))
+	case pcommon.ValueTypeInt:
+		w.int(k, v.Int())
+	case pcommon.ValueTypeDouble:
+		w.float(k, v.Double())
+	case pcommon.ValueTypeBool:
+		w.bool(k, v.Bool())
+	case pcommon.ValueTypeBytes:
+		w.key(k)
+		w.buf = appendString(w.buf, w.clean(base64.StdEncoding.EncodeToString(v.Bytes().AsRaw())))
+	case pcommon.ValueTypeMap:
+		if depth >= maxValueDepth {
+			w.trusted(k, "[nested too deep]")
+			return
+		}
+		w.open(k)
+		v.Map().Range(func(mk string, mv pcommon.Value) bool {
+			w.value(w.clean(mk), mv, depth+1)
+			return true
+		})
+		w.close()
+	case pcommon.ValueTypeSlice:
+		if depth >= maxValueDepth {
+			w.trusted(k, "[nested too deep]")
+			return
+		}
+		w.openArray(k)
+		s := v.Slice()
+		for i := 0; i < s.Len(); i++ {
+			w.value("", s.At(i), depth+1)
+		}
+		w.closeArray()
+	default:
+		w.key(k)
+		w.buf = append(w.buf, "null"...)
+	}
+}
+
+// appendString appends s as a JSON string: control characters, quotes and
+// backslashes escaped, invalid UTF-8 replaced, U+2028/9 escaped.
+func appendString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

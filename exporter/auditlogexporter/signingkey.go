@@ -1,0 +1,103 @@
+package auditlogexporter
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditkey"
+)
+
+// signingKey is the loaded checkpoint key.
+type signingKey struct {
+	signer note.Signer
+	// verifier is the public half, as `auditctl verify --key` takes it.
+	verifier string
+	created  bool
+}
+
+// loadSigningKey reads the key file, creating it (and KeyFile.pub) when
+// configured to. Like ssh, it refuses a key file that others can read.
+func loadSigningKey(cfg SigningConfig) (*signingKey, error) {
+	created := false
+	if cfg.CreateKeyFile {
+		switch err := createSigningKey(cfg.KeyFile, cfg.KeyName); {
+		case err == nil:
+			created = true
+		case errors.Is(err, os.ErrExist):
+		default:
+			return nil, err
+		}
+	}
+	st, err := os.Stat(cfg.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("signing.key_file: %w; create one with `auditctl keygen --signing NAME` or set signing.create_key_file: true", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("signing.key_file %s has mode %04o: others can read it; run chmod 600 %s", cfg.KeyFile, st.Mode().Perm(), cfg.KeyFile)
+	}
+	data, err := os.ReadFile(cfg.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("signing.key_file: %w", err)
+	}
+	signer, err := note.NewSigner(strings.TrimSpace(string(data)))
+	if err != nil {
+		// The note error never contains the key; keep it that way.
+		return nil, fmt.Errorf("signing.key_file %s is not a signing key (PRIVATE+KEY+name+hash+key, from `auditctl keygen --signing`)", cfg.KeyFile)
+	}
+	vkey, err := verifierKeyFor(strings.TrimSpace(string(data)))
+	if err != nil {
+		return nil, err
+	}
+	return &signingKey{signer: signer, verifier: vkey, created: created}, nil
+}
+
+// createSigningKey writes a new key pair; os.ErrExist when the key file
+// is already there (it is never overwritten: a new key would orphan the
+// verifiers' copies of the old one).
+func createSigningKey(path, name string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create signing key directory: %w", err)
+	}
+	skey, vkey, err := note.GenerateKey(rand.Reader, name)
+	if err != nil {
+		return fmt.Errorf("generate signing key %q: %w", name, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return os.ErrExist
+		}
+		return fmt.Errorf("create signing key: %w", err)
+	}
+	_, err = f.WriteString(skey + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("write signing key: %w", err)
+	}
+	if err := os.WriteFile(path+".pub", []byte(vkey+"\n"), 0o644); err != nil {
+		return fmt.Errorf("write verification key: %w", err)
+	}
+	return nil
+}
+
+// verifierKeyFor derives the public verifier key from a signer key
+// ("PRIVATE+KEY+name+hash+base64(alg‖seed)").
+func verifierKeyFor(skey string) (string, error) {
+	vkey, err := auditkey.Verifier(skey)
+	if err != nil {
+		return "", fmt.Errorf("signing.key_file: %w", err)
+	}
+	return vkey, nil
+}

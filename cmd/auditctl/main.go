@@ -1,5 +1,6 @@
-// Command auditctl works with what tokenaudit records: it fingerprints a
-// token the way the collector does and makes keys.
+// Command auditctl works with what tokenaudit records: it verifies audit
+// logs and proves single records, fingerprints a token the way the
+// collector does, and makes keys.
 package main
 
 import (
@@ -16,7 +17,12 @@ const usage = `usage: auditctl <command> [flags]
 
 commands:
   fingerprint   read a token (or a whole header value) on stdin, print its token id
-  keygen        print a new fingerprint key, or write it to a file with -out
+  keygen        print a new fingerprint key, or write it to a file with -out;
+                with -signing NAME -out FILE, an audit log signing key and FILE.pub
+  verify        verify DIR -key PUB [-origin O] [-checkpoint FILE]...: check every
+                record, file, tree hash and signed checkpoint of an audit log
+  prove         prove DIR -index N [-out FILE]: an inclusion proof for one record
+  check-proof   check-proof FILE -key PUB: check a proof without the log
 `
 
 // run is main without the process: it returns the exit code.
@@ -31,6 +37,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = fingerprintCmd(args[1:], stdin, stdout, stderr)
 	case "keygen":
 		err = keygenCmd(args[1:], stdout, stderr)
+	case "verify":
+		return verifyCmd(args[1:], stdout, stderr)
+	case "prove":
+		err = proveCmd(args[1:], stdout, stderr)
+	case "check-proof":
+		return checkProofCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

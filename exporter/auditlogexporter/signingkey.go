@@ -1,11 +1,9 @@
 package auditlogexporter
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -26,7 +24,7 @@ type signingKey struct {
 func loadSigningKey(cfg SigningConfig) (*signingKey, error) {
 	created := false
 	if cfg.CreateKeyFile {
-		switch err := createSigningKey(cfg.KeyFile, cfg.KeyName); {
+		switch err := auditkey.CreateFiles(cfg.KeyFile, cfg.KeyName); {
 		case err == nil:
 			created = true
 		case errors.Is(err, os.ErrExist):
@@ -55,41 +53,6 @@ func loadSigningKey(cfg SigningConfig) (*signingKey, error) {
 		return nil, err
 	}
 	return &signingKey{signer: signer, verifier: vkey, created: created}, nil
-}
-
-// createSigningKey writes a new key pair; os.ErrExist when the key file
-// is already there (it is never overwritten: a new key would orphan the
-// verifiers' copies of the old one).
-func createSigningKey(path, name string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("create signing key directory: %w", err)
-	}
-	skey, vkey, err := note.GenerateKey(rand.Reader, name)
-	if err != nil {
-		return fmt.Errorf("generate signing key %q: %w", name, err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return os.ErrExist
-		}
-		return fmt.Errorf("create signing key: %w", err)
-	}
-	_, err = f.WriteString(skey + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("write signing key: %w", err)
-	}
-	if err := os.WriteFile(path+".pub", []byte(vkey+"\n"), 0o644); err != nil {
-		return fmt.Errorf("write verification key: %w", err)
-	}
-	return nil
 }
 
 // verifierKeyFor derives the public verifier key from a signer key

@@ -27,7 +27,8 @@ unit:
 	$(GO) test -count=1 -race ./processor/... ./internal/...
 
 integration: $(OTELCOL)
-	OTELCOL_BIN=$(abspath $(OTELCOL)) $(GO) test -count=1 -v ./integration/
+	$(GO) build -o dist/auditctl ./cmd/auditctl
+	OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) $(GO) test -count=1 -v ./integration/
 
 generate:
 	$(GO) generate ./...

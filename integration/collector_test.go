@@ -131,8 +131,14 @@ func (s *syncBuffer) String() string {
 // {{METRICS}} filled in), starts the binary and waits until OTLP answers.
 func startCollector(t *testing.T, config string, sinkAddr string, env ...string) *collector {
 	t.Helper()
+	return startCollectorIn(t, t.TempDir(), config, sinkAddr, env...)
+}
+
+// startCollectorIn starts the collector in dir, which may hold the state
+// of an earlier run (a restart).
+func startCollectorIn(t *testing.T, dir, config string, sinkAddr string, env ...string) *collector {
+	t.Helper()
 	bin := binary(t)
-	dir := t.TempDir()
 	otlpPort, metricsPort := freePort(t), freePort(t)
 	r := strings.NewReplacer("{{OTLP}}", fmt.Sprintf("127.0.0.1:%d", otlpPort), "{{SINK}}", "http://"+sinkAddr,
 		"{{DIR}}", dir, "{{METRICS}}", fmt.Sprint(metricsPort))
@@ -160,6 +166,15 @@ func startCollector(t *testing.T, config string, sinkAddr string, env ...string)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// kill ends the collector with SIGKILL: no shutdown, as in a crash.
+func (c *collector) kill() {
+	if c.cmd.ProcessState != nil {
+		return
+	}
+	_ = c.cmd.Process.Kill()
+	_ = c.cmd.Wait()
 }
 
 // stop sends SIGTERM and waits for a clean exit.
@@ -195,6 +210,25 @@ func (c *collector) sendLogs(t *testing.T, ld plog.Logs, headers map[string]stri
 	c.post(t, "/v1/logs", body, headers)
 }
 
+// trySendTraces is sendTraces for a collector that may be dying: it
+// returns the failure instead of failing the test.
+func (c *collector) trySendTraces(td ptrace.Traces) error {
+	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	if err != nil {
+		return err
+	}
+	resp, err := http.Post(c.otlp+"/v1/traces", "application/x-protobuf", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
 func (c *collector) post(t *testing.T, path string, body []byte, headers map[string]string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, c.otlp+path, bytes.NewReader(body))
@@ -208,6 +242,19 @@ func (c *collector) post(t *testing.T, path string, body []byte, headers map[str
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(out))
+}
+
+// auditctl returns the auditctl binary that `make test` builds.
+func auditctl(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("AUDITCTL_BIN")
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("AUDITCTL_BIN is not set: run `make test`, which builds auditctl first")
+		}
+		t.Skip("AUDITCTL_BIN not set; `make test` builds auditctl and sets it")
+	}
+	return bin
 }
 
 // scrape returns the collector's own metrics.

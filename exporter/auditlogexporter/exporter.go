@@ -38,6 +38,8 @@ type auditExporter struct {
 
 	stop chan struct{}
 	done sync.WaitGroup
+
+	openFile func(string, int) (auditlog.File, error) // nil: the OS
 }
 
 func newAuditExporter(cfg *Config, set exporter.Settings) (*auditExporter, error) {
@@ -84,6 +86,7 @@ func (e *auditExporter) start(_ context.Context, _ component.Host) error {
 		RetentionMaxSegments: e.cfg.Retention.MaxSegments,
 		DedupWindow:          e.cfg.DedupWindow,
 		MirrorDir:            e.cfg.Checkpoint.MirrorDirectory,
+		OpenFile:             e.openFile,
 		NewEvent: func(ev auditlog.Event) auditlog.Entry {
 			// Called under the log's lock, from a batch or from Maintain:
 			// a fresh encoder shares nothing with either.

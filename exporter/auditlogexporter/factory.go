@@ -10,11 +10,18 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
+	"github.com/tokenaudit/tokenaudit/internal/auditlog"
 )
 
 // NewFactory returns the audit_log exporter factory.
 func NewFactory() exporter.Factory {
-	f := &factory{byID: map[component.ID]*sharedExporter{}}
+	return newFactory(nil)
+}
+
+// newFactory takes the function that opens the log's files: nil for the
+// OS, a fault injector in tests.
+func newFactory(openFile func(string, int) (auditlog.File, error)) exporter.Factory {
+	f := &factory{byID: map[component.ID]*sharedExporter{}, openFile: openFile}
 	return exporter.NewFactory(metadata.Type,
 		func() component.Config { return createDefaultConfig() },
 		exporter.WithTraces(f.createTraces, metadata.TracesStability),
@@ -24,8 +31,9 @@ func NewFactory() exporter.Factory {
 // factory keeps one exporter per component id, shared by its traces and
 // logs pipelines: both write the same log.
 type factory struct {
-	mu   sync.Mutex
-	byID map[component.ID]*sharedExporter
+	mu       sync.Mutex
+	byID     map[component.ID]*sharedExporter
+	openFile func(string, int) (auditlog.File, error)
 }
 
 type sharedExporter struct {
@@ -47,6 +55,7 @@ func (f *factory) get(cfg *Config, set exporter.Settings) (*sharedExporter, erro
 	if err != nil {
 		return nil, err
 	}
+	exp.openFile = f.openFile
 	s := &sharedExporter{f: f, id: set.ID, exp: exp, refs: 1}
 	f.byID[set.ID] = s
 	return s, nil

@@ -14,24 +14,24 @@ import (
 // fullDisk wraps a file so that, while full is set, a write stores only
 // its first half and then fails with ENOSPC, as a filling disk does.
 type fullDisk struct {
-	file
+	File
 	full *atomic.Bool
 }
 
 func (f fullDisk) WriteAt(p []byte, off int64) (int, error) {
 	if f.full.Load() {
-		n, _ := f.file.WriteAt(p[:len(p)/2], off)
+		n, _ := f.File.WriteAt(p[:len(p)/2], off)
 		return n, &os.PathError{Op: "write", Path: "segment", Err: syscall.ENOSPC}
 	}
-	return f.file.WriteAt(p, off)
+	return f.File.WriteAt(p, off)
 }
 
 func (f fullDisk) Write(p []byte) (int, error) {
 	if f.full.Load() {
-		n, _ := f.file.Write(p[:len(p)/2])
+		n, _ := f.File.Write(p[:len(p)/2])
 		return n, &os.PathError{Op: "write", Path: "checkpoints", Err: syscall.ENOSPC}
 	}
-	return f.file.Write(p)
+	return f.File.Write(p)
 }
 
 func openWithFullDisk(t *testing.T, opts Options, full *atomic.Bool) *Log {
@@ -40,8 +40,8 @@ func openWithFullDisk(t *testing.T, opts Options, full *atomic.Bool) *Log {
 	require.NoError(t, err)
 	// Reopen the data files through the fault injector.
 	l.closeFiles()
-	l.openFile = func(path string, flag int) (file, error) {
-		f, err := openOSFile(path, flag)
+	l.openFile = func(path string, flag int) (File, error) {
+		f, err := OpenOSFile(path, flag)
 		if err != nil {
 			return nil, err
 		}
@@ -70,7 +70,7 @@ func TestFullDiskLosesNothingAndWritesNothingPartial(t *testing.T) {
 			batch := records(10, 5) // reaches a checkpoint at 15
 			if failAt == "checkpoint" {
 				// Records land; the checkpoint after them fails.
-				l.openFile = openOSFile
+				l.openFile = OpenOSFile
 				l.closeFiles()
 				require.NoError(t, l.open())
 				l.checkpoints = fullDisk{l.checkpoints, &full}

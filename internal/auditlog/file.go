@@ -5,8 +5,8 @@ import (
 	"os"
 )
 
-// file is what the log needs of its data files; *os.File is one.
-type file interface {
+// File is what the log needs of its data files; *os.File is one.
+type File interface {
 	io.ReaderAt
 	io.WriterAt
 	io.Writer
@@ -16,7 +16,8 @@ type file interface {
 	Close() error
 }
 
-func openOSFile(path string, flag int) (file, error) {
+// OpenOSFile opens a data file with the log's mode (0600).
+func OpenOSFile(path string, flag int) (File, error) {
 	f, err := os.OpenFile(path, flag, fileMode)
 	if err != nil {
 		return nil, err

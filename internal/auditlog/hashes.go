@@ -11,7 +11,7 @@ import (
 // tree's right edge kept in memory: appending a record and hashing the
 // whole tree only ever read the newest complete subtree of each level.
 type hashStore struct {
-	f        file
+	f        File
 	records  int64 // leaves in the tree
 	frontier [64]frontierHash
 	pending  []byte // stored hashes appended but not yet written

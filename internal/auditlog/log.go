@@ -39,6 +39,9 @@ type Options struct {
 	// NewEvent encodes the log's own events as records.
 	NewEvent func(Event) Entry
 	Now      func() time.Time
+	// OpenFile opens the log's data files (segments, tree hashes,
+	// checkpoints); nil is OpenOSFile. It is how tests inject disk faults.
+	OpenFile func(path string, flag int) (File, error)
 }
 
 // Stats are counters for the exporter's telemetry.
@@ -57,19 +60,18 @@ type Log struct {
 	opts Options
 	lock *os.File
 
-	seg       file
+	seg       File
 	segFirst  int64
 	segSize   int64
 	segOpened time.Time
 
 	hashes hashStore
 
-	checkpoints    file
+	checkpoints    File
 	lastCheckpoint int64
 	lastCheckTime  time.Time
 
-	// openFile opens the log's data files; tests inject failures here.
-	openFile func(path string, flag int) (file, error)
+	openFile func(path string, flag int) (File, error)
 
 	recent *recentSet
 	stats  Stats
@@ -95,7 +97,10 @@ func Open(opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{opts: opts, lock: lock, recent: newRecentSet(opts.DedupWindow), openFile: openOSFile}
+	if opts.OpenFile == nil {
+		opts.OpenFile = OpenOSFile
+	}
+	l := &Log{opts: opts, lock: lock, recent: newRecentSet(opts.DedupWindow), openFile: opts.OpenFile}
 	if err := l.open(); err != nil {
 		l.closeFiles()
 		lock.Close()
@@ -294,7 +299,7 @@ func (l *Log) repair() error {
 }
 
 func (l *Log) closeFiles() {
-	for _, f := range []file{l.seg, l.hashes.f, l.checkpoints} {
+	for _, f := range []File{l.seg, l.hashes.f, l.checkpoints} {
 		if f != nil {
 			f.Close()
 		}

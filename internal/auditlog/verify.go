@@ -78,7 +78,7 @@ type verifier struct {
 	opts VerifyOptions
 	r    *Report
 
-	hashes []byte // the whole tree.hashes file
+	hashes []byte // the whole tree.hashes File
 	leaves int64  // tree size the hashes cover
 
 	checkpoints []Checkpoint

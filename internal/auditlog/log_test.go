@@ -135,3 +135,22 @@ func TestSecondWriterIsRefused(t *testing.T) {
 	_, err = Open(testOptions(dir, k))
 	require.ErrorContains(t, err, "in use")
 }
+
+func TestRetentionIsNotMissingButLaterDeletionIs(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := t.TempDir()
+	opts := testOptions(dir, k)
+	opts.MaxSegmentBytes = 1500
+	opts.RetentionMaxSegments = 2
+	writeLog(t, opts, 200, 5)
+	r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+	require.True(t, r.OK(), "%v", r.Problems)
+	require.NotEmpty(t, r.Retained)
+
+	segs, err := listSegments(dir)
+	require.NoError(t, err)
+	require.Greater(t, len(segs), 2)
+	require.NoError(t, os.Remove(segs[0].path(dir))) // the oldest kept segment
+	r = mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+	assert.Equal(t, []ProblemKind{ProblemMissingFile}, kinds(r), "%v", r.Problems)
+}

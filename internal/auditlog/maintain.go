@@ -146,9 +146,11 @@ func compressSegment(dir string, s segment) error {
 	return syncDir(dir)
 }
 
-// retainLocked deletes the sealed segments that retention no longer keeps.
-// Each deletion is recorded (and fsynced) before the file goes, so the
-// verifier knows a missing file was deleted on purpose.
+// retainLocked deletes the sealed segments that retention no longer keeps,
+// oldest first. Each deletion is recorded (and fsynced) before the file
+// goes, so the verifier knows a missing file was deleted on purpose: the
+// newest deletion event vouches for every record before the end of its
+// segment.
 func (l *Log) retainLocked() error {
 	if l.opts.RetentionMaxAge <= 0 && l.opts.RetentionMaxSegments <= 0 {
 		return nil

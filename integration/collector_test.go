@@ -26,15 +26,22 @@ import (
 // binary returns the distribution to test.
 func binary(t *testing.T) string {
 	t.Helper()
-	bin := os.Getenv("OTELCOL_BIN")
+	return builtBinary(t, "OTELCOL_BIN", "the distribution")
+}
+
+// builtBinary returns the path that `make test` put in env, or skips
+// outside CI (and fails in CI, where a skip would hide a broken build).
+func builtBinary(t *testing.T, env, what string) string {
+	t.Helper()
+	bin := os.Getenv(env)
 	if bin == "" {
 		if os.Getenv("CI") != "" {
-			t.Fatal("OTELCOL_BIN is not set: run `make test`, which builds the distribution first")
+			t.Fatalf("%s is not set: run `make test`, which builds %s first", env, what)
 		}
-		t.Skip("OTELCOL_BIN not set; `make test` builds the distribution and sets it")
+		t.Skipf("%s not set; `make test` builds %s and sets it", env, what)
 	}
 	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("OTELCOL_BIN: %v", err)
+		t.Fatalf("%s: %v", env, err)
 	}
 	return bin
 }
@@ -247,14 +254,7 @@ func (c *collector) post(t *testing.T, path string, body []byte, headers map[str
 // auditctl returns the auditctl binary that `make test` builds.
 func auditctl(t *testing.T) string {
 	t.Helper()
-	bin := os.Getenv("AUDITCTL_BIN")
-	if bin == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("AUDITCTL_BIN is not set: run `make test`, which builds auditctl first")
-		}
-		t.Skip("AUDITCTL_BIN not set; `make test` builds auditctl and sets it")
-	}
-	return bin
+	return builtBinary(t, "AUDITCTL_BIN", "auditctl")
 }
 
 // scrape returns the collector's own metrics.

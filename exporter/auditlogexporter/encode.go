@@ -11,12 +11,35 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
-// OCSF 1.8.0 class ids.
-const (
-	classAPIActivity          = 6003
-	classDetectionFinding     = 2004
-	classApplicationLifecycle = 6002
+// ocsfClass names an OCSF 1.8.0 class and its category.
+type ocsfClass struct {
+	category     int64
+	categoryName string
+	uid          int64
+	name         string
+}
+
+var (
+	apiActivityClass          = ocsfClass{6, "Application Activity", 6003, "API Activity"}
+	detectionFindingClass     = ocsfClass{2, "Findings", 2004, "Detection Finding"}
+	applicationLifecycleClass = ocsfClass{6, "Application Activity", 6002, "Application Lifecycle"}
 )
+
+// classification writes the members every record starts with; type_uid
+// is class_uid × 100 + activity_id, as OCSF defines it.
+func (e *encoder) classification(c ocsfClass, act int64, actName string, sev int64, sevName string, t time.Time) {
+	w := &e.w
+	w.int("category_uid", c.category)
+	w.trusted("category_name", c.categoryName)
+	w.int("class_uid", c.uid)
+	w.trusted("class_name", c.name)
+	w.int("activity_id", act)
+	w.trusted("activity_name", actName)
+	w.int("type_uid", c.uid*100+act)
+	w.int("severity_id", sev)
+	w.trusted("severity", sevName)
+	w.int("time", t.UnixMilli())
+}
 
 // item is one span or log record, as the encoder needs it.
 type item struct {
@@ -172,16 +195,7 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 		}
 	}
 
-	w.int("category_uid", 6)
-	w.trusted("category_name", "Application Activity")
-	w.int("class_uid", classAPIActivity)
-	w.trusted("class_name", "API Activity")
-	w.int("activity_id", act)
-	w.trusted("activity_name", actName)
-	w.int("type_uid", classAPIActivity*100+act)
-	w.int("severity_id", sev)
-	w.trusted("severity", sevName)
-	w.int("time", it.time.UnixMilli())
+	e.classification(apiActivityClass, act, actName, sev, sevName, it.time)
 	w.int("status_id", status)
 	w.trusted("status", statusName)
 	w.str("status_detail", outcome)

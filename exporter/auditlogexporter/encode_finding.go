@@ -55,16 +55,7 @@ func (e *encoder) detectionFinding(it *item, sevNum plog.SeverityNumber, loggedM
 	if title == "" {
 		title = "token anomaly: " + typ
 	}
-	w.int("category_uid", 2)
-	w.trusted("category_name", "Findings")
-	w.int("class_uid", classDetectionFinding)
-	w.trusted("class_name", "Detection Finding")
-	w.int("activity_id", act)
-	w.trusted("activity_name", actName)
-	w.int("type_uid", classDetectionFinding*100+act)
-	w.int("severity_id", sev)
-	w.trusted("severity", sevName)
-	w.int("time", it.time.UnixMilli())
+	e.classification(detectionFindingClass, act, actName, sev, sevName, it.time)
 	w.str("message", title)
 	w.bool("is_alert", true)
 

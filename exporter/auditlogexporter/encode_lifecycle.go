@@ -56,16 +56,7 @@ func (e *encoder) lifecycle(ev lifecycleEvent, now time.Time) *record {
 	if t.IsZero() {
 		t = now
 	}
-	w.int("category_uid", 6)
-	w.trusted("category_name", "Application Activity")
-	w.int("class_uid", classApplicationLifecycle)
-	w.trusted("class_name", "Application Lifecycle")
-	w.int("activity_id", act)
-	w.trusted("activity_name", actName)
-	w.int("type_uid", classApplicationLifecycle*100+act)
-	w.int("severity_id", sev)
-	w.trusted("severity", severityNames[sev])
-	w.int("time", t.UnixMilli())
+	e.classification(applicationLifecycleClass, act, actName, sev, severityNames[sev], t)
 	w.str("message", ev.Message)
 	w.open("app")
 	w.trusted("name", "tokenaudit audit_log")

@@ -65,6 +65,11 @@ func (l *Log) open() error {
 		return err
 	}
 	l.loadRecent(segs, active)
+	// Files this start created (tree hashes, checkpoints) must survive a
+	// power cut too.
+	if err := syncDir(dir); err != nil {
+		return err
+	}
 	for _, ev := range events {
 		if err := l.appendEvent(ev); err != nil {
 			return err

@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/internal/ocsf"
 )
 
 // auditLogConfig is token_audit → audit_log with the persistent queue, as
@@ -261,6 +263,11 @@ func TestIntegrationAuditLog(t *testing.T) {
 	assert.Contains(t, out, "VALID")
 
 	recs := auditRecords(t, audit)
+	schema, err := ocsf.Load("../../shared/ocsf-schema-1.8.0")
+	require.NoError(t, err)
+	for i, r := range recs {
+		require.Empty(t, schema.Validate(r), "record %d is not valid OCSF 1.8.0: %v", i, r)
+	}
 	bySpan := spanRecords(recs)
 	assert.Len(t, bySpan, total)
 	for id, n := range bySpan {

@@ -275,7 +275,7 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 	if !it.isSpan && it.body.Type() == pcommon.ValueTypeStr {
 		w.str("raw_data", it.body.Str())
 	}
-	e.writeUnmapped(it)
+	e.writeUnmapped(it, false)
 	e.body = w.buf
 	return e.finish("api_activity", e.body, loggedMillis, trace)
 }
@@ -339,7 +339,9 @@ func (e *encoder) writeTrace(it *item) bool {
 
 // writeUnmapped keeps every contract attribute as the processor wrote it,
 // under unmapped.tokenaudit, so nothing it decided is lost in mapping.
-func (e *encoder) writeUnmapped(it *item) {
+// With trace, it also keeps the trace and span ids, for classes without
+// the trace profile.
+func (e *encoder) writeUnmapped(it *item, trace bool) {
 	w := &e.w
 	w.open("unmapped")
 	w.open("tokenaudit")
@@ -350,6 +352,14 @@ func (e *encoder) writeUnmapped(it *item) {
 		return true
 	})
 	w.close()
+	if trace && !it.traceID.IsEmpty() {
+		w.open("trace")
+		w.trusted("uid", it.traceID.String())
+		if !it.spanID.IsEmpty() {
+			w.trusted("span_uid", it.spanID.String())
+		}
+		w.close()
+	}
 	w.close()
 }
 

@@ -88,8 +88,14 @@ func (e *encoder) detectionFinding(it *item, sevNum plog.SeverityNumber, loggedM
 		w.close()
 		w.closeArray()
 	}
-	trace := e.writeTrace(it)
-	e.writeUnmapped(it)
+	// Detection Finding has no trace profile in OCSF 1.8.0: the trace id
+	// correlates (metadata.correlation_uid) and both ids are kept in
+	// unmapped.trace.
+	e.writeUnmapped(it, true)
 	e.body = w.buf
-	return e.finish("detection_finding", e.body, loggedMillis, trace)
+	r := e.finish("detection_finding", e.body, loggedMillis, false)
+	if !it.traceID.IsEmpty() {
+		r.tail = withCorrelation(r.tail, it.traceID.String())
+	}
+	return r
 }

@@ -60,3 +60,12 @@ func (e *encoder) finish(class string, body []byte, loggedMillis int64, trace bo
 	tail = append(tail, '}')
 	return &record{uid: uid, class: class, head: head, tail: tail}
 }
+
+// withCorrelation puts metadata.correlation_uid into a record's tail,
+// which starts inside the metadata object.
+func withCorrelation(tail []byte, id string) []byte {
+	out := make([]byte, 0, len(tail)+len(id)+24)
+	out = append(out, `,"correlation_uid":`...)
+	out = appendString(out, id)
+	return append(out, tail...)
+}

@@ -21,7 +21,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/tokenaudit/tokenaudit/internal/ocsf"
+	"github.com/tokenaudit/tokenaudit/internal/ocsfcheck"
 )
 
 // auditLogConfig is token_audit → audit_log with the persistent queue, as
@@ -263,7 +263,7 @@ func TestIntegrationAuditLog(t *testing.T) {
 	assert.Contains(t, out, "VALID")
 
 	recs := auditRecords(t, audit)
-	schema, err := ocsf.Load("../../shared/ocsf-schema-1.8.0")
+	schema, err := ocsfcheck.Load("../../shared/ocsf-schema-1.8.0")
 	require.NoError(t, err)
 	for i, r := range recs {
 		require.Empty(t, schema.Validate(r), "record %d is not valid OCSF 1.8.0: %v", i, r)

@@ -201,6 +201,7 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 	w.str("status_detail", outcome)
 	w.str("status_code", code)
 	w.str("message", activityMessage(principal, str(a, auditattr.TokenID), resource, outcome, violations))
+	w.int("timezone_offset", 0) // every time is UTC
 
 	w.open("actor")
 	w.open("user")
@@ -259,9 +260,12 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 	if method := firstStr(a, "http.request.method", "http.method"); method != "" {
 		w.open("http_request")
 		w.str("http_method", method)
+		w.str("user_agent", firstStr(a, "user_agent.original", "http.user_agent"))
 		if path := firstStr(a, "url.path", "http.target", "http.route"); path != "" {
 			w.open("url")
 			w.str("path", path)
+			w.str("scheme", firstStr(a, "url.scheme", "http.scheme"))
+			w.str("hostname", firstStr(a, "server.address", "net.host.name"))
 			w.close()
 		}
 		w.close()
@@ -270,6 +274,14 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 		w.open("http_response")
 		w.int("code", int64(n))
 		w.close()
+	}
+	if resource != "" {
+		w.openArray("resources")
+		w.open("")
+		w.str("name", resource)
+		w.trusted("type", "API")
+		w.close()
+		w.closeArray()
 	}
 	trace := e.writeTrace(it)
 	if !it.isSpan && it.body.Type() == pcommon.ValueTypeStr {

@@ -57,6 +57,7 @@ func (e *encoder) detectionFinding(it *item, sevNum plog.SeverityNumber, loggedM
 	}
 	e.classification(detectionFindingClass, act, actName, sev, sevName, it.time)
 	w.str("message", title)
+	w.int("timezone_offset", 0)
 	w.bool("is_alert", true)
 
 	w.open("finding_info")

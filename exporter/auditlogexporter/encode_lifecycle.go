@@ -58,6 +58,9 @@ func (e *encoder) lifecycle(ev lifecycleEvent, now time.Time) *record {
 	}
 	e.classification(applicationLifecycleClass, act, actName, sev, severityNames[sev], t)
 	w.str("message", ev.Message)
+	w.int("timezone_offset", 0)
+	w.int("status_id", 1) // the log did what the record says
+	w.trusted("status", "Success")
 	w.open("app")
 	w.trusted("name", "tokenaudit audit_log")
 	w.trusted("vendor_name", "tokenaudit")

@@ -12,15 +12,15 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
-	"github.com/tokenaudit/tokenaudit/internal/ocsf"
+	"github.com/tokenaudit/tokenaudit/internal/ocsfcheck"
 )
 
 // schemaDir is the official OCSF 1.8.0 schema beside the checkout.
 const schemaDir = "../../../shared/ocsf-schema-1.8.0"
 
-func loadSchema(t *testing.T) *ocsf.Schema {
+func loadSchema(t *testing.T) *ocsfcheck.Schema {
 	t.Helper()
-	s, err := ocsf.Load(schemaDir)
+	s, err := ocsfcheck.Load(schemaDir)
 	require.NoError(t, err, "the OCSF schema must be at %s (../shared beside the checkout)", schemaDir)
 	return s
 }
@@ -90,7 +90,7 @@ func TestEveryRecordKindIsValidOCSF(t *testing.T) {
 
 // validateAll validates every line of every plain segment and notes the
 // class and activity of each.
-func validateAll(t *testing.T, schema *ocsf.Schema, dir string, seen map[string]bool) {
+func validateAll(t *testing.T, schema *ocsfcheck.Schema, dir string, seen map[string]bool) {
 	t.Helper()
 	segs, _ := filepath.Glob(filepath.Join(dir, "audit-*.jsonl"))
 	for _, seg := range segs {

@@ -62,10 +62,48 @@ type encoder struct {
 	version string
 	w       jsonWriter
 	body    []byte
+	guard   *guard
+	cleaned map[string]cleanedValue
 }
 
-func newEncoder(version string, clean func(string) string) *encoder {
-	return &encoder{version: version, w: jsonWriter{clean: clean}}
+func newEncoder(version string, g *guard) *encoder {
+	e := &encoder{version: version, guard: g, cleaned: map[string]cleanedValue{}}
+	e.w.clean = e.clean
+	return e
+}
+
+type cleanedValue struct {
+	s        string
+	redacted int
+}
+
+// Most values repeat from record to record (token ids, resources,
+// principals, outcomes): the guard's verdict on a short value is kept.
+const (
+	cleanCacheEntries = 8192
+	cleanCacheMaxLen  = 256
+)
+
+// clean is the guard with a per-encoder memo.
+func (e *encoder) clean(s string) string {
+	if len(s) < 8 || isTokenID(s) {
+		return s
+	}
+	if len(s) > cleanCacheMaxLen {
+		return e.guard.clean(s)
+	}
+	c, ok := e.cleaned[s]
+	if !ok {
+		c.s, c.redacted = e.guard.scan(s)
+		if len(e.cleaned) >= cleanCacheEntries {
+			clear(e.cleaned)
+		}
+		e.cleaned[s] = c
+	}
+	if c.redacted > 0 {
+		e.guard.redactions.Add(int64(c.redacted)) // every time it is written
+	}
+	return c.s
 }
 
 func str(m pcommon.Map, k string) string {

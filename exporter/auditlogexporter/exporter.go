@@ -56,7 +56,7 @@ func newAuditExporter(cfg *Config, set exporter.Settings) (*auditExporter, error
 		version = "unknown"
 	}
 	return &auditExporter{cfg: cfg, set: set, version: version, tel: tel, guard: g,
-		enc: newEncoder(version, g.clean)}, nil
+		enc: newEncoder(version, g)}, nil
 }
 
 func (e *auditExporter) start(_ context.Context, _ component.Host) error {
@@ -90,7 +90,7 @@ func (e *auditExporter) start(_ context.Context, _ component.Host) error {
 		NewEvent: func(ev auditlog.Event) auditlog.Entry {
 			// Called under the log's lock, from a batch or from Maintain:
 			// a fresh encoder shares nothing with either.
-			return newEncoder(e.version, e.guard.clean).lifecycle(lifecycleEvent{Event: ev, Message: eventMessage(ev)}, time.Now())
+			return newEncoder(e.version, e.guard).lifecycle(lifecycleEvent{Event: ev, Message: eventMessage(ev)}, time.Now())
 		},
 	})
 	if err != nil {
@@ -98,7 +98,7 @@ func (e *auditExporter) start(_ context.Context, _ component.Host) error {
 	}
 	e.log = l
 	now := time.Now()
-	enc := newEncoder(e.version, e.guard.clean)
+	enc := newEncoder(e.version, e.guard)
 	startRecords := []auditlog.Entry{
 		enc.lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventStart, First: l.Size()},
 			Message: fmt.Sprintf("audit_log %s started on log %s, which holds %d records", e.set.ID, origin, l.Size())}, now),
@@ -182,7 +182,7 @@ func (e *auditExporter) shutdown(context.Context) error {
 	}
 	close(e.stop)
 	e.done.Wait()
-	enc := newEncoder(e.version, e.guard.clean)
+	enc := newEncoder(e.version, e.guard)
 	_, err := e.log.Append([]auditlog.Entry{enc.lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventStop, First: e.log.Size()},
 		Message: fmt.Sprintf("audit_log %s stopped", e.set.ID)}, time.Now())})
 	err = errors.Join(err, e.log.Close())

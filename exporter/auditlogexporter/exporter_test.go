@@ -20,8 +20,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
+	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadatatest"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/auditlog"
 )
@@ -205,8 +208,14 @@ func TestGuardRedactsARawCredential(t *testing.T) {
 	td := ptrace.NewTraces()
 	s := auditedSpan(td, "GET /users/{id}", auditattr.OutcomeSuccess)
 	s.Attributes().PutStr("tokenaudit.note", "leaked "+rawGitHubToken+" here")
+	s2 := auditedSpan(td, "GET /users/{id}", auditattr.OutcomeSuccess)
+	s2.SetSpanID(pcommon.SpanID{9, 9, 9})
+	s2.Attributes().PutStr("tokenaudit.note", "leaked "+rawGitHubToken+" here")
 	require.NoError(t, h.traces.ConsumeTraces(context.Background(), td))
 	h.stop(t)
+	// Each write of the value counts, though the guard's verdict is memoised.
+	metadatatest.AssertEqualAuditLogRedactions(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}},
+		metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 	entries, err := os.ReadDir(cfg.Directory)
 	require.NoError(t, err)
 	for _, e := range entries {

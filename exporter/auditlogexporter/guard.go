@@ -33,9 +33,19 @@ func newGuard() (*guard, error) {
 
 const redacted = "[REDACTED]"
 
+// clean returns s with every credential in it redacted, and counts them.
 func (g *guard) clean(s string) string {
+	c, n := g.scan(s)
+	if n > 0 {
+		g.redactions.Add(int64(n))
+	}
+	return c
+}
+
+// scan returns s with every credential in it redacted, and how many.
+func (g *guard) scan(s string) (string, int) {
 	if len(s) < 8 {
-		return s
+		return s, 0
 	}
 	var spans [][2]int
 	g.rules.ScanText(s, g.params, nil, func(c credential.Credential) {
@@ -44,9 +54,8 @@ func (g *guard) clean(s string) string {
 		}
 	})
 	if len(spans) == 0 {
-		return s
+		return s, 0
 	}
-	g.redactions.Add(int64(len(spans)))
 	var b strings.Builder
 	last := 0
 	for _, sp := range spans {
@@ -55,7 +64,7 @@ func (g *guard) clean(s string) string {
 		last = sp[1]
 	}
 	b.WriteString(s[last:])
-	return b.String()
+	return b.String(), len(spans)
 }
 
 // isTokenID recognises the processor's fingerprints (prefix, "_", 32 hex):

@@ -406,3 +406,75 @@ func TestIntegrationAuditLogKill9(t *testing.T) {
 	}
 	t.Logf("%d spans acknowledged before kill -9; all in the log once; %d records in all", n, len(bySpan))
 }
+
+// TestIntegrationAuditLogStorageFaults: the audit log's file system
+// fills up while spans arrive. The collector stays
+// up, counts and logs the failures, and once storage returns writes every
+// span, once, to a log that verifies.
+func TestIntegrationAuditLogStorageFaults(t *testing.T) {
+	cases := []struct {
+		name    string
+		size    string // of the tmpfs at start
+		fault   []string
+		repair  []string
+		message string
+	}{
+		{"disk full", "1m", nil, []string{"remount,size=64m"}, "no space left on device"},
+		// A file system cannot be remounted read-only while the exporter
+		// holds files open for writing (the kernel says busy), so EROFS is
+		// injected in the exporter's unit tests instead.
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			audit := filepath.Join(dir, "audit")
+			require.NoError(t, os.MkdirAll(audit, 0o700))
+			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+tc.size+",mode=0700", "tmpfs", audit).CombinedOutput(); err != nil {
+				if os.Getenv("CI") != "" && os.Geteuid() == 0 {
+					t.Fatalf("mount a tmpfs: %v: %s", err, out)
+				}
+				t.Skipf("needs root to mount a small tmpfs: %v: %s", err, out)
+			}
+			t.Cleanup(func() { _ = exec.Command("umount", "-l", audit).Run() })
+			remount := func(opts string) {
+				out, err := exec.Command("mount", "-o", opts, audit).CombinedOutput()
+				require.NoError(t, err, string(out))
+			}
+
+			config := strings.Replace(auditLogConfig, "      initial_interval: 100ms\n", "      initial_interval: 100ms\n      max_interval: 500ms\n", 1)
+			col := startCollectorIn(t, dir, config, "127.0.0.1:1")
+			at := time.Now().Truncate(time.Second)
+			const total = 3000 // about 4 MB of records: four times the small file system
+			td, _ := credentialedSpans(0, 250, at)
+			col.sendTraces(t, td)
+			waitForRecords(t, audit, 250, col)
+			for _, o := range tc.fault {
+				remount(o)
+			}
+			for i := 250; i < total; i += 250 {
+				td, _ := credentialedSpans(i, 250, at)
+				col.sendTraces(t, td)
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for !strings.Contains(col.log.String(), tc.message) {
+				require.True(t, time.Now().Before(deadline), "no write failure was logged\n%s", col.log.String())
+				time.Sleep(100 * time.Millisecond)
+			}
+			assert.Contains(t, col.scrape(t), "otelcol_audit_log_write_failures")
+			require.Nil(t, col.cmd.ProcessState, "the collector must stay up")
+
+			for _, o := range tc.repair {
+				remount(o)
+			}
+			waitForRecords(t, audit, total, col)
+			col.stop(t)
+
+			code, vout := runAuditctl(t, "verify", audit, "-key", filepath.Join(dir, "keys", "audit.key.pub"))
+			require.Equal(t, 0, code, vout)
+			bySpan := spanRecords(auditRecords(t, audit))
+			for i := 0; i < total; i++ {
+				require.Equal(t, 1, bySpan[spanID(i).String()], "span %d", i)
+			}
+		})
+	}
+}

@@ -77,9 +77,10 @@ type Log struct {
 	stats  Stats
 	// broken holds the error that left files in an unknown state; the next
 	// call reopens the log, which repairs it as a start would.
-	broken error
-	buf    []byte
-	uids   []string
+	broken   error
+	buf      []byte
+	uids     []string
+	batchIDs map[string]struct{}
 }
 
 // Open opens or creates the log in opts.Dir, repairing what a crash left.
@@ -202,9 +203,13 @@ func (l *Log) Size() int64 {
 func (l *Log) appendLocked(entries []Entry) (int, error) {
 	before := l.hashes.state()
 	l.buf, l.uids = l.buf[:0], l.uids[:0]
+	if l.batchIDs == nil {
+		l.batchIDs = map[string]struct{}{}
+	}
+	clear(l.batchIDs)
 	for _, e := range entries {
 		uid := e.UID()
-		if uid != "" && (l.recent.has(uid) || contains(l.uids, uid)) {
+		if uid != "" && (l.recent.has(uid) || l.inBatch(uid)) {
 			l.stats.Duplicates++
 			if d, ok := e.(duplicateMarker); ok {
 				d.MarkDuplicate()
@@ -237,14 +242,13 @@ func (l *Log) appendLocked(entries []Entry) (int, error) {
 	return len(l.uids), nil
 }
 
-// contains is a linear search: batches are small next to the dedup window,
-// and a map per batch would cost more than it saves.
-func contains(ids []string, id string) bool {
-	for _, s := range ids {
-		if s == id {
-			return true
-		}
+// inBatch tells whether uid came earlier in the batch being appended, and
+// remembers it. The set is reused from batch to batch.
+func (l *Log) inBatch(uid string) bool {
+	if _, ok := l.batchIDs[uid]; ok {
+		return true
 	}
+	l.batchIDs[uid] = struct{}{}
 	return false
 }
 

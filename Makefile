@@ -24,7 +24,7 @@ UNIT_PKGS = $(shell $(GO) list ./... | grep -v /integration$$)
 
 unit:
 	$(GO) test -count=1 $(UNIT_PKGS)
-	$(GO) test -count=1 -race ./processor/... ./exporter/... ./internal/...
+	$(GO) test -count=1 -race -short ./processor/... ./exporter/... ./connector/... ./internal/...
 
 integration: $(OTELCOL)
 	$(GO) build -o dist/auditctl ./cmd/auditctl

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/benchfixture"
 )
@@ -76,6 +77,9 @@ func BenchmarkPerTokenConnectors(b *testing.B) {
 		name string
 		make func(b *testing.B) connector.Traces
 	}{
+		{"token_anomaly", func(b *testing.B) connector.Traces {
+			return newTracesToMetrics(b, tokenanomalyconnector.NewFactory(), map[string]any{"max_tokens": trackedTokens})
+		}},
 		{"contrib_spanmetrics_token_dimension", func(b *testing.B) connector.Traces {
 			return newTracesToMetrics(b, spanmetricsconnector.NewFactory(), map[string]any{
 				"dimensions":                      []any{map[string]any{"name": auditattr.TokenID}, map[string]any{"name": auditattr.Outcome}},

@@ -6,17 +6,6 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
-// Attributes of an alert from the token_anomaly connector.
-const (
-	findingType      = "tokenaudit.finding.type"
-	findingID        = "tokenaudit.finding.id"
-	findingCount     = "tokenaudit.finding.count"
-	findingFirstSeen = "tokenaudit.finding.first_seen"
-	findingLastSeen  = "tokenaudit.finding.last_seen"
-	// anomalyEventName marks an alert log record.
-	anomalyEventName = "tokenaudit.anomaly"
-)
-
 // ocsfSeverity maps an OpenTelemetry severity number to OCSF's scale.
 func ocsfSeverity(n plog.SeverityNumber) (int64, string) {
 	switch {
@@ -43,11 +32,11 @@ func (e *encoder) detectionFinding(it *item, sevNum plog.SeverityNumber, loggedM
 	w.comma = append(w.comma, false)
 
 	act, actName := int64(1), "Create"
-	if n, ok := integer(a, findingCount); ok && n > 1 {
+	if n, ok := integer(a, auditattr.FindingCount); ok && n > 1 {
 		act, actName = 2, "Update"
 	}
 	sev, sevName := ocsfSeverity(sevNum)
-	typ := str(a, findingType)
+	typ := str(a, auditattr.FindingType)
 	title := ""
 	if it.body.Type() != 0 {
 		title = it.body.AsString()
@@ -61,17 +50,17 @@ func (e *encoder) detectionFinding(it *item, sevNum plog.SeverityNumber, loggedM
 	w.bool("is_alert", true)
 
 	w.open("finding_info")
-	uid := str(a, findingID)
+	uid := str(a, auditattr.FindingID)
 	if uid == "" {
 		uid = "unidentified"
 	}
 	w.str("uid", uid)
 	w.str("title", title)
 	w.strs("types", []string{typ})
-	if n, ok := integer(a, findingFirstSeen); ok {
+	if n, ok := integer(a, auditattr.FindingFirstSeen); ok {
 		w.int("first_seen_time", n)
 	}
-	if n, ok := integer(a, findingLastSeen); ok {
+	if n, ok := integer(a, auditattr.FindingLastSeen); ok {
 		w.int("last_seen_time", n)
 	}
 	w.open("analytic")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"strings"
 	"sync"
 	"time"
@@ -243,7 +244,7 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 				it := item{attrs: lr.Attributes(), resource: rl.Resource().Attributes(), time: ts.AsTime(),
 					traceID: lr.TraceID(), spanID: lr.SpanID(), body: lr.Body(), eventName: lr.EventName()}
 				switch {
-				case lr.EventName() == anomalyEventName:
+				case lr.EventName() == auditattr.EventAnomaly:
 					recs = append(recs, e.enc.detectionFinding(&it, lr.SeverityNumber(), logged))
 				case audited(lr.Attributes()):
 					recs = append(recs, e.enc.apiActivity(&it, logged))

@@ -52,7 +52,7 @@ func TestEveryRecordKindIsValidOCSF(t *testing.T) {
 	alerts := alertLogs()
 	repeat := alerts.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().AppendEmpty()
 	alerts.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).CopyTo(repeat)
-	repeat.Attributes().PutInt(findingCount, 3)
+	repeat.Attributes().PutInt(auditattr.FindingCount, 3)
 	require.NoError(t, h.logs.ConsumeLogs(context.Background(), alerts))
 	h.stop(t)
 	seen := map[string]bool{}

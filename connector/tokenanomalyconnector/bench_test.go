@@ -1,0 +1,134 @@
+package tokenanomalyconnector
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// auditedBatch is 1,000 spans as token_audit annotates them, for tokens
+// first..first+999 (mod tokens).
+func auditedBatch(first, tokens int, at time.Time) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "orders")
+	spans := rs.ScopeSpans().AppendEmpty().Spans()
+	for i := range 1000 {
+		s := spans.AppendEmpty()
+		s.SetName("GET /orders/{id}")
+		s.SetKind(ptrace.SpanKindServer)
+		s.SetStartTimestamp(pcommon.NewTimestampFromTime(at.Add(time.Duration(i) * time.Millisecond)))
+		s.SetEndTimestamp(s.StartTimestamp() + pcommon.Timestamp(time.Millisecond))
+		s.SetTraceID(pcommon.TraceID{byte(i), byte(i >> 8), 1})
+		s.SetSpanID(pcommon.SpanID{byte(i), byte(i >> 8), 2})
+		a := s.Attributes()
+		a.PutStr("http.request.method", "GET")
+		a.PutStr("http.route", "/orders/{id}")
+		a.PutInt("http.response.status_code", 200)
+		a.PutStr(auditattr.TokenID, fmt.Sprintf("tok_%032x", (first+i)%tokens))
+		a.PutStr(auditattr.TokenType, auditattr.TypeJWT)
+		a.PutStr(auditattr.TokenStatus, auditattr.StatusActive)
+		a.PutStr(auditattr.PrincipalID, fmt.Sprintf("user-%d", (first+i)%5000))
+		a.PutStr(auditattr.PrincipalType, auditattr.PrincipalUser)
+		a.PutStr(auditattr.Resource, "GET /orders/{id}")
+		a.PutStr(auditattr.Action, auditattr.ActionRead)
+		a.PutStr(auditattr.Outcome, auditattr.OutcomeSuccess)
+		a.PutStr(auditattr.ClientAddress, fmt.Sprintf("10.%d.%d.%d", (first+i)>>16&255, (first+i)>>8&255, (first+i)&255))
+	}
+	return td
+}
+
+// BenchmarkPerSpan1MTokens measures the per-span cost with 1,000,000
+// tracked tokens (all detectors on, metrics and alerts consumers attached).
+func BenchmarkPerSpan1MTokens(b *testing.B) {
+	const tokens = 1_000_000
+	h := newHarness(b, testConfig())
+	for first := 0; first < tokens; first += 1000 {
+		h.sendBatch(auditedBatch(first, tokens, t0))
+	}
+	require.Equal(b, tokens, h.model.tokens.len())
+	batches := make([]ptrace.Traces, 16)
+	for i := range batches {
+		batches[i] = auditedBatch(i*61_000, tokens, t0.Add(time.Minute))
+	}
+	// The collector hands each batch to every pair of its signal; only
+	// one reads it, so measure through one pair.
+	c := h.traces[0]
+	b.ResetTimer()
+	for i := range b.N {
+		if err := c.ConsumeTraces(context.Background(), batches[i%len(batches)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), "ns/span")
+}
+
+// BenchmarkBytesPerToken states the hot state per tracked token and
+// measures the heap each tracked token costs (state, index, share of the
+// first-seen filters excluded: they are sized once from max_tokens).
+func BenchmarkBytesPerToken(b *testing.B) {
+	size := unsafe.Sizeof(tokenState{})
+	if size > hotStateBudget {
+		b.Fatalf("tokenState is %d bytes, over the %d-byte budget", size, hotStateBudget)
+	}
+	const tokens = 200_000
+	for range b.N {
+		cfg := testConfig()
+		cfg.MaxTokens = tokens
+		h := newHarness(b, cfg)
+		before := heapInUse()
+		for first := 0; first < tokens; first += 1000 {
+			h.sendBatch(auditedBatch(first, tokens, t0))
+		}
+		after := heapInUse()
+		b.ReportMetric(float64(after-before)/tokens, "heapB/token")
+		runtime.KeepAlive(h)
+		h.stop()
+	}
+	b.ReportMetric(float64(size), "hotB/token")
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// TestMillionsOfRandomTokensStayBounded: 5,000,000 distinct tokens pass
+// through a connector bounded at max_tokens; the heap stays under
+// max_tokens × hotStateBudget plus the fixed first-seen filters and 64 MiB
+// for everything else, and every eviction is counted.
+func TestMillionsOfRandomTokensStayBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("feeds 5,000,000 spans")
+	}
+	const distinct = 5_000_000
+	cfg := testConfig()
+	cfg.MaxTokens = 200_000
+	h := newHarness(t, cfg)
+	base := heapInUse()
+	at := t0
+	for first := 0; first < distinct; first += 1000 {
+		h.sendBatch(auditedBatch(first, distinct, at))
+		at = at.Add(time.Second)
+	}
+	used := heapInUse() - base
+	filters := uint64(2 * len(h.model.novelty.current.blocks) * 64)
+	bound := uint64(cfg.MaxTokens)*hotStateBudget + filters + 64<<20
+	t.Logf("heap growth %d MiB for %d distinct tokens (bound %d MiB: %d tokens × %d B + %d MiB filters + 64 MiB)",
+		used>>20, distinct, bound>>20, cfg.MaxTokens, hotStateBudget, filters>>20)
+	require.Less(t, used, bound)
+	require.Equal(t, cfg.MaxTokens, h.model.tokens.len())
+	require.Equal(t, int64(distinct-cfg.MaxTokens), h.model.met.evictedTokens)
+}

@@ -1,0 +1,87 @@
+package tokenanomalyconnector
+
+import "math/bits"
+
+// bloom is a blocked Bloom filter: all probes of one element fall in one
+// 512-bit block, so a lookup costs one cache miss. With 16 bits per
+// element and 8 probes the false-positive rate stays near 0.1%.
+type bloom struct {
+	blocks [][8]uint64
+	n      int // elements added (approximately: repeats are not detected)
+}
+
+const bloomProbes = 8
+
+func newBloom(capacity int) *bloom {
+	nBlocks := max(1, (capacity*16+511)/512)
+	return &bloom{blocks: make([][8]uint64, nBlocks)}
+}
+
+func (b *bloom) block(h uint64) *[8]uint64 {
+	hi, _ := bits.Mul64(h, uint64(len(b.blocks)))
+	return &b.blocks[hi]
+}
+
+func (b *bloom) has(h uint64) bool {
+	blk := b.block(h)
+	g := mix64(h)
+	for range bloomProbes {
+		bit := g & 511
+		if blk[bit>>6]&(1<<(bit&63)) == 0 {
+			return false
+		}
+		g >>= 9
+	}
+	return true
+}
+
+func (b *bloom) add(h uint64) {
+	blk := b.block(h)
+	g := mix64(h)
+	for range bloomProbes {
+		bit := g & 511
+		blk[bit>>6] |= 1 << (bit & 63)
+		g >>= 9
+	}
+	b.n++
+}
+
+func (b *bloom) clear() {
+	clear(b.blocks)
+	b.n = 0
+}
+
+// memberSet remembers (token, value) pairs for between forgetAfter and
+// twice that: two generations, the older one dropped at each rotation.
+type memberSet struct {
+	current, previous *bloom
+	genStart          int64 // event time (unix ms) the current generation began
+}
+
+func newMemberSet(capacity int) *memberSet {
+	return &memberSet{current: newBloom(capacity), previous: newBloom(capacity)}
+}
+
+// rotate starts a new generation when the current one is older than
+// forgetAfter (or full, which would raise the false-positive rate).
+func (m *memberSet) rotate(now, forgetAfterMs int64, capacity int) {
+	if m.genStart == 0 {
+		m.genStart = now
+		return
+	}
+	if now-m.genStart >= forgetAfterMs || m.current.n >= capacity {
+		m.previous, m.current = m.current, m.previous
+		m.current.clear()
+		m.genStart = now
+	}
+}
+
+// seen reports whether h was known, and remembers it in the current generation.
+func (m *memberSet) seen(h uint64) bool {
+	if m.current.has(h) {
+		return true
+	}
+	known := m.previous.has(h)
+	m.current.add(h)
+	return known
+}

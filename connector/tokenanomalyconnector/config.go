@@ -1,0 +1,427 @@
+package tokenanomalyconnector // import "github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector"
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/policy"
+)
+
+// Config is the token_anomaly connector's configuration. The README
+// documents every key with its default.
+type Config struct {
+	// PolicyFile names the policy YAML (internal/policy/README.md); its
+	// registry drives stale_token and its scopes drive unused_scopes.
+	PolicyFile string `mapstructure:"policy_file"`
+	// ReloadInterval is how often the policy file is checked; 0 never reloads.
+	ReloadInterval time.Duration `mapstructure:"reload_interval"`
+
+	// Storage names a storage extension (file_storage) that keeps learned
+	// state across restarts; nil keeps state in memory only.
+	Storage *component.ID `mapstructure:"storage"`
+	// PersistInterval is how often state is saved; it is also saved at shutdown.
+	PersistInterval time.Duration `mapstructure:"persist_interval"`
+
+	// MaxTokens bounds the per-token state; the least recently used token
+	// is evicted (and counted) when a new one arrives.
+	MaxTokens int `mapstructure:"max_tokens"`
+	// MaxClients bounds the per-client state of credential_stuffing.
+	MaxClients int `mapstructure:"max_clients"`
+	// AllowedLateness is how far behind the newest event time an item may
+	// be and still count in windows and baselines.
+	AllowedLateness time.Duration `mapstructure:"allowed_lateness"`
+
+	Alerts    AlertsConfig    `mapstructure:"alerts"`
+	Metrics   MetricsConfig   `mapstructure:"metrics"`
+	Detectors DetectorsConfig `mapstructure:"detectors"`
+
+	_ struct{}
+}
+
+// AlertsConfig governs alert records.
+type AlertsConfig struct {
+	// SuppressionWindow: a repeat of a finding within it updates the
+	// finding instead of alerting again (unless its severity rose).
+	SuppressionWindow time.Duration `mapstructure:"suppression_window"`
+	// MaxFindings bounds the findings remembered for suppression.
+	MaxFindings int              `mapstructure:"max_findings"`
+	Escalation  EscalationConfig `mapstructure:"escalation"`
+}
+
+// EscalationConfig combines weak findings on one token.
+type EscalationConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// Window within which weak findings on one token are combined.
+	Window time.Duration `mapstructure:"window"`
+	// MinTypes is how many distinct weak finding types combine.
+	MinTypes int `mapstructure:"min_types"`
+	// WeakTypes are the finding types that count as weak.
+	WeakTypes []string `mapstructure:"weak_types"`
+}
+
+// Temporalities of the emitted sums.
+const (
+	TemporalityCumulative = "cumulative"
+	TemporalityDelta      = "delta"
+)
+
+// MetricsConfig governs the emitted metrics.
+type MetricsConfig struct {
+	FlushInterval time.Duration `mapstructure:"flush_interval"`
+	// Temporality is cumulative or delta.
+	Temporality string `mapstructure:"temporality"`
+	// CardinalityLimit bounds each metric's series; further series fold
+	// into one with otel.metric.overflow=true. 0 means no limit.
+	CardinalityLimit int `mapstructure:"cardinality_limit"`
+	// ResourceAttributes are the input resource attributes copied onto the
+	// output resource; series are kept apart per distinct set of values.
+	ResourceAttributes []string `mapstructure:"resource_attributes"`
+	// ActiveWindow: a token seen within it counts as active.
+	ActiveWindow time.Duration  `mapstructure:"active_window"`
+	PerToken     PerTokenConfig `mapstructure:"per_token"`
+}
+
+// PerTokenConfig turns on request series per token id.
+type PerTokenConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// MaxTokens caps the tokens with their own series.
+	MaxTokens int `mapstructure:"max_tokens"`
+}
+
+// ExcludeConfig lists what a detector ignores.
+type ExcludeConfig struct {
+	Networks   []string `mapstructure:"networks"`
+	Principals []string `mapstructure:"principals"`
+	Tokens     []string `mapstructure:"tokens"`
+}
+
+// DetectorConfig is what every detector has.
+type DetectorConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// DryRun counts findings in the anomalies metric without alerting.
+	DryRun  bool          `mapstructure:"dry_run"`
+	Exclude ExcludeConfig `mapstructure:"exclude"`
+}
+
+// DetectorsConfig holds one section per detector.
+type DetectorsConfig struct {
+	Violations         ViolationsConfig   `mapstructure:"violations"`
+	FailedAttempts     WindowCountConfig  `mapstructure:"failed_attempts"`
+	CredentialStuffing WindowCountConfig  `mapstructure:"credential_stuffing"`
+	RateSurge          RateSurgeConfig    `mapstructure:"rate_surge"`
+	NewClientAddress   NoveltyConfig      `mapstructure:"new_client_address"`
+	NewResource        NoveltyConfig      `mapstructure:"new_resource"`
+	MultiAddress       MultiAddressConfig `mapstructure:"multi_address"`
+	OffHours           OffHoursConfig     `mapstructure:"off_hours"`
+	StaleToken         IdleConfig         `mapstructure:"stale_token"`
+	ResurrectedToken   IdleConfig         `mapstructure:"resurrected_token"`
+	UnusedScopes       UnusedScopesConfig `mapstructure:"unused_scopes"`
+	ExpiringSoon       ExpiringConfig     `mapstructure:"expiring_soon"`
+	ExcessiveLifetime  LifetimeConfig     `mapstructure:"excessive_lifetime"`
+}
+
+// ViolationsConfig alerts the processor's stateless verdicts.
+type ViolationsConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	// Types are the verdicts that alert; the others are only counted.
+	Types []string `mapstructure:"types"`
+}
+
+// WindowCountConfig is an exact sliding-window count: failed_attempts
+// counts failures of one token; credential_stuffing counts distinct
+// tokens failing from one client address.
+type WindowCountConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	Threshold      int           `mapstructure:"threshold"`
+	Window         time.Duration `mapstructure:"window"`
+	// Outcomes that count as a failed attempt.
+	Outcomes []string `mapstructure:"outcomes"`
+}
+
+// RateSurgeConfig flags a token's request count per bucket far above its
+// learned, time-decayed baseline.
+type RateSurgeConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	Bucket         time.Duration `mapstructure:"bucket"`
+	// HalfLife is how fast the baseline forgets.
+	HalfLife       time.Duration `mapstructure:"half_life"`
+	LearningPeriod time.Duration `mapstructure:"learning_period"`
+	// MinRequests: a bucket below it never alerts.
+	MinRequests int `mapstructure:"min_requests"`
+	// MinBaseline floors the learned mean (requests per bucket).
+	MinBaseline float64 `mapstructure:"min_baseline"`
+	// MinRatio: the count must also reach this multiple of the baseline.
+	MinRatio float64 `mapstructure:"min_ratio"`
+	// Tolerance is the z-score above the decayed mean and deviation.
+	Tolerance float64 `mapstructure:"tolerance"`
+	// PoissonP is the tail probability for low-rate tokens.
+	PoissonP float64 `mapstructure:"poisson_p"`
+}
+
+// NoveltyConfig is a first-seen detector (new_client_address, new_resource).
+type NoveltyConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	LearningPeriod time.Duration `mapstructure:"learning_period"`
+	ForgetAfter    time.Duration `mapstructure:"forget_after"`
+	// IPv4Prefix and IPv6Prefix group addresses into networks (addresses only).
+	IPv4Prefix int `mapstructure:"ipv4_prefix"`
+	IPv6Prefix int `mapstructure:"ipv6_prefix"`
+	// Outcomes that teach and trigger; failed calls prove nothing about the token's owner.
+	Outcomes []string `mapstructure:"outcomes"`
+}
+
+// MultiAddressConfig flags one token used from many networks in a window.
+type MultiAddressConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	// Networks is the count of distinct networks that alerts.
+	Networks   int           `mapstructure:"networks"`
+	Window     time.Duration `mapstructure:"window"`
+	IPv4Prefix int           `mapstructure:"ipv4_prefix"`
+	IPv6Prefix int           `mapstructure:"ipv6_prefix"`
+}
+
+// OffHoursConfig learns each token's hour-of-week profile when the policy
+// gives it no working hours.
+type OffHoursConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	LearningPeriod time.Duration `mapstructure:"learning_period"`
+	// MinSamples: a profile with fewer requests is not judged.
+	MinSamples int `mapstructure:"min_samples"`
+	// TimeZone for hour-of-week slots (IANA); default UTC.
+	TimeZone string `mapstructure:"time_zone"`
+}
+
+// IdleConfig is stale_token (registered, unused for IdleAfter) and
+// resurrected_token (used again after IdleAfter without use).
+type IdleConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	IdleAfter      time.Duration `mapstructure:"idle_after"`
+}
+
+// UnusedScopesConfig flags granted scopes unused over a tracking period.
+type UnusedScopesConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	TrackingPeriod time.Duration `mapstructure:"tracking_period"`
+}
+
+// ExpiringConfig flags a token in use that expires within Within.
+type ExpiringConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	Within         time.Duration `mapstructure:"within"`
+}
+
+// LifetimeConfig flags tokens whose lifetime exceeds MaxLifetime.
+type LifetimeConfig struct {
+	DetectorConfig `mapstructure:",squash"`
+	MaxLifetime    time.Duration `mapstructure:"max_lifetime"`
+	// MissingExpiry also flags JWTs without an expiry.
+	MissingExpiry bool `mapstructure:"missing_expiry"`
+}
+
+var (
+	statelessVerdicts = []string{
+		auditattr.ViolationExpired, auditattr.ViolationNotYetValid, auditattr.ViolationRevoked,
+		auditattr.ViolationMalformed, auditattr.ViolationInvalidSignature, auditattr.ViolationUnknown,
+		auditattr.ViolationScope, auditattr.ViolationRestrictedResource, auditattr.ViolationOffHours,
+		auditattr.ViolationDisallowedNetwork,
+	}
+	outcomes = []string{auditattr.OutcomeSuccess, auditattr.OutcomeFailure, auditattr.OutcomeDenied, auditattr.OutcomeError}
+)
+
+// findingTypes is every finding the connector can raise.
+func findingTypes() []string {
+	return append(slices.Clone(statelessVerdicts),
+		auditattr.FindingFailedAttempts, auditattr.FindingCredentialStuffing, auditattr.FindingRateSurge,
+		auditattr.FindingNewClientAddress, auditattr.FindingNewResource, auditattr.FindingMultiAddress,
+		auditattr.FindingStaleToken, auditattr.FindingResurrectedToken, auditattr.FindingUnusedScopes,
+		auditattr.FindingExpiringSoon, auditattr.FindingExcessiveLifetime, auditattr.FindingCombined)
+}
+
+// Validate checks the configuration; each error names the field and the fix.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	positive := func(name string, d time.Duration) {
+		if d <= 0 {
+			add("%s: must be positive, got %s", name, d)
+		}
+	}
+
+	if c.ReloadInterval < 0 {
+		add("reload_interval: must not be negative (0 turns reloading off)")
+	}
+	positive("persist_interval", c.PersistInterval)
+	if c.MaxTokens < 1 {
+		add("max_tokens: %d must be at least 1 (default 1000000)", c.MaxTokens)
+	}
+	if c.MaxClients < 1 {
+		add("max_clients: %d must be at least 1 (default 100000)", c.MaxClients)
+	}
+	if c.AllowedLateness < 0 {
+		add("allowed_lateness: must not be negative")
+	}
+
+	positive("alerts.suppression_window", c.Alerts.SuppressionWindow)
+	if c.Alerts.MaxFindings < 1 {
+		add("alerts.max_findings: %d must be at least 1", c.Alerts.MaxFindings)
+	}
+	if e := c.Alerts.Escalation; e.Enabled {
+		positive("alerts.escalation.window", e.Window)
+		if e.MinTypes < 2 {
+			add("alerts.escalation.min_types: %d must be at least 2 (one finding alone is not a combination)", e.MinTypes)
+		}
+		for i, t := range e.WeakTypes {
+			if !slices.Contains(findingTypes(), t) || t == auditattr.FindingCombined {
+				add("alerts.escalation.weak_types[%d]: %q is not a finding type", i, t)
+			}
+		}
+	}
+
+	positive("metrics.flush_interval", c.Metrics.FlushInterval)
+	if c.Metrics.Temporality != TemporalityCumulative && c.Metrics.Temporality != TemporalityDelta {
+		add("metrics.temporality: %q is not %s or %s", c.Metrics.Temporality, TemporalityCumulative, TemporalityDelta)
+	}
+	if c.Metrics.CardinalityLimit < 0 {
+		add("metrics.cardinality_limit: must not be negative (0 means no limit)")
+	}
+	positive("metrics.active_window", c.Metrics.ActiveWindow)
+	if c.Metrics.PerToken.Enabled && c.Metrics.PerToken.MaxTokens < 1 {
+		add("metrics.per_token.max_tokens: must be at least 1 when per_token.enabled is true")
+	}
+
+	errs = append(errs, c.Detectors.validate()...)
+	return errors.Join(errs...)
+}
+
+func (d *DetectorsConfig) validate() []error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	positive := func(name string, v time.Duration) {
+		if v <= 0 {
+			add("detectors.%s: must be positive, got %s", name, v)
+		}
+	}
+	common := func(name string, c DetectorConfig) {
+		if _, err := policy.ParseNetworks(c.Exclude.Networks); err != nil {
+			add("detectors.%s.exclude.networks%w", name, err)
+		}
+	}
+	inList := func(name string, vals, allowed []string) {
+		for i, v := range vals {
+			if !slices.Contains(allowed, v) {
+				add("detectors.%s[%d]: %q is not one of %v", name, i, v, allowed)
+			}
+		}
+	}
+	prefixes := func(name string, v4, v6 int) {
+		if v4 < 8 || v4 > 32 {
+			add("detectors.%s.ipv4_prefix: %d is outside 8..32", name, v4)
+		}
+		if v6 < 16 || v6 > 128 {
+			add("detectors.%s.ipv6_prefix: %d is outside 16..128", name, v6)
+		}
+	}
+
+	common("violations", d.Violations.DetectorConfig)
+	inList("violations.types", d.Violations.Types, statelessVerdicts)
+
+	for _, w := range []struct {
+		name string
+		c    WindowCountConfig
+	}{{"failed_attempts", d.FailedAttempts}, {"credential_stuffing", d.CredentialStuffing}} {
+		common(w.name, w.c.DetectorConfig)
+		if w.c.Threshold < 2 || w.c.Threshold > maxWindowThreshold {
+			add("detectors.%s.threshold: %d is outside 2..%d", w.name, w.c.Threshold, maxWindowThreshold)
+		}
+		positive(w.name+".window", w.c.Window)
+		inList(w.name+".outcomes", w.c.Outcomes, outcomes)
+		if len(w.c.Outcomes) == 0 {
+			add("detectors.%s.outcomes: empty; list the outcomes that count (default [failure])", w.name)
+		}
+	}
+
+	r := d.RateSurge
+	common("rate_surge", r.DetectorConfig)
+	positive("rate_surge.bucket", r.Bucket)
+	positive("rate_surge.half_life", r.HalfLife)
+	if r.HalfLife > 0 && r.HalfLife < r.Bucket {
+		add("detectors.rate_surge.half_life: %s is shorter than bucket %s; make it several buckets long", r.HalfLife, r.Bucket)
+	}
+	if r.LearningPeriod < 0 {
+		add("detectors.rate_surge.learning_period: must not be negative")
+	}
+	if r.MinRequests < 1 {
+		add("detectors.rate_surge.min_requests: %d must be at least 1", r.MinRequests)
+	}
+	if r.MinBaseline < 0 || r.MinRatio < 1 || r.Tolerance <= 0 {
+		add("detectors.rate_surge: min_baseline must be >= 0, min_ratio >= 1 and tolerance > 0")
+	}
+	if r.PoissonP <= 0 || r.PoissonP >= 0.5 {
+		add("detectors.rate_surge.poisson_p: %g is outside (0, 0.5)", r.PoissonP)
+	}
+
+	for _, n := range []struct {
+		name string
+		c    NoveltyConfig
+	}{{"new_client_address", d.NewClientAddress}, {"new_resource", d.NewResource}} {
+		common(n.name, n.c.DetectorConfig)
+		if n.c.LearningPeriod < 0 {
+			add("detectors.%s.learning_period: must not be negative", n.name)
+		}
+		positive(n.name+".forget_after", n.c.ForgetAfter)
+		inList(n.name+".outcomes", n.c.Outcomes, outcomes)
+	}
+	prefixes("new_client_address", d.NewClientAddress.IPv4Prefix, d.NewClientAddress.IPv6Prefix)
+
+	m := d.MultiAddress
+	common("multi_address", m.DetectorConfig)
+	if m.Networks < 2 || m.Networks > maxMultiNetworks {
+		add("detectors.multi_address.networks: %d is outside 2..%d", m.Networks, maxMultiNetworks)
+	}
+	positive("multi_address.window", m.Window)
+	prefixes("multi_address", m.IPv4Prefix, m.IPv6Prefix)
+
+	o := d.OffHours
+	common("off_hours", o.DetectorConfig)
+	if o.LearningPeriod < 0 {
+		add("detectors.off_hours.learning_period: must not be negative")
+	}
+	if o.MinSamples < 1 {
+		add("detectors.off_hours.min_samples: %d must be at least 1", o.MinSamples)
+	}
+	if _, err := loadZone(o.TimeZone); err != nil {
+		add("detectors.off_hours.time_zone: %w", err)
+	}
+
+	common("stale_token", d.StaleToken.DetectorConfig)
+	positive("stale_token.idle_after", d.StaleToken.IdleAfter)
+	common("resurrected_token", d.ResurrectedToken.DetectorConfig)
+	positive("resurrected_token.idle_after", d.ResurrectedToken.IdleAfter)
+	common("unused_scopes", d.UnusedScopes.DetectorConfig)
+	positive("unused_scopes.tracking_period", d.UnusedScopes.TrackingPeriod)
+	common("expiring_soon", d.ExpiringSoon.DetectorConfig)
+	positive("expiring_soon.within", d.ExpiringSoon.Within)
+	common("excessive_lifetime", d.ExcessiveLifetime.DetectorConfig)
+	positive("excessive_lifetime.max_lifetime", d.ExcessiveLifetime.MaxLifetime)
+	return errs
+}
+
+// loadZone refuses Local: findings would depend on the collector's machine.
+func loadZone(name string) (*time.Location, error) {
+	switch name {
+	case "", "UTC":
+		return time.UTC, nil
+	case "Local":
+		return nil, errors.New(`"Local" would make findings depend on the collector's machine; name a zone such as Europe/Berlin`)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not an IANA time zone: %w", name, err)
+	}
+	return loc, nil
+}

@@ -1,0 +1,93 @@
+package tokenanomalyconnector
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector/internal/metadata"
+)
+
+func TestLoadConfig(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+
+	full := createDefaultConfig().(*Config)
+	full.PolicyFile = "/etc/otelcol/policy.yaml"
+	full.ReloadInterval = 30 * time.Second
+	storageID := component.MustNewIDWithName("file_storage", "anomaly")
+	full.Storage = &storageID
+	full.PersistInterval = time.Minute
+	full.MaxTokens = 50000
+	full.MaxClients = 2000
+	full.AllowedLateness = 2 * time.Minute
+	full.Alerts = AlertsConfig{SuppressionWindow: 30 * time.Minute, MaxFindings: 5000, Escalation: EscalationConfig{
+		Enabled: true, Window: 2 * time.Hour, MinTypes: 3, WeakTypes: []string{"new_client_address", "off_hours", "new_resource"},
+	}}
+	full.Metrics = MetricsConfig{
+		FlushInterval: 15 * time.Second, Temporality: TemporalityDelta, CardinalityLimit: 500,
+		ResourceAttributes: []string{"service.name", "deployment.environment.name"},
+		ActiveWindow:       10 * time.Minute, PerToken: PerTokenConfig{Enabled: true, MaxTokens: 200},
+	}
+	full.Detectors.Violations.Types = []string{"revoked_token", "scope_violation"}
+	fa := &full.Detectors.FailedAttempts
+	fa.Threshold, fa.Window, fa.Outcomes = 5, time.Minute, []string{"failure", "denied"}
+	fa.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_0123456789abcdef0123456789abcdef"}}
+	full.Detectors.RateSurge.DryRun = true
+	full.Detectors.RateSurge.MinRequests = 50
+	na := &full.Detectors.NewClientAddress
+	na.LearningPeriod, na.ForgetAfter, na.IPv4Prefix = 48*time.Hour, 336*time.Hour, 32
+	full.Detectors.OffHours.Enabled = false
+	full.Detectors.OffHours.TimeZone = "Europe/Berlin"
+	full.Detectors.StaleToken.IdleAfter = 720 * time.Hour
+
+	tests := []struct {
+		name    string
+		want    *Config
+		wantErr []string
+	}{
+		{name: "", want: createDefaultConfig().(*Config)},
+		{name: "full", want: full},
+		{name: "bad_values", wantErr: []string{
+			"max_tokens: 0 must be at least 1",
+			`metrics.temporality: "sometimes" is not cumulative or delta`,
+			"detectors.failed_attempts.threshold: 1 is outside 2..1000",
+			"detectors.failed_attempts.exclude.networks[0]",
+			"detectors.rate_surge.half_life: 10s is shorter than bucket 1m0s",
+			"detectors.multi_address.networks: 1 is outside 2..64",
+			`detectors.off_hours.time_zone: "Local" would make findings depend on the collector's machine`,
+		}},
+		{name: "bad_escalation", wantErr: []string{
+			"alerts.escalation.min_types: 1 must be at least 2",
+			`alerts.escalation.weak_types[0]: "sneezing" is not a finding type`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			sub, err := cm.Sub(component.NewIDWithName(metadata.Type, tt.name).String())
+			require.NoError(t, err)
+			require.NoError(t, sub.Unmarshal(cfg))
+			err = confmap.Validate(cfg)
+			if tt.wantErr != nil {
+				require.Error(t, err)
+				for _, w := range tt.wantErr {
+					assert.Contains(t, err.Error(), w)
+				}
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg)
+		})
+	}
+}
+
+func TestDefaultConfigIsValid(t *testing.T) {
+	require.NoError(t, confmap.Validate(createDefaultConfig()))
+}

@@ -1,0 +1,157 @@
+package tokenanomalyconnector
+
+import (
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// noveltyPairsPerToken sizes the first-seen filters: room for this many
+// (token, network) and (token, resource) pairs per tracked token.
+const noveltyPairsPerToken = 8
+
+// maxMultiNetworks bounds multi_address.networks: the token keeps that
+// many networks.
+const maxMultiNetworks = 64
+
+// network masks an address to its network: /ipv4_prefix or /ipv6_prefix.
+func network(a netip.Addr, v4, v6 int) netip.Prefix {
+	bits := v6
+	if a.Is4() {
+		bits = v4
+	}
+	p, _ := a.Prefix(bits)
+	return p
+}
+
+// networkName shows a whole address as itself and a network as a CIDR.
+func networkName(p netip.Prefix) string {
+	if p.Bits() == p.Addr().BitLen() {
+		return p.Addr().String()
+	}
+	return p.String()
+}
+
+func hashNetwork(seed, key uint64, p netip.Prefix) uint64 {
+	b := p.Addr().As16()
+	return hashPair(seed, key^uint64(p.Bits()), string(b[:]))
+}
+
+// detectNovelty is new_client_address and new_resource: a (token, value)
+// pair not seen within forget_after, on a token past its learning period.
+// The pairs live in one blocked Bloom filter with two generations, so the
+// memory is fixed whatever the number of tokens and values.
+func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
+	c := &m.cfg.Detectors
+	age := ev.at - int64(st.firstSeen)*1000
+	if d := &m.det.newAddress; d.enabled && m.det.addressOutcomes[ev.outcome] {
+		if a := ev.addr(); a.IsValid() {
+			p := network(a, c.NewClientAddress.IPv4Prefix, c.NewClientAddress.IPv6Prefix)
+			known := m.novelty.seen(hashNetwork(seedAddress, key, p))
+			if !known && age >= c.NewClientAddress.LearningPeriod.Milliseconds() && d.applies(ev) {
+				name := networkName(p)
+				f := newFinding(typeNewClientAddress, d, ev)
+				f.discriminator = name
+				f.values = []string{name}
+				f.hasEvidence, f.learned = true, true
+				f.window = c.NewClientAddress.ForgetAfter
+				f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
+					c.NewClientAddress.ForgetAfter.String() + "."
+				m.raise(f, st)
+			}
+		}
+	}
+	if d := &m.det.newResource; d.enabled && ev.resource != "" && m.det.resourceOutcomes[ev.outcome] {
+		known := m.novelty.seen(hashPair(seedResource, key, ev.resource))
+		if !known && age >= c.NewResource.LearningPeriod.Milliseconds() && d.applies(ev) {
+			f := newFinding(typeNewResource, d, ev)
+			f.discriminator = ev.resource
+			f.values = []string{ev.resource}
+			f.hasEvidence, f.learned = true, true
+			f.window = c.NewResource.ForgetAfter
+			f.body = tokenTitle(ev.tokenID) + " called " + ev.resource + ", which it has not called within " +
+				c.NewResource.ForgetAfter.String() + "."
+			m.raise(f, st)
+		}
+	}
+}
+
+func (m *model) noveltyForgetMs() int64 {
+	c := &m.cfg.Detectors
+	return min(c.NewClientAddress.ForgetAfter, c.NewResource.ForgetAfter).Milliseconds()
+}
+
+// detectMultiAddress is multi_address: one token used from at least
+// `networks` distinct networks within window. A token on one network
+// takes the fast path (the last network is kept inline); the list of
+// recent networks is allocated only when a token changes networks.
+func (m *model) detectMultiAddress(ev *event, st *tokenState) {
+	d := &m.det.multi
+	if !d.enabled {
+		return
+	}
+	a := ev.addr()
+	if !a.IsValid() {
+		return
+	}
+	c := &m.cfg.Detectors.MultiAddress
+	p := network(a, c.IPv4Prefix, c.IPv6Prefix)
+	b := p.Addr().As16()
+	now := uint32(ev.at / 1000)
+	if st.extra == nil || st.extra.nets == nil {
+		if b == st.lastNet || st.lastNetSeen == 0 {
+			st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
+			return
+		}
+	}
+	x := st.ext()
+	if x.nets == nil {
+		prev := network(netip.AddrFrom16(st.lastNet).Unmap(), c.IPv4Prefix, c.IPv6Prefix)
+		x.nets = append(x.nets, netSeen{net: prev, at: int64(st.lastNetSeen) * 1000})
+	}
+	found := false
+	for i := range x.nets {
+		if x.nets[i].net == p {
+			x.nets[i].at = max(x.nets[i].at, ev.at)
+			found = true
+		}
+	}
+	if !found {
+		x.nets = append(x.nets, netSeen{net: p, at: ev.at})
+	}
+	st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
+	cutoff := ev.at - c.Window.Milliseconds()
+	x.nets = slices.DeleteFunc(x.nets, func(n netSeen) bool { return n.at < cutoff })
+	if len(x.nets) > maxMultiNetworks {
+		slices.SortFunc(x.nets, func(a, b netSeen) int { return compareInt64(b.at, a.at) })
+		x.nets = x.nets[:maxMultiNetworks]
+	}
+	if len(x.nets) <= 1 {
+		x.nets = nil // back to the fast path
+		return
+	}
+	if len(x.nets) < c.Networks || !d.applies(ev) {
+		return
+	}
+	f := newFinding(typeMultiAddress, d, ev)
+	f.hasEvidence = true
+	f.observed, f.threshold, f.window = float64(len(x.nets)), float64(c.Networks), c.Window
+	for _, n := range x.nets {
+		f.values = append(f.values, networkName(n.net))
+	}
+	slices.Sort(f.values)
+	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(len(x.nets)) + " networks within " + c.Window.String() +
+		" (threshold " + strconv.Itoa(c.Networks) + "): " + strings.Join(f.values, ", ") + "."
+	m.raise(f, st)
+}
+
+func compareInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

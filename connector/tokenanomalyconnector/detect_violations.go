@@ -1,0 +1,92 @@
+package tokenanomalyconnector
+
+import (
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// detectViolations alerts the processor's stateless verdicts. A verdict
+// on a call the service accepted (2xx) is one severity higher than on a
+// refused one: a token used out of scope and served is worse than a 403.
+func (m *model) detectViolations(ev *event) {
+	d := &m.det.violations
+	if !ev.hasViolations || ev.violations.Len() == 0 || !d.applies(ev) {
+		return
+	}
+	for _, v := range ev.violations.All() {
+		typ := v.Str()
+		base, known := baseSeverity[typ]
+		if !known || !m.det.alertVerdicts[typ] {
+			continue
+		}
+		f := newFinding(typ, d, ev)
+		f.sev = base.raise(outcomeRaises(ev))
+		switch typ {
+		case auditattr.ViolationScope, auditattr.ViolationRestrictedResource:
+			f.discriminator = ev.resource
+		case auditattr.ViolationDisallowedNetwork:
+			f.discriminator = ev.client
+		}
+		f.body = violationSentence(typ, ev)
+		var st *tokenState
+		if ev.tokenID != "" {
+			st = m.tokens.get(hashString(seedToken, ev.tokenID))
+		}
+		m.raise(f, st)
+	}
+}
+
+func violationSentence(typ string, ev *event) string {
+	tok := tokenName(ev.tokenID)
+	served := " (refused: " + orUnknown(ev.outcome) + ")"
+	if ev.outcome == auditattr.OutcomeSuccess {
+		served = " and the service accepted it"
+	}
+	on := ""
+	if ev.resource != "" {
+		on = " on " + ev.resource
+	}
+	switch typ {
+	case auditattr.ViolationExpired:
+		return "Expired " + tok + " was presented" + on + served + "."
+	case auditattr.ViolationNotYetValid:
+		return "Not-yet-valid " + tok + " was presented" + on + served + "."
+	case auditattr.ViolationRevoked:
+		return "Revoked " + tok + " was presented" + on + served + "."
+	case auditattr.ViolationMalformed:
+		return "A malformed credential (" + tok + ") was presented" + on + served + "."
+	case auditattr.ViolationInvalidSignature:
+		return tokenTitle(ev.tokenID) + " carries an invalid signature" + on + served + "."
+	case auditattr.ViolationUnknown:
+		return "Unregistered " + tok + " was presented" + on + served + "."
+	case auditattr.ViolationScope:
+		return tokenTitle(ev.tokenID) + " called " + orUnknown(ev.resource) + " outside its scopes" + served + "."
+	case auditattr.ViolationRestrictedResource:
+		return tokenTitle(ev.tokenID) + " called restricted " + orUnknown(ev.resource) + " without being admitted" + served + "."
+	case auditattr.ViolationOffHours:
+		return tokenTitle(ev.tokenID) + " was used outside working hours" + on + served + "."
+	case auditattr.ViolationDisallowedNetwork:
+		return tokenTitle(ev.tokenID) + " was used from " + orUnknown(ev.client) + ", outside its allowed networks" + served + "."
+	}
+	return tokenTitle(ev.tokenID) + " drew the verdict " + typ + "."
+}
+
+func tokenName(id string) string {
+	if id == "" {
+		return "a token without id"
+	}
+	return "token " + id
+}
+
+func tokenTitle(id string) string {
+	if id == "" {
+		return "A token without id"
+	}
+	return "Token " + id
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

@@ -1,0 +1,142 @@
+package tokenanomalyconnector
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/policy"
+)
+
+// detector is a detector's common settings, compiled.
+type detector struct {
+	enabled, dryRun bool
+	networks        []netip.Prefix
+	principals      map[string]bool
+	tokens          map[string]bool
+}
+
+func compileDetector(name string, c DetectorConfig) (detector, error) {
+	nets, err := policy.ParseNetworks(c.Exclude.Networks)
+	if err != nil {
+		return detector{}, fmt.Errorf("detectors.%s.exclude.networks%w", name, err)
+	}
+	d := detector{enabled: c.Enabled, dryRun: c.DryRun, networks: nets}
+	if len(c.Exclude.Principals) > 0 {
+		d.principals = map[string]bool{}
+		for _, p := range c.Exclude.Principals {
+			d.principals[p] = true
+		}
+	}
+	if len(c.Exclude.Tokens) > 0 {
+		d.tokens = map[string]bool{}
+		for _, t := range c.Exclude.Tokens {
+			d.tokens[t] = true
+		}
+	}
+	return d, nil
+}
+
+// applies reports whether the detector judges this item.
+func (d *detector) applies(ev *event) bool {
+	if !d.enabled {
+		return false
+	}
+	if d.tokens[ev.tokenID] || d.principals[ev.principal] {
+		return false
+	}
+	if len(d.networks) > 0 {
+		if a := ev.addr(); a.IsValid() {
+			for _, p := range d.networks {
+				if p.Contains(a) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// compiledDetectors holds every detector's common settings.
+type compiledDetectors struct {
+	violations, failed, stuffing, rate, newAddress, newResource, multi, offHours,
+	stale, resurrected, unusedScopes, expiring, lifetime detector
+
+	alertVerdicts                     map[string]bool
+	failedOutcomes, stuffingOutcomes  map[string]bool
+	addressOutcomes, resourceOutcomes map[string]bool
+}
+
+func compileDetectors(c *DetectorsConfig) (compiledDetectors, error) {
+	var d compiledDetectors
+	for _, x := range []struct {
+		name string
+		cfg  DetectorConfig
+		into *detector
+	}{
+		{"violations", c.Violations.DetectorConfig, &d.violations},
+		{"failed_attempts", c.FailedAttempts.DetectorConfig, &d.failed},
+		{"credential_stuffing", c.CredentialStuffing.DetectorConfig, &d.stuffing},
+		{"rate_surge", c.RateSurge.DetectorConfig, &d.rate},
+		{"new_client_address", c.NewClientAddress.DetectorConfig, &d.newAddress},
+		{"new_resource", c.NewResource.DetectorConfig, &d.newResource},
+		{"multi_address", c.MultiAddress.DetectorConfig, &d.multi},
+		{"off_hours", c.OffHours.DetectorConfig, &d.offHours},
+		{"stale_token", c.StaleToken.DetectorConfig, &d.stale},
+		{"resurrected_token", c.ResurrectedToken.DetectorConfig, &d.resurrected},
+		{"unused_scopes", c.UnusedScopes.DetectorConfig, &d.unusedScopes},
+		{"expiring_soon", c.ExpiringSoon.DetectorConfig, &d.expiring},
+		{"excessive_lifetime", c.ExcessiveLifetime.DetectorConfig, &d.lifetime},
+	} {
+		var err error
+		if *x.into, err = compileDetector(x.name, x.cfg); err != nil {
+			return d, err
+		}
+	}
+	d.alertVerdicts = setOf(c.Violations.Types)
+	d.failedOutcomes = setOf(c.FailedAttempts.Outcomes)
+	d.stuffingOutcomes = setOf(c.CredentialStuffing.Outcomes)
+	d.addressOutcomes = setOf(c.NewClientAddress.Outcomes)
+	d.resourceOutcomes = setOf(c.NewResource.Outcomes)
+	return d, nil
+}
+
+func setOf(list []string) map[string]bool {
+	s := make(map[string]bool, len(list))
+	for _, v := range list {
+		s[v] = true
+	}
+	return s
+}
+
+// newFinding fills what every finding of an item carries.
+func newFinding(typ string, d *detector, ev *event) *finding {
+	return &finding{
+		typ: typ, sev: baseSeverity[typ], dryRun: d.dryRun, ev: ev, at: ev.at,
+		tokenID: ev.tokenID, principal: ev.principal, resourceName: ev.resource, client: ev.client,
+	}
+}
+
+// outcomeRaises: a call the service accepted is worse than one it refused.
+func outcomeRaises(ev *event) int {
+	if ev.outcome == auditattr.OutcomeSuccess {
+		return 1
+	}
+	return 0
+}
+
+// Finding types, short names for the detectors' files.
+const (
+	typeFailedAttempts     = auditattr.FindingFailedAttempts
+	typeCredentialStuffing = auditattr.FindingCredentialStuffing
+	typeRateSurge          = auditattr.FindingRateSurge
+	typeNewClientAddress   = auditattr.FindingNewClientAddress
+	typeNewResource        = auditattr.FindingNewResource
+	typeMultiAddress       = auditattr.FindingMultiAddress
+	typeOffHours           = auditattr.FindingOffHours
+	typeStaleToken         = auditattr.FindingStaleToken
+	typeResurrectedToken   = auditattr.FindingResurrectedToken
+	typeUnusedScopes       = auditattr.FindingUnusedScopes
+	typeExpiringSoon       = auditattr.FindingExpiringSoon
+	typeExcessiveLifetime  = auditattr.FindingExcessiveLifetime
+)

@@ -1,0 +1,274 @@
+package tokenanomalyconnector
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+func failure(token, client string, at time.Time) item {
+	return item{at: at, token: token, principal: "p", outcome: auditattr.OutcomeFailure, client: client}
+}
+
+func TestFailedAttemptsExactWindow(t *testing.T) {
+	cfg := testConfig()
+	cfg.Detectors.FailedAttempts.Threshold, cfg.Detectors.FailedAttempts.Window = 5, time.Minute
+	h := newHarness(t, cfg)
+	// Four failures, then one just outside the minute: no alert.
+	for i := range 4 {
+		h.send(failure("tok_a", "198.51.100.1", t0.Add(time.Duration(i)*10*time.Second)))
+	}
+	h.send(failure("tok_a", "198.51.100.1", t0.Add(60*time.Second)))
+	assert.Empty(t, h.alertsOf(auditattr.FindingFailedAttempts), "the first failure left the window")
+	h.send(failure("tok_a", "198.51.100.1", t0.Add(61*time.Second)))
+	got := h.alertsOf(auditattr.FindingFailedAttempts)
+	require.Len(t, got, 1)
+	assert.Equal(t, 5.0, num(got[0], auditattr.EvidenceObserved))
+	assert.Equal(t, 5.0, num(got[0], auditattr.EvidenceThreshold))
+	assert.Equal(t, 60.0, num(got[0], auditattr.EvidenceWindow))
+	// Successes do not count.
+	h.send(steady("tok_b", "198.51.100.2", "GET /a", t0, time.Second, 20)...)
+	assert.Len(t, h.alertsOf(auditattr.FindingFailedAttempts), 1)
+}
+
+func TestCredentialStuffing(t *testing.T) {
+	cfg := testConfig()
+	cfg.Detectors.CredentialStuffing.Threshold = 4
+	h := newHarness(t, cfg)
+	for i := range 3 {
+		h.send(failure(fmt.Sprintf("tok_%d", i), "203.0.113.9", t0.Add(time.Duration(i)*time.Second)))
+		h.send(failure(fmt.Sprintf("tok_%d", i), "203.0.113.9", t0.Add(time.Duration(i)*time.Second))) // repeats count once
+	}
+	h.send(failure("tok_other", "203.0.113.10", t0.Add(4*time.Second)))
+	assert.Empty(t, h.alertsOf(auditattr.FindingCredentialStuffing))
+	h.send(failure("tok_3", "203.0.113.9", t0.Add(5*time.Second)))
+	got := h.alertsOf(auditattr.FindingCredentialStuffing)
+	require.Len(t, got, 1)
+	assert.Equal(t, "203.0.113.9", str(got[0], auditattr.ClientAddress))
+	assert.Equal(t, "", str(got[0], auditattr.TokenID), "the finding is the client's")
+	assert.Equal(t, []string{"tok_0", "tok_1", "tok_2", "tok_3"}, strs(got[0], auditattr.EvidenceValues))
+}
+
+func TestRateSurge(t *testing.T) {
+	cfg := testConfig()
+	h := newHarness(t, cfg)
+	// Two hours at about 5 requests a minute.
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, 12*time.Second, 600)...)
+	assert.Empty(t, h.alertsOf(auditattr.FindingRateSurge))
+	// Then 100 in one minute.
+	surge := t0.Add(2*time.Hour + time.Minute)
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", surge, 500*time.Millisecond, 100)...)
+	got := h.alertsOf(auditattr.FindingRateSurge)
+	require.Len(t, got, 1)
+	assert.InDelta(t, 5, num(got[0], auditattr.EvidenceBaseline), 1)
+	assert.Equal(t, num(got[0], auditattr.EvidenceThreshold), num(got[0], auditattr.EvidenceObserved))
+	assert.GreaterOrEqual(t, num(got[0], auditattr.EvidenceThreshold), 20.0)
+}
+
+func TestRateSurgeLearningPeriod(t *testing.T) {
+	h := newHarness(t, testConfig())
+	h.send(steady("tok_new", "198.51.100.1", "GET /a", t0, 100*time.Millisecond, 200)...)
+	assert.Empty(t, h.alertsOf(auditattr.FindingRateSurge), "a token younger than the learning period is not judged")
+}
+
+func TestPoissonQuantile(t *testing.T) {
+	for _, tt := range []struct {
+		lambda, p float64
+		want      int
+	}{{0.5, 1e-6, 8}, {5, 1e-6, 20}, {30, 1e-6, 60}} {
+		assert.Equal(t, tt.want, poissonQuantile(tt.lambda, tt.p), "λ=%v", tt.lambda)
+	}
+}
+
+func TestNewClientAddressAndResource(t *testing.T) {
+	cfg := testConfig()
+	cfg.Detectors.NewClientAddress.LearningPeriod = time.Hour
+	cfg.Detectors.NewResource.LearningPeriod = time.Hour
+	h := newHarness(t, cfg)
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 90)...)
+	h.send(steady("tok_a", "198.51.100.77", "GET /a", t0.Add(2*time.Hour), time.Minute, 1)...) // same /24
+	assert.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress))
+	h.send(steady("tok_a", "192.0.2.5", "GET /b", t0.Add(3*time.Hour), time.Minute, 2)...)
+	addr := h.alertsOf(auditattr.FindingNewClientAddress)
+	require.Len(t, addr, 1)
+	assert.Equal(t, []string{"192.0.2.0/24"}, strs(addr[0], auditattr.EvidenceValues))
+	res := h.alertsOf(auditattr.FindingNewResource)
+	require.Len(t, res, 1)
+	assert.Equal(t, "GET /b", str(res[0], auditattr.Resource))
+
+	// Two weak findings on one token within the hour escalate.
+	comb := h.alertsOf(auditattr.FindingCombined)
+	require.Len(t, comb, 1)
+	assert.Equal(t, auditattr.SeverityMedium, str(comb[0], auditattr.FindingSeverity))
+	assert.Len(t, strs(comb[0], auditattr.FindingRelated), 2)
+
+	// Forgotten after forget_after (between one and two generations).
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(3*time.Hour), 12*time.Hour, 40)...)
+	h.send(steady("tok_a", "192.0.2.5", "GET /a", t0.Add(3*time.Hour+20*24*time.Hour), time.Minute, 1)...)
+	assert.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), 2)
+}
+
+func TestMultiAddress(t *testing.T) {
+	h := newHarness(t, testConfig())
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 3)...)
+	h.send(steady("tok_a", "192.0.2.1", "GET /a", t0.Add(3*time.Minute), time.Minute, 1)...)
+	h.send(steady("tok_b", "192.0.2.1", "GET /a", t0.Add(3*time.Minute), time.Minute, 1)...)
+	assert.Empty(t, h.alertsOf(auditattr.FindingMultiAddress))
+	h.send(steady("tok_a", "203.0.113.1", "GET /a", t0.Add(4*time.Minute), time.Minute, 1)...)
+	got := h.alertsOf(auditattr.FindingMultiAddress)
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"}, strs(got[0], auditattr.EvidenceValues))
+	// Outside the window the old networks no longer count.
+	h.send(steady("tok_c", "198.51.100.1", "GET /a", t0, 20*time.Minute, 1)...)
+	h.send(steady("tok_c", "192.0.2.1", "GET /a", t0.Add(20*time.Minute), 20*time.Minute, 1)...)
+	h.send(steady("tok_c", "203.0.113.1", "GET /a", t0.Add(40*time.Minute), 20*time.Minute, 1)...)
+	assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), 1)
+}
+
+func TestLearnedOffHours(t *testing.T) {
+	cfg := testConfig()
+	cfg.Detectors.OffHours.LearningPeriod = 7 * day
+	h := newHarness(t, cfg)
+	// Two weeks of office hours: weekdays 09:00-17:00, every 20 minutes.
+	var items []item
+	for d := range 14 {
+		day0 := t0.Add(time.Duration(d)*day - 10*time.Hour) // midnight
+		if wd := day0.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		items = append(items, steady("tok_a", "198.51.100.1", "GET /a", day0.Add(9*time.Hour), 20*time.Minute, 24)...)
+	}
+	h.send(items...)
+	require.Empty(t, h.alertsOf(auditattr.FindingOffHours))
+	night := t0.Add(14*day - 10*time.Hour + 3*time.Hour) // Monday 03:00
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", night, time.Minute, 1)...)
+	got := h.alertsOf(auditattr.FindingOffHours)
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"Mon 3:00-4:00 UTC"}, strs(got[0], auditattr.EvidenceValues))
+}
+
+func TestOffHoursDefersToPolicySchedule(t *testing.T) {
+	cfg := testConfig()
+	cfg.PolicyFile = writePolicy(t, "working_hours: {time_zone: UTC, start: \"08:00\", end: \"18:00\"}\n")
+	cfg.Detectors.OffHours.LearningPeriod, cfg.Detectors.OffHours.MinSamples = 0, 1
+	h := newHarness(t, cfg)
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 10)...)
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(12*time.Hour), time.Minute, 1)...)
+	assert.Empty(t, h.alertsOf(auditattr.FindingOffHours))
+}
+
+func TestResurrectedExpiringLifetime(t *testing.T) {
+	cfg := testConfig()
+	cfg.Detectors.ResurrectedToken.IdleAfter = 10 * day
+	cfg.Detectors.ExcessiveLifetime.MissingExpiry = true
+	h := newHarness(t, cfg)
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 2)...)
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(9*day), time.Minute, 1)...)
+	assert.Empty(t, h.alertsOf(auditattr.FindingResurrectedToken))
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(20*day), time.Minute, 2)...)
+	got := h.alertsOf(auditattr.FindingResurrectedToken)
+	require.Len(t, got, 1)
+	assert.Equal(t, (11 * day).Seconds(), num(got[0], auditattr.EvidenceObserved))
+
+	now := t0.Add(21 * day)
+	exp := item{at: now, token: "tok_e", outcome: auditattr.OutcomeSuccess, tokenType: auditattr.TypeJWT,
+		issuedAt: now.Add(-400 * day).Unix(), expiresAt: now.Add(3 * day).Unix()}
+	h.send(exp)
+	exp.at = now.Add(time.Hour)
+	h.send(exp)
+	assert.Len(t, h.alertsOf(auditattr.FindingExpiringSoon), 1)
+	// tok_a is a JWT without expiry; tok_e lives 403 days.
+	assert.Len(t, h.alertsOf(auditattr.FindingExcessiveLifetime), 2)
+	h.send(item{at: now, token: "tok_key", outcome: auditattr.OutcomeSuccess, tokenType: auditattr.TypeAPIKey})
+	assert.Len(t, h.alertsOf(auditattr.FindingExcessiveLifetime), 2, "API keys without expiry are not JWTs")
+}
+
+const scopedPolicy = `
+scopes:
+  "users:read":  ["GET /users", "GET /users/{id}"]
+  "users:write": ["POST /users"]
+  "admin":       ["* /admin/**"]
+registry:
+  tokens:
+    - id: tok_reg
+      name: ci-deploy
+      owner: deploy-bot
+      created_at: 2026-01-01T00:00:00Z
+    - jti: night-batch
+      name: nightly
+`
+
+func TestUnusedScopes(t *testing.T) {
+	cfg := testConfig()
+	cfg.PolicyFile = writePolicy(t, scopedPolicy)
+	cfg.Detectors.UnusedScopes.TrackingPeriod = 2 * day
+	h := newHarness(t, cfg)
+	scopes := []string{"users:read", "users:write", "admin"}
+	use := func(at time.Time, res string) item {
+		return item{at: at, token: "tok_s", outcome: auditattr.OutcomeSuccess, resource: res, scopes: scopes}
+	}
+	h.send(use(t0, "GET /users/{id}"), use(t0.Add(time.Hour), "GET /health"))
+	h.send(use(t0.Add(day), "POST /users"))
+	assert.Empty(t, h.alertsOf(auditattr.FindingUnusedScopes))
+	h.send(use(t0.Add(2*day+time.Hour), "GET /users"))
+	got := h.alertsOf(auditattr.FindingUnusedScopes)
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"admin"}, strs(got[0], auditattr.EvidenceValues))
+}
+
+func TestStaleToken(t *testing.T) {
+	cfg := testConfig()
+	cfg.PolicyFile = writePolicy(t, scopedPolicy)
+	cfg.Detectors.StaleToken.IdleAfter = 3 * day
+	h := newHarness(t, cfg)
+	h.send(item{at: t0, token: "tok_reg", outcome: auditattr.OutcomeSuccess})
+	h.send(item{at: t0, token: "tok_x", jti: "night-batch", outcome: auditattr.OutcomeSuccess})
+	h.send(item{at: t0.Add(2 * day), token: "tok_reg", outcome: auditattr.OutcomeSuccess})
+	// Time passes on other tokens' traffic.
+	h.send(steady("tok_other", "198.51.100.1", "GET /a", t0.Add(2*day), 6*time.Hour, 10)...)
+	got := h.alertsOf(auditattr.FindingStaleToken)
+	require.Len(t, got, 1, "only the jti entry has been idle for 3 days")
+	assert.Contains(t, got[0].Body().Str(), "nightly")
+	h.send(steady("tok_other", "198.51.100.1", "GET /a", t0.Add(5*day), 6*time.Hour, 4)...)
+	got = h.alertsOf(auditattr.FindingStaleToken)
+	require.Len(t, got, 2)
+	assert.Equal(t, "tok_reg", str(got[1], auditattr.TokenID))
+	assert.Equal(t, "deploy-bot", str(got[1], auditattr.PrincipalID))
+
+	h.model.flush(t.Context())
+	idle := metricPoints(t, h, metricIdle)
+	require.Len(t, idle, 2)
+}
+
+func TestLateItemsStayOutOfWindows(t *testing.T) {
+	cfg := testConfig()
+	cfg.Detectors.FailedAttempts.Threshold = 3
+	h := newHarness(t, cfg)
+	h.send(steady("tok_z", "198.51.100.1", "GET /a", t0.Add(time.Hour), time.Minute, 1)...)
+	for i := range 3 {
+		h.send(failure("tok_a", "198.51.100.1", t0.Add(time.Duration(i)*time.Second)))
+	}
+	assert.Empty(t, h.alertsOf(auditattr.FindingFailedAttempts))
+	// Stateless verdicts of late items still alert.
+	h.send(item{at: t0, token: "tok_a", violations: []string{auditattr.ViolationRevoked}})
+	assert.Len(t, h.alertsOf(auditattr.ViolationRevoked), 1)
+}
+
+func TestMaxTokensEvicts(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxTokens = 100
+	h := newHarness(t, cfg)
+	for i := range 1000 {
+		h.send(item{at: t0.Add(time.Duration(i) * time.Second), token: fmt.Sprintf("tok_%d", i), outcome: auditattr.OutcomeSuccess})
+	}
+	assert.Equal(t, 100, h.model.tokens.len())
+	h.model.flush(t.Context())
+	ev := metricPoints(t, h, metricEvicted)
+	require.Len(t, ev, 1)
+	assert.Equal(t, 900.0, ev[0].value)
+}

@@ -1,0 +1,91 @@
+package tokenanomalyconnector
+
+import (
+	"net/netip"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// event is what the connector reads from one span or log record: only
+// contract attributes. Strings point into the item; they are copied only
+// when an alert or a series keeps them.
+type event struct {
+	tokenID, tokenType, jti, status string
+	principal, principalType        string
+	resource, action, outcome       string
+	client                          string
+	scopes, violations              pcommon.Slice
+	hasScopes, hasViolations        bool
+	issuedAt, expiresAt             int64 // unix s; 0 when absent
+	at                              int64 // event time, unix ms
+	traceID                         pcommon.TraceID
+	spanID                          pcommon.SpanID
+	res                             int32 // interned output resource
+	reg                             int32 // registry entry, -1 when none
+
+	clientAddr netip.Addr
+	addrDone   bool
+}
+
+const attrPrefix = "tokenaudit."
+
+// read fills e from attrs in one pass; it reports whether the item carries
+// any contract attribute.
+func (e *event) read(attrs pcommon.Map) bool {
+	found := false
+	for k, v := range attrs.All() {
+		if !strings.HasPrefix(k, attrPrefix) {
+			continue
+		}
+		found = true
+		switch k {
+		case auditattr.TokenID:
+			e.tokenID = v.Str()
+		case auditattr.TokenType:
+			e.tokenType = v.Str()
+		case auditattr.TokenJTI:
+			e.jti = v.Str()
+		case auditattr.TokenStatus:
+			e.status = v.Str()
+		case auditattr.PrincipalID:
+			e.principal = v.Str()
+		case auditattr.PrincipalType:
+			e.principalType = v.Str()
+		case auditattr.Resource:
+			e.resource = v.Str()
+		case auditattr.Action:
+			e.action = v.Str()
+		case auditattr.Outcome:
+			e.outcome = v.Str()
+		case auditattr.ClientAddress:
+			e.client = v.Str()
+		case auditattr.TokenScopes:
+			if v.Type() == pcommon.ValueTypeSlice {
+				e.scopes, e.hasScopes = v.Slice(), true
+			}
+		case auditattr.Violations:
+			if v.Type() == pcommon.ValueTypeSlice {
+				e.violations, e.hasViolations = v.Slice(), true
+			}
+		case auditattr.TokenIssuedAt:
+			e.issuedAt = v.Int()
+		case auditattr.TokenExpiresAt:
+			e.expiresAt = v.Int()
+		}
+	}
+	return found
+}
+
+// itemTime picks the event time in unix ms: the first non-zero of the
+// given timestamps.
+func itemTime(ts ...pcommon.Timestamp) int64 {
+	for _, t := range ts {
+		if t != 0 {
+			return int64(t) / 1e6
+		}
+	}
+	return 0
+}

@@ -1,0 +1,119 @@
+package tokenanomalyconnector // import "github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/consumer"
+
+	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector/internal/metadata"
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// NewFactory returns the token_anomaly connector factory. Each factory
+// keeps the models of its component ids, shared by their pairs.
+func NewFactory() connector.Factory {
+	f := &factory{models: newSharedModels()}
+	return connector.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		connector.WithTracesToMetrics(f.createTracesToMetrics, metadata.TracesToMetricsStability),
+		connector.WithTracesToLogs(f.createTracesToLogs, metadata.TracesToLogsStability),
+		connector.WithLogsToMetrics(f.createLogsToMetrics, metadata.LogsToMetricsStability),
+		connector.WithLogsToLogs(f.createLogsToLogs, metadata.LogsToLogsStability),
+	)
+}
+
+const day = 24 * time.Hour
+
+func createDefaultConfig() component.Config {
+	on := func() DetectorConfig { return DetectorConfig{Enabled: true} }
+	failed := []string{auditattr.OutcomeFailure}
+	success := []string{auditattr.OutcomeSuccess}
+	return &Config{
+		ReloadInterval:  10 * time.Second,
+		PersistInterval: 5 * time.Minute,
+		MaxTokens:       1_000_000,
+		MaxClients:      100_000,
+		AllowedLateness: time.Minute,
+		Alerts: AlertsConfig{
+			SuppressionWindow: time.Hour,
+			MaxFindings:       100_000,
+			Escalation: EscalationConfig{
+				Enabled:  true,
+				Window:   time.Hour,
+				MinTypes: 2,
+				WeakTypes: []string{
+					auditattr.FindingNewClientAddress, auditattr.FindingNewResource,
+					auditattr.FindingOffHours, auditattr.FindingMultiAddress,
+				},
+			},
+		},
+		Metrics: MetricsConfig{
+			FlushInterval:      time.Minute,
+			Temporality:        TemporalityCumulative,
+			CardinalityLimit:   2000,
+			ResourceAttributes: []string{"service.name"},
+			ActiveWindow:       5 * time.Minute,
+			PerToken:           PerTokenConfig{MaxTokens: 1000},
+		},
+		Detectors: DetectorsConfig{
+			Violations:         ViolationsConfig{DetectorConfig: on(), Types: append([]string(nil), statelessVerdicts...)},
+			FailedAttempts:     WindowCountConfig{DetectorConfig: on(), Threshold: 10, Window: 5 * time.Minute, Outcomes: failed},
+			CredentialStuffing: WindowCountConfig{DetectorConfig: on(), Threshold: 5, Window: 10 * time.Minute, Outcomes: failed},
+			RateSurge: RateSurgeConfig{
+				DetectorConfig: on(), Bucket: time.Minute, HalfLife: time.Hour, LearningPeriod: time.Hour,
+				MinRequests: 20, MinBaseline: 1, MinRatio: 4, Tolerance: 6, PoissonP: 1e-6,
+			},
+			NewClientAddress: NoveltyConfig{
+				DetectorConfig: on(), LearningPeriod: day, ForgetAfter: 7 * day,
+				IPv4Prefix: 24, IPv6Prefix: 64, Outcomes: success,
+			},
+			NewResource: NoveltyConfig{
+				DetectorConfig: on(), LearningPeriod: day, ForgetAfter: 7 * day,
+				IPv4Prefix: 32, IPv6Prefix: 128, Outcomes: success,
+			},
+			MultiAddress: MultiAddressConfig{
+				DetectorConfig: on(), Networks: 3, Window: 10 * time.Minute, IPv4Prefix: 24, IPv6Prefix: 48,
+			},
+			OffHours:          OffHoursConfig{DetectorConfig: on(), LearningPeriod: 7 * day, MinSamples: 50},
+			StaleToken:        IdleConfig{DetectorConfig: on(), IdleAfter: 90 * day},
+			ResurrectedToken:  IdleConfig{DetectorConfig: on(), IdleAfter: 30 * day},
+			UnusedScopes:      UnusedScopesConfig{DetectorConfig: on(), TrackingPeriod: 90 * day},
+			ExpiringSoon:      ExpiringConfig{DetectorConfig: on(), Within: 7 * day},
+			ExcessiveLifetime: LifetimeConfig{DetectorConfig: on(), MaxLifetime: 366 * day},
+		},
+	}
+}
+
+type factory struct{ models *sharedModels }
+
+func (f *factory) create(set connector.Settings, cfg component.Config, in input, logs consumer.Logs, metrics consumer.Metrics) (*anomalyConnector, error) {
+	c := &anomalyConnector{id: set.ID, models: f.models, input: in, logsOut: logs, metricsOut: metrics}
+	sm, err := f.models.join(set.ID, c, func() (*model, error) {
+		return newModel(set.ID, cfg.(*Config), set.TelemetrySettings)
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.shared = sm
+	return c, nil
+}
+
+func (f *factory) createTracesToMetrics(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Traces, error) {
+	return f.create(set, cfg, inputTraces, nil, next)
+}
+
+func (f *factory) createTracesToLogs(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Logs) (connector.Traces, error) {
+	return f.create(set, cfg, inputTraces, next, nil)
+}
+
+func (f *factory) createLogsToMetrics(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Logs, error) {
+	return f.create(set, cfg, inputLogs, nil, next)
+}
+
+func (f *factory) createLogsToLogs(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Logs) (connector.Logs, error) {
+	return f.create(set, cfg, inputLogs, next, nil)
+}

@@ -1,0 +1,203 @@
+package tokenanomalyconnector
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+type severity uint8
+
+const (
+	sevLow severity = iota + 1
+	sevMedium
+	sevHigh
+	sevCritical
+)
+
+func (s severity) String() string {
+	switch s {
+	case sevLow:
+		return auditattr.SeverityLow
+	case sevMedium:
+		return auditattr.SeverityMedium
+	case sevHigh:
+		return auditattr.SeverityHigh
+	}
+	return auditattr.SeverityCritical
+}
+
+// number maps to OpenTelemetry severity numbers as audit_log reads them
+// back into OCSF (Info=Low, Warn=Medium, Error=High, Fatal=Critical).
+func (s severity) number() plog.SeverityNumber {
+	switch s {
+	case sevLow:
+		return plog.SeverityNumberInfo
+	case sevMedium:
+		return plog.SeverityNumberWarn
+	case sevHigh:
+		return plog.SeverityNumberError
+	}
+	return plog.SeverityNumberFatal
+}
+
+func (s severity) raise(by int) severity { return min(sevCritical, s+severity(by)) }
+
+// baseSeverity is each finding's severity before context raises it.
+var baseSeverity = map[string]severity{
+	auditattr.ViolationExpired:            sevMedium,
+	auditattr.ViolationNotYetValid:        sevMedium,
+	auditattr.ViolationRevoked:            sevHigh,
+	auditattr.ViolationMalformed:          sevLow,
+	auditattr.ViolationInvalidSignature:   sevHigh,
+	auditattr.ViolationUnknown:            sevMedium,
+	auditattr.ViolationScope:              sevMedium,
+	auditattr.ViolationRestrictedResource: sevHigh,
+	auditattr.ViolationOffHours:           sevLow,
+	auditattr.ViolationDisallowedNetwork:  sevMedium,
+	auditattr.FindingFailedAttempts:       sevMedium,
+	auditattr.FindingCredentialStuffing:   sevHigh,
+	auditattr.FindingRateSurge:            sevMedium,
+	auditattr.FindingNewClientAddress:     sevLow,
+	auditattr.FindingNewResource:          sevLow,
+	auditattr.FindingMultiAddress:         sevMedium,
+	auditattr.FindingStaleToken:           sevLow,
+	auditattr.FindingResurrectedToken:     sevMedium,
+	auditattr.FindingUnusedScopes:         sevLow,
+	auditattr.FindingExpiringSoon:         sevLow,
+	auditattr.FindingExcessiveLifetime:    sevLow,
+	auditattr.FindingCombined:             sevHigh,
+}
+
+// finding is one detection, before suppression.
+type finding struct {
+	typ           string
+	sev           severity
+	discriminator string // with token and type, names the finding
+	body          string
+	dryRun        bool
+
+	ev *event // the triggering item; nil for findings of elapsed time
+	at int64  // event time, unix ms
+
+	tokenID, principal, resourceName, client string
+
+	observed, baseline, threshold float64
+	window                        time.Duration
+	hasEvidence, learned          bool
+	values                        []string
+	related                       []string
+}
+
+// findingID is stable across restarts and collectors: the same token,
+// type and discriminator always give the same id.
+func findingID(token, typ, discriminator string) string {
+	h := sha256.New()
+	h.Write([]byte(token))
+	h.Write([]byte{0})
+	h.Write([]byte(typ))
+	h.Write([]byte{0})
+	h.Write([]byte(discriminator))
+	var sum [sha256.Size]byte
+	return "fnd_" + hex.EncodeToString(h.Sum(sum[:0])[:12])
+}
+
+// findingRecord is what the connector remembers of a finding.
+type findingRecord struct {
+	id                 string
+	first, last, alert int64 // unix ms: first and last seen, last alerted
+	count              int64
+	sev                severity // severity last alerted
+}
+
+func findingAge(r *findingRecord) int64 { return r.last }
+
+// record updates the finding's record and reports whether to alert: the
+// first time, after the suppression window, or when the severity rose.
+func (m *model) record(f *finding) (rec *findingRecord, alert bool) {
+	id := findingID(f.tokenID, f.typ, f.discriminator)
+	rec, created, _, evicted := m.findings.put(hashString(0, id))
+	if evicted {
+		m.tel.evicted(tableFindings)
+	}
+	if created {
+		*rec = findingRecord{id: id, first: f.at, last: f.at, count: 1, alert: f.at, sev: f.sev}
+		return rec, true
+	}
+	rec.count++
+	rec.first = min(rec.first, f.at)
+	rec.last = max(rec.last, f.at)
+	if f.sev > rec.sev || f.at-rec.alert >= m.cfg.Alerts.SuppressionWindow.Milliseconds() {
+		rec.alert, rec.sev = f.at, f.sev
+		return rec, true
+	}
+	return rec, false
+}
+
+// raise counts a finding, records it and, unless in dry-run or
+// suppressed, turns it into an alert. Weak findings may escalate.
+func (m *model) raise(f *finding, st *tokenState) {
+	m.met.anomaly(f)
+	if f.dryRun {
+		return
+	}
+	rec, alert := m.record(f)
+	if alert {
+		m.emitAlert(f, rec)
+	}
+	if st != nil && m.weak[f.typ] {
+		m.escalate(f, rec, st)
+	}
+}
+
+// escalate combines distinct weak findings on one token within the window
+// into one finding whose severity rises with their number.
+func (m *model) escalate(f *finding, rec *findingRecord, st *tokenState) {
+	esc := m.cfg.Alerts.Escalation
+	x := st.ext()
+	cutoff := f.at - esc.Window.Milliseconds()
+	x.weak = slices.DeleteFunc(x.weak, func(w weakHit) bool { return w.at < cutoff || w.typ == f.typ })
+	x.weak = append(x.weak, weakHit{typ: f.typ, id: rec.id, sev: f.sev, at: f.at})
+	if len(x.weak) < esc.MinTypes {
+		return
+	}
+	top := sevLow
+	related := make([]string, 0, len(x.weak))
+	types := make([]string, 0, len(x.weak))
+	for _, w := range x.weak {
+		top = max(top, w.sev)
+		related = append(related, w.typ+":"+w.id)
+		types = append(types, w.typ)
+	}
+	slices.Sort(types)
+	c := *f
+	c.typ = auditattr.FindingCombined
+	c.sev = top.raise(len(x.weak) - 1)
+	c.discriminator = ""
+	c.related = related
+	c.values = types
+	c.hasEvidence = true
+	c.observed, c.threshold, c.window = float64(len(x.weak)), float64(esc.MinTypes), esc.Window
+	c.body = "Token " + f.tokenID + " drew " + strconv.Itoa(len(types)) + " weak findings within " + esc.Window.String() +
+		": " + strings.Join(types, ", ") + "."
+	m.met.anomaly(&c)
+	if crec, alert := m.record(&c); alert {
+		m.emitAlert(&c, crec)
+	}
+}
+
+// traceIDs returns the trigger's trace and span ids (empty without one).
+func (f *finding) traceIDs() (pcommon.TraceID, pcommon.SpanID) {
+	if f.ev == nil {
+		return pcommon.NewTraceIDEmpty(), pcommon.NewSpanIDEmpty()
+	}
+	return f.ev.traceID, f.ev.spanID
+}

@@ -1,0 +1,269 @@
+package tokenanomalyconnector
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/connector/connectortest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector/internal/metadata"
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// t0 is a Monday, 10:00 UTC.
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+// item is one audited request as token_audit would annotate it.
+type item struct {
+	at                                  time.Time
+	token, principal, resource, outcome string
+	client, tokenType, jti              string
+	scopes, violations                  []string
+	issuedAt, expiresAt                 int64
+	trace                               byte
+}
+
+func (it item) fill(a pcommon.Map) {
+	put := func(k, v string) {
+		if v != "" {
+			a.PutStr(k, v)
+		}
+	}
+	put(auditattr.TokenID, it.token)
+	put(auditattr.TokenType, it.tokenType)
+	put(auditattr.TokenJTI, it.jti)
+	put(auditattr.PrincipalID, it.principal)
+	put(auditattr.Resource, it.resource)
+	put(auditattr.Outcome, it.outcome)
+	put(auditattr.ClientAddress, it.client)
+	if it.scopes != nil {
+		s := a.PutEmptySlice(auditattr.TokenScopes)
+		for _, v := range it.scopes {
+			s.AppendEmpty().SetStr(v)
+		}
+	}
+	if it.violations != nil {
+		s := a.PutEmptySlice(auditattr.Violations)
+		for _, v := range it.violations {
+			s.AppendEmpty().SetStr(v)
+		}
+	}
+	if it.issuedAt != 0 {
+		a.PutInt(auditattr.TokenIssuedAt, it.issuedAt)
+	}
+	if it.expiresAt != 0 {
+		a.PutInt(auditattr.TokenExpiresAt, it.expiresAt)
+	}
+	a.PutStr("http.request.header.authorization", "Bearer tok_should_never_be_copied")
+}
+
+func spans(items ...item) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "orders")
+	rs.Resource().Attributes().PutStr("secret.resource.attr", "do-not-copy")
+	ss := rs.ScopeSpans().AppendEmpty()
+	for _, it := range items {
+		sp := ss.Spans().AppendEmpty()
+		sp.SetName("GET /x")
+		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(it.at))
+		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(it.at.Add(time.Millisecond)))
+		sp.SetTraceID(pcommon.TraceID{1, it.trace})
+		sp.SetSpanID(pcommon.SpanID{2, it.trace})
+		it.fill(sp.Attributes())
+	}
+	return td
+}
+
+func logs(items ...item) plog.Logs {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "gateway")
+	sl := rl.ScopeLogs().AppendEmpty()
+	for _, it := range items {
+		lr := sl.LogRecords().AppendEmpty()
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(it.at))
+		lr.SetTraceID(pcommon.TraceID{1, it.trace})
+		lr.SetSpanID(pcommon.SpanID{2, it.trace})
+		lr.Body().SetStr("GET /x 200")
+		it.fill(lr.Attributes())
+	}
+	return ld
+}
+
+// harness runs the four pairs of one component id, as the collector
+// would, delivering each batch to every pair of its input signal.
+type harness struct {
+	t       testing.TB
+	pairs   []component.Component
+	traces  []connector.Traces
+	logs    []connector.Logs
+	alerts  *consumertest.LogsSink
+	metrics *consumertest.MetricsSink
+	model   *model
+}
+
+func testConfig() *Config {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Metrics.FlushInterval = time.Hour // tests flush by hand
+	return cfg
+}
+
+func newHarness(t testing.TB, cfg *Config) *harness {
+	return newHarnessWithHost(t, cfg, componenttest.NewNopHost())
+}
+
+func newHarnessWithHost(t testing.TB, cfg *Config, host component.Host) *harness {
+	t.Helper()
+	require.NoError(t, cfg.Validate())
+	f := NewFactory()
+	set := connectortest.NewNopSettings(metadata.Type)
+	set.ID = component.NewID(metadata.Type) // stable, so saved state is found again
+	h := &harness{t: t, alerts: new(consumertest.LogsSink), metrics: new(consumertest.MetricsSink)}
+	ctx := context.Background()
+	tm, err := f.CreateTracesToMetrics(ctx, set, cfg, h.metrics)
+	require.NoError(t, err)
+	tl, err := f.CreateTracesToLogs(ctx, set, cfg, h.alerts)
+	require.NoError(t, err)
+	lm, err := f.CreateLogsToMetrics(ctx, set, cfg, h.metrics)
+	require.NoError(t, err)
+	ll, err := f.CreateLogsToLogs(ctx, set, cfg, h.alerts)
+	require.NoError(t, err)
+	h.traces = []connector.Traces{tm, tl}
+	h.logs = []connector.Logs{lm, ll}
+	h.pairs = []component.Component{tm, tl, lm, ll}
+	for _, p := range h.pairs {
+		require.NoError(t, p.Start(ctx, host))
+	}
+	h.model = tm.(*anomalyConnector).shared.model
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *harness) stop() {
+	for _, p := range h.pairs {
+		require.NoError(h.t, p.Shutdown(context.Background()))
+	}
+	h.pairs = nil
+}
+
+func (h *harness) send(items ...item) {
+	h.t.Helper()
+	td := spans(items...)
+	for _, c := range h.traces {
+		require.NoError(h.t, c.ConsumeTraces(context.Background(), td))
+	}
+}
+
+func (h *harness) sendLogs(items ...item) {
+	h.t.Helper()
+	ld := logs(items...)
+	for _, c := range h.logs {
+		require.NoError(h.t, c.ConsumeLogs(context.Background(), ld))
+	}
+}
+
+// records returns every alert record so far.
+func (h *harness) records() []plog.LogRecord {
+	var out []plog.LogRecord
+	for _, ld := range h.alerts.AllLogs() {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					out = append(out, lr)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (h *harness) alertsOf(typ string) []plog.LogRecord {
+	var out []plog.LogRecord
+	for _, lr := range h.records() {
+		if v, _ := lr.Attributes().Get(auditattr.FindingType); v.Str() == typ {
+			out = append(out, lr)
+		}
+	}
+	return out
+}
+
+func str(lr plog.LogRecord, k string) string {
+	v, ok := lr.Attributes().Get(k)
+	if !ok {
+		return ""
+	}
+	return v.AsString()
+}
+
+func num(lr plog.LogRecord, k string) float64 {
+	v, ok := lr.Attributes().Get(k)
+	if !ok {
+		return -1
+	}
+	if v.Type() == pcommon.ValueTypeInt {
+		return float64(v.Int())
+	}
+	return v.Double()
+}
+
+func strs(lr plog.LogRecord, k string) []string {
+	v, ok := lr.Attributes().Get(k)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, x := range v.Slice().All() {
+		out = append(out, x.Str())
+	}
+	return out
+}
+
+// writePolicy writes a policy file into a temporary directory.
+func writePolicy(t testing.TB, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path
+}
+
+// steady sends n successful requests of one token, every step from start.
+func steady(token, client, resource string, start time.Time, step time.Duration, n int) []item {
+	out := make([]item, n)
+	for i := range out {
+		out[i] = item{at: start.Add(time.Duration(i) * step), token: token, principal: "alice", resource: resource,
+			outcome: auditattr.OutcomeSuccess, client: client, tokenType: auditattr.TypeJWT}
+	}
+	return out
+}
+
+func connectortestSettings() connector.Settings { return connectortest.NewNopSettings(metadata.Type) }
+
+func componenttestTelemetry() component.TelemetrySettings {
+	return componenttest.NewNopTelemetrySettings()
+}
+
+func (h *harness) sendBatch(td ptrace.Traces) {
+	h.t.Helper()
+	for _, c := range h.traces {
+		require.NoError(h.t, c.ConsumeTraces(context.Background(), td))
+	}
+}
+
+func (h *harness) sendLogsBatch(ld plog.Logs) {
+	h.t.Helper()
+	for _, c := range h.logs {
+		require.NoError(h.t, c.ConsumeLogs(context.Background(), ld))
+	}
+}

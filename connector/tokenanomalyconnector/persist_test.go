@@ -1,0 +1,129 @@
+package tokenanomalyconnector
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector/internal/metadata"
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+func storageConfig(dir string) (*Config, component.Host) {
+	cfg := testConfig()
+	id := storagetest.NewStorageID("anomaly")
+	cfg.Storage = &id
+	cfg.MaxTokens = 10_000
+	cfg.Detectors.NewClientAddress.LearningPeriod = time.Hour
+	host := storagetest.NewStorageHost().WithFileBackedStorageExtension("anomaly", dir)
+	return cfg, host
+}
+
+func TestRestartKeepsBaselines(t *testing.T) {
+	dir := t.TempDir()
+	cfg, host := storageConfig(dir)
+	h := newHarnessWithHost(t, cfg, host)
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, 12*time.Second, 600)...)
+	h.send(item{at: t0.Add(2 * time.Hour), token: "tok_a", outcome: auditattr.OutcomeDenied, resource: "GET /b",
+		violations: []string{auditattr.ViolationScope}})
+	before := *h.model.tokens.get(hashString(seedToken, "tok_a"))
+	require.Len(t, h.records(), 1)
+	h.stop()
+
+	cfg2, host2 := storageConfig(dir)
+	h2 := newHarnessWithHost(t, cfg2, host2)
+	after := h2.model.tokens.get(hashString(seedToken, "tok_a"))
+	require.NotNil(t, after, "the token's state was loaded")
+	assert.Equal(t, before.rateMean, after.rateMean)
+	assert.Equal(t, before.hours, after.hours)
+	assert.Equal(t, before.firstSeen, after.firstSeen)
+	assert.Equal(t, h.model.watermark, h2.model.watermark)
+
+	// The known network is still known; the baseline still holds a surge.
+	h2.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(2*time.Hour+time.Minute), 500*time.Millisecond, 100)...)
+	assert.Empty(t, h2.alertsOf(auditattr.FindingNewClientAddress))
+	assert.Len(t, h2.alertsOf(auditattr.FindingRateSurge), 1)
+	// The finding's suppression survived too.
+	h2.send(item{at: t0.Add(2*time.Hour + 5*time.Minute), token: "tok_a", outcome: auditattr.OutcomeDenied, resource: "GET /b",
+		violations: []string{auditattr.ViolationScope}})
+	assert.Empty(t, h2.alertsOf(auditattr.ViolationScope))
+}
+
+func TestCorruptStateStartsFresh(t *testing.T) {
+	dir := t.TempDir()
+	cfg, host := storageConfig(dir)
+	ext := host.GetExtensions()[*cfg.Storage].(*storagetest.TestStorage)
+	client, err := ext.GetClient(context.Background(), component.KindConnector, component.NewID(metadata.Type), "")
+	require.NoError(t, err)
+	require.NoError(t, client.Set(context.Background(), keyHeader, []byte{1, 0, 0, 0, 9}))
+	require.NoError(t, client.Close(context.Background()))
+
+	h := newHarnessWithHost(t, cfg, host)
+	assert.Equal(t, 0, h.model.tokens.len())
+	h.send(item{at: t0, token: "tok_a", outcome: auditattr.OutcomeSuccess})
+	assert.Equal(t, 1, h.model.tokens.len())
+}
+
+func TestMissingStorageExtensionFailsStart(t *testing.T) {
+	cfg, _ := storageConfig(t.TempDir())
+	f := NewFactory()
+	c, err := f.CreateTracesToLogs(context.Background(), connectortestSettings(), cfg, nil)
+	require.NoError(t, err)
+	err = c.Start(context.Background(), storagetest.NewStorageHost())
+	require.ErrorContains(t, err, "storage: no extension")
+	require.NoError(t, c.Shutdown(context.Background()))
+}
+
+// FuzzLoadState feeds arbitrary saved state to load: it must fail cleanly
+// or load, never panic or allocate without bound.
+func FuzzLoadState(f *testing.F) {
+	var h enc
+	h.u32(stateVersion)
+	h.i64(1)
+	h.i64(1)
+	h.u32(1)
+	h.i64(0)
+	h.u32(1)
+	h.str("users:read")
+	var tok enc
+	tok.u32(1)
+	encodeToken(&tok, 42, &tokenState{firstSeen: 1, lastSeen: 2, rateMean: 3})
+	f.Add(h.b, tok.b, []byte{}, []byte{})
+	f.Add([]byte{1, 0, 0, 0}, []byte{255, 255, 255, 255}, []byte{1, 0, 0, 0, 3, 0, 0, 0, 'a'}, []byte{200, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, header, tokens, registry, findings []byte) {
+		cfg := testConfig()
+		cfg.MaxTokens = 1000
+		m, err := newModel(component.NewID(metadata.Type), cfg, componenttestTelemetry())
+		require.NoError(t, err)
+		client := storagetest.NewInMemoryClient(component.KindConnector, component.NewID(metadata.Type), "")
+		ctx := context.Background()
+		require.NoError(t, client.Set(ctx, keyHeader, header))
+		require.NoError(t, client.Set(ctx, keyTokenChunk+"0", tokens))
+		require.NoError(t, client.Set(ctx, keyRegistry, registry))
+		require.NoError(t, client.Set(ctx, keyFindings, findings))
+		m.store = &persister{client: client}
+		_ = m.load(ctx)
+		assert.LessOrEqual(t, m.tokens.len(), cfg.MaxTokens)
+	})
+}
+
+// FuzzParseRegistry: the lenient policy reader must never panic.
+func FuzzParseRegistry(f *testing.F) {
+	f.Add([]byte(scopedPolicy))
+	f.Add([]byte("working_hours: {time_zone: UTC}\nregistry: {tokens: [{id: a}, {jti: b, created_at: nope}]}\n"))
+	f.Add([]byte("registry: {tokens: [{}]}"))
+	f.Add([]byte(": : :"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := parseRegistry(data)
+		if err == nil {
+			for _, e := range v.entries {
+				require.NotEmpty(t, e.key)
+			}
+		}
+	})
+}

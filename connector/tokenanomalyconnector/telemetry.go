@@ -1,0 +1,80 @@
+package tokenanomalyconnector
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector/internal/metadata"
+)
+
+// Tables whose evictions are counted.
+const (
+	tableTokens   = "tokens"
+	tableClients  = "clients"
+	tableFindings = "findings"
+)
+
+// telemetry is the connector's own metrics. Counts made under the model's
+// lock are kept in fields and added when the lock is released, so the
+// hot path does not call the SDK per item.
+type telemetry struct {
+	tb *metadata.TelemetryBuilder
+
+	lateN    int64
+	evictedN map[string]int64
+	alertsN  map[string]int64
+	overflow int64
+}
+
+func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
+	tb, err := metadata.NewTelemetryBuilder(set)
+	if err != nil {
+		return nil, err
+	}
+	return &telemetry{tb: tb, evictedN: map[string]int64{}, alertsN: map[string]int64{}}, nil
+}
+
+func (t *telemetry) late()                { t.lateN++ }
+func (t *telemetry) evicted(table string) { t.evictedN[table]++ }
+func (t *telemetry) alerted(typ string)   { t.alertsN[typ]++ }
+func (t *telemetry) overflowed()          { t.overflow++ }
+func (t *telemetry) shutdown()            { t.tb.Shutdown() }
+
+// items records a batch and publishes the counts gathered under the lock.
+// The caller must hold the model's lock for the gathered counts; items is
+// called just after unlocking, so it takes them first.
+func (t *telemetry) items(ctx context.Context, signal string, n int) {
+	t.tb.TokenAnomalyItems.Add(ctx, int64(n), metric.WithAttributeSet(attribute.NewSet(attribute.String("signal", signal))))
+}
+
+// publish adds the counts gathered under the lock; call it with the lock held.
+func (t *telemetry) publish(ctx context.Context) {
+	if t.lateN > 0 {
+		t.tb.TokenAnomalyLateItems.Add(ctx, t.lateN)
+		t.lateN = 0
+	}
+	for table, n := range t.evictedN {
+		t.tb.TokenAnomalyEvictions.Add(ctx, n, metric.WithAttributeSet(attribute.NewSet(attribute.String("table", table))))
+		delete(t.evictedN, table)
+	}
+	for typ, n := range t.alertsN {
+		t.tb.TokenAnomalyAlerts.Add(ctx, n, metric.WithAttributeSet(attribute.NewSet(attribute.String("type", typ))))
+		delete(t.alertsN, typ)
+	}
+	if t.overflow > 0 {
+		t.tb.TokenAnomalyOverflow.Add(ctx, t.overflow)
+		t.overflow = 0
+	}
+}
+
+func (t *telemetry) emitFailed(ctx context.Context, signal string) {
+	t.tb.TokenAnomalyEmitFailures.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(attribute.String("signal", signal))))
+}
+
+func (t *telemetry) persist(ctx context.Context, op, result string) {
+	t.tb.TokenAnomalyPersist.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(
+		attribute.String("operation", op), attribute.String("result", result))))
+}

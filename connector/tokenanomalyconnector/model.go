@@ -120,10 +120,7 @@ func (m *model) start(ctx context.Context, host component.Host) error {
 	}
 	m.policies = h
 	if m.cfg.PolicyFile != "" {
-		if err := m.refreshRegistry(); err != nil {
-			h.Close()
-			return fmt.Errorf("policy_file: %w", err)
-		}
+		m.refreshRegistry()
 	}
 	if m.cfg.Storage != nil {
 		p, err := newPersister(ctx, host, *m.cfg.Storage, m.id)

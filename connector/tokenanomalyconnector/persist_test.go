@@ -111,19 +111,3 @@ func FuzzLoadState(f *testing.F) {
 		assert.LessOrEqual(t, m.tokens.len(), cfg.MaxTokens)
 	})
 }
-
-// FuzzParseRegistry: the lenient policy reader must never panic.
-func FuzzParseRegistry(f *testing.F) {
-	f.Add([]byte(scopedPolicy))
-	f.Add([]byte("working_hours: {time_zone: UTC}\nregistry: {tokens: [{id: a}, {jti: b, created_at: nope}]}\n"))
-	f.Add([]byte("registry: {tokens: [{}]}"))
-	f.Add([]byte(": : :"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := parseRegistry(data)
-		if err == nil {
-			for _, e := range v.entries {
-				require.NotEmpty(t, e.key)
-			}
-		}
-	})
-}

@@ -1,22 +1,13 @@
 package tokenanomalyconnector
 
 import (
-	"fmt"
-	"os"
-	"strings"
-	"time"
-
-	"go.yaml.in/yaml/v3"
-
 	"github.com/tokenaudit/tokenaudit/internal/policy"
 )
 
-// registryView is what the connector needs of the policy file beyond
-// policy.Policy's lookups: the list of registered tokens (stale_token and
-// the idle-time gauge must visit tokens that never show up) and whether
-// working hours are set (the learned off_hours stands down for those
-// tokens). policy.Load validates the file; this reads the same file
-// leniently for the parts policy.Policy does not expose.
+// registryView is what the connector needs of the policy beyond
+// lookups: the list of registered tokens (stale_token and the idle-time
+// gauge must visit tokens that never show up) and whether working hours
+// are set (the learned off_hours stands down for those tokens).
 type registryView struct {
 	policy      *policy.Policy
 	entries     []regEntry
@@ -27,94 +18,37 @@ type registryView struct {
 
 type regEntry struct {
 	key         string // "id:…", "jti:…" or "key_id:…": names the entry's saved state
-	id, jti     string
-	keyID       string
+	id          string
 	name, owner string
 	created     int64 // unix ms; 0 when absent
 	hasHours    bool
 }
 
-// policyShape is the lenient reading of the policy file.
-type policyShape struct {
-	Scopes       map[string]any `yaml:"scopes"`
-	WorkingHours any            `yaml:"working_hours"`
-	Registry     struct {
-		Tokens []struct {
-			ID           string `yaml:"id"`
-			JTI          string `yaml:"jti"`
-			KeyID        string `yaml:"key_id"`
-			Name         string `yaml:"name"`
-			Owner        string `yaml:"owner"`
-			CreatedAt    string `yaml:"created_at"`
-			WorkingHours any    `yaml:"working_hours"`
-		} `yaml:"tokens"`
-	} `yaml:"registry"`
-}
-
 func emptyRegistry() *registryView { return &registryView{byEntry: map[*policy.Entry]int{}} }
 
-// parseRegistry reads the registry list and the presence of working hours
-// and scopes from a policy file. It never repeats token ids in errors.
-func parseRegistry(data []byte) (*registryView, error) {
-	var shape policyShape
-	if err := yaml.Unmarshal(data, &shape); err != nil {
-		return nil, fmt.Errorf("reading the registry: %w", redactYAMLError(err))
-	}
+// newRegistryView indexes the registry of a loaded policy.
+func newRegistryView(p *policy.Policy) *registryView {
 	v := emptyRegistry()
-	v.globalHours = shape.WorkingHours != nil
-	v.hasScopes = len(shape.Scopes) > 0
-	for i, t := range shape.Registry.Tokens {
-		e := regEntry{
-			id: strings.TrimSpace(t.ID), jti: strings.TrimSpace(t.JTI), keyID: strings.TrimSpace(t.KeyID),
-			name: t.Name, owner: t.Owner,
-			hasHours: t.WorkingHours != nil,
-		}
+	v.policy = p
+	v.globalHours = p.HasWorkingHours()
+	v.hasScopes = p.HasScopes()
+	for _, pe := range p.Registered() {
+		e := regEntry{id: pe.ID, name: pe.Name, owner: pe.Owner, hasHours: pe.HasWorkingHours()}
 		switch {
-		case e.id != "":
-			e.key = "id:" + e.id
-		case e.jti != "":
-			e.key = "jti:" + e.jti
-		case e.keyID != "":
-			e.key = "key_id:" + e.keyID
-		default:
-			return nil, fmt.Errorf("registry.tokens[%d]: no identifier", i)
+		case pe.ID != "":
+			e.key = "id:" + pe.ID
+		case pe.JTI != "":
+			e.key = "jti:" + pe.JTI
+		default: // the policy requires one identifier
+			e.key = "key_id:" + pe.KeyID
 		}
-		if s := strings.TrimSpace(t.CreatedAt); s != "" {
-			ts, err := time.Parse(time.RFC3339, s)
-			if err != nil {
-				return nil, fmt.Errorf("registry.tokens[%d].created_at: not RFC 3339", i)
-			}
-			e.created = ts.UnixMilli()
+		if !pe.CreatedAt.IsZero() {
+			e.created = pe.CreatedAt.UnixMilli()
 		}
+		v.byEntry[pe] = len(v.entries)
 		v.entries = append(v.entries, e)
 	}
-	return v, nil
-}
-
-// redactYAMLError drops the YAML library's quoting of values, which could
-// hold a token pasted by mistake, keeping only the line.
-func redactYAMLError(err error) error {
-	msg := err.Error()
-	if i := strings.Index(msg, "line "); i >= 0 {
-		end := i + 5
-		for end < len(msg) && msg[end] >= '0' && msg[end] <= '9' {
-			end++
-		}
-		return fmt.Errorf("invalid YAML at %s", msg[i:end])
-	}
-	return fmt.Errorf("invalid YAML")
-}
-
-// bind maps the policy's registry entries to the view's entries.
-func (v *registryView) bind(p *policy.Policy) {
-	v.policy = p
-	for i, e := range v.entries {
-		if pe := p.Lookup(e.id, e.jti, e.keyID); pe != nil {
-			if _, dup := v.byEntry[pe]; !dup {
-				v.byEntry[pe] = i
-			}
-		}
-	}
+	return v
 }
 
 // lookup returns the index of the registry entry of the item's token, or -1.
@@ -136,21 +70,11 @@ func (v *registryView) scheduled(ev *event) bool {
 	return v.globalHours || (ev.reg >= 0 && int(ev.reg) < len(v.entries) && v.entries[ev.reg].hasHours)
 }
 
-// refreshRegistry rereads the policy file for the registry view.
-func (m *model) refreshRegistry() error {
+// refreshRegistry rebuilds the registry view from the current policy.
+func (m *model) refreshRegistry() {
 	cur := m.policies.Current()
-	data, err := os.ReadFile(m.cfg.PolicyFile)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", m.cfg.PolicyFile, err)
-	}
-	v, err := parseRegistry(data)
-	if err != nil {
-		return err
-	}
-	v.bind(cur)
-	m.reg = v
+	m.reg = newRegistryView(cur)
 	m.scopes.reset(cur)
-	return nil
 }
 
 // syncPolicy follows policy reloads; the holder swaps the pointer.
@@ -158,11 +82,8 @@ func (m *model) syncPolicy() {
 	if m.policies == nil || m.cfg.PolicyFile == "" {
 		return
 	}
-	if cur := m.policies.Current(); cur != m.reg.policy {
-		if err := m.refreshRegistry(); err != nil {
-			m.reg.policy = cur // do not retry on every batch; the next reload will
-			m.logger.Warn("Kept the previous token registry: the policy file could not be reread")
-		}
+	if m.policies.Current() != m.reg.policy {
+		m.refreshRegistry()
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 
 // Entry is a registry entry. It is shared by every caller: read only.
 type Entry struct {
+	// ID, JTI and KeyID are the identifiers the file lists (any may be empty).
+	ID, JTI, KeyID         string
 	Name, Owner, OwnerType string
 	Scopes                 []string  // nil when the entry lists none
 	CreatedAt, ExpiresAt   time.Time // zero when absent
@@ -22,6 +24,7 @@ type Entry struct {
 
 // registry indexes entries by each kind of identifier.
 type registry struct {
+	list                 []*Entry // in file order
 	byID, byJTI, byKeyID map[string]*Entry
 }
 
@@ -40,6 +43,7 @@ func compileRegistry(tokens []tokenFile) (registry, error) {
 		if err != nil {
 			return registry{}, err
 		}
+		r.list = append(r.list, e)
 		for _, ix := range []struct {
 			key, field string
 			m          map[string]*Entry
@@ -70,7 +74,7 @@ func compileEntry(t tokenFile, path string) (*Entry, error) {
 		return nil, fmt.Errorf("%s.owner_type: %q is not a type: use %s or %s", path, t.OwnerType,
 			auditattr.PrincipalUser, auditattr.PrincipalService)
 	}
-	e := &Entry{Name: t.Name, Owner: t.Owner, OwnerType: t.OwnerType, Scopes: slices.Clone(t.Scopes)}
+	e := &Entry{ID: t.ID, JTI: t.JTI, KeyID: t.KeyID, Name: t.Name, Owner: t.Owner, OwnerType: t.OwnerType, Scopes: slices.Clone(t.Scopes)}
 	var err error
 	if e.CreatedAt, err = parseTime(t.CreatedAt, path+".created_at"); err != nil {
 		return nil, err
@@ -103,6 +107,24 @@ func parseTime(s, path string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// HasWorkingHours tells whether the entry sets its own working hours.
+func (e *Entry) HasWorkingHours() bool { return e.hours != nil }
+
+// Registered lists the registry's entries in file order: the tokens that
+// must be watched even when they never show up. Read only.
+func (p *Policy) Registered() []*Entry {
+	if p == nil {
+		return nil
+	}
+	return p.registry.list
+}
+
+// HasWorkingHours tells whether the policy sets global working hours.
+func (p *Policy) HasWorkingHours() bool { return p != nil && p.hours != nil }
+
+// HasScopes tells whether the policy maps any scope to resources.
+func (p *Policy) HasScopes() bool { return p != nil && len(p.scopes.rules) > 0 }
 
 // Lookup finds a registry entry by fingerprint, then jti, then key id; empty
 // arguments are skipped. It returns nil when none matches. It does not allocate.

@@ -53,8 +53,7 @@ type item struct {
 	name       string
 	start, end pcommon.Timestamp
 	// Logs only.
-	body      pcommon.Value
-	eventName string
+	body pcommon.Value
 }
 
 // encoder writes OCSF records. It is used by one batch at a time.
@@ -313,21 +312,14 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 		w.int("code", int64(n))
 		w.close()
 	}
-	if resource != "" {
-		w.openArray("resources")
-		w.open("")
-		w.str("name", resource)
-		w.trusted("type", "API")
-		w.close()
-		w.closeArray()
-	}
+	e.writeResource(resource)
 	trace := e.writeTrace(it)
 	if !it.isSpan && it.body.Type() == pcommon.ValueTypeStr {
 		w.str("raw_data", it.body.Str())
 	}
 	e.writeUnmapped(it, false)
 	e.body = w.buf
-	return e.finish("api_activity", e.body, loggedMillis, trace)
+	return e.finish("api_activity", e.body, loggedMillis, trace, "")
 }
 
 func activityMessage(principal, token, resource, outcome string, violations []string) string {
@@ -357,6 +349,20 @@ func activityMessage(principal, token, resource, outcome string, violations []st
 		b.WriteString(strings.Join(violations, ", "))
 	}
 	return b.String()
+}
+
+// writeResource lists the API resource the record is about, if known.
+func (e *encoder) writeResource(name string) {
+	if name == "" {
+		return
+	}
+	w := &e.w
+	w.openArray("resources")
+	w.open("")
+	w.str("name", name)
+	w.trusted("type", "API")
+	w.close()
+	w.closeArray()
 }
 
 // writeTrace adds the trace profile's trace object; it reports whether it

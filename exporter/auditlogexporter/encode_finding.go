@@ -70,22 +70,15 @@ func (e *encoder) detectionFinding(it *item, sevNum plog.SeverityNumber, loggedM
 	w.close()
 	w.close()
 
-	if res := str(a, auditattr.Resource); res != "" {
-		w.openArray("resources")
-		w.open("")
-		w.str("name", res)
-		w.trusted("type", "API")
-		w.close()
-		w.closeArray()
-	}
+	e.writeResource(str(a, auditattr.Resource))
 	// Detection Finding has no trace profile in OCSF 1.8.0: the trace id
 	// correlates (metadata.correlation_uid) and both ids are kept in
 	// unmapped.trace.
 	e.writeUnmapped(it, true)
 	e.body = w.buf
-	r := e.finish("detection_finding", e.body, loggedMillis, false)
+	correlation := ""
 	if !it.traceID.IsEmpty() {
-		r.tail = withCorrelation(r.tail, it.traceID.String())
+		correlation = it.traceID.String()
 	}
-	return r
+	return e.finish("detection_finding", e.body, loggedMillis, false, correlation)
 }

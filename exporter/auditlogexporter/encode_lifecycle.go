@@ -86,7 +86,7 @@ func (e *encoder) lifecycle(ev lifecycleEvent, now time.Time) *record {
 	w.buf = append(w.buf, b...)
 	w.close()
 	e.body = w.buf
-	r := e.finish("application_lifecycle", e.body, now.UnixMilli(), false)
+	r := e.finish("application_lifecycle", e.body, now.UnixMilli(), false, "")
 	r.uid = "" // the log's own events are never deduplicated
 	return r
 }

@@ -242,7 +242,7 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 					ts = lr.ObservedTimestamp()
 				}
 				it := item{attrs: lr.Attributes(), resource: rl.Resource().Attributes(), time: ts.AsTime(),
-					traceID: lr.TraceID(), spanID: lr.SpanID(), body: lr.Body(), eventName: lr.EventName()}
+					traceID: lr.TraceID(), spanID: lr.SpanID(), body: lr.Body()}
 				switch {
 				case lr.EventName() == auditattr.EventAnomaly:
 					recs = append(recs, e.enc.detectionFinding(&it, lr.SeverityNumber(), logged))

@@ -36,25 +36,20 @@ func (w *jsonWriter) key(k string) {
 	}
 }
 
-func (w *jsonWriter) open(k string) {
+func (w *jsonWriter) open(k string)      { w.begin(k, '{') }
+func (w *jsonWriter) close()             { w.end('}') }
+func (w *jsonWriter) openArray(k string) { w.begin(k, '[') }
+func (w *jsonWriter) closeArray()        { w.end(']') }
+
+// begin opens an object or array member; end closes the innermost one.
+func (w *jsonWriter) begin(k string, c byte) {
 	w.key(k)
-	w.buf = append(w.buf, '{')
+	w.buf = append(w.buf, c)
 	w.comma = append(w.comma, false)
 }
 
-func (w *jsonWriter) close() {
-	w.buf = append(w.buf, '}')
-	w.comma = w.comma[:len(w.comma)-1]
-}
-
-func (w *jsonWriter) openArray(k string) {
-	w.key(k)
-	w.buf = append(w.buf, '[')
-	w.comma = append(w.comma, false)
-}
-
-func (w *jsonWriter) closeArray() {
-	w.buf = append(w.buf, ']')
+func (w *jsonWriter) end(c byte) {
+	w.buf = append(w.buf, c)
 	w.comma = w.comma[:len(w.comma)-1]
 }
 

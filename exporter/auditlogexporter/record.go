@@ -34,7 +34,11 @@ func recordID(body []byte) string {
 }
 
 // metadataTail is what follows the sequence number in every record.
-func (e *encoder) metadataTail(dst []byte, loggedMillis int64, profiles bool) []byte {
+func (e *encoder) metadataTail(dst []byte, loggedMillis int64, profiles bool, correlation string) []byte {
+	if correlation != "" {
+		dst = append(dst, `,"correlation_uid":`...)
+		dst = appendString(dst, correlation)
+	}
 	dst = append(dst, `,"logged_time":`...)
 	dst = strconv.AppendInt(dst, loggedMillis, 10)
 	dst = append(dst, `,"version":"1.8.0","log_name":"tokenaudit","product":{"name":"tokenaudit","vendor_name":"tokenaudit","version":`...)
@@ -47,25 +51,17 @@ func (e *encoder) metadataTail(dst []byte, loggedMillis int64, profiles bool) []
 }
 
 // finish turns an encoded body (the members after metadata, without
-// braces) into a record.
-func (e *encoder) finish(class string, body []byte, loggedMillis int64, trace bool) *record {
+// braces) into a record. trace lists the trace profile; correlation, when
+// set, is metadata.correlation_uid.
+func (e *encoder) finish(class string, body []byte, loggedMillis int64, trace bool, correlation string) *record {
 	uid := recordID(body)
 	head := make([]byte, 0, 64)
 	head = append(head, `{"metadata":{"uid":"`...)
 	head = append(head, uid...)
 	head = append(head, `","sequence":`...)
 	tail := make([]byte, 0, len(body)+200)
-	tail = e.metadataTail(tail, loggedMillis, trace)
+	tail = e.metadataTail(tail, loggedMillis, trace, correlation)
 	tail = append(tail, body...)
 	tail = append(tail, '}')
 	return &record{uid: uid, class: class, head: head, tail: tail}
-}
-
-// withCorrelation puts metadata.correlation_uid into a record's tail,
-// which starts inside the metadata object.
-func withCorrelation(tail []byte, id string) []byte {
-	out := make([]byte, 0, len(tail)+len(id)+24)
-	out = append(out, `,"correlation_uid":`...)
-	out = appendString(out, id)
-	return append(out, tail...)
 }

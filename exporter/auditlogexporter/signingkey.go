@@ -48,19 +48,9 @@ func loadSigningKey(cfg SigningConfig) (*signingKey, error) {
 		// The note error never contains the key; keep it that way.
 		return nil, fmt.Errorf("signing.key_file %s is not a signing key (PRIVATE+KEY+name+hash+key, from `auditctl keygen --signing`)", cfg.KeyFile)
 	}
-	vkey, err := verifierKeyFor(strings.TrimSpace(string(data)))
+	vkey, err := auditkey.Verifier(string(data))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("signing.key_file: %w", err)
 	}
 	return &signingKey{signer: signer, verifier: vkey, created: created}, nil
-}
-
-// verifierKeyFor derives the public verifier key from a signer key
-// ("PRIVATE+KEY+name+hash+base64(alg‖seed)").
-func verifierKeyFor(skey string) (string, error) {
-	vkey, err := auditkey.Verifier(skey)
-	if err != nil {
-		return "", fmt.Errorf("signing.key_file: %w", err)
-	}
-	return vkey, nil
 }

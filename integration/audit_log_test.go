@@ -207,6 +207,18 @@ func spanRecords(recs []map[string]any) map[string]int {
 	return n
 }
 
+// requireEachSpanOnce checks that spans 0..n-1 each have exactly one
+// record in the log, and returns the record count of every span.
+func requireEachSpanOnce(t *testing.T, audit string, n int) map[string]int {
+	t.Helper()
+	bySpan := spanRecords(auditRecords(t, audit))
+	for i := 0; i < n; i++ {
+		id := spanID(i).String()
+		require.Equal(t, 1, bySpan[id], "acknowledged span %d (%s) must be in the log exactly once", i, id)
+	}
+	return bySpan
+}
+
 func runAuditctl(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	cmd := exec.Command(auditctl(t), args...)
@@ -399,11 +411,7 @@ func TestIntegrationAuditLogKill9(t *testing.T) {
 
 	code, out := runAuditctl(t, "verify", audit, "-key", filepath.Join(dir, "keys", "audit.key.pub"))
 	require.Equal(t, 0, code, out)
-	bySpan := spanRecords(auditRecords(t, audit))
-	for i := 0; i < n; i++ {
-		id := spanID(i).String()
-		require.Equal(t, 1, bySpan[id], "acknowledged span %d (%s) must be in the log exactly once", i, id)
-	}
+	bySpan := requireEachSpanOnce(t, audit, n)
 	t.Logf("%d spans acknowledged before kill -9; all in the log once; %d records in all", n, len(bySpan))
 }
 
@@ -470,10 +478,7 @@ func TestIntegrationAuditLogStorageFaults(t *testing.T) {
 
 			code, vout := runAuditctl(t, "verify", audit, "-key", filepath.Join(dir, "keys", "audit.key.pub"))
 			require.Equal(t, 0, code, vout)
-			bySpan := spanRecords(auditRecords(t, audit))
-			for i := 0; i < total; i++ {
-				require.Equal(t, 1, bySpan[spanID(i).String()], "span %d", i)
-			}
+			requireEachSpanOnce(t, audit, total)
 		})
 	}
 }

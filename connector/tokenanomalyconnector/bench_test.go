@@ -3,6 +3,7 @@ package tokenanomalyconnector
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
@@ -34,17 +35,23 @@ func auditedBatch(first, tokens int, at time.Time) ptrace.Traces {
 		a.PutStr("http.request.method", "GET")
 		a.PutStr("http.route", "/orders/{id}")
 		a.PutInt("http.response.status_code", 200)
-		a.PutStr(auditattr.TokenID, fmt.Sprintf("tok_%032x", (first+i)%tokens))
 		a.PutStr(auditattr.TokenType, auditattr.TypeJWT)
 		a.PutStr(auditattr.TokenStatus, auditattr.StatusActive)
-		a.PutStr(auditattr.PrincipalID, fmt.Sprintf("user-%d", (first+i)%5000))
 		a.PutStr(auditattr.PrincipalType, auditattr.PrincipalUser)
 		a.PutStr(auditattr.Resource, "GET /orders/{id}")
 		a.PutStr(auditattr.Action, auditattr.ActionRead)
 		a.PutStr(auditattr.Outcome, auditattr.OutcomeSuccess)
-		a.PutStr(auditattr.ClientAddress, fmt.Sprintf("10.%d.%d.%d", (first+i)>>16&255, (first+i)>>8&255, (first+i)&255))
+		setBenchToken(a, (first+i)%tokens)
 	}
 	return td
+}
+
+// setBenchToken points a span at token t, with the principal and client
+// address that token always uses.
+func setBenchToken(a pcommon.Map, t int) {
+	a.PutStr(auditattr.TokenID, fmt.Sprintf("tok_%032x", t))
+	a.PutStr(auditattr.PrincipalID, fmt.Sprintf("user-%d", t%5000))
+	a.PutStr(auditattr.ClientAddress, fmt.Sprintf("10.%d.%d.%d", t>>16&255, t>>8&255, t&255))
 }
 
 // BenchmarkPerSpan1MTokens measures the per-span cost with 1,000,000
@@ -56,16 +63,23 @@ func BenchmarkPerSpan1MTokens(b *testing.B) {
 		h.sendBatch(auditedBatch(first, tokens, t0))
 	}
 	require.Equal(b, tokens, h.model.tokens.len())
-	batches := make([]ptrace.Traces, 16)
-	for i := range batches {
-		batches[i] = auditedBatch(i*61_000, tokens, t0.Add(time.Minute))
-	}
-	// The collector hands each batch to every pair of its signal; only
-	// one reads it, so measure through one pair.
+	// Each timed batch goes to 1,000 random tokens of the million, so the
+	// loop touches the whole state as real traffic does. The collector
+	// hands each batch to every pair of its signal; only one reads it, so
+	// measure through one pair.
+	batch := auditedBatch(0, tokens, t0.Add(time.Minute))
+	spans := batch.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	r := rand.New(rand.NewPCG(1, 2))
 	c := h.traces[0]
+	b.ReportAllocs()
 	b.ResetTimer()
-	for i := range b.N {
-		if err := c.ConsumeTraces(context.Background(), batches[i%len(batches)]); err != nil {
+	for b.Loop() {
+		b.StopTimer()
+		for _, s := range spans.All() {
+			setBenchToken(s.Attributes(), r.IntN(tokens))
+		}
+		b.StartTimer()
+		if err := c.ConsumeTraces(context.Background(), batch); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -55,11 +55,12 @@ func (b *bloom) clear() {
 // twice that: two generations, the older one dropped at each rotation.
 type memberSet struct {
 	current, previous *bloom
-	genStart          int64 // event time (unix ms) the current generation began
+	genStart          int64  // event time (unix ms) the current generation began
+	gen               uint32 // counts rotations; a memo of a pair added in gen is valid while it lasts
 }
 
 func newMemberSet(capacity int) *memberSet {
-	return &memberSet{current: newBloom(capacity), previous: newBloom(capacity)}
+	return &memberSet{current: newBloom(capacity), previous: newBloom(capacity), gen: 1}
 }
 
 // rotate starts a new generation when the current one is older than
@@ -73,6 +74,7 @@ func (m *memberSet) rotate(now, forgetAfterMs int64, capacity int) {
 		m.previous, m.current = m.current, m.previous
 		m.current.clear()
 		m.genStart = now
+		m.gen = max(1, m.gen+1) // 0 is the zero memo's: never valid
 	}
 }
 
@@ -85,3 +87,19 @@ func (m *memberSet) seen(h uint64) bool {
 	m.current.add(h)
 	return known
 }
+
+// pairMemo remembers the last value a token used for one detector, so the
+// common repeat skips the filters (two probes, a cache miss each): fp is
+// a 32-bit fingerprint of the value and gen the generation it was added
+// to. While that generation is current the pair is in it, so the memo
+// answers exactly as the filter would.
+type pairMemo struct {
+	fp, gen uint32
+}
+
+// hit reports whether the memo vouches that fp's pair is in the current
+// generation.
+func (p *pairMemo) hit(m *memberSet, fp uint32) bool { return p.gen == m.gen && p.fp == fp }
+
+// record notes that fp's pair was just added to the current generation.
+func (p *pairMemo) record(m *memberSet, fp uint32) { p.fp, p.gen = fp, m.gen }

@@ -19,7 +19,7 @@ func (m *model) detectFailures(ev *event, st *tokenState) {
 		return
 	}
 	c := &m.cfg.Detectors.FailedAttempts
-	x := st.ext()
+	x := m.extras.get(st)
 	i, _ := slices.BinarySearch(x.failures, ev.at)
 	x.failures = slices.Insert(x.failures, i, ev.at)
 	if len(x.failures) > c.Threshold {

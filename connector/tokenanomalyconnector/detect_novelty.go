@@ -41,40 +41,59 @@ func hashNetwork(seed, key uint64, p netip.Prefix) uint64 {
 // detectNovelty is new_client_address and new_resource: a (token, value)
 // pair not seen within forget_after, on a token past its learning period.
 // The pairs live in one blocked Bloom filter with two generations, so the
-// memory is fixed whatever the number of tokens and values.
+// memory is fixed whatever the number of tokens and values; each token's
+// memo of its last value spares the filter probes on a repeat.
 func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
-	c := &m.cfg.Detectors
 	age := ev.at - int64(st.firstSeen)*1000
-	if d := &m.det.newAddress; d.enabled && m.det.addressOutcomes[ev.outcome] {
-		if a := ev.addr(); a.IsValid() {
-			p := network(a, c.NewClientAddress.IPv4Prefix, c.NewClientAddress.IPv6Prefix)
-			known := m.novelty.seen(hashNetwork(seedAddress, key, p))
-			if !known && age >= c.NewClientAddress.LearningPeriod.Milliseconds() && d.applies(ev) {
-				name := networkName(p)
-				f := newFinding(typeNewClientAddress, d, ev)
-				f.discriminator = name
-				f.values = []string{name}
+	if d := &m.det.newAddress; d.enabled && ev.client != "" && m.det.addressOutcomes[ev.outcome] {
+		// The memo holds the raw address: the same string is the same network.
+		if fp := uint32(hashString(seedAddress, ev.client)); !st.addrMemo.hit(m.novelty, fp) {
+			m.detectNewAddress(ev, st, key, fp, age)
+		}
+	}
+	if d := &m.det.newResource; d.enabled && ev.resource != "" && m.det.resourceOutcomes[ev.outcome] {
+		h := hashPair(seedResource, key, ev.resource)
+		if fp := uint32(h >> 32); !st.resMemo.hit(m.novelty, fp) {
+			known := m.novelty.seen(h)
+			st.resMemo.record(m.novelty, fp)
+			c := &m.cfg.Detectors.NewResource
+			if !known && age >= c.LearningPeriod.Milliseconds() && d.applies(ev) {
+				f := newFinding(typeNewResource, d, ev)
+				f.discriminator = ev.resource
+				f.values = []string{ev.resource}
 				f.hasEvidence, f.learned = true, true
-				f.window = c.NewClientAddress.ForgetAfter
-				f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
-					c.NewClientAddress.ForgetAfter.String() + "."
+				f.window = c.ForgetAfter
+				f.body = tokenTitle(ev.tokenID) + " called " + ev.resource + ", which it has not called within " +
+					c.ForgetAfter.String() + "."
 				m.raise(f, st)
 			}
 		}
 	}
-	if d := &m.det.newResource; d.enabled && ev.resource != "" && m.det.resourceOutcomes[ev.outcome] {
-		known := m.novelty.seen(hashPair(seedResource, key, ev.resource))
-		if !known && age >= c.NewResource.LearningPeriod.Milliseconds() && d.applies(ev) {
-			f := newFinding(typeNewResource, d, ev)
-			f.discriminator = ev.resource
-			f.values = []string{ev.resource}
-			f.hasEvidence, f.learned = true, true
-			f.window = c.NewResource.ForgetAfter
-			f.body = tokenTitle(ev.tokenID) + " called " + ev.resource + ", which it has not called within " +
-				c.NewResource.ForgetAfter.String() + "."
-			m.raise(f, st)
-		}
+}
+
+// detectNewAddress checks the client's network against the filter; fp is
+// the raw address's fingerprint for the memo.
+func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint32, age int64) {
+	a := ev.addr()
+	if !a.IsValid() {
+		return
 	}
+	c := &m.cfg.Detectors.NewClientAddress
+	p := network(a, c.IPv4Prefix, c.IPv6Prefix)
+	known := m.novelty.seen(hashNetwork(seedAddress, key, p))
+	st.addrMemo.record(m.novelty, fp)
+	if known || age < c.LearningPeriod.Milliseconds() || !m.det.newAddress.applies(ev) {
+		return
+	}
+	name := networkName(p)
+	f := newFinding(typeNewClientAddress, &m.det.newAddress, ev)
+	f.discriminator = name
+	f.values = []string{name}
+	f.hasEvidence, f.learned = true, true
+	f.window = c.ForgetAfter
+	f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
+		c.ForgetAfter.String() + "."
+	m.raise(f, st)
 }
 
 func (m *model) noveltyForgetMs() int64 {
@@ -99,13 +118,13 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	p := network(a, c.IPv4Prefix, c.IPv6Prefix)
 	b := p.Addr().As16()
 	now := uint32(ev.at / 1000)
-	if st.extra == nil || st.extra.nets == nil {
+	if x := m.extras.of(st); x == nil || x.nets == nil {
 		if b == st.lastNet || st.lastNetSeen == 0 {
 			st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
 			return
 		}
 	}
-	x := st.ext()
+	x := m.extras.get(st)
 	if x.nets == nil {
 		prev := network(netip.AddrFrom16(st.lastNet).Unmap(), c.IPv4Prefix, c.IPv6Prefix)
 		x.nets = append(x.nets, netSeen{net: prev, at: int64(st.lastNetSeen) * 1000})

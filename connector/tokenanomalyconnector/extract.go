@@ -23,8 +23,9 @@ type event struct {
 	at                              int64 // event time, unix ms
 	traceID                         pcommon.TraceID
 	spanID                          pcommon.SpanID
-	res                             int32 // interned output resource
-	reg                             int32 // registry entry, -1 when none
+	res                             int32  // interned output resource
+	reg                             int32  // registry entry, -1 when none
+	key                             uint64 // the token's key, set by ingestRun
 
 	clientAddr netip.Addr
 	addrDone   bool

@@ -162,7 +162,7 @@ func (m *model) raise(f *finding, st *tokenState) {
 // into one finding whose severity rises with their number.
 func (m *model) escalate(f *finding, rec *findingRecord, st *tokenState) {
 	esc := m.cfg.Alerts.Escalation
-	x := st.ext()
+	x := m.extras.get(st)
 	cutoff := f.at - esc.Window.Milliseconds()
 	x.weak = slices.DeleteFunc(x.weak, func(w weakHit) bool { return w.at < cutoff || w.typ == f.typ })
 	x.weak = append(x.weak, weakHit{typ: f.typ, id: rec.id, sev: f.sev, at: f.at})

@@ -56,6 +56,9 @@ type model struct {
 	pending       plog.Logs
 	pendingN      int
 	pendingScopes map[int32]plog.ScopeLogs
+	run           eventRun // items read, waiting to be ingested
+	touched       uint32   // see ingestRun
+	extras        extras
 
 	store *persister
 	stop  chan struct{}
@@ -196,16 +199,20 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 			for _, ss := range rs.ScopeSpans().All() {
 				for _, sp := range ss.Spans().All() {
 					n++
-					var ev event
+					ev := m.run.next()
 					if !ev.read(sp.Attributes()) {
+						m.run.drop()
 						continue
 					}
 					ev.at = itemTime(sp.StartTimestamp(), sp.EndTimestamp())
 					ev.traceID, ev.spanID, ev.res = sp.TraceID(), sp.SpanID(), res
-					m.ingest(&ev)
+					if m.run.full() {
+						m.ingestRun()
+					}
 				}
 			}
 		}
+		m.ingestRun()
 		return n
 	})
 	m.tel.items(ctx, "traces", n)
@@ -221,16 +228,20 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 			for _, sl := range rl.ScopeLogs().All() {
 				for _, lr := range sl.LogRecords().All() {
 					n++
-					var ev event
+					ev := m.run.next()
 					if !ev.read(lr.Attributes()) {
+						m.run.drop()
 						continue
 					}
 					ev.at = itemTime(lr.Timestamp(), lr.ObservedTimestamp())
 					ev.traceID, ev.spanID, ev.res = lr.TraceID(), lr.SpanID(), res
-					m.ingest(&ev)
+					if m.run.full() {
+						m.ingestRun()
+					}
 				}
 			}
 		}
+		m.ingestRun()
 		return n
 	})
 	m.tel.items(ctx, "logs", n)
@@ -278,12 +289,12 @@ func (m *model) ingest(ev *event) {
 	if ev.tokenID == "" {
 		return
 	}
-	key := hashString(seedToken, ev.tokenID)
+	key := ev.key
 	st, created, old, evicted := m.tokens.put(key)
 	if evicted {
 		m.tel.evicted(tableTokens)
 		m.met.evictedTokens++
-		_ = old
+		m.extras.release(&old)
 	}
 	now := uint32(ev.at / 1000)
 	if created {

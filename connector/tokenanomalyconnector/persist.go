@@ -294,7 +294,7 @@ func (m *model) load(ctx context.Context) error {
 
 	// Everything read: swap it in.
 	m.watermark, m.since, m.nextTick = watermark, since, watermark
-	m.tokens, m.novelty = tokens, novelty
+	m.tokens, m.novelty, m.extras = tokens, novelty, extras{}
 	m.scopes = newScopeModel()
 	m.scopes.reset(m.reg.policy)
 	for i, n := range names {

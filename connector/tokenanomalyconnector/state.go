@@ -6,7 +6,10 @@ import "net/netip"
 // seconds of event time (uint32 lasts until 2106). BenchmarkBytesPerToken
 // checks its size against hotStateBudget.
 type tokenState struct {
-	extra *tokenExtra // allocated only for tokens that fail, roam or draw findings
+	// extra is 1 + the index of the rarer state in the model's extras, or
+	// 0 for none: a pointer here would have the garbage collector scan
+	// every tracked token at each cycle.
+	extra int32
 
 	firstSeen uint32
 	lastSeen  uint32
@@ -23,6 +26,10 @@ type tokenState struct {
 	// it was seen.
 	lastNet     [16]byte
 	lastNetSeen uint32
+
+	// new_client_address and new_resource: the last pair of each, so a
+	// repeat skips the first-seen filters.
+	addrMemo, resMemo pairMemo
 
 	// unused_scopes: interned scope bits granted and used since scopeStart.
 	granted    uint64
@@ -71,11 +78,53 @@ type weakHit struct {
 	at  int64 // unix ms
 }
 
-func (s *tokenState) ext() *tokenExtra {
-	if s.extra == nil {
-		s.extra = &tokenExtra{}
+// extras holds the rarer per-token state out of line, allocated only for
+// tokens that fail, roam or draw findings, and freed when they are evicted.
+type extras struct {
+	items []*tokenExtra
+	free  []int32
+}
+
+// of returns st's rarer state, or nil.
+func (x *extras) of(st *tokenState) *tokenExtra {
+	if st.extra == 0 {
+		return nil
 	}
-	return s.extra
+	return x.items[st.extra-1]
+}
+
+// get returns st's rarer state, allocating it on first use.
+func (x *extras) get(st *tokenState) *tokenExtra {
+	if st.extra != 0 {
+		return x.items[st.extra-1]
+	}
+	e := &tokenExtra{}
+	if n := len(x.free); n > 0 {
+		i := x.free[n-1]
+		x.free = x.free[:n-1]
+		x.items[i] = e
+		st.extra = i + 1
+		return e
+	}
+	x.items = append(x.items, e)
+	st.extra = int32(len(x.items))
+	return e
+}
+
+// release frees the rarer state of an evicted token.
+func (x *extras) release(st *tokenState) {
+	if st.extra == 0 {
+		return
+	}
+	x.items[st.extra-1] = nil
+	x.free = append(x.free, st.extra-1)
+	st.extra = 0
+}
+
+// touch reads a byte from each cache line of the state, so that a run of
+// lookups brings them in together (see ingestRun).
+func (s *tokenState) touch() uint32 {
+	return uint32(s.extra) + s.lastNetSeen + uint32(s.hoursTotal) + uint32(s.hours[len(s.hours)/2]) + uint32(s.hours[len(s.hours)-1])
 }
 
 // tokenAge orders tokens for eviction: the least recently seen goes first.

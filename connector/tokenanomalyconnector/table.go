@@ -1,11 +1,17 @@
 package tokenanomalyconnector
 
+import "math/bits"
+
 // table is a bounded map from a 64-bit key to a value stored in chunks (no
 // giant reallocation when it grows). When full, a new key evicts the
 // oldest of evictSample randomly chosen entries: an approximate LRU that
 // costs no links per entry.
+//
+// The index is open addressing with linear probing over (key, position)
+// slots: a lookup among a million keys usually costs one cache miss,
+// where a Go map costs two or three, and the slots hold no pointers.
 type table[V any] struct {
-	index  map[uint64]int32
+	slots  []slot
 	keys   []uint64
 	chunks [][]V
 	max    int
@@ -13,24 +19,47 @@ type table[V any] struct {
 	rand   rng
 }
 
+// slot is one index entry; pos is the entry's position + 1, 0 when empty.
+type slot struct {
+	key uint64
+	pos int32
+}
+
 const (
 	chunkBits   = 12
 	chunkSize   = 1 << chunkBits
 	evictSample = 8
+	minSlots    = 1024
 )
 
 func newTable[V any](maxEntries int, age func(*V) int64) *table[V] {
-	return &table[V]{index: map[uint64]int32{}, max: maxEntries, age: age, rand: 0x2545F4914F6CDD1D}
+	return &table[V]{slots: make([]slot, minSlots), max: maxEntries, age: age, rand: 0x2545F4914F6CDD1D}
 }
 
 func (t *table[V]) len() int { return len(t.keys) }
 
 func (t *table[V]) at(i int32) *V { return &t.chunks[i>>chunkBits][i&(chunkSize-1)] }
 
+// home is key's first slot: Fibonacci hashing spreads keys that are not
+// uniformly random (the tests use small ones).
+func (t *table[V]) home(key uint64) int {
+	return int((key * 0x9E3779B97F4A7C15) >> (64 - bits.TrailingZeros(uint(len(t.slots)))))
+}
+
+// find returns the slot holding key, or the empty slot where it would go.
+func (t *table[V]) find(key uint64) int {
+	mask := len(t.slots) - 1
+	i := t.home(key)
+	for t.slots[i].pos != 0 && t.slots[i].key != key {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
 // get returns the value for key, or nil.
 func (t *table[V]) get(key uint64) *V {
-	if i, ok := t.index[key]; ok {
-		return t.at(i)
+	if s := t.slots[t.find(key)]; s.pos != 0 {
+		return t.at(s.pos - 1)
 	}
 	return nil
 }
@@ -38,8 +67,9 @@ func (t *table[V]) get(key uint64) *V {
 // put returns the (zeroed) value for a new key, or the existing one. When
 // an entry had to go, evicted is a copy of it and was is true.
 func (t *table[V]) put(key uint64) (v *V, created bool, evicted V, was bool) {
-	if i, ok := t.index[key]; ok {
-		return t.at(i), false, evicted, false
+	si := t.find(key)
+	if s := t.slots[si]; s.pos != 0 {
+		return t.at(s.pos - 1), false, evicted, false
 	}
 	var i int32
 	if len(t.keys) < t.max {
@@ -48,16 +78,50 @@ func (t *table[V]) put(key uint64) (v *V, created bool, evicted V, was bool) {
 		if int(i>>chunkBits) == len(t.chunks) {
 			t.chunks = append(t.chunks, make([]V, chunkSize))
 		}
+		// Keep the load at most 3/4 so that probes stay short.
+		if 4*len(t.keys) > 3*len(t.slots) {
+			t.grow()
+			si = t.find(key)
+		}
 	} else {
 		i = t.victim()
 		evicted, was = *t.at(i), true
-		delete(t.index, t.keys[i])
+		t.remove(t.keys[i])
 		t.keys[i] = key
 		var zero V
 		*t.at(i) = zero
+		si = t.find(key) // the removal may have shifted slots
 	}
-	t.index[key] = i
+	t.slots[si] = slot{key: key, pos: i + 1}
 	return t.at(i), true, evicted, was
+}
+
+// grow doubles the index and re-inserts every key.
+func (t *table[V]) grow() {
+	t.slots = make([]slot, 2*len(t.slots))
+	for i, k := range t.keys {
+		t.slots[t.find(k)] = slot{key: k, pos: int32(i) + 1}
+	}
+}
+
+// remove takes key out of the index, shifting back the slots after it
+// that would otherwise be cut off from their home (no tombstones).
+func (t *table[V]) remove(key uint64) {
+	mask := len(t.slots) - 1
+	i := t.find(key)
+	if t.slots[i].pos == 0 {
+		return
+	}
+	for j := (i + 1) & mask; t.slots[j].pos != 0; j = (j + 1) & mask {
+		// The slot at j may stay if its home lies cyclically in (i, j].
+		h := t.home(t.slots[j].key)
+		if (i < j && i < h && h <= j) || (i > j && (i < h || h <= j)) {
+			continue
+		}
+		t.slots[i] = t.slots[j]
+		i = j
+	}
+	t.slots[i] = slot{}
 }
 
 func (t *table[V]) victim() int32 {

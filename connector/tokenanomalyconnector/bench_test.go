@@ -146,3 +146,23 @@ func TestMillionsOfRandomTokensStayBounded(t *testing.T) {
 	require.Equal(t, cfg.MaxTokens, h.model.tokens.len())
 	require.Equal(t, int64(distinct-cfg.MaxTokens), h.model.met.evictedTokens)
 }
+
+// BenchmarkEncodeState1MTokens measures what a save holds the model lock
+// for: encoding the state of 1,000,000 tracked tokens (the write to the
+// storage extension happens after the lock is released).
+func BenchmarkEncodeState1MTokens(b *testing.B) {
+	const tokens = 1_000_000
+	h := newHarness(b, testConfig())
+	for first := 0; first < tokens; first += 1000 {
+		h.sendBatch(auditedBatch(first, tokens, t0))
+	}
+	var size int
+	for b.Loop() {
+		ops, _ := h.model.encodeState()
+		size = 0
+		for _, op := range ops {
+			size += len(op.Value)
+		}
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MiB")
+}

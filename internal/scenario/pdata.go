@@ -16,6 +16,12 @@ const LabelAttribute = "scenario.label"
 
 // Traces renders events as server spans of one service.
 func Traces(events []Event) ptrace.Traces {
+	return renderSpans(events, nil, func(e *Event, a pcommon.Map) { e.Fill(a) })
+}
+
+// renderSpans renders the events keep accepts (all when keep is nil) as
+// server spans of one service; fill writes each span's attributes.
+func renderSpans(events []Event, keep func(*Event) bool, fill func(*Event, pcommon.Map)) ptrace.Traces {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "api")
@@ -23,6 +29,9 @@ func Traces(events []Event) ptrace.Traces {
 	spans.EnsureCapacity(len(events))
 	for i := range events {
 		e := &events[i]
+		if keep != nil && !keep(e) {
+			continue
+		}
 		sp := spans.AppendEmpty()
 		sp.SetName(e.Resource)
 		sp.SetKind(ptrace.SpanKindServer)
@@ -30,7 +39,7 @@ func Traces(events []Event) ptrace.Traces {
 		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(e.At.Add(5 * time.Millisecond)))
 		sp.SetTraceID(traceID(e))
 		sp.SetSpanID(spanID(e))
-		e.Fill(sp.Attributes())
+		fill(e, sp.Attributes())
 	}
 	return td
 }

@@ -1,9 +1,12 @@
 // Package scenario generates seeded, labelled API-token traffic: normal
 // diurnal use by thousands of tokens plus injected misuse of every
 // finding type the tokenaudit suite knows, as items carrying the
-// attribute contract. The token_anomaly connector's quality test feeds it
-// through the connector and scores each detector against the labels; the
-// demo and load tests can use it too.
+// attribute contract (Traces, Logs) or as the raw requests with real
+// credentials that token_audit sees first (Raw). The token_anomaly
+// connector's quality test feeds it through the connector and scores each
+// detector against the labels; the distribution's scenario test replays
+// it raw through token_audit and token_anomaly; the demo and load tests
+// can use it too.
 package scenario // import "github.com/tokenaudit/tokenaudit/internal/scenario"
 
 import (

@@ -265,47 +265,64 @@ func (l *Log) openCheckpoints(records int64) error {
 	return nil
 }
 
-// loadRecent fills the replay window from the newest records.
+// loadRecent fills the replay window from the newest records: the active
+// segment, then sealed ones newest first until the window is full. A
+// replay after a crash can reach back several segments when segments are
+// small (one queue batch can fill one), so one segment back is not enough.
 func (l *Log) loadRecent(segs []segment, active []byte) {
 	want := len(l.recent.ring)
 	if want == 0 {
 		return
 	}
-	var uids []string
-	collect := func(data []byte) {
-		for len(data) > 0 {
-			i := bytes.IndexByte(data, '\n')
-			if m, err := parseMeta(data[:i]); err == nil {
-				uids = append(uids, m.Metadata.UID)
-			}
-			data = data[i+1:]
+	newest := uidsOf(active)
+	var older [][]string // newest segment first
+	have := len(newest)
+	for i := len(segs) - 1; i >= 0 && have < want; i-- {
+		if segs[i].first >= l.segFirst {
+			continue
 		}
-	}
-	// The segment before the active one matters right after a rotation.
-	if bytes.Count(active, []byte{'\n'}) < want {
-		for i := len(segs) - 1; i >= 0; i-- {
-			if segs[i].first >= l.segFirst {
-				continue
-			}
-			if r, err := openSegment(l.opts.Dir, segs[i]); err == nil {
-				scanLines(r, func(line []byte) error {
-					if m, err := parseMeta(line); err == nil {
-						uids = append(uids, m.Metadata.UID)
-					}
-					return nil
-				})
-				r.Close()
-			}
-			break
+		r, err := openSegment(l.opts.Dir, segs[i])
+		if err != nil {
+			continue // verify reports an unreadable segment; replays from it are not caught
 		}
+		var ids []string
+		_, _ = scanLines(r, func(line []byte) error {
+			if m, err := parseMeta(line); err == nil {
+				ids = append(ids, m.Metadata.UID)
+			}
+			return nil
+		})
+		r.Close()
+		older = append(older, ids)
+		have += len(ids)
 	}
-	collect(active)
+	uids := make([]string, 0, have)
+	for i := len(older) - 1; i >= 0; i-- {
+		uids = append(uids, older[i]...)
+	}
+	uids = append(uids, newest...)
 	if len(uids) > want {
 		uids = uids[len(uids)-want:]
 	}
 	for _, id := range uids {
 		l.recent.add(id)
 	}
+}
+
+// uidsOf returns the record ids of a segment's bytes, in order.
+func uidsOf(data []byte) []string {
+	var uids []string
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			i = len(data)
+		}
+		if m, err := parseMeta(data[:i]); err == nil {
+			uids = append(uids, m.Metadata.UID)
+		}
+		data = data[min(i+1, len(data)):]
+	}
+	return uids
 }
 
 var errNoEvents = errors.New("audit log: events need Options.NewEvent")

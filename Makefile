@@ -9,7 +9,7 @@ STATICCHECK = $(shell $(GO) -C tools tool -n staticcheck)
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration generate lint bench bench-contrib fuzz otelcol run clean
+.PHONY: all build test unit integration crash generate lint bench bench-contrib fuzz otelcol run clean
 
 all: build
 
@@ -29,6 +29,12 @@ unit:
 integration: $(OTELCOL)
 	$(GO) build -o dist/auditctl ./cmd/auditctl
 	OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) $(GO) test -count=1 -v ./integration/
+
+## crash: TestIntegrationCrashCycles with 50 kill -9 cycles (make test runs 4).
+crash: $(OTELCOL)
+	$(GO) build -o dist/auditctl ./cmd/auditctl
+	TOKENAUDIT_CRASH_CYCLES=50 OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) \
+	  $(GO) test -count=1 -timeout 60m -v -run TestIntegrationCrashCycles ./integration/
 
 generate:
 	$(GO) generate ./...

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -230,13 +229,7 @@ func logCount(ls []plog.Logs) int {
 // auditctlFingerprint runs `auditctl fingerprint` with the token on stdin.
 func auditctlFingerprint(t *testing.T, keyFile, value string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "auditctl")
-	_, self, _, _ := runtime.Caller(0)
-	build := exec.Command("go", "build", "-o", bin, "./cmd/auditctl")
-	build.Dir = filepath.Join(filepath.Dir(self), "..")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
-	cmd := exec.Command(bin, "fingerprint", "-key-file", keyFile)
+	cmd := exec.Command(auditctl(t), "fingerprint", "-key-file", keyFile)
 	cmd.Stdin = strings.NewReader(value + "\n")
 	cmd.Env = append(os.Environ(), "TOKENAUDIT_FINGERPRINT_KEY=")
 	res, err := cmd.Output()

@@ -11,6 +11,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
@@ -243,6 +244,9 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 				}
 				it := item{attrs: lr.Attributes(), resource: rl.Resource().Attributes(), time: ts.AsTime(),
 					traceID: lr.TraceID(), spanID: lr.SpanID(), body: lr.Body()}
+				if lr.EventName() == auditattr.EventSpan {
+					asSpan(&it, lr)
+				}
 				switch {
 				case lr.EventName() == auditattr.EventAnomaly:
 					recs = append(recs, e.enc.detectionFinding(&it, lr.SeverityNumber(), logged))
@@ -255,6 +259,24 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		}
 	}
 	return e.write(ctx, recs, ignored)
+}
+
+// asSpan restores the span of an audit event (auditattr.EventSpan), so
+// that a span routed as a log record by a first tier is recorded exactly
+// as the span itself would be.
+func asSpan(it *item, lr plog.LogRecord) {
+	if lr.Body().Type() != pcommon.ValueTypeMap || lr.Timestamp() == 0 {
+		return
+	}
+	body := lr.Body().Map()
+	name, _ := body.Get(auditattr.SpanBodyName)
+	end, ok := body.Get(auditattr.SpanBodyEnd)
+	if !ok || end.Type() != pcommon.ValueTypeInt {
+		return
+	}
+	it.isSpan, it.name = true, name.AsString()
+	it.start, it.end = lr.Timestamp(), pcommon.Timestamp(end.Int())
+	it.body = pcommon.NewValueEmpty()
 }
 
 // write appends a batch and returns only once it is fsynced. Its error

@@ -9,7 +9,7 @@ STATICCHECK = $(shell $(GO) -C tools tool -n staticcheck)
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration crash generate lint bench bench-contrib fuzz otelcol run clean
+.PHONY: all build test unit integration crash generate lint bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -26,13 +26,12 @@ unit:
 	$(GO) test -count=1 $(UNIT_PKGS)
 	$(GO) test -count=1 -race -short ./processor/... ./exporter/... ./connector/... ./internal/...
 
-integration: $(OTELCOL)
-	$(GO) build -o dist/auditctl ./cmd/auditctl
-	OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) $(GO) test -count=1 -v ./integration/
+integration: $(OTELCOL) tools
+	OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) LOADGEN_BIN=$(abspath dist/loadgen) \
+	  $(GO) test -count=1 -v ./integration/
 
 ## crash: TestIntegrationCrashCycles with 50 kill -9 cycles (make test runs 4).
-crash: $(OTELCOL)
-	$(GO) build -o dist/auditctl ./cmd/auditctl
+crash: $(OTELCOL) tools
 	TOKENAUDIT_CRASH_CYCLES=50 OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) \
 	  $(GO) test -count=1 -timeout 60m -v -run TestIntegrationCrashCycles ./integration/
 
@@ -52,6 +51,20 @@ $(OTELCOL): builder-config.yaml go.mod go.sum $(GOFILES)
 run: $(OTELCOL)
 	@mkdir -p data
 	./$(OTELCOL) --config config.yaml
+
+## tools: auditctl and the load generator, beside the distribution.
+tools: dist/auditctl dist/loadgen
+
+dist/auditctl: $(GOFILES) go.mod go.sum
+	$(GO) build -o dist/auditctl ./cmd/auditctl
+
+dist/loadgen: $(GOFILES) go.mod go.sum
+	$(GO) build -o dist/loadgen ./cmd/loadgen
+
+## demo: about a minute of misuse traffic against `make run` (or a collector
+## it starts), each alert as it is recorded, then the audit trail verified.
+demo: $(OTELCOL) tools
+	./scripts/demo.sh
 
 ## bench: the processor's benchmarks (figures in the README).
 bench:

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/internal/scenario"
+)
+
+// loadConfig is the shape of the steady load.
+type loadConfig struct {
+	rate     float64
+	duration time.Duration
+	tokens   int
+	batch    int
+	workers  int
+	jwtShare float64
+	pid      int
+}
+
+func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var tgt target
+	tgt.flags(fs)
+	var c loadConfig
+	fs.Float64Var(&c.rate, "rate", 0, "spans per second in all; 0 sends as fast as the collector takes them")
+	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long to send")
+	fs.IntVar(&c.tokens, "tokens", 10000, "distinct tokens; each span picks one at random")
+	fs.IntVar(&c.batch, "batch", 500, "spans per export request")
+	fs.IntVar(&c.workers, "workers", 4, "concurrent senders")
+	fs.Float64Var(&c.jwtShare, "jwt-share", 0.5, "share of tokens that are HS256 JWTs of the demo issuer (at most 100000 JWTs); the others are opaque API keys")
+	fs.IntVar(&c.pid, "pid", 0, "the collector's process id: report its CPU time and resident memory (Linux /proc)")
+	secret := fs.String("jwt-secret", envOr("TOKENAUDIT_DEMO_JWT_SECRET", demoSecret), "HS256 secret of the JWTs")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.tokens < 1 || c.batch < 1 || c.workers < 1 || c.duration <= 0 {
+		return errors.New("-tokens, -batch, -workers and -duration must be positive")
+	}
+	creds := newCredentials(c.tokens, c.jwtShare, *secret)
+	snd, err := tgt.dial()
+	if err != nil {
+		return err
+	}
+	defer snd.close()
+	if err := waitReady(ctx, snd, time.Minute); err != nil {
+		return err
+	}
+
+	before, err := sampleProcess(c.pid)
+	if err != nil {
+		return err
+	}
+	var sent, failed atomic.Int64
+	var firstErr error
+	var errOnce sync.Once
+	began := time.Now()
+	stopAt := began.Add(c.duration)
+	var wg sync.WaitGroup
+	for w := range c.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rnd := rand.New(rand.NewPCG(uint64(w), uint64(began.UnixNano())))
+			perWorker := c.rate / float64(c.workers)
+			n := 0
+			for ctx.Err() == nil && time.Now().Before(stopAt) {
+				td := loadBatch(rnd, creds, c.batch)
+				if err := snd.send(ctx, td); err != nil {
+					failed.Add(int64(c.batch))
+					errOnce.Do(func() { firstErr = err })
+				} else {
+					sent.Add(int64(c.batch))
+				}
+				n += c.batch
+				if perWorker > 0 {
+					sleepUntil(ctx, began.Add(time.Duration(float64(n)/perWorker*float64(time.Second))))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(began)
+	after, err := sampleProcess(c.pid)
+	if err != nil {
+		return err
+	}
+	n := sent.Load()
+	fmt.Fprintf(stdout, "sent %d spans in %s: %.0f spans/s; %d refused\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds(), failed.Load())
+	line := fmt.Sprintf("RESULT spans=%d seconds=%.3f spans_per_s=%.0f refused=%d", n, took.Seconds(), float64(n)/took.Seconds(), failed.Load())
+	if c.pid > 0 {
+		cpu := after.cpu - before.cpu
+		fmt.Fprintf(stdout, "collector: %.2f CPU-seconds, %.0f spans per CPU-second, resident %.0f MiB (peak %.0f MiB)\n",
+			cpu, float64(n)/cpu, float64(after.rss)/(1<<20), float64(after.peakRSS)/(1<<20))
+		line += fmt.Sprintf(" cpu_s=%.3f spans_per_cpu_s=%.0f rss_mib=%.0f peak_rss_mib=%.0f", cpu, float64(n)/cpu,
+			float64(after.rss)/(1<<20), float64(after.peakRSS)/(1<<20))
+	}
+	fmt.Fprintln(stdout, line)
+	if firstErr != nil {
+		return fmt.Errorf("%d spans refused, the first because: %w", failed.Load(), firstErr)
+	}
+	return nil
+}
+
+// credentials hands out the Authorization value of token i. JWTs are
+// signed once up front; opaque keys are derived on the fly, so millions of
+// tokens cost no memory.
+type credentials struct {
+	tokens int
+	jwts   []string
+}
+
+func newCredentials(tokens int, jwtShare float64, secret string) *credentials {
+	c := &credentials{tokens: tokens}
+	n := min(int(float64(tokens)*jwtShare), 100000)
+	raw := scenario.NewRaw([]byte(secret))
+	raw.KeyID = "demo"
+	for i := range n {
+		e := scenario.Event{TokenID: fmt.Sprintf("tok_load%024d", i), Principal: fmt.Sprintf("load-user-%d", i),
+			Scopes: []string{"orders:read"}, IssuedAt: time.Now().Add(-time.Hour).Unix(), ExpiresAt: time.Now().Add(30 * 24 * time.Hour).Unix()}
+		c.jwts = append(c.jwts, raw.Credential(&e))
+	}
+	return c
+}
+
+func (c *credentials) header(i int) string {
+	if i < len(c.jwts) {
+		return c.jwts[i]
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("loadgen-key-%d", i)))
+	return "Bearer lg_" + hex.EncodeToString(sum[:16])
+}
+
+var loadRoutes = []struct{ method, route, path string }{
+	{"GET", "/orders/{id}", "/orders/"},
+	{"GET", "/orders", "/orders"},
+	{"POST", "/orders", "/orders"},
+	{"GET", "/users/{id}", "/users/"},
+	{"DELETE", "/orders/{id}", "/orders/"},
+}
+
+// loadBatch makes n server spans of random tokens at the current time:
+// mostly successes, about 1% failed authentication and 0.5% denied.
+func loadBatch(rnd *rand.Rand, creds *credentials, n int) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "shop-api")
+	spans := rs.ScopeSpans().AppendEmpty().Spans()
+	spans.EnsureCapacity(n)
+	now := time.Now()
+	for range n {
+		s := spans.AppendEmpty()
+		r := loadRoutes[rnd.IntN(len(loadRoutes))]
+		s.SetName(r.method + " " + r.route)
+		s.SetKind(ptrace.SpanKindServer)
+		var tid pcommon.TraceID
+		var sid pcommon.SpanID
+		for i := range tid {
+			tid[i] = byte(rnd.Uint32())
+		}
+		copy(sid[:], tid[8:])
+		s.SetTraceID(tid)
+		s.SetSpanID(sid)
+		s.SetStartTimestamp(pcommon.NewTimestampFromTime(now))
+		s.SetEndTimestamp(pcommon.NewTimestampFromTime(now.Add(3 * time.Millisecond)))
+		status := int64(200)
+		switch p := rnd.Float64(); {
+		case p < 0.01:
+			status = 401
+		case p < 0.015:
+			status = 403
+		}
+		a := s.Attributes()
+		a.PutStr("http.request.method", r.method)
+		a.PutStr("http.route", r.route)
+		path := r.path
+		if path[len(path)-1] == '/' {
+			path += fmt.Sprint(rnd.IntN(100000))
+		}
+		a.PutStr("url.path", path)
+		a.PutInt("http.response.status_code", status)
+		a.PutStr("client.address", fmt.Sprintf("198.51.%d.%d", rnd.IntN(4), 1+rnd.IntN(250)))
+		a.PutStr("user_agent.original", "loadgen/1.0")
+		a.PutStr("http.request.header.authorization", creds.header(rnd.IntN(creds.tokens)))
+	}
+	return td
+}

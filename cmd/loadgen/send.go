@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+// target is where and how spans are sent.
+type target struct {
+	endpoint string
+	protocol string
+	timeout  time.Duration
+}
+
+func (t *target) flags(fs *flag.FlagSet) {
+	fs.StringVar(&t.endpoint, "endpoint", "", "collector OTLP endpoint host:port (default 127.0.0.1:4317 for grpc, 127.0.0.1:4318 for http)")
+	fs.StringVar(&t.protocol, "protocol", "grpc", "grpc or http")
+	fs.DurationVar(&t.timeout, "timeout", 30*time.Second, "per-request timeout")
+}
+
+// sender exports one batch and returns once the collector answered.
+type sender interface {
+	send(ctx context.Context, td ptrace.Traces) error
+	close() error
+}
+
+func (t *target) dial() (sender, error) {
+	switch t.protocol {
+	case "grpc":
+		if t.endpoint == "" {
+			t.endpoint = "127.0.0.1:4317"
+		}
+		cc, err := grpc.NewClient(t.endpoint, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return nil, fmt.Errorf("dial %s: %w", t.endpoint, err)
+		}
+		return &grpcSender{cc: cc, client: ptraceotlp.NewGRPCClient(cc), timeout: t.timeout}, nil
+	case "http":
+		if t.endpoint == "" {
+			t.endpoint = "127.0.0.1:4318"
+		}
+		url := t.endpoint
+		if !strings.Contains(url, "://") {
+			url = "http://" + url
+		}
+		return &httpSender{url: strings.TrimSuffix(url, "/") + "/v1/traces", client: &http.Client{Timeout: t.timeout}}, nil
+	}
+	return nil, fmt.Errorf("-protocol %q: use grpc or http", t.protocol)
+}
+
+type grpcSender struct {
+	cc      *grpc.ClientConn
+	client  ptraceotlp.GRPCClient
+	timeout time.Duration
+}
+
+func (s *grpcSender) send(ctx context.Context, td ptrace.Traces) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	_, err := s.client.Export(ctx, ptraceotlp.NewExportRequestFromTraces(td))
+	return err
+}
+
+func (s *grpcSender) close() error { return s.cc.Close() }
+
+type httpSender struct {
+	url    string
+	client *http.Client
+}
+
+func (s *httpSender) send(ctx context.Context, td ptrace.Traces) error {
+	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s %s", s.url, resp.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
+
+func (s *httpSender) close() error { return nil }
+
+// waitReady retries an empty export until the collector answers, so that
+// a demo started with the collector does not fail on its first batch.
+func waitReady(ctx context.Context, s sender, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		err := s.send(ctx, ptrace.NewTraces())
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("the collector does not answer: %w", err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}

@@ -74,6 +74,16 @@ bench:
 bench-contrib:
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 5 .
 
+## bench-e2e: the built distribution over OTLP gRPC against the floor and the
+## stock-contrib pipeline (docs/BENCHMARKS.md); BENCH_DURATION per pipeline.
+CONTRIB_BASELINE := bench/e2e/dist/otelcol-contrib-baseline
+
+bench-e2e: $(OTELCOL) tools $(CONTRIB_BASELINE)
+	./scripts/bench-e2e.sh
+
+$(CONTRIB_BASELINE): bench/e2e/builder-contrib.yaml
+	$(GO) run $(BUILDER) --config bench/e2e/builder-contrib.yaml
+
 ## fuzz: each fuzz target for FUZZTIME.
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \

@@ -15,7 +15,7 @@ import (
 // Config is the token_anomaly connector's configuration. The README
 // documents every key with its default.
 type Config struct {
-	// PolicyFile names the policy YAML (internal/policy/README.md); its
+	// PolicyFile names the policy YAML (docs/policy.md); its
 	// registry drives stale_token and its scopes drive unused_scopes.
 	PolicyFile string `mapstructure:"policy_file"`
 	// ReloadInterval is how often the policy file is checked; 0 never reloads.

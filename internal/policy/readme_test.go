@@ -9,7 +9,7 @@ import (
 // readmeYAML returns the README's ```yaml blocks.
 func readmeYAML(t testing.TB) []string {
 	t.Helper()
-	data, err := os.ReadFile("README.md")
+	data, err := os.ReadFile("../../docs/policy.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,5 +44,21 @@ func TestReadmeExamples(t *testing.T) {
 	}
 	if blocks[0] != string(example) {
 		t.Error("the README's first example must equal testdata/policy.yaml")
+	}
+}
+
+// TestRepositoryPolicyParses: the policy.yaml that config.yaml (make run,
+// make demo) loads parses, and uses what the demo needs.
+func TestRepositoryPolicyParses(t *testing.T) {
+	data, err := os.ReadFile("../../policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse(data)
+	if err != nil {
+		t.Fatalf("policy.yaml: %v", err)
+	}
+	if !p.HasScopes() || len(p.Registered()) == 0 {
+		t.Error("policy.yaml should show scopes and a registry")
 	}
 }

@@ -25,7 +25,7 @@ type Config struct {
 	JWT    JWTConfig    `mapstructure:"jwt"`
 	Limits LimitsConfig `mapstructure:"limits"`
 
-	// PolicyFile names the policy YAML (see internal/policy/README.md); empty
+	// PolicyFile names the policy YAML (see docs/policy.md); empty
 	// turns off the checks that need it.
 	PolicyFile string `mapstructure:"policy_file"`
 	// ReloadInterval is how often the policy and JWKS files are checked for

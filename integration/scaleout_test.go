@@ -235,7 +235,7 @@ func TestIntegrationScaleOut(t *testing.T) {
 
 	var alerts []string
 	for _, b := range backends {
-		for _, lr := range sinkAlerts(b.alertSink) {
+		for _, lr := range sinkLogs(b.alertSink) {
 			if attrStr(lr, auditattr.FindingType) == auditattr.FindingFailedAttempts {
 				alerts = append(alerts, attrStr(lr, auditattr.TokenID))
 			}

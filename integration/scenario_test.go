@@ -181,7 +181,7 @@ func TestIntegrationScenario(t *testing.T) {
 	type hit struct{ label, typ int }
 	found := map[hit]bool{}
 	alerts, wrong := map[string]int{}, map[string]int{}
-	for _, lr := range sinkAlerts(sink) {
+	for _, lr := range sinkLogs(sink) {
 		typ := attrStr(lr, auditattr.FindingType)
 		if !scored[typ] {
 			continue
@@ -245,8 +245,8 @@ func waitForMetric(t *testing.T, port int, name string) {
 	}
 }
 
-// sinkAlerts returns every log record the sink received.
-func sinkAlerts(s *sink) []plog.LogRecord {
+// sinkLogs returns every log record the sink received.
+func sinkLogs(s *sink) []plog.LogRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []plog.LogRecord

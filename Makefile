@@ -9,7 +9,7 @@ STATICCHECK = $(shell $(GO) -C tools tool -n staticcheck)
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration crash generate lint bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration crash attack soak generate lint bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -34,6 +34,19 @@ integration: $(OTELCOL) tools
 crash: $(OTELCOL) tools
 	TOKENAUDIT_CRASH_CYCLES=50 OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) \
 	  $(GO) test -count=1 -timeout 60m -v -run TestIntegrationCrashCycles ./integration/
+
+## attack: TestIntegrationCardinalityAttack with 5,000,000 spans of distinct random
+## tokens through the whole pipeline (make test sends 300,000).
+attack: $(OTELCOL) tools
+	TOKENAUDIT_ATTACK_SPANS=5000000 OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) \
+	  LOADGEN_BIN=$(abspath dist/loadgen) $(GO) test -count=1 -timeout 30m -v -run TestIntegrationCardinalityAttack ./integration/
+
+## soak: config.yaml at half its measured capacity for 30 minutes; resident
+## memory and goroutines must stay flat (TOKENAUDIT_SOAK sets the length).
+SOAK ?= 30m
+soak: $(OTELCOL) tools
+	TOKENAUDIT_SOAK=$(SOAK) OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) \
+	  LOADGEN_BIN=$(abspath dist/loadgen) $(GO) test -count=1 -timeout 90m -v -run TestIntegrationSoak ./integration/
 
 generate:
 	$(GO) generate ./...

@@ -374,63 +374,73 @@ func editSealed(t *testing.T, dir string, edit func([]string) []string) {
 }
 
 // TestIntegrationAuditLogStorageFaults: the audit log's file system
-// fills up while spans arrive. The collector stays
-// up, counts and logs the failures, and once storage returns writes every
-// span, once, to a log that verifies.
+// fills up, or its directory turns read-only, while spans arrive. The
+// collector stays up, counts and logs the failures, and once storage
+// returns writes every span, once, to a log that verifies.
 func TestIntegrationAuditLogStorageFaults(t *testing.T) {
 	cases := []struct {
 		name    string
-		size    string // of the tmpfs at start
-		fault   []string
-		repair  []string
+		tmpfs   string // size of a tmpfs mounted on the log's directory; "" for none
+		fault   func(t *testing.T, audit string)
+		repair  func(t *testing.T, audit string)
 		message string
 	}{
-		{"disk full", "1m", nil, []string{"remount,size=64m"}, "no space left on device"},
-		// A file system cannot be remounted read-only while the exporter
-		// holds files open for writing (the kernel says busy), so EROFS is
-		// injected in the exporter's unit tests instead.
+		{
+			name: "disk full", tmpfs: "1m",
+			repair:  func(t *testing.T, audit string) { remount(t, audit, "remount,size=64m") },
+			message: "no space left on device",
+		},
+		{
+			// A mounted file system cannot turn read-only while the
+			// exporter holds files open for writing (the kernel says
+			// busy), so the directory itself does: immutable for root,
+			// which permission bits do not stop, else mode 0500. New
+			// segments and checkpoints can no longer be created in it.
+			name:    "directory read-only",
+			fault:   func(t *testing.T, audit string) { setReadOnly(t, audit, true) },
+			repair:  func(t *testing.T, audit string) { setReadOnly(t, audit, false) },
+			message: "Audit log write failed; the batch is returned to the sender",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			audit := filepath.Join(dir, "audit")
 			require.NoError(t, os.MkdirAll(audit, 0o700))
-			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+tc.size+",mode=0700", "tmpfs", audit).CombinedOutput(); err != nil {
-				// Containers without CAP_SYS_ADMIN cannot; the exporter's
-				// unit tests inject the same faults without a mount.
-				t.Skipf("SKIPPED: mounting a small tmpfs needs CAP_SYS_ADMIN: %v: %s", err, out)
-			}
-			t.Cleanup(func() { _ = exec.Command("umount", "-l", audit).Run() })
-			remount := func(opts string) {
-				out, err := exec.Command("mount", "-o", opts, audit).CombinedOutput()
-				require.NoError(t, err, string(out))
+			if tc.tmpfs != "" {
+				if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+tc.tmpfs+",mode=0700", "tmpfs", audit).CombinedOutput(); err != nil {
+					// Containers without CAP_SYS_ADMIN cannot; the exporter's
+					// unit tests inject the same faults without a mount.
+					t.Skipf("SKIPPED: mounting a small tmpfs needs CAP_SYS_ADMIN: %v: %s", err, out)
+				}
+				t.Cleanup(func() { _ = exec.Command("umount", "-l", audit).Run() })
 			}
 
 			config := strings.Replace(auditLogConfig, "      initial_interval: 100ms\n", "      initial_interval: 100ms\n      max_interval: 500ms\n", 1)
 			col := startCollectorIn(t, dir, config, "127.0.0.1:1")
 			at := time.Now().Truncate(time.Second)
-			const total = 3000 // about 4 MB of records: four times the small file system
+			const total = 3000 // about 4 MB of records: four times the small file system, four 1 MB segments
 			td, _ := credentialedSpans(0, 250, at)
 			col.sendTraces(t, td)
 			waitForRecords(t, audit, 250, col)
-			for _, o := range tc.fault {
-				remount(o)
+			failuresBefore := sumMetric(col.scrape(t), "otelcol_audit_log_write_failures")
+			if tc.fault != nil {
+				tc.fault(t, audit)
+				t.Cleanup(func() { tc.repair(t, audit) })
 			}
 			for i := 250; i < total; i += 250 {
 				td, _ := credentialedSpans(i, 250, at)
 				col.sendTraces(t, td)
 			}
 			deadline := time.Now().Add(30 * time.Second)
-			for !strings.Contains(col.log.String(), tc.message) {
-				require.True(t, time.Now().Before(deadline), "no write failure was logged\n%s", col.log.String())
+			for sumMetric(col.scrape(t), "otelcol_audit_log_write_failures") == failuresBefore {
+				require.True(t, time.Now().Before(deadline), "no write failure was counted\n%s", col.log.String())
 				time.Sleep(100 * time.Millisecond)
 			}
-			assert.Contains(t, col.scrape(t), "otelcol_audit_log_write_failures")
+			assert.Contains(t, col.log.String(), tc.message, "the failure is logged")
 			require.Nil(t, col.cmd.ProcessState, "the collector must stay up")
 
-			for _, o := range tc.repair {
-				remount(o)
-			}
+			tc.repair(t, audit)
 			waitForRecords(t, audit, total, col)
 			col.stop(t)
 
@@ -438,5 +448,31 @@ func TestIntegrationAuditLogStorageFaults(t *testing.T) {
 			require.Equal(t, 0, code, vout)
 			requireEachSpanOnce(t, audit, total)
 		})
+	}
+}
+
+func remount(t *testing.T, dir, opts string) {
+	t.Helper()
+	out, err := exec.Command("mount", "-o", opts, dir).CombinedOutput()
+	require.NoError(t, err, string(out))
+}
+
+// setReadOnly makes dir read-only for this process, or writable again.
+func setReadOnly(t *testing.T, dir string, on bool) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		mode := os.FileMode(0o700)
+		if on {
+			mode = 0o500
+		}
+		require.NoError(t, os.Chmod(dir, mode))
+		return
+	}
+	flag := "-i"
+	if on {
+		flag = "+i"
+	}
+	if out, err := exec.Command("chattr", flag, dir).CombinedOutput(); err != nil {
+		t.Skipf("SKIPPED: chattr %s: %v: %s (the exporter's unit tests inject EROFS)", flag, err, out)
 	}
 }

@@ -39,6 +39,8 @@ exporters:
       otlp:
         tls:
           insecure: true
+        sending_queue:
+          enabled: false
     resolver:
       static:
         hostnames: [{{TIER2}}]

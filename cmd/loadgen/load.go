@@ -28,6 +28,7 @@ type loadConfig struct {
 	workers  int
 	jwtShare float64
 	pid      int
+	spans    int64
 }
 
 func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,13 +43,14 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&c.batch, "batch", 500, "spans per export request")
 	fs.IntVar(&c.workers, "workers", 4, "concurrent senders")
 	fs.Float64Var(&c.jwtShare, "jwt-share", 0.5, "share of tokens that are HS256 JWTs of the demo issuer (at most 100000 JWTs); the others are opaque API keys")
+	fs.Int64Var(&c.spans, "spans", 0, "stop after this many spans (rounded up to whole requests); 0: run for -duration")
 	fs.IntVar(&c.pid, "pid", 0, "the collector's process id: report its CPU time and resident memory (Linux /proc)")
 	secret := fs.String("jwt-secret", envOr("TOKENAUDIT_DEMO_JWT_SECRET", demoSecret), "HS256 secret of the JWTs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if c.tokens < 1 || c.batch < 1 || c.workers < 1 || c.duration <= 0 {
-		return errors.New("-tokens, -batch, -workers and -duration must be positive")
+	if c.tokens < 1 || c.batch < 1 || c.workers < 1 || c.duration <= 0 || c.spans < 0 {
+		return errors.New("-tokens, -batch, -workers and -duration must be positive, -spans not negative")
 	}
 	creds := newCredentials(c.tokens, c.jwtShare, *secret)
 	snd, err := tgt.dial()
@@ -64,7 +66,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	var sent, failed atomic.Int64
+	var sent, failed, claimed atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
 	began := time.Now()
@@ -78,6 +80,9 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			perWorker := c.rate / float64(c.workers)
 			n := 0
 			for ctx.Err() == nil && time.Now().Before(stopAt) {
+				if c.spans > 0 && claimed.Add(int64(c.batch)) > c.spans+int64(c.batch)-1 {
+					return
+				}
 				td := loadBatch(rnd, creds, c.batch)
 				if err := snd.send(ctx, td); err != nil {
 					failed.Add(int64(c.batch))

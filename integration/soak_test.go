@@ -1,0 +1,123 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestIntegrationSoak runs config.yaml (ports changed; the audit log
+// rotated at 64 MB and kept to 8 segments, so the disk stays bounded) at
+// half its measured capacity for TOKENAUDIT_SOAK (`make soak`: 30m), and
+// samples the collector's resident memory and goroutines. After a warm-up
+// (the first fifth), both must stay flat: the second half's peak within
+// 10% (plus 32 MiB) of the first half's, and goroutines within 10.
+func TestIntegrationSoak(t *testing.T) {
+	soak := os.Getenv("TOKENAUDIT_SOAK")
+	if soak == "" {
+		t.Skip("TOKENAUDIT_SOAK is not set: `make soak` runs this for 30 minutes")
+	}
+	duration, err := time.ParseDuration(soak)
+	require.NoError(t, err)
+	loadgen := builtBinary(t, "LOADGEN_BIN", "the load generator")
+	_, self, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(self), "..")
+	config, err := os.ReadFile(filepath.Join(root, "config.yaml"))
+	require.NoError(t, err)
+	policy, err := os.ReadFile(filepath.Join(root, "policy.yaml"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), policy, 0o600))
+	grpcPort, pprofPort := freePort(t), freePort(t)
+	cfg := strings.NewReplacer(
+		"127.0.0.1:4317", fmt.Sprintf("127.0.0.1:%d", grpcPort),
+		"127.0.0.1:4318", "{{OTLP}}",
+		"127.0.0.1:8889", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		"127.0.0.1:13133", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		"127.0.0.1:1777", fmt.Sprintf("127.0.0.1:%d", pprofPort),
+		"\nservice:\n", "\nservice:\n  telemetry:\n    metrics:\n      level: none\n    logs:\n      level: warn\n",
+		"    checkpoint:\n      mirror_directory: ./data/audit-checkpoints\n",
+		"    checkpoint:\n      mirror_directory: ./data/audit-checkpoints\n    rotation:\n      max_megabytes: 64\n    retention:\n      max_segments: 8\n",
+	).Replace(string(config))
+	require.Contains(t, cfg, "max_segments: 8")
+	col := startCollectorIn(t, dir, cfg, "127.0.0.1:1")
+	pid := col.cmd.Process.Pid
+	endpoint := fmt.Sprintf("127.0.0.1:%d", grpcPort)
+
+	// Capacity: as fast as the collector takes it, for 20 s.
+	out, err := exec.Command(loadgen, "load", "-endpoint", endpoint, "-duration", "20s", "-tokens", "10000").CombinedOutput()
+	require.NoError(t, err, string(out))
+	capacity, err := strconv.ParseFloat(regexp.MustCompile(`spans_per_s=(\d+)`).FindStringSubmatch(string(out))[1], 64)
+	require.NoError(t, err)
+	rate := capacity / 2
+	t.Logf("capacity %.0f spans/s; soaking at %.0f spans/s for %s", capacity, rate, duration)
+
+	load := exec.Command(loadgen, "load", "-endpoint", endpoint, "-duration", duration.String(), "-tokens", "10000",
+		"-rate", fmt.Sprint(rate), "-pid", fmt.Sprint(pid))
+	var loadOut syncBuffer
+	load.Stdout, load.Stderr = &loadOut, &loadOut
+	require.NoError(t, load.Start())
+	type sample struct {
+		at         time.Duration
+		rssMiB     float64
+		goroutines int
+	}
+	var samples []sample
+	began := time.Now()
+	every := max(duration/60, 5*time.Second)
+	for time.Since(began) < duration {
+		time.Sleep(every)
+		s := sample{at: time.Since(began).Round(time.Second), rssMiB: rssMiB(t, pid), goroutines: goroutines(t, pprofPort)}
+		samples = append(samples, s)
+		t.Logf("%8s  rss %6.1f MiB  goroutines %d", s.at, s.rssMiB, s.goroutines)
+	}
+	require.NoError(t, load.Wait(), loadOut.String())
+	t.Logf("load: %s", strings.TrimSpace(loadOut.String()))
+	col.stop(t)
+
+	warm := samples[len(samples)/5:]
+	half := len(warm) / 2
+	peak := func(ss []sample) (float64, int) {
+		r, g := 0.0, 0
+		for _, s := range ss {
+			r, g = max(r, s.rssMiB), max(g, s.goroutines)
+		}
+		return r, g
+	}
+	r1, g1 := peak(warm[:half])
+	r2, g2 := peak(warm[half:])
+	t.Logf("after warm-up: first half peak %.1f MiB / %d goroutines, second half %.1f MiB / %d goroutines", r1, g1, r2, g2)
+	assert.LessOrEqual(t, r2, r1*1.1+32, "resident memory grows")
+	assert.LessOrEqual(t, g2, g1+10, "goroutines grow")
+	assert.Contains(t, loadOut.String(), " refused=0", "the collector refused spans at half its capacity")
+}
+
+func rssMiB(t *testing.T, pid int) float64 {
+	t.Helper()
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(status)
+	require.Len(t, m, 2)
+	kb, _ := strconv.ParseFloat(string(m[1]), 64)
+	return kb / 1024
+}
+
+// goroutines reads the count from the pprof extension.
+func goroutines(t *testing.T, port int) int {
+	t.Helper()
+	body := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/goroutine?debug=1", port))
+	m := regexp.MustCompile(`goroutine profile: total (\d+)`).FindStringSubmatch(body)
+	require.Len(t, m, 2, "pprof answered: %.200s", body)
+	n, _ := strconv.Atoi(m[1])
+	return n
+}

@@ -244,4 +244,10 @@ func TestIntegrationScaleOut(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{burstID}, alerts, "exactly one failed_attempts alert, on the burst token")
+
+	everything := front.log.String() + filesUnder(t, front.dir)
+	for _, b := range backends {
+		everything += b.col.log.String() + b.alertSink.rawString() + filesUnder(t, filepath.Join(b.dir, "audit"))
+	}
+	assert.NotContains(t, everything, "ghp_ScaleOut", "a credential left the first tier")
 }

@@ -43,6 +43,9 @@ type SigningConfig struct {
 	CreateKeyFile bool `mapstructure:"create_key_file"`
 	// KeyName names a created key (and so the log, unless origin is set).
 	KeyName string `mapstructure:"key_name"`
+	// ReloadInterval is how often KeyFile is checked for a new key, which
+	// then signs every later checkpoint; 0 never checks.
+	ReloadInterval time.Duration `mapstructure:"reload_interval"`
 }
 
 // CheckpointConfig says when checkpoints are signed (also at every
@@ -78,8 +81,9 @@ func createDefaultConfig() *Config {
 	return &Config{
 		Directory: "./data/audit",
 		Signing: SigningConfig{
-			KeyFile: "./data/audit-signing.key",
-			KeyName: "tokenaudit.local/audit",
+			KeyFile:        "./data/audit-signing.key",
+			KeyName:        "tokenaudit.local/audit",
+			ReloadInterval: 10 * time.Second,
 		},
 		Checkpoint:    CheckpointConfig{EveryRecords: 10000, Interval: time.Minute},
 		Rotation:      RotationConfig{MaxMegabytes: 100, MaxAge: 24 * time.Hour, Compression: "none"},
@@ -102,6 +106,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Signing.CreateKeyFile && !validKeyName(c.Signing.KeyName) {
 		add("signing.key_name: %q must be a non-empty name without spaces or '+', e.g. audit.example.com/prod", c.Signing.KeyName)
+	}
+	if c.Signing.ReloadInterval < 0 {
+		add("signing.reload_interval: must not be negative (0 never checks the key file for a new key)")
 	}
 	if c.Checkpoint.EveryRecords < 1 {
 		add("checkpoint.every_records: must be at least 1 (default 10000)")

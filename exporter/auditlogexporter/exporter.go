@@ -20,6 +20,7 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
 	"github.com/tokenaudit/tokenaudit/internal/auditlog"
+	"github.com/tokenaudit/tokenaudit/internal/filewatch"
 )
 
 // auditExporter owns one log directory. The traces and logs exporters of
@@ -40,6 +41,10 @@ type auditExporter struct {
 
 	stop chan struct{}
 	done sync.WaitGroup
+
+	verifier string // of the signing key in force
+	origin   string
+	keyWatch *filewatch.Watcher
 
 	openFile func(string, int) (auditlog.File, error) // nil: the OS
 }
@@ -114,12 +119,58 @@ func (e *auditExporter) start(_ context.Context, _ component.Host) error {
 		l.Close()
 		return fmt.Errorf("audit_log: record start: %w", err)
 	}
+	e.verifier, e.origin = key.verifier, origin
+	e.keyWatch, err = filewatch.Start(e.cfg.Signing.KeyFile, e.cfg.Signing.ReloadInterval,
+		func([]byte) error { return e.changeKey() }, e.reportKeyReload)
+	if err != nil {
+		l.Close()
+		return fmt.Errorf("audit_log: signing.key_file: %w", err)
+	}
 	e.stop = make(chan struct{})
 	e.done.Add(1)
 	go e.maintain()
 	e.set.Logger.Info("Audit log open", zap.String("directory", e.cfg.Directory), zap.String("origin", origin),
 		zap.Int64("records", l.Size()), zap.String("verification_key", key.verifier))
 	return nil
+}
+
+// changeKey puts a new signing key in force when the key file holds one:
+// the log signs what it holds under the old key, records the change and
+// signs that under the new one. The key keeps the log's name, so that
+// a restart on the new key opens the same log.
+func (e *auditExporter) changeKey() error {
+	key, err := readSigningKey(e.cfg.Signing.KeyFile)
+	if err != nil {
+		return err
+	}
+	if key.verifier == e.verifier {
+		return nil
+	}
+	if e.cfg.Origin == "" && key.signer.Name() != e.origin {
+		return fmt.Errorf("the new signing key is named %q but the log is %q: make it with `auditctl keygen -signing %s`, or set origin: %s",
+			key.signer.Name(), e.origin, e.origin, e.origin)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	record := newEncoder(e.version, e.guard).lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventKey},
+		Message: "checkpoints are signed with key " + keyID(key.verifier) + " from now on, in place of " + keyID(e.verifier),
+		Extra:   map[string]any{"verification_key": key.verifier, "previous_verification_key": e.verifier}}, time.Now())
+	if err := e.log.SetSigner(key.signer, record); err != nil {
+		return err
+	}
+	e.set.Logger.Warn("Audit log signing key changed; give the new verification key to your auditors (verify with both keys)",
+		zap.String("previous_key", keyID(e.verifier)), zap.String("key", keyID(key.verifier)),
+		zap.String("verification_key", key.verifier))
+	e.verifier = key.verifier
+	return nil
+}
+
+// reportKeyReload logs a signing key file that could not be put in force;
+// the key in force stays.
+func (e *auditExporter) reportKeyReload(err error) {
+	if err != nil {
+		e.set.Logger.Error("Kept the signing key in force: the key file could not be used", zap.Error(err))
+	}
 }
 
 // keyID is the key's name and hash, never its key material.
@@ -182,6 +233,7 @@ func (e *auditExporter) shutdown(context.Context) error {
 	if e.log == nil {
 		return nil
 	}
+	e.keyWatch.Stop()
 	close(e.stop)
 	e.done.Wait()
 	enc := newEncoder(e.version, e.guard)

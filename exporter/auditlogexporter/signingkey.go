@@ -32,25 +32,36 @@ func loadSigningKey(cfg SigningConfig) (*signingKey, error) {
 			return nil, err
 		}
 	}
-	st, err := os.Stat(cfg.KeyFile)
+	key, err := readSigningKey(cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	key.created = created
+	return key, nil
+}
+
+// readSigningKey reads and checks a signing key file, at start and when
+// the file changes.
+func readSigningKey(path string) (*signingKey, error) {
+	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("signing.key_file: %w; create one with `auditctl keygen --signing NAME` or set signing.create_key_file: true", err)
 	}
 	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("signing.key_file %s has mode %04o: others can read it; run chmod 600 %s", cfg.KeyFile, st.Mode().Perm(), cfg.KeyFile)
+		return nil, fmt.Errorf("signing.key_file %s has mode %04o: others can read it; run chmod 600 %s", path, st.Mode().Perm(), path)
 	}
-	data, err := os.ReadFile(cfg.KeyFile)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("signing.key_file: %w", err)
 	}
 	signer, err := note.NewSigner(strings.TrimSpace(string(data)))
 	if err != nil {
 		// The note error never contains the key; keep it that way.
-		return nil, fmt.Errorf("signing.key_file %s is not a signing key (PRIVATE+KEY+name+hash+key, from `auditctl keygen --signing`)", cfg.KeyFile)
+		return nil, fmt.Errorf("signing.key_file %s is not a signing key (PRIVATE+KEY+name+hash+key, from `auditctl keygen --signing`)", path)
 	}
 	vkey, err := auditkey.Verifier(string(data))
 	if err != nil {
 		return nil, fmt.Errorf("signing.key_file: %w", err)
 	}
-	return &signingKey{signer: signer, verifier: vkey, created: created}, nil
+	return &signingKey{signer: signer, verifier: vkey}, nil
 }

@@ -221,7 +221,13 @@ func (v *verifier) openCheckpoint(msg []byte, what, file string) (Checkpoint, bo
 		if errors.As(err, &ce) {
 			kind = ce.Kind
 		}
-		v.r.add(kind, -1, file, "checkpoint %s: %v", what, err)
+		hint := ""
+		if kind == ProblemBadSignature {
+			// A key of the same name but another hash is either damage or
+			// a signing key rotated while the log ran (its record says so).
+			hint = " (altered, or signed by a rotated key of the same name: give every verification key the log used)"
+		}
+		v.r.add(kind, -1, file, "checkpoint %s: %v%s", what, err, hint)
 		return c, false
 	}
 	if v.r.Origin == "" {

@@ -36,6 +36,7 @@ const (
 // Fingerprinter computes ids. It is safe for concurrent use.
 type Fingerprinter struct {
 	prefix string
+	keyID  string
 	pool   sync.Pool // of hash.Hash: keyed HMAC states, reset after use
 }
 
@@ -45,10 +46,22 @@ func New(key []byte, prefix string) (*Fingerprinter, error) {
 		return nil, fmt.Errorf("fingerprint key has %d bytes, need at least %d", len(key), MinKeyBytes)
 	}
 	k := append([]byte(nil), key...)
-	f := &Fingerprinter{prefix: prefix}
+	f := &Fingerprinter{prefix: prefix, keyID: KeyID(k)}
 	f.pool.New = func() any { return hmac.New(sha256.New, k) }
 	return f, nil
 }
+
+// KeyID names a key without revealing it, for logs that must say which
+// key is in force: "fpk_" and 8 hex digits of a hash under its own domain.
+func KeyID(key []byte) string {
+	h := sha256.New()
+	h.Write([]byte("tokenaudit fingerprint key id\x00"))
+	h.Write(key)
+	return "fpk_" + hex.EncodeToString(h.Sum(nil)[:4])
+}
+
+// KeyID is the id of the Fingerprinter's key (see KeyID).
+func (f *Fingerprinter) KeyID() string { return f.keyID }
 
 // TokenID returns prefix + 32 lowercase hex digits for a raw credential.
 func (f *Fingerprinter) TokenID(secret string) string {

@@ -75,7 +75,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 				principalType = auditattr.PrincipalUser
 			}
 			if p.cfg.Scrub.PseudonymizePrincipal {
-				principalID = p.fp.PrincipalID(principalID)
+				principalID = p.fingerprinter().PrincipalID(principalID)
 			}
 		}
 		if scopes == nil && entry.Scopes != nil {

@@ -81,9 +81,13 @@ func (p *tokenAudit) lookupSecret(c *credential.Credential, sc *scratch) *tokenI
 	return info
 }
 
-// fresh reports whether a cached JWT result was verified against the
-// current key set; a reloaded JWKS makes older results stale.
+// fresh reports whether a cached result still holds: its id was made
+// under the fingerprint key in force and, for a JWT, it was verified
+// against the current key set (a reloaded JWKS makes older results stale).
 func (p *tokenAudit) fresh(info *tokenInfo) bool {
+	if info != nil && info.fpGeneration != p.fpGen.Load() {
+		return false
+	}
 	if info == nil || p.verifier == nil || info.typ != auditattr.TypeJWT || info.malformed {
 		return true
 	}

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/client"
@@ -18,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tokenaudit/tokenaudit/internal/credential"
+	"github.com/tokenaudit/tokenaudit/internal/filewatch"
 	"github.com/tokenaudit/tokenaudit/internal/fingerprint"
 	"github.com/tokenaudit/tokenaudit/internal/jwtverify"
 	"github.com/tokenaudit/tokenaudit/internal/policy"
@@ -42,7 +44,9 @@ type tokenAudit struct {
 	removeMode     bool
 
 	// Set in start: they read files or start pollers.
-	fp       *fingerprint.Fingerprinter
+	fp       atomic.Pointer[fingerprint.Fingerprinter]
+	fpGen    atomic.Uint64 // counts fingerprint key changes: cached ids of an older key are stale
+	keyWatch *filewatch.Watcher
 	verifier *jwtverify.Verifier
 	policies *policy.Holder
 	cache    *tokenCache
@@ -96,13 +100,10 @@ func codeSet(codes []int) map[int]bool {
 }
 
 func (p *tokenAudit) start(_ context.Context, _ component.Host) error {
-	key, err := p.loadKey()
-	if err != nil {
+	if err := p.startKey(); err != nil {
 		return err
 	}
-	if p.fp, err = fingerprint.New(key, p.cfg.Fingerprint.Prefix); err != nil {
-		return fmt.Errorf("fingerprint: %w", err)
-	}
+	var err error
 	if p.cfg.JWT.Verify {
 		p.verifier, err = jwtverify.New(p.cfg.verifierConfig(), p.reportReload("jwks"))
 		if err != nil {
@@ -112,21 +113,26 @@ func (p *tokenAudit) start(_ context.Context, _ component.Host) error {
 	p.policies, err = policy.Load(p.cfg.PolicyFile, p.cfg.ReloadInterval, p.reportReload("policy"))
 	if err != nil {
 		p.verifier.Close()
+		p.keyWatch.Stop()
 		return fmt.Errorf("policy_file: %w", err)
 	}
 	return nil
 }
 
-// loadKey takes the key from config, else from the key file, creating that
-// file first when asked to.
-func (p *tokenAudit) loadKey() ([]byte, error) {
+// fingerprinter is the fingerprinter of the key in force.
+func (p *tokenAudit) fingerprinter() *fingerprint.Fingerprinter { return p.fp.Load() }
+
+// startKey takes the key from config, else from the key file, creating
+// that file first when asked to. A key file is watched like the policy
+// file: a new key takes effect without a restart, and the log says when.
+func (p *tokenAudit) startKey() error {
 	fc := p.cfg.Fingerprint
 	if strings.TrimSpace(string(fc.Key)) != "" {
 		key, err := fingerprint.ParseKey(string(fc.Key))
 		if err != nil {
-			return nil, fmt.Errorf("fingerprint.key: %w", err)
+			return fmt.Errorf("fingerprint.key: %w", err)
 		}
-		return key, nil
+		return p.useKey(key)
 	}
 	if fc.CreateKeyFile {
 		err := fingerprint.CreateKeyFile(fc.KeyFile)
@@ -135,10 +141,38 @@ func (p *tokenAudit) loadKey() ([]byte, error) {
 			p.logger.Warn("Created a new fingerprint key file; back it up: token ids depend on it",
 				zap.String("key_file", fc.KeyFile))
 		case !errors.Is(err, fingerprint.ErrExists):
-			return nil, fmt.Errorf("fingerprint.key_file: %w", err)
+			return fmt.Errorf("fingerprint.key_file: %w", err)
 		}
 	}
-	return fingerprint.ReadKeyFile(fc.KeyFile)
+	w, err := filewatch.Start(fc.KeyFile, p.cfg.ReloadInterval, func([]byte) error {
+		// Read again through ReadKeyFile: it refuses a file others can read.
+		key, err := fingerprint.ReadKeyFile(fc.KeyFile)
+		if err != nil {
+			return err
+		}
+		return p.useKey(key)
+	}, p.reportReload("fingerprint_key"))
+	if err != nil {
+		return fmt.Errorf("fingerprint.key_file: %w", err)
+	}
+	p.keyWatch = w
+	return nil
+}
+
+// useKey puts key in force. Ids cached under the previous key go stale.
+func (p *tokenAudit) useKey(key []byte) error {
+	f, err := fingerprint.New(key, p.cfg.Fingerprint.Prefix)
+	if err != nil {
+		return fmt.Errorf("fingerprint: %w", err)
+	}
+	old := p.fp.Swap(f)
+	if old == nil || old.KeyID() == f.KeyID() {
+		return nil
+	}
+	p.fpGen.Add(1)
+	p.logger.Warn("Fingerprint key changed: token ids from now on are under the new key",
+		zap.String("previous_key_id", old.KeyID()), zap.String("key_id", f.KeyID()))
+	return nil
 }
 
 // reportReload logs and counts reloads of a watched file; a rejected file
@@ -157,6 +191,7 @@ func (p *tokenAudit) reportReload(file string) func(error) {
 }
 
 func (p *tokenAudit) shutdown(context.Context) error {
+	p.keyWatch.Stop()
 	p.verifier.Close()
 	p.policies.Close()
 	p.telemetry.Shutdown()

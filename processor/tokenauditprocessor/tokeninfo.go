@@ -24,6 +24,7 @@ type tokenInfo struct {
 
 	verified, badSignature bool
 	keyGeneration          uint64 // verifier generation the result belongs to
+	fpGeneration           uint64 // fingerprint key generation of id
 
 	principalID, principalType string
 	claims                     []claimValue // allow-listed extra claims
@@ -33,12 +34,15 @@ type claimValue struct{ name, value string }
 
 // buildTokenInfo fingerprints and, for JWTs, reads and verifies the claims.
 func (p *tokenAudit) buildTokenInfo(c *credential.Credential) *tokenInfo {
+	fpGen := p.fpGen.Load()
+	fp := p.fingerprinter()
 	info := &tokenInfo{
-		id:        p.fp.TokenID(c.Secret),
-		typ:       c.Type,
-		provider:  c.Provider,
-		hint:      c.Hint,
-		malformed: c.Malformed,
+		id:           fp.TokenID(c.Secret),
+		fpGeneration: fpGen,
+		typ:          c.Type,
+		provider:     c.Provider,
+		hint:         c.Hint,
+		malformed:    c.Malformed,
 	}
 	if c.Type == auditattr.TypeAWSAccessKey && !c.Malformed {
 		info.keyID = c.Secret // AWS documents the access key id as non-secret
@@ -50,7 +54,7 @@ func (p *tokenAudit) buildTokenInfo(c *credential.Credential) *tokenInfo {
 		p.readClaims(info, c.JWT)
 	}
 	if info.principalID != "" && p.cfg.Scrub.PseudonymizePrincipal {
-		info.principalID = p.fp.PrincipalID(info.principalID)
+		info.principalID = fp.PrincipalID(info.principalID)
 	}
 	return info
 }

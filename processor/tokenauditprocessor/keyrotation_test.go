@@ -1,0 +1,92 @@
+package tokenauditprocessor
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/fingerprint"
+)
+
+// TestFingerprintKeyFileRotates: a new key in the key file takes effect
+// without a restart, ids cached under the old key are not served again,
+// the log names both keys by their non-secret ids, and a bad new file
+// (too short, readable by others) leaves the key in force.
+func TestFingerprintKeyFileRotates(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "fingerprint.key")
+	const keyA = "rotation-key-A-0123456789abcdef0123456789"
+	const keyB = "rotation-key-B-0123456789abcdef0123456789"
+	replace := func(text string, mode os.FileMode) {
+		tmp := keyFile + ".new"
+		require.NoError(t, os.WriteFile(tmp, []byte(text+"\n"), mode))
+		require.NoError(t, os.Chmod(tmp, mode))
+		require.NoError(t, os.Rename(tmp, keyFile)) // as an operator should: atomically
+	}
+	replace(keyA, 0o600)
+	cfg := testConfig()
+	cfg.Fingerprint.Key = ""
+	cfg.Fingerprint.KeyFile = keyFile
+	cfg.ReloadInterval = 10 * time.Millisecond
+	h := newHarness(t, cfg)
+
+	const secret = "ghp_RotationTestToken0123456789abcdefABCD"
+	idUnder := func(key string) string {
+		fp, err := fingerprint.New([]byte(key), "tok_")
+		require.NoError(t, err)
+		return fp.TokenID(secret)
+	}
+	idNow := func() string {
+		out := h.span(t, time.Now(), func(m pcommon.Map) { putHeader(m, "x-api-key", secret) })
+		return attrStr(t, out.Attributes(), auditattr.TokenID)
+	}
+	waitFor := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for idNow() != want {
+			require.True(t, time.Now().Before(deadline), "the key in force did not become the expected one")
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	require.Equal(t, idUnder(keyA), idNow())
+	require.Equal(t, idUnder(keyA), idNow(), "cached")
+
+	replace(keyB, 0o600)
+	waitFor(idUnder(keyB))
+	changed := h.logObs.FilterMessageSnippet("Fingerprint key changed").All()
+	require.NotEmpty(t, changed, "one line per processor instance (here a traces and a logs one)")
+	fields := changed[0].ContextMap()
+	assert.Equal(t, fingerprint.KeyID([]byte(keyA)), fields["previous_key_id"])
+	assert.Equal(t, fingerprint.KeyID([]byte(keyB)), fields["key_id"])
+
+	tests := []struct {
+		name string
+		text string
+		mode os.FileMode
+		want string // in the log
+	}{
+		{"too short", "short", 0o600, "need at least"},
+		{"readable by others", keyA, 0o644, "others can read it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(h.logObs.FilterMessageSnippet("Kept the previous fingerprint_key file").All())
+			replace(tt.text, tt.mode)
+			deadline := time.Now().Add(5 * time.Second)
+			for len(h.logObs.FilterMessageSnippet("Kept the previous fingerprint_key file").All()) == before {
+				require.True(t, time.Now().Before(deadline), "the bad key file was not reported")
+				time.Sleep(10 * time.Millisecond)
+			}
+			kept := h.logObs.FilterMessageSnippet("Kept the previous fingerprint_key file").All()
+			assert.Contains(t, kept[len(kept)-1].ContextMap()["error"], tt.want)
+			assert.Equal(t, idUnder(keyB), idNow(), "the key in force stays")
+		})
+	}
+	h.assertNoSecret(t, secret, keyA, keyB)
+}

@@ -9,7 +9,7 @@ STATICCHECK = $(shell $(GO) -C tools tool -n staticcheck)
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration crash attack soak generate lint bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration promtool-test crash attack soak generate lint bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -17,7 +17,7 @@ build:
 	$(GO) build ./...
 
 ## test: lint, unit tests with fuzz seed corpora, then the built distribution end to end.
-test: lint unit integration
+test: lint unit integration promtool-test
 
 # The integration package needs the built distribution: `integration` runs it.
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v /integration$$)
@@ -34,6 +34,12 @@ integration: $(OTELCOL) tools
 crash: $(OTELCOL) tools
 	TOKENAUDIT_CRASH_CYCLES=50 OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) \
 	  $(GO) test -count=1 -timeout 60m -v -run TestIntegrationCrashCycles ./integration/
+
+## promtool-test: the Prometheus alerting rules against their unit tests
+## (promtool from Debian's prometheus package; .ci/run installs it).
+promtool-test:
+	promtool check rules docs/prometheus/rules.yaml
+	promtool test rules docs/prometheus/rules_test.yaml
 
 ## attack: TestIntegrationCardinalityAttack with 5,000,000 spans of distinct random
 ## tokens through the whole pipeline (make test sends 300,000).

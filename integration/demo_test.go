@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -64,11 +65,40 @@ func TestIntegrationDemo(t *testing.T) {
 	assert.Equal(t, 0, code, vout)
 	assert.Contains(t, vout, "VALID")
 
+	// make demo ends with the report; here as JSON, to read its numbers.
+	reportFile := filepath.Join(dir, "report.json")
+	code, rout := runAuditctl(t, "report", filepath.Join(dir, "data", "audit"), "-key",
+		filepath.Join(dir, "data", "keys", "audit-signing.key.pub"), "-policy", filepath.Join(dir, "policy.yaml"),
+		"-format", "json", "-out", reportFile)
+	require.Equal(t, 0, code, rout)
+	raw, err := os.ReadFile(reportFile)
+	require.NoError(t, err)
+	var rep struct {
+		Verdict string `json:"verdict"`
+		Totals  struct {
+			APIActivity int64 `json:"api_activity"`
+			Findings    int64 `json:"findings"`
+		} `json:"totals"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &rep))
+	assert.True(t, strings.HasPrefix(rep.Verdict, "VERIFIED"), rep.Verdict)
+	assert.Greater(t, rep.Totals.APIActivity, int64(100_000))
+	assert.Equal(t, int64(strings.Count(string(out), "\nALERT ")+boolInt(strings.HasPrefix(string(out), "ALERT "))), rep.Totals.Findings,
+		"the report counts the alerts the demo printed")
+
 	// The demo's JWTs all start with the same header; its opaque keys with sc_.
 	everything := filesUnder(t, filepath.Join(dir, "data")) + col.log.String() + string(out)
 	assert.NotContains(t, everything, "eyJhbGciOi", "a JWT left the processor")
 	assert.NotRegexp(t, `Bearer sc_`, everything, "an opaque key left the processor")
-	assert.NotContains(t, everything, "tokenaudit-demo-issuer-secret", "the issuer's secret left the config")
+	assert.NotContains(t, everything+string(raw), "tokenaudit-demo-issuer-secret", "the issuer's secret left the config")
+	assert.NotContains(t, string(raw), "eyJhbGciOi", "a JWT is in the report")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func tail(s string, n int) string {

@@ -34,8 +34,11 @@ echo "Verifying the audit trail:"
 checkpoint=()
 [ -f data/audit-checkpoints/checkpoint ] && checkpoint=(-checkpoint data/audit-checkpoints/checkpoint)
 "$AUDITCTL" verify data/audit -key data/keys/audit-signing.key.pub "${checkpoint[@]}"
+report=data/report.html
+"$AUDITCTL" report data/audit -key data/keys/audit-signing.key.pub "${checkpoint[@]}" -policy policy.yaml -format html -out "$report"
 cat <<MSG
 
+Report:         $report (open it in a browser; auditctl report -format md|csv|json for the others)
 Records:        data/audit/audit-*.jsonl (OCSF 1.8.0 JSON lines; Detection Findings are class_uid 2004)
 Verify again:   $AUDITCTL verify data/audit -key data/keys/audit-signing.key.pub
 Prove a record: $AUDITCTL prove data/audit -index 0

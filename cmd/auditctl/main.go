@@ -1,6 +1,6 @@
 // Command auditctl works with what tokenaudit records: it verifies audit
-// logs and proves single records, fingerprints a token the way the
-// collector does, and makes keys.
+// logs, proves single records and reports on them, fingerprints a token
+// the way the collector does, and makes keys.
 package main
 
 import (
@@ -23,6 +23,12 @@ commands:
                 record, file, tree hash and signed checkpoint of an audit log
   prove         prove DIR -index N [-out FILE]: an inclusion proof for one record
   check-proof   check-proof FILE -key PUB: check a proof without the log
+  report        report DIR -key PUB [-from RFC3339] [-to RFC3339] [-format html|md|csv|json]
+                [-out FILE] [-policy FILE] [-pseudonymize-key FILE] [-stale-after 720h]
+                [-expiring-within 168h] [-max-lifetime 2160h] [-checkpoint FILE]...:
+                verify the log, then a compliance report of token use, failures,
+                findings, stale and over-permissioned tokens and PCI DSS 10.2.2
+                coverage (exit 1: written, but the log is UNVERIFIED); see docs/reports.md
 `
 
 // run is main without the process: it returns the exit code.
@@ -43,6 +49,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = proveCmd(args[1:], stdout, stderr)
 	case "check-proof":
 		return checkProofCmd(args[1:], stdout, stderr)
+	case "report":
+		return reportCmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -32,11 +33,11 @@ func TestIntegrationDemo(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), policy, 0o600))
 
-	grpcPort := freePort(t)
+	grpcPort, promPort := freePort(t), freePort(t)
 	cfg := strings.NewReplacer(
 		"127.0.0.1:4317", fmt.Sprintf("127.0.0.1:%d", grpcPort),
 		"127.0.0.1:4318", "{{OTLP}}",
-		"127.0.0.1:8889", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		"127.0.0.1:8889", fmt.Sprintf("127.0.0.1:%d", promPort),
 		"127.0.0.1:13133", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 		"127.0.0.1:1777", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 		"\nservice:\n", "\nservice:\n  telemetry:\n    metrics:\n      level: none\n",
@@ -58,6 +59,20 @@ func TestIntegrationDemo(t *testing.T) {
 		"invalid_signature", "multi_address", "new_client_address", "rate_surge"} {
 		assert.Regexp(t, `(?m)^ALERT .* `+typ+` `, string(out), "the demo prints a %s alert", typ)
 	}
+	// The metrics the dashboard and the alert rules query are there, under
+	// the names Prometheus gives them.
+	waitForMetric(t, promPort, "tokenaudit_anomalies_total")
+	metrics := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", promPort))
+	dashboards := ""
+	for _, f := range []string{"docs/grafana/tokenaudit.json", "docs/prometheus/rules.yaml"} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		require.NoError(t, err)
+		dashboards += string(b)
+	}
+	for _, m := range regexp.MustCompile(`tokenaudit_(requests_total|anomalies_total|tokens_tracked|tokens_active|token_idle_time_seconds)`).FindAllString(dashboards, -1) {
+		assert.Contains(t, metrics, m+"{", "%s, which docs/ query, is not exported", m)
+	}
+	assert.NotRegexp(t, `otelcol_[a-z_]+_total`, dashboards, "the collector exports its own counters without _total")
 	col.stop(t)
 
 	code, vout := runAuditctl(t, "verify", filepath.Join(dir, "data", "audit"), "-key",

@@ -20,8 +20,9 @@ import (
 // rotated at 64 MB and kept to 8 segments, so the disk stays bounded) at
 // half its measured capacity for TOKENAUDIT_SOAK (`make soak`: 30m), and
 // samples the collector's resident memory and goroutines. After a warm-up
-// (the first fifth), both must stay flat: the second half's peak within
-// 10% (plus 32 MiB) of the first half's, and goroutines within 10.
+// (the first fifth), they must stay flat: the second half's peak resident
+// memory within 10% (plus 32 MiB) of the first half's, the live heap's
+// within 10% (plus 16 MiB), and goroutines within 10.
 func TestIntegrationSoak(t *testing.T) {
 	soak := os.Getenv("TOKENAUDIT_SOAK")
 	if soak == "" {
@@ -70,6 +71,7 @@ func TestIntegrationSoak(t *testing.T) {
 	type sample struct {
 		at         time.Duration
 		rssMiB     float64
+		heapMiB    float64 // live Go heap at the sample, the steadier leak signal
 		goroutines int
 	}
 	var samples []sample
@@ -77,9 +79,10 @@ func TestIntegrationSoak(t *testing.T) {
 	every := max(duration/60, 5*time.Second)
 	for time.Since(began) < duration {
 		time.Sleep(every)
-		s := sample{at: time.Since(began).Round(time.Second), rssMiB: rssMiB(t, pid), goroutines: goroutines(t, pprofPort)}
+		s := sample{at: time.Since(began).Round(time.Second), rssMiB: rssMiB(t, pid), heapMiB: heapMiB(t, pprofPort),
+			goroutines: goroutines(t, pprofPort)}
 		samples = append(samples, s)
-		t.Logf("%8s  rss %6.1f MiB  goroutines %d", s.at, s.rssMiB, s.goroutines)
+		t.Logf("%8s  rss %6.1f MiB  heap %6.1f MiB  goroutines %d", s.at, s.rssMiB, s.heapMiB, s.goroutines)
 	}
 	require.NoError(t, load.Wait(), loadOut.String())
 	t.Logf("load: %s", strings.TrimSpace(loadOut.String()))
@@ -87,17 +90,19 @@ func TestIntegrationSoak(t *testing.T) {
 
 	warm := samples[len(samples)/5:]
 	half := len(warm) / 2
-	peak := func(ss []sample) (float64, int) {
-		r, g := 0.0, 0
+	peak := func(ss []sample) (float64, float64, int) {
+		r, h, g := 0.0, 0.0, 0
 		for _, s := range ss {
-			r, g = max(r, s.rssMiB), max(g, s.goroutines)
+			r, h, g = max(r, s.rssMiB), max(h, s.heapMiB), max(g, s.goroutines)
 		}
-		return r, g
+		return r, h, g
 	}
-	r1, g1 := peak(warm[:half])
-	r2, g2 := peak(warm[half:])
-	t.Logf("after warm-up: first half peak %.1f MiB / %d goroutines, second half %.1f MiB / %d goroutines", r1, g1, r2, g2)
+	r1, h1, g1 := peak(warm[:half])
+	r2, h2, g2 := peak(warm[half:])
+	t.Logf("after warm-up, peaks: first half rss %.1f MiB, heap %.1f MiB, %d goroutines; second half rss %.1f MiB, heap %.1f MiB, %d goroutines",
+		r1, h1, g1, r2, h2, g2)
 	assert.LessOrEqual(t, r2, r1*1.1+32, "resident memory grows")
+	assert.LessOrEqual(t, h2, h1*1.1+16, "the heap grows")
 	assert.LessOrEqual(t, g2, g1+10, "goroutines grow")
 	assert.Contains(t, loadOut.String(), " refused=0", "the collector refused spans at half its capacity")
 }
@@ -110,6 +115,17 @@ func rssMiB(t *testing.T, pid int) float64 {
 	require.Len(t, m, 2)
 	kb, _ := strconv.ParseFloat(string(m[1]), 64)
 	return kb / 1024
+}
+
+// heapMiB reads the live heap (runtime.MemStats.HeapAlloc) from the pprof
+// extension.
+func heapMiB(t *testing.T, port int) float64 {
+	t.Helper()
+	body := httpGet(t, fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/heap?debug=1", port))
+	m := regexp.MustCompile(`# HeapAlloc = (\d+)`).FindStringSubmatch(body)
+	require.Len(t, m, 2, "pprof answered: %.200s", body)
+	n, _ := strconv.ParseFloat(m[1], 64)
+	return n / (1 << 20)
 }
 
 // goroutines reads the count from the pprof extension.

@@ -3,6 +3,7 @@ package auditlog
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -161,28 +162,35 @@ func TestTamperMatrix(t *testing.T) {
 		{"signed by an unknown key", func(t *testing.T, dir string) string { return dir },
 			func(o VerifyOptions) VerifyOptions { o.Keys = newTestKeys(t, "stranger").keys; return o }, ProblemUnknownKey, []ProblemKind{ProblemNoCheckpoint}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := tc.tamper(t, copyDir(t, base))
-			vo := VerifyOptions{Keys: k.keys}
-			if tc.opts != nil {
-				vo = tc.opts(vo)
-			}
-			r := mustVerify(t, dir, vo)
-			require.False(t, r.OK(), "tampering went unnoticed")
-			want := map[ProblemKind]bool{tc.want: true}
-			for _, k := range tc.also {
-				want[k] = true
-			}
-			got := map[ProblemKind]bool{}
-			for _, k := range kinds(r) {
-				got[k] = true
-			}
-			assert.Equal(t, want, got, "each change has its own verdict: %v", r.Problems)
-			for _, p := range r.Problems {
-				t.Logf("%s", p)
-			}
-		})
+	// Verification reads the tree hashes through a window; a window of two
+	// hashes makes every check read across its edges.
+	defaultWindow := hashWindow
+	defer func() { hashWindow = defaultWindow }()
+	for _, window := range []int64{defaultWindow, 2 * 32} {
+		hashWindow = window
+		for _, tc := range cases {
+			t.Run(fmt.Sprintf("%s/window %d", tc.name, window), func(t *testing.T) {
+				dir := tc.tamper(t, copyDir(t, base))
+				vo := VerifyOptions{Keys: k.keys}
+				if tc.opts != nil {
+					vo = tc.opts(vo)
+				}
+				r := mustVerify(t, dir, vo)
+				require.False(t, r.OK(), "tampering went unnoticed")
+				want := map[ProblemKind]bool{tc.want: true}
+				for _, k := range tc.also {
+					want[k] = true
+				}
+				got := map[ProblemKind]bool{}
+				for _, k := range kinds(r) {
+					got[k] = true
+				}
+				assert.Equal(t, want, got, "each change has its own verdict: %v", r.Problems)
+				for _, p := range r.Problems {
+					t.Logf("%s", p)
+				}
+			})
+		}
 	}
 }
 

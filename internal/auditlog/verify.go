@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -62,13 +63,15 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	}
 	r := &Report{}
 	v := &verifier{dir: dir, opts: opts, r: r}
-	v.readHashes()
+	hashes := v.readHashes()
+	defer hashes.Close()
 	v.readCheckpoints()
 	v.scanRecords()
 	v.checkHashTree()
 	v.judgeGaps()
 	v.checkRoots()
 	v.checkKnown()
+	v.hashesReadable()
 	sort.SliceStable(r.Problems, func(i, j int) bool { return r.Problems[i].Index < r.Problems[j].Index })
 	return r, nil
 }
@@ -78,8 +81,8 @@ type verifier struct {
 	opts VerifyOptions
 	r    *Report
 
-	hashes []byte // the whole tree.hashes File
-	leaves int64  // tree size the hashes cover
+	hashes hashFile // tree.hashes, read through a window
+	leaves int64    // tree size the hashes cover
 
 	checkpoints []Checkpoint
 
@@ -93,37 +96,53 @@ type verifier struct {
 	hashFlips map[int64]bool
 }
 
-func (v *verifier) readHashes() {
-	data, err := os.ReadFile(filepath.Join(v.dir, hashesName))
+// readHashes opens tree.hashes; the caller closes the returned file.
+func (v *verifier) readHashes() io.Closer {
+	f, err := os.Open(filepath.Join(v.dir, hashesName))
+	var size int64
+	if err == nil {
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil {
+			size = st.Size()
+		}
+	}
 	if err != nil {
 		v.r.add(ProblemUnreadable, -1, hashesName, "cannot read the tree hashes: %v", err)
+	} else {
+		v.hashes = hashFile{r: f, size: size}
 	}
-	v.hashes = data
-	stored := int64(len(data)) / tlog.HashSize
+	stored := size / tlog.HashSize
 	v.leaves = int64(sort.Search(int(stored)+1, func(n int) bool { return tlog.StoredHashCount(int64(n)) > stored })) - 1
 	if v.leaves < 0 {
 		v.leaves = 0
 	}
-	if int64(len(data)) != tlog.StoredHashCount(v.leaves)*tlog.HashSize {
-		v.r.add(ProblemModifiedHash, -1, hashesName, "the file is %d bytes, not the size of a tree of %d records", len(data), v.leaves)
+	if size != tlog.StoredHashCount(v.leaves)*tlog.HashSize {
+		v.r.add(ProblemModifiedHash, -1, hashesName, "the file is %d bytes, not the size of a tree of %d records", size, v.leaves)
 	}
 	v.r.TreeSize = v.leaves
 	v.seen = make([]uint64, (v.leaves+63)/64)
 	v.hashFlips = map[int64]bool{}
+	if f == nil {
+		return io.NopCloser(nil)
+	}
+	return f
 }
 
-func (v *verifier) stored(idx int64) tlog.Hash {
-	var h tlog.Hash
-	copy(h[:], v.hashes[idx*tlog.HashSize:])
-	return h
+// hashesReadable reports a read error of tree.hashes met during the checks.
+func (v *verifier) hashesReadable() {
+	if v.hashes.err != nil {
+		v.r.add(ProblemUnreadable, -1, hashesName, "cannot read the tree hashes: %v", v.hashes.err)
+	}
 }
+
+func (v *verifier) stored(idx int64) tlog.Hash { return v.hashes.at(idx) }
 
 func (v *verifier) leaf(i int64) tlog.Hash { return v.stored(tlog.StoredHashIndex(0, i)) }
 
 func (v *verifier) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, idx := range indexes {
-		if (idx+1)*tlog.HashSize > int64(len(v.hashes)) {
+		if (idx+1)*tlog.HashSize > v.hashes.size {
 			return nil, fmt.Errorf("stored hash %d is beyond the file", idx)
 		}
 		out[i] = v.stored(idx)
@@ -137,7 +156,8 @@ func (v *verifier) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // already judged altered is not reported again.
 func (v *verifier) checkHashTree() {
 	bad := map[int64]bool{}
-	count := int64(len(v.hashes)) / tlog.HashSize
+	v.hashes.rewind()
+	count := v.hashes.count()
 	for idx := int64(0); idx < count; idx++ {
 		level, n := tlog.SplitStoredHashIndex(idx)
 		if level == 0 {

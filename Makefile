@@ -26,14 +26,15 @@ unit:
 	$(GO) test -count=1 $(UNIT_PKGS)
 	$(GO) test -count=1 -race -short ./processor/... ./exporter/... ./connector/... ./internal/...
 
+# What the integration tests run: the distribution and the tools beside it.
+INTEGRATION_ENV = OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) LOADGEN_BIN=$(abspath dist/loadgen)
+
 integration: $(OTELCOL) tools
-	OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) LOADGEN_BIN=$(abspath dist/loadgen) \
-	  $(GO) test -count=1 -v ./integration/
+	$(INTEGRATION_ENV) $(GO) test -count=1 -v ./integration/
 
 ## crash: TestIntegrationCrashCycles with 50 kill -9 cycles (make test runs 4).
 crash: $(OTELCOL) tools
-	TOKENAUDIT_CRASH_CYCLES=50 OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) \
-	  $(GO) test -count=1 -timeout 60m -v -run TestIntegrationCrashCycles ./integration/
+	TOKENAUDIT_CRASH_CYCLES=50 $(INTEGRATION_ENV) $(GO) test -count=1 -timeout 60m -v -run TestIntegrationCrashCycles ./integration/
 
 ## promtool-test: the Prometheus alerting rules against their unit tests
 ## (promtool from Debian's prometheus package; .ci/run installs it).
@@ -44,15 +45,13 @@ promtool-test:
 ## attack: TestIntegrationCardinalityAttack with 5,000,000 spans of distinct random
 ## tokens through the whole pipeline (make test sends 300,000).
 attack: $(OTELCOL) tools
-	TOKENAUDIT_ATTACK_SPANS=5000000 OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) \
-	  LOADGEN_BIN=$(abspath dist/loadgen) $(GO) test -count=1 -timeout 30m -v -run TestIntegrationCardinalityAttack ./integration/
+	TOKENAUDIT_ATTACK_SPANS=5000000 $(INTEGRATION_ENV) $(GO) test -count=1 -timeout 30m -v -run TestIntegrationCardinalityAttack ./integration/
 
 ## soak: config.yaml at half its measured capacity for 30 minutes; resident
 ## memory and goroutines must stay flat (TOKENAUDIT_SOAK sets the length).
 SOAK ?= 30m
 soak: $(OTELCOL) tools
-	TOKENAUDIT_SOAK=$(SOAK) OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) \
-	  LOADGEN_BIN=$(abspath dist/loadgen) $(GO) test -count=1 -timeout 90m -v -run TestIntegrationSoak ./integration/
+	TOKENAUDIT_SOAK=$(SOAK) $(INTEGRATION_ENV) $(GO) test -count=1 -timeout 90m -v -run TestIntegrationSoak ./integration/
 
 generate:
 	$(GO) generate ./...

@@ -24,25 +24,8 @@ import (
 // verifies, and that no credential is in any output.
 func TestIntegrationDemo(t *testing.T) {
 	loadgen := builtBinary(t, "LOADGEN_BIN", "the load generator")
-	_, self, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(self), "..")
-	config, err := os.ReadFile(filepath.Join(root, "config.yaml"))
-	require.NoError(t, err)
-	policy, err := os.ReadFile(filepath.Join(root, "policy.yaml"))
-	require.NoError(t, err)
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), policy, 0o600))
-
-	grpcPort, promPort := freePort(t), freePort(t)
-	cfg := strings.NewReplacer(
-		"127.0.0.1:4317", fmt.Sprintf("127.0.0.1:%d", grpcPort),
-		"127.0.0.1:4318", "{{OTLP}}",
-		"127.0.0.1:8889", fmt.Sprintf("127.0.0.1:%d", promPort),
-		"127.0.0.1:13133", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-		"127.0.0.1:1777", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-		"\nservice:\n", "\nservice:\n  telemetry:\n    metrics:\n      level: none\n",
-	).Replace(string(config))
-	require.NotEqual(t, string(config), cfg)
+	run := newDefaultRun(t)
+	root, dir, cfg, grpcPort, promPort := run.root, run.dir, run.config, run.grpc, run.prom
 	col := startCollectorIn(t, dir, cfg, "127.0.0.1:1", "TOKENAUDIT_FINGERPRINT_KEY=")
 	for _, f := range []string{"fingerprint.key", "audit-signing.key", "audit-signing.key.pub"} {
 		assert.FileExists(t, filepath.Join(dir, "data", "keys", f))
@@ -107,6 +90,41 @@ func TestIntegrationDemo(t *testing.T) {
 	assert.NotRegexp(t, `Bearer sc_`, everything, "an opaque key left the processor")
 	assert.NotContains(t, everything+string(raw), "tokenaudit-demo-issuer-secret", "the issuer's secret left the config")
 	assert.NotContains(t, string(raw), "eyJhbGciOi", "a JWT is in the report")
+}
+
+// defaultRun is the repository's config.yaml and policy.yaml, set up in a
+// new directory with ports of their own, so that a test cannot collide
+// with a collector of the developer's, and with the collector's own
+// metrics off. Further replacements (old, new pairs) adapt the config.
+type defaultRun struct {
+	root, dir, config string
+	grpc, prom, pprof int
+}
+
+func newDefaultRun(t *testing.T, replacements ...string) *defaultRun {
+	t.Helper()
+	_, self, _, _ := runtime.Caller(0)
+	r := &defaultRun{root: filepath.Join(filepath.Dir(self), ".."), dir: t.TempDir(),
+		grpc: freePort(t), prom: freePort(t), pprof: freePort(t)}
+	config, err := os.ReadFile(filepath.Join(r.root, "config.yaml"))
+	require.NoError(t, err)
+	policy, err := os.ReadFile(filepath.Join(r.root, "policy.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(r.dir, "policy.yaml"), policy, 0o600))
+	r.config = strings.NewReplacer(
+		"127.0.0.1:4317", fmt.Sprintf("127.0.0.1:%d", r.grpc),
+		"127.0.0.1:4318", "{{OTLP}}",
+		"127.0.0.1:8889", fmt.Sprintf("127.0.0.1:%d", r.prom),
+		"127.0.0.1:13133", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
+		"127.0.0.1:1777", fmt.Sprintf("127.0.0.1:%d", r.pprof),
+		"\nservice:\n", "\nservice:\n  telemetry:\n    metrics:\n      level: none\n",
+	).Replace(string(config))
+	require.NotEqual(t, string(config), r.config)
+	for i := 0; i+1 < len(replacements); i += 2 {
+		require.Contains(t, r.config, replacements[i], "config.yaml changed shape; update the test")
+		r.config = strings.Replace(r.config, replacements[i], replacements[i+1], 1)
+	}
+	return r
 }
 
 func boolInt(b bool) int {

@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,26 +29,12 @@ func TestIntegrationSoak(t *testing.T) {
 	duration, err := time.ParseDuration(soak)
 	require.NoError(t, err)
 	loadgen := builtBinary(t, "LOADGEN_BIN", "the load generator")
-	_, self, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(self), "..")
-	config, err := os.ReadFile(filepath.Join(root, "config.yaml"))
-	require.NoError(t, err)
-	policy, err := os.ReadFile(filepath.Join(root, "policy.yaml"))
-	require.NoError(t, err)
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), policy, 0o600))
-	grpcPort, pprofPort := freePort(t), freePort(t)
-	cfg := strings.NewReplacer(
-		"127.0.0.1:4317", fmt.Sprintf("127.0.0.1:%d", grpcPort),
-		"127.0.0.1:4318", "{{OTLP}}",
-		"127.0.0.1:8889", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-		"127.0.0.1:13133", fmt.Sprintf("127.0.0.1:%d", freePort(t)),
-		"127.0.0.1:1777", fmt.Sprintf("127.0.0.1:%d", pprofPort),
-		"\nservice:\n", "\nservice:\n  telemetry:\n    metrics:\n      level: none\n    logs:\n      level: warn\n",
+	// The audit log rotated at 64 MB and kept to 8 segments: the disk stays bounded.
+	run := newDefaultRun(t,
+		"      level: none\n", "      level: none\n    logs:\n      level: warn\n",
 		"    checkpoint:\n      mirror_directory: ./data/audit-checkpoints\n",
-		"    checkpoint:\n      mirror_directory: ./data/audit-checkpoints\n    rotation:\n      max_megabytes: 64\n    retention:\n      max_segments: 8\n",
-	).Replace(string(config))
-	require.Contains(t, cfg, "max_segments: 8")
+		"    checkpoint:\n      mirror_directory: ./data/audit-checkpoints\n    rotation:\n      max_megabytes: 64\n    retention:\n      max_segments: 8\n")
+	dir, cfg, grpcPort, pprofPort := run.dir, run.config, run.grpc, run.pprof
 	col := startCollectorIn(t, dir, cfg, "127.0.0.1:1")
 	pid := col.cmd.Process.Pid
 	endpoint := fmt.Sprintf("127.0.0.1:%d", grpcPort)

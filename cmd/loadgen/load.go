@@ -53,14 +53,11 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("-tokens, -batch, -workers and -duration must be positive, -spans not negative")
 	}
 	creds := newCredentials(c.tokens, c.jwtShare, *secret)
-	snd, err := tgt.dial()
+	snd, err := tgt.connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer snd.close()
-	if err := waitReady(ctx, snd, time.Minute); err != nil {
-		return err
-	}
 
 	before, err := sampleProcess(c.pid)
 	if err != nil {

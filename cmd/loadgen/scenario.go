@@ -56,14 +56,11 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 
-	snd, err := tgt.dial()
+	snd, err := tgt.connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer snd.close()
-	if err := waitReady(ctx, snd, time.Minute); err != nil {
-		return err
-	}
 	var w *alertWatcher
 	if *watch != "" {
 		w = newAlertWatcher(*watch, stdout)

@@ -103,6 +103,19 @@ func (s *httpSender) send(ctx context.Context, td ptrace.Traces) error {
 
 func (s *httpSender) close() error { return nil }
 
+// connect dials the target and waits until the collector answers.
+func (t *target) connect(ctx context.Context) (sender, error) {
+	s, err := t.dial()
+	if err != nil {
+		return nil, err
+	}
+	if err := waitReady(ctx, s, time.Minute); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
 // waitReady retries an empty export until the collector answers, so that
 // a demo started with the collector does not fail on its first batch.
 func waitReady(ctx context.Context, s sender, within time.Duration) error {

@@ -64,7 +64,7 @@ func (c *eventsConnector) convert(td ptrace.Traces) (plog.Logs, int64, int64) {
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
-				if c.cfg.OnlyAudited && !audited(span) {
+				if c.cfg.OnlyAudited && !auditattr.Audited(span.Attributes()) {
 					skipped++
 					continue
 				}
@@ -84,13 +84,6 @@ func (c *eventsConnector) convert(td ptrace.Traces) (plog.Logs, int64, int64) {
 		}
 	}
 	return ld, emitted, skipped
-}
-
-func audited(span ptrace.Span) bool {
-	attrs := span.Attributes()
-	_, tok := attrs.Get(auditattr.TokenID)
-	_, out := attrs.Get(auditattr.Outcome)
-	return tok || out
 }
 
 // toEvent writes span as an audit event (auditattr.EventSpan).

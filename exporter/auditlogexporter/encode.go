@@ -157,13 +157,6 @@ func firstStr(m pcommon.Map, keys ...string) string {
 	return ""
 }
 
-// audited tells whether the processor (or a gateway) audited the item.
-func audited(attrs pcommon.Map) bool {
-	_, tok := attrs.Get(auditattr.TokenID)
-	_, out := attrs.Get(auditattr.Outcome)
-	return tok || out
-}
-
 func activityID(action string) (int64, string) {
 	switch action {
 	case auditattr.ActionCreate:

@@ -263,7 +263,7 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
 				s := spans.At(k)
-				if !audited(s.Attributes()) {
+				if !auditattr.Audited(s.Attributes()) {
 					ignored++
 					continue
 				}
@@ -302,7 +302,7 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 				switch {
 				case lr.EventName() == auditattr.EventAnomaly:
 					recs = append(recs, e.enc.detectionFinding(&it, lr.SeverityNumber(), logged))
-				case audited(lr.Attributes()):
+				case auditattr.Audited(lr.Attributes()):
 					recs = append(recs, e.enc.apiActivity(&it, logged))
 				default:
 					ignored++

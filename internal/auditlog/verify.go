@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -63,8 +62,9 @@ func Verify(dir string, opts VerifyOptions) (*Report, error) {
 	}
 	r := &Report{}
 	v := &verifier{dir: dir, opts: opts, r: r}
-	hashes := v.readHashes()
-	defer hashes.Close()
+	if hashes := v.readHashes(); hashes != nil {
+		defer hashes.Close()
+	}
 	v.readCheckpoints()
 	v.scanRecords()
 	v.checkHashTree()
@@ -96,8 +96,9 @@ type verifier struct {
 	hashFlips map[int64]bool
 }
 
-// readHashes opens tree.hashes; the caller closes the returned file.
-func (v *verifier) readHashes() io.Closer {
+// readHashes opens tree.hashes; the caller closes the returned file (nil
+// when it could not be opened).
+func (v *verifier) readHashes() *os.File {
 	f, err := os.Open(filepath.Join(v.dir, hashesName))
 	var size int64
 	if err == nil {
@@ -108,6 +109,10 @@ func (v *verifier) readHashes() io.Closer {
 	}
 	if err != nil {
 		v.r.add(ProblemUnreadable, -1, hashesName, "cannot read the tree hashes: %v", err)
+		if f != nil {
+			f.Close()
+			f = nil
+		}
 	} else {
 		v.hashes = hashFile{r: f, size: size}
 	}
@@ -122,9 +127,6 @@ func (v *verifier) readHashes() io.Closer {
 	v.r.TreeSize = v.leaves
 	v.seen = make([]uint64, (v.leaves+63)/64)
 	v.hashFlips = map[int64]bool{}
-	if f == nil {
-		return io.NopCloser(nil)
-	}
 	return f
 }
 

@@ -45,7 +45,7 @@ func Build(dir string, opts Options) (*Report, error) {
 		r, err := auditlog.Verify(dir, opts.Verify)
 		verified <- verdict{r, err}
 	}()
-	segs, err := listSegments(dir)
+	segs, err := auditlog.Segments(dir)
 	if err != nil {
 		<-verified
 		return nil, err

@@ -3,6 +3,8 @@ package report
 import (
 	"runtime"
 	"sync"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditlog"
 )
 
 // Decoding JSON is most of a report's cost, so lines are decoded by
@@ -19,7 +21,7 @@ type batch struct {
 
 // decodeLines streams the log's lines through the decoders to add, in
 // order. tooLong counts lines over maxLine.
-func decodeLines(dir string, segs []segment, add func(*record), tooLong func()) error {
+func decodeLines(dir string, segs []auditlog.SegmentFile, add func(*record), tooLong func()) error {
 	workers := max(1, runtime.GOMAXPROCS(0))
 	jobs := make(chan *batch, workers)
 	ordered := make(chan *batch, 2*workers)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -273,10 +274,10 @@ func TestReportPeriod(t *testing.T) {
 
 func TestReportDamagedSegment(t *testing.T) {
 	dir, keys := writeSynthetic(t, 40_000) // over one 16 MiB segment
-	segs, err := listSegments(dir)
+	segs, err := auditlog.Segments(dir)
 	require.NoError(t, err)
-	require.True(t, segs[0].gz, "the first segment is sealed and compressed")
-	p := filepath.Join(dir, segs[0].name)
+	require.True(t, segs[0].Compressed, "the first segment is sealed and compressed")
+	p := filepath.Join(dir, segs[0].Name)
 	require.NoError(t, os.Chmod(p, 0o600))
 	require.NoError(t, os.WriteFile(p, []byte("not gzip"), 0o600))
 	r, err := Build(dir, Options{Verify: auditlog.VerifyOptions{Keys: keys}})
@@ -284,5 +285,27 @@ func TestReportDamagedSegment(t *testing.T) {
 	assert.False(t, r.Integrity.Verified)
 	assert.True(t, strings.HasPrefix(r.Verdict, "UNVERIFIED"))
 	assert.Positive(t, r.Totals.Records, "the other segments are read")
-	assert.Contains(t, strings.Join(r.Notes, "\n"), segs[0].name)
+	assert.Contains(t, strings.Join(r.Notes, "\n"), segs[0].Name)
+}
+
+// TestReportReadsAHalfCompressedSegmentOnce: after a crash during
+// compression a sealed segment exists both plain and gzipped; the report
+// reads it once, as the log does.
+func TestReportReadsAHalfCompressedSegmentOnce(t *testing.T) {
+	dir, keys := writeSynthetic(t, 40_000)
+	before, err := Build(dir, Options{Verify: auditlog.VerifyOptions{Keys: keys}})
+	require.NoError(t, err)
+	segs, err := auditlog.Segments(dir)
+	require.NoError(t, err)
+	require.True(t, segs[0].Compressed)
+	r, err := auditlog.OpenSegment(dir, segs[0])
+	require.NoError(t, err)
+	plain, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	require.NoError(t, os.WriteFile(filepath.Join(dir, strings.TrimSuffix(segs[0].Name, ".gz")), plain, 0o600))
+
+	after, err := Build(dir, Options{Verify: auditlog.VerifyOptions{Keys: keys}})
+	require.NoError(t, err)
+	assert.Equal(t, before.Totals, after.Totals)
 }

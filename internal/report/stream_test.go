@@ -90,7 +90,7 @@ func TestStreamingStaysCapped(t *testing.T) {
 
 	lim := Limits{Tokens: 40, Principals: 30, Resources: 8, Addresses: 5, Related: 3, Failures: 20, Buckets: 48, Series: 5}
 	a := newAggregator(lim, nil)
-	segs, err := listSegments(dir)
+	segs, err := auditlog.Segments(dir)
 	require.NoError(t, err)
 	maxTokens, maxRes, maxAddr, maxBuckets := 0, 0, 0, 0
 	lines := 0

@@ -52,6 +52,9 @@ const (
 	FindingUnusedScopes       = "unused_scopes"
 	FindingExpiringSoon       = "expiring_soon"
 	FindingExcessiveLifetime  = "excessive_lifetime"
+	// FindingDeniedAccess: the service refused a token again and again
+	// (403), whether or not the policy governs that resource.
+	FindingDeniedAccess = "denied_access"
 	// FindingCombined is added to the design's vocabulary: several weak
 	// findings on one token within a window, escalated as one finding.
 	FindingCombined = "combined_findings"

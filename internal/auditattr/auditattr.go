@@ -90,4 +90,8 @@ const (
 	ViolationRestrictedResource = "restricted_resource"
 	ViolationOffHours           = "off_hours"
 	ViolationDisallowedNetwork  = "disallowed_network"
+	// ViolationExposedCredential: a credential found outside an
+	// authentication header (URL, log body, exception, resource attribute)
+	// has leaked into telemetry; the owner should rotate it.
+	ViolationExposedCredential = "exposed_credential"
 )

@@ -8,6 +8,8 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/internal/sharedcomponent"
 )
 
 type input uint8
@@ -20,23 +22,26 @@ const (
 // anomalyConnector is one pair's instance; the work happens in the
 // shared model.
 type anomalyConnector struct {
-	id         component.ID
-	models     *sharedModels
+	component  *sharedcomponent.Component[*sharedModel]
 	shared     *sharedModel
 	input      input
 	logsOut    consumer.Logs
 	metricsOut consumer.Metrics
 
-	started bool        // guarded by models.mu
-	reads   atomic.Bool // this pair reads its input (see assignRoles)
+	reads atomic.Bool // this pair reads its input (see assignRoles)
 }
 
 func (c *anomalyConnector) Start(ctx context.Context, host component.Host) error {
-	return c.models.start(ctx, host, c.shared, c)
+	if err := c.component.Start(ctx, host); err != nil {
+		return err
+	}
+	c.shared.join(c)
+	return nil
 }
 
 func (c *anomalyConnector) Shutdown(ctx context.Context) error {
-	return c.models.leave(ctx, c.id, c.shared, c)
+	c.shared.leave(c)
+	return c.component.Shutdown(ctx)
 }
 
 func (c *anomalyConnector) Capabilities() consumer.Capabilities {

@@ -80,13 +80,8 @@ func (e *event) read(attrs pcommon.Map) bool {
 	return found
 }
 
-// itemTime picks the event time in unix ms: the first non-zero of the
-// given timestamps.
-func itemTime(ts ...pcommon.Timestamp) int64 {
-	for _, t := range ts {
-		if t != 0 {
-			return int64(t) / 1e6
-		}
-	}
-	return 0
+// unixMilli is an event time (auditattr.SpanTime, LogTime) in unix ms; 0
+// (no time) stays 0, which ingest reads as the watermark.
+func unixMilli(ts pcommon.Timestamp) int64 {
+	return int64(ts) / 1e6
 }

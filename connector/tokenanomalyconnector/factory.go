@@ -10,12 +10,13 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector/internal/metadata"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/sharedcomponent"
 )
 
 // NewFactory returns the token_anomaly connector factory. Each factory
 // keeps the models of its component ids, shared by their pairs.
 func NewFactory() connector.Factory {
-	f := &factory{models: newSharedModels()}
+	f := &factory{models: sharedcomponent.NewMap[component.ID, *sharedModel]()}
 	return connector.NewFactory(
 		metadata.Type,
 		createDefaultConfig,
@@ -88,18 +89,20 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-type factory struct{ models *sharedModels }
+// factory keeps the model of each component id, shared by its pairs.
+type factory struct {
+	models *sharedcomponent.Map[component.ID, *sharedModel]
+}
 
 func (f *factory) create(set connector.Settings, cfg component.Config, in input, logs consumer.Logs, metrics consumer.Metrics) (*anomalyConnector, error) {
-	c := &anomalyConnector{id: set.ID, models: f.models, input: in, logsOut: logs, metricsOut: metrics}
-	sm, err := f.models.join(set.ID, c, func() (*model, error) {
-		return newModel(set.ID, cfg.(*Config), set.TelemetrySettings)
+	sc, err := f.models.LoadOrStore(set.ID, func() (*sharedModel, error) {
+		m, err := newModel(set.ID, cfg.(*Config), set.TelemetrySettings)
+		return &sharedModel{model: m}, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.shared = sm
-	return c, nil
+	return &anomalyConnector{component: sc, shared: sc.Unwrap(), input: in, logsOut: logs, metricsOut: metrics}, nil
 }
 
 func (f *factory) createTracesToMetrics(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Traces, error) {

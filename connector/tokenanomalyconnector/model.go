@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/policy"
 )
 
@@ -204,7 +205,7 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 						m.run.drop()
 						continue
 					}
-					ev.at = itemTime(sp.StartTimestamp(), sp.EndTimestamp())
+					ev.at = unixMilli(auditattr.SpanTime(sp))
 					ev.traceID, ev.spanID, ev.res = sp.TraceID(), sp.SpanID(), res
 					if m.run.full() {
 						m.ingestRun()
@@ -233,7 +234,7 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 						m.run.drop()
 						continue
 					}
-					ev.at = itemTime(lr.Timestamp(), lr.ObservedTimestamp())
+					ev.at = unixMilli(auditattr.LogTime(lr))
 					ev.traceID, ev.spanID, ev.res = lr.TraceID(), lr.SpanID(), res
 					if m.run.full() {
 						m.ingestRun()

@@ -2,90 +2,55 @@ package tokenanomalyconnector
 
 import (
 	"context"
-	"errors"
-	"slices"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
 )
 
-// sharedModels gives every pair of one component id (traces→metrics,
-// traces→logs, logs→metrics, logs→logs) the same model. The collector
-// creates one instance per pair; the first to start starts the model and
-// the last to shut down stops it. It lives in the factory, not in a global.
-type sharedModels struct {
-	mu     sync.Mutex
-	models map[component.ID]*sharedModel
-}
-
+// sharedModel is the one model that every pair of a component id
+// (traces→metrics, traces→logs, logs→metrics, logs→logs) shares through
+// internal/sharedcomponent, and the pairs that are running, to give each
+// its role.
 type sharedModel struct {
 	*model
-	members []*anomalyConnector // created and not yet shut down
-	started int
+	mu      sync.Mutex
+	members []*anomalyConnector // started and not yet shut down
 }
 
-func newSharedModels() *sharedModels {
-	return &sharedModels{models: map[component.ID]*sharedModel{}}
+func (sm *sharedModel) Start(ctx context.Context, host component.Host) error {
+	return sm.model.start(ctx, host)
 }
 
-// join returns the model of id, creating it with make on first use.
-func (s *sharedModels) join(id component.ID, c *anomalyConnector, make func() (*model, error)) (*sharedModel, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sm, ok := s.models[id]
-	if !ok {
-		m, err := make()
-		if err != nil {
-			return nil, err
-		}
-		sm = &sharedModel{model: m}
-		s.models[id] = sm
-	}
+func (sm *sharedModel) Shutdown(ctx context.Context) error {
+	return sm.model.shutdown(ctx)
+}
+
+// join adds a started pair and reassigns the roles.
+func (sm *sharedModel) join(c *anomalyConnector) {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
 	sm.members = append(sm.members, c)
-	return sm, nil
+	sm.assignRoles()
 }
 
-// start starts the model with its first member and (re)assigns roles.
-func (s *sharedModels) start(ctx context.Context, host component.Host, sm *sharedModel, c *anomalyConnector) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if sm.started == 0 {
-		if err := sm.model.start(ctx, host); err != nil {
-			return err
+// leave removes a pair and reassigns the roles among the others. The last
+// one keeps its outputs: the model's final flush still goes through them.
+func (sm *sharedModel) leave(c *anomalyConnector) {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	for i, m := range sm.members {
+		if m == c {
+			sm.members = append(sm.members[:i], sm.members[i+1:]...)
+			break
 		}
 	}
-	sm.started++
-	c.started = true
-	sm.assignRoles()
-	return nil
+	c.reads.Store(false)
+	if len(sm.members) > 0 {
+		sm.assignRoles()
+	}
 }
 
-// leave removes a member; the last started member to leave shuts the
-// model down, and the last member removes it from the map.
-func (s *sharedModels) leave(ctx context.Context, id component.ID, sm *sharedModel, c *anomalyConnector) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i := slices.Index(sm.members, c)
-	if i < 0 {
-		return nil // shut down twice
-	}
-	sm.members = slices.Delete(sm.members, i, i+1)
-	var err error
-	if c.started {
-		c.started = false
-		sm.started--
-		if sm.started == 0 {
-			err = sm.model.shutdown(ctx)
-		}
-	}
-	sm.assignRoles()
-	if len(sm.members) == 0 {
-		delete(s.models, id)
-	}
-	return errors.Join(err)
-}
-
-// assignRoles picks, among started members, the one that reads each input
+// assignRoles picks, among started pairs, the one that reads each input
 // signal (every pair of a signal receives the same items, so only one may
 // read them) and the ones whose consumers carry alerts and metrics (each
 // pair's router reaches every downstream pipeline of its signal).
@@ -96,16 +61,13 @@ func (sm *sharedModel) assignRoles() {
 	sm.model.alertOut, sm.model.metricsOut = nil, nil
 	for _, c := range sm.members {
 		reads := false
-		if c.started && c.input == inputTraces && traces == nil {
+		if c.input == inputTraces && traces == nil {
 			traces, reads = c, true
 		}
-		if c.started && c.input == inputLogs && logs == nil {
+		if c.input == inputLogs && logs == nil {
 			logs, reads = c, true
 		}
 		c.reads.Store(reads)
-		if !c.started {
-			continue
-		}
 		if c.logsOut != nil && sm.model.alertOut == nil {
 			sm.model.alertOut = c.logsOut
 		}

@@ -66,7 +66,9 @@ func newAuditExporter(cfg *Config, set exporter.Settings) (*auditExporter, error
 		enc: newEncoder(version, g)}, nil
 }
 
-func (e *auditExporter) start(_ context.Context, _ component.Host) error {
+// Start opens the log; the first of the id's pipelines to start runs it
+// (see internal/sharedcomponent).
+func (e *auditExporter) Start(_ context.Context, _ component.Host) error {
 	key, err := loadSigningKey(e.cfg.Signing)
 	if err != nil {
 		return err
@@ -229,7 +231,8 @@ func (e *auditExporter) maintain() {
 	}
 }
 
-func (e *auditExporter) shutdown(context.Context) error {
+// Shutdown closes the log once the last of the pipelines stops.
+func (e *auditExporter) Shutdown(context.Context) error {
 	if e.log == nil {
 		return nil
 	}
@@ -267,7 +270,7 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 					ignored++
 					continue
 				}
-				it := item{attrs: s.Attributes(), resource: rs.Resource().Attributes(), time: s.StartTimestamp().AsTime(),
+				it := item{attrs: s.Attributes(), resource: rs.Resource().Attributes(), time: recordTime(auditattr.SpanTime(s), logged),
 					traceID: s.TraceID(), spanID: s.SpanID(), isSpan: true, name: s.Name(), start: s.StartTimestamp(), end: s.EndTimestamp()}
 				recs = append(recs, e.enc.apiActivity(&it, logged))
 			}
@@ -290,11 +293,7 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				lr := lrs.At(k)
-				ts := lr.Timestamp()
-				if ts == 0 {
-					ts = lr.ObservedTimestamp()
-				}
-				it := item{attrs: lr.Attributes(), resource: rl.Resource().Attributes(), time: ts.AsTime(),
+				it := item{attrs: lr.Attributes(), resource: rl.Resource().Attributes(), time: recordTime(auditattr.LogTime(lr), logged),
 					traceID: lr.TraceID(), spanID: lr.SpanID(), body: lr.Body()}
 				if lr.EventName() == auditattr.EventSpan {
 					asSpan(&it, lr)
@@ -311,6 +310,15 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		}
 	}
 	return e.write(ctx, recs, ignored)
+}
+
+// recordTime is an item's event time (auditattr.SpanTime, LogTime), or the
+// time it is logged when it carries none.
+func recordTime(ts pcommon.Timestamp, logged int64) time.Time {
+	if ts != 0 {
+		return ts.AsTime()
+	}
+	return time.UnixMilli(logged)
 }
 
 // asSpan restores the span of an audit event (auditattr.EventSpan), so

@@ -2,7 +2,6 @@ package auditlogexporter
 
 import (
 	"context"
-	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
 	"github.com/tokenaudit/tokenaudit/internal/auditlog"
+	"github.com/tokenaudit/tokenaudit/internal/sharedcomponent"
 )
 
 // NewFactory returns the audit_log exporter factory.
@@ -21,7 +21,7 @@ func NewFactory() exporter.Factory {
 // newFactory takes the function that opens the log's files: nil for the
 // OS, a fault injector in tests.
 func newFactory(openFile func(string, int) (auditlog.File, error)) exporter.Factory {
-	f := &factory{byID: map[component.ID]*sharedExporter{}, openFile: openFile}
+	f := &factory{exporters: sharedcomponent.NewMap[component.ID, *auditExporter](), openFile: openFile}
 	return exporter.NewFactory(metadata.Type,
 		func() component.Config { return createDefaultConfig() },
 		exporter.WithTraces(f.createTraces, metadata.TracesStability),
@@ -31,71 +31,25 @@ func newFactory(openFile func(string, int) (auditlog.File, error)) exporter.Fact
 // factory keeps one exporter per component id, shared by its traces and
 // logs pipelines: both write the same log.
 type factory struct {
-	mu       sync.Mutex
-	byID     map[component.ID]*sharedExporter
-	openFile func(string, int) (auditlog.File, error)
+	exporters *sharedcomponent.Map[component.ID, *auditExporter]
+	openFile  func(string, int) (auditlog.File, error)
 }
 
-type sharedExporter struct {
-	f    *factory
-	id   component.ID
-	exp  *auditExporter
-	refs int // pipelines created
-	runs int // pipelines started and not yet shut down
+func (f *factory) get(cfg *Config, set exporter.Settings) (*sharedcomponent.Component[*auditExporter], error) {
+	return f.exporters.LoadOrStore(set.ID, func() (*auditExporter, error) {
+		exp, err := newAuditExporter(cfg, set)
+		if err != nil {
+			return nil, err
+		}
+		exp.openFile = f.openFile
+		return exp, nil
+	})
 }
 
-func (f *factory) get(cfg *Config, set exporter.Settings) (*sharedExporter, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if s, ok := f.byID[set.ID]; ok {
-		s.refs++
-		return s, nil
-	}
-	exp, err := newAuditExporter(cfg, set)
-	if err != nil {
-		return nil, err
-	}
-	exp.openFile = f.openFile
-	s := &sharedExporter{f: f, id: set.ID, exp: exp, refs: 1}
-	f.byID[set.ID] = s
-	return s, nil
-}
-
-func (s *sharedExporter) start(ctx context.Context, host component.Host) error {
-	s.f.mu.Lock()
-	defer s.f.mu.Unlock()
-	s.runs++
-	if s.runs > 1 {
-		return nil
-	}
-	if err := s.exp.start(ctx, host); err != nil {
-		s.runs--
-		return err
-	}
-	return nil
-}
-
-func (s *sharedExporter) shutdown(ctx context.Context) error {
-	s.f.mu.Lock()
-	defer s.f.mu.Unlock()
-	s.refs--
-	if s.refs <= 0 {
-		delete(s.f.byID, s.id)
-	}
-	if s.runs == 0 {
-		return nil // never started
-	}
-	s.runs--
-	if s.runs > 0 {
-		return nil
-	}
-	return s.exp.shutdown(ctx)
-}
-
-func (f *factory) options(cfg *Config, s *sharedExporter) []exporterhelper.Option {
+func (f *factory) options(cfg *Config, s *sharedcomponent.Component[*auditExporter]) []exporterhelper.Option {
 	return []exporterhelper.Option{
-		exporterhelper.WithStart(s.start),
-		exporterhelper.WithShutdown(s.shutdown),
+		exporterhelper.WithStart(s.Start),
+		exporterhelper.WithShutdown(s.Shutdown),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
 		exporterhelper.WithQueue(cfg.QueueConfig),
@@ -109,7 +63,7 @@ func (f *factory) createTraces(ctx context.Context, set exporter.Settings, c com
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewTraces(ctx, set, cfg, s.exp.pushTraces, f.options(cfg, s)...)
+	return exporterhelper.NewTraces(ctx, set, cfg, s.Unwrap().pushTraces, f.options(cfg, s)...)
 }
 
 func (f *factory) createLogs(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Logs, error) {
@@ -118,5 +72,5 @@ func (f *factory) createLogs(ctx context.Context, set exporter.Settings, c compo
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, s.exp.pushLogs, f.options(cfg, s)...)
+	return exporterhelper.NewLogs(ctx, set, cfg, s.Unwrap().pushLogs, f.options(cfg, s)...)
 }

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/credential"
 	"github.com/tokenaudit/tokenaudit/internal/filewatch"
 	"github.com/tokenaudit/tokenaudit/internal/fingerprint"
@@ -300,7 +301,7 @@ func (p *tokenAudit) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 			for _, span := range ss.Spans().All() {
 				p.auditItem(item{
 					attrs:     span.Attributes(),
-					eventTime: eventTime(span.StartTimestamp(), span.EndTimestamp()),
+					eventTime: eventTime(auditattr.SpanTime(span)),
 					spanError: span.Status().Code() == ptrace.StatusCodeError,
 					span:      span,
 					isSpan:    true,
@@ -322,7 +323,7 @@ func (p *tokenAudit) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, 
 				body := lr.Body()
 				p.auditItem(item{
 					attrs:     lr.Attributes(),
-					eventTime: eventTime(lr.Timestamp(), lr.ObservedTimestamp()),
+					eventTime: eventTime(auditattr.LogTime(lr)),
 				}, &body, sc)
 			}
 		}
@@ -330,14 +331,12 @@ func (p *tokenAudit) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, 
 	return ld, nil
 }
 
-// eventTime is the item's own time, so that a replay gives the same
-// verdicts; only an item with no timestamp at all falls back to now.
-func eventTime(ts, fallback pcommon.Timestamp) time.Time {
-	switch {
-	case ts != 0:
+// eventTime is the item's own time (auditattr.SpanTime, LogTime), so that
+// a replay gives the same verdicts; only an item with no time at all falls
+// back to now.
+func eventTime(ts pcommon.Timestamp) time.Time {
+	if ts != 0 {
 		return ts.AsTime()
-	case fallback != 0:
-		return fallback.AsTime()
 	}
 	return time.Now()
 }

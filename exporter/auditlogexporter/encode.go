@@ -85,7 +85,7 @@ const (
 
 // clean is the guard with a per-encoder memo.
 func (e *encoder) clean(s string) string {
-	if len(s) < 8 || isTokenID(s) {
+	if len(s) < 8 || auditattr.IsTokenID(s) {
 		return s
 	}
 	if len(s) > cleanCacheMaxLen {

@@ -225,7 +225,7 @@ func TestGuardRedactsARawCredential(t *testing.T) {
 	}
 	found := false
 	for _, rec := range readRecords(t, cfg.Directory) {
-		if u, ok := rec["unmapped"].(map[string]any)["tokenaudit"].(map[string]any); ok && strings.Contains(u["note"].(string)+"", redacted) {
+		if u, ok := rec["unmapped"].(map[string]any)["tokenaudit"].(map[string]any); ok && strings.Contains(u["note"].(string)+"", auditattr.Redacted) {
 			found = true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/credential"
 )
 
@@ -16,22 +17,13 @@ type guard struct {
 	redactions atomic.Int64
 }
 
-// guardParams are query parameter names whose values are credentials.
-var guardParams = []string{
-	"access_token", "id_token", "refresh_token", "api_key", "apikey", "api-key",
-	"token", "auth_token", "private_token", "client_secret", "password",
-	"x-amz-credential", "x-amz-signature", "x-amz-security-token",
-}
-
 func newGuard() (*guard, error) {
 	rules, err := credential.NewRules(nil, credential.DefaultLimits())
 	if err != nil {
 		return nil, err
 	}
-	return &guard{rules: rules, params: guardParams}, nil
+	return &guard{rules: rules, params: credential.DefaultQueryParams()}, nil
 }
-
-const redacted = "[REDACTED]"
 
 // clean returns s with every credential in it redacted, and counts them.
 func (g *guard) clean(s string) string {
@@ -49,7 +41,7 @@ func (g *guard) scan(s string) (string, int) {
 	}
 	var spans [][2]int
 	g.rules.ScanText(s, g.params, nil, func(c credential.Credential) {
-		if c.End > c.Start && !isTokenID(s[c.Start:c.End]) && !strings.HasPrefix(s[c.Start:c.End], redacted) {
+		if c.End > c.Start && !auditattr.IsTokenID(s[c.Start:c.End]) && !strings.HasPrefix(s[c.Start:c.End], auditattr.Redacted) {
 			spans = append(spans, [2]int{c.Start, c.End})
 		}
 	})
@@ -60,24 +52,9 @@ func (g *guard) scan(s string) (string, int) {
 	last := 0
 	for _, sp := range spans {
 		b.WriteString(s[last:sp[0]])
-		b.WriteString(redacted)
+		b.WriteString(auditattr.Redacted)
 		last = sp[1]
 	}
 	b.WriteString(s[last:])
 	return b.String(), len(spans)
-}
-
-// isTokenID recognises the processor's fingerprints (prefix, "_", 32 hex):
-// already safe, and exactly what the record should show.
-func isTokenID(s string) bool {
-	i := strings.LastIndexByte(s, '_')
-	if i < 1 || i > 16 || len(s)-i-1 != 32 {
-		return false
-	}
-	for _, c := range s[i+1:] {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -3,12 +3,12 @@ package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processo
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configopaque"
 
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/credential"
 	"github.com/tokenaudit/tokenaudit/internal/jwtverify"
 	"github.com/tokenaudit/tokenaudit/internal/policy"
@@ -105,7 +105,7 @@ const (
 // ScrubConfig says how raw credentials are replaced.
 type ScrubConfig struct {
 	// Mode: fingerprint (replace the secret by its token id), redact
-	// (replace it by "[REDACTED]") or remove (delete header attributes; URLs
+	// (replace it by "REDACTED") or remove (delete header attributes; URLs
 	// and bodies are redacted, since removing them would lose the request).
 	Mode string `mapstructure:"mode"`
 	// Claims copies these extra JWT claims to tokenaudit.token.claim.<name>.
@@ -154,8 +154,6 @@ type ClientConfig struct {
 	TrustedProxies []string `mapstructure:"trusted_proxies"`
 }
 
-var prefixPattern = regexp.MustCompile(`^[a-z0-9_-]{0,16}$`)
-
 // Validate checks the configuration; each error names the field and the fix.
 func (c *Config) Validate() error {
 	var errs []error
@@ -170,8 +168,8 @@ func (c *Config) Validate() error {
 	if c.Fingerprint.CreateKeyFile && c.Fingerprint.KeyFile == "" {
 		add("fingerprint.create_key_file: needs fingerprint.key_file, the path to create")
 	}
-	if !prefixPattern.MatchString(c.Fingerprint.Prefix) {
-		add("fingerprint.prefix: %q must be at most 16 characters of a-z, 0-9, _ and -", c.Fingerprint.Prefix)
+	if err := auditattr.CheckTokenIDPrefix(c.Fingerprint.Prefix); err != nil {
+		add("fingerprint.prefix: %v", err)
 	}
 
 	if len(c.Sources.AuthorizationHeaders)+len(c.Sources.KeyHeaders)+len(c.Sources.Attributes)+len(c.Sources.URLAttributes)+len(c.Sources.MetadataKeys) == 0 && !c.Sources.LogBody {

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
+	"github.com/tokenaudit/tokenaudit/internal/credential"
 	"github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor/internal/metadata"
 )
 
@@ -33,11 +34,7 @@ func createDefaultConfig() component.Config {
 			},
 			URLAttributes:  []string{"url.full", "url.query", "http.url", "http.target", "url.original"},
 			TextAttributes: []string{"exception.message", "exception.stacktrace"},
-			QueryParams: []string{
-				"access_token", "id_token", "refresh_token", "api_key", "apikey", "api-key",
-				"key", "token", "auth_token", "private_token", "client_secret", "password",
-				"x-amz-credential", "x-amz-signature", "x-amz-security-token",
-			},
+			QueryParams:        credential.DefaultQueryParams(),
 			ResourceAttributes: true,
 			LogBody:            true,
 			MetadataKeys:       []string{"authorization", "x-api-key"},

@@ -45,7 +45,7 @@ func (p *tokenAudit) lookupHeader(s string, kind valueKind, sc *scratch) *cached
 	}
 	// A value the parser did not take (an unknown scheme, say) is still
 	// redacted whole: what stands in an Authorization header is secret.
-	cv := &cachedValue{scrubbed: redacted}
+	cv := &cachedValue{scrubbed: auditattr.Redacted}
 	if ok && c.Type != "" {
 		cv.info = p.buildTokenInfo(&c)
 		if c.Start >= 0 && c.Start <= c.End && c.End <= len(s) {

@@ -11,18 +11,13 @@ import (
 
 const headerPrefix = "http.request.header."
 
-// redacted replaces a secret in redact mode and wherever there is no id to
-// put (scrub-only findings such as an AWS request signature). It is the
-// word the URL semantic conventions use.
-const redacted = "REDACTED"
-
 // Body walking bounds: a hostile structured body cannot make a log record
 // cost more than this. What lies beyond them is replaced unread, since it
 // might hold a credential.
 const (
 	maxBodyDepth  = 32
 	maxBodyValues = 10_000
-	unscanned     = "REDACTED: not scanned (log body beyond the nesting or size limit)"
+	unscanned     = auditattr.Redacted + ": not scanned (log body beyond the nesting or size limit)"
 )
 
 // valueKind says how a value is read.
@@ -141,7 +136,7 @@ func (p *tokenAudit) scrubValue(attrs pcommon.Map, key string, v pcommon.Value, 
 			if e.Type() != pcommon.ValueTypeStr {
 				if e.Type() != pcommon.ValueTypeEmpty {
 					p.noteUnreadable(e, kind, source, sc)
-					e.SetStr(redacted) // not text: cannot be read, must not leave
+					e.SetStr(auditattr.Redacted) // not text: cannot be read, must not leave
 					changed = true
 				}
 				continue
@@ -244,7 +239,7 @@ func (p *tokenAudit) rewrite(s string, sc *scratch) (string, bool) {
 // replacement is what stands in the telemetry where a secret was.
 func (p *tokenAudit) replacement(info *tokenInfo) string {
 	if info == nil || p.cfg.Scrub.Mode != ScrubFingerprint {
-		return redacted
+		return auditattr.Redacted
 	}
 	return info.id
 }

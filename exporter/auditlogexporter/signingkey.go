@@ -3,12 +3,14 @@ package auditlogexporter
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditkey"
+	"github.com/tokenaudit/tokenaudit/internal/secretfile"
 )
 
 // signingKey is the loaded checkpoint key.
@@ -43,16 +45,12 @@ func loadSigningKey(cfg SigningConfig) (*signingKey, error) {
 // readSigningKey reads and checks a signing key file, at start and when
 // the file changes.
 func readSigningKey(path string) (*signingKey, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("signing.key_file: %w; create one with `auditctl keygen --signing NAME` or set signing.create_key_file: true", err)
+	data, err := secretfile.Read(path, "signing.key_file")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w; create one with `auditctl keygen --signing NAME` or set signing.create_key_file: true", err)
 	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("signing.key_file %s has mode %04o: others can read it; run chmod 600 %s", path, st.Mode().Perm(), path)
-	}
-	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("signing.key_file: %w", err)
+		return nil, err
 	}
 	signer, err := note.NewSigner(strings.TrimSpace(string(data)))
 	if err != nil {

@@ -16,6 +16,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/tokenaudit/tokenaudit/internal/secretfile"
+	"github.com/tokenaudit/tokenaudit/internal/unsafestr"
 )
 
 // MinKeyBytes is the shortest key accepted: the HMAC's strength is bounded
@@ -77,8 +80,8 @@ func (f *Fingerprinter) PrincipalID(principal string) string {
 func (f *Fingerprinter) id(domain, prefix, s string) string {
 	h := f.pool.Get().(hash.Hash)
 	h.Reset()
-	h.Write(StringBytes(domain))
-	h.Write(StringBytes(s))
+	h.Write(unsafestr.Bytes(domain))
+	h.Write(unsafestr.Bytes(s))
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	f.pool.Put(h)
@@ -109,19 +112,12 @@ func ParseKey(text string) ([]byte, error) {
 	return []byte(t), nil
 }
 
-// ReadKeyFile reads a key file. It refuses files that others can read,
-// like ssh does, because the key is what keeps ids from being reversed.
+// ReadKeyFile reads a key file. It refuses files that others can read
+// (secretfile), because the key is what keeps ids from being reversed.
 func ReadKeyFile(path string) ([]byte, error) {
-	st, err := os.Stat(path)
+	data, err := secretfile.Read(path, "fingerprint key file")
 	if err != nil {
-		return nil, fmt.Errorf("fingerprint key file: %w", err)
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("fingerprint key file %s has mode %04o: others can read it; run chmod 600 %s", path, st.Mode().Perm(), path)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("fingerprint key file: %w", err)
+		return nil, err
 	}
 	key, err := ParseKey(string(data))
 	if err != nil {

@@ -3,7 +3,8 @@ package jwtverify
 import (
 	"strconv"
 	"strings"
-	"unsafe"
+
+	"github.com/tokenaudit/tokenaudit/internal/unsafestr"
 )
 
 // maxCandidates bounds the keys tried for one token, so that a token
@@ -56,7 +57,7 @@ func (v *Verifier) Verify(alg, kid, signingInput string, sig []byte) (res Result
 	}
 
 	ks := v.keys.Load()
-	msg := stringBytes(signingInput)
+	msg := unsafestr.Bytes(signingInput)
 	tried, kidFound, mismatch := 0, false, ""
 	for i := range ks.keys {
 		k := &ks.keys[i]
@@ -90,10 +91,4 @@ func (v *Verifier) Verify(alg, kid, signingInput string, sig []byte) (res Result
 		return InvalidSignature, mismatch
 	}
 	return InvalidSignature, "no key for alg " + alg
-}
-
-// stringBytes views s as bytes without a copy. Only hash and signature
-// functions see the result; none of them keeps or changes its input.
-func stringBytes(s string) []byte {
-	return unsafe.Slice(unsafe.StringData(s), len(s))
 }

@@ -147,11 +147,24 @@ type OutcomeConfig struct {
 	DeniedStatusCodes  []int `mapstructure:"denied_status_codes"`
 }
 
+// Values of client.trust_client_address.
+const (
+	// TrustPrivatePeers believes client.address when the socket peer is a
+	// private, loopback or link-local address, or a trusted proxy.
+	TrustPrivatePeers = "private_peers"
+	// TrustTrustedProxies believes it only when the peer is a trusted proxy.
+	TrustTrustedProxies = "trusted_proxies"
+)
+
 // ClientConfig says whom to believe about the caller's address.
 type ClientConfig struct {
 	// TrustedProxies are CIDRs or addresses whose forwarding headers
 	// (X-Forwarded-For, Forwarded, X-Real-IP) are believed.
 	TrustedProxies []string `mapstructure:"trusted_proxies"`
+	// TrustClientAddress says which socket peers may name the caller through
+	// the semantic conventions' client.address: private_peers (default) or
+	// trusted_proxies (strict).
+	TrustClientAddress string `mapstructure:"trust_client_address"`
 }
 
 // Validate checks the configuration; each error names the field and the fix.
@@ -234,6 +247,12 @@ func (c *Config) Validate() error {
 	}
 	if _, err := policy.ParseNetworks(c.Client.TrustedProxies); err != nil {
 		add("client.trusted_proxies%w", err)
+	}
+	switch c.Client.TrustClientAddress {
+	case TrustPrivatePeers, TrustTrustedProxies:
+	default:
+		add("client.trust_client_address: %q is not one of %s (believe client.address behind a private or loopback peer) or %s (only behind client.trusted_proxies)",
+			c.Client.TrustClientAddress, TrustPrivatePeers, TrustTrustedProxies)
 	}
 	return errors.Join(errs...)
 }

@@ -45,7 +45,7 @@ func TestLoadConfig(t *testing.T) {
 	full.ClockSkew = 2 * time.Minute
 	full.Cache.MaxEntries = 500
 	full.Outcome = OutcomeConfig{FailureStatusCodes: []int{401}, DeniedStatusCodes: []int{403, 404}}
-	full.Client.TrustedProxies = []string{"10.0.0.0/8", "192.0.2.1"}
+	full.Client = ClientConfig{TrustedProxies: []string{"10.0.0.0/8", "192.0.2.1"}, TrustClientAddress: TrustTrustedProxies}
 	full.AnnotateAll = true
 
 	minimal := createDefaultConfig().(*Config)
@@ -63,6 +63,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad_mode", wantErr: []string{`scrub.mode: "shred" is not one of fingerprint, redact, remove`}},
 		{name: "bad_rule", wantErr: []string{"rules:", "broken"}},
 		{name: "bad_proxy", wantErr: []string{`client.trusted_proxies[0]: "10.0.0.0/33" is not a CIDR or an IP address`}},
+		{name: "bad_client_trust", wantErr: []string{`client.trust_client_address: "anyone" is not one of private_peers`}},
 		{name: "bad_codes", wantErr: []string{
 			"outcome.denied_status_codes[0]: 401 is already listed in outcome.failure_status_codes",
 			"outcome.denied_status_codes[1]: 999 is not an HTTP status code",

@@ -48,6 +48,7 @@ func createDefaultConfig() component.Config {
 			FailureStatusCodes: []int{401, 407},
 			DeniedStatusCodes:  []int{403},
 		},
+		Client: ClientConfig{TrustClientAddress: TrustPrivatePeers},
 	}
 }
 

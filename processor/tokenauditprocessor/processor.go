@@ -40,9 +40,11 @@ type tokenAudit struct {
 	rules          *credential.Rules
 	bodyPatterns   *credential.Patterns
 	trustedProxies []netip.Prefix
-	failureCodes   map[int]bool
-	deniedCodes    map[int]bool
-	removeMode     bool
+	// trustPrivatePeers: client.address is believed behind a private peer.
+	trustPrivatePeers bool
+	failureCodes      map[int]bool
+	deniedCodes       map[int]bool
+	removeMode        bool
 
 	// Set in start: they read files or start pollers.
 	fp       atomic.Pointer[fingerprint.Fingerprinter]
@@ -73,20 +75,21 @@ func newTokenAudit(set processor.Settings, cfg *Config, signal string) (*tokenAu
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
 	p := &tokenAudit{
-		cfg:            cfg,
-		logger:         set.Logger,
-		telemetry:      tb,
-		metrics:        newMetricSets(signal),
-		signal:         signal,
-		authHeaders:    normalizeHeaderNames(cfg.Sources.AuthorizationHeaders),
-		keyHeaders:     normalizeHeaderNames(cfg.Sources.KeyHeaders),
-		rules:          rules,
-		bodyPatterns:   patterns,
-		trustedProxies: proxies,
-		failureCodes:   codeSet(cfg.Outcome.FailureStatusCodes),
-		deniedCodes:    codeSet(cfg.Outcome.DeniedStatusCodes),
-		removeMode:     cfg.Scrub.Mode == ScrubRemove,
-		cache:          newTokenCache(cfg.Cache.MaxEntries),
+		cfg:               cfg,
+		logger:            set.Logger,
+		telemetry:         tb,
+		metrics:           newMetricSets(signal),
+		signal:            signal,
+		authHeaders:       normalizeHeaderNames(cfg.Sources.AuthorizationHeaders),
+		keyHeaders:        normalizeHeaderNames(cfg.Sources.KeyHeaders),
+		rules:             rules,
+		bodyPatterns:      patterns,
+		trustedProxies:    proxies,
+		trustPrivatePeers: cfg.Client.TrustClientAddress != TrustTrustedProxies,
+		failureCodes:      codeSet(cfg.Outcome.FailureStatusCodes),
+		deniedCodes:       codeSet(cfg.Outcome.DeniedStatusCodes),
+		removeMode:        cfg.Scrub.Mode == ScrubRemove,
+		cache:             newTokenCache(cfg.Cache.MaxEntries),
 	}
 	p.scratch.New = func() any { return new(scratch) }
 	return p, nil

@@ -1,7 +1,6 @@
 package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
 
 import (
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -18,8 +17,6 @@ var (
 	pathKeys       = []string{"url.path", "http.target"}
 	httpStatusKeys = []string{"http.response.status_code", "http.status_code"}
 	rpcStatusKeys  = []string{"rpc.response.status_code", "rpc.grpc.status_code"}
-	peerKeys       = []string{"network.peer.address", "net.sock.peer.addr", "net.peer.ip"}
-	clientKeys     = []string{"client.address", "http.client_ip"}
 )
 
 // first returns the first present attribute among keys.
@@ -157,121 +154,4 @@ func intValue(v pcommon.Value) (int, bool) {
 		return n, err == nil
 	}
 	return 0, false
-}
-
-// clientAddress returns the caller's address. The socket peer is the only
-// address nobody can forge; forwarding headers and client.address (which
-// SDKs fill from X-Forwarded-For) are believed only when the peer is a
-// trusted proxy, or when no peer address was recorded at all.
-func (p *tokenAudit) clientAddress(attrs pcommon.Map) string {
-	peer, hasPeer := parseAddr(firstStr(attrs, peerKeys))
-	if hasPeer && !p.trusted(peer) {
-		return peer.String()
-	}
-	if hasPeer { // a trusted proxy: walk the forwarding chain
-		if a, ok := p.forwardedClient(attrs); ok {
-			return a.String()
-		}
-	}
-	if a, ok := parseAddr(firstStr(attrs, clientKeys)); ok {
-		return a.String()
-	}
-	if hasPeer {
-		return peer.String()
-	}
-	return ""
-}
-
-// forwardedClient walks X-Forwarded-For (then Forwarded, X-Real-IP) from the
-// right, skipping trusted proxies; the first untrusted hop is the client.
-func (p *tokenAudit) forwardedClient(attrs pcommon.Map) (netip.Addr, bool) {
-	for _, h := range []struct {
-		key   string
-		parse func(string) []string
-	}{
-		{"http.request.header.x-forwarded-for", splitXFF},
-		{"http.request.header.forwarded", splitForwarded},
-		{"http.request.header.x-real-ip", splitXFF},
-	} {
-		v, ok := attrs.Get(h.key)
-		if !ok {
-			continue
-		}
-		hops := h.parse(headerString(v))
-		for i := len(hops) - 1; i >= 0; i-- {
-			a, ok := parseAddr(hops[i])
-			if !ok {
-				break
-			}
-			if !p.trusted(a) || i == 0 {
-				return a, true
-			}
-		}
-	}
-	return netip.Addr{}, false
-}
-
-func (p *tokenAudit) trusted(a netip.Addr) bool {
-	for _, pr := range p.trustedProxies {
-		if pr.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-// headerString joins the string-array form of a header attribute.
-func headerString(v pcommon.Value) string {
-	if v.Type() != pcommon.ValueTypeSlice {
-		return v.AsString()
-	}
-	parts := make([]string, 0, v.Slice().Len())
-	for i := 0; i < v.Slice().Len() && i < 32; i++ {
-		parts = append(parts, v.Slice().At(i).AsString())
-	}
-	return strings.Join(parts, ",")
-}
-
-const maxHops = 32
-
-func splitXFF(s string) []string {
-	parts := strings.SplitN(s, ",", maxHops)
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	return parts
-}
-
-// splitForwarded extracts the for= values of RFC 7239 Forwarded.
-func splitForwarded(s string) []string {
-	var out []string
-	for _, elem := range strings.SplitN(s, ",", maxHops) {
-		for _, pair := range strings.Split(elem, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
-			if ok && strings.EqualFold(k, "for") {
-				out = append(out, strings.Trim(v, `"`)) // parseAddr takes "[v6]:port"
-
-			}
-		}
-	}
-	return out
-}
-
-// parseAddr accepts "ip", "ip:port" and "[ipv6]:port".
-func parseAddr(s string) (netip.Addr, bool) {
-	if s == "" || len(s) > 64 {
-		return netip.Addr{}, false
-	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap(), true
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
-	}
-	if i := strings.LastIndexByte(s, ']'); strings.HasPrefix(s, "[") && i > 0 {
-		if a, err := netip.ParseAddr(s[1:i]); err == nil {
-			return a.Unmap(), true
-		}
-	}
-	return netip.Addr{}, false
 }

@@ -1,0 +1,90 @@
+package tokenauditprocessor
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// TestClientAddressSemconv: the semantic conventions' client.address names
+// the caller behind a load balancer without any configuration, and a caller
+// that reaches the service from a public address cannot name itself.
+func TestClientAddressSemconv(t *testing.T) {
+	tests := []struct {
+		name   string
+		strict bool // client.trust_client_address: trusted_proxies
+		attrs  map[string]any
+		want   string
+	}{
+		{"private peer: the instrumentation's client.address", false,
+			map[string]any{"network.peer.address": "10.2.0.7", "client.address": "203.0.113.9"}, "203.0.113.9"},
+		{"private peer 172.16/12 and 192.168/16", false,
+			map[string]any{"network.peer.address": "172.20.1.1", "client.address": "198.51.100.20"}, "198.51.100.20"},
+		{"loopback sidecar", false,
+			map[string]any{"network.peer.address": "127.0.0.1", "client.address": "192.0.2.44"}, "192.0.2.44"},
+		{"client.address with a port", false,
+			map[string]any{"network.peer.address": "192.168.1.5", "client.address": "203.0.113.9:51234"}, "203.0.113.9"},
+		{"peer with a port", false,
+			map[string]any{"network.peer.address": "10.0.0.9:443", "client.address": "203.0.113.9"}, "203.0.113.9"},
+		{"IPv6 ULA peer, IPv6 client", false,
+			map[string]any{"network.peer.address": "fd12:3456::1", "client.address": "2001:db8::7"}, "2001:db8::7"},
+		{"IPv6 loopback peer with port, bracketed client", false,
+			map[string]any{"network.peer.address": "[::1]:8080", "client.address": "[2001:db8::8]:443"}, "2001:db8::8"},
+		{"IPv6 link-local peer with zone", false,
+			map[string]any{"network.peer.address": "fe80::1%eth0", "client.address": "198.51.100.3"}, "198.51.100.3"},
+		{"IPv4-mapped private peer", false,
+			map[string]any{"network.peer.address": "::ffff:10.1.1.1", "client.address": "198.51.100.4"}, "198.51.100.4"},
+		{"legacy names", false,
+			map[string]any{"net.sock.peer.addr": "10.1.1.1", "http.client_ip": "198.51.100.5"}, "198.51.100.5"},
+		{"spoof: public peer claims another address", false,
+			map[string]any{"network.peer.address": "198.51.100.7", "client.address": "10.0.0.1"}, "198.51.100.7"},
+		{"spoof: public IPv6 peer", false,
+			map[string]any{"network.peer.address": "2001:db8::66", "client.address": "2001:db8::1"}, "2001:db8::66"},
+		{"spoof: carrier-grade NAT is not private", false,
+			map[string]any{"network.peer.address": "100.64.1.1", "client.address": "203.0.113.1"}, "100.64.1.1"},
+		{"malformed client.address: the peer", false,
+			map[string]any{"network.peer.address": "10.0.0.3", "client.address": "not-an-address"}, "10.0.0.3"},
+		{"overlong client.address: the peer", false,
+			map[string]any{"network.peer.address": "10.0.0.3", "client.address": "1.2.3.4" + string(make([]byte, 80))}, "10.0.0.3"},
+		{"non-string client.address: the peer", false,
+			map[string]any{"network.peer.address": "10.0.0.3", "client.address": int64(12)}, "10.0.0.3"},
+		{"private peer, no client.address", false,
+			map[string]any{"network.peer.address": "10.0.0.3"}, "10.0.0.3"},
+		{"forwarding headers only from a configured proxy", false,
+			map[string]any{"network.peer.address": "192.168.7.7", "http.request.header.x-forwarded-for": "203.0.113.50"}, "192.168.7.7"},
+		{"configured proxy: its chain wins over client.address", false,
+			map[string]any{"network.peer.address": "192.0.2.1", "client.address": "203.0.113.9", "http.request.header.x-forwarded-for": "203.0.113.60, 192.0.2.1"}, "203.0.113.60"},
+		{"configured public proxy without headers: client.address", false,
+			map[string]any{"network.peer.address": "192.0.2.1", "client.address": "203.0.113.9"}, "203.0.113.9"},
+		{"no peer: client.address", false,
+			map[string]any{"client.address": "203.0.113.9:80"}, "203.0.113.9"},
+		{"strict: private peer is the caller", true,
+			map[string]any{"network.peer.address": "10.2.0.7", "client.address": "203.0.113.9"}, "10.2.0.7"},
+		{"strict: configured proxy names the caller", true,
+			map[string]any{"network.peer.address": "192.0.2.1", "client.address": "203.0.113.9"}, "203.0.113.9"},
+		{"strict: no peer, client.address", true,
+			map[string]any{"client.address": "203.0.113.9"}, "203.0.113.9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Client.TrustedProxies = []string{"192.0.2.1"}
+			if tt.strict {
+				cfg.Client.TrustClientAddress = TrustTrustedProxies
+			}
+			h := newHarness(t, cfg)
+			td := ptrace.NewTraces()
+			s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+			require.NoError(t, s.Attributes().FromRaw(tt.attrs))
+			s.Attributes().PutStr("http.request.header.x-api-key", githubKey)
+			require.NoError(t, h.tp.ConsumeTraces(context.Background(), td))
+			m := firstSpan(h.traces.AllTraces()[0]).Attributes()
+			assert.Equal(t, tt.want, attrStr(t, m, auditattr.ClientAddress))
+		})
+	}
+}

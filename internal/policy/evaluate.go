@@ -11,11 +11,17 @@ import (
 // that need it give no verdict.
 type Request struct {
 	TokenID, JTI, KeyID string
-	PrincipalID         string
-	Scopes              []string   // the token's scopes (claims or registry); nil: unknown
-	Resource            string     // "GET /users/{id}" or "pkg.Service/Method"; "": unknown
-	ClientAddr          netip.Addr // invalid: unknown
-	EventTime           time.Time  // the item's timestamp; zero: unknown
+	// PrincipalID is tokenaudit.principal.id: its principals entry sets the
+	// hours and networks of tokens whose registry entry does not.
+	PrincipalID string
+	// Issuer and Verified: the JWT's iss, and whether its signature was
+	// verified against the processor's configured keys (registry.known).
+	Issuer     string
+	Verified   bool
+	Scopes     []string   // the token's scopes (claims or registry); nil: unknown
+	Resource   string     // "GET /users/{id}" or "pkg.Service/Method"; "": unknown
+	ClientAddr netip.Addr // invalid: unknown
+	EventTime  time.Time  // the item's timestamp; zero: unknown
 }
 
 // Evaluate appends to out the stateless violations that need the policy, in
@@ -31,7 +37,7 @@ func (p *Policy) Evaluate(req *Request, out []string) []string {
 		out = append(out, auditattr.ViolationRevoked)
 	}
 	entry := p.Lookup(req.TokenID, req.JTI, req.KeyID)
-	if p.authoritative && entry == nil {
+	if p.authoritative && entry == nil && !p.known.knownWithoutEntry(req) {
 		out = append(out, auditattr.ViolationUnknown)
 	}
 	if req.Resource != "" {
@@ -43,16 +49,9 @@ func (p *Policy) Evaluate(req *Request, out []string) []string {
 			out = append(out, auditattr.ViolationRestrictedResource)
 		}
 	}
-	h := p.hours
-	if entry != nil && entry.hours != nil {
-		h = entry.hours
-	}
+	h, nets := p.rulesFor(entry, req.PrincipalID)
 	if h != nil && !req.EventTime.IsZero() && !h.within(req.EventTime) {
 		out = append(out, auditattr.ViolationOffHours)
-	}
-	nets := p.networks
-	if entry != nil && entry.networks != nil {
-		nets = entry.networks
 	}
 	if len(nets) > 0 && req.ClientAddr.IsValid() && !inNetworks(nets, req.ClientAddr) {
 		out = append(out, auditattr.ViolationDisallowedNetwork)

@@ -224,6 +224,7 @@ func TestEvaluateDoesNotAllocate(t *testing.T) {
 		{TokenID: revokedID, JTI: "night-batch", Scopes: []string{}, Resource: "DELETE /admin/x", PrincipalID: "bob",
 			ClientAddr: netip.MustParseAddr("2001:db9::1%eth0"), EventTime: time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC)},
 		{Resource: "reports.v1.Reports/List", Scopes: []string{"users:read"}, ClientAddr: outside, EventTime: workTime},
+		{TokenID: "tok_unregistered", PrincipalID: "carol", Issuer: "https://idp.example.com", Verified: true, ClientAddr: office, EventTime: workTime},
 	}
 	out := make([]string, 0, 8)
 	for _, req := range reqs {

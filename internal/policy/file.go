@@ -14,12 +14,20 @@ import (
 // file is the YAML form of the policy file. Times stay strings so that a bad
 // one is reported with its path rather than as a yaml type error.
 type file struct {
-	Scopes          map[string][]string `yaml:"scopes"`
-	Restricted      []restrictedFile    `yaml:"restricted"`
-	WorkingHours    *hoursFile          `yaml:"working_hours"`
-	AllowedNetworks []string            `yaml:"allowed_networks"`
-	Revoked         []revokedFile       `yaml:"revoked"`
-	Registry        registryFile        `yaml:"registry"`
+	Scopes          map[string][]string      `yaml:"scopes"`
+	Restricted      []restrictedFile         `yaml:"restricted"`
+	WorkingHours    *hoursFile               `yaml:"working_hours"`
+	AllowedNetworks []string                 `yaml:"allowed_networks"`
+	Principals      map[string]principalFile `yaml:"principals"`
+	Revoked         []revokedFile            `yaml:"revoked"`
+	Registry        registryFile             `yaml:"registry"`
+}
+
+// principalFile is what one principal's tokens are held to when the
+// token itself sets nothing.
+type principalFile struct {
+	Networks     []string   `yaml:"networks"`
+	WorkingHours *hoursFile `yaml:"working_hours"`
 }
 
 type restrictedFile struct {
@@ -43,8 +51,10 @@ type revokedFile struct {
 }
 
 type registryFile struct {
-	Authoritative bool        `yaml:"authoritative"`
-	Tokens        []tokenFile `yaml:"tokens"`
+	Authoritative   bool        `yaml:"authoritative"`
+	Known           string      `yaml:"known"`
+	VerifiedIssuers []string    `yaml:"verified_issuers"`
+	Tokens          []tokenFile `yaml:"tokens"`
 }
 
 type tokenFile struct {

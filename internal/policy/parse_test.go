@@ -15,7 +15,7 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"syntax", "revoked: [this is: not valid", "yaml: line 1: did not find expected ',' or ']'"},
 		{"not a mapping", "hello", "the file: want a mapping of keys, not a single value (line 1)"},
-		{"unknown key", "scope: {}", "scope: unknown key (line 1): use one of scopes, restricted, working_hours, allowed_networks, revoked, registry"},
+		{"unknown key", "scope: {}", "scope: unknown key (line 1): use one of scopes, restricted, working_hours, allowed_networks, principals, revoked, registry"},
 		{"unknown nested key", tokens("{id: a}", "{id: b, expire_at: x}"), "registry.tokens[1].expire_at: unknown key (line 4): use one of id, jti, key_id,"},
 		{"unknown key in a merge", tokens("{id: a, <<: {bogus: 1}}"), "registry.tokens[0].bogus: unknown key"},
 		{"wrong kind: list", "allowed_networks: 10.0.0.0/8", "allowed_networks: want a list, not a single value (line 1)"},
@@ -52,6 +52,17 @@ func TestParseErrors(t *testing.T) {
 		{"date without time", tokens("{id: a, expires_at: 2026-12-31}"), `registry.tokens[0].expires_at: cannot parse "2026-12-31": use RFC 3339`},
 		{"expiry before creation", tokens("{id: a, created_at: 2026-06-01T00:00:00Z, expires_at: 2025-06-01T00:00:00Z}"), "registry.tokens[0].expires_at: 2025-06-01T00:00:00Z is before created_at 2026-06-01T00:00:00Z"},
 		{"entry networks", tokens("{id: a, networks: [10.1.0.0/16, nope]}"), `registry.tokens[0].networks[1]: "nope" is not a CIDR or an IP address`},
+		{"known value", "registry: {authoritative: true, known: signed}", `registry.known: "signed" is not one of registered (only registered tokens) or registered_or_verified`},
+		{"known without authoritative", "registry: {known: registered_or_verified}", "registry.known: registered_or_verified only matters with registry.authoritative: true"},
+		{"issuers without known", "registry: {authoritative: true, verified_issuers: [https://idp]}", "registry.verified_issuers: only used with registry.known: registered_or_verified"},
+		{"empty issuer", "registry: {authoritative: true, known: registered_or_verified, verified_issuers: ['']}", "registry.verified_issuers[0]: empty: write the issuer as the token's iss claim spells it"},
+		{"principal sets nothing", "principals: {alice: {}}", "principals.alice: sets nothing: add working_hours or networks"},
+		{"principal empty id", "principals: {'': {networks: []}}", "principals: an empty principal id"},
+		{"principal twice", "principals: {alice: {networks: []}, ' alice': {networks: []}}", "principals.alice: listed twice"},
+		{"principal networks", "principals: {alice: {networks: [10.0.0.0/8, nope]}}", `principals.alice.networks[1]: "nope" is not a CIDR or an IP address`},
+		{"principal hours", "principals: {alice: {working_hours: {start: '9', end: '17:00'}}}", `principals.alice.working_hours.start: cannot parse "9"`},
+		{"principal unknown key", "principals: {alice: {hours: {}}}", "principals.alice.hours: unknown key (line 1): use one of networks, working_hours"},
+		{"principal not a mapping", "principals: [alice]", "principals: want a mapping of keys, not a list"},
 		{"entry hours", tokens("{id: a, working_hours: {time_zone: Mars/Base, start: '08:00', end: '17:00'}}"), `registry.tokens[0].working_hours.time_zone: unknown time zone "Mars/Base"`},
 	}
 	for _, tt := range tests {

@@ -21,11 +21,21 @@
 //	    and belongs to the day it starts. Outside it: off_hours.
 //	allowed_networks: [CIDR or address, ...]
 //	    IPv4 and IPv6. A client outside them: disallowed_network.
+//	principals: {principal id: {working_hours, networks}}
+//	    The working hours and networks of every token of that principal
+//	    (tokenaudit.principal.id: the registry owner, else the token's
+//	    subject or client), unless the token's registry entry sets its own.
 //	revoked: [{id | jti | key_id}]
 //	    A token whose fingerprint, jti or key id is listed: revoked_token.
 //	registry:
 //	    authoritative: bool
-//	        true: a token not in tokens is unknown_token.
+//	        true: a token not known is unknown_token.
+//	    known: registered (default) | registered_or_verified
+//	        registered_or_verified: a JWT whose signature the processor
+//	        verified is known too (needs authoritative and jwt.verify).
+//	    verified_issuers: [iss, ...]
+//	        with registered_or_verified, only these issuers' JWTs; empty:
+//	        any issuer whose keys the processor holds.
 //	    tokens: [entry]
 //	        id (fingerprint, as `auditctl fingerprint` prints), jti or
 //	        key_id (a non-secret id such as an AWS access key id), at least
@@ -54,8 +64,10 @@ type Policy struct {
 	restricted    []restriction
 	hours         *hours
 	networks      []netip.Prefix
+	principals    map[string]*principalRules
 	revoked       revokedSets
 	authoritative bool
+	known         knownRule
 	registry      registry
 }
 
@@ -119,6 +131,12 @@ func Parse(data []byte) (*Policy, error) {
 		return nil, err
 	}
 	if p.networks, err = compileNetworks(f.AllowedNetworks, "allowed_networks"); err != nil {
+		return nil, err
+	}
+	if p.principals, err = compilePrincipals(f.Principals); err != nil {
+		return nil, err
+	}
+	if p.known, err = compileKnown(&f.Registry); err != nil {
 		return nil, err
 	}
 	if p.revoked, err = compileRevoked(f.Revoked); err != nil {

@@ -62,11 +62,8 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 
 	principalID, principalType := info.principalID, info.principalType
 	scopes := info.scopes
-	var expiresAt int64
-	hasExp := info.hasExp
-	if hasExp {
-		expiresAt = info.expiresAt
-	}
+	issuedAt, hasIat := info.issuedAt, info.hasIat
+	expiresAt, hasExp := info.expiresAt, info.hasExp
 	if entry != nil {
 		// The registry is the operator's word on who owns a token.
 		if entry.Owner != "" {
@@ -80,6 +77,11 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		}
 		if scopes == nil && entry.Scopes != nil {
 			scopes = entry.Scopes
+		}
+		// The registry's dates stand in for claims the token does not carry
+		// (opaque keys), so lifetime checks judge registered keys too.
+		if !hasIat && !entry.CreatedAt.IsZero() {
+			issuedAt, hasIat = entry.CreatedAt.Unix(), true
 		}
 		if !hasExp && !entry.ExpiresAt.IsZero() {
 			expiresAt, hasExp = entry.ExpiresAt.Unix(), true
@@ -110,6 +112,8 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		JTI:         trustedJTI,
 		KeyID:       info.keyID,
 		PrincipalID: principalID,
+		Issuer:      info.issuer,
+		Verified:    info.verified,
 		Scopes:      scopes,
 		Resource:    resource,
 		ClientAddr:  clientAddr,
@@ -127,8 +131,8 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	putStrings(attrs, auditattr.TokenAudience, info.audience)
 	putNonEmpty(attrs, auditattr.TokenJTI, info.jti)
 	putStrings(attrs, auditattr.TokenScopes, scopes)
-	if info.hasIat {
-		attrs.PutInt(auditattr.TokenIssuedAt, info.issuedAt)
+	if hasIat {
+		attrs.PutInt(auditattr.TokenIssuedAt, issuedAt)
 	}
 	if hasExp {
 		attrs.PutInt(auditattr.TokenExpiresAt, expiresAt)

@@ -114,13 +114,32 @@ func (p *tokenAudit) start(_ context.Context, _ component.Host) error {
 			return fmt.Errorf("jwt.jwks_file: %w", err)
 		}
 	}
-	p.policies, err = policy.Load(p.cfg.PolicyFile, p.cfg.ReloadInterval, p.reportReload("policy"))
+	// The poller may call back before p.policies is set: it reads the holder
+	// through an atomic.
+	var holder atomic.Pointer[policy.Holder]
+	reported := p.reportReload("policy")
+	p.policies, err = policy.Load(p.cfg.PolicyFile, p.cfg.ReloadInterval, func(err error) {
+		reported(err)
+		if h := holder.Load(); err == nil && h != nil {
+			p.checkPolicy(h.Current())
+		}
+	})
 	if err != nil {
 		p.verifier.Close()
 		p.keyWatch.Stop()
 		return fmt.Errorf("policy_file: %w", err)
 	}
+	holder.Store(p.policies)
+	p.checkPolicy(p.policies.Current())
 	return nil
+}
+
+// checkPolicy warns about a policy that needs what this processor's
+// configuration turns off.
+func (p *tokenAudit) checkPolicy(pol *policy.Policy) {
+	if pol.AcceptsVerified() && p.verifier == nil {
+		p.logger.Warn("The policy's registry.known: registered_or_verified needs jwt.verify: true: without it no JWT is verified, so every unregistered token stays unknown_token")
+	}
 }
 
 // fingerprinter is the fingerprinter of the key in force.

@@ -5,11 +5,14 @@ package auditattr
 
 // Attribute keys written by the token_audit processor.
 const (
-	TokenID        = "tokenaudit.token.id"
-	TokenType      = "tokenaudit.token.type"
-	TokenProvider  = "tokenaudit.token.provider"
-	TokenHint      = "tokenaudit.token.hint"
-	TokenSource    = "tokenaudit.token.source"
+	TokenID       = "tokenaudit.token.id"
+	TokenType     = "tokenaudit.token.type"
+	TokenProvider = "tokenaudit.token.provider"
+	TokenHint     = "tokenaudit.token.hint"
+	TokenSource   = "tokenaudit.token.source"
+	// TokenExposedIn is where the token was found outside an authentication
+	// header; set with the exposed_credential violation.
+	TokenExposedIn = "tokenaudit.token.exposed_in"
 	TokenIssuer    = "tokenaudit.token.issuer"
 	TokenAudience  = "tokenaudit.token.audience"
 	TokenJTI       = "tokenaudit.token.jti"

@@ -120,6 +120,10 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		EventTime:   it.eventTime,
 	}
 	v = pol.Evaluate(&req, v)
+	exposedIn := exposure(sc.findings)
+	if exposedIn != "" {
+		v = append(v, auditattr.ViolationExposedCredential)
+	}
 	sc.violations = v
 
 	attrs.PutStr(auditattr.TokenID, info.id)
@@ -127,6 +131,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	putNonEmpty(attrs, auditattr.TokenProvider, info.provider)
 	putNonEmpty(attrs, auditattr.TokenHint, info.hint)
 	attrs.PutStr(auditattr.TokenSource, f.source)
+	putNonEmpty(attrs, auditattr.TokenExposedIn, exposedIn)
 	putNonEmpty(attrs, auditattr.TokenIssuer, info.issuer)
 	putStrings(attrs, auditattr.TokenAudience, info.audience)
 	putNonEmpty(attrs, auditattr.TokenJTI, info.jti)

@@ -34,6 +34,8 @@ type Config struct {
 	// ClockSkew is the leeway for exp/nbf against the item's timestamp.
 	ClockSkew time.Duration `mapstructure:"clock_skew"`
 
+	Exposure ExposureConfig `mapstructure:"exposure"`
+
 	Cache   CacheConfig   `mapstructure:"cache"`
 	Outcome OutcomeConfig `mapstructure:"outcome"`
 	Client  ClientConfig  `mapstructure:"client"`
@@ -128,6 +130,13 @@ type HMACSecretConfig struct {
 	Secret configopaque.String `mapstructure:"secret"`
 }
 
+// ExposureConfig tunes exposed_credential.
+type ExposureConfig struct {
+	// IgnoreSources are tokenaudit.token.source values where a credential
+	// is expected (a WebSocket's url.query, say): never exposed_credential.
+	IgnoreSources []string `mapstructure:"ignore_sources"`
+}
+
 // LimitsConfig bounds parsing.
 type LimitsConfig struct {
 	// MaxTokenBytes: longer credentials are malformed and not decoded.
@@ -217,6 +226,11 @@ func (c *Config) Validate() error {
 		add("jwt.verify: keys are configured but verification is off; set jwt.verify: true or remove jwt.hmac_secrets/jwt.jwks_file")
 	}
 
+	for i, src := range c.Exposure.IgnoreSources {
+		if strings.TrimSpace(src) == "" || strings.TrimSpace(src) != src {
+			add("exposure.ignore_sources[%d]: %q is not a source: write it as tokenaudit.token.source shows it, like url.query or log.body", i, src)
+		}
+	}
 	if c.Limits.MaxTokenBytes < 64 || c.Limits.MaxTokenBytes > 1<<20 {
 		add("limits.max_token_bytes: %d is outside 64..1048576", c.Limits.MaxTokenBytes)
 	}

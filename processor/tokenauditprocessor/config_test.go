@@ -46,6 +46,7 @@ func TestLoadConfig(t *testing.T) {
 	full.Cache.MaxEntries = 500
 	full.Outcome = OutcomeConfig{FailureStatusCodes: []int{401}, DeniedStatusCodes: []int{403, 404}}
 	full.Client = ClientConfig{TrustedProxies: []string{"10.0.0.0/8", "192.0.2.1"}, TrustClientAddress: TrustTrustedProxies}
+	full.Exposure.IgnoreSources = []string{"url.query"}
 	full.AnnotateAll = true
 
 	minimal := createDefaultConfig().(*Config)
@@ -64,6 +65,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad_rule", wantErr: []string{"rules:", "broken"}},
 		{name: "bad_proxy", wantErr: []string{`client.trusted_proxies[0]: "10.0.0.0/33" is not a CIDR or an IP address`}},
 		{name: "bad_client_trust", wantErr: []string{`client.trust_client_address: "anyone" is not one of private_peers`}},
+		{name: "bad_exposure", wantErr: []string{`exposure.ignore_sources[1]: " log.body" is not a source`}},
 		{name: "bad_codes", wantErr: []string{
 			"outcome.denied_status_codes[0]: 401 is already listed in outcome.failure_status_codes",
 			"outcome.denied_status_codes[1]: 999 is not an HTTP status code",

@@ -42,9 +42,11 @@ type tokenAudit struct {
 	trustedProxies []netip.Prefix
 	// trustPrivatePeers: client.address is believed behind a private peer.
 	trustPrivatePeers bool
-	failureCodes      map[int]bool
-	deniedCodes       map[int]bool
-	removeMode        bool
+	// exposureIgnored holds the sources that are never exposed_credential.
+	exposureIgnored map[string]bool
+	failureCodes    map[int]bool
+	deniedCodes     map[int]bool
+	removeMode      bool
 
 	// Set in start: they read files or start pollers.
 	fp       atomic.Pointer[fingerprint.Fingerprinter]
@@ -86,6 +88,7 @@ func newTokenAudit(set processor.Settings, cfg *Config, signal string) (*tokenAu
 		bodyPatterns:      patterns,
 		trustedProxies:    proxies,
 		trustPrivatePeers: cfg.Client.TrustClientAddress != TrustTrustedProxies,
+		exposureIgnored:   stringSet(cfg.Exposure.IgnoreSources),
 		failureCodes:      codeSet(cfg.Outcome.FailureStatusCodes),
 		deniedCodes:       codeSet(cfg.Outcome.DeniedStatusCodes),
 		removeMode:        cfg.Scrub.Mode == ScrubRemove,
@@ -93,6 +96,14 @@ func newTokenAudit(set processor.Settings, cfg *Config, signal string) (*tokenAu
 	}
 	p.scratch.New = func() any { return new(scratch) }
 	return p, nil
+}
+
+func stringSet(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
 }
 
 func codeSet(codes []int) map[int]bool {

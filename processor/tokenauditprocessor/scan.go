@@ -34,6 +34,8 @@ const (
 type finding struct {
 	info   *tokenInfo
 	source string
+	// exposed: found where no credential belongs (exposure.go).
+	exposed bool
 }
 
 // hit is an attribute that needs looking at, collected before any change
@@ -166,7 +168,7 @@ func (p *tokenAudit) noteUnreadable(v pcommon.Value, kind valueKind, source stri
 		typ = auditattr.TypeBearer
 	}
 	c := credential.Credential{Secret: v.AsString(), Type: typ, Malformed: true}
-	sc.findings = append(sc.findings, finding{info: p.lookupSecret(&c, sc), source: source})
+	sc.findings = append(sc.findings, finding{info: p.lookupSecret(&c, sc), source: source, exposed: p.exposedAt(kind, source)})
 }
 
 // scrubString finds the credentials in s, records them and returns s with
@@ -179,7 +181,7 @@ func (p *tokenAudit) scrubString(s string, kind valueKind, source string, sc *sc
 			return s, false
 		}
 		if cv.info != nil {
-			sc.findings = append(sc.findings, finding{info: cv.info, source: source})
+			sc.findings = append(sc.findings, finding{info: cv.info, source: source, exposed: p.exposedAt(kind, source)})
 		}
 		return cv.scrubbed, true
 	case kindURL:
@@ -211,7 +213,8 @@ func (p *tokenAudit) collect(c credential.Credential, source string, sc *scratch
 	var info *tokenInfo
 	if c.Type != "" {
 		info = p.lookupSecret(&c, sc)
-		sc.findings = append(sc.findings, finding{info: info, source: source})
+		// Scanners read URLs and free text: always outside an authentication header.
+		sc.findings = append(sc.findings, finding{info: info, source: source, exposed: p.exposedAt(kindText, source)})
 	}
 	sc.spans = append(sc.spans, span{start: c.Start, end: c.End, with: p.replacement(info)})
 }

@@ -21,7 +21,7 @@ var (
 		auditattr.ViolationExpired, auditattr.ViolationNotYetValid, auditattr.ViolationRevoked,
 		auditattr.ViolationMalformed, auditattr.ViolationInvalidSignature, auditattr.ViolationUnknown,
 		auditattr.ViolationScope, auditattr.ViolationRestrictedResource, auditattr.ViolationOffHours,
-		auditattr.ViolationDisallowedNetwork,
+		auditattr.ViolationDisallowedNetwork, auditattr.ViolationExposedCredential,
 	}
 )
 

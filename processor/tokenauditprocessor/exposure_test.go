@@ -1,0 +1,157 @@
+package tokenauditprocessor
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// TestExposedCredential: a credential outside an authentication header is
+// exposed_credential, with the place in tokenaudit.token.exposed_in; one in
+// an authentication header, request metadata or an access log's logged
+// header field is not.
+func TestExposedCredential(t *testing.T) {
+	jwt := userJWT(t, now)
+	other := "ghp_" + "Q9w8E7r6T5y4U3i2O1p0" + "Q9w8E7r6T5y4U3"
+	traces := []struct {
+		name      string
+		fill      func(ptrace.Traces)
+		exposedIn string // "": not exposed
+	}{
+		{"Authorization header", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+		}, ""},
+		{"API-key header, legacy spelling", func(td ptrace.Traces) {
+			firstSpan(td).Attributes().PutStr("http.request.header.X_API_KEY", githubKey)
+		}, ""},
+		{"configured credential attribute", func(td ptrace.Traces) {
+			firstSpan(td).Attributes().PutStr("auth.token", githubKey)
+		}, ""},
+		{"URL query", func(td ptrace.Traces) {
+			firstSpan(td).Attributes().PutStr("url.query", "page=2&access_token="+jwt)
+		}, "url.query"},
+		{"URL userinfo", func(td ptrace.Traces) {
+			firstSpan(td).Attributes().PutStr("url.full", "https://"+githubKey+"@github.com/o/r.git")
+		}, "url.full"},
+		{"exception message", func(td ptrace.Traces) {
+			firstSpan(td).Attributes().PutStr("exception.message", "401 from upstream with key "+githubKey)
+		}, "exception.message"},
+		{"exception event", func(td ptrace.Traces) {
+			firstSpan(td).Events().AppendEmpty().Attributes().PutStr("exception.stacktrace", "at call(Bearer "+jwt+")")
+		}, "event.exception.stacktrace"},
+		{"header attribute in an event", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Events().AppendEmpty().Attributes(), "authorization", "Bearer "+jwt)
+		}, "event.http.request.header.authorization"},
+		{"link", func(td ptrace.Traces) {
+			firstSpan(td).Links().AppendEmpty().Attributes().PutStr("http.request.header.x-api-key", githubKey)
+		}, "link.http.request.header.x-api-key"},
+		{"resource attribute", func(td ptrace.Traces) {
+			td.ResourceSpans().At(0).Resource().Attributes().PutStr("http.request.header.authorization", "Bearer "+jwt)
+		}, "resource.http.request.header.authorization"},
+		{"resource URL", func(td ptrace.Traces) {
+			td.ResourceSpans().At(0).Resource().Attributes().PutStr("url.full", "https://x/?api_key="+githubKey)
+		}, "resource.url.full"},
+		{"scope attribute", func(td ptrace.Traces) {
+			td.ResourceSpans().At(0).ScopeSpans().At(0).Scope().Attributes().PutStr("http.request.header.x-api-key", githubKey)
+		}, "scope.http.request.header.x-api-key"},
+		{"header token also pasted into the URL", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?access_token="+jwt)
+		}, "url.full"},
+		{"another token in the URL: the item's token is not exposed", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?api_key="+other)
+		}, ""},
+	}
+	for _, tt := range traces {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Sources.Attributes = []string{"auth.token"}
+			h := newHarness(t, cfg)
+			td := ptrace.NewTraces()
+			td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+			tt.fill(td)
+			require.NoError(t, h.tp.ConsumeTraces(context.Background(), td))
+			m := firstSpan(h.traces.AllTraces()[0]).Attributes()
+			require.NotEmpty(t, attrStr(t, m, auditattr.TokenID))
+			assert.Equal(t, tt.exposedIn != "", slices.Contains(attrStrings(m, auditattr.Violations), auditattr.ViolationExposedCredential),
+				"violations %v", attrStrings(m, auditattr.Violations))
+			assert.Equal(t, tt.exposedIn, attrStr(t, m, auditattr.TokenExposedIn))
+			h.assertNoSecret(t, jwt, githubKey, other)
+		})
+	}
+
+	logs := []struct {
+		name      string
+		ctx       context.Context
+		fill      func(plog.LogRecord)
+		exposedIn string
+	}{
+		{"access log: the logged Authorization field", context.Background(), func(lr plog.LogRecord) {
+			lr.Body().SetEmptyMap().PutStr("authorization", "Bearer "+jwt)
+		}, ""},
+		{"structured log: a headers map", context.Background(), func(lr plog.LogRecord) {
+			lr.Body().SetEmptyMap().PutEmptyMap("headers").PutStr("Authorization", "Bearer "+jwt)
+		}, ""},
+		{"access log: header moved to its attribute", context.Background(), func(lr plog.LogRecord) {
+			lr.Attributes().PutStr("http.request.header.authorization", "Bearer "+jwt)
+		}, ""},
+		{"access log: query in url.query", context.Background(), func(lr plog.LogRecord) {
+			lr.Attributes().PutStr("url.query", "access_token="+jwt)
+		}, "url.query"},
+		{"access log: query in a body field", context.Background(), func(lr plog.LogRecord) {
+			lr.Body().SetEmptyMap().PutStr("args", "access_token="+jwt)
+		}, "log.body"},
+		{"text log line", context.Background(), func(lr plog.LogRecord) {
+			lr.Body().SetStr("calling billing with Authorization: Bearer " + jwt)
+		}, "log.body"},
+		{"body map key", context.Background(), func(lr plog.LogRecord) {
+			lr.Body().SetEmptyMap().PutInt("Authorization: Bearer "+jwt, 1)
+		}, "log.body"},
+		{"request metadata: how the sender authenticated", client.NewContext(context.Background(), client.Info{
+			Metadata: client.NewMetadata(map[string][]string{"authorization": {"Bearer " + jwt}}),
+		}), func(lr plog.LogRecord) { lr.Body().SetStr("hello") }, ""},
+	}
+	for _, tt := range logs {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			ld := plog.NewLogs()
+			tt.fill(ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty())
+			require.NoError(t, h.lp.ConsumeLogs(tt.ctx, ld))
+			m := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
+			require.Equal(t, tokenID(t, jwt), attrStr(t, m, auditattr.TokenID))
+			assert.Equal(t, tt.exposedIn != "", slices.Contains(attrStrings(m, auditattr.Violations), auditattr.ViolationExposedCredential),
+				"violations %v", attrStrings(m, auditattr.Violations))
+			assert.Equal(t, tt.exposedIn, attrStr(t, m, auditattr.TokenExposedIn))
+			h.assertNoSecret(t, jwt)
+		})
+	}
+}
+
+// TestExposureIgnoreSources: a source the operator expects credentials in
+// (a WebSocket's url.query) is not an exposure; the others still are.
+func TestExposureIgnoreSources(t *testing.T) {
+	cfg := testConfig()
+	cfg.Exposure.IgnoreSources = []string{"url.query"}
+	h := newHarness(t, cfg)
+	for _, tt := range []struct {
+		key  string
+		want []string
+	}{
+		{"url.query", nil},
+		{"url.full", []string{auditattr.ViolationExposedCredential}},
+	} {
+		s := h.span(t, now, func(m pcommon.Map) { m.PutStr(tt.key, "https://x/?api_key="+githubKey) })
+		assert.Equal(t, tt.want, attrStrings(s.Attributes(), auditattr.Violations), tt.key)
+	}
+	assert.Equal(t, int64(1), sumCounter(t, h, "otelcol_token_audit_violations"), "the exposure is counted")
+}

@@ -24,13 +24,8 @@ var (
 // directly, so whatever it said about itself is its own claim.
 func (p *tokenAudit) clientAddress(attrs pcommon.Map) string {
 	peer, hasPeer := parseAddr(firstStr(attrs, peerKeys))
-	semconv, hasSemconv := parseAddr(firstStr(attrs, clientKeys))
 	switch {
 	case !hasPeer:
-		if hasSemconv {
-			return semconv.String()
-		}
-		return ""
 	case p.trusted(peer):
 		// A configured proxy: walk its forwarding chain first.
 		if a, ok := p.forwardedClient(attrs); ok {
@@ -39,10 +34,13 @@ func (p *tokenAudit) clientAddress(attrs pcommon.Map) string {
 	case !p.trustPrivatePeers || !isInternal(peer):
 		return peer.String()
 	}
-	if hasSemconv {
-		return semconv.String()
+	if a, ok := parseAddr(firstStr(attrs, clientKeys)); ok {
+		return a.String()
 	}
-	return peer.String()
+	if hasPeer {
+		return peer.String()
+	}
+	return ""
 }
 
 // isInternal reports whether a socket peer is an address only a machine of

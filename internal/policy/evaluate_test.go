@@ -25,13 +25,6 @@ func TestEvaluate(t *testing.T) {
 	p := loadExample(t)
 	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, time.UTC) }
 	type r = Request
-	var (
-		revoked    = []string{auditattr.ViolationRevoked}
-		scope      = []string{auditattr.ViolationScope}
-		restricted = []string{auditattr.ViolationRestrictedResource}
-		offHours   = []string{auditattr.ViolationOffHours}
-		network    = []string{auditattr.ViolationDisallowedNetwork}
-	)
 	tests := []struct {
 		name string
 		req  Request

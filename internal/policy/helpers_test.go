@@ -5,6 +5,17 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// The verdict lists the table tests expect.
+var (
+	revoked    = []string{auditattr.ViolationRevoked}
+	scope      = []string{auditattr.ViolationScope}
+	restricted = []string{auditattr.ViolationRestrictedResource}
+	offHours   = []string{auditattr.ViolationOffHours}
+	network    = []string{auditattr.ViolationDisallowedNetwork}
 )
 
 // loadExample parses testdata/policy.yaml, the example the README shows.

@@ -19,10 +19,6 @@ func TestPrincipalRules(t *testing.T) {
 	// Wednesday 2026-11-18 10:30 UTC is 11:30 in Berlin (global hours: inside)
 	// and 05:30 in New York (carol's hours: outside).
 	wed := at(18, 10, 30)
-	var (
-		offHours = []string{auditattr.ViolationOffHours}
-		network  = []string{auditattr.ViolationDisallowedNetwork}
-	)
 	tests := []struct {
 		name string
 		req  Request

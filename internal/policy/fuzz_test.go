@@ -26,7 +26,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("revoked: [{jti: a}]\n---\n---\n"))
 	reqs := []Request{
 		{TokenID: "tok_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", JTI: "x", KeyID: "k", Scopes: []string{"a"}, Resource: "GET /a/b",
-			ClientAddr: netip.MustParseAddr("10.0.0.1"), EventTime: workTime, PrincipalID: "alice"},
+			ClientAddr: netip.MustParseAddr("10.0.0.1"), EventTime: workTime, PrincipalID: "alice", Issuer: "https://login.example.com/", Verified: true},
 		{Scopes: []string{}, Resource: "pkg.S/M", ClientAddr: netip.MustParseAddr("2001:db8::1"), EventTime: time.Unix(-1e10, 0)},
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

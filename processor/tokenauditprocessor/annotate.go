@@ -107,11 +107,17 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		v = append(v, auditattr.ViolationNotYetValid)
 	}
 	clientAddr, _ := netip.ParseAddr(client)
+	// Like its jti, a forged token's subject is the forger's word: it must
+	// not borrow that principal's networks, hours or admissions.
+	policyPrincipal := principalID
+	if info.badSignature && (entry == nil || entry.Owner == "") {
+		policyPrincipal = ""
+	}
 	req := policy.Request{
 		TokenID:     info.id,
 		JTI:         trustedJTI,
 		KeyID:       info.keyID,
-		PrincipalID: principalID,
+		PrincipalID: policyPrincipal,
 		Issuer:      info.issuer,
 		Verified:    info.verified,
 		Scopes:      scopes,

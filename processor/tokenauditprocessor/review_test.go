@@ -132,3 +132,38 @@ func TestForgedJTIBorrowsNoPolicy(t *testing.T) {
 	assert.Contains(t, v, auditattr.ViolationUnknown, "a forged jti passed as registered")
 	assert.Contains(t, v, auditattr.ViolationInvalidSignature)
 }
+
+// TestForgedSubBorrowsNoPrincipalRules: a token whose signature fails is
+// judged without its claimed principal's networks and admissions, so a
+// forger cannot hide behind a user's wider network or restricted access.
+func TestForgedSubBorrowsNoPrincipalRules(t *testing.T) {
+	cfg := testConfig()
+	cfg.PolicyFile = writeFile(t, "policy.yaml", `
+allowed_networks: [10.0.0.0/8]
+principals:
+  ceo: {networks: [0.0.0.0/0]}
+restricted:
+  - resource: "DELETE /admin/**"
+    principals: [ceo]
+`)
+	cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret}}}
+	h := newHarness(t, cfg)
+	for _, tt := range []struct {
+		name, secret string
+		want         []string
+	}{
+		{"genuine", hmacSecret, nil},
+		{"forged", "not-the-secret-but-32-bytes-long!!!",
+			[]string{auditattr.ViolationInvalidSignature, auditattr.ViolationRestrictedResource, auditattr.ViolationDisallowedNetwork}},
+	} {
+		tok := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "ceo"}, tt.secret)
+		s := h.span(t, now, func(m pcommon.Map) {
+			putHeader(m, "authorization", "Bearer "+tok)
+			m.PutStr("http.request.method", "DELETE")
+			m.PutStr("http.route", "/admin/users/{id}")
+			m.PutStr("network.peer.address", "203.0.113.5")
+		})
+		assert.Equal(t, tt.want, attrStrings(s.Attributes(), auditattr.Violations), tt.name)
+		assert.Equal(t, "ceo", attrStr(t, s.Attributes(), auditattr.PrincipalID), tt.name)
+	}
+}

@@ -282,7 +282,7 @@ func TestIntegrationAuditLog(t *testing.T) {
 	assert.Contains(t, out, "VALID")
 
 	recs := auditRecords(t, audit)
-	schema, err := ocsfcheck.Load("../../shared/ocsf-schema-1.8.0")
+	schema, err := ocsfcheck.LoadOCSF180()
 	require.NoError(t, err)
 	for i, r := range recs {
 		require.Empty(t, schema.Validate(r), "record %d is not valid OCSF 1.8.0: %v", i, r)

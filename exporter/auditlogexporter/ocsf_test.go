@@ -15,13 +15,10 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/ocsfcheck"
 )
 
-// schemaDir is the official OCSF 1.8.0 schema beside the checkout.
-const schemaDir = "../../../shared/ocsf-schema-1.8.0"
-
 func loadSchema(t *testing.T) *ocsfcheck.Schema {
 	t.Helper()
-	s, err := ocsfcheck.Load(schemaDir)
-	require.NoError(t, err, "the OCSF schema must be at %s (../shared beside the checkout)", schemaDir)
+	s, err := ocsfcheck.LoadOCSF180()
+	require.NoError(t, err)
 	return s
 }
 

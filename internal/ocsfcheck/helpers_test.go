@@ -10,19 +10,13 @@ import (
 	"testing"
 )
 
-// schemaDir is the official OCSF 1.8.0 source tree, relative to this package.
-const schemaDir = "../../../shared/ocsf-schema-1.8.0"
-
-var loadOnce = sync.OnceValues(func() (*Schema, error) { return Load(schemaDir) })
+var loadOnce = sync.OnceValues(LoadOCSF180)
 
 func testSchema(t testing.TB) *Schema {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(schemaDir, "dictionary.json")); err != nil {
-		t.Fatalf("OCSF 1.8.0 schema source tree not found at %s (expected /work/shared/ocsf-schema-1.8.0): %v", schemaDir, err)
-	}
 	s, err := loadOnce()
 	if err != nil {
-		t.Fatalf("Load(%s): %v", schemaDir, err)
+		t.Fatalf("LoadOCSF180: %v", err)
 	}
 	return s
 }

@@ -10,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	ocsfschema "github.com/tokenaudit/tokenaudit/third_party/ocsf-schema-1.8.0"
 )
 
 // Schema is a resolved, immutable OCSF schema; it is safe for concurrent use.
@@ -44,8 +46,19 @@ type rawCategory struct {
 // Load reads and resolves the schema source tree rooted at dir once; the
 // result is reused for every Validate call.
 func Load(dir string) (*Schema, error) {
+	return LoadFS(os.DirFS(dir), dir)
+}
+
+// LoadOCSF180 loads the official OCSF 1.8.0 schema vendored in
+// third_party/ocsf-schema-1.8.0.
+func LoadOCSF180() (*Schema, error) {
+	return LoadFS(ocsfschema.Files, "third_party/ocsf-schema-1.8.0")
+}
+
+// LoadFS is Load of a schema source tree in fsys; name says which in errors.
+func LoadFS(fsys fs.FS, name string) (*Schema, error) {
 	raw := &rawSchema{
-		root:     os.DirFS(dir),
+		root:     fsys,
 		classes:  map[string]map[string]any{},
 		objects:  map[string]map[string]any{},
 		profiles: map[string]bool{},
@@ -53,11 +66,11 @@ func Load(dir string) (*Schema, error) {
 	}
 	version, err := raw.read()
 	if err != nil {
-		return nil, fmt.Errorf("ocsfcheck: load %s: %w", dir, err)
+		return nil, fmt.Errorf("ocsfcheck: load %s: %w", name, err)
 	}
 	s, err := raw.resolve(version)
 	if err != nil {
-		return nil, fmt.Errorf("ocsfcheck: resolve %s: %w", dir, err)
+		return nil, fmt.Errorf("ocsfcheck: resolve %s: %w", name, err)
 	}
 	return s, nil
 }

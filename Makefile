@@ -4,12 +4,16 @@ SHELL := /bin/bash
 GO       ?= go
 BUILDER  := go.opentelemetry.io/collector/cmd/builder@v0.162.0
 OTELCOL  := dist/otelcol-tokenaudit
-# staticcheck from tools/, resolved only when lint runs.
+# staticcheck and gci from tools/, resolved only when lint runs.
 STATICCHECK = $(shell $(GO) -C tools tool -n staticcheck)
+GCI         = $(shell $(GO) -C tools tool -n gci)
+# Import groups, in this order: standard library, third party, this module.
+GCI_SECTIONS = -s standard -s default -s 'prefix(github.com/tokenaudit/tokenaudit)'
+
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration promtool-test crash attack soak generate lint bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration promtool-test crash attack soak generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -56,10 +60,21 @@ soak: $(OTELCOL) tools
 generate:
 	$(GO) generate ./...
 
+## lint: gofmt; imports grouped standard, third party, local; go.mod tidy;
+## no path outside the repository; go vet; staticcheck.
 lint:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$($(GCI) list $(GCI_SECTIONS) --skip-generated $(GOFILES)); if [ -n "$$out" ]; then \
+	  echo "imports not grouped as standard, third party, this module (make imports fixes them):"; echo "$$out"; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum not tidy: run go mod tidy"; exit 1; }
+	@$(GO) -C tools mod tidy -diff || { echo "tools/go.mod not tidy: run go -C tools mod tidy"; exit 1; }
+	$(GO) run ./scripts/checkpaths
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+
+## imports: group every file's imports as lint wants them.
+imports:
+	$(GCI) write $(GCI_SECTIONS) --skip-generated $(GOFILES)
 
 otelcol: $(OTELCOL)
 

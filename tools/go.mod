@@ -3,6 +3,7 @@ module github.com/tokenaudit/tokenaudit/tools
 go 1.26.0
 
 tool (
+	github.com/daixiang0/gci
 	go.opentelemetry.io/collector/cmd/mdatagen
 	honnef.co/go/tools/cmd/staticcheck
 )
@@ -10,10 +11,12 @@ tool (
 require (
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/daixiang0/gci v0.14.0 // indirect
 	github.com/go-viper/mapstructure/v2 v2.5.0 // indirect
 	github.com/gobwas/glob v0.2.3 // indirect
 	github.com/google/jsonschema-go v0.4.3 // indirect
 	github.com/hashicorp/go-version v1.9.0 // indirect
+	github.com/hexops/gotextdiff v1.0.3 // indirect
 	github.com/iimos/ucum v0.0.3 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/auditlog"
 	"github.com/tokenaudit/tokenaudit/internal/filewatch"
 )

@@ -4,10 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	// Embeds the IANA database so that time_zone works in scratch and
-	// distroless images, which ship no /usr/share/zoneinfo.
-	_ "time/tzdata"
 )
 
 // hours is a weekly working-hours window, judged on the wall clock of its

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/credential"
 	"github.com/tokenaudit/tokenaudit/internal/fingerprint"
 )
@@ -26,6 +27,9 @@ func fingerprintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	header := fs.String("header", "authorization", "read the input as this header's value: authorization (\"Bearer x\", \"Basic x\" or a bare token) or key (the whole value)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if err := auditattr.CheckTokenIDPrefix(*prefix); err != nil {
+		return fmt.Errorf("-prefix: %w", err)
 	}
 	key, err := loadKey(*keyFile)
 	if err != nil {

@@ -53,6 +53,7 @@ func TestFingerprint(t *testing.T) {
 		{"no key", tok, nil, map[string]string{"TOKENAUDIT_FINGERPRINT_KEY": ""}, 1, "", "no key"},
 		{"empty input", "\n", []string{"-key-file", keyFile}, nil, 1, "", "no token on stdin"},
 		{"bad header flag", tok, []string{"-key-file", keyFile, "-header", "cookie"}, nil, 1, "", "use authorization or key"},
+		{"prefix the processor refuses", tok, []string{"-key-file", keyFile, "-prefix", "abc"}, nil, 1, "", "-prefix: \"abc\" must be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

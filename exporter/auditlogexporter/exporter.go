@@ -270,7 +270,7 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 					ignored++
 					continue
 				}
-				it := item{attrs: s.Attributes(), resource: rs.Resource().Attributes(), time: recordTime(auditattr.SpanTime(s), logged),
+				it := item{attrs: s.Attributes(), resource: rs.Resource().Attributes(), time: auditattr.SpanTime(s).AsTime(),
 					traceID: s.TraceID(), spanID: s.SpanID(), isSpan: true, name: s.Name(), start: s.StartTimestamp(), end: s.EndTimestamp()}
 				recs = append(recs, e.enc.apiActivity(&it, logged))
 			}
@@ -293,7 +293,7 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				lr := lrs.At(k)
-				it := item{attrs: lr.Attributes(), resource: rl.Resource().Attributes(), time: recordTime(auditattr.LogTime(lr), logged),
+				it := item{attrs: lr.Attributes(), resource: rl.Resource().Attributes(), time: auditattr.LogTime(lr).AsTime(),
 					traceID: lr.TraceID(), spanID: lr.SpanID(), body: lr.Body()}
 				if lr.EventName() == auditattr.EventSpan {
 					asSpan(&it, lr)
@@ -310,15 +310,6 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		}
 	}
 	return e.write(ctx, recs, ignored)
-}
-
-// recordTime is an item's event time (auditattr.SpanTime, LogTime), or the
-// time it is logged when it carries none.
-func recordTime(ts pcommon.Timestamp, logged int64) time.Time {
-	if ts != 0 {
-		return ts.AsTime()
-	}
-	return time.UnixMilli(logged)
 }
 
 // asSpan restores the span of an audit event (auditattr.EventSpan), so

@@ -13,10 +13,11 @@ import (
 //   - a span: its start, else its end;
 //   - a log record: its Timestamp, else its ObservedTimestamp.
 //
-// Zero means the item carries no time at all. Each component then uses the
-// nearest thing to event time it has: the processor its clock (it has no
-// history), the connector its watermark (event time never goes backwards),
-// the exporter the time the record is logged.
+// Zero means the item carries no time at all. The processor then judges it
+// on its clock (it has no history) and the connector on its watermark
+// (event time never goes backwards). The exporter writes time 0 and the
+// metadata.logged_time beside it: a stand-in from the clock would change
+// the record's content id on a replay, and the replay would be written twice.
 
 // SpanTime is a span's event time (see above).
 func SpanTime(s ptrace.Span) pcommon.Timestamp {

@@ -439,6 +439,9 @@ func (s *Sim) injectExposed(rng *rand.Rand) {
 // A registered key nobody has used since it was created months ago.
 func (s *Sim) injectStale(rng *rand.Rand) {
 	t := s.silentToken(rng, kindService)
+	// An opaque key registered by fingerprint: a never-used JWT registered
+	// by jti has no token id anyone could name.
+	t.jti, t.registry.byJTI, t.registry.byID, t.registry.scopesInEntry = "", false, true, true
 	created := s.cfg.Start.Add(-time.Duration(100+rng.IntN(240)) * 24 * time.Hour)
 	s.reissue(rng, t, created, created.Add(365*24*time.Hour))
 	in := s.begin()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/tokenaudit/tokenaudit/internal/fieldsim"
@@ -21,11 +20,6 @@ type Result struct {
 	Alerts  []Alert
 	Elapsed time.Duration
 }
-
-// rawCredential matches credentials of the shapes the simulation sends:
-// a JWT's first two segments, and the prefixed and opaque keys. Hints
-// (prefix and last four characters) do not match.
-var rawCredential = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|glpat-[A-Za-z0-9]{20}|ghp_[A-Za-z0-9]{36}|rk_live_[A-Za-z0-9]{24}`)
 
 // Evaluate generates cfg's traffic, runs it through a new pipeline whose
 // files live in dir, and scores the alerts. An error is a harness failure
@@ -49,14 +43,10 @@ func Evaluate(ctx context.Context, dir string, cfg fieldsim.Config) (Result, err
 	if len(alerts) == 0 {
 		return Result{}, fmt.Errorf("no alert from %d requests: the pipeline is not wired", st.Requests)
 	}
-	for _, a := range alerts {
-		for _, s := range a.Text {
-			if rawCredential.MatchString(s) {
-				return Result{}, fmt.Errorf("a %s alert carries a raw credential", a.Type)
-			}
-		}
+	if n := p.Leaks(); n > 0 {
+		return Result{}, fmt.Errorf("%d alerts carry a raw credential", n)
 	}
-	pop := Population{Clean: map[string]bool{}, Idle: map[string]bool{}, Days: sim.Days()}
+	pop := Population{Clean: map[string]bool{}, Idle: map[string]bool{}, Days: sim.Days(), Kinds: sim.Kinds()}
 	for _, id := range sim.CleanTokenIDs() {
 		pop.Idle[id] = true
 	}

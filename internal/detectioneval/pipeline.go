@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -39,8 +40,6 @@ type Alert struct {
 	At      time.Time
 	// Related are the member finding types of a combined_findings alert.
 	Related []string
-	// Text is the body and every string attribute, to search for leaks.
-	Text []string
 }
 
 // Pipeline is token_audit (traces and logs) feeding token_anomaly
@@ -54,6 +53,8 @@ type Pipeline struct {
 
 	mu     sync.Mutex
 	alerts []Alert
+	// leaks counts alerts whose body or attributes hold a raw credential.
+	leaks int
 }
 
 // configure applies user-style configuration keys to a factory's default
@@ -176,6 +177,9 @@ func (p *Pipeline) collect(_ context.Context, ld plog.Logs) error {
 					continue
 				}
 				p.alerts = append(p.alerts, alertOf(lr))
+				if leaks(lr) {
+					p.leaks++
+				}
 			}
 		}
 	}
@@ -195,7 +199,6 @@ func alertOf(lr plog.LogRecord) Alert {
 		TokenID: str(auditattr.TokenID),
 		Client:  str(auditattr.ClientAddress),
 		At:      lr.Timestamp().AsTime(),
-		Text:    []string{lr.Body().AsString()},
 	}
 	if v, ok := a.Get(auditattr.FindingRelated); ok && v.Type() == pcommon.ValueTypeSlice {
 		for _, m := range v.Slice().All() {
@@ -203,8 +206,29 @@ func alertOf(lr plog.LogRecord) Alert {
 			al.Related = append(al.Related, typ)
 		}
 	}
-	for _, v := range a.All() {
-		al.Text = append(al.Text, v.AsString())
-	}
 	return al
+}
+
+// rawCredential matches credentials of the shapes the simulation sends:
+// a JWT's first two segments, and the prefixed keys. Hints (prefix and
+// last four characters) do not match.
+var rawCredential = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|glpat-[A-Za-z0-9]{20}|ghp_[A-Za-z0-9]{36}|rk_live_[A-Za-z0-9]{24}`)
+
+func leaks(lr plog.LogRecord) bool {
+	if rawCredential.MatchString(lr.Body().AsString()) {
+		return true
+	}
+	for _, v := range lr.Attributes().All() {
+		if rawCredential.MatchString(v.AsString()) {
+			return true
+		}
+	}
+	return false
+}
+
+// Leaks is how many alerts carried a raw credential.
+func (p *Pipeline) Leaks() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.leaks
 }

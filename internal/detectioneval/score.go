@@ -20,6 +20,9 @@ type Population struct {
 	// left out of the scores and counted apart.
 	Idle map[string]bool
 	Days int
+	// Kinds names how each clean token is used, for the breakdown of
+	// false alerts (optional).
+	Kinds map[string]string
 }
 
 // TokenDays is the clean token-days the false-alert rate divides by.
@@ -63,6 +66,9 @@ type Report struct {
 	Missed []Miss
 	// Wrong are false alerts on injected (not clean) tokens and addresses.
 	Wrong []Alert
+	// CleanByKind counts false alerts on clean tokens by type, then by the
+	// token's kind.
+	CleanByKind map[string]map[string]int
 }
 
 // Miss is a primary label that no alert matched.
@@ -176,6 +182,15 @@ func Score(labels []fieldsim.Label, alerts []Alert, pop Population, slack time.D
 			rep.True++
 		case pop.Clean[a.TokenID], a.Type == auditattr.FindingCredentialStuffing:
 			r.CleanFalse++
+			if k := pop.Kinds[a.TokenID]; k != "" {
+				if rep.CleanByKind == nil {
+					rep.CleanByKind = map[string]map[string]int{}
+				}
+				if rep.CleanByKind[a.Type] == nil {
+					rep.CleanByKind[a.Type] = map[string]int{}
+				}
+				rep.CleanByKind[a.Type][k]++
+			}
 		default:
 			rep.Wrong = append(rep.Wrong, a)
 		}
@@ -220,6 +235,23 @@ func (r Report) Table() string {
 	}
 	fmt.Fprintf(&b, "\nmacro recall %.3f, micro precision %.3f (%d of %d alerts), %d clean tokens × %d days = %.0f clean token-days, match slack %s, %d alerts on idle clean tokens not scored\n",
 		r.MacroRecall(), r.MicroPrecision(), r.True, r.Alerts, len(r.Pop.Clean), r.Pop.Days, r.Pop.TokenDays(), r.Slack, r.Unscored)
+	if len(r.CleanByKind) > 0 {
+		fmt.Fprintf(&b, "\nFalse alerts on clean tokens by how the token is used:\n")
+		for _, row := range r.Rows {
+			if by := r.CleanByKind[row.Type]; len(by) > 0 {
+				kinds := make([]string, 0, len(by))
+				for k := range by {
+					kinds = append(kinds, k)
+				}
+				slices.SortFunc(kinds, func(a, b string) int { return by[b] - by[a] })
+				var parts []string
+				for _, k := range kinds {
+					parts = append(parts, fmt.Sprintf("%s %d", k, by[k]))
+				}
+				fmt.Fprintf(&b, "- %s: %s\n", row.Type, strings.Join(parts, ", "))
+			}
+		}
+	}
 	if len(r.Missed) > 0 {
 		fmt.Fprintf(&b, "\nMissed injections (type, subject, event time, what; alerts on the same subject):\n")
 		for _, m := range r.Missed {

@@ -231,6 +231,7 @@ func (s *Sim) injectExpired(rng *rand.Rand) {
 	in := s.begin()
 	in.add(rng, t, spread(rng, at, minutes(rng, 1, 30), 3+rng.IntN(8)), s.usualAddr(rng, t), nil, oneOf(rng, 401, 401, 200))
 	in.label(auditattr.ViolationExpired, t.id, "", true, "expired "+exp.Format(time.DateOnly))
+	in.label(auditattr.FindingFailedAttempts, t.id, "", false, "the service refuses it (401) each time")
 	in.done()
 }
 
@@ -246,6 +247,7 @@ func (s *Sim) injectRevoked(rng *rand.Rand) {
 	in := s.begin()
 	in.add(rng, t, spread(rng, s.moment(rng, t), minutes(rng, 1, 30), 3+rng.IntN(8)), s.usualAddr(rng, t), nil, oneOf(rng, 401, 200))
 	in.label(auditattr.ViolationRevoked, t.id, "", true, "revoked token in use")
+	in.label(auditattr.FindingFailedAttempts, t.id, "", false, "the service refuses it (401) each time")
 	in.done()
 }
 
@@ -268,6 +270,7 @@ func (s *Sim) injectForged(rng *rand.Rand) {
 	in := s.begin()
 	in.add(rng, t, spread(rng, at, minutes(rng, 1, 20), 3+rng.IntN(8)), s.attackerAddr(rng), nil, always(401))
 	in.label(auditattr.ViolationInvalidSignature, t.id, "", true, "forged JWT")
+	in.label(auditattr.FindingFailedAttempts, t.id, "", false, "the service refuses it (401) each time")
 	in.label(auditattr.ViolationUnknown, t.id, "", false, "a forged token is not in the registry")
 	in.done()
 }
@@ -294,6 +297,7 @@ func (s *Sim) injectMalformed(rng *rand.Rand) {
 	in := s.begin()
 	in.add(rng, bad, spread(rng, s.moment(rng, t), minutes(rng, 1, 10), 2+rng.IntN(5)), s.usualAddr(rng, t), nil, always(401))
 	in.label(auditattr.ViolationMalformed, bad.id, "", true, "broken JWT")
+	in.label(auditattr.FindingFailedAttempts, bad.id, "", false, "the service refuses it (401) each time")
 	in.label(auditattr.ViolationUnknown, bad.id, "", false, "not a registered token")
 	in.label(auditattr.ViolationInvalidSignature, bad.id, "", false, "the signature no longer fits")
 	in.done()
@@ -328,6 +332,7 @@ func (s *Sim) injectNotYetValid(rng *rand.Rand) {
 	in := s.begin()
 	in.add(rng, t, spread(rng, at, minutes(rng, 1, 8), 2+rng.IntN(4)), s.usualAddr(rng, t), nil, always(401))
 	in.label(auditattr.ViolationNotYetValid, t.id, "", true, "used before nbf")
+	in.label(auditattr.FindingFailedAttempts, t.id, "", false, "the service refuses it (401) each time")
 	in.label(auditattr.ViolationUnknown, t.id, "", false, "")
 	in.done()
 }
@@ -452,7 +457,7 @@ func (s *Sim) injectStale(rng *rand.Rand) {
 // A token in daily use expires within days.
 func (s *Sim) injectExpiringSoon(rng *rand.Rand) {
 	t := s.newToken(rng, pick(rng, kindUser, kindService, kindIntegration, kindPartner))
-	exp := s.End().Add(time.Duration(1+rng.IntN(5)) * 24 * time.Hour)
+	exp := s.End().Add(time.Duration(1+rng.IntN(3)) * 24 * time.Hour) // in use on working days of its last week
 	s.reissue(rng, t, exp.Add(-time.Duration(90+rng.IntN(200))*24*time.Hour), exp)
 	if t.kind == kindPartner {
 		t.raw = fmt.Sprintf("%s:%s", t.principal, randString(rng, alnumChars, 20))

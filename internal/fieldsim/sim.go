@@ -173,6 +173,18 @@ func (s *Sim) CleanTokenIDs() []string {
 	return out
 }
 
+// Kinds names the kind of each clean token (user, mobile, integration,
+// service, ci, partner), to break false alerts down by how tokens are used.
+func (s *Sim) Kinds() map[string]string {
+	out := make(map[string]string, s.clean)
+	for _, t := range s.tokens[:s.clean] {
+		out[t.id] = kindNames[t.kind]
+	}
+	return out
+}
+
+var kindNames = [numKinds]string{"user", "mobile", "integration", "service", "ci", "partner"}
+
 func (s *Sim) dayIndex(t time.Time) int {
 	y, m, d := t.Date()
 	return y*400 + int(m)*32 + d

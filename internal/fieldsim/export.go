@@ -30,6 +30,8 @@ type Stats struct {
 	MaxSpread time.Duration
 	// OutOfOrder counts items older than an item sent before them.
 	OutOfOrder int
+	// PerDay counts requests by day of the simulation.
+	PerDay []int
 }
 
 // chunk is one export of one service: an SDK's batch span processor (every
@@ -67,6 +69,7 @@ func (s *Sim) Run(send func(*Batch) error) (Stats, error) {
 	for _, t := range s.tokens {
 		t.sent = 0
 	}
+	st.PerDay = make([]int, s.cfg.Days)
 	start, end := s.cfg.Start, s.End()
 	for h, i := start, uint64(1); h.Before(end); h, i = h.Add(time.Hour), i+1 {
 		rng := rand.New(rand.NewPCG(s.cfg.Seed, i))
@@ -170,6 +173,9 @@ func (s *Sim) emit(chunks []chunk, conv *converter, st *Stats, newest *time.Time
 				}
 				if r.At.After(hi) {
 					hi = r.At
+				}
+				if d := int(r.At.Sub(s.cfg.Start) / (24 * time.Hour)); d < len(st.PerDay) {
+					st.PerDay[d]++
 				}
 				if r.At.Before(*newest) {
 					st.OutOfOrder++

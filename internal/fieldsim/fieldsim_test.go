@@ -3,6 +3,7 @@ package fieldsim
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -120,5 +121,70 @@ func TestConfigRefused(t *testing.T) {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
 		}
+	}
+}
+
+// Weekends are quiet: people and CI pipelines stop, services slow down.
+func TestWeekendSilence(t *testing.T) {
+	cfg := small
+	cfg.Days = 7
+	_, st := digest(t, cfg)
+	weekday := (st.PerDay[1] + st.PerDay[2]) / 2
+	for _, d := range []int{5, 6} {
+		if st.PerDay[d]*10 > weekday*7 {
+			t.Errorf("day %d has %d requests, a weekday %d: no weekend dip", d, st.PerDay[d], weekday)
+		}
+	}
+}
+
+// Services behind the gateway see the gateway's private address as the
+// socket peer and the caller in client.address and X-Forwarded-For; the
+// others see the caller as the peer. Every credential travels in a header
+// attribute as the SDKs capture it.
+func TestGatewayAndHeaders(t *testing.T) {
+	s, err := New(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gateway, direct := 0, 0
+	_, err = s.Run(func(b *Batch) error {
+		for _, rs := range b.Traces.ResourceSpans().All() {
+			name, _ := rs.Resource().Attributes().Get("service.name")
+			behind := name.Str() == "orders-api" || name.Str() == "users-api" || name.Str() == "admin-api" || name.Str() == "billing-api"
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					a := sp.Attributes()
+					peer, _ := a.Get("network.peer.address")
+					client, _ := a.Get("client.address")
+					p, err := netip.ParseAddr(peer.Str())
+					if err != nil {
+						t.Fatalf("peer %q: %v", peer.Str(), err)
+					}
+					switch {
+					case behind && (!p.IsPrivate() || client.Str() == peer.Str()):
+						t.Fatalf("%s: peer %s client %s, want the gateway and the caller", name.Str(), peer.Str(), client.Str())
+					case !behind && client.Str() != peer.Str():
+						t.Fatalf("%s: peer %s client %s, want the caller twice", name.Str(), peer.Str(), client.Str())
+					case behind:
+						gateway++
+					default:
+						direct++
+					}
+					_, auth := a.Get("http.request.header.authorization")
+					_, key := a.Get("http.request.header.x-api-key")
+					_, query := a.Get("url.query")
+					if !auth && !key && !query {
+						t.Fatalf("%s: a span without a credential", sp.Name())
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gateway == 0 || direct == 0 {
+		t.Fatalf("spans behind the gateway %d, direct %d: want both", gateway, direct)
 	}
 }

@@ -81,13 +81,4 @@ func truncateJWT(rng *rand.Rand, jwt string) string {
 	return jwt[:cut]
 }
 
-// corruptJWT breaks the payload's encoding, as a proxy that rewrites or
-// percent-encodes header values does.
-func corruptJWT(rng *rand.Rand, jwt string) string {
-	first := strings.IndexByte(jwt, '.')
-	second := strings.LastIndexByte(jwt, '.')
-	at := first + 1 + rng.IntN(second-first-1)
-	return jwt[:at] + "%2F" + jwt[at+1:]
-}
-
 func unix(t time.Time) int64 { return t.Unix() }

@@ -48,9 +48,9 @@ func TestFieldQuality(t *testing.T) {
 		t.Fatalf("harness: %v", err)
 	}
 	st := res.Stats
-	out := fmt.Sprintf("fieldsim seed %d: %d clean tokens, %d days, %d injections per type; %d requests (%d spans, %d access-log records) in %d export requests, widest %s of event time in one request, %d items behind a newer one; %s\n\n%s",
+	out := fmt.Sprintf("fieldsim seed %d: %d clean tokens, %d days, %d injections per type; %d requests (%d spans, %d access-log records) in %d export requests, widest %s of event time in one request, %d items behind a newer one (%d by more than a minute); %s\n\n%s",
 		cfg.Seed, cfg.Tokens, cfg.Days, cfg.InjectionsPerType, st.Requests, st.Spans, st.Logs, st.Batches,
-		st.MaxSpread.Round(1e9), st.OutOfOrder, res.Elapsed.Round(1e9), res.Report.Table())
+		st.MaxSpread.Round(1e9), st.OutOfOrder, st.LateMinute, res.Elapsed.Round(1e9), res.Report.Table())
 	t.Log("\n" + out)
 	if path := os.Getenv("TOKENAUDIT_QUALITY_REPORT"); path != "" {
 		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {

@@ -28,8 +28,9 @@ type Stats struct {
 	Requests, Batches, Spans, Logs int
 	// MaxSpread is the widest event-time range within one export request.
 	MaxSpread time.Duration
-	// OutOfOrder counts items older than an item sent before them.
-	OutOfOrder int
+	// OutOfOrder counts items older than an item sent before them, and
+	// LateMinute those more than a minute older.
+	OutOfOrder, LateMinute int
 	// PerDay counts requests by day of the simulation.
 	PerDay []int
 }
@@ -150,9 +151,25 @@ func (s *Sim) chunks(rng *rand.Rand, reqs []Request) []chunk {
 		if rng.Float64() < retry { // the export failed and is retried with backoff
 			arrival = arrival.Add(time.Duration(30+rng.IntN(300)) * time.Second)
 		}
+		if svc := s.service(k.svc); svc != nil {
+			for _, b := range svc.backlogs {
+				if u := arrival.Unix(); u >= b[0] && u < b[1] {
+					arrival = time.Unix(b[1], 0).Add(time.Duration(rng.IntN(20000)) * time.Millisecond)
+				}
+			}
+		}
 		out = append(out, chunk{arrival: arrival, svc: k.svc, reqs: rs})
 	}
 	return out
+}
+
+func (s *Sim) service(name string) *service {
+	for _, svc := range s.services {
+		if svc.name == name {
+			return svc
+		}
+	}
+	return nil
 }
 
 // emit merges chunks into the gateway collector's export requests (its
@@ -179,6 +196,9 @@ func (s *Sim) emit(chunks []chunk, conv *converter, st *Stats, newest *time.Time
 				}
 				if r.At.Before(*newest) {
 					st.OutOfOrder++
+					if newest.Sub(r.At) > time.Minute {
+						st.LateMinute++
+					}
 				} else {
 					*newest = r.At
 				}

@@ -30,6 +30,10 @@ type service struct {
 	routes        []*route
 	// incidents are event-time intervals (unix s) with a high 5xx rate.
 	incidents [][2]int64
+	// backlogs are intervals (unix s) when the service's exports could not
+	// reach the collector (a network partition, a collector restart): its
+	// sending queue delivers them all when the interval ends.
+	backlogs [][2]int64
 }
 
 // route is one operation of a service. scope is the policy scope that

@@ -99,10 +99,16 @@ func New(cfg Config) (*Sim, error) {
 	}
 	s.fp = fp
 	s.byScope = routesByScope(s.services)
+	span := int64(cfg.Days) * int64(24*time.Hour)
 	for _, svc := range s.services { // one or two incidents a week per service
 		for range 1 + rng.IntN(2) {
-			at := cfg.Start.Add(time.Duration(rng.Int64N(int64(cfg.Days) * int64(24*time.Hour))))
+			at := cfg.Start.Add(time.Duration(rng.Int64N(span)))
 			s.incident(svc, at, time.Duration(10+rng.IntN(30))*time.Minute)
+		}
+		// and an export backlog of 2–10 minutes about twice a day
+		for range 2 * cfg.Days {
+			at := cfg.Start.Add(time.Duration(rng.Int64N(span)))
+			svc.backlogs = append(svc.backlogs, [2]int64{at.Unix(), at.Add(time.Duration(120+rng.IntN(480)) * time.Second).Unix()})
 		}
 	}
 	for i := range cfg.Tokens {

@@ -140,14 +140,9 @@ func (s *Sim) injectNewAddress(rng *rand.Rand) {
 // API no scope governs).
 func (s *Sim) injectNewResource(rng *rand.Rand) {
 	t := s.newToken(rng, pick(rng, kindUser, kindService))
-	var cands []*route
-	for _, sc := range append([]string{""}, t.scopes...) {
-		for _, r := range s.byScope[sc] {
-			if !r.restricted && !slices.Contains(t.routes, r) {
-				cands = append(cands, r)
-			}
-		}
-	}
+	cands := s.routesWhere(func(r *route) bool {
+		return !r.restricted && !slices.Contains(t.routes, r) && (r.scope == "" || slices.Contains(t.scopes, r.scope))
+	})
 	r := cands[rng.IntN(len(cands))]
 	in := s.begin()
 	in.add(rng, t, spread(rng, s.moment(rng, t), minutes(rng, 2, 20), 2+rng.IntN(5)), s.usualAddr(rng, t), r, always(200))
@@ -341,14 +336,9 @@ func (s *Sim) injectNotYetValid(rng *rand.Rand) {
 // it, or (broken authorisation) serves it.
 func (s *Sim) injectScopeViolation(rng *rand.Rand) {
 	t := s.newToken(rng, kindUser)
-	var cands []*route
-	for sc, rs := range s.byScope {
-		if sc == "" || sc == scopeAdmin || slices.Contains(t.scopes, sc) {
-			continue
-		}
-		cands = append(cands, rs...)
-	}
-	slices.SortFunc(cands, func(a, b *route) int { return strings.Compare(a.resource(), b.resource()) })
+	cands := s.routesWhere(func(r *route) bool {
+		return r.scope != "" && r.scope != scopeAdmin && !slices.Contains(t.scopes, r.scope)
+	})
 	r := cands[rng.IntN(len(cands))]
 	ok := 200
 	if r.method == "POST" {
@@ -375,7 +365,7 @@ func (s *Sim) adminUser(rng *rand.Rand) *token {
 // An administrator deletes users, which only the ops leads may do.
 func (s *Sim) injectRestricted(rng *rand.Rand) {
 	t := s.adminUser(rng)
-	del := restrictedRoute(s.byScope)
+	del := s.routesWhere(func(r *route) bool { return r.restricted })[0]
 	in := s.begin()
 	in.add(rng, t, spread(rng, s.moment(rng, t), minutes(rng, 1, 10), 1+rng.IntN(3)), s.usualAddr(rng, t), del, oneOf(rng, 204, 403))
 	in.label(auditattr.ViolationRestrictedResource, t.id, "", true, "DELETE /admin/users by a non-lead")
@@ -404,12 +394,7 @@ func (s *Sim) injectDisallowedNetwork(rng *rand.Rand) {
 // the policy does not govern.
 func (s *Sim) injectDeniedAccess(rng *rand.Rand) {
 	t := s.newToken(rng, kindUser)
-	var cands []*route
-	for _, r := range s.byScope[""] {
-		if !slices.Contains(t.routes, r) {
-			cands = append(cands, r)
-		}
-	}
+	cands := s.routesWhere(func(r *route) bool { return r.scope == "" && !slices.Contains(t.routes, r) })
 	r := cands[rng.IntN(len(cands))]
 	in := s.begin()
 	in.add(rng, t, spread(rng, s.moment(rng, t), minutes(rng, 5, 30), 5+rng.IntN(16)), s.usualAddr(rng, t), r, always(403))
@@ -477,6 +462,19 @@ func (s *Sim) injectExcessiveLifetime(rng *rand.Rand) {
 	in := s.begin()
 	in.label(auditattr.FindingExcessiveLifetime, t.id, "", true, "lifetime of years", s.cfg.Start, s.End())
 	in.done()
+}
+
+// routesWhere lists the org's routes that keep accepts, in a fixed order.
+func (s *Sim) routesWhere(keep func(*route) bool) []*route {
+	var out []*route
+	for _, svc := range s.services {
+		for _, r := range svc.routes {
+			if keep(r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -115,7 +115,7 @@ func New(cfg Config) (*Sim, error) {
 		if i < len(s.restrictedTo) { // the ops leads, who may delete users
 			t := s.newToken(rng, kindUser)
 			t.principal, t.scopes = s.restrictedTo[i], []string{scopeAdmin, scopeUsersRead}
-			t.routes = append(pickRoutes(rng, s.byScope, t.scopes, 1), restrictedRoute(s.byScope))
+			t.routes = append(pickRoutes(rng, s.byScope, t.scopes, 1), s.routesWhere(func(r *route) bool { return r.restricted })...)
 			t.jwt(s, rng)
 			t.id = s.fp.TokenID(t.secret())
 			continue
@@ -128,15 +128,6 @@ func New(cfg Config) (*Sim, error) {
 	}
 	slices.SortStableFunc(s.injected, func(a, b Request) int { return a.At.Compare(b.At) })
 	return s, nil
-}
-
-func restrictedRoute(byScope map[string][]*route) *route {
-	for _, r := range byScope[scopeAdmin] {
-		if r.restricted {
-			return r
-		}
-	}
-	panic("fieldsim: no restricted route")
 }
 
 func (s *Sim) incident(svc *service, at time.Time, d time.Duration) {

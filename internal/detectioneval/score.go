@@ -37,6 +37,19 @@ type Row struct {
 	// others are on clean tokens (or, for credential_stuffing, on any
 	// address without a label).
 	Alerts, True, CleanFalse int
+	// Delays are, per found injection, the event time from the misuse's
+	// start to the first matching alert (0 when it came before).
+	Delays []time.Duration
+}
+
+// MedianDelay is the median time to detect in event time.
+func (r Row) MedianDelay() time.Duration {
+	if len(r.Delays) == 0 {
+		return 0
+	}
+	d := slices.Clone(r.Delays)
+	slices.Sort(d)
+	return d[len(d)/2]
 }
 
 // Recall is found / injected (NaN-free: 1 when nothing was injected).
@@ -155,6 +168,7 @@ func Score(labels []fieldsim.Label, alerts []Alert, pop Population, slack time.D
 		}
 	}
 	found := make([]bool, len(labels))
+	first := make([]time.Time, len(labels))
 	for _, a := range alerts {
 		if pop.Idle[a.TokenID] {
 			rep.Unscored++
@@ -173,6 +187,9 @@ func Score(labels []fieldsim.Label, alerts []Alert, pop Population, slack time.D
 				if matches(a, typ, labels[i], slack) {
 					ok = true
 					found[i] = true
+					if first[i].IsZero() || a.At.Before(first[i]) {
+						first[i] = a.At
+					}
 				}
 			}
 		}
@@ -208,7 +225,9 @@ func Score(labels []fieldsim.Label, alerts []Alert, pop Population, slack time.D
 	for i, l := range labels {
 		switch {
 		case l.Primary && found[i]:
-			row(l.Type).Found++
+			r := row(l.Type)
+			r.Found++
+			r.Delays = append(r.Delays, max(0, first[i].Sub(l.Start)))
 		case l.Primary:
 			k := l.TokenID
 			if l.Type == auditattr.FindingCredentialStuffing {
@@ -227,11 +246,15 @@ func Score(labels []fieldsim.Label, alerts []Alert, pop Population, slack time.D
 // Table renders the report as Markdown.
 func (r Report) Table() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| finding | injected | found | recall | alerts | true | precision | false on clean | per 1,000 clean token-days |\n")
-	fmt.Fprintf(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| finding | injected | found | recall | alerts | true | precision | false on clean | per 1,000 clean token-days | median time to detect |\n")
+	fmt.Fprintf(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.Rows {
-		fmt.Fprintf(&b, "| `%s` | %d | %d | %s | %d | %d | %s | %d | %.2f |\n", row.Type, row.Injected, row.Found,
-			fmtRatio(row.Found, row.Injected), row.Alerts, row.True, fmtRatio(row.True, row.Alerts), row.CleanFalse, r.FalsePer1k(row))
+		ttd := "—"
+		if len(row.Delays) > 0 {
+			ttd = row.MedianDelay().Round(time.Second).String()
+		}
+		fmt.Fprintf(&b, "| `%s` | %d | %d | %s | %d | %d | %s | %d | %.2f | %s |\n", row.Type, row.Injected, row.Found,
+			fmtRatio(row.Found, row.Injected), row.Alerts, row.True, fmtRatio(row.True, row.Alerts), row.CleanFalse, r.FalsePer1k(row), ttd)
 	}
 	fmt.Fprintf(&b, "\nmacro recall %.3f, micro precision %.3f (%d of %d alerts), %d clean tokens × %d days = %.0f clean token-days, match slack %s, %d alerts on idle clean tokens not scored\n",
 		r.MacroRecall(), r.MicroPrecision(), r.True, r.Alerts, len(r.Pop.Clean), r.Pop.Days, r.Pop.TokenDays(), r.Slack, r.Unscored)

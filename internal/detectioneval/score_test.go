@@ -1,6 +1,7 @@
 package detectioneval
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -31,14 +32,14 @@ func TestScore(t *testing.T) {
 			name:   "same type, token and time",
 			labels: []fieldsim.Label{surge},
 			alerts: []Alert{{Type: surge.Type, TokenID: "tok_victim", At: at(5 * time.Minute)}},
-			want:   map[string]Row{surge.Type: {Injected: 1, Found: 1, Alerts: 1, True: 1}},
+			want:   map[string]Row{surge.Type: {Injected: 1, Found: 1, Alerts: 1, True: 1, Delays: []time.Duration{5 * time.Minute}}},
 			micro:  1,
 		},
 		{
 			name:   "within the slack after the misuse",
 			labels: []fieldsim.Label{surge},
 			alerts: []Alert{{Type: surge.Type, TokenID: "tok_victim", At: at(20*time.Minute + Slack)}},
-			want:   map[string]Row{surge.Type: {Injected: 1, Found: 1, Alerts: 1, True: 1}},
+			want:   map[string]Row{surge.Type: {Injected: 1, Found: 1, Alerts: 1, True: 1, Delays: []time.Duration{20*time.Minute + Slack}}},
 			micro:  1,
 		},
 		{
@@ -58,7 +59,7 @@ func TestScore(t *testing.T) {
 			labels: botnet,
 			alerts: []Alert{{Type: auditattr.FindingCombined, TokenID: "tok_leaked", At: at(time.Minute), Related: []string{auditattr.FindingMultiAddress, auditattr.FindingOffHours}}},
 			want: map[string]Row{
-				auditattr.FindingMultiAddress: {Injected: 1, Found: 1},
+				auditattr.FindingMultiAddress: {Injected: 1, Found: 1, Delays: []time.Duration{time.Minute}},
 				auditattr.FindingCombined:     {Alerts: 1, True: 1},
 			},
 			micro: 1,
@@ -89,7 +90,7 @@ func TestScore(t *testing.T) {
 				{Type: stuffing.Type, Client: "45.1.2.3", TokenID: "tok_some_guess", At: at(8 * time.Minute)},
 				{Type: stuffing.Type, Client: "10.20.0.10", At: at(8 * time.Minute)}, // the gateway
 			},
-			want:  map[string]Row{stuffing.Type: {Injected: 1, Found: 1, Alerts: 2, True: 1, CleanFalse: 1}},
+			want:  map[string]Row{stuffing.Type: {Injected: 1, Found: 1, Alerts: 2, True: 1, CleanFalse: 1, Delays: []time.Duration{8 * time.Minute}}},
 			micro: 0.5,
 		},
 		{
@@ -108,7 +109,7 @@ func TestScore(t *testing.T) {
 				got[typ] = r
 			}
 			for typ, want := range tt.want {
-				if got[typ] != want {
+				if !reflect.DeepEqual(got[typ], want) {
 					t.Errorf("%s: got %+v, want %+v", typ, got[typ], want)
 				}
 			}
@@ -146,7 +147,7 @@ func TestTargetsAndTable(t *testing.T) {
 	if strings.Contains(joined, "good") {
 		t.Errorf("a type meeting every target is reported:\n%s", joined)
 	}
-	if tab := rep.Table(); !strings.Contains(tab, "| `noisy` | 10 | 10 | 1.000 | 15 | 10 | 0.667 | 5 | 1.43 |") {
+	if tab := rep.Table(); !strings.Contains(tab, "| `noisy` | 10 | 10 | 1.000 | 15 | 10 | 0.667 | 5 | 1.43 | — |") {
 		t.Errorf("table row wrong:\n%s", tab)
 	}
 }

@@ -409,20 +409,21 @@ func (s *Sim) injectExposed(rng *rand.Rand) {
 	at := s.moment(rng, t)
 	in := s.begin()
 	addr := s.usualAddr(rng, t)
-	switch rng.IntN(3) {
-	case 0:
+	where := [...]string{"in a URL query", "in an error log line", "in an exception message"}[rng.IntN(3)]
+	switch where {
+	case "in a URL query":
 		in.add(rng, t, spread(rng, at, minutes(rng, 1, 10), 1+rng.IntN(4)), addr, nil, always(200))
 		for i := range in.reqs {
 			in.reqs[i].header, in.reqs[i].value = "", ""
 			in.reqs[i].leak, in.reqs[i].leaked = leakQuery, t.raw
 		}
-	case 1:
+	case "in an error log line":
 		in.reqs = append(in.reqs, Request{At: at, leak: leakLogBody, leaked: t.raw, client: addr})
 	default:
 		in.add(rng, t, []time.Time{at}, addr, nil, always(502))
 		in.reqs[0].leak, in.reqs[0].leaked = leakException, t.raw
 	}
-	in.label(auditattr.ViolationExposedCredential, t.id, "", true, "credential in telemetry")
+	in.label(auditattr.ViolationExposedCredential, t.id, "", true, "credential "+where)
 	in.done()
 }
 

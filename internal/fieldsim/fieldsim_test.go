@@ -16,6 +16,16 @@ import (
 
 var small = Config{Seed: 7, Tokens: 120, Days: 4, InjectionsPerType: 1}
 
+// smallest is for the race detector's -short run.
+var smallest = Config{Seed: 7, Tokens: 50, Days: 3, InjectionsPerType: 1}
+
+func sized() Config {
+	if testing.Short() {
+		return smallest
+	}
+	return small
+}
+
 // digest runs a simulation and hashes every export request it sends.
 func digest(t *testing.T, cfg Config) (string, Stats) {
 	t.Helper()
@@ -51,12 +61,13 @@ func digest(t *testing.T, cfg Config) (string, Stats) {
 }
 
 func TestSameSeedSameTraffic(t *testing.T) {
-	a, st := digest(t, small)
-	b, _ := digest(t, small)
+	cfg := sized()
+	a, st := digest(t, cfg)
+	b, _ := digest(t, cfg)
 	if a != b {
 		t.Fatal("two runs of one seed differ")
 	}
-	other := small
+	other := cfg
 	other.Seed++
 	if c, _ := digest(t, other); c == a {
 		t.Fatal("another seed gives the same traffic")
@@ -68,7 +79,7 @@ func TestSameSeedSameTraffic(t *testing.T) {
 // whose event times are minutes out of order, mixing services, spans and
 // access logs.
 func TestTrafficShape(t *testing.T) {
-	_, st := digest(t, small)
+	_, st := digest(t, sized())
 	if st.MaxSpread < 2*time.Minute {
 		t.Errorf("widest export request spans %s of event time, want minutes", st.MaxSpread)
 	}
@@ -126,6 +137,9 @@ func TestConfigRefused(t *testing.T) {
 
 // Weekends are quiet: people and CI pipelines stop, services slow down.
 func TestWeekendSilence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a week of traffic")
+	}
 	cfg := small
 	cfg.Days = 7
 	_, st := digest(t, cfg)
@@ -142,7 +156,7 @@ func TestWeekendSilence(t *testing.T) {
 // others see the caller as the peer. Every credential travels in a header
 // attribute as the SDKs capture it.
 func TestGatewayAndHeaders(t *testing.T) {
-	s, err := New(small)
+	s, err := New(sized())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,28 @@
+package detectioneval
+
+import (
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+func TestLeakCheck(t *testing.T) {
+	tests := []struct {
+		name, body, attr string
+		leak             bool
+	}{
+		{"hint only", "Token tok_0123 failed 10 times", "ghp_…x9Zq", false},
+		{"JWT in the body", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MDAwMDEifQ.sig", "", true},
+		{"key in an attribute", "", "glpat-abcdefghij0123456789", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lr := plog.NewLogRecord()
+			lr.Body().SetStr(tt.body)
+			lr.Attributes().PutStr("tokenaudit.token.hint", tt.attr)
+			if got := leaks(lr); got != tt.leak {
+				t.Errorf("leaks = %v, want %v", got, tt.leak)
+			}
+		})
+	}
+}

@@ -35,6 +35,10 @@ type Config struct {
 	// AllowedLateness is how far behind the newest event time an item may
 	// be and still count in windows and baselines.
 	AllowedLateness time.Duration `mapstructure:"allowed_lateness"`
+	// DedupWindow is how many recently read items are remembered (by
+	// signal, trace and span ids, timestamps and request), so that a batch
+	// sent again is counted once; 0 turns it off.
+	DedupWindow int `mapstructure:"dedup_window"`
 
 	Alerts    AlertsConfig    `mapstructure:"alerts"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
@@ -49,8 +53,15 @@ type AlertsConfig struct {
 	// finding instead of alerting again (unless its severity rose).
 	SuppressionWindow time.Duration `mapstructure:"suppression_window"`
 	// MaxFindings bounds the findings remembered for suppression.
-	MaxFindings int              `mapstructure:"max_findings"`
-	Escalation  EscalationConfig `mapstructure:"escalation"`
+	MaxFindings int `mapstructure:"max_findings"`
+	// MaxPending bounds the alerts the next consumer has refused and that
+	// wait to be sent again; while it is reached, batches are refused
+	// before they are read.
+	MaxPending int `mapstructure:"max_pending"`
+	// RetryInterval is the first wait before refused alerts are sent
+	// again; it doubles after each refusal, up to a minute.
+	RetryInterval time.Duration    `mapstructure:"retry_interval"`
+	Escalation    EscalationConfig `mapstructure:"escalation"`
 }
 
 // EscalationConfig combines weak findings on one token.
@@ -265,11 +276,18 @@ func (c *Config) Validate() error {
 	if c.AllowedLateness < 0 {
 		add("allowed_lateness: must not be negative")
 	}
+	if c.DedupWindow < 0 {
+		add("dedup_window: %d must not be negative (0 turns deduplication of retried batches off)", c.DedupWindow)
+	}
 
 	positive("alerts.suppression_window", c.Alerts.SuppressionWindow)
 	if c.Alerts.MaxFindings < 1 {
 		add("alerts.max_findings: %d must be at least 1", c.Alerts.MaxFindings)
 	}
+	if c.Alerts.MaxPending < 1 {
+		add("alerts.max_pending: %d must be at least 1 (default 10000)", c.Alerts.MaxPending)
+	}
+	positive("alerts.retry_interval", c.Alerts.RetryInterval)
 	if e := c.Alerts.Escalation; e.Enabled {
 		positive("alerts.escalation.window", e.Window)
 		if e.MinTypes < 2 {

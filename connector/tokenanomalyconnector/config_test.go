@@ -27,7 +27,8 @@ func TestLoadConfig(t *testing.T) {
 	full.MaxTokens = 50000
 	full.MaxClients = 2000
 	full.AllowedLateness = 2 * time.Minute
-	full.Alerts = AlertsConfig{SuppressionWindow: 30 * time.Minute, MaxFindings: 5000, Escalation: EscalationConfig{
+	full.DedupWindow = 200_000
+	full.Alerts = AlertsConfig{SuppressionWindow: 30 * time.Minute, MaxFindings: 5000, MaxPending: 500, RetryInterval: 5 * time.Second, Escalation: EscalationConfig{
 		Enabled: true, Window: 2 * time.Hour, MinTypes: 3, WeakTypes: []string{"new_client_address", "off_hours", "new_resource"},
 	}}
 	full.Metrics = MetricsConfig{
@@ -66,6 +67,9 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad_escalation", wantErr: []string{
 			"alerts.escalation.min_types: 1 must be at least 2",
 			`alerts.escalation.weak_types[0]: "sneezing" is not a finding type`,
+			"dedup_window: -1 must not be negative",
+			"alerts.max_pending: 0 must be at least 1",
+			"alerts.retry_interval: must be positive",
 		}},
 	}
 	for _, tt := range tests {

@@ -39,9 +39,12 @@ func createDefaultConfig() component.Config {
 		MaxTokens:       1_000_000,
 		MaxClients:      100_000,
 		AllowedLateness: time.Minute,
+		DedupWindow:     1_000_000,
 		Alerts: AlertsConfig{
 			SuppressionWindow: time.Hour,
 			MaxFindings:       100_000,
+			MaxPending:        10_000,
+			RetryInterval:     time.Second,
 			Escalation: EscalationConfig{
 				Enabled:  true,
 				Window:   time.Hour,

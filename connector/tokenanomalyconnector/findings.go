@@ -49,6 +49,16 @@ func (s severity) number() plog.SeverityNumber {
 	return plog.SeverityNumberFatal
 }
 
+// parseSeverity reads back severity.String.
+func parseSeverity(s string) severity {
+	for v := sevLow; v < sevCritical; v++ {
+		if v.String() == s {
+			return v
+		}
+	}
+	return sevCritical
+}
+
 func (s severity) raise(by int) severity { return min(sevCritical, s+severity(by)) }
 
 // baseSeverity is each finding's severity before context raises it.
@@ -140,6 +150,62 @@ func (m *model) record(f *finding) (rec *findingRecord, alert bool) {
 		return rec, true
 	}
 	return rec, false
+}
+
+// restoreFindings merges into the table the findings that stored alerts
+// carry: after a crash, a saved state older than an alert must not let its
+// finding alert again as new.
+func (m *model) restoreFindings(ld plog.Logs) {
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				r, ok := alertedRecord(lr)
+				if !ok {
+					continue
+				}
+				rec, created, _, evicted := m.findings.put(hashString(0, r.id))
+				if evicted {
+					m.tel.evicted(tableFindings)
+				}
+				if created {
+					*rec = r
+					continue
+				}
+				rec.merge(&r)
+			}
+		}
+	}
+}
+
+// alertedRecord is the record of a finding as its alert left it.
+func alertedRecord(lr plog.LogRecord) (findingRecord, bool) {
+	a := lr.Attributes()
+	id, ok := a.Get(auditattr.FindingID)
+	if !ok || id.Str() == "" {
+		return findingRecord{}, false
+	}
+	r := findingRecord{id: id.Str(), alert: int64(lr.Timestamp()) / 1e6, sev: parseSeverity(lr.SeverityText())}
+	if v, ok := a.Get(auditattr.FindingCount); ok {
+		r.count = v.Int()
+	}
+	if v, ok := a.Get(auditattr.FindingFirstSeen); ok {
+		r.first = v.Int()
+	}
+	if v, ok := a.Get(auditattr.FindingLastSeen); ok {
+		r.last = v.Int()
+	}
+	return r, true
+}
+
+// merge keeps the newer of two records of one finding: the later alert
+// decides the alert time and severity; counts and times only grow.
+func (r *findingRecord) merge(o *findingRecord) {
+	if o.alert > r.alert || (o.alert == r.alert && o.count > r.count) {
+		r.alert, r.sev = o.alert, o.sev
+	}
+	r.count = max(r.count, o.count)
+	r.first = min(r.first, o.first)
+	r.last = max(r.last, o.last)
 }
 
 // raise counts a finding, records it and, unless in dry-run or

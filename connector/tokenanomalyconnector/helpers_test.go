@@ -2,8 +2,10 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"encoding/binary"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/connector/connectortest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -80,10 +83,21 @@ func spans(items ...item) ptrace.Traces {
 		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(it.at))
 		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(it.at.Add(time.Millisecond)))
 		sp.SetTraceID(pcommon.TraceID{1, it.trace})
-		sp.SetSpanID(pcommon.SpanID{2, it.trace})
+		sp.SetSpanID(nextSpanID(it.trace))
 		it.fill(sp.Attributes())
 	}
 	return td
+}
+
+// spanSeq numbers the items the helpers build: two items are two spans
+// (or records), even when all else is equal; a batch sent again keeps its ids.
+var spanSeq atomic.Uint64
+
+// nextSpanID is 2, the item's trace byte, then a sequence number.
+func nextSpanID(trace byte) pcommon.SpanID {
+	id := pcommon.SpanID{2, trace}
+	binary.LittleEndian.PutUint32(id[2:], uint32(spanSeq.Add(1)))
+	return id
 }
 
 func logs(items ...item) plog.Logs {
@@ -95,7 +109,7 @@ func logs(items ...item) plog.Logs {
 		lr := sl.LogRecords().AppendEmpty()
 		lr.SetTimestamp(pcommon.NewTimestampFromTime(it.at))
 		lr.SetTraceID(pcommon.TraceID{1, it.trace})
-		lr.SetSpanID(pcommon.SpanID{2, it.trace})
+		lr.SetSpanID(nextSpanID(it.trace))
 		lr.Body().SetStr("GET /x 200")
 		it.fill(lr.Attributes())
 	}
@@ -126,19 +140,43 @@ func newHarness(t testing.TB, cfg *Config) *harness {
 
 func newHarnessWithHost(t testing.TB, cfg *Config, host component.Host) *harness {
 	t.Helper()
+	return newHarnessWith(t, cfg, harnessOptions{host: host})
+}
+
+// harnessOptions changes what a harness runs with: the host (storage),
+// the consumer in front of the alerts sink, the telemetry settings.
+type harnessOptions struct {
+	host      component.Host
+	alertsVia func(next consumer.Logs) consumer.Logs
+	telemetry *component.TelemetrySettings
+}
+
+func newHarnessWith(t testing.TB, cfg *Config, o harnessOptions) *harness {
+	t.Helper()
 	require.NoError(t, cfg.Validate())
 	f := NewFactory()
 	set := connectortest.NewNopSettings(metadata.Type)
 	set.ID = component.NewID(metadata.Type) // stable, so saved state is found again
+	if o.telemetry != nil {
+		set.TelemetrySettings = *o.telemetry
+	}
+	if o.host == nil {
+		o.host = componenttest.NewNopHost()
+	}
 	h := &harness{t: t, alerts: new(consumertest.LogsSink), metrics: new(consumertest.MetricsSink)}
+	var alerts consumer.Logs = h.alerts
+	if o.alertsVia != nil {
+		alerts = o.alertsVia(h.alerts)
+	}
+	host := o.host
 	ctx := context.Background()
 	tm, err := f.CreateTracesToMetrics(ctx, set, cfg, h.metrics)
 	require.NoError(t, err)
-	tl, err := f.CreateTracesToLogs(ctx, set, cfg, h.alerts)
+	tl, err := f.CreateTracesToLogs(ctx, set, cfg, alerts)
 	require.NoError(t, err)
 	lm, err := f.CreateLogsToMetrics(ctx, set, cfg, h.metrics)
 	require.NoError(t, err)
-	ll, err := f.CreateLogsToLogs(ctx, set, cfg, h.alerts)
+	ll, err := f.CreateLogsToLogs(ctx, set, cfg, alerts)
 	require.NoError(t, err)
 	h.traces = []connector.Traces{tm, tl}
 	h.logs = []connector.Logs{lm, ll}

@@ -57,6 +57,8 @@ type model struct {
 	pending       plog.Logs
 	pendingN      int
 	pendingScopes map[int32]plog.ScopeLogs
+	outbox        *outbox  // alerts raised, until the next consumer takes them
+	seen          *itemSet // items read recently: a retried batch counts once
 	run           eventRun // items read, waiting to be ingested
 	touched       uint32   // see ingestRun
 	extras        extras
@@ -107,6 +109,8 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 		pendingScopes: map[int32]plog.ScopeLogs{},
 	}
 	m.met.tel = tel
+	m.outbox = newOutbox(&cfg.Alerts, tel, set.Logger)
+	m.seen = newItemSet(cfg.DedupWindow, cfg.Storage != nil)
 	m.rateAlpha = 1 - math.Exp2(-float64(cfg.Detectors.RateSurge.Bucket)/float64(cfg.Detectors.RateSurge.HalfLife))
 	return m, nil
 }
@@ -139,6 +143,10 @@ func (m *model) start(ctx context.Context, host component.Host) error {
 			m.logger.Warn("Started without the saved state: it could not be read", zap.Error(err))
 			m.tel.persist(ctx, "load", "rejected")
 		}
+		if err := m.loadOutbox(ctx); err != nil {
+			m.logger.Warn("Some stored alerts could not be read", zap.Error(err))
+			m.tel.persist(ctx, "load", "rejected")
+		}
 	}
 	m.stop = make(chan struct{})
 	m.loops.Add(1)
@@ -146,13 +154,21 @@ func (m *model) start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// shutdown stops the loops, flushes metrics, saves state and closes.
+// shutdown stops the loops, flushes metrics, makes a last attempt to
+// send waiting alerts, saves state and closes.
 func (m *model) shutdown(ctx context.Context) error {
 	var errs []error
 	if m.stop != nil {
 		close(m.stop)
 		m.loops.Wait()
 		m.flush(ctx)
+	}
+	if err := m.deliver(ctx); err != nil {
+		kept := "they are lost: no storage is configured"
+		if m.store != nil {
+			kept = "they are stored and sent after the next start"
+		}
+		m.logger.Warn("Alerts were still refused at shutdown; "+kept, zap.Int("alerts", m.outbox.pending()))
 	}
 	if m.store != nil {
 		if err := m.save(ctx); err != nil {
@@ -171,6 +187,8 @@ func (m *model) loop() {
 	defer m.loops.Done()
 	flush := time.NewTicker(m.cfg.Metrics.FlushInterval)
 	defer flush.Stop()
+	retry := time.NewTicker(m.cfg.Alerts.RetryInterval)
+	defer retry.Stop()
 	var save <-chan time.Time
 	if m.store != nil {
 		t := time.NewTicker(m.cfg.PersistInterval)
@@ -183,6 +201,8 @@ func (m *model) loop() {
 			return
 		case <-flush.C:
 			m.flush(context.Background())
+		case now := <-retry.C:
+			m.retryAlerts(context.Background(), now)
 		case <-save:
 			if err := m.save(context.Background()); err != nil {
 				m.logger.Error("Could not save the learned state; it will be retried", zap.Error(err))
@@ -193,7 +213,10 @@ func (m *model) loop() {
 
 // consumeTraces reads a batch of spans and sends the alerts it raised.
 func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
-	n, alerts, count, out := m.locked(ctx, func() int {
+	if err := m.admit(ctx); err != nil {
+		return err
+	}
+	n := m.locked(ctx, func() int {
 		n := 0
 		for _, rs := range td.ResourceSpans().All() {
 			res := m.met.internResource(rs.Resource())
@@ -207,6 +230,10 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 					}
 					ev.at = unixMilli(auditattr.SpanTime(sp))
 					ev.traceID, ev.spanID, ev.res = sp.TraceID(), sp.SpanID(), res
+					if m.seen.repeat(itemKey(itemSpan, ev, sp.StartTimestamp(), sp.EndTimestamp())) {
+						m.run.drop()
+						continue
+					}
 					if m.run.full() {
 						m.ingestRun()
 					}
@@ -217,12 +244,18 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 		return n
 	})
 	m.tel.items(ctx, "traces", n)
-	return m.send(ctx, out, alerts, count)
+	// Alerts leave with the batch that raised them. A refusal does not
+	// fail the batch: they wait in the outbox and are sent again.
+	_ = m.deliver(ctx)
+	return nil
 }
 
 // consumeLogs reads a batch of log records and sends the alerts it raised.
 func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
-	n, alerts, count, out := m.locked(ctx, func() int {
+	if err := m.admit(ctx); err != nil {
+		return err
+	}
+	n := m.locked(ctx, func() int {
 		n := 0
 		for _, rl := range ld.ResourceLogs().All() {
 			res := m.met.internResource(rl.Resource())
@@ -236,6 +269,10 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 					}
 					ev.at = unixMilli(auditattr.LogTime(lr))
 					ev.traceID, ev.spanID, ev.res = lr.TraceID(), lr.SpanID(), res
+					if m.seen.repeat(itemKey(itemLog, ev, lr.Timestamp(), lr.ObservedTimestamp())) {
+						m.run.drop()
+						continue
+					}
 					if m.run.full() {
 						m.ingestRun()
 					}
@@ -246,19 +283,22 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 		return n
 	})
 	m.tel.items(ctx, "logs", n)
-	return m.send(ctx, out, alerts, count)
+	// Alerts leave with the batch that raised them. A refusal does not
+	// fail the batch: they wait in the outbox and are sent again.
+	_ = m.deliver(ctx)
+	return nil
 }
 
-// locked runs read under the lock and hands over the alerts it raised and
-// the consumer to send them to.
-func (m *model) locked(ctx context.Context, read func() int) (n int, alerts plog.Logs, count int, out consumer.Logs) {
+// locked runs read under the lock and queues the alerts it raised in the
+// outbox: the batch is then done with, whatever becomes of the alerts.
+func (m *model) locked(ctx context.Context, read func() int) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.syncPolicy()
-	n = read()
-	alerts, count = m.takeAlerts()
+	n := read()
+	m.queueAlerts()
 	m.tel.publish(ctx)
-	return n, alerts, count, m.alertOut
+	return n
 }
 
 // ingest runs every detector on one item. Items older than the watermark
@@ -316,30 +356,6 @@ func (m *model) tick() {
 	m.nextTick = m.watermark + time.Minute.Milliseconds()
 	m.novelty.rotate(m.watermark, m.noveltyForgetMs(), m.noveltyCap)
 	m.detectStale()
-}
-
-// takeAlerts hands over the alerts raised since the last call.
-func (m *model) takeAlerts() (plog.Logs, int) {
-	if m.pendingN == 0 {
-		return plog.Logs{}, 0
-	}
-	ld, n := m.pending, m.pendingN
-	m.pending, m.pendingN = plog.Logs{}, 0
-	clear(m.pendingScopes)
-	return ld, n
-}
-
-// send passes alerts on; a refusal is returned upstream, counted and logged.
-func (m *model) send(ctx context.Context, out consumer.Logs, ld plog.Logs, n int) error {
-	if n == 0 || out == nil {
-		return nil
-	}
-	if err := out.ConsumeLogs(ctx, ld); err != nil {
-		m.tel.emitFailed(ctx, "logs")
-		m.logger.Error("The next consumer refused alerts", zap.Int("alerts", n), zap.Error(err))
-		return fmt.Errorf("token_anomaly: sending %d alerts: %w", n, err)
-	}
-	return nil
 }
 
 // addr parses the client address once per event.

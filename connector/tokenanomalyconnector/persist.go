@@ -63,6 +63,7 @@ func (p *persister) close(ctx context.Context) error {
 func (m *model) save(ctx context.Context) error {
 	m.mu.Lock()
 	ops, chunks := m.encodeState()
+	upTo := m.outbox.assigned()
 	m.mu.Unlock()
 	for i := chunks; i < m.store.chunks; i++ {
 		ops = append(ops, storage.DeleteOperation(keyTokenChunk+strconv.Itoa(i)))
@@ -73,7 +74,21 @@ func (m *model) save(ctx context.Context) error {
 	}
 	m.store.chunks = chunks
 	m.tel.persist(ctx, "save", "ok")
-	return nil
+	return m.outbox.compact(ctx, upTo)
+}
+
+// saveFindings saves the findings alone, so that the stored alerts sent
+// since the last save can be deleted before the next one.
+func (m *model) saveFindings(ctx context.Context) error {
+	m.mu.Lock()
+	data := m.encodeFindings()
+	upTo := m.outbox.assigned()
+	m.mu.Unlock()
+	if err := m.store.client.Set(ctx, keyFindings, data); err != nil {
+		m.tel.persist(ctx, "save", "failed")
+		return fmt.Errorf("storage: saving findings: %w", err)
+	}
+	return m.outbox.compact(ctx, upTo)
 }
 
 func (m *model) encodeState() ([]*storage.Operation, int) {
@@ -133,6 +148,11 @@ func (m *model) encodeState() ([]*storage.Operation, int) {
 	}
 	ops = append(ops, storage.SetOperation(keyRegistry, r.b))
 
+	ops = append(ops, storage.SetOperation(keyFindings, m.encodeFindings()))
+	return ops, chunks
+}
+
+func (m *model) encodeFindings() []byte {
 	var f enc
 	f.u32(uint32(m.findings.len()))
 	m.findings.each(func(_ uint64, rec *findingRecord) bool {
@@ -144,8 +164,7 @@ func (m *model) encodeState() ([]*storage.Operation, int) {
 		f.u8(uint8(rec.sev))
 		return true
 	})
-	ops = append(ops, storage.SetOperation(keyFindings, f.b))
-	return ops, chunks
+	return f.b
 }
 
 func encodeToken(e *enc, key uint64, s *tokenState) {

@@ -15,6 +15,7 @@ const (
 	tableTokens   = "tokens"
 	tableClients  = "clients"
 	tableFindings = "findings"
+	tableItems    = "items" // item keys remembered against retried batches
 )
 
 // telemetry is the connector's own metrics. Counts made under the model's

@@ -1,0 +1,140 @@
+package tokenanomalyconnector
+
+import (
+	"encoding/binary"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// seedItem keeps item keys apart from the other hashes.
+const seedItem uint64 = 0x6974656d73 // spans and log records
+
+// Input signals, in item keys: a log record written inside a span shares
+// its trace and span ids but is another item.
+const (
+	itemSpan byte = 1
+	itemLog  byte = 2
+)
+
+// itemKey names one span or log record by what a retry of its batch sends
+// again unchanged: the signal, trace and span ids, both timestamps and the
+// contract attributes that make it a request. Log records without ids
+// still differ by their nanosecond timestamps and the request they record.
+func itemKey(kind byte, ev *event, t1, t2 pcommon.Timestamp) uint64 {
+	h := mix64(seedItem ^ uint64(kind))
+	for _, w := range [...]uint64{
+		binary.LittleEndian.Uint64(ev.traceID[:8]), binary.LittleEndian.Uint64(ev.traceID[8:]),
+		binary.LittleEndian.Uint64(ev.spanID[:]), uint64(t1), uint64(t2),
+	} {
+		h = mix64(h ^ w*hashPrime2)
+	}
+	for _, s := range [...]string{ev.tokenID, ev.resource, ev.outcome, ev.client} {
+		h = hashString(h, s)
+	}
+	return h | 1 // 0 marks an empty slot
+}
+
+// itemSet remembers the keys of recently read items, so that a batch sent
+// again (every OTLP sender and exporterhelper retries a batch some other
+// consumer of the pipeline refused) is not counted twice. It holds at most
+// max keys in two generations: when the current one is full it becomes
+// the previous one, and the keys of the old previous one are forgotten
+// (counted as evictions). Memory is at most 32 bytes per key of max.
+type itemSet struct {
+	cur, prev keySlots
+	genMax    int
+	evicted   int64 // forgotten since the last take, for the evictions metric
+	batch     []uint64
+	keepBatch bool // remember the keys of the current batch (storage is set)
+}
+
+// keySlots is an open-addressing set of non-zero keys, at most half full.
+type keySlots struct {
+	slots []uint64
+	n     int
+}
+
+// newItemSet remembers up to max keys; 0 turns deduplication off.
+func newItemSet(maxKeys int, keepBatch bool) *itemSet {
+	return &itemSet{genMax: (maxKeys + 1) / 2, keepBatch: keepBatch}
+}
+
+// repeat reports whether key was read before, and remembers it.
+func (s *itemSet) repeat(key uint64) bool {
+	if s.genMax == 0 {
+		return false
+	}
+	if s.cur.has(key) || s.prev.has(key) {
+		return true
+	}
+	s.add(key)
+	if s.keepBatch {
+		s.batch = append(s.batch, key)
+	}
+	return false
+}
+
+// add remembers key, rotating generations when the current one is full.
+func (s *itemSet) add(key uint64) {
+	if s.genMax == 0 || s.cur.has(key) {
+		return
+	}
+	if s.cur.n >= s.genMax {
+		s.evicted += int64(s.prev.n)
+		s.prev, s.cur = s.cur, s.prev
+		s.cur.reset()
+	}
+	s.cur.insert(key)
+}
+
+// takeBatch hands over the keys read since the last call.
+func (s *itemSet) takeBatch() []uint64 {
+	b := s.batch
+	s.batch = nil
+	return b
+}
+
+func (k *keySlots) has(key uint64) bool {
+	if k.n == 0 {
+		return false
+	}
+	mask := uint64(len(k.slots) - 1)
+	for i := mix64(key) & mask; ; i = (i + 1) & mask {
+		switch k.slots[i] {
+		case key:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+func (k *keySlots) insert(key uint64) {
+	if 2*(k.n+1) > len(k.slots) {
+		k.grow()
+	}
+	mask := uint64(len(k.slots) - 1)
+	i := mix64(key) & mask
+	for k.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	k.slots[i] = key
+	k.n++
+}
+
+func (k *keySlots) grow() {
+	old := k.slots
+	k.slots = make([]uint64, max(minSlots, 2*len(old)))
+	k.n = 0
+	for _, key := range old {
+		if key != 0 {
+			k.insert(key)
+		}
+	}
+}
+
+// reset empties the set, keeping its slots for the next generation.
+func (k *keySlots) reset() {
+	clear(k.slots)
+	k.n = 0
+}

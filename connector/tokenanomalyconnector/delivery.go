@@ -1,0 +1,84 @@
+package tokenanomalyconnector
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
+)
+
+// admit refuses a batch before reading it while max_pending alerts wait
+// for the next consumer: nothing of it has changed state, so the sender's
+// retry is counted once.
+func (m *model) admit(ctx context.Context) error {
+	if !m.outbox.full() {
+		return nil
+	}
+	_ = m.deliver(ctx)
+	if n := m.outbox.pending(); n >= m.cfg.Alerts.MaxPending {
+		return fmt.Errorf("token_anomaly: %d alerts wait for the next consumer (alerts.max_pending %d); the batch was not read, send it again later",
+			n, m.cfg.Alerts.MaxPending)
+	}
+	return nil
+}
+
+// queueAlerts moves the alerts raised by the batch just read, with the
+// keys of its items, into the outbox. Call it under the model's lock.
+func (m *model) queueAlerts() {
+	items := m.seen.takeBatch()
+	if m.seen.evicted > 0 {
+		m.tel.evictedN[tableItems] += m.seen.evicted
+		m.seen.evicted = 0
+	}
+	if m.pendingN == 0 {
+		return
+	}
+	ld, n := m.pending, m.pendingN
+	m.pending, m.pendingN = plog.Logs{}, 0
+	clear(m.pendingScopes)
+	if m.alertOut == nil {
+		return // no logs pipeline: alerts have nowhere to go
+	}
+	m.outbox.add(ld, n, items)
+}
+
+// deliver sends whatever waits in the outbox, in order.
+func (m *model) deliver(ctx context.Context) error {
+	if m.outbox.pending() == 0 {
+		return nil
+	}
+	m.mu.Lock()
+	out := m.alertOut
+	m.mu.Unlock()
+	return m.outbox.flush(ctx, out)
+}
+
+// retryAlerts sends waiting alerts once the back-off allows, and keeps
+// the stored alerts few: past compactAfter sent ones, the findings are
+// saved and the sent alerts deleted.
+func (m *model) retryAlerts(ctx context.Context, now time.Time) {
+	if m.outbox.due(now) {
+		_ = m.deliver(ctx)
+	}
+	if m.store != nil && m.outbox.retained() >= compactAfter {
+		if err := m.saveFindings(ctx); err != nil {
+			m.logger.Error("Could not save the findings; it will be retried", zap.Error(err))
+		}
+	}
+}
+
+// loadOutbox reads the stored alerts after the saved state: their findings
+// are merged into the loaded ones, their items are known, and those not
+// yet sent wait to be sent.
+func (m *model) loadOutbox(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.outbox.store = m.store.client
+	return m.outbox.load(ctx, m.restoreFindings, func(keys []uint64) {
+		for _, k := range keys {
+			m.seen.add(k)
+		}
+	})
+}

@@ -1,0 +1,163 @@
+package tokenanomalyconnector
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
+)
+
+// outbox holds the alerts ingest raised until the next consumer accepts
+// them. Ingest changes state once per item, so a refused alert cannot be
+// raised again by a retried batch: it waits here and is sent again, as it
+// was, until accepted. With storage, each batch of alerts is written
+// before it is sent (with the item keys of the batch that raised it), so
+// that after a crash it is sent again (audit_log drops a record it holds
+// already) and the findings it raised are restored, whatever the age of
+// the last full save.
+type outbox struct {
+	// send serializes writes and deliveries, so alerts leave in the order
+	// they were raised; it guards first, written and delivered.
+	send sync.Mutex
+	// mu guards the queue; add takes it under the model's lock.
+	mu       sync.Mutex
+	queue    []*outboxEntry
+	pendingN int    // alerts in the queue
+	seq      uint64 // the next entry's sequence number
+	wait     time.Duration
+	nextTry  time.Time
+
+	store                     storage.Client // nil without storage
+	first, written, delivered uint64         // stored entries are [first, written); those below delivered were sent
+
+	maxPending        int
+	interval, maxWait time.Duration
+	tel               *telemetry
+	logger            *zap.Logger
+}
+
+// outboxEntry is the alerts of one batch.
+type outboxEntry struct {
+	seq    uint64
+	alerts plog.Logs
+	n      int
+	items  []uint64 // keys of the batch's items, stored so a crash does not forget them
+	stored bool
+}
+
+// maxRetryWait caps the back-off between delivery attempts.
+const maxRetryWait = time.Minute
+
+func newOutbox(cfg *AlertsConfig, tel *telemetry, logger *zap.Logger) *outbox {
+	return &outbox{
+		maxPending: cfg.MaxPending,
+		interval:   cfg.RetryInterval,
+		maxWait:    max(cfg.RetryInterval, maxRetryWait),
+		wait:       cfg.RetryInterval,
+		tel:        tel,
+		logger:     logger,
+	}
+}
+
+// add queues the alerts of one batch; call it under the model's lock, so
+// that sequence numbers follow the order state changed in.
+func (o *outbox) add(alerts plog.Logs, n int, items []uint64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.queue = append(o.queue, &outboxEntry{seq: o.seq, alerts: alerts, n: n, items: items})
+	o.seq++
+	o.pendingN += n
+}
+
+// pending is the number of alerts not yet accepted.
+func (o *outbox) pending() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.pendingN
+}
+
+// full reports whether new batches must wait: reading one would raise
+// alerts beyond max_pending.
+func (o *outbox) full() bool { return o.pending() >= o.maxPending }
+
+// assigned is the next sequence number: every entry below it holds
+// alerts of state the model already has. Call it under the model's lock.
+func (o *outbox) assigned() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.seq
+}
+
+// due reports whether alerts wait and the back-off after the last refusal
+// has elapsed.
+func (o *outbox) due(now time.Time) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.pendingN > 0 && !now.Before(o.nextTry)
+}
+
+// flush writes the queued alerts ahead (with storage) and sends them in
+// order until the consumer refuses one batch; what is refused stays
+// queued and is retried after a back-off. Without a consumer (no logs
+// pipeline), alerts have nowhere to go and are dropped, as before.
+func (o *outbox) flush(ctx context.Context, out consumer.Logs) error {
+	o.send.Lock()
+	defer o.send.Unlock()
+	o.mu.Lock()
+	todo := slices.Clone(o.queue)
+	o.mu.Unlock()
+	if len(todo) == 0 {
+		return nil
+	}
+	if o.store != nil {
+		if err := o.writeAhead(ctx, todo); err != nil {
+			// Send anyway: only their survival of a crash is at stake.
+			o.tel.persist(ctx, "save", "failed")
+			o.logger.Error("Could not store alerts before sending them", zap.Error(err))
+		}
+	}
+	done, sent := 0, 0
+	var err error
+	for _, e := range todo {
+		if out != nil {
+			if err = out.ConsumeLogs(ctx, e.alerts); err != nil {
+				break
+			}
+		}
+		done++
+		sent += e.n
+	}
+	o.mu.Lock()
+	clear(o.queue[:done])
+	o.queue = o.queue[done:]
+	o.pendingN -= sent
+	left := o.pendingN
+	if err != nil {
+		o.nextTry = time.Now().Add(o.wait)
+		o.wait = min(2*o.wait, o.maxWait)
+	} else {
+		o.wait, o.nextTry = o.interval, time.Time{}
+	}
+	o.mu.Unlock()
+	if done > 0 && o.store != nil {
+		o.delivered = todo[done-1].seq + 1
+		if werr := o.store.Set(ctx, keyOutbox, o.header()); werr != nil {
+			// A crash before the next write sends these again; audit_log
+			// drops the copies.
+			o.logger.Warn("Could not record that alerts were sent", zap.Error(werr))
+		}
+	}
+	if err != nil {
+		o.tel.emitFailed(ctx, "logs")
+		o.logger.Warn("The next consumer refused alerts; they are kept and sent again",
+			zap.Int("pending", left), zap.Error(err))
+		return fmt.Errorf("token_anomaly: sending alerts (%d wait): %w", left, err)
+	}
+	return nil
+}

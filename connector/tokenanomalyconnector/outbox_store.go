@@ -1,0 +1,186 @@
+package tokenanomalyconnector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Storage keys of the outbox: a header and one entry per batch of alerts.
+const (
+	keyOutbox      = "outbox"
+	keyOutboxEntry = "outbox/"
+	outboxVersion  = 1
+	// maxStoredEntries bounds what load reads of a header that lies.
+	maxStoredEntries = 1 << 22
+	// compactAfter is how many sent entries may wait for the next save
+	// before the findings are saved early and the entries deleted.
+	compactAfter = 4096
+)
+
+func outboxEntryKey(seq uint64) string { return keyOutboxEntry + strconv.FormatUint(seq, 10) }
+
+func (o *outbox) header() []byte {
+	var e enc
+	e.u32(outboxVersion)
+	e.u64(o.first)
+	e.u64(o.written)
+	e.u64(o.delivered)
+	return e.b
+}
+
+// writeAhead stores the entries not stored yet, with the header, in one
+// batch. Call it holding send.
+func (o *outbox) writeAhead(ctx context.Context, todo []*outboxEntry) error {
+	var ops []*storage.Operation
+	written := o.written
+	for _, e := range todo {
+		if e.stored {
+			continue
+		}
+		data, err := encodeOutboxEntry(e)
+		if err != nil {
+			return err
+		}
+		ops = append(ops, storage.SetOperation(outboxEntryKey(e.seq), data))
+		written = max(written, e.seq+1)
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	prev := o.written
+	o.written = written
+	ops = append(ops, storage.SetOperation(keyOutbox, o.header()))
+	if err := o.store.Batch(ctx, ops...); err != nil {
+		o.written = prev
+		return fmt.Errorf("storage: writing %d alert batches: %w", len(ops)-1, err)
+	}
+	for _, e := range todo {
+		e.stored, e.items = true, nil
+	}
+	return nil
+}
+
+// retained is how many stored entries were sent and wait for compact.
+func (o *outbox) retained() uint64 {
+	o.send.Lock()
+	defer o.send.Unlock()
+	end := min(o.delivered, o.written)
+	if end <= o.first {
+		return 0
+	}
+	return end - o.first
+}
+
+// compact deletes the stored entries below upTo that were sent: a save
+// that began after they were raised holds their findings.
+func (o *outbox) compact(ctx context.Context, upTo uint64) error {
+	if o.store == nil {
+		return nil
+	}
+	o.send.Lock()
+	defer o.send.Unlock()
+	end := min(upTo, o.delivered)
+	if end <= o.first {
+		return nil
+	}
+	ops := make([]*storage.Operation, 0, min(end-o.first, maxStoredEntries)+1)
+	for seq := o.first; seq < end && seq < o.written; seq++ {
+		ops = append(ops, storage.DeleteOperation(outboxEntryKey(seq)))
+	}
+	prev := o.first
+	o.first = end
+	ops = append(ops, storage.SetOperation(keyOutbox, o.header()))
+	if err := o.store.Batch(ctx, ops...); err != nil {
+		o.first = prev
+		return fmt.Errorf("storage: deleting sent alerts: %w", err)
+	}
+	return nil
+}
+
+// load reads the stored entries: replay gets the alerts of every one (the
+// findings they raised), remember the item keys of their batches, and the
+// entries not sent yet are queued again. A missing or unreadable entry is
+// skipped and reported; the others still load.
+func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func([]uint64)) error {
+	data, err := o.store.Get(ctx, keyOutbox)
+	if err != nil {
+		return fmt.Errorf("storage: reading %s: %w", keyOutbox, err)
+	}
+	if data == nil {
+		return nil
+	}
+	d := dec{b: data}
+	version := d.u32()
+	first, written, delivered := d.u64(), d.u64(), d.u64()
+	switch {
+	case d.err != nil:
+		return fmt.Errorf("storage: %s: %w", keyOutbox, d.err)
+	case version != outboxVersion:
+		return fmt.Errorf("storage: %s: version %d, want %d", keyOutbox, version, outboxVersion)
+	case first > written || written-first > maxStoredEntries:
+		return fmt.Errorf("storage: %s: entries %d..%d are not a valid range", keyOutbox, first, written)
+	}
+	var errs []error
+	for seq := first; seq < written; seq++ {
+		data, err := o.store.Get(ctx, outboxEntryKey(seq))
+		if err != nil {
+			return fmt.Errorf("storage: reading alert batch %d: %w", seq, err)
+		}
+		if data == nil {
+			continue // its write failed; it was sent from memory or is lost
+		}
+		items, alerts, err := decodeOutboxEntry(data)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("storage: alert batch %d: %w", seq, err))
+			continue
+		}
+		replay(alerts)
+		remember(items)
+		if seq >= delivered {
+			n := alerts.LogRecordCount()
+			o.queue = append(o.queue, &outboxEntry{seq: seq, alerts: alerts, n: n, stored: true})
+			o.pendingN += n
+		}
+	}
+	o.first, o.written, o.delivered = first, written, delivered
+	o.seq = max(written, delivered)
+	return errors.Join(errs...)
+}
+
+func encodeOutboxEntry(e *outboxEntry) ([]byte, error) {
+	alerts, err := (&plog.ProtoMarshaler{}).MarshalLogs(e.alerts)
+	if err != nil {
+		return nil, fmt.Errorf("encoding alerts: %w", err)
+	}
+	out := enc{b: make([]byte, 0, 8+8*len(e.items)+len(alerts))}
+	out.u32(uint32(len(e.items)))
+	for _, k := range e.items {
+		out.u64(k)
+	}
+	out.u32(uint32(len(alerts)))
+	out.bytes(alerts)
+	return out.b, nil
+}
+
+func decodeOutboxEntry(data []byte) ([]uint64, plog.Logs, error) {
+	d := dec{b: data}
+	n := d.count(8)
+	items := make([]uint64, 0, n)
+	for range n {
+		items = append(items, d.u64())
+	}
+	raw := d.take(int(d.u32()))
+	if d.err != nil {
+		return nil, plog.Logs{}, d.err
+	}
+	alerts, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(raw)
+	if err != nil {
+		return nil, plog.Logs{}, fmt.Errorf("decoding alerts: %w", err)
+	}
+	return items, alerts, nil
+}

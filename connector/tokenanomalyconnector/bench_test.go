@@ -98,6 +98,7 @@ func BenchmarkBytesPerToken(b *testing.B) {
 	for range b.N {
 		cfg := testConfig()
 		cfg.MaxTokens = tokens
+		cfg.DedupWindow = 0 // item keys are not per-token state: see BenchmarkDedup
 		h := newHarness(b, cfg)
 		before := heapInUse()
 		for first := 0; first < tokens; first += 1000 {
@@ -165,4 +166,33 @@ func BenchmarkEncodeState1MTokens(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(size)/(1<<20), "MiB")
+}
+
+// BenchmarkDedup measures what remembering read items costs per item, with
+// the default dedup_window (a million keys) full, and the heap it holds.
+func BenchmarkDedup(b *testing.B) {
+	const window = 1_000_000
+	before := heapInUse()
+	s := newItemSet(window, false)
+	ev := event{tokenID: "tok_0123456789abcdef0123456789abcdef", resource: "GET /orders/{id}",
+		outcome: auditattr.OutcomeSuccess, client: "198.51.100.7"}
+	var ts pcommon.Timestamp
+	next := func() uint64 {
+		ts++
+		ev.spanID[0], ev.spanID[1], ev.spanID[2] = byte(ts), byte(ts>>8), byte(ts>>16)
+		return itemKey(itemSpan, &ev, ts, ts+1)
+	}
+	for range window {
+		s.repeat(next())
+	}
+	heap := float64(heapInUse()-before) / window
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if s.repeat(next()) {
+			b.Fatal("a new item was taken for a repeat")
+		}
+	}
+	b.ReportMetric(heap, "heapB/item")
+	runtime.KeepAlive(s)
 }

@@ -64,7 +64,10 @@ func (s *itemSet) repeat(key uint64) bool {
 	if s.genMax == 0 {
 		return false
 	}
-	if s.cur.has(key) || s.prev.has(key) {
+	// Load both home slots before looking at either, so that their cache
+	// misses overlap: a new item (the common case) probes both sets.
+	c, p := s.cur.home(key), s.prev.home(key)
+	if c == key || p == key || (c != 0 && s.cur.has(key)) || (p != 0 && s.prev.has(key)) {
 		return true
 	}
 	s.add(key)
@@ -72,6 +75,11 @@ func (s *itemSet) repeat(key uint64) bool {
 		s.batch = append(s.batch, key)
 	}
 	return false
+}
+
+// touch loads key's home slots (see ingestRun).
+func (s *itemSet) touch(key uint64) uint32 {
+	return uint32(s.cur.home(key) ^ s.prev.home(key))
 }
 
 // add remembers key, rotating generations when the current one is full.
@@ -92,6 +100,14 @@ func (s *itemSet) takeBatch() []uint64 {
 	b := s.batch
 	s.batch = nil
 	return b
+}
+
+// home is the key in key's home slot: key itself, another key, or 0.
+func (k *keySlots) home(key uint64) uint64 {
+	if len(k.slots) == 0 {
+		return 0
+	}
+	return k.slots[mix64(key)&uint64(len(k.slots)-1)]
 }
 
 func (k *keySlots) has(key uint64) bool {

@@ -16,7 +16,9 @@ func (m *model) admit(ctx context.Context) error {
 	if !m.outbox.full() {
 		return nil
 	}
-	_ = m.deliver(ctx)
+	if m.outbox.due(time.Now()) {
+		_ = m.deliver(ctx)
+	}
 	if n := m.outbox.pending(); n >= m.cfg.Alerts.MaxPending {
 		return fmt.Errorf("token_anomaly: %d alerts wait for the next consumer (alerts.max_pending %d); the batch was not read, send it again later",
 			n, m.cfg.Alerts.MaxPending)

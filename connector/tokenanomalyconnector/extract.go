@@ -26,6 +26,7 @@ type event struct {
 	res                             int32  // interned output resource
 	reg                             int32  // registry entry, -1 when none
 	key                             uint64 // the token's key, set by ingestRun
+	item                            uint64 // the item's key (itemKey): a retried batch counts once
 
 	clientAddr netip.Addr
 	addrDone   bool

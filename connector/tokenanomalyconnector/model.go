@@ -230,10 +230,7 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 					}
 					ev.at = unixMilli(auditattr.SpanTime(sp))
 					ev.traceID, ev.spanID, ev.res = sp.TraceID(), sp.SpanID(), res
-					if m.seen.repeat(itemKey(itemSpan, ev, sp.StartTimestamp(), sp.EndTimestamp())) {
-						m.run.drop()
-						continue
-					}
+					ev.item = itemKey(itemSpan, ev, sp.StartTimestamp(), sp.EndTimestamp())
 					if m.run.full() {
 						m.ingestRun()
 					}
@@ -269,10 +266,7 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 					}
 					ev.at = unixMilli(auditattr.LogTime(lr))
 					ev.traceID, ev.spanID, ev.res = lr.TraceID(), lr.SpanID(), res
-					if m.seen.repeat(itemKey(itemLog, ev, lr.Timestamp(), lr.ObservedTimestamp())) {
-						m.run.drop()
-						continue
-					}
+					ev.item = itemKey(itemLog, ev, lr.Timestamp(), lr.ObservedTimestamp())
 					if m.run.full() {
 						m.ingestRun()
 					}

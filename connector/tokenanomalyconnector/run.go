@@ -27,16 +27,18 @@ func (r *eventRun) drop() { r.n-- }
 
 func (r *eventRun) full() bool { return r.n == runLength }
 
-// ingestRun ingests the run's items in order, after loading the index
-// slots and token states they will touch. Those loads do not depend on
-// each other, so the CPU overlaps their cache misses instead of waiting
-// for one per item: with a million tracked tokens, most are misses.
+// ingestRun ingests the run's items in order, skipping those read before,
+// after loading the index slots, token states and item-key slots they
+// will touch. Those loads do not depend on each other, so the CPU overlaps
+// their cache misses instead of waiting for one per item: with a million
+// tracked tokens, most are misses.
 func (m *model) ingestRun() {
 	evs := m.run.events[:m.run.n]
 	m.run.n = 0
 	var touched uint32
 	for i := range evs {
 		ev := &evs[i]
+		touched += m.seen.touch(ev.item)
 		if ev.tokenID == "" {
 			continue
 		}
@@ -47,6 +49,9 @@ func (m *model) ingestRun() {
 	}
 	m.touched = touched // kept, so the loads are not optimized away
 	for i := range evs {
+		if m.seen.repeat(evs[i].item) {
+			continue // read before: its batch was sent again
+		}
 		m.ingest(&evs[i])
 	}
 }

@@ -78,7 +78,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.TokenAnomalyEvictions, err = builder.meter.Int64Counter(
 		"otelcol_token_anomaly_evictions",
-		metric.WithDescription("Per-token, per-client and finding state evicted to stay within max_tokens, max_clients and alerts.max_findings, by table. [Alpha]"),
+		metric.WithDescription("Per-token, per-client, finding and item-key state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window, by table. [Alpha]"),
 		metric.WithUnit("{entries}"),
 	)
 	errs = errors.Join(errs, err)

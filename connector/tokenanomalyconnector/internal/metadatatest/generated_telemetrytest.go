@@ -56,7 +56,7 @@ func AssertEqualTokenAnomalyEmitFailures(t *testing.T, tt *componenttest.Telemet
 func AssertEqualTokenAnomalyEvictions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_token_anomaly_evictions",
-		Description: "Per-token, per-client and finding state evicted to stay within max_tokens, max_clients and alerts.max_findings, by table. [Alpha]",
+		Description: "Per-token, per-client, finding and item-key state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window, by table. [Alpha]",
 		Unit:        "{entries}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

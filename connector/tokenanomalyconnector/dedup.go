@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -95,10 +96,13 @@ func (s *itemSet) add(key uint64) {
 	s.cur.insert(key)
 }
 
-// takeBatch hands over the keys read since the last call.
+// takeBatch hands over a copy of the keys read since the batch began.
 func (s *itemSet) takeBatch() []uint64 {
-	b := s.batch
-	s.batch = nil
+	if len(s.batch) == 0 {
+		return nil
+	}
+	b := slices.Clone(s.batch)
+	s.batch = s.batch[:0]
 	return b
 }
 

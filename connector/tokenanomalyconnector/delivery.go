@@ -29,17 +29,18 @@ func (m *model) admit(ctx context.Context) error {
 // queueAlerts moves the alerts raised by the batch just read, with the
 // keys of its items, into the outbox. Call it under the model's lock.
 func (m *model) queueAlerts() {
-	items := m.seen.takeBatch()
 	if m.seen.evicted > 0 {
 		m.tel.evictedN[tableItems] += m.seen.evicted
 		m.seen.evicted = 0
 	}
 	if m.pendingN == 0 {
+		m.seen.batch = m.seen.batch[:0]
 		return
 	}
 	ld, n := m.pending, m.pendingN
 	m.pending, m.pendingN = plog.Logs{}, 0
 	clear(m.pendingScopes)
+	items := m.seen.takeBatch()
 	if m.alertOut == nil {
 		return // no logs pipeline: alerts have nowhere to go
 	}

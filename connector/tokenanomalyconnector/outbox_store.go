@@ -16,7 +16,7 @@ const (
 	keyOutboxEntry = "outbox/"
 	outboxVersion  = 1
 	// maxStoredEntries bounds what load reads of a header that lies.
-	maxStoredEntries = 1 << 22
+	maxStoredEntries = 1 << 20
 	// compactAfter is how many sent entries may wait for the next save
 	// before the findings are saved early and the entries deleted.
 	compactAfter = 4096

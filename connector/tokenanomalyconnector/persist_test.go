@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector/internal/metadata"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
@@ -109,5 +110,34 @@ func FuzzLoadState(f *testing.F) {
 		m.store = &persister{client: client}
 		_ = m.load(ctx)
 		assert.LessOrEqual(t, m.tokens.len(), cfg.MaxTokens)
+	})
+}
+
+// FuzzLoadOutbox feeds arbitrary stored alerts to load: it must fail
+// cleanly or load, never panic or allocate without bound.
+func FuzzLoadOutbox(f *testing.F) {
+	o := &outbox{first: 0, written: 1, delivered: 0}
+	alerts := plog.NewLogs()
+	lr := alerts.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	lr.Attributes().PutStr(auditattr.FindingID, "fnd_0123")
+	lr.Attributes().PutInt(auditattr.FindingCount, 2)
+	entry, err := encodeOutboxEntry(&outboxEntry{alerts: alerts, items: []uint64{7, 9}})
+	require.NoError(f, err)
+	f.Add(o.header(), entry)
+	f.Add(o.header(), []byte{255, 255, 255, 255})
+	f.Add([]byte{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0}, entry)
+	f.Fuzz(func(t *testing.T, header, entry []byte) {
+		cfg := testConfig()
+		cfg.MaxTokens = 1000
+		cfg.Alerts.MaxFindings = 100
+		m, err := newModel(component.NewID(metadata.Type), cfg, componenttestTelemetry())
+		require.NoError(t, err)
+		client := storagetest.NewInMemoryClient(component.KindConnector, component.NewID(metadata.Type), "")
+		ctx := context.Background()
+		require.NoError(t, client.Set(ctx, keyOutbox, header))
+		require.NoError(t, client.Set(ctx, outboxEntryKey(0), entry))
+		m.store = &persister{client: client}
+		_ = m.loadOutbox(ctx)
+		assert.LessOrEqual(t, m.findings.len(), cfg.Alerts.MaxFindings)
 	})
 }

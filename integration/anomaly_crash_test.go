@@ -3,7 +3,6 @@ package integration
 import (
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"testing"
 	"time"
 
@@ -113,49 +112,21 @@ func TestIntegrationAnomalyCrash(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(uint64(seed), 2))
 	dir := t.TempDir()
 	at := time.Now().Add(-time.Hour).Truncate(time.Second)
-	acked := 0
+	load := &crashLoad{}
 	for cycle := range cycles {
 		col := startCollectorIn(t, dir, anomalyCrashConfig, "127.0.0.1:1")
-		var mu sync.Mutex
-		stop, done := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(done)
-			mu.Lock()
-			i := acked
-			mu.Unlock()
-			for ; ; i += 50 {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if err := col.trySendTraces(failingTraffic(i, 50, at)); err != nil {
-					return // the collector died under us: resend next cycle
-				}
-				mu.Lock()
-				acked = i + 50
-				mu.Unlock()
-			}
-		}()
 		// Each cycle raises or repeats every token's finding (3 failures
 		// each: 3 × crashTokens spans), then dies at a random moment.
-		mu.Lock()
-		want := acked + 4*crashTokens
-		mu.Unlock()
-		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			mu.Lock()
-			n := acked
-			mu.Unlock()
-			if n >= want {
-				break
+		want := load.count() + 4*crashTokens
+		load.untilKilled(col, func(first int) ptrace.Traces { return failingTraffic(first, crashBatch, at) }, func() {
+			for deadline := time.Now().Add(60 * time.Second); load.count() < want; time.Sleep(20 * time.Millisecond) {
+				require.True(t, time.Now().Before(deadline), "cycle %d: %d of %d spans acknowledged\n%s",
+					cycle, load.count(), want, col.log.String())
 			}
-			require.True(t, time.Now().Before(deadline), "cycle %d: %d of %d spans acknowledged\n%s", cycle, n, want, col.log.String())
-		}
-		time.Sleep(time.Duration(rnd.IntN(800)) * time.Millisecond)
-		col.kill()
-		close(stop)
-		<-done
+			time.Sleep(time.Duration(rnd.IntN(800)) * time.Millisecond)
+		})
 	}
+	acked := load.count()
 	col := startCollectorIn(t, dir, anomalyCrashConfig, "127.0.0.1:1")
 	waitForRecords(t, dir+"/audit", acked, col)
 	time.Sleep(time.Second) // alerts still stored are sent after the start

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
 // crashCycles is how many kill -9 cycles TestIntegrationCrashCycles
@@ -39,9 +40,10 @@ func TestIntegrationCrashCycles(t *testing.T) {
 	audit := filepath.Join(dir, "audit")
 	pub := filepath.Join(dir, "keys", "audit.key.pub")
 	at := time.Now().Truncate(time.Second)
-	acked := 0 // spans 0..acked-1 were acknowledged
+	load := &crashLoad{}
 	secrets := map[string]bool{}
 	check := func(cycle int, col *collector) {
+		acked := load.count()
 		waitForRecords(t, audit, acked, col)
 		code, out := runAuditctl(t, "verify", audit, "-key", pub)
 		require.Equal(t, 0, code, "cycle %d: %s", cycle, out)
@@ -55,43 +57,66 @@ func TestIntegrationCrashCycles(t *testing.T) {
 		if cycle > 0 {
 			check(cycle, col)
 		}
-		var mu sync.Mutex
-		stop, done := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(done)
-			mu.Lock()
-			i := acked
-			mu.Unlock()
-			for ; ; i += 50 {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				td, keys := credentialedSpans(i, 50, at)
-				if err := col.trySendTraces(td); err != nil {
-					return // the collector died under us: resend next cycle
-				}
-				mu.Lock()
-				acked = i + 50
-				for _, k := range keys {
-					secrets[k] = true
-				}
-				mu.Unlock()
+		load.untilKilled(col, func(first int) ptrace.Traces {
+			td, keys := credentialedSpans(first, crashBatch, at)
+			for _, k := range keys {
+				secrets[k] = true // sent, whether acknowledged or not
 			}
-		}()
-		time.Sleep(time.Duration(100+rnd.IntN(1400)) * time.Millisecond)
-		col.kill()
-		close(stop)
-		<-done
+			return td
+		}, func() { time.Sleep(time.Duration(100+rnd.IntN(1400)) * time.Millisecond) })
 	}
 	col := startCollectorIn(t, dir, auditLogConfig, "127.0.0.1:1")
 	check(cycles, col)
 	col.stop(t)
+	acked := load.count()
 	require.Positive(t, acked)
 	everything := filesUnder(t, dir) + col.log.String()
 	for k := range secrets {
 		require.NotContains(t, everything, k)
 	}
 	t.Logf("%d kill -9 cycles: %d spans acknowledged, all in a log that verifies, each once", cycles, acked)
+}
+
+// crashBatch is how many spans the crash tests send per request.
+const crashBatch = 50
+
+// crashLoad is the sender of the crash tests: it numbers spans from 0 and
+// remembers how many were acknowledged; what was not is sent again to the
+// next collector, as an OTLP client does.
+type crashLoad struct {
+	mu    sync.Mutex
+	acked int // spans 0..acked-1 were acknowledged
+}
+
+func (l *crashLoad) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.acked
+}
+
+// untilKilled streams batches (spans first..first+crashBatch-1) into col
+// from the first span not acknowledged, kills the collector with SIGKILL
+// once settle returns, and returns when the sender has stopped.
+func (l *crashLoad) untilKilled(col *collector, batch func(first int) ptrace.Traces, settle func()) {
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := l.count(); ; i += crashBatch {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := col.trySendTraces(batch(i)); err != nil {
+				return // the collector died under us: resend next cycle
+			}
+			l.mu.Lock()
+			l.acked = i + crashBatch
+			l.mu.Unlock()
+		}
+	}()
+	settle()
+	col.kill()
+	close(stop)
+	<-done
 }

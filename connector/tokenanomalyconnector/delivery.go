@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 )
@@ -13,8 +14,8 @@ import (
 // for the next consumer: nothing of it has changed state, so the sender's
 // retry is counted once.
 func (m *model) admit(ctx context.Context) error {
-	if !m.outbox.full() {
-		return nil
+	if !m.outbox.full() || m.alerts() == nil {
+		return nil // without a logs pipeline no alert is queued
 	}
 	if m.outbox.due(time.Now()) {
 		_ = m.deliver(ctx)
@@ -52,10 +53,18 @@ func (m *model) deliver(ctx context.Context) error {
 	if m.outbox.pending() == 0 {
 		return nil
 	}
-	m.mu.Lock()
-	out := m.alertOut
-	m.mu.Unlock()
+	out := m.alerts()
+	if out == nil {
+		return nil // the logs pair has not joined yet: alerts wait
+	}
 	return m.outbox.flush(ctx, out)
+}
+
+// alerts is the consumer of alerts, nil while no logs pair runs.
+func (m *model) alerts() consumer.Logs {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.alertOut
 }
 
 // retryAlerts sends waiting alerts once the back-off allows, and keeps

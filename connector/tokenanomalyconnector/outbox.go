@@ -102,10 +102,9 @@ func (o *outbox) due(now time.Time) bool {
 	return o.pendingN > 0 && !now.Before(o.nextTry)
 }
 
-// flush writes the queued alerts ahead (with storage) and sends them in
-// order until the consumer refuses one batch; what is refused stays
-// queued and is retried after a back-off. Without a consumer (no logs
-// pipeline), alerts have nowhere to go and are dropped, as before.
+// flush writes the queued alerts ahead (with storage) and sends them to
+// out in order until it refuses one batch; what is refused stays queued
+// and is retried after a back-off.
 func (o *outbox) flush(ctx context.Context, out consumer.Logs) error {
 	o.send.Lock()
 	defer o.send.Unlock()
@@ -125,10 +124,8 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs) error {
 	done, sent := 0, 0
 	var err error
 	for _, e := range todo {
-		if out != nil {
-			if err = out.ConsumeLogs(ctx, e.alerts); err != nil {
-				break
-			}
+		if err = out.ConsumeLogs(ctx, e.alerts); err != nil {
+			break
 		}
 		done++
 		sent += e.n

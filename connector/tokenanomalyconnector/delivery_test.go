@@ -67,6 +67,23 @@ type keptOpen struct{ storage.Client }
 
 func (keptOpen) Close(context.Context) error { return nil }
 
+// unmarked is storage on which recording that alerts were sent fails, as
+// when the process dies between sending and recording.
+type unmarked struct{ *durableStorage }
+
+func (u unmarked) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return failedMark{keptOpen{u.client}}, nil
+}
+
+type failedMark struct{ storage.Client }
+
+func (f failedMark) Set(ctx context.Context, key string, value []byte) error {
+	if key == keyOutbox {
+		return errors.New("killed")
+	}
+	return f.Client.Set(ctx, key, value)
+}
+
 func (d *durableStorage) host(id component.ID) component.Host { return storageHost{id: id, ext: d} }
 
 type storageHost struct {
@@ -329,4 +346,30 @@ func TestForgottenItemsAreCounted(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, items, int64(90))
+}
+
+func TestAlertSentAgainAfterACrashIsIdentical(t *testing.T) {
+	disk := newDurableStorage()
+	id := component.MustNewID("file_storage")
+	cfg := deliveryConfig()
+	cfg.Storage = &id
+	h := newHarnessWith(t, cfg, harnessOptions{host: storageHost{id: id, ext: unmarked{disk}}})
+	h.sendBatch(fiveFailures())
+	first := h.records()
+	require.Len(t, first, 2)
+	h.crash() // after sending, before recording it
+
+	cfg2 := deliveryConfig()
+	cfg2.Storage = &id
+	h2 := newHarnessWith(t, cfg2, harnessOptions{host: disk.host(id)})
+	h2.retryUntilSent(1)
+	again := h2.records()
+	require.Len(t, again, len(first))
+	for i := range first {
+		// Byte for byte, observed time included: audit_log keeps one.
+		assert.Equal(t, first[i].Attributes().AsRaw(), again[i].Attributes().AsRaw())
+		assert.Equal(t, first[i].ObservedTimestamp(), again[i].ObservedTimestamp())
+		assert.Equal(t, first[i].Timestamp(), again[i].Timestamp())
+		assert.Equal(t, first[i].Body().AsString(), again[i].Body().AsString())
+	}
 }

@@ -67,6 +67,22 @@ func (m *model) alerts() consumer.Logs {
 	return m.alertOut
 }
 
+// retryLoop sends refused alerts again. It runs apart from the flush and
+// save loop: a consumer that blocks must not hold up metrics or saves.
+func (m *model) retryLoop() {
+	defer m.loops.Done()
+	t := time.NewTicker(m.cfg.Alerts.RetryInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case now := <-t.C:
+			m.retryAlerts(context.Background(), now)
+		}
+	}
+}
+
 // retryAlerts sends waiting alerts once the back-off allows, and keeps
 // the stored alerts few: past compactAfter sent ones, the findings are
 // saved and the sent alerts deleted.

@@ -149,8 +149,9 @@ func (m *model) start(ctx context.Context, host component.Host) error {
 		}
 	}
 	m.stop = make(chan struct{})
-	m.loops.Add(1)
+	m.loops.Add(2)
 	go m.loop()
+	go m.retryLoop()
 	return nil
 }
 
@@ -187,8 +188,6 @@ func (m *model) loop() {
 	defer m.loops.Done()
 	flush := time.NewTicker(m.cfg.Metrics.FlushInterval)
 	defer flush.Stop()
-	retry := time.NewTicker(m.cfg.Alerts.RetryInterval)
-	defer retry.Stop()
 	var save <-chan time.Time
 	if m.store != nil {
 		t := time.NewTicker(m.cfg.PersistInterval)
@@ -201,8 +200,6 @@ func (m *model) loop() {
 			return
 		case <-flush.C:
 			m.flush(context.Background())
-		case now := <-retry.C:
-			m.retryAlerts(context.Background(), now)
 		case <-save:
 			if err := m.save(context.Background()); err != nil {
 				m.logger.Error("Could not save the learned state; it will be retried", zap.Error(err))

@@ -373,3 +373,26 @@ func TestAlertSentAgainAfterACrashIsIdentical(t *testing.T) {
 		assert.Equal(t, first[i].Body().AsString(), again[i].Body().AsString())
 	}
 }
+
+func TestSentAlertsDoNotPileUpInStorage(t *testing.T) {
+	disk := newDurableStorage()
+	id := component.MustNewID("file_storage")
+	cfg := deliveryConfig()
+	cfg.Storage = &id
+	h := newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
+	for i := range compactAfter {
+		h.send(item{at: t0.Add(time.Duration(i) * time.Second), token: fmt.Sprintf("tok_%d", i), outcome: auditattr.OutcomeDenied,
+			resource: "GET /admin", violations: []string{auditattr.ViolationRevoked}})
+	}
+	require.Len(t, h.records(), compactAfter)
+	assert.Equal(t, uint64(compactAfter), h.model.outbox.retained())
+	h.retryUntilSent(1) // past compactAfter sent batches: findings saved early, batches deleted
+	assert.Zero(t, h.model.outbox.retained())
+	data, err := disk.client.Get(t.Context(), outboxEntryKey(0))
+	require.NoError(t, err)
+	assert.Nil(t, data, "a sent and saved batch is deleted")
+
+	h.crash()
+	h2 := newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
+	assert.Equal(t, compactAfter, h2.model.findings.len(), "the early save holds the findings")
+}

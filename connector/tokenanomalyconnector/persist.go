@@ -246,7 +246,15 @@ func (m *model) load(ctx context.Context) error {
 		return fmt.Errorf("storage: reading %s: %w", keyHeader, err)
 	}
 	if head == nil {
-		return nil // first start
+		// First start, or only the findings were saved (saveFindings).
+		findings, err := m.loadFindings(ctx)
+		if err != nil {
+			return err
+		}
+		m.mu.Lock()
+		m.findings = findings
+		m.mu.Unlock()
+		return nil
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -2,7 +2,6 @@ package integration
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -106,10 +105,7 @@ func failingTraffic(first, n int, at time.Time) ptrace.Traces {
 // a restart a finding already alerted is suppressed or an Update, never
 // raised again as new. The sender resends what was not acknowledged.
 func TestIntegrationAnomalyCrash(t *testing.T) {
-	cycles := crashCycles(t)
-	seed := time.Now().UnixNano()
-	t.Logf("%d cycles, seed %d", cycles, seed)
-	rnd := rand.New(rand.NewPCG(uint64(seed), 2))
+	cycles, rnd := crashPlan(t)
 	dir := t.TempDir()
 	at := time.Now().Add(-time.Hour).Truncate(time.Second)
 	load := &crashLoad{}

@@ -25,6 +25,15 @@ func crashCycles(t *testing.T) int {
 	return n
 }
 
+// crashPlan is how many cycles to run and the generator of the moments to
+// kill at, seeded from the clock and logged, so a failure can be replayed.
+func crashPlan(t *testing.T) (int, *rand.Rand) {
+	cycles := crashCycles(t)
+	seed := time.Now().UnixNano()
+	t.Logf("%d cycles, seed %d", cycles, seed)
+	return cycles, rand.New(rand.NewPCG(uint64(seed), 1))
+}
+
 // TestIntegrationCrashCycles kills the collector with SIGKILL at random
 // moments while spans stream in (persistent queue, fsync before ack), and
 // restarts it on the same state, cycle after cycle. After every restart
@@ -32,10 +41,7 @@ func crashCycles(t *testing.T) int {
 // acknowledged exactly once, and no span twice; the sender resends what
 // was not acknowledged, as an OTLP client does.
 func TestIntegrationCrashCycles(t *testing.T) {
-	cycles := crashCycles(t)
-	seed := time.Now().UnixNano()
-	t.Logf("%d cycles, seed %d", cycles, seed)
-	rnd := rand.New(rand.NewPCG(uint64(seed), 1))
+	cycles, rnd := crashPlan(t)
 	dir := t.TempDir()
 	audit := filepath.Join(dir, "audit")
 	pub := filepath.Join(dir, "keys", "audit.key.pub")

@@ -161,12 +161,18 @@ func fiveFailures() ptrace.Traces {
 	return spans(items...)
 }
 
-func TestRefusedAlertsAreSentOnceUnchanged(t *testing.T) {
+// cleanDelivery is fiveFailures and the alerts one clean delivery of it gives.
+func cleanDelivery(t *testing.T) (ptrace.Traces, []map[string]any) {
 	td := fiveFailures()
 	clean := newHarness(t, deliveryConfig())
 	clean.sendBatch(td)
 	want := alertSummary(clean)
 	require.Len(t, want, 2)
+	return td, want
+}
+
+func TestRefusedAlertsAreSentOnceUnchanged(t *testing.T) {
+	td, want := cleanDelivery(t)
 
 	for _, refusals := range []int64{1, 3} {
 		for _, stored := range []bool{false, true} {
@@ -233,11 +239,7 @@ func TestRetriedBatchCountsOnce(t *testing.T) {
 }
 
 func TestRefusedAlertsSurviveACrash(t *testing.T) {
-	td := fiveFailures()
-	clean := newHarness(t, deliveryConfig())
-	clean.sendBatch(td)
-	want := alertSummary(clean)
-	require.Len(t, want, 2)
+	td, want := cleanDelivery(t)
 
 	disk := newDurableStorage()
 	id := component.MustNewID("file_storage")

@@ -301,7 +301,8 @@ func TestFullOutboxRefusesBeforeReading(t *testing.T) {
 	cfg := deliveryConfig()
 	cfg.Alerts.MaxPending = 1
 	r, via := refuse(1 << 30)
-	h := newHarnessWith(t, cfg, harnessOptions{alertsVia: via})
+	tt, set := testTelemetry(t)
+	h := newHarnessWith(t, cfg, harnessOptions{alertsVia: via, telemetry: &set})
 	violation := func(token string) ptrace.Traces {
 		return spans(item{at: t0, token: token, outcome: auditattr.OutcomeDenied, resource: "GET /admin",
 			violations: []string{auditattr.ViolationRevoked}})
@@ -311,12 +312,14 @@ func TestFullOutboxRefusesBeforeReading(t *testing.T) {
 	err := h.traces[0].ConsumeTraces(t.Context(), second)
 	require.ErrorContains(t, err, "alerts.max_pending 1")
 	assert.Equal(t, 1, h.model.tokens.len(), "the refused batch was not read")
+	assert.Equal(t, int64(1), sumOf(t, tt, "otelcol_token_anomaly_alerts_pending", ""))
 
 	r.left.Store(0)
 	h.retryUntilSent(1)
 	h.sendBatch(second)
 	h.retryUntilSent(1)
 	assert.Len(t, h.alertsOf(auditattr.ViolationRevoked), 2)
+	assert.Zero(t, sumOf(t, tt, "otelcol_token_anomaly_alerts_pending", ""))
 }
 
 func TestItemSetIsBounded(t *testing.T) {
@@ -332,22 +335,32 @@ func TestItemSetIsBounded(t *testing.T) {
 }
 
 func TestForgottenItemsAreCounted(t *testing.T) {
-	tt := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
-	set := tt.NewTelemetrySettings()
+	tt, set := testTelemetry(t)
 	cfg := deliveryConfig()
 	cfg.DedupWindow = 10
 	h := newHarnessWith(t, cfg, harnessOptions{telemetry: &set})
 	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Second, 100)...)
-	m, err := tt.GetMetric("otelcol_token_anomaly_evictions")
+	assert.GreaterOrEqual(t, sumOf(t, tt, "otelcol_token_anomaly_evictions", tableItems), int64(90))
+}
+
+func testTelemetry(t *testing.T) (*componenttest.Telemetry, component.TelemetrySettings) {
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	return tt, tt.NewTelemetrySettings()
+}
+
+// sumOf is the value of an internal sum, over the points of one table
+// (all points when table is empty).
+func sumOf(t *testing.T, tt *componenttest.Telemetry, name, table string) int64 {
+	m, err := tt.GetMetric(name)
 	require.NoError(t, err)
-	var items int64
+	var n int64
 	for _, p := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		if v, _ := p.Attributes.Value("table"); v.AsString() == tableItems {
-			items += p.Value
+		if v, _ := p.Attributes.Value("table"); table == "" || v.AsString() == table {
+			n += p.Value
 		}
 	}
-	assert.GreaterOrEqual(t, items, int64(90))
+	return n
 }
 
 func TestAlertSentAgainAfterACrashIsIdentical(t *testing.T) {

@@ -73,6 +73,7 @@ func (o *outbox) add(alerts plog.Logs, n int, items []uint64) {
 	o.queue = append(o.queue, &outboxEntry{seq: o.seq, alerts: alerts, n: n, items: items})
 	o.seq++
 	o.pendingN += n
+	o.tel.pendingAlerts(context.Background(), n)
 }
 
 // pending is the number of alerts not yet accepted.
@@ -142,6 +143,7 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs) error {
 		o.wait, o.nextTry = o.interval, time.Time{}
 	}
 	o.mu.Unlock()
+	o.tel.pendingAlerts(ctx, -sent)
 	if done > 0 && o.store != nil {
 		o.delivered = todo[done-1].seq + 1
 		if werr := o.store.Set(ctx, keyOutbox, o.header()); werr != nil {

@@ -145,6 +145,7 @@ func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func
 			n := alerts.LogRecordCount()
 			o.queue = append(o.queue, &outboxEntry{seq: seq, alerts: alerts, n: n, stored: true})
 			o.pendingN += n
+			o.tel.pendingAlerts(ctx, n)
 		}
 	}
 	o.first, o.written, o.delivered = first, written, delivered

@@ -71,6 +71,11 @@ func (t *telemetry) publish(ctx context.Context) {
 	}
 }
 
+// pendingAlerts moves the count of alerts waiting in the outbox.
+func (t *telemetry) pendingAlerts(ctx context.Context, delta int) {
+	t.tb.TokenAnomalyAlertsPending.Add(ctx, int64(delta))
+}
+
 func (t *telemetry) emitFailed(ctx context.Context, signal string) {
 	t.tb.TokenAnomalyEmitFailures.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(attribute.String("signal", signal))))
 }

@@ -23,16 +23,17 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                    metric.Meter
-	mu                       sync.Mutex
-	registrations            []metric.Registration
-	TokenAnomalyAlerts       metric.Int64Counter
-	TokenAnomalyEmitFailures metric.Int64Counter
-	TokenAnomalyEvictions    metric.Int64Counter
-	TokenAnomalyItems        metric.Int64Counter
-	TokenAnomalyLateItems    metric.Int64Counter
-	TokenAnomalyOverflow     metric.Int64Counter
-	TokenAnomalyPersist      metric.Int64Counter
+	meter                     metric.Meter
+	mu                        sync.Mutex
+	registrations             []metric.Registration
+	TokenAnomalyAlerts        metric.Int64Counter
+	TokenAnomalyAlertsPending metric.Int64UpDownCounter
+	TokenAnomalyEmitFailures  metric.Int64Counter
+	TokenAnomalyEvictions     metric.Int64Counter
+	TokenAnomalyItems         metric.Int64Counter
+	TokenAnomalyLateItems     metric.Int64Counter
+	TokenAnomalyOverflow      metric.Int64Counter
+	TokenAnomalyPersist       metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -67,6 +68,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.TokenAnomalyAlerts, err = builder.meter.Int64Counter(
 		"otelcol_token_anomaly_alerts",
 		metric.WithDescription("Alert log records emitted, by finding type. [Alpha]"),
+		metric.WithUnit("{alerts}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.TokenAnomalyAlertsPending, err = builder.meter.Int64UpDownCounter(
+		"otelcol_token_anomaly_alerts_pending",
+		metric.WithDescription("Alerts raised and not yet accepted by the next consumer, waiting to be sent again (at most alerts.max_pending). [Alpha]"),
 		metric.WithUnit("{alerts}"),
 	)
 	errs = errors.Join(errs, err)

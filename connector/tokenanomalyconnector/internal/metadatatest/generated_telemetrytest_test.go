@@ -20,6 +20,7 @@ func TestSetupTelemetry(t *testing.T) {
 	require.NoError(t, err)
 	defer tb.Shutdown()
 	tb.TokenAnomalyAlerts.Add(context.Background(), 1)
+	tb.TokenAnomalyAlertsPending.Add(context.Background(), 1)
 	tb.TokenAnomalyEmitFailures.Add(context.Background(), 1)
 	tb.TokenAnomalyEvictions.Add(context.Background(), 1)
 	tb.TokenAnomalyItems.Add(context.Background(), 1)
@@ -27,6 +28,9 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.TokenAnomalyOverflow.Add(context.Background(), 1)
 	tb.TokenAnomalyPersist.Add(context.Background(), 1)
 	AssertEqualTokenAnomalyAlerts(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualTokenAnomalyAlertsPending(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualTokenAnomalyEmitFailures(t, testTel,

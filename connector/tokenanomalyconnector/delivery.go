@@ -17,9 +17,7 @@ func (m *model) admit(ctx context.Context) error {
 	if !m.outbox.full() || m.alerts() == nil {
 		return nil // without a logs pipeline no alert is queued
 	}
-	if m.outbox.due(time.Now()) {
-		_ = m.deliver(ctx)
-	}
+	_ = m.deliver(ctx, false)
 	if n := m.outbox.pending(); n >= m.cfg.Alerts.MaxPending {
 		return fmt.Errorf("token_anomaly: %d alerts wait for the next consumer (alerts.max_pending %d); the batch was not read, send it again later",
 			n, m.cfg.Alerts.MaxPending)
@@ -48,8 +46,10 @@ func (m *model) queueAlerts() {
 	m.outbox.add(ld, n, items)
 }
 
-// deliver sends whatever waits in the outbox, in order.
-func (m *model) deliver(ctx context.Context) error {
+// deliver stores what waits in the outbox (with storage) and sends it, in
+// order, unless a refusal's back-off is running and force is not set: a
+// consumer that refuses is not asked again by every batch.
+func (m *model) deliver(ctx context.Context, force bool) error {
 	if m.outbox.pending() == 0 {
 		return nil
 	}
@@ -57,7 +57,7 @@ func (m *model) deliver(ctx context.Context) error {
 	if out == nil {
 		return nil // the logs pair has not joined yet: alerts wait
 	}
-	return m.outbox.flush(ctx, out)
+	return m.outbox.flush(ctx, out, force || m.outbox.due(time.Now()))
 }
 
 // alerts is the consumer of alerts, nil while no logs pair runs.
@@ -88,7 +88,7 @@ func (m *model) retryLoop() {
 // saved and the sent alerts deleted.
 func (m *model) retryAlerts(ctx context.Context, now time.Time) {
 	if m.outbox.due(now) {
-		_ = m.deliver(ctx)
+		_ = m.deliver(ctx, true)
 	}
 	if m.store != nil && m.outbox.retained() >= compactAfter {
 		if err := m.saveFindings(ctx); err != nil {

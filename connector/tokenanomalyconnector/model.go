@@ -164,7 +164,7 @@ func (m *model) shutdown(ctx context.Context) error {
 		m.loops.Wait()
 		m.flush(ctx)
 	}
-	if err := m.deliver(ctx); err != nil {
+	if err := m.deliver(ctx, true); err != nil {
 		kept := "they are lost: no storage is configured"
 		if m.store != nil {
 			kept = "they are stored and sent after the next start"
@@ -240,7 +240,7 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 	m.tel.items(ctx, "traces", n)
 	// Alerts leave with the batch that raised them. A refusal does not
 	// fail the batch: they wait in the outbox and are sent again.
-	_ = m.deliver(ctx)
+	_ = m.deliver(ctx, false)
 	return nil
 }
 
@@ -276,7 +276,7 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 	m.tel.items(ctx, "logs", n)
 	// Alerts leave with the batch that raised them. A refusal does not
 	// fail the batch: they wait in the outbox and are sent again.
-	_ = m.deliver(ctx)
+	_ = m.deliver(ctx, false)
 	return nil
 }
 

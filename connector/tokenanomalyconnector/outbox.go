@@ -103,10 +103,10 @@ func (o *outbox) due(now time.Time) bool {
 	return o.pendingN > 0 && !now.Before(o.nextTry)
 }
 
-// flush writes the queued alerts ahead (with storage) and sends them to
-// out in order until it refuses one batch; what is refused stays queued
-// and is retried after a back-off.
-func (o *outbox) flush(ctx context.Context, out consumer.Logs) error {
+// flush writes the queued alerts ahead (with storage) and, when send is
+// set, sends them to out in order until it refuses one batch; what is
+// refused stays queued and is retried after a back-off.
+func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error {
 	o.send.Lock()
 	defer o.send.Unlock()
 	o.mu.Lock()
@@ -121,6 +121,9 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs) error {
 			o.tel.persist(ctx, "save", "failed")
 			o.logger.Error("Could not store alerts before sending them", zap.Error(err))
 		}
+	}
+	if !send {
+		return nil
 	}
 	done, sent := 0, 0
 	var err error

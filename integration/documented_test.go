@@ -19,9 +19,9 @@ func repoRoot() string {
 	return filepath.Join(filepath.Dir(self), "..")
 }
 
-// docBlock returns the first fenced block of lang after heading in a page
-// of the repository: the test runs what the page shows.
-func docBlock(t *testing.T, page, heading, lang string) string {
+// docBlocks returns the fenced blocks of lang after heading in a page of
+// the repository, in order: the test runs what the page shows.
+func docBlocks(t *testing.T, page, heading, lang string) []string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(repoRoot(), page))
 	require.NoError(t, err)
@@ -29,13 +29,27 @@ func docBlock(t *testing.T, page, heading, lang string) string {
 	i := strings.Index(text, "\n"+heading+"\n")
 	require.GreaterOrEqual(t, i, 0, "%s has no heading %q", page, heading)
 	text = text[i:]
+	var blocks []string
 	open := "\n```" + lang + "\n"
-	j := strings.Index(text, open)
-	require.GreaterOrEqual(t, j, 0, "%s: no %s block after %q", page, lang, heading)
-	text = text[j+len(open):]
-	k := strings.Index(text, "\n```\n")
-	require.GreaterOrEqual(t, k, 0)
-	return text[:k+1]
+	for {
+		j := strings.Index(text, open)
+		if j < 0 {
+			break
+		}
+		text = text[j+len(open):]
+		k := strings.Index(text, "\n```\n")
+		require.GreaterOrEqual(t, k, 0, "%s: an unclosed block", page)
+		blocks = append(blocks, text[:k+1])
+		text = text[k:]
+	}
+	require.NotEmpty(t, blocks, "%s: no %s block after %q", page, lang, heading)
+	return blocks
+}
+
+// docBlock is the first of docBlocks.
+func docBlock(t *testing.T, page, heading, lang string) string {
+	t.Helper()
+	return docBlocks(t, page, heading, lang)[0]
 }
 
 // documentedSetup is docs/access-logs.md's production setup for one

@@ -92,18 +92,36 @@ func newDocumentedSetup(t *testing.T, proxy, policy string) *documentedSetup {
 	return s
 }
 
-func (s *documentedSetup) args() []string {
-	var args []string
-	for _, c := range s.configs {
-		args = append(args, "--config", c)
+// commands returns the page's two commands for this setup — validate,
+// then run — as arguments of the binary, with the files the test wrote.
+func (s *documentedSetup) commands(t *testing.T) (validate, run []string) {
+	t.Helper()
+	proxy := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(s.configs[0]), "filelog-"), ".yaml")
+	files := map[string]string{"docs/examples/filelog-nginx.yaml": s.configs[0], "production.yaml": s.configs[1]}
+	lines := strings.Split(strings.TrimSpace(docBlock(t, "docs/access-logs.md", "## In production", "sh")), "\n")
+	require.Len(t, lines, 2, "In production shows validate, then run")
+	var cmds [][]string
+	for _, l := range lines {
+		fields := strings.Fields(l)
+		require.Equal(t, "otelcol-tokenaudit", fields[0])
+		args := fields[1:]
+		for i, a := range args {
+			if f, ok := files[a]; ok {
+				args[i] = f
+			}
+		}
+		cmds = append(cmds, args)
 	}
-	return args
+	require.Equal(t, "validate", cmds[0][0])
+	require.Equal(t, cmds[0][1:], cmds[1], "validate checks what runs (%s)", proxy)
+	return cmds[0], cmds[1]
 }
 
-// validate runs `otelcol validate` on the merged configuration.
+// validate runs the page's validate command.
 func (s *documentedSetup) validate(t *testing.T) {
 	t.Helper()
-	cmd := exec.Command(binary(t), append([]string{"validate"}, s.args()...)...)
+	args, _ := s.commands(t)
+	cmd := exec.Command(binary(t), args...)
 	cmd.Dir = s.dir
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "validate: %s", out)
@@ -115,14 +133,27 @@ func (s *documentedSetup) validate(t *testing.T) {
 // after is.
 func (s *documentedSetup) start(t *testing.T) *collector {
 	t.Helper()
+	return s.startUntil(t, "Started watching file")
+}
+
+// restart runs the collector again on the state of an earlier run: the
+// receiver continues from its saved offsets.
+func (s *documentedSetup) restart(t *testing.T) *collector {
+	t.Helper()
+	return s.startUntil(t, "Everything is ready")
+}
+
+func (s *documentedSetup) startUntil(t *testing.T, ready string) *collector {
+	t.Helper()
 	c := &collector{log: &syncBuffer{}, dir: s.dir}
-	c.cmd = exec.Command(binary(t), s.args()...)
+	_, args := s.commands(t)
+	c.cmd = exec.Command(binary(t), args...)
 	c.cmd.Dir = s.dir
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
 	require.NoError(t, c.cmd.Start())
 	t.Cleanup(func() { c.stop(t) })
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(c.log.String(), "Started watching file") {
+	for !strings.Contains(c.log.String(), ready) {
 		if c.cmd.ProcessState != nil || time.Now().After(deadline) {
 			t.Fatalf("collector did not start\n%s", c.log.String())
 		}

@@ -20,7 +20,8 @@ func repoRoot() string {
 }
 
 // docBlocks returns the fenced blocks of lang after heading in a page of
-// the repository, in order: the test runs what the page shows.
+// the repository, in order, without the indent of a block in a list: the
+// test runs what the page shows.
 func docBlocks(t *testing.T, page, heading, lang string) []string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(repoRoot(), page))
@@ -28,20 +29,24 @@ func docBlocks(t *testing.T, page, heading, lang string) []string {
 	text := string(raw)
 	i := strings.Index(text, "\n"+heading+"\n")
 	require.GreaterOrEqual(t, i, 0, "%s has no heading %q", page, heading)
-	text = text[i:]
 	var blocks []string
-	open := "\n```" + lang + "\n"
-	for {
-		j := strings.Index(text, open)
-		if j < 0 {
-			break
+	var indent string
+	inBlock := false
+	var b strings.Builder
+	for _, line := range strings.Split(text[i+1:], "\n") {
+		trimmed := strings.TrimLeft(line, " ")
+		switch {
+		case !inBlock && trimmed == "```"+lang:
+			inBlock, indent = true, line[:len(line)-len(trimmed)]
+			b.Reset()
+		case inBlock && line == indent+"```":
+			inBlock = false
+			blocks = append(blocks, b.String())
+		case inBlock:
+			b.WriteString(strings.TrimPrefix(line, indent) + "\n")
 		}
-		text = text[j+len(open):]
-		k := strings.Index(text, "\n```\n")
-		require.GreaterOrEqual(t, k, 0, "%s: an unclosed block", page)
-		blocks = append(blocks, text[:k+1])
-		text = text[k:]
 	}
+	require.False(t, inBlock, "%s: an unclosed block", page)
 	require.NotEmpty(t, blocks, "%s: no %s block after %q", page, lang, heading)
 	return blocks
 }
@@ -268,4 +273,28 @@ func firstLine(t *testing.T, lines []byte) string {
 	line, _, ok := strings.Cut(string(lines), "\n")
 	require.True(t, ok)
 	return regexp.MustCompile(`Bearer demo-[a-z]+-token-[0-9]+`).ReplaceAllString(line, "") + "\n"
+}
+
+// TestAccessLogsPageBlocks accounts for every YAML block of
+// docs/access-logs.md, so that none is added without a test running it:
+// the builder fragment is in builder-config.yaml; the receiver parts, the
+// Envoy configuration and the production file are run by
+// TestIntegrationAccessLogs and TestIntegrationAccessLogsProduction.
+func TestAccessLogsPageBlocks(t *testing.T) {
+	blocks := docBlocks(t, "docs/access-logs.md", "## What you need", "yaml")
+	starts := make([]string, len(blocks))
+	for i, b := range blocks {
+		starts[i], _, _ = strings.Cut(b, "\n")
+	}
+	require.Equal(t, []string{
+		"receivers:",  // builder-config.yaml fragment
+		"receivers:",  // nginx receiver part
+		"access_log:", // Envoy's configuration
+		"receivers:",  // Envoy receiver part
+		"# production.yaml: merged over docs/examples/filelog-nginx.yaml",
+	}, starts, "a YAML block was added to docs/access-logs.md: give it a test, then list it here")
+	builder, err := os.ReadFile(filepath.Join(repoRoot(), "builder-config.yaml"))
+	require.NoError(t, err)
+	gomod := strings.TrimSpace(strings.TrimPrefix(blocks[0], "receivers:\n"))
+	require.Contains(t, string(builder), gomod, "the page's builder fragment is the distribution's")
 }

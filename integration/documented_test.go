@@ -138,7 +138,12 @@ func (s *documentedSetup) validate(t *testing.T) {
 // after is.
 func (s *documentedSetup) start(t *testing.T) *collector {
 	t.Helper()
-	return s.startUntil(t, "Started watching file")
+	c := s.startUntil(t, "Started watching file")
+	// The receiver logs that line just before it takes the file's size as
+	// its start (start_at: end): a line written in between would be
+	// skipped. Its next polls (every 200 ms) read everything new.
+	time.Sleep(time.Second)
+	return c
 }
 
 // restart runs the collector again on the state of an earlier run: the

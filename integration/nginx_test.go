@@ -263,6 +263,20 @@ func TestIntegrationNginx(t *testing.T) {
 	}
 	assert.Positive(t, findings["failed_attempts"], "the bursts of failures: %v", findings)
 
+	// The token id is the one auditctl fingerprint gives for the token.
+	fp := exec.Command(auditctl(t), "fingerprint", "-key-file", filepath.Join(s.dir, "var/lib/otelcol/keys/fingerprint.key"))
+	fp.Stdin = strings.NewReader(alice)
+	id, err := fp.Output()
+	require.NoError(t, err)
+	aliceRecords := 0
+	for _, r := range recs {
+		if r["actor"].(map[string]any)["user"].(map[string]any)["uid"] == "alice" {
+			assert.Equal(t, strings.TrimSpace(string(id)), r["api"].(map[string]any)["token"].(map[string]any)["uid"])
+			aliceRecords++
+		}
+	}
+	assert.Equal(t, 7, aliceRecords)
+
 	code, out := runAuditctl(t, "verify", s.audit, "-key", s.pubKey)
 	require.Equal(t, 0, code, out)
 	requireNoSecretWritten(t, s.dir, s.inputs, col, secrets...)

@@ -253,6 +253,7 @@ func TestIntegrationNginx(t *testing.T) {
 	}
 	assert.Equal(t, 1, violations["expired_token"], "the expired JWT: %v", violations)
 	assert.Equal(t, 5, violations["restricted_resource"], "the restricted path: %v", violations)
+	assert.Equal(t, 2, violations["exposed_credential"], "the two tokens in the query: %v", violations)
 	findings := map[string]int{}
 	for _, r := range auditRecords(t, s.audit) {
 		if fi, ok := r["finding_info"].(map[string]any); ok {

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -44,6 +45,11 @@ func TestIntegrationAccessLogs(t *testing.T) {
 			dir := t.TempDir()
 			require.NoError(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(tt.logFile)), 0o700))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, tt.logFile), lines, 0o600))
+
+			validate := exec.Command(binary(t), "validate", "--config", filepath.Join(root, tt.config))
+			validate.Dir = dir
+			out, err := validate.CombinedOutput()
+			require.NoError(t, err, "%s does not validate: %s", tt.config, out)
 
 			cfg := string(raw)
 			for old, repl := range map[string]string{

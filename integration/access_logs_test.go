@@ -2,7 +2,9 @@ package integration
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -37,11 +39,17 @@ func TestIntegrationAccessLogs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join(root, tt.config))
 			require.NoError(t, err)
+			requireDocumentedAsRun(t, tt.name, string(raw))
 			lines, err := os.ReadFile(filepath.Join(root, tt.logFile))
 			require.NoError(t, err)
 			dir := t.TempDir()
 			require.NoError(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(tt.logFile)), 0o700))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, tt.logFile), lines, 0o600))
+
+			validate := exec.Command(binary(t), "validate", "--config", filepath.Join(root, tt.config))
+			validate.Dir = dir
+			out, err := validate.CombinedOutput()
+			require.NoError(t, err, "%s does not validate: %s", tt.config, out)
 
 			cfg := string(raw)
 			for old, repl := range map[string]string{
@@ -82,10 +90,35 @@ func TestIntegrationAccessLogs(t *testing.T) {
 			assert.Equal(t, tt.resource, attrStr(recs[0], auditattr.Resource))
 			assert.Equal(t, tt.failures, failures, "401 lines are failures")
 
-			everything := sink.rawString() + col.log.String() + filesUnder(t, filepath.Join(dir, "data"))
-			for _, tok := range []string{"demo-" + tt.name + "-token-"} {
-				assert.NotContains(t, everything, tok, "a credential left the processor")
-			}
+			assert.NotContains(t, sink.rawString(), "demo-"+tt.name+"-token-", "a credential left the processor")
+			requireNoSecretWritten(t, dir, []string{filepath.Join(dir, tt.logFile)}, col, "demo-"+tt.name+"-token-")
 		})
 	}
+}
+
+// requireDocumentedAsRun checks docs/access-logs.md against the example
+// the test runs: the page's receiver part is the example's, and every
+// header field the page's log format writes is one the example reads.
+func requireDocumentedAsRun(t *testing.T, proxy, example string) {
+	t.Helper()
+	page := "## " + map[string]string{"nginx": "nginx", "envoy": "Envoy"}[proxy]
+	receiver := docBlock(t, "docs/access-logs.md", page, "yaml")
+	if proxy == "envoy" { // the first yaml block is Envoy's own configuration
+		format := receiver
+		fields := regexp.MustCompile(`(?m)^\s+(http_[a-z_]+): "%REQ\(`).FindAllStringSubmatch(format, -1)
+		require.Len(t, fields, 12, "Envoy logs Authorization, Proxy-Authorization, 9 API-key headers and X-Forwarded-For")
+		for _, f := range fields {
+			assert.True(t, strings.Contains(example, "from: body."+f[1]), "the Envoy format logs %s but the example does not read it", f[1])
+		}
+		receiver = docBlocks(t, "docs/access-logs.md", page, "yaml")[1]
+	} else {
+		format := docBlock(t, "docs/access-logs.md", page, "nginx")
+		fields := regexp.MustCompile(`"([a-z_]+)":"\$http_[a-z_]+"`).FindAllStringSubmatch(format, -1)
+		require.Len(t, fields, 13, "nginx logs Authorization, Proxy-Authorization, 9 API-key headers, X-Forwarded-For and User-Agent")
+		for _, f := range fields {
+			assert.True(t, strings.Contains(example, "from: body."+f[1]), "the nginx format logs %s but the example does not read it", f[1])
+		}
+	}
+	require.True(t, strings.HasPrefix(receiver, "receivers:\n  file_log/"+proxy+":\n"), "the page's receiver part:\n%s", receiver)
+	assert.True(t, strings.Contains(example, receiver), "docs/access-logs.md shows a receiver part for %s that is not its example's", proxy)
 }

@@ -401,6 +401,12 @@ func (e *encoder) writeUnmapped(it *item, trace bool) {
 		return true
 	})
 	w.close()
+	if pos, ok := filePositionOf(it.attrs); ok {
+		w.open("log_file")
+		w.str("path", pos.file)
+		w.int(strings.TrimPrefix(pos.key, "log.file."), pos.offset)
+		w.close()
+	}
 	if trace && !it.traceID.IsEmpty() {
 		w.open("trace")
 		w.trusted("uid", it.traceID.String())

@@ -72,5 +72,9 @@ func (f *factory) createLogs(ctx context.Context, set exporter.Settings, c compo
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, s.Unwrap().pushLogs, f.options(cfg, s)...)
+	exp, err := exporterhelper.NewLogs(ctx, set, cfg, s.Unwrap().pushLogs, f.options(cfg, s)...)
+	if err != nil {
+		return nil, err
+	}
+	return eventIDStamper{exp}, nil
 }

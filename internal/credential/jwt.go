@@ -102,15 +102,17 @@ func decodeSegment(s string) ([]byte, error) {
 	return b, nil
 }
 
-// parseHeader reads alg (required, a string), kid and typ.
+// parseHeader reads alg (required, a string), kid and typ; a repeated
+// member counts by its last value, as in encoding/json.
 func parseHeader(b []byte, h *JWTHeader) error {
 	sc := scanner{b: b}
+	var bad bool
 	hasAlg := false
 	err := sc.members(func(key []byte) error {
 		var dst *string
 		switch string(key) {
 		case "alg":
-			dst, hasAlg = &h.Alg, true
+			dst = &h.Alg
 		case "kid":
 			dst = &h.Kid
 		case "typ":
@@ -122,93 +124,131 @@ func parseHeader(b []byte, h *JWTHeader) error {
 		if err != nil {
 			return err
 		}
+		if string(key) == "alg" {
+			hasAlg, bad = ok, !ok
+		} else if !ok {
+			bad = true
+		}
 		if !ok {
-			return errHeader
+			return sc.skip()
 		}
 		*dst = v
 		return nil
 	})
-	if err != nil || !hasAlg {
+	if err != nil || bad || !hasAlg {
 		return errHeader
 	}
 	return nil
 }
 
-// parseClaims reads the registered and common claims. A registered claim
-// of the wrong type makes the token malformed; other claims are skipped.
+// claimBit names a claim parseClaims reads, for its wrong-type set.
+type claimBit uint16
+
+const (
+	bitIss claimBit = 1 << iota
+	bitSub
+	bitJTI
+	bitClientID
+	bitAzp
+	bitAud
+	bitScope
+	bitScp
+	bitExp
+	bitNbf
+	bitIat
+)
+
+// parseClaims reads the registered and common claims as encoding/json
+// reads the object into a map: a repeated claim counts by its last value,
+// null is absent. A registered claim of the wrong type makes the token
+// malformed; other claims are validated and skipped.
 func parseClaims(b []byte, c *Claims) error {
 	sc := scanner{b: b}
+	var wrong claimBit // claims whose last value has the wrong type
+	var scope, scp []string
 	err := sc.members(func(key []byte) error {
-		if sc.isNull() {
-			return nil
-		}
+		var bit claimBit
+		var dstStr *string
+		var dstList *[]string
+		var dstTime *int64
+		var has *bool
 		switch string(key) {
-		case "iss", "sub", "jti", "client_id", "azp":
-			v, ok, err := sc.str()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return errClaimType
-			}
-			switch string(key) {
-			case "iss":
-				c.Issuer = v
-			case "sub":
-				c.Subject = v
-			case "jti":
-				c.JTI = v
-			case "client_id":
-				c.ClientID = v
-			case "azp":
-				c.AuthorizedParty = v
-			}
+		case "iss":
+			bit, dstStr = bitIss, &c.Issuer
+		case "sub":
+			bit, dstStr = bitSub, &c.Subject
+		case "jti":
+			bit, dstStr = bitJTI, &c.JTI
+		case "client_id":
+			bit, dstStr = bitClientID, &c.ClientID
+		case "azp":
+			bit, dstStr = bitAzp, &c.AuthorizedParty
 		case "aud":
-			v, ok, err := sc.strings()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return errClaimType
-			}
-			c.Audience = nonEmpty(v)
-		case "scope", "scp":
-			v, ok, err := sc.strings()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return errClaimType
-			}
-			for _, s := range v {
-				c.Scopes = append(c.Scopes, strings.Fields(s)...)
-			}
-		case "exp", "nbf", "iat":
-			f, ok, err := sc.number()
-			if err != nil {
-				return err
-			}
-			if !ok || math.IsNaN(f) || f > math.MaxInt64/2 || f < -math.MaxInt64/2 {
-				return errClaimType
-			}
-			switch string(key) {
-			case "exp":
-				c.ExpiresAt, c.HasExp = int64(f), true
-			case "nbf":
-				c.NotBefore, c.HasNbf = int64(f), true
-			case "iat":
-				c.IssuedAt, c.HasIat = int64(f), true
-			}
+			bit, dstList = bitAud, &c.Audience
+		case "scope":
+			bit, dstList = bitScope, &scope
+		case "scp":
+			bit, dstList = bitScp, &scp
+		case "exp":
+			bit, dstTime, has = bitExp, &c.ExpiresAt, &c.HasExp
+		case "nbf":
+			bit, dstTime, has = bitNbf, &c.NotBefore, &c.HasNbf
+		case "iat":
+			bit, dstTime, has = bitIat, &c.IssuedAt, &c.HasIat
 		default:
 			return sc.skip()
 		}
-		return nil
+		wrong &^= bit
+		switch {
+		case sc.isNull():
+			if dstStr != nil {
+				*dstStr = ""
+			}
+			if dstList != nil {
+				*dstList = nil
+			}
+			if dstTime != nil {
+				*dstTime, *has = 0, false
+			}
+			return nil
+		case dstStr != nil:
+			v, ok, err := sc.str()
+			if err != nil || ok {
+				*dstStr = v
+				return err
+			}
+			*dstStr = ""
+		case dstList != nil:
+			v, ok, err := sc.strings()
+			if err != nil || ok {
+				*dstList = v
+				return err
+			}
+			*dstList = nil
+		default:
+			f, ok, err := sc.number()
+			*dstTime, *has = 0, false
+			if errors.Is(err, errClaimType) || ok && (math.IsNaN(f) || f > math.MaxInt64/2 || f < -math.MaxInt64/2) {
+				wrong |= bit
+				return nil
+			}
+			if err != nil || ok {
+				*dstTime, *has = int64(f), err == nil
+				return err
+			}
+		}
+		wrong |= bit
+		return sc.skip()
 	})
 	if err != nil {
-		if errors.Is(err, errClaimType) {
-			return errClaimType
-		}
 		return errPayload
+	}
+	if wrong != 0 {
+		return errClaimType
+	}
+	c.Audience = nonEmpty(c.Audience)
+	for _, s := range append(scope, scp...) {
+		c.Scopes = append(c.Scopes, strings.Fields(s)...)
 	}
 	if len(c.Scopes) > maxListItems {
 		c.Scopes = c.Scopes[:maxListItems]

@@ -43,14 +43,24 @@ var (
 	errEmptySeg  = errors.New("jwt: empty header or payload")
 )
 
-// LooksLikeJWT is a cheap shape check: it starts with "eyJ" and has at least
-// two dots.
-func LooksLikeJWT(s string) bool {
-	if !strings.HasPrefix(s, "eyJ") {
+// jwtShaped says whether tok is, or was cut from, a JWT: it starts with
+// "eyJ" (base64url of `{"`) and has a dot, or is not base64url at all
+// (broken base64), or decodes to a JOSE header alone. Such a token that
+// does not parse is a malformed JWT, never an opaque bearer token; an
+// "eyJ" token that decodes to other JSON stays opaque.
+func jwtShaped(tok string) bool {
+	if !strings.HasPrefix(tok, "eyJ") {
 		return false
 	}
-	i := strings.IndexByte(s, '.')
-	return i > 0 && strings.IndexByte(s[i+1:], '.') >= 0
+	if strings.IndexByte(tok, '.') >= 0 {
+		return true
+	}
+	b, err := decodeSegment(tok)
+	if err != nil {
+		return true
+	}
+	var h JWTHeader
+	return parseHeader(b, &h) == nil
 }
 
 // ParseJWT parses tok without verifying it. Size and segment count are

@@ -145,7 +145,7 @@ func (r *Rules) Classify(tok string, fallbackType string) Credential {
 		c.Malformed, c.Reason = true, "invalid characters"
 		return c
 	}
-	if strings.HasPrefix(tok, "eyJ") && strings.Count(tok, ".") >= 2 {
+	if jwtShaped(tok) {
 		c.Type = auditattr.TypeJWT
 		j, err := ParseJWT(tok, r.limits)
 		if err != nil {

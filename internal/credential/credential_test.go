@@ -31,6 +31,7 @@ var (
 	stripeKey = "sk_live_" + strings.Repeat("Fake1", 5)
 	awsID     = "AKIA" + "IOSFODNN7EXAMPLE"
 	acmeKey   = "acme_" + strings.Repeat("0a", 16)
+	routable  = "glpat-" + strings.Repeat("Rt9", 9) + ".01abcdefg"
 )
 
 func TestParseAuthorization(t *testing.T) {
@@ -156,7 +157,7 @@ func TestParseKeyAndHints(t *testing.T) {
 		{"sk-proj-" + strings.Repeat("P", 30), auditattr.TypeAPIKey, "openai", "sk-proj-…PPPP"},
 		{"sk-" + strings.Repeat("a", 20) + "T3BlbkFJ" + strings.Repeat("b", 20), auditattr.TypeAPIKey, "openai", "sk-…bbbb"},
 		{"AIza" + strings.Repeat("G", 35), auditattr.TypeAPIKey, "google", "AIza…GGGG"},
-		{awsID, auditattr.TypeAWSAccessKey, "aws", awsID},
+		{awsID, auditattr.TypeAWSAccessKey, "aws", "AKIA…MPLE"},
 		{"short", auditattr.TypeAPIKey, "", ""},
 		{"generic-api-key-0123456789abcdef", auditattr.TypeAPIKey, "", "…cdef"},
 	}
@@ -209,6 +210,10 @@ func TestScanURL(t *testing.T) {
 		{"https://h/p?other=1#access_token=fragtoken", []finding{{auditattr.TypeBearer, "fragtoken", "fragtoken"}}},
 		{"https://app/cb#access_token=implicit-flow-token&token_type=bearer", []finding{{auditattr.TypeBearer, "implicit-flow-token", "implicit-flow-token"}}},
 		{"https://" + ghKey + "@github.com/o/r.git", []finding{{auditattr.TypeAPIKey, ghKey, ghKey}}},
+		{"https://h/v1/keys/" + ghKey + "/verify", []finding{{auditattr.TypeAPIKey, ghKey, ghKey}}},
+		{"/v1/keys/" + awsID, []finding{{auditattr.TypeAWSAccessKey, awsID, awsID}}},
+		{"https://app/cb#" + stripeKey, []finding{{auditattr.TypeAPIKey, stripeKey, stripeKey}}},
+		{"https://h/p?ref=" + routable + "&x=1", []finding{{auditattr.TypeAPIKey, routable, routable}}},
 		{"https://h/p", nil},
 		{"?access_token=", nil},
 	}
@@ -249,6 +254,10 @@ func TestScanText(t *testing.T) {
 		{`X-Api-Key: abcdefgh%2FrestOfTheSecret done`, []string{"abcdefgh%2FrestOfTheSecret"}},
 		{`{"headers":{"Authorization":["Bearer opaque-array-token-1"]}}`, []string{"opaque-array-token-1"}},
 		{`authorization=Bearer%20opaque-encoded-token&x=1`, []string{"Bearer%20opaque-encoded-token"}},
+		{`gitlab said no to ` + routable + `.`, []string{routable}},
+		{`id ABIA` + strings.Repeat("Q", 16) + ` and ACCA` + strings.Repeat("2", 16), []string{"ABIA" + strings.Repeat("Q", 16), "ACCA" + strings.Repeat("2", 16)}},
+		{`hook https://hooks.slack.com/services/T0000AAAA/B0000BBBB/` + strings.Repeat("x1Y", 8) + ` failed`, []string{"T0000AAAA/B0000BBBB/" + strings.Repeat("x1Y", 8)}},
+		{`xoxo-indieweb-1.jpg and the file glpat-notes.txt`, nil},
 		{`authorization: none`, nil},
 		{`nothing to see here`, nil},
 	}

@@ -162,13 +162,14 @@ func (r *Rules) Classify(tok string, fallbackType string) Credential {
 			return c
 		}
 	}
+	if strings.Contains(tok, "hooks") {
+		if w, ok := wholeWebhook(tok); ok {
+			return w
+		}
+	}
 	if f, ok := matchFamily(tok); ok {
 		c.Type, c.Provider = f.typ, f.provider
-		if f.typ == auditattr.TypeAWSAccessKey {
-			c.Hint = tok // AWS documents key ids as not secret
-		} else {
-			c.Hint = hint(f.prefix, tok)
-		}
+		c.Hint = hint(f.prefix, tok)
 		return c
 	}
 	if len(tok) >= 24 {
@@ -235,7 +236,7 @@ func sigV4(params string) Credential {
 		if ok && strings.EqualFold(k, "credential") {
 			id, _, _ := strings.Cut(v, "/")
 			if len(id) >= 16 && len(id) <= 128 && printableToken(id) {
-				c.Secret, c.Hint = id, id
+				c.Secret, c.Hint = id, awsHint(id)
 				return c
 			}
 		}

@@ -79,6 +79,7 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 		}
 	}
 	r.scanFamilies(s, add)
+	r.scanWebhooks(s, add)
 	for _, cr := range r.custom {
 		for _, m := range cr.anywhere.FindAllStringIndex(s, maxMatches) {
 			if m[1] > m[0] {
@@ -97,6 +98,12 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 			}
 		}
 	}
+	emitOrdered(found, fn)
+}
+
+// emitOrdered gives fn the findings in order without overlaps: the
+// leftmost wins, then the longest.
+func emitOrdered(found []Credential, fn func(Credential)) {
 	slices.SortStableFunc(found, func(a, b Credential) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start

@@ -126,44 +126,64 @@ func scanParams(s string, fn func(kStart, kEnd, vStart, vEnd int)) {
 	}
 }
 
-// familyStarts are the distinct prefixes of the built-in key families.
-var familyStarts = func() []string {
-	seen := map[string]bool{}
-	var out []string
+// familiesByFirst lists, per byte, the built-in families whose prefix
+// starts with it, so that one pass over the text looks closer only there.
+var familiesByFirst = func() (t [256][]family) {
 	for _, f := range families {
-		if !seen[f.prefix] {
-			seen[f.prefix] = true
-			out = append(out, f.prefix)
-		}
+		t[f.prefix[0]] = append(t[f.prefix[0]], f)
 	}
-	return append(out, "sk-") // the legacy OpenAI form
+	// The legacy OpenAI form, sk-: last, after sk-ant- and the others.
+	t['s'] = append(t['s'], family{prefix: "sk-"})
+	return t
 }()
 
-// scanFamilies finds built-in key families: each prefix occurrence that
-// starts a word is extended over token bytes and checked whole.
-func (r *Rules) scanFamilies(s string, add func(Credential)) {
-	for _, p := range familyStarts {
-		for off := 0; off < len(s); {
-			i := strings.Index(s[off:], p)
-			if i < 0 {
-				break
-			}
-			start := off + i
-			off = start + len(p)
-			if start > 0 && isWordByte(s[start-1]) {
-				continue
-			}
-			end := start + len(p)
-			for end < len(s) && (isWordByte(s[end]) || s[end] == '-') {
-				end++
-			}
-			off = end // the whole run is one word: never walk it again
-			if _, ok := matchFamily(s[start:end]); !ok {
-				continue
-			}
-			add(r.at(r.Classify(s[start:end], auditattr.TypeAPIKey), start, end))
+// familyAt reports whether a built-in prefix starts s, and whether a key of
+// that prefix may hold dots.
+func familyAt(s string) (prefixLen int, dots bool) {
+	for _, f := range familiesByFirst[s[0]] {
+		if strings.HasPrefix(s, f.prefix) {
+			return len(f.prefix), f.dots
 		}
 	}
+	return 0, false
+}
+
+// scanFamilies finds built-in key families wherever a word starts: in
+// prose, a path segment, a query value or a fragment. Each candidate is
+// extended over token bytes and checked whole; one pass, each byte walked
+// once.
+func (r *Rules) scanFamilies(s string, add func(Credential)) {
+	for i := 0; i < len(s); i++ {
+		if familiesByFirst[s[i]] == nil || i > 0 && isWordByte(s[i-1]) {
+			continue
+		}
+		n, dots := familyAt(s[i:])
+		if n == 0 {
+			continue
+		}
+		end := keyEnd(s, i+n, dots)
+		if _, ok := matchFamily(s[i:end]); ok {
+			add(r.at(r.Classify(s[i:end], auditattr.TypeAPIKey), i, end))
+		}
+		i = end - 1 // the whole run is one word: never walk it again
+	}
+}
+
+// keyEnd is where a key that continues at s[i] ends: word bytes and '-',
+// and with dots a '.' that a word byte follows (a sentence's final '.' is
+// not part of the key).
+func keyEnd(s string, i int, dots bool) int {
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case isWordByte(c) || c == '-':
+		case dots && c == '.' && i+1 < len(s) && isWordByte(s[i+1]):
+		default:
+			return i
+		}
+		i++
+	}
+	return i
 }
 
 // indexFold is strings.Index, ignoring ASCII case; sub must be lower case.

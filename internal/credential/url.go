@@ -12,9 +12,21 @@ import (
 var scrubOnly = map[string]bool{"x-amz-signature": true, "x-amz-security-token": true, "x-goog-signature": true, "sig": true}
 
 // ScanURL finds credentials in a URL or query string: the values of the
-// named parameters (any case) and a userinfo password. A finding with
-// Type "" is to be scrubbed but not fingerprinted. fn gets them in order.
+// named parameters (any case), a userinfo password, and wherever they stand
+// (path segment, any parameter, fragment) keys of the built-in families and
+// secret webhook URLs. A finding with Type "" is to be scrubbed but not
+// fingerprinted. fn gets them in order, without overlaps.
 func (r *Rules) ScanURL(s string, params []string, fn func(Credential)) {
+	var found []Credential
+	add := func(c Credential) { found = append(found, c) }
+	r.scanURLParts(s, params, add)
+	r.scanFamilies(s, add)
+	r.scanWebhooks(s, add)
+	emitOrdered(found, fn)
+}
+
+// scanURLParts reads the parameters and the userinfo.
+func (r *Rules) scanURLParts(s string, params []string, fn func(Credential)) {
 	off := 0
 	if i := strings.IndexAny(s, "?#"); i >= 0 {
 		r.scanUserinfo(s[:i], fn)
@@ -76,7 +88,7 @@ func (r *Rules) param(k, v string, params []string) (Credential, bool) {
 	}
 	if name == "x-amz-credential" {
 		id, _, _ := strings.Cut(val, "/")
-		return Credential{Secret: id, Type: auditattr.TypeAWSAccessKey, Provider: "aws", Hint: id}, id != ""
+		return Credential{Secret: id, Type: auditattr.TypeAWSAccessKey, Provider: "aws", Hint: awsHint(id)}, id != ""
 	}
 	return r.Classify(val, auditattr.TypeBearer), true
 }

@@ -32,7 +32,7 @@ func createDefaultConfig() component.Config {
 				"x-api-key", "api-key", "apikey", "x-api-token", "x-auth-token",
 				"x-access-token", "private-token", "x-goog-api-key", "ocp-apim-subscription-key",
 			},
-			URLAttributes:      []string{"url.full", "url.query", "http.url", "http.target", "url.original"},
+			URLAttributes:      []string{"url.full", "url.query", "http.url", "http.target", "url.original", "url.path", "url.fragment"},
 			TextAttributes:     []string{"exception.message", "exception.stacktrace"},
 			QueryParams:        credential.DefaultQueryParams(),
 			ResourceAttributes: true,

@@ -104,7 +104,7 @@ func TestCredentialSources(t *testing.T) {
 			},
 			secret: "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7", id: awsKeyID, typ: auditattr.TypeAWSAccessKey, provider: "aws", source: "http.request.header.authorization",
 			checkAttr: func(t *testing.T, m pcommon.Map) {
-				assert.Equal(t, awsKeyID, attrStr(t, m, auditattr.TokenHint))
+				assert.Equal(t, "AKIA…MPLE", attrStr(t, m, auditattr.TokenHint), "the prefix and last four, never the whole key id")
 			},
 		},
 		{

@@ -185,9 +185,7 @@ func (p *tokenAudit) scrubString(s string, kind valueKind, source string, sc *sc
 		}
 		return cv.scrubbed, true
 	case kindURL:
-		if !strings.ContainsAny(s, "?&=@") {
-			return s, false
-		}
+		// No cheap pre-check: a key may stand in a path segment.
 		sc.spans = sc.spans[:0]
 		p.rules.ScanURL(s, p.cfg.Sources.QueryParams, func(c credential.Credential) { p.collect(c, source, sc) })
 		return p.rewrite(s, sc)

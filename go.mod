@@ -3,6 +3,8 @@ module github.com/tokenaudit/tokenaudit
 go 1.26.0
 
 require (
+	filippo.io/edwards25519 v1.2.0
+	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage v0.162.0
 	github.com/stretchr/testify v1.12.1
 	go.opentelemetry.io/collector/client v1.68.0

@@ -203,3 +203,10 @@ func sign(tb testing.TB, alg string, key any, input string) []byte {
 	}
 	return sig
 }
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

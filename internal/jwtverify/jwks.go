@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 const (
@@ -181,7 +183,15 @@ func (j *jwk) rsaKey() (*rsa.PublicKey, string, error) {
 	if n.BitLen() < minRSABits {
 		return nil, fmt.Sprintf("RSA modulus of %d bits, need at least %d", n.BitLen(), minRSABits), nil
 	}
-	return &rsa.PublicKey{N: n, E: int(e.Int64())}, "", nil
+	if n.BitLen() > jose.MaxRSAModulusBits {
+		return nil, fmt.Sprintf("RSA modulus of %d bits, go-jose reads at most %d", n.BitLen(), jose.MaxRSAModulusBits), nil
+	}
+	k, err := j.material()
+	pub, ok := k.(*rsa.PublicKey)
+	if err != nil || !ok {
+		return nil, "", fmt.Errorf("not an RSA public key: %w", err)
+	}
+	return pub, "", nil
 }
 
 func (j *jwk) ecKey() (*ecdsa.PublicKey, string, error) {
@@ -197,23 +207,20 @@ func (j *jwk) ecKey() (*ecdsa.PublicKey, string, error) {
 		return nil, "unsupported EC curve " + quote(j.Crv), nil
 	}
 	size := (curve.Params().BitSize + 7) / 8
-	x, err := b64fixed(j.X, size)
-	if err != nil {
+	if _, err := b64fixed(j.X, size); err != nil {
 		return nil, "", fmt.Errorf("x: %w", err)
 	}
-	y, err := b64fixed(j.Y, size)
-	if err != nil {
+	if _, err := b64fixed(j.Y, size); err != nil {
 		return nil, "", fmt.Errorf("y: %w", err)
 	}
-	point := make([]byte, 0, 1+2*size)
-	point = append(append(append(point, 4), x...), y...)
-	// ParseUncompressedPublicKey refuses coordinates out of range and points
-	// not on the curve, which invalid-curve attacks rely on.
-	pk, err := ecdsa.ParseUncompressedPublicKey(curve, point)
-	if err != nil {
+	// go-jose refuses points not on the curve (coordinates out of range
+	// included), which invalid-curve attacks rely on.
+	k, err := j.material()
+	pub, ok := k.(*ecdsa.PublicKey)
+	if err != nil || !ok {
 		return nil, "", errors.New("the point is not on the curve")
 	}
-	return pk, "", nil
+	return pub, "", nil
 }
 
 func (j *jwk) edKey() (ed25519.PublicKey, string, error) {
@@ -227,7 +234,35 @@ func (j *jwk) edKey() (ed25519.PublicKey, string, error) {
 	if err := checkEd25519(x); err != nil {
 		return nil, "", fmt.Errorf("x: %w", err)
 	}
-	return ed25519.PublicKey(x), "", nil
+	k, err := j.material()
+	pub, ok := k.(ed25519.PublicKey)
+	if err != nil || !ok {
+		return nil, "", fmt.Errorf("x: not an Ed25519 public key: %w", err)
+	}
+	return pub, "", nil
+}
+
+// material has go-jose build the public key from the key's public members
+// only: private members are never passed on, not even to be refused. The
+// member checks above stay because they name the member at fault and
+// refuse what go-jose tolerates (padding, trailing bits, even moduli,
+// non-canonical or small-order Ed25519 points outside its fixed list).
+func (j *jwk) material() (any, error) {
+	pub := map[string]string{"kty": j.Kty}
+	for name, v := range map[string]string{"crv": j.Crv, "n": j.N, "e": j.E, "x": j.X, "y": j.Y} {
+		if v != "" {
+			pub[name] = v
+		}
+	}
+	data, err := json.Marshal(pub)
+	if err != nil {
+		return nil, err
+	}
+	var k jose.JSONWebKey
+	if err := k.UnmarshalJSON(data); err != nil {
+		return nil, err
+	}
+	return k.Key, nil
 }
 
 func b64(s string) ([]byte, error) {

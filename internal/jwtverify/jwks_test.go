@@ -92,7 +92,7 @@ func TestParseJWKS(t *testing.T) {
 
 		{name: "Ed25519 short", data: set(edKey("x", zeros(31))), wantErr: "x: not 32 bytes"},
 		{name: "Ed25519 off the curve", data: set(edKey("x", edX("0200000000000000000000000000000000000000000000000000000000000000"))), wantErr: "x: not a point of Ed25519"},
-		{name: "Ed25519 x=0 with sign bit", data: set(edKey("x", edX("0100000000000000000000000000000000000000000000000000000000000080"))), wantErr: "x: not a point of Ed25519"},
+		{name: "Ed25519 x=0 with sign bit", data: set(edKey("x", edX("0100000000000000000000000000000000000000000000000000000000000080"))), wantErr: "x: non-canonical"},
 		{name: "Ed25519 non-canonical y", data: set(edKey("x", edX("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"))), wantErr: "x: non-canonical"},
 	}
 	// The eight small-order points; under each, forgery is trivial.

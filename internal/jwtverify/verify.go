@@ -1,8 +1,11 @@
 package jwtverify
 
 import (
+	"encoding/base64"
 	"strconv"
 	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenaudit/tokenaudit/internal/unsafestr"
 )
@@ -58,6 +61,7 @@ func (v *Verifier) Verify(alg, kid, signingInput string, sig []byte) (res Result
 
 	ks := v.keys.Load()
 	msg := unsafestr.Bytes(signingInput)
+	var jws *jose.JSONWebSignature // parsed once, for the first public key tried
 	tried, kidFound, mismatch := 0, false, ""
 	for i := range ks.keys {
 		k := &ks.keys[i]
@@ -75,7 +79,20 @@ func (v *Verifier) Verify(alg, kid, signingInput string, sig []byte) (res Result
 			break
 		}
 		tried++
-		if k.verify(a, msg, sig) {
+		if k.kind == kindHMAC {
+			if k.hmac.verify(a, msg, sig) {
+				return Verified, ""
+			}
+			continue
+		}
+		if jws == nil {
+			var err error
+			jws, err = jose.ParseSignedCompact(signingInput+"."+base64.RawURLEncoding.EncodeToString(sig), []jose.SignatureAlgorithm{jose.SignatureAlgorithm(a.name)})
+			if err != nil {
+				return InvalidSignature, "not a JWS go-jose accepts"
+			}
+		}
+		if k.verifyPublic(a, jws, msg, sig) {
 			return Verified, ""
 		}
 	}

@@ -11,7 +11,12 @@ import (
 )
 
 // JWTHeader holds the JOSE header fields the auditor needs.
-type JWTHeader struct{ Alg, Kid, Typ string }
+type JWTHeader struct {
+	Alg, Kid, Typ string
+	// Crit: the header names critical extensions ("crit", RFC 7515
+	// §4.1.11). None is understood here, so such a token cannot verify.
+	Crit bool
+}
 
 // Claims are the registered and common access-token claims.
 type Claims struct {
@@ -127,6 +132,12 @@ func parseHeader(b []byte, h *JWTHeader) error {
 			dst = &h.Kid
 		case "typ":
 			dst = &h.Typ
+		case "crit":
+			h.Crit = !sc.isNull()
+			if h.Crit {
+				return sc.skip()
+			}
+			return nil
 		default:
 			return sc.skip()
 		}

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -277,4 +278,29 @@ func TestNilVerifier(t *testing.T) {
 		t.Error("nil verifier generation")
 	}
 	v.Close()
+}
+
+// TestVerifyRefusesCriticalExtensions: a public-key token that marks an
+// extension nobody here understands as critical (RFC 7515 §4.1.11) does not
+// verify, though its signature is right: go-jose enforces "crit".
+func TestVerifyRefusesCriticalExtensions(t *testing.T) {
+	k := theKeys(t)
+	v := newVerifier(t, k)
+	for _, tt := range []struct {
+		alg, kid string
+		key      any
+	}{{"RS256", "rsa1", k.rsa}, {"ES256", "ec256", k.ec256}, {"EdDSA", "ed1", k.ed}} {
+		t.Run(tt.alg, func(t *testing.T) {
+			plain := signingInput(tt.alg, tt.kid, 0)
+			if res, reason := v.Verify(tt.alg, tt.kid, plain, sign(t, tt.alg, tt.key, plain)); res != Verified {
+				t.Fatalf("without crit: %s", reason)
+			}
+			hb := must(json.Marshal(map[string]any{"alg": tt.alg, "kid": tt.kid, "crit": []string{"exp"}, "exp": 1}))
+			_, payload, _ := strings.Cut(plain, ".")
+			in := b64url.EncodeToString(hb) + "." + payload
+			if res, _ := v.Verify(tt.alg, tt.kid, in, sign(t, tt.alg, tt.key, in)); res != InvalidSignature {
+				t.Fatal("a token with an unknown critical extension verified")
+			}
+		})
+	}
 }

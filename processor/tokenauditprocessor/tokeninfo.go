@@ -96,6 +96,13 @@ func (p *tokenAudit) verify(info *tokenInfo, j *credential.JWT) {
 		return
 	}
 	info.keyGeneration = v.Generation()
+	if j.Header.Crit {
+		// go-jose refuses critical extensions it does not know, and so does
+		// the HMAC path: a verdict must not ignore what the issuer marked
+		// as must-understand.
+		info.badSignature = true
+		return
+	}
 	res, _ := v.Verify(j.Header.Alg, j.Header.Kid, j.SigningInput, j.Signature)
 	info.verified = res == jwtverify.Verified
 	info.badSignature = !info.verified

@@ -135,6 +135,9 @@ func TestJWTVerification(t *testing.T) {
 	parts := strings.Split(good, ".")
 	none := b64.EncodeToString([]byte(`{"alg":"none"}`)) + "." + parts[1] + "."
 	unknownKid := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k9"}, map[string]any{"sub": "alice"}, hmacSecret)
+	// Signed with the right key, but marks an extension as must-understand:
+	// go-jose refuses it for public keys, and the HMAC path must too.
+	critical := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1", "crit": []string{"exp"}, "exp": 1}, map[string]any{"sub": "alice"}, hmacSecret)
 
 	cfg := testConfig()
 	cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret}}}
@@ -149,6 +152,7 @@ func TestJWTVerification(t *testing.T) {
 		{"wrong key", forged, "false", auditattr.StatusInvalidSignature},
 		{"alg none", none, "false", auditattr.StatusInvalidSignature},
 		{"unknown kid", unknownKid, "false", auditattr.StatusInvalidSignature},
+		{"unknown critical extension", critical, "false", auditattr.StatusInvalidSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,10 @@ type Config struct {
 	// PolicyFile names the policy YAML (docs/policy.md); its
 	// registry drives stale_token and its scopes drive unused_scopes.
 	PolicyFile string `mapstructure:"policy_file"`
+	// PolicyExtension names a token_policy extension that owns the policy
+	// for the whole collector (one watcher, shared with token_audit);
+	// instead of PolicyFile.
+	PolicyExtension *component.ID `mapstructure:"policy_extension"`
 	// ReloadInterval is how often the policy file is checked; 0 never reloads.
 	ReloadInterval time.Duration `mapstructure:"reload_interval"`
 
@@ -265,6 +269,9 @@ func (c *Config) Validate() error {
 
 	if c.ReloadInterval < 0 {
 		add("reload_interval: must not be negative (0 turns reloading off)")
+	}
+	if c.PolicyFile != "" && c.PolicyExtension != nil {
+		add("policy_file and policy_extension: both set; keep policy_extension (the extension owns the file) or policy_file")
 	}
 	positive("persist_interval", c.PersistInterval)
 	if c.MaxTokens < 1 {

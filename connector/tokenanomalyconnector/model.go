@@ -118,16 +118,12 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 // start loads the policy and saved state and starts the flush and save
 // loops. It runs once per model, when the first pair starts.
 func (m *model) start(ctx context.Context, host component.Host) error {
-	h, err := policy.Load(m.cfg.PolicyFile, m.cfg.ReloadInterval, func(err error) {
-		if err != nil {
-			m.logger.Warn("Kept the previous policy file: the new version does not parse", zap.Error(err))
-		}
-	})
+	h, err := m.loadPolicies(host)
 	if err != nil {
-		return fmt.Errorf("policy_file: %w", err)
+		return err
 	}
 	m.policies = h
-	if m.cfg.PolicyFile != "" {
+	if m.hasPolicy() {
 		m.refreshRegistry()
 	}
 	if m.cfg.Storage != nil {
@@ -179,7 +175,9 @@ func (m *model) shutdown(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
-	m.policies.Close()
+	if m.cfg.PolicyExtension == nil { // the extension closes its own
+		m.policies.Close()
+	}
 	m.tel.shutdown()
 	return errors.Join(errs...)
 }

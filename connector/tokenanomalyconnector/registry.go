@@ -79,7 +79,7 @@ func (m *model) refreshRegistry() {
 
 // syncPolicy follows policy reloads; the holder swaps the pointer.
 func (m *model) syncPolicy() {
-	if m.policies == nil || m.cfg.PolicyFile == "" {
+	if m.policies == nil || !m.hasPolicy() {
 		return
 	}
 	if m.policies.Current() != m.reg.policy {

@@ -12,7 +12,7 @@ import (
 )
 
 func benchProcessor(b *testing.B, cfg *Config) *tokenAudit {
-	p, err := newTokenAudit(processortestSettings(), cfg, "traces")
+	p, err := newStandalone(cfg)
 	require.NoError(b, err)
 	require.NoError(b, p.start(context.Background(), nil))
 	b.Cleanup(func() { _ = p.shutdown(context.Background()) })

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
@@ -28,6 +29,10 @@ type Config struct {
 	// PolicyFile names the policy YAML (see docs/policy.md); empty
 	// turns off the checks that need it.
 	PolicyFile string `mapstructure:"policy_file"`
+	// PolicyExtension names a token_policy extension that owns the policy
+	// for the whole collector (one watcher, shared with token_anomaly);
+	// instead of PolicyFile.
+	PolicyExtension *component.ID `mapstructure:"policy_extension"`
 	// ReloadInterval is how often the policy and JWKS files are checked for
 	// changes; 0 never reloads.
 	ReloadInterval time.Duration `mapstructure:"reload_interval"`
@@ -236,6 +241,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ReloadInterval < 0 {
 		add("reload_interval: must not be negative (0 turns reloading off)")
+	}
+	if c.PolicyFile != "" && c.PolicyExtension != nil {
+		add("policy_file and policy_extension: both set; keep policy_extension (the extension owns the file) or policy_file")
 	}
 	if c.ClockSkew < 0 || c.ClockSkew > time.Hour {
 		add("clock_skew: %s is outside 0..1h", c.ClockSkew)

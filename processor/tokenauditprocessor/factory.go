@@ -10,17 +10,25 @@ import (
 	"go.opentelemetry.io/collector/processor/processorhelper"
 
 	"github.com/tokenaudit/tokenaudit/internal/credential"
+	"github.com/tokenaudit/tokenaudit/internal/sharedcomponent"
 	"github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor/internal/metadata"
 )
 
-// NewFactory returns the token_audit processor factory.
+// NewFactory returns the token_audit processor factory. The instances of
+// one component id (its traces and logs pipelines) share one owner of the
+// key, JWKS and policy files and of the token cache.
 func NewFactory() processor.Factory {
+	f := &factory{owners: sharedcomponent.NewMap[component.ID, *owner]()}
 	return processor.NewFactory(
 		metadata.Type,
 		createDefaultConfig,
-		processor.WithTraces(createTraces, metadata.TracesStability),
-		processor.WithLogs(createLogs, metadata.LogsStability),
+		processor.WithTraces(f.createTraces, metadata.TracesStability),
+		processor.WithLogs(f.createLogs, metadata.LogsStability),
 	)
+}
+
+type factory struct {
+	owners *sharedcomponent.Map[component.ID, *owner]
 }
 
 func createDefaultConfig() component.Config {
@@ -55,8 +63,8 @@ func createDefaultConfig() component.Config {
 // The processor rewrites attributes in place.
 var capabilities = consumer.Capabilities{MutatesData: true}
 
-func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p, err := newTokenAudit(set, cfg.(*Config), "traces")
+func (f *factory) createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+	p, err := newTokenAudit(set, cfg.(*Config), "traces", f.owners)
 	if err != nil {
 		return nil, err
 	}
@@ -66,8 +74,8 @@ func createTraces(ctx context.Context, set processor.Settings, cfg component.Con
 		processorhelper.WithShutdown(p.shutdown))
 }
 
-func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	p, err := newTokenAudit(set, cfg.(*Config), "logs")
+func (f *factory) createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
+	p, err := newTokenAudit(set, cfg.(*Config), "logs", f.owners)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ func FuzzProcess(f *testing.F) {
 	f.Fuzz(func(t *testing.T, hdr, url, addr, body, method, path string) {
 		cfg := testConfig()
 		cfg.Client.TrustedProxies = []string{"10.0.0.0/8"}
-		p, err := newTokenAudit(processortestSettings(), cfg, "traces")
+		p, err := newStandalone(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -23,6 +24,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/tokenaudit/tokenaudit/internal/fingerprint"
+	"github.com/tokenaudit/tokenaudit/internal/sharedcomponent"
 	"github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor/internal/metadata"
 )
 
@@ -56,6 +58,11 @@ func userJWT(t testing.TB, at time.Time) string {
 		"iat": at.Add(-time.Hour).Unix(), "exp": at.Add(time.Hour).Unix(),
 		"jti": "jti-1", "scope": "users:read users:write", "client_id": "web", "tenant": "acme",
 	}, hmacSecret)
+}
+
+// newStandalone builds a traces instance with an owner of its own.
+func newStandalone(cfg *Config) (*tokenAudit, error) {
+	return newTokenAudit(processortest.NewNopSettings(metadata.Type), cfg, "traces", sharedcomponent.NewMap[component.ID, *owner]())
 }
 
 func testConfig() *Config {

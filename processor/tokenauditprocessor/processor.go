@@ -2,12 +2,9 @@ package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/client"
@@ -20,10 +17,8 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/credential"
-	"github.com/tokenaudit/tokenaudit/internal/filewatch"
-	"github.com/tokenaudit/tokenaudit/internal/fingerprint"
-	"github.com/tokenaudit/tokenaudit/internal/jwtverify"
 	"github.com/tokenaudit/tokenaudit/internal/policy"
+	"github.com/tokenaudit/tokenaudit/internal/sharedcomponent"
 	"github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor/internal/metadata"
 )
 
@@ -48,18 +43,16 @@ type tokenAudit struct {
 	deniedCodes     map[int]bool
 	removeMode      bool
 
-	// Set in start: they read files or start pollers.
-	fp       atomic.Pointer[fingerprint.Fingerprinter]
-	fpGen    atomic.Uint64 // counts fingerprint key changes: cached ids of an older key are stale
-	keyWatch *filewatch.Watcher
-	verifier *jwtverify.Verifier
-	policies *policy.Holder
-	cache    *tokenCache
+	// *owner holds the key, the JWKS, the policy and the cache; shared with
+	// the other signal's instance of the same component id.
+	*owner
+	shared *sharedcomponent.Component[*owner]
 
 	scratch sync.Pool
 }
 
-func newTokenAudit(set processor.Settings, cfg *Config, signal string) (*tokenAudit, error) {
+// newTokenAudit builds an instance on the owner of set.ID in owners.
+func newTokenAudit(set processor.Settings, cfg *Config, signal string, owners *sharedcomponent.Map[component.ID, *owner]) (*tokenAudit, error) {
 	rules, err := credential.NewRules(cfg.credentialRules(), cfg.limits())
 	if err != nil {
 		return nil, fmt.Errorf("rules: %w", err)
@@ -92,8 +85,12 @@ func newTokenAudit(set processor.Settings, cfg *Config, signal string) (*tokenAu
 		failureCodes:      codeSet(cfg.Outcome.FailureStatusCodes),
 		deniedCodes:       codeSet(cfg.Outcome.DeniedStatusCodes),
 		removeMode:        cfg.Scrub.Mode == ScrubRemove,
-		cache:             newTokenCache(cfg.Cache.MaxEntries),
 	}
+	p.shared, err = owners.LoadOrStore(set.ID, func() (*owner, error) { return newOwner(set, cfg) })
+	if err != nil {
+		return nil, err
+	}
+	p.owner = p.shared.Unwrap()
 	p.scratch.New = func() any { return new(scratch) }
 	return p, nil
 }
@@ -114,122 +111,14 @@ func codeSet(codes []int) map[int]bool {
 	return m
 }
 
-func (p *tokenAudit) start(_ context.Context, _ component.Host) error {
-	if err := p.startKey(); err != nil {
-		return err
-	}
-	var err error
-	if p.cfg.JWT.Verify {
-		p.verifier, err = jwtverify.New(p.cfg.verifierConfig(), p.reportReload("jwks"))
-		if err != nil {
-			return fmt.Errorf("jwt.jwks_file: %w", err)
-		}
-	}
-	// The poller may call back before p.policies is set: it reads the holder
-	// through an atomic.
-	var holder atomic.Pointer[policy.Holder]
-	reported := p.reportReload("policy")
-	p.policies, err = policy.Load(p.cfg.PolicyFile, p.cfg.ReloadInterval, func(err error) {
-		reported(err)
-		if h := holder.Load(); err == nil && h != nil {
-			p.checkPolicy(h.Current())
-		}
-	})
-	if err != nil {
-		p.verifier.Close()
-		p.keyWatch.Stop()
-		return fmt.Errorf("policy_file: %w", err)
-	}
-	holder.Store(p.policies)
-	p.checkPolicy(p.policies.Current())
-	return nil
+func (p *tokenAudit) start(ctx context.Context, host component.Host) error {
+	return p.shared.Start(ctx, host)
 }
 
-// checkPolicy warns about a policy that needs what this processor's
-// configuration turns off.
-func (p *tokenAudit) checkPolicy(pol *policy.Policy) {
-	if pol.AcceptsVerified() && p.verifier == nil {
-		p.logger.Warn("The policy's registry.known: registered_or_verified needs jwt.verify: true: without it no JWT is verified, so every unregistered token stays unknown_token")
-	}
-}
-
-// fingerprinter is the fingerprinter of the key in force.
-func (p *tokenAudit) fingerprinter() *fingerprint.Fingerprinter { return p.fp.Load() }
-
-// startKey takes the key from config, else from the key file, creating
-// that file first when asked to. A key file is watched like the policy
-// file: a new key takes effect without a restart, and the log says when.
-func (p *tokenAudit) startKey() error {
-	fc := p.cfg.Fingerprint
-	if strings.TrimSpace(string(fc.Key)) != "" {
-		key, err := fingerprint.ParseKey(string(fc.Key))
-		if err != nil {
-			return fmt.Errorf("fingerprint.key: %w", err)
-		}
-		return p.useKey(key)
-	}
-	if fc.CreateKeyFile {
-		err := fingerprint.CreateKeyFile(fc.KeyFile)
-		switch {
-		case err == nil:
-			p.logger.Warn("Created a new fingerprint key file; back it up: token ids depend on it",
-				zap.String("key_file", fc.KeyFile))
-		case !errors.Is(err, fingerprint.ErrExists):
-			return fmt.Errorf("fingerprint.key_file: %w", err)
-		}
-	}
-	w, err := filewatch.Start(fc.KeyFile, p.cfg.ReloadInterval, func([]byte) error {
-		// Read again through ReadKeyFile: it refuses a file others can read.
-		key, err := fingerprint.ReadKeyFile(fc.KeyFile)
-		if err != nil {
-			return err
-		}
-		return p.useKey(key)
-	}, p.reportReload("fingerprint_key"))
-	if err != nil {
-		return fmt.Errorf("fingerprint.key_file: %w", err)
-	}
-	p.keyWatch = w
-	return nil
-}
-
-// useKey puts key in force. Ids cached under the previous key go stale.
-func (p *tokenAudit) useKey(key []byte) error {
-	f, err := fingerprint.New(key, p.cfg.Fingerprint.Prefix)
-	if err != nil {
-		return fmt.Errorf("fingerprint: %w", err)
-	}
-	old := p.fp.Swap(f)
-	if old == nil || old.KeyID() == f.KeyID() {
-		return nil
-	}
-	p.fpGen.Add(1)
-	p.logger.Warn("Fingerprint key changed: token ids from now on are under the new key",
-		zap.String("previous_key_id", old.KeyID()), zap.String("key_id", f.KeyID()))
-	return nil
-}
-
-// reportReload logs and counts reloads of a watched file; a rejected file
-// leaves the previous content in force.
-func (p *tokenAudit) reportReload(file string) func(error) {
-	applied, rejected := p.metrics.reload(file)
-	return func(err error) {
-		if err != nil {
-			p.logger.Warn("Kept the previous "+file+" file: the new one is invalid", zap.Error(err))
-			p.telemetry.TokenAuditReloads.Add(context.Background(), 1, rejected)
-			return
-		}
-		p.logger.Info("Reloaded the " + file + " file")
-		p.telemetry.TokenAuditReloads.Add(context.Background(), 1, applied)
-	}
-}
-
-func (p *tokenAudit) shutdown(context.Context) error {
-	p.keyWatch.Stop()
-	p.verifier.Close()
-	p.policies.Close()
+func (p *tokenAudit) shutdown(ctx context.Context) error {
+	err := p.shared.Shutdown(ctx)
 	p.telemetry.Shutdown()
-	return nil
+	return err
 }
 
 // scratch is per-batch working memory, pooled so audited batches do not

@@ -189,7 +189,7 @@ func TestNoAllocationWithoutCredentials(t *testing.T) {
 	cfg := testConfig()
 	h := newHarness(t, cfg)
 	_ = h
-	p, err := newTokenAudit(processortestSettings(), cfg, "traces")
+	p, err := newStandalone(cfg)
 	require.NoError(t, err)
 	require.NoError(t, p.start(context.Background(), nil))
 	defer func() { require.NoError(t, p.shutdown(context.Background())) }()

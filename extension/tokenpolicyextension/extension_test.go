@@ -92,10 +92,17 @@ func TestReloadsCounted(t *testing.T) {
 		}
 		return 0
 	}
-	require.NoError(t, os.WriteFile(path, []byte("revoked: [oops\n"), 0o600))
-	require.Eventually(t, func() bool { return count("rejected") == 1 }, 5*time.Second, 10*time.Millisecond)
+	// Replaced atomically: a poll between truncate and write would see an
+	// empty file, which is a valid policy.
+	replace := func(text string) {
+		require.NoError(t, os.WriteFile(path+".new", []byte(text), 0o600))
+		require.NoError(t, os.Rename(path+".new", path))
+	}
+	replace("revoked: [oops\n")
+	// A rejected file is retried, and counted, on every poll.
+	require.Eventually(t, func() bool { return count("rejected") >= 1 }, 5*time.Second, 10*time.Millisecond)
 	require.Same(t, first, h.Current(), "a rejected file keeps the policy in force")
-	require.NoError(t, os.WriteFile(path, []byte("revoked:\n  - id: tok_00000000000000000000000000000000\n"), 0o600))
+	replace("revoked:\n  - id: tok_00000000000000000000000000000000\n")
 	require.Eventually(t, func() bool { return count("applied") == 1 }, 5*time.Second, 10*time.Millisecond)
 	require.NotSame(t, first, h.Current())
 }

@@ -111,13 +111,15 @@ func (s *scanner) rawString() ([]byte, bool, error) {
 		return nil, false, errJSON
 	}
 	start := s.i + 1
-	plain := true
+	plain, ascii := true, true
 	for j := start; j < len(s.b); j++ {
 		switch c := s.b[j]; {
 		case c == '"':
 			s.i = j + 1
 			raw := s.b[start:j]
-			return raw, plain && utf8.Valid(raw), nil
+			return raw, plain && (ascii || utf8.Valid(raw)), nil
+		case c >= 0x80:
+			ascii = false
 		case c == '\\':
 			plain = false
 			n := escapeLen(s.b[j+1:])

@@ -129,7 +129,7 @@ func (m *model) start(ctx context.Context, host component.Host) error {
 	if m.cfg.Storage != nil {
 		p, err := newPersister(ctx, host, *m.cfg.Storage, m.id)
 		if err != nil {
-			h.Close()
+			m.closePolicies()
 			return err
 		}
 		m.store = p
@@ -175,9 +175,7 @@ func (m *model) shutdown(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
-	if m.cfg.PolicyExtension == nil { // the extension closes its own
-		m.policies.Close()
-	}
+	m.closePolicies()
 	m.tel.shutdown()
 	return errors.Join(errs...)
 }

@@ -32,3 +32,11 @@ func (m *model) loadPolicies(host component.Host) (*policy.Holder, error) {
 	}
 	return h, nil
 }
+
+// closePolicies stops the policy watcher this model started; a
+// token_policy extension's holder is the extension's to close.
+func (m *model) closePolicies() {
+	if m.cfg.PolicyExtension == nil {
+		m.policies.Close()
+	}
+}

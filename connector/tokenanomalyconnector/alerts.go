@@ -44,7 +44,7 @@ func (m *model) emitAlert(f *finding, rec *findingRecord) {
 	a.PutInt(auditattr.FindingLastSeen, rec.last)
 	a.PutStr(auditattr.FindingSeverity, f.sev.String())
 	putIf(a, auditattr.TokenID, f.tokenID)
-	if f.ev != nil {
+	if f.ev != nil && !f.byClient {
 		putIf(a, auditattr.TokenType, f.ev.tokenType)
 		putIf(a, auditattr.PrincipalType, f.ev.principalType)
 		putIf(a, auditattr.Outcome, f.ev.outcome)

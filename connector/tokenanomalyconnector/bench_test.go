@@ -62,6 +62,7 @@ func BenchmarkPerSpan1MTokens(b *testing.B) {
 	for first := 0; first < tokens; first += 1000 {
 		h.sendBatch(auditedBatch(first, tokens, t0))
 	}
+	h.settle()
 	require.Equal(b, tokens, h.model.tokens.len())
 	// Each timed batch goes to 1,000 random tokens of the million, so the
 	// loop touches the whole state as real traffic does. The collector
@@ -104,6 +105,7 @@ func BenchmarkBytesPerToken(b *testing.B) {
 		for first := 0; first < tokens; first += 1000 {
 			h.sendBatch(auditedBatch(first, tokens, t0))
 		}
+		h.settle()
 		after := heapInUse()
 		b.ReportMetric(float64(after-before)/tokens, "heapB/token")
 		runtime.KeepAlive(h)
@@ -138,6 +140,7 @@ func TestMillionsOfRandomTokensStayBounded(t *testing.T) {
 		h.sendBatch(auditedBatch(first, distinct, at))
 		at = at.Add(time.Second)
 	}
+	h.settle()
 	used := heapInUse() - base
 	filters := uint64(2 * len(h.model.novelty.current.blocks) * 64)
 	bound := uint64(cfg.MaxTokens)*hotStateBudget + filters + 64<<20

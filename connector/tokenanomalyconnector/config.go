@@ -43,6 +43,14 @@ type Config struct {
 	// signal, trace and span ids, timestamps and request), so that a batch
 	// sent again is counted once; 0 turns it off.
 	DedupWindow int `mapstructure:"dedup_window"`
+	// MaxReorderItems bounds the items held to be fed in event-time order
+	// within allowed_lateness; when full, the oldest is fed early (counted
+	// as an eviction of table "reorder").
+	MaxReorderItems int `mapstructure:"max_reorder_items"`
+	// MaxReorderWait is the longest (wall clock) an item waits in the
+	// reorder buffer for earlier ones: the most a live stateful alert is
+	// delayed. Capped by allowed_lateness.
+	MaxReorderWait time.Duration `mapstructure:"max_reorder_wait"`
 
 	Alerts    AlertsConfig    `mapstructure:"alerts"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
@@ -127,6 +135,7 @@ type DetectorConfig struct {
 type DetectorsConfig struct {
 	Violations         ViolationsConfig   `mapstructure:"violations"`
 	FailedAttempts     WindowCountConfig  `mapstructure:"failed_attempts"`
+	DeniedAccess       WindowCountConfig  `mapstructure:"denied_access"`
 	CredentialStuffing WindowCountConfig  `mapstructure:"credential_stuffing"`
 	RateSurge          RateSurgeConfig    `mapstructure:"rate_surge"`
 	NewClientAddress   NoveltyConfig      `mapstructure:"new_client_address"`
@@ -148,8 +157,9 @@ type ViolationsConfig struct {
 }
 
 // WindowCountConfig is an exact sliding-window count: failed_attempts
-// counts failures of one token; credential_stuffing counts distinct
-// tokens failing from one client address.
+// counts failures of one token, denied_access its refusals (403);
+// credential_stuffing counts distinct tokens failing from one client
+// address.
 type WindowCountConfig struct {
 	DetectorConfig `mapstructure:",squash"`
 	Threshold      int           `mapstructure:"threshold"`
@@ -176,12 +186,31 @@ type RateSurgeConfig struct {
 	Tolerance float64 `mapstructure:"tolerance"`
 	// PoissonP is the tail probability for low-rate tokens.
 	PoissonP float64 `mapstructure:"poisson_p"`
+	// PeakRatio: the count must also reach this multiple of the token's
+	// decayed busiest bucket of the same scale.
+	PeakRatio float64 `mapstructure:"peak_ratio"`
+	// LongPeakRatio is peak_ratio for the long scale.
+	LongPeakRatio float64 `mapstructure:"long_peak_ratio"`
+	// PeakHalfLife is how fast the peaks (and the long baseline) forget.
+	PeakHalfLife time.Duration `mapstructure:"peak_half_life"`
+	// LongBucket is the second, longer scale, where low-rate tokens' surges show.
+	LongBucket time.Duration `mapstructure:"long_bucket"`
+	// LongLearningPeriod: a younger token is not judged on the long scale.
+	LongLearningPeriod time.Duration `mapstructure:"long_learning_period"`
+	// LongMinRequests: a long bucket below it never alerts.
+	LongMinRequests int `mapstructure:"long_min_requests"`
+	// MinActiveHours: a token is judged once it made requests in this
+	// many distinct hours.
+	MinActiveHours int `mapstructure:"min_active_hours"`
 }
 
 // NoveltyConfig is a first-seen detector (new_client_address, new_resource).
 type NoveltyConfig struct {
 	DetectorConfig `mapstructure:",squash"`
 	LearningPeriod time.Duration `mapstructure:"learning_period"`
+	// MinActiveHours: a token is judged once it was active in this many
+	// distinct hours per value it was new on.
+	MinActiveHours int           `mapstructure:"min_active_hours"`
 	ForgetAfter    time.Duration `mapstructure:"forget_after"`
 	// IPv4Prefix and IPv6Prefix group addresses into networks (addresses only).
 	IPv4Prefix int `mapstructure:"ipv4_prefix"`
@@ -193,11 +222,16 @@ type NoveltyConfig struct {
 // MultiAddressConfig flags one token used from many networks in a window.
 type MultiAddressConfig struct {
 	DetectorConfig `mapstructure:",squash"`
-	// Networks is the count of distinct networks that alerts.
-	Networks   int           `mapstructure:"networks"`
-	Window     time.Duration `mapstructure:"window"`
-	IPv4Prefix int           `mapstructure:"ipv4_prefix"`
-	IPv6Prefix int           `mapstructure:"ipv6_prefix"`
+	// Networks is the fewest distinct networks that alert.
+	Networks int `mapstructure:"networks"`
+	// BaselineRatio: the count must also reach this multiple of the most
+	// networks the token used within one window before.
+	BaselineRatio float64 `mapstructure:"baseline_ratio"`
+	// LearningPeriod: a younger token is learned, not judged.
+	LearningPeriod time.Duration `mapstructure:"learning_period"`
+	Window         time.Duration `mapstructure:"window"`
+	IPv4Prefix     int           `mapstructure:"ipv4_prefix"`
+	IPv6Prefix     int           `mapstructure:"ipv6_prefix"`
 }
 
 // OffHoursConfig learns each token's hour-of-week profile when the policy
@@ -243,7 +277,7 @@ var (
 		auditattr.ViolationExpired, auditattr.ViolationNotYetValid, auditattr.ViolationRevoked,
 		auditattr.ViolationMalformed, auditattr.ViolationInvalidSignature, auditattr.ViolationUnknown,
 		auditattr.ViolationScope, auditattr.ViolationRestrictedResource, auditattr.ViolationOffHours,
-		auditattr.ViolationDisallowedNetwork,
+		auditattr.ViolationDisallowedNetwork, auditattr.ViolationExposedCredential,
 	}
 	outcomes = []string{auditattr.OutcomeSuccess, auditattr.OutcomeFailure, auditattr.OutcomeDenied, auditattr.OutcomeError}
 )
@@ -254,7 +288,8 @@ func findingTypes() []string {
 		auditattr.FindingFailedAttempts, auditattr.FindingCredentialStuffing, auditattr.FindingRateSurge,
 		auditattr.FindingNewClientAddress, auditattr.FindingNewResource, auditattr.FindingMultiAddress,
 		auditattr.FindingStaleToken, auditattr.FindingResurrectedToken, auditattr.FindingUnusedScopes,
-		auditattr.FindingExpiringSoon, auditattr.FindingExcessiveLifetime, auditattr.FindingCombined)
+		auditattr.FindingExpiringSoon, auditattr.FindingExcessiveLifetime, auditattr.FindingDeniedAccess,
+		auditattr.FindingCombined)
 }
 
 // Validate checks the configuration; each error names the field and the fix.
@@ -278,7 +313,13 @@ func (c *Config) Validate() error {
 		add("max_tokens: %d must be at least 1 (default 1000000)", c.MaxTokens)
 	}
 	if c.MaxClients < 1 {
-		add("max_clients: %d must be at least 1 (default 100000)", c.MaxClients)
+		add("max_clients: %d must be at least 1 (default 20000)", c.MaxClients)
+	}
+	if c.MaxReorderItems < 1 {
+		add("max_reorder_items: %d must be at least 1 (default 20000)", c.MaxReorderItems)
+	}
+	if c.MaxReorderWait <= 0 {
+		add("max_reorder_wait: must be positive, got %s (default 5s)", c.MaxReorderWait)
 	}
 	if c.AllowedLateness < 0 {
 		add("allowed_lateness: must not be negative")
@@ -358,7 +399,7 @@ func (d *DetectorsConfig) validate() []error {
 	for _, w := range []struct {
 		name string
 		c    WindowCountConfig
-	}{{"failed_attempts", d.FailedAttempts}, {"credential_stuffing", d.CredentialStuffing}} {
+	}{{"failed_attempts", d.FailedAttempts}, {"denied_access", d.DeniedAccess}, {"credential_stuffing", d.CredentialStuffing}} {
 		common(w.name, w.c.DetectorConfig)
 		if w.c.Threshold < 2 || w.c.Threshold > maxWindowThreshold {
 			add("detectors.%s.threshold: %d is outside 2..%d", w.name, w.c.Threshold, maxWindowThreshold)
@@ -386,6 +427,25 @@ func (d *DetectorsConfig) validate() []error {
 	if r.MinBaseline < 0 || r.MinRatio < 1 || r.Tolerance <= 0 {
 		add("detectors.rate_surge: min_baseline must be >= 0, min_ratio >= 1 and tolerance > 0")
 	}
+	positive("rate_surge.peak_half_life", r.PeakHalfLife)
+	if r.LongBucket <= r.Bucket {
+		add("detectors.rate_surge.long_bucket: %s must be longer than bucket %s (default 1h)", r.LongBucket, r.Bucket)
+	}
+	if r.LongLearningPeriod < 0 {
+		add("detectors.rate_surge.long_learning_period: must not be negative")
+	}
+	if r.MinActiveHours < 0 {
+		add("detectors.rate_surge.min_active_hours: must not be negative")
+	}
+	if r.LongMinRequests < 1 {
+		add("detectors.rate_surge.long_min_requests: %d must be at least 1", r.LongMinRequests)
+	}
+	if r.PeakRatio < 1 {
+		add("detectors.rate_surge.peak_ratio: %g must be at least 1 (1 alerts on any new peak)", r.PeakRatio)
+	}
+	if r.LongPeakRatio < 1 {
+		add("detectors.rate_surge.long_peak_ratio: %g must be at least 1 (1 alerts on any new peak)", r.LongPeakRatio)
+	}
 	if r.PoissonP <= 0 || r.PoissonP >= 0.5 {
 		add("detectors.rate_surge.poisson_p: %g is outside (0, 0.5)", r.PoissonP)
 	}
@@ -399,6 +459,9 @@ func (d *DetectorsConfig) validate() []error {
 			add("detectors.%s.learning_period: must not be negative", n.name)
 		}
 		positive(n.name+".forget_after", n.c.ForgetAfter)
+		if n.c.MinActiveHours < 0 {
+			add("detectors.%s.min_active_hours: must not be negative (0 judges every token past its learning period)", n.name)
+		}
 		inList(n.name+".outcomes", n.c.Outcomes, outcomes)
 	}
 	prefixes("new_client_address", d.NewClientAddress.IPv4Prefix, d.NewClientAddress.IPv6Prefix)
@@ -409,6 +472,12 @@ func (d *DetectorsConfig) validate() []error {
 		add("detectors.multi_address.networks: %d is outside 2..%d", m.Networks, maxMultiNetworks)
 	}
 	positive("multi_address.window", m.Window)
+	if m.BaselineRatio < 1 {
+		add("detectors.multi_address.baseline_ratio: %g must be at least 1 (default 2)", m.BaselineRatio)
+	}
+	if m.LearningPeriod < 0 {
+		add("detectors.multi_address.learning_period: must not be negative")
+	}
 	prefixes("multi_address", m.IPv4Prefix, m.IPv6Prefix)
 
 	o := d.OffHours

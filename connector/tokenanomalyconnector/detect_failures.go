@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxWindowThreshold bounds the thresholds of exact windows, which keep
@@ -11,8 +12,7 @@ import (
 const maxWindowThreshold = 1000
 
 // detectFailures is failed_attempts: at least threshold failures of one
-// token within window, counted exactly on event time. The token keeps
-// only its last threshold failure times.
+// token within window, counted exactly on event time.
 func (m *model) detectFailures(ev *event, st *tokenState) {
 	d := &m.det.failed
 	if !m.det.failedOutcomes[ev.outcome] || !d.applies(ev) {
@@ -20,15 +20,8 @@ func (m *model) detectFailures(ev *event, st *tokenState) {
 	}
 	c := &m.cfg.Detectors.FailedAttempts
 	x := m.extras.get(st)
-	i, _ := slices.BinarySearch(x.failures, ev.at)
-	x.failures = slices.Insert(x.failures, i, ev.at)
-	if len(x.failures) > c.Threshold {
-		x.failures = slices.Delete(x.failures, 0, len(x.failures)-c.Threshold)
-	}
-	end := x.failures[len(x.failures)-1]
-	from, _ := slices.BinarySearch(x.failures, end-c.Window.Milliseconds()+1)
-	n := len(x.failures) - from
-	if n < c.Threshold {
+	var n int
+	if x.failures, n = countInWindow(x.failures, ev.at, c.Threshold, c.Window); n < c.Threshold {
 		return
 	}
 	f := newFinding(typeFailedAttempts, d, ev)
@@ -37,6 +30,63 @@ func (m *model) detectFailures(ev *event, st *tokenState) {
 	f.body = tokenTitle(ev.tokenID) + " failed " + strconv.Itoa(n) + " times within " + c.Window.String() +
 		" (threshold " + strconv.Itoa(c.Threshold) + "), the last from " + orUnknown(ev.client) + "."
 	m.raise(f, st)
+}
+
+// deniedP is the tail probability at which a token's own refusal rate
+// explains a count: a service refused now and then at a steady rate must
+// not alert every day.
+const deniedP = 1e-6
+
+// deniedHalfLife is how fast the refusal baseline forgets: a day, so a
+// service's steady refusals are learned within its first day.
+const deniedHalfLife = 24 * time.Hour
+
+// detectDenied is denied_access: the service refused one token (403) at
+// least threshold times within window, and more often than the token's
+// own refusal baseline explains (Poisson upper quantile of its decayed
+// mean of refusals per window). The service's refusal is the evidence,
+// so it needs no scopes in the policy.
+func (m *model) detectDenied(ev *event, st *tokenState) {
+	d := &m.det.denied
+	if !m.det.deniedOutcomes[ev.outcome] || !d.applies(ev) {
+		return
+	}
+	c := &m.cfg.Detectors.DeniedAccess
+	b := uint32(ev.at / c.Window.Milliseconds())
+	switch {
+	case st.flags&flagDeniedLearned == 0:
+		st.flags |= flagDeniedLearned
+		st.deniedBucket = b
+	case b > st.deniedBucket:
+		st.deniedMean, _ = decayBuckets(float64(st.deniedCount), float64(st.deniedMean), 0, int(b-st.deniedBucket-1), m.deniedAlpha)
+		st.deniedBucket, st.deniedCount = b, 0
+	}
+	st.deniedCount = min(st.deniedCount+1, 0xffff)
+	threshold := min(max(c.Threshold, poissonQuantile(float64(st.deniedMean), deniedP)), maxWindowThreshold)
+	x := m.extras.get(st)
+	var n int
+	if x.denials, n = countInWindow(x.denials, ev.at, threshold, c.Window); n < threshold {
+		return
+	}
+	f := newFinding(typeDeniedAccess, d, ev)
+	f.hasEvidence, f.learned = true, true
+	f.observed, f.baseline, f.threshold, f.window = float64(n), float64(st.deniedMean), float64(threshold), c.Window
+	f.body = tokenTitle(ev.tokenID) + " was refused " + strconv.Itoa(n) + " times within " + c.Window.String() +
+		" (threshold " + strconv.Itoa(threshold) + "), the last on " + orUnknown(ev.resource) + "."
+	m.raise(f, st)
+}
+
+// countInWindow adds at to the sorted times, keeps the last keep of them,
+// and counts those within window of the newest.
+func countInWindow(times []int64, at int64, keep int, window time.Duration) ([]int64, int) {
+	i, _ := slices.BinarySearch(times, at)
+	times = slices.Insert(times, i, at)
+	if len(times) > keep {
+		times = slices.Delete(times, 0, len(times)-keep)
+	}
+	end := times[len(times)-1]
+	from, _ := slices.BinarySearch(times, end-window.Milliseconds()+1)
+	return times, len(times) - from
 }
 
 // clientState is credential_stuffing's memory of one client address: the
@@ -88,8 +138,9 @@ func (m *model) detectStuffing(ev *event) {
 		return
 	}
 	f := newFinding(typeCredentialStuffing, d, ev)
-	// The finding belongs to the client, not to one token.
-	f.tokenID, f.discriminator = "", ev.client
+	// The finding belongs to the client, not to one token: it names
+	// neither a token nor the principal or resource of one of them.
+	f.tokenID, f.principal, f.resourceName, f.discriminator, f.byClient = "", "", "", ev.client, true
 	f.hasEvidence = true
 	f.observed, f.threshold, f.window = float64(len(cs.fails)), float64(c.Threshold), c.Window
 	f.values = make([]string, 0, len(cs.fails))

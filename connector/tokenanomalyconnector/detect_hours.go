@@ -3,8 +3,6 @@ package tokenanomalyconnector
 import (
 	"strconv"
 	"time"
-
-	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
 // detectOffHours is the learned off_hours: each token keeps an
@@ -19,7 +17,7 @@ import (
 // processor's verdict.
 func (m *model) detectOffHours(ev *event, st *tokenState) {
 	d := &m.det.offHours
-	if !d.enabled || m.reg.scheduled(ev) || hasVerdict(ev, auditattr.ViolationOffHours) {
+	if !d.enabled || m.reg.scheduled(ev) || ev.offHoursGiven {
 		return
 	}
 	c := &m.cfg.Detectors.OffHours
@@ -42,6 +40,7 @@ func (m *model) detectOffHours(ev *event, st *tokenState) {
 	}
 }
 
+// hasVerdict reports whether the processor gave the item verdict.
 func hasVerdict(ev *event, verdict string) bool {
 	if !ev.hasViolations {
 		return false

@@ -116,13 +116,16 @@ func (m *model) detectUnusedScopes(ev *event, st *tokenState) {
 		}
 		st.scopeStart, st.used, st.granted = now, 0, 0
 	}
-	if ev.hasScopes {
-		st.granted |= m.scopes.bits(ev.scopes)
-	}
+	st.granted |= ev.scopeBits
 	if ev.outcome == auditattr.OutcomeSuccess && ev.resource != "" && st.granted != 0 {
 		st.used |= m.scopes.allows(ev.resource) & st.granted
 	}
 }
+
+// staleGrace is how long the connector watches before it calls a token
+// it has not seen stale on its registry date alone: a token in use shows
+// up within a day.
+const staleGrace = 24 * time.Hour
 
 // detectStale is stale_token, run as event time passes: a registered
 // token unused (or, never seen, registered or watched) for idle_after.
@@ -138,6 +141,9 @@ func (m *model) detectStale() {
 		last := m.regLast(e)
 		if m.watermark-last < idleAfter.Milliseconds() || m.staleAlerted[e.key] == last {
 			continue
+		}
+		if m.regSeen[e.key] == 0 && m.watermark-m.since < staleGrace.Milliseconds() {
+			continue // the token may show up in the first day
 		}
 		probe := event{tokenID: e.id, principal: e.owner, at: m.watermark, reg: int32(i)}
 		if !d.applies(&probe) {

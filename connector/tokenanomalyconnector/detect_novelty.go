@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -39,16 +40,19 @@ func hashNetwork(seed, key uint64, p netip.Prefix) uint64 {
 }
 
 // detectNovelty is new_client_address and new_resource: a (token, value)
-// pair not seen within forget_after, on a token past its learning period.
+// pair not seen within forget_after, on a token whose values have settled:
+// it made min_requests requests and a learning period passed since the
+// last value it was new on. A token with several usual values that it
+// uses by turns is still discovering them in its first days; judging it
+// then is what raised most false alerts on clean traffic.
 // The pairs live in one blocked Bloom filter with two generations, so the
 // memory is fixed whatever the number of tokens and values; each token's
 // memo of its last value spares the filter probes on a repeat.
 func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
-	age := ev.at - int64(st.firstSeen)*1000
 	if d := &m.det.newAddress; d.enabled && ev.client != "" && m.det.addressOutcomes[ev.outcome] {
 		// The memo holds the raw address: the same string is the same network.
 		if fp := uint32(hashString(seedAddress, ev.client)); !st.addrMemo.hit(m.novelty, fp) {
-			m.detectNewAddress(ev, st, key, fp, age)
+			m.detectNewAddress(ev, st, key, fp)
 		}
 	}
 	if d := &m.det.newResource; d.enabled && ev.resource != "" && m.det.resourceOutcomes[ev.outcome] {
@@ -57,7 +61,11 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			known := m.novelty.seen(h)
 			st.resMemo.record(m.novelty, fp)
 			c := &m.cfg.Detectors.NewResource
-			if !known && age >= c.LearningPeriod.Milliseconds() && d.applies(ev) {
+			judged := settled(ev.at, max(st.resNovelAt, st.firstSeen), st.activeHours, st.resNovel, c)
+			if !known {
+				st.resNovelAt, st.resNovel = uint32(ev.at/1000), min(st.resNovel+1, 0xff)
+			}
+			if !known && judged && d.applies(ev) {
 				f := newFinding(typeNewResource, d, ev)
 				f.discriminator = ev.resource
 				f.values = []string{ev.resource}
@@ -71,9 +79,16 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 	}
 }
 
+// settled reports whether a token's values have settled enough to judge
+// a new one (see detectNovelty); novelAt is when it was last new on a
+// value (first seen included) and values how many it was new on.
+func settled(at int64, novelAt uint32, activeHours uint16, values uint8, c *NoveltyConfig) bool {
+	return at-int64(novelAt)*1000 >= c.LearningPeriod.Milliseconds() && int(activeHours) >= c.MinActiveHours*max(int(values), 1)
+}
+
 // detectNewAddress checks the client's network against the filter; fp is
 // the raw address's fingerprint for the memo.
-func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint32, age int64) {
+func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint32) {
 	a := ev.addr()
 	if !a.IsValid() {
 		return
@@ -82,7 +97,12 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	p := network(a, c.IPv4Prefix, c.IPv6Prefix)
 	known := m.novelty.seen(hashNetwork(seedAddress, key, p))
 	st.addrMemo.record(m.novelty, fp)
-	if known || age < c.LearningPeriod.Milliseconds() || !m.det.newAddress.applies(ev) {
+	judged := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, c)
+	if known {
+		return
+	}
+	st.addrNovelAt, st.addrNovel = uint32(ev.at/1000), min(st.addrNovel+1, 0xff)
+	if !judged || !m.det.newAddress.applies(ev) {
 		return
 	}
 	name := networkName(p)
@@ -101,8 +121,10 @@ func (m *model) noveltyForgetMs() int64 {
 	return min(c.NewClientAddress.ForgetAfter, c.NewResource.ForgetAfter).Milliseconds()
 }
 
-// detectMultiAddress is multi_address: one token used from at least
-// `networks` distinct networks within window. A token on one network
+// detectMultiAddress is multi_address: one token used from more distinct
+// networks within window than its own habit: at least `networks`, and at
+// least baseline_ratio × the most it used within one window before (a
+// service spread over three zones is not a stolen token). A token on one network
 // takes the fast path (the last network is kept inline); the list of
 // recent networks is allocated only when a token changes networks.
 func (m *model) detectMultiAddress(ev *event, st *tokenState) {
@@ -118,6 +140,10 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	p := network(a, c.IPv4Prefix, c.IPv6Prefix)
 	b := p.Addr().As16()
 	now := uint32(ev.at / 1000)
+	if ev.at-int64(st.multiCurAt)*1000 >= c.Window.Milliseconds() {
+		st.multiPeak = max(st.multiPeak, st.multiCur)
+		st.multiCurAt, st.multiCur = now, 1
+	}
 	if x := m.extras.of(st); x == nil || x.nets == nil {
 		if b == st.lastNet || st.lastNetSeen == 0 {
 			st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
@@ -150,18 +176,23 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		x.nets = nil // back to the fast path
 		return
 	}
-	if len(x.nets) < c.Networks || !d.applies(ev) {
+	n := len(x.nets)
+	threshold := max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(st.multiPeak))))
+	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds()
+	if n < threshold || learning || !d.applies(ev) {
+		// The token's usual spread is learned from windows that do not alert.
+		st.multiCur = uint8(max(int(st.multiCur), n))
 		return
 	}
 	f := newFinding(typeMultiAddress, d, ev)
-	f.hasEvidence = true
-	f.observed, f.threshold, f.window = float64(len(x.nets)), float64(c.Networks), c.Window
+	f.hasEvidence, f.learned = true, true
+	f.observed, f.baseline, f.threshold, f.window = float64(n), float64(st.multiPeak), float64(threshold), c.Window
 	for _, n := range x.nets {
 		f.values = append(f.values, networkName(n.net))
 	}
 	slices.Sort(f.values)
-	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(len(x.nets)) + " networks within " + c.Window.String() +
-		" (threshold " + strconv.Itoa(c.Networks) + "): " + strings.Join(f.values, ", ") + "."
+	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String() +
+		", usually at most " + strconv.Itoa(int(st.multiPeak)) + " (threshold " + strconv.Itoa(threshold) + "): " + strings.Join(f.values, ", ") + "."
 	m.raise(f, st)
 }
 

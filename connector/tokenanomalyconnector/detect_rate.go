@@ -3,56 +3,101 @@ package tokenanomalyconnector
 import (
 	"math"
 	"strconv"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
-// detectRate is rate_surge. Each token counts requests per bucket of
-// event time; a closed bucket updates an exponentially decayed mean and
-// variance (Finch 2009), empty buckets included in closed form. The open
-// bucket alerts once when its count reaches a threshold fixed when it
-// opened: the largest of min_requests, min_ratio × baseline, mean +
-// tolerance × deviation, and the Poisson upper quantile at poisson_p —
-// the test that matters for low-rate tokens, whose variance says little.
+// detectRate is rate_surge, judged on two scales. Each token counts
+// requests per bucket (a minute) and per long bucket (an hour) of event
+// time; a closed bucket updates an exponentially decayed mean and
+// variance (Finch 2009), empty buckets included in closed form, and a
+// decayed peak. The open bucket alerts once when its count reaches a
+// threshold fixed when it opened: the largest of the floor, min_ratio ×
+// baseline, mean + tolerance × deviation, peak_ratio × the token's own
+// busiest bucket, and the Poisson upper quantile at poisson_p. The long
+// scale is where a token making a few calls an hour shows a 10–40×
+// surge; the peak is what keeps a daily batch job or a busy hour from
+// alerting every day. The long scale judges a token once it was watched
+// for long_learning_period (a day: one diurnal cycle). A token is judged once past its learning period and
+// active in min_active_hours distinct hours: a job that runs once a day
+// has no rate to surge from on its first runs.
 func (m *model) detectRate(ev *event, st *tokenState) {
 	d := &m.det.rate
-	if !d.enabled {
+	if !d.enabled || ev.outcome == auditattr.OutcomeFailure {
+		// Failed attempts are failed_attempts' and credential_stuffing's:
+		// a burst of them is not the token's own use.
 		return
 	}
 	c := &m.cfg.Detectors.RateSurge
-	b := uint32(ev.at / c.Bucket.Milliseconds())
-	switch {
-	case st.flags&flagRateLearned == 0:
+	if b := uint32(ev.at / c.Bucket.Milliseconds()); st.flags&flagRateLearned == 0 {
 		st.rateBucket = b
 		st.flags |= flagRateLearned
-		st.rateThreshold = m.rateThreshold(0, 0)
-	case b > st.rateBucket:
+		st.rateThreshold = m.rateThreshold(0, 0, 0)
+	} else if b > st.rateBucket {
 		if st.flags&flagRateBaseline == 0 {
 			// The first closed bucket seeds the baseline (Poisson: the
 			// variance equals the mean) instead of dragging it up from 0.
 			st.flags |= flagRateBaseline
 			st.rateMean, st.rateVar = float32(st.rateCount), float32(st.rateCount)
 		}
-		st.rateMean, st.rateVar = decayBuckets(float64(st.rateCount), float64(st.rateMean), float64(st.rateVar),
-			int(b-st.rateBucket-1), m.rateAlpha)
+		k := int(b - st.rateBucket - 1)
+		st.ratePeak = decayPeak(float64(st.ratePeak), float64(st.rateCount), k, m.peakDecay)
+		st.rateMean, st.rateVar = decayBuckets(float64(st.rateCount), float64(st.rateMean), float64(st.rateVar), k, m.rateAlpha)
 		st.rateBucket, st.rateCount = b, 0
 		st.flags &^= flagRateAlerted
-		st.rateThreshold = m.rateThreshold(float64(st.rateMean), float64(st.rateVar))
+		st.rateThreshold = m.rateThreshold(float64(st.rateMean), float64(st.rateVar), float64(st.ratePeak))
+	}
+	if lb := uint32(ev.at / c.LongBucket.Milliseconds()); st.flags&flagRateLongLearned == 0 {
+		st.rateLongBucket = lb
+		st.flags |= flagRateLongLearned
+		st.rateLongThreshold = m.rateLongThreshold(0, 0)
+	} else if lb > st.rateLongBucket {
+		if st.flags&flagRateLongSeeded == 0 {
+			st.flags |= flagRateLongSeeded
+			st.rateLongMean = float32(st.rateLongCount)
+		}
+		k := int(lb - st.rateLongBucket - 1)
+		st.rateLongPeak = decayPeak(float64(st.rateLongPeak), float64(st.rateLongCount), k, m.peakLongDecay)
+		st.rateLongMean, _ = decayBuckets(float64(st.rateLongCount), float64(st.rateLongMean), 0, k, m.rateLongAlpha)
+		st.rateLongBucket, st.rateLongCount = lb, 0
+		st.flags &^= flagRateLongAlerted
+		st.rateLongThreshold = m.rateLongThreshold(float64(st.rateLongMean), float64(st.rateLongPeak))
 	}
 	// A late item within the allowed lateness counts in the open bucket.
 	st.rateCount++
-	if st.rateCount < st.rateThreshold || st.flags&flagRateAlerted != 0 {
+	st.rateLongCount++
+	age := ev.at - int64(st.firstSeen)*1000
+	short := st.rateCount >= st.rateThreshold && st.flags&flagRateAlerted == 0
+	long := st.rateLongCount >= st.rateLongThreshold && st.flags&flagRateLongAlerted == 0 && age >= c.LongLearningPeriod.Milliseconds()
+	if !short && !long {
 		return
 	}
-	if ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds() || !d.applies(ev) {
+	if age < c.LearningPeriod.Milliseconds() || int(st.activeHours) < c.MinActiveHours || !d.applies(ev) {
 		return
 	}
-	st.flags |= flagRateAlerted
 	f := newFinding(typeRateSurge, d, ev)
 	f.hasEvidence, f.learned = true, true
-	f.observed, f.baseline, f.threshold, f.window = float64(st.rateCount), float64(st.rateMean), float64(st.rateThreshold), c.Bucket
-	f.body = tokenTitle(ev.tokenID) + " made " + strconv.Itoa(int(st.rateCount)) + " requests within " + c.Bucket.String() +
-		" against a baseline of " + strconv.FormatFloat(float64(st.rateMean), 'f', 2, 64) +
-		" (threshold " + strconv.Itoa(int(st.rateThreshold)) + ")."
+	count, mean, threshold, window := st.rateCount, st.rateMean, st.rateThreshold, c.Bucket
+	if short {
+		st.flags |= flagRateAlerted
+	}
+	if long {
+		st.flags |= flagRateLongAlerted
+		if !short {
+			count, mean, threshold, window = st.rateLongCount, st.rateLongMean, st.rateLongThreshold, c.LongBucket
+		}
+	}
+	f.observed, f.baseline, f.threshold, f.window = float64(count), float64(mean), float64(threshold), window
+	f.body = tokenTitle(ev.tokenID) + " made " + strconv.Itoa(int(count)) + " requests within " + window.String() +
+		" against a baseline of " + strconv.FormatFloat(float64(mean), 'f', 2, 64) +
+		" (threshold " + strconv.Itoa(int(threshold)) + ")."
 	m.raise(f, st)
+}
+
+// decayPeak folds a closed bucket's count and k empty buckets into a
+// decayed maximum.
+func decayPeak(peak, count float64, k int, decay float64) float32 {
+	return float32(max(peak*math.Pow(decay, float64(k+1)), count))
 }
 
 // decayBuckets folds a closed bucket's count, then k empty buckets, into
@@ -72,12 +117,24 @@ func decayBuckets(count, mean, variance float64, k int, alpha float64) (float32,
 }
 
 // rateThreshold is the count at which an open bucket alerts.
-func (m *model) rateThreshold(mean, variance float64) uint32 {
+func (m *model) rateThreshold(mean, variance, peak float64) uint32 {
 	c := &m.cfg.Detectors.RateSurge
 	lambda := max(mean, c.MinBaseline)
 	t := float64(c.MinRequests)
 	t = max(t, math.Ceil(c.MinRatio*lambda))
 	t = max(t, math.Ceil(mean+c.Tolerance*math.Sqrt(max(variance, 0))))
+	t = max(t, math.Ceil(c.LongPeakRatio*peak))
+	t = max(t, float64(poissonQuantile(lambda, c.PoissonP)))
+	return uint32(min(t, math.MaxUint32))
+}
+
+// rateLongThreshold is the count at which an open long bucket alerts.
+func (m *model) rateLongThreshold(mean, peak float64) uint32 {
+	c := &m.cfg.Detectors.RateSurge
+	lambda := max(mean, c.MinBaseline)
+	t := float64(c.LongMinRequests)
+	t = max(t, math.Ceil(c.MinRatio*lambda))
+	t = max(t, math.Ceil(c.PeakRatio*peak))
 	t = max(t, float64(poissonQuantile(lambda, c.PoissonP)))
 	return uint32(min(t, math.MaxUint32))
 }

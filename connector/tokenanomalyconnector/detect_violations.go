@@ -25,6 +25,10 @@ func (m *model) detectViolations(ev *event) {
 			f.discriminator = ev.resource
 		case auditattr.ViolationDisallowedNetwork:
 			f.discriminator = ev.client
+		case auditattr.ViolationExposedCredential:
+			if !m.firstExposure(f, ev) {
+				continue
+			}
 		}
 		f.body = violationSentence(typ, ev)
 		var st *tokenState
@@ -33,6 +37,18 @@ func (m *model) detectViolations(ev *event) {
 		}
 		m.raise(f, st)
 	}
+}
+
+// firstExposure keys an exposed_credential finding by token and place, at
+// a fixed severity (where it leaked matters, not whether the call
+// passed), and reports whether it is new: a credential found in the same
+// place again is the same leak, not a new alert.
+func (m *model) firstExposure(f *finding, ev *event) bool {
+	f.sev = baseSeverity[auditattr.ViolationExposedCredential]
+	f.discriminator = ev.source
+	f.values = []string{orUnknown(ev.source)}
+	id := findingID(f.tokenID, f.typ, f.discriminator)
+	return m.findings.get(hashString(0, id)) == nil
 }
 
 func violationSentence(typ string, ev *event) string {
@@ -66,6 +82,8 @@ func violationSentence(typ string, ev *event) string {
 		return tokenTitle(ev.tokenID) + " was used outside working hours" + on + served + "."
 	case auditattr.ViolationDisallowedNetwork:
 		return tokenTitle(ev.tokenID) + " was used from " + orUnknown(ev.client) + ", outside its allowed networks" + served + "."
+	case auditattr.ViolationExposedCredential:
+		return tokenTitle(ev.tokenID) + " was found in " + orUnknown(ev.source) + ", outside an authentication header: it has leaked into telemetry; rotate it."
 	}
 	return tokenTitle(ev.tokenID) + " drew the verdict " + typ + "."
 }

@@ -59,11 +59,12 @@ func (d *detector) applies(ev *event) bool {
 
 // compiledDetectors holds every detector's common settings.
 type compiledDetectors struct {
-	violations, failed, stuffing, rate, newAddress, newResource, multi, offHours,
+	violations, failed, denied, stuffing, rate, newAddress, newResource, multi, offHours,
 	stale, resurrected, unusedScopes, expiring, lifetime detector
 
 	alertVerdicts                     map[string]bool
 	failedOutcomes, stuffingOutcomes  map[string]bool
+	deniedOutcomes                    map[string]bool
 	addressOutcomes, resourceOutcomes map[string]bool
 }
 
@@ -76,6 +77,7 @@ func compileDetectors(c *DetectorsConfig) (compiledDetectors, error) {
 	}{
 		{"violations", c.Violations.DetectorConfig, &d.violations},
 		{"failed_attempts", c.FailedAttempts.DetectorConfig, &d.failed},
+		{"denied_access", c.DeniedAccess.DetectorConfig, &d.denied},
 		{"credential_stuffing", c.CredentialStuffing.DetectorConfig, &d.stuffing},
 		{"rate_surge", c.RateSurge.DetectorConfig, &d.rate},
 		{"new_client_address", c.NewClientAddress.DetectorConfig, &d.newAddress},
@@ -95,6 +97,7 @@ func compileDetectors(c *DetectorsConfig) (compiledDetectors, error) {
 	}
 	d.alertVerdicts = setOf(c.Violations.Types)
 	d.failedOutcomes = setOf(c.FailedAttempts.Outcomes)
+	d.deniedOutcomes = setOf(c.DeniedAccess.Outcomes)
 	d.stuffingOutcomes = setOf(c.CredentialStuffing.Outcomes)
 	d.addressOutcomes = setOf(c.NewClientAddress.Outcomes)
 	d.resourceOutcomes = setOf(c.NewResource.Outcomes)
@@ -128,6 +131,7 @@ func outcomeRaises(ev *event) int {
 // Finding types, short names for the detectors' files.
 const (
 	typeFailedAttempts     = auditattr.FindingFailedAttempts
+	typeDeniedAccess       = auditattr.FindingDeniedAccess
 	typeCredentialStuffing = auditattr.FindingCredentialStuffing
 	typeRateSurge          = auditattr.FindingRateSurge
 	typeNewClientAddress   = auditattr.FindingNewClientAddress

@@ -12,7 +12,8 @@ import (
 )
 
 func failure(token, client string, at time.Time) item {
-	return item{at: at, token: token, principal: "p", outcome: auditattr.OutcomeFailure, client: client}
+	return item{at: at, token: token, principal: "p", outcome: auditattr.OutcomeFailure, client: client,
+		tokenType: auditattr.TypeBearer, resource: "GET /login"}
 }
 
 func TestFailedAttemptsExactWindow(t *testing.T) {
@@ -51,11 +52,15 @@ func TestCredentialStuffing(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, "203.0.113.9", str(got[0], auditattr.ClientAddress))
 	assert.Equal(t, "", str(got[0], auditattr.TokenID), "the finding is the client's")
+	for _, k := range []string{auditattr.PrincipalID, auditattr.PrincipalType, auditattr.TokenType, auditattr.Resource} {
+		assert.Empty(t, str(got[0], k), "%s of one arbitrary failing credential", k)
+	}
 	assert.Equal(t, []string{"tok_0", "tok_1", "tok_2", "tok_3"}, strs(got[0], auditattr.EvidenceValues))
 }
 
 func TestRateSurge(t *testing.T) {
 	cfg := testConfig()
+	cfg.Detectors.RateSurge.MinActiveHours = 0
 	h := newHarness(t, cfg)
 	// Two hours at about 5 requests a minute.
 	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, 12*time.Second, 600)...)
@@ -89,6 +94,7 @@ func TestNewClientAddressAndResource(t *testing.T) {
 	cfg := testConfig()
 	cfg.Detectors.NewClientAddress.LearningPeriod = time.Hour
 	cfg.Detectors.NewResource.LearningPeriod = time.Hour
+	cfg.Detectors.NewClientAddress.MinActiveHours, cfg.Detectors.NewResource.MinActiveHours = 1, 1
 	h := newHarness(t, cfg)
 	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 90)...)
 	h.send(steady("tok_a", "198.51.100.77", "GET /a", t0.Add(2*time.Hour), time.Minute, 1)...) // same /24
@@ -114,7 +120,9 @@ func TestNewClientAddressAndResource(t *testing.T) {
 }
 
 func TestMultiAddress(t *testing.T) {
-	h := newHarness(t, testConfig())
+	cfg := testConfig()
+	cfg.Detectors.MultiAddress.LearningPeriod = 0
+	h := newHarness(t, cfg)
 	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 3)...)
 	h.send(steady("tok_a", "192.0.2.1", "GET /a", t0.Add(3*time.Minute), time.Minute, 1)...)
 	h.send(steady("tok_b", "192.0.2.1", "GET /a", t0.Add(3*time.Minute), time.Minute, 1)...)
@@ -271,4 +279,71 @@ func TestMaxTokensEvicts(t *testing.T) {
 	ev := metricPoints(t, h, metricEvicted)
 	require.Len(t, ev, 1)
 	assert.Equal(t, 900.0, ev[0].value)
+}
+
+// TestDeniedAccess: a token the service refuses (403) again and again is
+// a finding with the default configuration and no policy at all, as for
+// an SDK client making out-of-scope calls.
+func TestDeniedAccess(t *testing.T) {
+	denied := func(at time.Time) item {
+		return item{at: at, token: "tok_sdk", principal: "svc-js", resource: "DELETE /admin/users", outcome: auditattr.OutcomeDenied,
+			client: "198.51.100.20", tokenType: auditattr.TypeJWT}
+	}
+	tests := []struct {
+		name  string
+		items []item
+		want  int
+	}{
+		{"five refusals in a few minutes", []item{denied(t0), denied(t0.Add(time.Minute)), denied(t0.Add(2 * time.Minute)),
+			denied(t0.Add(3 * time.Minute)), denied(t0.Add(4 * time.Minute))}, 1},
+		{"four refusals", []item{denied(t0), denied(t0.Add(time.Minute)), denied(t0.Add(2 * time.Minute)),
+			denied(t0.Add(3 * time.Minute))}, 0},
+		{"five refusals over five hours", []item{denied(t0), denied(t0.Add(time.Hour)), denied(t0.Add(2 * time.Hour)),
+			denied(t0.Add(3 * time.Hour)), denied(t0.Add(4 * time.Hour))}, 0},
+		{"five failures are failed_attempts' business", []item{failure("tok_sdk", "198.51.100.20", t0),
+			failure("tok_sdk", "198.51.100.20", t0.Add(time.Second)), failure("tok_sdk", "198.51.100.20", t0.Add(2*time.Second)),
+			failure("tok_sdk", "198.51.100.20", t0.Add(3*time.Second)), failure("tok_sdk", "198.51.100.20", t0.Add(4*time.Second))}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.sendBatch(spans(tt.items...))
+			h.settle()
+			got := h.alertsOf(auditattr.FindingDeniedAccess)
+			require.Len(t, got, tt.want)
+			if tt.want > 0 {
+				assert.Equal(t, "tok_sdk", str(got[0], auditattr.TokenID))
+				assert.Equal(t, 5.0, num(got[0], auditattr.EvidenceObserved))
+				assert.Equal(t, auditattr.SeverityMedium, str(got[0], auditattr.FindingSeverity))
+			}
+		})
+	}
+}
+
+// TestStaleTokenFromRegistryDate: a token registered 120 days ago and not
+// seen in the first day of watching is stale then, not after 90 days of
+// watching; a token registered recently is not.
+func TestStaleTokenFromRegistryDate(t *testing.T) {
+	created := func(d time.Duration) string { return t0.Add(-d).Format(time.RFC3339) }
+	cfg := testConfig()
+	cfg.PolicyFile = writePolicy(t, `registry:
+  authoritative: false
+  tokens:
+    - id: tok_old
+      name: old-ci-token
+      owner: ci
+      created_at: `+created(120*day)+`
+    - id: tok_recent
+      name: recent
+      owner: ci
+      created_at: `+created(10*day)+`
+`)
+	h := newHarness(t, cfg)
+	h.send(steady("tok_other", "198.51.100.1", "GET /a", t0, time.Hour, 12)...)
+	assert.Empty(t, h.alertsOf(auditattr.FindingStaleToken), "the first day of watching is a grace period")
+	h.send(steady("tok_other", "198.51.100.1", "GET /a", t0.Add(12*time.Hour), time.Hour, 14)...)
+	got := h.alertsOf(auditattr.FindingStaleToken)
+	require.Len(t, got, 1)
+	assert.Equal(t, "tok_old", str(got[0], auditattr.TokenID))
+	assert.Contains(t, got[0].Body().Str(), "121.0 days")
 }

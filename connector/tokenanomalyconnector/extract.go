@@ -17,6 +17,7 @@ type event struct {
 	principal, principalType        string
 	resource, action, outcome       string
 	client                          string
+	source                          string // where the processor found the credential
 	scopes, violations              pcommon.Slice
 	hasScopes, hasViolations        bool
 	issuedAt, expiresAt             int64 // unix s; 0 when absent
@@ -27,6 +28,10 @@ type event struct {
 	reg                             int32  // registry entry, -1 when none
 	key                             uint64 // the token's key, set by ingestRun
 	item                            uint64 // the item's key (itemKey): a retried batch counts once
+
+	// Set by prepare, so that a held event needs neither slice.
+	scopeBits     uint64 // interned tokenaudit.token.scopes
+	offHoursGiven bool   // the processor judged off_hours
 
 	clientAddr netip.Addr
 	addrDone   bool
@@ -64,6 +69,8 @@ func (e *event) read(attrs pcommon.Map) bool {
 			e.outcome = v.Str()
 		case auditattr.ClientAddress:
 			e.client = v.Str()
+		case auditattr.TokenSource:
+			e.source = v.Str()
 		case auditattr.TokenScopes:
 			if v.Type() == pcommon.ValueTypeSlice {
 				e.scopes, e.hasScopes = v.Slice(), true

@@ -38,8 +38,10 @@ func createDefaultConfig() component.Config {
 		PersistInterval: 5 * time.Minute,
 		MaxTokens:       1_000_000,
 		MaxClients:      100_000,
-		AllowedLateness: time.Minute,
+		AllowedLateness: 5 * time.Minute,
 		DedupWindow:     1_000_000,
+		MaxReorderItems: 20_000,
+		MaxReorderWait:  5 * time.Second,
 		Alerts: AlertsConfig{
 			SuppressionWindow: time.Hour,
 			MaxFindings:       100_000,
@@ -64,23 +66,29 @@ func createDefaultConfig() component.Config {
 			PerToken:           PerTokenConfig{MaxTokens: 1000},
 		},
 		Detectors: DetectorsConfig{
-			Violations:         ViolationsConfig{DetectorConfig: on(), Types: append([]string(nil), statelessVerdicts...)},
-			FailedAttempts:     WindowCountConfig{DetectorConfig: on(), Threshold: 10, Window: 5 * time.Minute, Outcomes: failed},
+			Violations:     ViolationsConfig{DetectorConfig: on(), Types: append([]string(nil), statelessVerdicts...)},
+			FailedAttempts: WindowCountConfig{DetectorConfig: on(), Threshold: 10, Window: 5 * time.Minute, Outcomes: failed},
+			DeniedAccess: WindowCountConfig{
+				DetectorConfig: on(), Threshold: 5, Window: time.Hour, Outcomes: []string{auditattr.OutcomeDenied},
+			},
 			CredentialStuffing: WindowCountConfig{DetectorConfig: on(), Threshold: 5, Window: 10 * time.Minute, Outcomes: failed},
 			RateSurge: RateSurgeConfig{
-				DetectorConfig: on(), Bucket: time.Minute, HalfLife: time.Hour, LearningPeriod: time.Hour,
+				DetectorConfig: on(), Bucket: time.Minute, HalfLife: time.Hour, LearningPeriod: time.Hour, MinActiveHours: 6,
 				MinRequests: 20, MinBaseline: 1, MinRatio: 4, Tolerance: 6, PoissonP: 1e-6,
+				PeakRatio: 3, LongPeakRatio: 2, PeakHalfLife: 7 * day, LongBucket: time.Hour, LongMinRequests: 25,
+				LongLearningPeriod: day,
 			},
 			NewClientAddress: NoveltyConfig{
-				DetectorConfig: on(), LearningPeriod: day, ForgetAfter: 7 * day,
+				DetectorConfig: on(), LearningPeriod: day, MinActiveHours: 8, ForgetAfter: 7 * day,
 				IPv4Prefix: 24, IPv6Prefix: 64, Outcomes: success,
 			},
 			NewResource: NoveltyConfig{
-				DetectorConfig: on(), LearningPeriod: day, ForgetAfter: 7 * day,
+				DetectorConfig: on(), LearningPeriod: day, MinActiveHours: 8, ForgetAfter: 7 * day,
 				IPv4Prefix: 32, IPv6Prefix: 128, Outcomes: success,
 			},
 			MultiAddress: MultiAddressConfig{
-				DetectorConfig: on(), Networks: 3, Window: 10 * time.Minute, IPv4Prefix: 24, IPv6Prefix: 48,
+				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, Window: 10 * time.Minute,
+				IPv4Prefix: 24, IPv6Prefix: 48,
 			},
 			OffHours:          OffHoursConfig{DetectorConfig: on(), LearningPeriod: 7 * day, MinSamples: 50},
 			StaleToken:        IdleConfig{DetectorConfig: on(), IdleAfter: 90 * day},

@@ -73,6 +73,8 @@ var baseSeverity = map[string]severity{
 	auditattr.ViolationRestrictedResource: sevHigh,
 	auditattr.ViolationOffHours:           sevLow,
 	auditattr.ViolationDisallowedNetwork:  sevMedium,
+	auditattr.ViolationExposedCredential:  sevHigh,
+	auditattr.FindingDeniedAccess:         sevMedium,
 	auditattr.FindingFailedAttempts:       sevMedium,
 	auditattr.FindingCredentialStuffing:   sevHigh,
 	auditattr.FindingRateSurge:            sevMedium,
@@ -99,6 +101,7 @@ type finding struct {
 	at int64  // event time, unix ms
 
 	tokenID, principal, resourceName, client string
+	byClient                                 bool // about a client address, not one token
 
 	observed, baseline, threshold float64
 	window                        time.Duration

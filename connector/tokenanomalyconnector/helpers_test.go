@@ -31,7 +31,7 @@ var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 type item struct {
 	at                                  time.Time
 	token, principal, resource, outcome string
-	client, tokenType, jti              string
+	client, tokenType, jti, source      string
 	scopes, violations                  []string
 	issuedAt, expiresAt                 int64
 	trace                               byte
@@ -50,6 +50,7 @@ func (it item) fill(a pcommon.Map) {
 	put(auditattr.Resource, it.resource)
 	put(auditattr.Outcome, it.outcome)
 	put(auditattr.ClientAddress, it.client)
+	put(auditattr.TokenSource, it.source)
 	if it.scopes != nil {
 		s := a.PutEmptySlice(auditattr.TokenScopes)
 		for _, v := range it.scopes {
@@ -131,6 +132,8 @@ type harness struct {
 func testConfig() *Config {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Metrics.FlushInterval = time.Hour // tests flush by hand
+	// Replays release by event time, whatever the machine's load.
+	cfg.MaxReorderWait = cfg.AllowedLateness
 	return cfg
 }
 
@@ -196,20 +199,25 @@ func (h *harness) stop() {
 	h.pairs = nil
 }
 
+// send delivers items in one request and then lets the wall clock pass
+// allowed_lateness: the stateful detectors have seen them on return.
 func (h *harness) send(items ...item) {
 	h.t.Helper()
-	td := spans(items...)
-	for _, c := range h.traces {
-		require.NoError(h.t, c.ConsumeTraces(context.Background(), td))
-	}
+	h.sendBatch(spans(items...))
+	h.settle()
 }
 
+// sendLogs is send for log records.
 func (h *harness) sendLogs(items ...item) {
 	h.t.Helper()
-	ld := logs(items...)
-	for _, c := range h.logs {
-		require.NoError(h.t, c.ConsumeLogs(context.Background(), ld))
-	}
+	h.sendLogsBatch(logs(items...))
+	h.settle()
+}
+
+// settle releases every held item to the stateful detectors, as the wall
+// clock passing allowed_lateness would.
+func (h *harness) settle() {
+	h.model.releaseAndSend(context.Background(), h.model.releaseAll)
 }
 
 // records returns every alert record so far.

@@ -35,9 +35,15 @@ type model struct {
 	novelty    *memberSet
 	noveltyCap int
 	rateAlpha  float64 // decay per rate_surge bucket
-	watermark  int64   // newest event time seen, unix ms
-	nextTick   int64
-	since      int64 // event time the connector began to observe, unix ms
+	// rate_surge: decay per long bucket, and of the peaks per bucket of each scale.
+	rateLongAlpha, peakDecay, peakLongDecay float64
+	deniedAlpha                             float64 // denied_access: decay per window
+	watermark                               int64   // newest event time seen, unix ms
+	releasedAt                              int64   // newest event time fed to the stateful detectors, unix ms
+	held                                    *reorder
+	arrival                                 time.Time // wall clock of the current consume call
+	nextTick                                int64
+	since                                   int64 // event time the connector began to observe, unix ms
 
 	det          compiledDetectors
 	weak         map[string]bool
@@ -107,11 +113,17 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 		scopes:        newScopeModel(),
 		met:           newMetricSet(cfg, set),
 		pendingScopes: map[int32]plog.ScopeLogs{},
+		held:          newReorder(cfg.MaxReorderItems),
 	}
 	m.met.tel = tel
 	m.outbox = newOutbox(&cfg.Alerts, tel, set.Logger)
 	m.seen = newItemSet(cfg.DedupWindow, cfg.Storage != nil)
-	m.rateAlpha = 1 - math.Exp2(-float64(cfg.Detectors.RateSurge.Bucket)/float64(cfg.Detectors.RateSurge.HalfLife))
+	r := &cfg.Detectors.RateSurge
+	m.rateAlpha = 1 - math.Exp2(-float64(r.Bucket)/float64(r.HalfLife))
+	m.rateLongAlpha = 1 - math.Exp2(-float64(r.LongBucket)/float64(r.PeakHalfLife))
+	m.peakDecay = math.Exp2(-float64(r.Bucket) / float64(r.PeakHalfLife))
+	m.peakLongDecay = math.Exp2(-float64(r.LongBucket) / float64(r.PeakHalfLife))
+	m.deniedAlpha = 1 - math.Exp2(-float64(cfg.Detectors.DeniedAccess.Window)/float64(deniedHalfLife))
 	return m, nil
 }
 
@@ -158,6 +170,7 @@ func (m *model) shutdown(ctx context.Context) error {
 	if m.stop != nil {
 		close(m.stop)
 		m.loops.Wait()
+		m.releaseAndSend(ctx, m.releaseAll)
 		m.flush(ctx)
 	}
 	if err := m.deliver(ctx, true); err != nil {
@@ -184,6 +197,12 @@ func (m *model) loop() {
 	defer m.loops.Done()
 	flush := time.NewTicker(m.cfg.Metrics.FlushInterval)
 	defer flush.Stop()
+	var release <-chan time.Time
+	if m.cfg.AllowedLateness > 0 {
+		t := time.NewTicker(m.releaseTick())
+		defer t.Stop()
+		release = t.C
+	}
 	var save <-chan time.Time
 	if m.store != nil {
 		t := time.NewTicker(m.cfg.PersistInterval)
@@ -196,6 +215,8 @@ func (m *model) loop() {
 			return
 		case <-flush.C:
 			m.flush(context.Background())
+		case now := <-release:
+			m.releaseAndSend(context.Background(), func() { m.releaseExpired(now) })
 		case <-save:
 			if err := m.save(context.Background()); err != nil {
 				m.logger.Error("Could not save the learned state; it will be retried", zap.Error(err))
@@ -282,15 +303,20 @@ func (m *model) locked(ctx context.Context, read func() int) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.syncPolicy()
+	m.arrival = time.Now()
 	n := read()
 	m.queueAlerts()
 	m.tel.publish(ctx)
 	return n
 }
 
-// ingest runs every detector on one item. Items older than the watermark
-// minus allowed_lateness still alert their stateless verdicts and count
-// in the request metrics, but stay out of windows and baselines.
+// ingest runs every detector on one item. Stateless verdicts alert at
+// once; the stateful detectors see the item when the reorder buffer
+// releases it, in event-time order. Items older than the watermark minus
+// allowed_lateness still alert their verdicts and count in the request
+// metrics, but stay out of windows and baselines. An item within the
+// lateness that arrives after a newer one was released (it came more than
+// max_reorder_wait after it) is fed at once, out of order.
 func (m *model) ingest(ev *event) {
 	if ev.at == 0 {
 		ev.at = m.watermark
@@ -307,10 +333,94 @@ func (m *model) ingest(ev *event) {
 	ev.reg = int32(m.reg.lookup(ev))
 	m.met.request(ev)
 	m.detectViolations(ev)
-	if ev.at < m.watermark-m.cfg.AllowedLateness.Milliseconds() {
+	cutoff := m.watermark - m.cfg.AllowedLateness.Milliseconds()
+	if ev.at < cutoff {
 		m.tel.late()
 		return
 	}
+	m.prepare(ev)
+	if m.cfg.AllowedLateness == 0 || ev.at < m.releasedAt {
+		m.ingestStateful(ev)
+		return
+	}
+	m.held.hold(ev, m.arrival)
+	if over := m.held.len() - m.cfg.MaxReorderItems; over > 0 {
+		// Feed a run of the oldest early, so that their lookups overlap.
+		n := min(max(over, runLength), m.held.len())
+		for range n {
+			m.tel.evicted(tableReorder)
+		}
+		m.releaseRun(n, math.MaxInt64)
+	}
+	m.release(cutoff)
+}
+
+// prepare computes what the stateful detectors need of the item's slices.
+func (m *model) prepare(ev *event) {
+	if ev.hasScopes && m.det.unusedScopes.enabled && m.reg.hasScopes {
+		ev.scopeBits = m.scopes.bits(ev.scopes)
+	}
+	ev.offHoursGiven = hasVerdict(ev, auditattr.ViolationOffHours)
+}
+
+// release feeds the stateful detectors the held items older than cutoff.
+func (m *model) release(cutoff int64) {
+	for m.releaseRun(runLength, cutoff) == runLength {
+	}
+}
+
+// releaseRun feeds up to n of the oldest held items older than cutoff, in
+// order, after loading their token states together (see ingestRun); it
+// returns how many it fed. Popped events stay valid until the next hold.
+func (m *model) releaseRun(n int, cutoff int64) int {
+	var run [runLength]*event
+	k := 0
+	for k < min(n, runLength) {
+		at, ok := m.held.peek()
+		if !ok || at >= cutoff {
+			break
+		}
+		run[k] = m.held.pop()
+		if st := m.tokens.get(run[k].key); st != nil && run[k].tokenID != "" {
+			m.touched += st.touch()
+		}
+		k++
+	}
+	for _, ev := range run[:k] {
+		m.ingestStateful(ev)
+	}
+	if k == runLength && n > runLength {
+		return k + m.releaseRun(n-runLength, cutoff)
+	}
+	return k
+}
+
+// releaseExpired releases what has waited max_reorder_wait of wall-clock
+// time: live traffic's stateful alerts wait no longer, and nothing waits
+// for event time that stopped.
+func (m *model) releaseExpired(now time.Time) {
+	wait := m.reorderWait() - m.releaseTick()
+	if cutoff := m.held.expired(now, wait); cutoff > 0 {
+		m.release(cutoff)
+	}
+}
+
+// releaseAll empties the reorder buffer (at shutdown).
+func (m *model) releaseAll() {
+	m.release(math.MaxInt64)
+}
+
+// reorderWait is the longest an item waits (wall clock) in the buffer.
+func (m *model) reorderWait() time.Duration { return min(m.cfg.MaxReorderWait, m.cfg.AllowedLateness) }
+
+// releaseTick is how often the loop looks for items that waited too long.
+func (m *model) releaseTick() time.Duration {
+	return max(m.reorderWait()/10, 10*time.Millisecond)
+}
+
+// ingestStateful runs the stateful detectors on one item, in event-time order.
+func (m *model) ingestStateful(ev *event) {
+	m.releasedAt = max(m.releasedAt, ev.at)
 	if ev.client != "" {
 		m.detectStuffing(ev)
 	}
@@ -328,8 +438,12 @@ func (m *model) ingest(ev *event) {
 	if created {
 		st.firstSeen, st.lastSeen, st.scopeStart = now, now, now
 	}
+	if ev.at/3_600_000 > int64(st.lastSeen)/3600 {
+		st.activeHours = min(st.activeHours+1, 0xffff) // one more hour with requests
+	}
 	m.detectLifecycle(ev, st, created)
 	m.detectFailures(ev, st)
+	m.detectDenied(ev, st)
 	m.detectRate(ev, st)
 	m.detectNovelty(ev, st, key)
 	m.detectMultiAddress(ev, st)
@@ -343,6 +457,17 @@ func (m *model) tick() {
 	m.nextTick = m.watermark + time.Minute.Milliseconds()
 	m.novelty.rotate(m.watermark, m.noveltyForgetMs(), m.noveltyCap)
 	m.detectStale()
+}
+
+// releaseAndSend runs release under the lock, queues the alerts it
+// raised and sends them.
+func (m *model) releaseAndSend(ctx context.Context, release func()) {
+	m.mu.Lock()
+	release()
+	m.queueAlerts()
+	m.tel.publish(ctx)
+	m.mu.Unlock()
+	_ = m.deliver(ctx, false) // a refusal waits in the outbox
 }
 
 // addr parses the client address once per event.

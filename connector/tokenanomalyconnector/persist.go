@@ -13,7 +13,7 @@ import (
 
 // stateVersion changes whenever the saved layout or the hashes change;
 // saved state of another version is ignored (and the baselines relearned).
-const stateVersion = 1
+const stateVersion = 2
 
 // Storage keys. Tokens are saved in chunks so that no value is huge.
 const (
@@ -25,7 +25,7 @@ const (
 	keyFindings      = "findings"
 	tokensPerChunk   = 1 << 16
 	maxTokenChunks   = 1 << 12 // 268 million tokens
-	tokenRecordBytes = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2
+	tokenRecordBytes = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4
 )
 
 // persister is the storage client of the storage extension named in
@@ -184,6 +184,23 @@ func encodeToken(e *enc, key uint64, s *tokenState) {
 	e.u16(s.flags)
 	e.u16(s.hoursTotal)
 	e.bytes(s.hours[:])
+	e.u32(s.rateLongBucket)
+	e.u32(s.rateLongCount)
+	e.f32(s.rateLongMean)
+	e.f32(s.rateLongPeak)
+	e.u32(s.rateLongThreshold)
+	e.f32(s.ratePeak)
+	e.u32(s.deniedBucket)
+	e.f32(s.deniedMean)
+	e.u16(s.deniedCount)
+	e.u8(s.multiPeak)
+	e.u8(s.multiCur)
+	e.u32(s.multiCurAt)
+	e.u32(s.addrNovelAt)
+	e.u32(s.resNovelAt)
+	e.u16(s.activeHours)
+	e.u8(s.addrNovel)
+	e.u8(s.resNovel)
 }
 
 func decodeToken(d *dec, s *tokenState) uint64 {
@@ -203,6 +220,23 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 	s.flags = d.u16()
 	s.hoursTotal = d.u16()
 	copy(s.hours[:], d.take(len(s.hours)))
+	s.rateLongBucket = d.u32()
+	s.rateLongCount = d.u32()
+	s.rateLongMean = d.f32()
+	s.rateLongPeak = d.f32()
+	s.rateLongThreshold = d.u32()
+	s.ratePeak = d.f32()
+	s.deniedBucket = d.u32()
+	s.deniedMean = d.f32()
+	s.deniedCount = d.u16()
+	s.multiPeak = d.u8()
+	s.multiCur = d.u8()
+	s.multiCurAt = d.u32()
+	s.addrNovelAt = d.u32()
+	s.resNovelAt = d.u32()
+	s.activeHours = d.u16()
+	s.addrNovel = d.u8()
+	s.resNovel = d.u8()
 	return key
 }
 

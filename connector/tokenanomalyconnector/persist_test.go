@@ -21,6 +21,7 @@ func storageConfig(dir string) (*Config, component.Host) {
 	cfg.Storage = &id
 	cfg.MaxTokens = 10_000
 	cfg.Detectors.NewClientAddress.LearningPeriod = time.Hour
+	cfg.Detectors.RateSurge.MinActiveHours = 0
 	host := storagetest.NewStorageHost().WithFileBackedStorageExtension("anomaly", dir)
 	return cfg, host
 }
@@ -41,6 +42,8 @@ func TestRestartKeepsBaselines(t *testing.T) {
 	after := h2.model.tokens.get(hashString(seedToken, "tok_a"))
 	require.NotNil(t, after, "the token's state was loaded")
 	assert.Equal(t, before.rateMean, after.rateMean)
+	assert.Equal(t, before.ratePeak, after.ratePeak)
+	assert.Equal(t, before.rateLongCount, after.rateLongCount)
 	assert.Equal(t, before.hours, after.hours)
 	assert.Equal(t, before.firstSeen, after.firstSeen)
 	assert.Equal(t, h.model.watermark, h2.model.watermark)

@@ -87,13 +87,17 @@ func (m *model) syncPolicy() {
 	}
 }
 
-// regLast is when a registry entry was last used, else registered, else
+// regLast is when a registry entry was last used, else registered (its
+// registry date proves the idle time before the connector watched), else
 // when the connector began to watch.
 func (m *model) regLast(e *regEntry) int64 {
 	if t := m.regSeen[e.key]; t > 0 {
 		return t
 	}
-	return max(e.created, m.since)
+	if e.created > 0 {
+		return e.created
+	}
+	return m.since
 }
 
 // idleGauges is the idle time of every registered token.

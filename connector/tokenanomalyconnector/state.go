@@ -22,6 +22,38 @@ type tokenState struct {
 	rateVar       float32
 	rateThreshold uint32
 
+	// rate_surge over long buckets (hours), where a low-rate token's surge
+	// shows, and the decayed peaks of both scales: a count is judged
+	// against the token's own busiest buckets.
+	rateLongBucket    uint32
+	rateLongCount     uint32
+	rateLongMean      float32
+	rateLongPeak      float32
+	rateLongThreshold uint32
+	ratePeak          float32
+
+	// denied_access: refusals in the open window bucket and their decayed
+	// mean per window, the token's own refusal baseline.
+	deniedBucket uint32
+	deniedMean   float32
+	deniedCount  uint16
+
+	// multi_address: the most networks the token used within one window
+	// (its usual spread), learned when the window that showed it is over
+	// (so the networks of an attack that add up one by one do not raise
+	// the bar as they come): multiCur is the most within the window that
+	// began at multiCurAt.
+	multiCurAt          uint32
+	multiPeak, multiCur uint8
+
+	// new_client_address and new_resource: when the token was last new on
+	// a value, how many values it was new on, and its active hours
+	// (saturating): a token still discovering its values is learned, not
+	// judged.
+	addrNovelAt, resNovelAt uint32
+	activeHours             uint16
+	addrNovel, resNovel     uint8
+
 	// multi_address fast path: the last network (16-byte form) and when
 	// it was seen.
 	lastNet     [16]byte
@@ -57,11 +89,16 @@ const (
 	flagRateLearned  // the rate bucket has been opened
 	flagHoursReady   // the hour-of-week profile has min_samples requests
 	flagRateBaseline // the rate baseline has been seeded
+	flagRateLongAlerted
+	flagRateLongLearned
+	flagDeniedLearned
+	flagRateLongSeeded
 )
 
 // tokenExtra holds the rarer per-token state.
 type tokenExtra struct {
 	failures []int64   // failed_attempts: the most recent failure times (unix ms), sorted
+	denials  []int64   // denied_access: the most recent refusal times (unix ms), sorted
 	nets     []netSeen // multi_address: distinct networks in the window
 	weak     []weakHit // escalation: recent weak findings
 }

@@ -146,3 +146,30 @@ func TestLogsInputAlertsOnce(t *testing.T) {
 	h.sendLogs(item{at: t0, token: "tok_a", violations: []string{auditattr.ViolationExpired}})
 	require.Len(t, h.records(), 1)
 }
+
+// TestExposedCredential: a credential found outside an authentication
+// header alerts once per token and place, at high severity, naming the
+// place; more items with the same leak, even hours later, do not alert.
+func TestExposedCredential(t *testing.T) {
+	h := newHarness(t, testConfig())
+	leak := func(token, source string, at time.Time) item {
+		return item{at: at, token: token, principal: "alice", resource: "GET /search", outcome: auditattr.OutcomeSuccess,
+			client: "198.51.100.30", source: source, violations: []string{auditattr.ViolationExposedCredential}}
+	}
+	var items []item
+	for i := range 20 {
+		items = append(items, leak("tok_a", "url.query", t0.Add(time.Duration(i)*time.Minute)))
+	}
+	items = append(items, leak("tok_a", "log.body", t0.Add(30*time.Minute)), leak("tok_b", "url.query", t0.Add(31*time.Minute)),
+		leak("tok_a", "url.query", t0.Add(5*time.Hour)))
+	h.send(items...)
+	got := h.alertsOf(auditattr.ViolationExposedCredential)
+	require.Len(t, got, 3, "tok_a in url.query, tok_a in log.body, tok_b in url.query")
+	places := map[string]bool{}
+	for _, lr := range got {
+		assert.Equal(t, auditattr.SeverityHigh, str(lr, auditattr.FindingSeverity))
+		places[str(lr, auditattr.TokenID)+" "+strs(lr, auditattr.EvidenceValues)[0]] = true
+		assert.Contains(t, lr.Body().Str(), "rotate")
+	}
+	assert.Equal(t, map[string]bool{"tok_a url.query": true, "tok_a log.body": true, "tok_b url.query": true}, places)
+}

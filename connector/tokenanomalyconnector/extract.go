@@ -17,7 +17,7 @@ type event struct {
 	principal, principalType        string
 	resource, action, outcome       string
 	client                          string
-	source                          string // where the processor found the credential
+	source                          string // where the credential was found (exposed_in, else source)
 	scopes, violations              pcommon.Slice
 	hasScopes, hasViolations        bool
 	issuedAt, expiresAt             int64 // unix s; 0 when absent
@@ -70,7 +70,12 @@ func (e *event) read(attrs pcommon.Map) bool {
 		case auditattr.ClientAddress:
 			e.client = v.Str()
 		case auditattr.TokenSource:
-			e.source = v.Str()
+			if e.source == "" {
+				e.source = v.Str()
+			}
+		case auditattr.TokenExposedIn:
+			e.source = v.Str() // where it leaked, when the processor says so apart
+
 		case auditattr.TokenScopes:
 			if v.Type() == pcommon.ValueTypeSlice {
 				e.scopes, e.hasScopes = v.Slice(), true

@@ -173,3 +173,16 @@ func TestExposedCredential(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"tok_a url.query": true, "tok_a log.body": true, "tok_b url.query": true}, places)
 }
+
+// TestExposedCredentialPlaceFromExposedIn: the place is the processor's
+// tokenaudit.token.exposed_in when it writes one apart from the source.
+func TestExposedCredentialPlaceFromExposedIn(t *testing.T) {
+	h := newHarness(t, testConfig())
+	td := spans(item{at: t0, token: "tok_a", source: "http.request.header.authorization", outcome: auditattr.OutcomeSuccess,
+		violations: []string{auditattr.ViolationExposedCredential}})
+	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutStr(auditattr.TokenExposedIn, "exception.message")
+	h.sendBatch(td)
+	got := h.alertsOf(auditattr.ViolationExposedCredential)
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"exception.message"}, strs(got[0], auditattr.EvidenceValues))
+}

@@ -62,4 +62,18 @@ func TestFieldQuality(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	// Until issue 13's targets hold, this floor is the ratchet: below the
+	// figures main reached (short run: macro recall 0.87, micro precision
+	// 0.35), with a margin for the reorder buffer's wall-clock releases,
+	// which depend on the machine's speed.
+	if r := res.Report; r.MacroRecall() < ratchetMacroRecall || r.MicroPrecision() < ratchetMicroPrecision {
+		t.Errorf("detection regressed below the ratchet: macro recall %.3f (floor %.2f), micro precision %.3f (floor %.2f)",
+			r.MacroRecall(), ratchetMacroRecall, r.MicroPrecision(), ratchetMicroPrecision)
+	}
 }
+
+// The ratchet's floors; raise them as detection improves.
+const (
+	ratchetMacroRecall    = 0.80
+	ratchetMicroPrecision = 0.25
+)

@@ -40,6 +40,12 @@ func Evaluate(ctx context.Context, dir string, cfg fieldsim.Config) (Result, err
 		return Result{}, err
 	}
 	alerts := p.Alerts()
+	byJTI := sim.TokenIDsByJTI()
+	for i := range alerts { // a registered JWT the connector never saw is named by its jti
+		if a := &alerts[i]; a.TokenID == "" && a.JTI != "" {
+			a.TokenID = byJTI[a.JTI]
+		}
+	}
 	if len(alerts) == 0 {
 		return Result{}, fmt.Errorf("no alert from %d requests: the pipeline is not wired", st.Requests)
 	}

@@ -40,6 +40,10 @@ type Alert struct {
 	At      time.Time
 	// Related are the member finding types of a combined_findings alert.
 	Related []string
+	// JTI is the registry's jti when the alert names a registered JWT that
+	// the connector has not seen (so it knows no token id): evidence value
+	// "jti:<jti>".
+	JTI string
 }
 
 // Pipeline is token_audit (traces and logs) feeding token_anomaly
@@ -199,6 +203,13 @@ func alertOf(lr plog.LogRecord) Alert {
 		TokenID: str(auditattr.TokenID),
 		Client:  str(auditattr.ClientAddress),
 		At:      lr.Timestamp().AsTime(),
+	}
+	if v, ok := a.Get(auditattr.EvidenceValues); ok && v.Type() == pcommon.ValueTypeSlice && al.TokenID == "" {
+		for _, m := range v.Slice().All() {
+			if jti, ok := strings.CutPrefix(m.AsString(), "jti:"); ok {
+				al.JTI = jti
+			}
+		}
 	}
 	if v, ok := a.Get(auditattr.FindingRelated); ok && v.Type() == pcommon.ValueTypeSlice {
 		for _, m := range v.Slice().All() {

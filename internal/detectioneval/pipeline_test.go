@@ -26,3 +26,17 @@ func TestLeakCheck(t *testing.T) {
 		})
 	}
 }
+
+// An alert about a registered JWT the connector never saw names it by jti.
+func TestAlertOfNamesJTI(t *testing.T) {
+	lr := plog.NewLogRecord()
+	lr.Attributes().PutStr("tokenaudit.finding.type", "stale_token")
+	lr.Attributes().PutEmptySlice("tokenaudit.evidence.values").AppendEmpty().SetStr("jti:3c10e018")
+	if a := alertOf(lr); a.JTI != "3c10e018" || a.TokenID != "" {
+		t.Errorf("alert %+v, want jti 3c10e018", a)
+	}
+	lr.Attributes().PutStr("tokenaudit.token.id", "tok_1")
+	if a := alertOf(lr); a.JTI != "" {
+		t.Errorf("alert %+v: a token id needs no jti", a)
+	}
+}

@@ -180,6 +180,17 @@ func (s *Sim) Kinds() map[string]string {
 	return out
 }
 
+// TokenIDsByJTI maps the jti of each of the org's JWTs to its token id.
+func (s *Sim) TokenIDsByJTI() map[string]string {
+	out := map[string]string{}
+	for _, t := range s.tokens {
+		if t.jti != "" {
+			out[t.jti] = t.id
+		}
+	}
+	return out
+}
+
 var kindNames = [numKinds]string{"user", "mobile", "integration", "service", "ci", "partner"}
 
 func (s *Sim) dayIndex(t time.Time) int {

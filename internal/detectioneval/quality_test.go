@@ -66,14 +66,21 @@ func TestFieldQuality(t *testing.T) {
 	// figures main reached (short run: macro recall 0.87, micro precision
 	// 0.35), with a margin for the reorder buffer's wall-clock releases,
 	// which depend on the machine's speed.
-	if r := res.Report; r.MacroRecall() < ratchetMacroRecall || r.MicroPrecision() < ratchetMicroPrecision {
+	// The full run has ten times the clean tokens per injection, so its
+	// micro precision has a floor of its own (measured 0.153).
+	recallFloor, precisionFloor := ratchetMacroRecall, ratchetMicroPrecision
+	if os.Getenv("TOKENAUDIT_QUALITY_FULL") == "1" {
+		precisionFloor = ratchetFullMicroPrecision
+	}
+	if r := res.Report; r.MacroRecall() < recallFloor || r.MicroPrecision() < precisionFloor {
 		t.Errorf("detection regressed below the ratchet: macro recall %.3f (floor %.2f), micro precision %.3f (floor %.2f)",
-			r.MacroRecall(), ratchetMacroRecall, r.MicroPrecision(), ratchetMicroPrecision)
+			r.MacroRecall(), recallFloor, r.MicroPrecision(), precisionFloor)
 	}
 }
 
 // The ratchet's floors; raise them as detection improves.
 const (
-	ratchetMacroRecall    = 0.80
-	ratchetMicroPrecision = 0.25
+	ratchetMacroRecall        = 0.80
+	ratchetMicroPrecision     = 0.25
+	ratchetFullMicroPrecision = 0.12
 )

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/fieldsim"
 )
 
 // population generates clean traffic shaped unlike the project's scenario
@@ -112,7 +113,7 @@ func (p *population) hour(h int) []item {
 			if pr.kind == kindUser {
 				mean *= 0.3 + 1.4*r.Float64() // busy and quiet hours
 			}
-			n = poissonDraw(r, mean)
+			n = fieldsim.Poisson(r, mean)
 		}
 		// One network for this hour (a session), sometimes a second one.
 		net := pr.nets[weightedIndex(r, len(pr.nets))]
@@ -158,20 +159,6 @@ func weightedIndex(r *rand.Rand, n int) int {
 		}
 	}
 	return n - 1
-}
-
-func poissonDraw(r *rand.Rand, mean float64) int {
-	if mean > 50 {
-		return max(0, int(math.Round(mean+math.Sqrt(mean)*r.NormFloat64())))
-	}
-	l, k, p := math.Exp(-mean), 0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
 }
 
 // shape is how a stream of items is cut into requests.

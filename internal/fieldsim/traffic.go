@@ -47,9 +47,9 @@ func authOf(t *token) (header, value string) {
 	}
 }
 
-// poisson draws a Poisson count (inversion for small means, normal
+// Poisson draws a Poisson count (inversion for small means, normal
 // approximation above 50).
-func poisson(rng *rand.Rand, mean float64) int {
+func Poisson(rng *rand.Rand, mean float64) int {
 	if mean <= 0 {
 		return 0
 	}
@@ -142,7 +142,7 @@ func (s *Sim) userHour(rng *rand.Rand, t *token, h time.Time, out []Request) []R
 			share = 0.2
 		}
 	}
-	n := poisson(rng, t.rate*share)
+	n := Poisson(rng, t.rate*share)
 	if n == 0 {
 		return out
 	}
@@ -186,7 +186,7 @@ func (s *Sim) mobileHour(rng *rand.Rand, t *token, h time.Time, out []Request) [
 	if weekend(wd) {
 		shape *= 1.3
 	}
-	n := poisson(rng, t.rate*shape)
+	n := Poisson(rng, t.rate*shape)
 	if n == 0 {
 		return out
 	}
@@ -227,7 +227,7 @@ func (s *Sim) serviceHour(rng *rand.Rand, t *token, h time.Time, out []Request) 
 	if weekend(wd) {
 		shape *= 0.6
 	}
-	for range poisson(rng, t.rate*shape) {
+	for range Poisson(rng, t.rate*shape) {
 		at := h.Add(time.Duration(rng.Int64N(int64(time.Hour))))
 		out = append(out, s.normal(rng, t, at, t.fixed[rng.IntN(len(t.fixed))]))
 	}
@@ -245,7 +245,7 @@ func (s *Sim) ciHour(rng *rand.Rand, t *token, h time.Time, out []Request) []Req
 	if h.UTC().Hour() == 2 {
 		builds += 0.7
 	}
-	for range poisson(rng, builds) {
+	for range Poisson(rng, builds) {
 		start := h.Add(time.Duration(rng.Int64N(int64(time.Hour))))
 		dur := time.Duration(60+rng.IntN(300)) * time.Second
 		addr := s.nets.ciFleet.addr(rng)
@@ -263,7 +263,7 @@ func (s *Sim) partnerHour(rng *rand.Rand, t *token, h time.Time, out []Request) 
 		return out
 	}
 	share := workShare(lh, t.workStart, t.workLen)
-	for range poisson(rng, t.rate*share) {
+	for range Poisson(rng, t.rate*share) {
 		at := h.Add(time.Duration(rng.Int64N(int64(time.Hour))))
 		if l, _ := localHour(at, t.tz); l < t.workStart || l >= t.workStart+t.workLen {
 			continue

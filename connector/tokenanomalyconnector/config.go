@@ -147,6 +147,12 @@ type DetectorsConfig struct {
 	UnusedScopes       UnusedScopesConfig `mapstructure:"unused_scopes"`
 	ExpiringSoon       ExpiringConfig     `mapstructure:"expiring_soon"`
 	ExcessiveLifetime  LifetimeConfig     `mapstructure:"excessive_lifetime"`
+
+	// registry is the detectors this configuration is for; nil is the
+	// built-in ones. sections holds the sections of the detectors that
+	// have no field above (see detectorSpec.defaults).
+	registry *detectorRegistry
+	sections map[string]detectorSettings
 }
 
 // ViolationsConfig alerts the processor's stateless verdicts.
@@ -282,16 +288,6 @@ var (
 	outcomes = []string{auditattr.OutcomeSuccess, auditattr.OutcomeFailure, auditattr.OutcomeDenied, auditattr.OutcomeError}
 )
 
-// findingTypes is every finding the connector can raise.
-func findingTypes() []string {
-	return append(slices.Clone(statelessVerdicts),
-		auditattr.FindingFailedAttempts, auditattr.FindingCredentialStuffing, auditattr.FindingRateSurge,
-		auditattr.FindingNewClientAddress, auditattr.FindingNewResource, auditattr.FindingMultiAddress,
-		auditattr.FindingStaleToken, auditattr.FindingResurrectedToken, auditattr.FindingUnusedScopes,
-		auditattr.FindingExpiringSoon, auditattr.FindingExcessiveLifetime, auditattr.FindingDeniedAccess,
-		auditattr.FindingCombined)
-}
-
 // Validate checks the configuration; each error names the field and the fix.
 func (c *Config) Validate() error {
 	var errs []error
@@ -342,7 +338,7 @@ func (c *Config) Validate() error {
 			add("alerts.escalation.min_types: %d must be at least 2 (one finding alone is not a combination)", e.MinTypes)
 		}
 		for i, t := range e.WeakTypes {
-			if !slices.Contains(findingTypes(), t) || t == auditattr.FindingCombined {
+			if !slices.Contains(c.Detectors.detectors().findingTypes(), t) || t == auditattr.FindingCombined {
 				add("alerts.escalation.weak_types[%d]: %q is not a finding type", i, t)
 			}
 		}
@@ -364,145 +360,42 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-func (d *DetectorsConfig) validate() []error {
-	var errs []error
-	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	positive := func(name string, v time.Duration) {
-		if v <= 0 {
-			add("detectors.%s: must be positive, got %s", name, v)
-		}
-	}
-	common := func(name string, c DetectorConfig) {
-		if _, err := policy.ParseNetworks(c.Exclude.Networks); err != nil {
-			add("detectors.%s.exclude.networks%w", name, err)
-		}
-	}
-	inList := func(name string, vals, allowed []string) {
-		for i, v := range vals {
-			if !slices.Contains(allowed, v) {
-				add("detectors.%s[%d]: %q is not one of %v", name, i, v, allowed)
-			}
-		}
-	}
-	prefixes := func(name string, v4, v6 int) {
-		if v4 < 8 || v4 > 32 {
-			add("detectors.%s.ipv4_prefix: %d is outside 8..32", name, v4)
-		}
-		if v6 < 16 || v6 > 128 {
-			add("detectors.%s.ipv6_prefix: %d is outside 16..128", name, v6)
-		}
-	}
+// validator collects a configuration's errors; each names its field.
+type validator struct{ errs []error }
 
-	common("violations", d.Violations.DetectorConfig)
-	inList("violations.types", d.Violations.Types, statelessVerdicts)
+func (v *validator) add(format string, a ...any) { v.errs = append(v.errs, fmt.Errorf(format, a...)) }
 
-	for _, w := range []struct {
-		name string
-		c    WindowCountConfig
-	}{{"failed_attempts", d.FailedAttempts}, {"denied_access", d.DeniedAccess}, {"credential_stuffing", d.CredentialStuffing}} {
-		common(w.name, w.c.DetectorConfig)
-		if w.c.Threshold < 2 || w.c.Threshold > maxWindowThreshold {
-			add("detectors.%s.threshold: %d is outside 2..%d", w.name, w.c.Threshold, maxWindowThreshold)
+// positive checks detectors.<name>, a duration.
+func (v *validator) positive(name string, d time.Duration) {
+	if d <= 0 {
+		v.add("detectors.%s: must be positive, got %s", name, d)
+	}
+}
+
+// common checks the keys every detector has.
+func (v *validator) common(name string, c *DetectorConfig) {
+	if _, err := policy.ParseNetworks(c.Exclude.Networks); err != nil {
+		v.add("detectors.%s.exclude.networks%w", name, err)
+	}
+}
+
+// inList checks that detectors.<name> lists only allowed values.
+func (v *validator) inList(name string, vals, allowed []string) {
+	for i, val := range vals {
+		if !slices.Contains(allowed, val) {
+			v.add("detectors.%s[%d]: %q is not one of %v", name, i, val, allowed)
 		}
-		positive(w.name+".window", w.c.Window)
-		inList(w.name+".outcomes", w.c.Outcomes, outcomes)
-		if len(w.c.Outcomes) == 0 {
-			add("detectors.%s.outcomes: empty; list the outcomes that count (default [failure])", w.name)
-		}
 	}
+}
 
-	r := d.RateSurge
-	common("rate_surge", r.DetectorConfig)
-	positive("rate_surge.bucket", r.Bucket)
-	positive("rate_surge.half_life", r.HalfLife)
-	if r.HalfLife > 0 && r.HalfLife < r.Bucket {
-		add("detectors.rate_surge.half_life: %s is shorter than bucket %s; make it several buckets long", r.HalfLife, r.Bucket)
+// prefixes checks a detector's network prefix lengths.
+func (v *validator) prefixes(name string, v4, v6 int) {
+	if v4 < 8 || v4 > 32 {
+		v.add("detectors.%s.ipv4_prefix: %d is outside 8..32", name, v4)
 	}
-	if r.LearningPeriod < 0 {
-		add("detectors.rate_surge.learning_period: must not be negative")
+	if v6 < 16 || v6 > 128 {
+		v.add("detectors.%s.ipv6_prefix: %d is outside 16..128", name, v6)
 	}
-	if r.MinRequests < 1 {
-		add("detectors.rate_surge.min_requests: %d must be at least 1", r.MinRequests)
-	}
-	if r.MinBaseline < 0 || r.MinRatio < 1 || r.Tolerance <= 0 {
-		add("detectors.rate_surge: min_baseline must be >= 0, min_ratio >= 1 and tolerance > 0")
-	}
-	positive("rate_surge.peak_half_life", r.PeakHalfLife)
-	if r.LongBucket <= r.Bucket {
-		add("detectors.rate_surge.long_bucket: %s must be longer than bucket %s (default 1h)", r.LongBucket, r.Bucket)
-	}
-	if r.LongLearningPeriod < 0 {
-		add("detectors.rate_surge.long_learning_period: must not be negative")
-	}
-	if r.MinActiveHours < 0 {
-		add("detectors.rate_surge.min_active_hours: must not be negative")
-	}
-	if r.LongMinRequests < 1 {
-		add("detectors.rate_surge.long_min_requests: %d must be at least 1", r.LongMinRequests)
-	}
-	if r.PeakRatio < 1 {
-		add("detectors.rate_surge.peak_ratio: %g must be at least 1 (1 alerts on any new peak)", r.PeakRatio)
-	}
-	if r.LongPeakRatio < 1 {
-		add("detectors.rate_surge.long_peak_ratio: %g must be at least 1 (1 alerts on any new peak)", r.LongPeakRatio)
-	}
-	if r.PoissonP <= 0 || r.PoissonP >= 0.5 {
-		add("detectors.rate_surge.poisson_p: %g is outside (0, 0.5)", r.PoissonP)
-	}
-
-	for _, n := range []struct {
-		name string
-		c    NoveltyConfig
-	}{{"new_client_address", d.NewClientAddress}, {"new_resource", d.NewResource}} {
-		common(n.name, n.c.DetectorConfig)
-		if n.c.LearningPeriod < 0 {
-			add("detectors.%s.learning_period: must not be negative", n.name)
-		}
-		positive(n.name+".forget_after", n.c.ForgetAfter)
-		if n.c.MinActiveHours < 0 {
-			add("detectors.%s.min_active_hours: must not be negative (0 judges every token past its learning period)", n.name)
-		}
-		inList(n.name+".outcomes", n.c.Outcomes, outcomes)
-	}
-	prefixes("new_client_address", d.NewClientAddress.IPv4Prefix, d.NewClientAddress.IPv6Prefix)
-
-	m := d.MultiAddress
-	common("multi_address", m.DetectorConfig)
-	if m.Networks < 2 || m.Networks > maxMultiNetworks {
-		add("detectors.multi_address.networks: %d is outside 2..%d", m.Networks, maxMultiNetworks)
-	}
-	positive("multi_address.window", m.Window)
-	if m.BaselineRatio < 1 {
-		add("detectors.multi_address.baseline_ratio: %g must be at least 1 (default 2)", m.BaselineRatio)
-	}
-	if m.LearningPeriod < 0 {
-		add("detectors.multi_address.learning_period: must not be negative")
-	}
-	prefixes("multi_address", m.IPv4Prefix, m.IPv6Prefix)
-
-	o := d.OffHours
-	common("off_hours", o.DetectorConfig)
-	if o.LearningPeriod < 0 {
-		add("detectors.off_hours.learning_period: must not be negative")
-	}
-	if o.MinSamples < 1 {
-		add("detectors.off_hours.min_samples: %d must be at least 1", o.MinSamples)
-	}
-	if _, err := loadZone(o.TimeZone); err != nil {
-		add("detectors.off_hours.time_zone: %w", err)
-	}
-
-	common("stale_token", d.StaleToken.DetectorConfig)
-	positive("stale_token.idle_after", d.StaleToken.IdleAfter)
-	common("resurrected_token", d.ResurrectedToken.DetectorConfig)
-	positive("resurrected_token.idle_after", d.ResurrectedToken.IdleAfter)
-	common("unused_scopes", d.UnusedScopes.DetectorConfig)
-	positive("unused_scopes.tracking_period", d.UnusedScopes.TrackingPeriod)
-	common("expiring_soon", d.ExpiringSoon.DetectorConfig)
-	positive("expiring_soon.within", d.ExpiringSoon.Within)
-	common("excessive_lifetime", d.ExcessiveLifetime.DetectorConfig)
-	positive("excessive_lifetime.max_lifetime", d.ExcessiveLifetime.MaxLifetime)
-	return errs
 }
 
 // loadZone refuses Local: findings would depend on the collector's machine.

@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -151,4 +152,73 @@ func (m *model) detectStuffing(ev *event) {
 	f.body = strconv.Itoa(len(cs.fails)) + " distinct tokens failed from " + ev.client + " within " + c.Window.String() +
 		" (threshold " + strconv.Itoa(c.Threshold) + ")."
 	m.raise(f, nil)
+}
+
+// validateWindowCount checks the keys of an exact window count.
+func validateWindowCount(name string) func(detectorSettings, *validator) {
+	return func(s detectorSettings, v *validator) {
+		c := s.(*WindowCountConfig)
+		if c.Threshold < 2 || c.Threshold > maxWindowThreshold {
+			v.add("detectors.%s.threshold: %d is outside 2..%d", name, c.Threshold, maxWindowThreshold)
+		}
+		v.positive(name+".window", c.Window)
+		v.inList(name+".outcomes", c.Outcomes, outcomes)
+		if len(c.Outcomes) == 0 {
+			v.add("detectors.%s.outcomes: empty; list the outcomes that count (default [failure])", name)
+		}
+	}
+}
+
+func failedAttemptsSpec() detectorSpec {
+	return detectorSpec{
+		name:     "failed_attempts",
+		findings: []findingSeverity{{typeFailedAttempts, sevMedium}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.FailedAttempts },
+		validate: validateWindowCount("failed_attempts"),
+		compile: func(m *model, _ *detector, s detectorSettings) error {
+			m.det.failedOutcomes = setOf(s.(*WindowCountConfig).Outcomes)
+			return nil
+		},
+		stage:   stageToken,
+		observe: func(m *model, _ *detector, ev *event, st *tokenState) { m.detectFailures(ev, st) },
+		slot:    func(c *compiledDetectors) *detector { return &c.failed },
+	}
+}
+
+func deniedAccessSpec() detectorSpec {
+	return detectorSpec{
+		name:     "denied_access",
+		findings: []findingSeverity{{typeDeniedAccess, sevMedium}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.DeniedAccess },
+		validate: validateWindowCount("denied_access"),
+		compile: func(m *model, _ *detector, s detectorSettings) error {
+			c := s.(*WindowCountConfig)
+			m.det.deniedOutcomes = setOf(c.Outcomes)
+			m.deniedAlpha = 1 - math.Exp2(-float64(c.Window)/float64(deniedHalfLife))
+			return nil
+		},
+		stage:   stageToken,
+		observe: func(m *model, _ *detector, ev *event, st *tokenState) { m.detectDenied(ev, st) },
+		slot:    func(c *compiledDetectors) *detector { return &c.denied },
+	}
+}
+
+func credentialStuffingSpec() detectorSpec {
+	return detectorSpec{
+		name:     "credential_stuffing",
+		findings: []findingSeverity{{typeCredentialStuffing, sevHigh}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.CredentialStuffing },
+		validate: validateWindowCount("credential_stuffing"),
+		compile: func(m *model, _ *detector, s detectorSettings) error {
+			m.det.stuffingOutcomes = setOf(s.(*WindowCountConfig).Outcomes)
+			return nil
+		},
+		stage: stageClient,
+		observe: func(m *model, _ *detector, ev *event, _ *tokenState) {
+			if ev.client != "" {
+				m.detectStuffing(ev)
+			}
+		},
+		slot: func(c *compiledDetectors) *detector { return &c.stuffing },
+	}
 }

@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -66,4 +67,35 @@ func (s *tokenState) offHours(slot int) bool {
 		sameHours += near((slot + d*24) % hourSlots)
 	}
 	return sameHours*100 <= int(s.hoursTotal)
+}
+
+func offHoursSpec() detectorSpec {
+	return detectorSpec{
+		name:     "off_hours",
+		findings: []findingSeverity{{typeOffHours, sevLow}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.OffHours },
+		validate: func(s detectorSettings, v *validator) {
+			o := s.(*OffHoursConfig)
+			if o.LearningPeriod < 0 {
+				v.add("detectors.off_hours.learning_period: must not be negative")
+			}
+			if o.MinSamples < 1 {
+				v.add("detectors.off_hours.min_samples: %d must be at least 1", o.MinSamples)
+			}
+			if _, err := loadZone(o.TimeZone); err != nil {
+				v.add("detectors.off_hours.time_zone: %w", err)
+			}
+		},
+		compile: func(m *model, _ *detector, s detectorSettings) error {
+			zone, err := loadZone(s.(*OffHoursConfig).TimeZone)
+			if err != nil {
+				return fmt.Errorf("detectors.off_hours.time_zone: %w", err)
+			}
+			m.zone = zone
+			return nil
+		},
+		stage:   stageToken,
+		observe: func(m *model, _ *detector, ev *event, st *tokenState) { m.detectOffHours(ev, st) },
+		slot:    func(c *compiledDetectors) *detector { return &c.offHours },
+	}
 }

@@ -152,7 +152,7 @@ func (m *model) detectStale() {
 		m.staleAlerted[e.key] = last
 		idle := time.Duration(m.watermark-last) * time.Millisecond
 		f := &finding{
-			typ: typeStaleToken, sev: baseSeverity[typeStaleToken], dryRun: d.dryRun, at: m.watermark,
+			typ: typeStaleToken, sev: d.severity[typeStaleToken], dryRun: d.dryRun, at: m.watermark,
 			tokenID: e.id, principal: e.owner, discriminator: e.key + "@" + strconv.FormatInt(last, 10),
 			hasEvidence: true, observed: idle.Seconds(), threshold: idleAfter.Seconds(), window: idleAfter,
 		}
@@ -181,4 +181,69 @@ func popcount(b uint64) int {
 		n++
 	}
 	return n
+}
+
+// idleSpec is stale_token or resurrected_token.
+func idleSpec(name, typ string, sev severity, field func(*DetectorsConfig) *IdleConfig) detectorSpec {
+	return detectorSpec{
+		name:     name,
+		findings: []findingSeverity{{typ, sev}},
+		field:    func(d *DetectorsConfig) detectorSettings { return field(d) },
+		validate: func(s detectorSettings, v *validator) { v.positive(name+".idle_after", s.(*IdleConfig).IdleAfter) },
+	}
+}
+
+// resurrectedTokenSpec observes for every lifecycle detector: detectLifecycle
+// runs them in one pass over the registry entry's last use.
+func resurrectedTokenSpec() detectorSpec {
+	s := idleSpec("resurrected_token", typeResurrectedToken, sevMedium, func(d *DetectorsConfig) *IdleConfig { return &d.ResurrectedToken })
+	s.stage = stageToken
+	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectLifecycle(ev, st, ev.newToken) }
+	s.slot = func(c *compiledDetectors) *detector { return &c.resurrected }
+	return s
+}
+
+func staleTokenSpec() detectorSpec {
+	s := idleSpec("stale_token", typeStaleToken, sevLow, func(d *DetectorsConfig) *IdleConfig { return &d.StaleToken })
+	s.stage = stageTick
+	s.observe = func(m *model, _ *detector, _ *event, _ *tokenState) { m.detectStale() }
+	s.slot = func(c *compiledDetectors) *detector { return &c.stale }
+	return s
+}
+
+func expiringSoonSpec() detectorSpec {
+	return detectorSpec{
+		name:     "expiring_soon",
+		findings: []findingSeverity{{typeExpiringSoon, sevLow}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.ExpiringSoon },
+		validate: func(s detectorSettings, v *validator) { v.positive("expiring_soon.within", s.(*ExpiringConfig).Within) },
+		stage:    stageToken, // observed by resurrected_token's detectLifecycle
+		slot:     func(c *compiledDetectors) *detector { return &c.expiring },
+	}
+}
+
+func excessiveLifetimeSpec() detectorSpec {
+	return detectorSpec{
+		name:     "excessive_lifetime",
+		findings: []findingSeverity{{typeExcessiveLifetime, sevLow}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.ExcessiveLifetime },
+		validate: func(s detectorSettings, v *validator) {
+			v.positive("excessive_lifetime.max_lifetime", s.(*LifetimeConfig).MaxLifetime)
+		},
+		stage: stageToken, // observed by resurrected_token's detectLifecycle
+		slot:  func(c *compiledDetectors) *detector { return &c.lifetime },
+	}
+}
+
+func unusedScopesSpec() detectorSpec {
+	return detectorSpec{
+		name:     "unused_scopes",
+		findings: []findingSeverity{{typeUnusedScopes, sevLow}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.UnusedScopes },
+		validate: func(s detectorSettings, v *validator) {
+			v.positive("unused_scopes.tracking_period", s.(*UnusedScopesConfig).TrackingPeriod)
+		},
+		stage: stageToken, // observed by resurrected_token's detectLifecycle
+		slot:  func(c *compiledDetectors) *detector { return &c.unusedScopes },
+	}
 }

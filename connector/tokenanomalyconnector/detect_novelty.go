@@ -205,3 +205,78 @@ func compareInt64(a, b int64) int {
 	}
 	return 0
 }
+
+// validateNovelty checks the keys of a first-seen detector.
+func validateNovelty(name string, addresses bool) func(detectorSettings, *validator) {
+	return func(s detectorSettings, v *validator) {
+		c := s.(*NoveltyConfig)
+		if c.LearningPeriod < 0 {
+			v.add("detectors.%s.learning_period: must not be negative", name)
+		}
+		v.positive(name+".forget_after", c.ForgetAfter)
+		if c.MinActiveHours < 0 {
+			v.add("detectors.%s.min_active_hours: must not be negative (0 judges every token past its learning period)", name)
+		}
+		v.inList(name+".outcomes", c.Outcomes, outcomes)
+		if addresses {
+			v.prefixes(name, c.IPv4Prefix, c.IPv6Prefix)
+		}
+	}
+}
+
+func newClientAddressSpec() detectorSpec {
+	return detectorSpec{
+		name:     "new_client_address",
+		findings: []findingSeverity{{typeNewClientAddress, sevLow}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.NewClientAddress },
+		validate: validateNovelty("new_client_address", true),
+		compile: func(m *model, _ *detector, s detectorSettings) error {
+			m.det.addressOutcomes = setOf(s.(*NoveltyConfig).Outcomes)
+			return nil
+		},
+		// detectNovelty judges new_resource too: one pass over the token's memos.
+		stage:   stageToken,
+		observe: func(m *model, _ *detector, ev *event, st *tokenState) { m.detectNovelty(ev, st, ev.key) },
+		slot:    func(c *compiledDetectors) *detector { return &c.newAddress },
+	}
+}
+
+func newResourceSpec() detectorSpec {
+	return detectorSpec{
+		name:     "new_resource",
+		findings: []findingSeverity{{typeNewResource, sevLow}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.NewResource },
+		validate: validateNovelty("new_resource", false),
+		compile: func(m *model, _ *detector, s detectorSettings) error {
+			m.det.resourceOutcomes = setOf(s.(*NoveltyConfig).Outcomes)
+			return nil
+		},
+		stage: stageToken, // observed by new_client_address's detectNovelty
+		slot:  func(c *compiledDetectors) *detector { return &c.newResource },
+	}
+}
+
+func multiAddressSpec() detectorSpec {
+	return detectorSpec{
+		name:     "multi_address",
+		findings: []findingSeverity{{typeMultiAddress, sevMedium}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.MultiAddress },
+		validate: func(s detectorSettings, v *validator) {
+			m := s.(*MultiAddressConfig)
+			if m.Networks < 2 || m.Networks > maxMultiNetworks {
+				v.add("detectors.multi_address.networks: %d is outside 2..%d", m.Networks, maxMultiNetworks)
+			}
+			v.positive("multi_address.window", m.Window)
+			if m.BaselineRatio < 1 {
+				v.add("detectors.multi_address.baseline_ratio: %g must be at least 1 (default 2)", m.BaselineRatio)
+			}
+			if m.LearningPeriod < 0 {
+				v.add("detectors.multi_address.learning_period: must not be negative")
+			}
+			v.prefixes("multi_address", m.IPv4Prefix, m.IPv6Prefix)
+		},
+		stage:   stageToken,
+		observe: func(m *model, _ *detector, ev *event, st *tokenState) { m.detectMultiAddress(ev, st) },
+		slot:    func(c *compiledDetectors) *detector { return &c.multi },
+	}
+}

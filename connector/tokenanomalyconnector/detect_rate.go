@@ -163,3 +163,62 @@ func poissonQuantile(lambda, p float64) int {
 		}
 	}
 }
+
+func rateSurgeSpec() detectorSpec {
+	return detectorSpec{
+		name:     "rate_surge",
+		findings: []findingSeverity{{typeRateSurge, sevMedium}},
+		field:    func(d *DetectorsConfig) detectorSettings { return &d.RateSurge },
+		validate: func(s detectorSettings, v *validator) { s.(*RateSurgeConfig).validate(v) },
+		compile: func(m *model, _ *detector, s detectorSettings) error {
+			r := s.(*RateSurgeConfig)
+			m.rateAlpha = 1 - math.Exp2(-float64(r.Bucket)/float64(r.HalfLife))
+			m.rateLongAlpha = 1 - math.Exp2(-float64(r.LongBucket)/float64(r.PeakHalfLife))
+			m.peakDecay = math.Exp2(-float64(r.Bucket) / float64(r.PeakHalfLife))
+			m.peakLongDecay = math.Exp2(-float64(r.LongBucket) / float64(r.PeakHalfLife))
+			return nil
+		},
+		stage:   stageToken,
+		observe: func(m *model, _ *detector, ev *event, st *tokenState) { m.detectRate(ev, st) },
+		slot:    func(c *compiledDetectors) *detector { return &c.rate },
+	}
+}
+
+func (r *RateSurgeConfig) validate(v *validator) {
+	v.positive("rate_surge.bucket", r.Bucket)
+	v.positive("rate_surge.half_life", r.HalfLife)
+	if r.HalfLife > 0 && r.HalfLife < r.Bucket {
+		v.add("detectors.rate_surge.half_life: %s is shorter than bucket %s; make it several buckets long", r.HalfLife, r.Bucket)
+	}
+	if r.LearningPeriod < 0 {
+		v.add("detectors.rate_surge.learning_period: must not be negative")
+	}
+	if r.MinRequests < 1 {
+		v.add("detectors.rate_surge.min_requests: %d must be at least 1", r.MinRequests)
+	}
+	if r.MinBaseline < 0 || r.MinRatio < 1 || r.Tolerance <= 0 {
+		v.add("detectors.rate_surge: min_baseline must be >= 0, min_ratio >= 1 and tolerance > 0")
+	}
+	v.positive("rate_surge.peak_half_life", r.PeakHalfLife)
+	if r.LongBucket <= r.Bucket {
+		v.add("detectors.rate_surge.long_bucket: %s must be longer than bucket %s (default 1h)", r.LongBucket, r.Bucket)
+	}
+	if r.LongLearningPeriod < 0 {
+		v.add("detectors.rate_surge.long_learning_period: must not be negative")
+	}
+	if r.MinActiveHours < 0 {
+		v.add("detectors.rate_surge.min_active_hours: must not be negative")
+	}
+	if r.LongMinRequests < 1 {
+		v.add("detectors.rate_surge.long_min_requests: %d must be at least 1", r.LongMinRequests)
+	}
+	if r.PeakRatio < 1 {
+		v.add("detectors.rate_surge.peak_ratio: %g must be at least 1 (1 alerts on any new peak)", r.PeakRatio)
+	}
+	if r.LongPeakRatio < 1 {
+		v.add("detectors.rate_surge.long_peak_ratio: %g must be at least 1 (1 alerts on any new peak)", r.LongPeakRatio)
+	}
+	if r.PoissonP <= 0 || r.PoissonP >= 0.5 {
+		v.add("detectors.rate_surge.poisson_p: %g is outside (0, 0.5)", r.PoissonP)
+	}
+}

@@ -14,7 +14,7 @@ func (m *model) detectViolations(ev *event) {
 	}
 	for _, v := range ev.violations.All() {
 		typ := v.Str()
-		base, known := baseSeverity[typ]
+		base, known := d.severity[typ]
 		if !known || !m.det.alertVerdicts[typ] {
 			continue
 		}
@@ -44,7 +44,7 @@ func (m *model) detectViolations(ev *event) {
 // passed), and reports whether it is new: a credential found in the same
 // place again is the same leak, not a new alert.
 func (m *model) firstExposure(f *finding, ev *event) bool {
-	f.sev = baseSeverity[auditattr.ViolationExposedCredential]
+	f.sev = m.det.violations.severity[auditattr.ViolationExposedCredential]
 	f.discriminator = ev.source
 	f.values = []string{orUnknown(ev.source)}
 	id := findingID(f.tokenID, f.typ, f.discriminator)
@@ -107,4 +107,34 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+func violationsSpec() detectorSpec {
+	return detectorSpec{
+		name: "violations",
+		findings: []findingSeverity{
+			{auditattr.ViolationExpired, sevMedium},
+			{auditattr.ViolationNotYetValid, sevMedium},
+			{auditattr.ViolationRevoked, sevHigh},
+			{auditattr.ViolationMalformed, sevLow},
+			{auditattr.ViolationInvalidSignature, sevHigh},
+			{auditattr.ViolationUnknown, sevMedium},
+			{auditattr.ViolationScope, sevMedium},
+			{auditattr.ViolationRestrictedResource, sevHigh},
+			{auditattr.ViolationOffHours, sevLow},
+			{auditattr.ViolationDisallowedNetwork, sevMedium},
+			{auditattr.ViolationExposedCredential, sevHigh},
+		},
+		field: func(d *DetectorsConfig) detectorSettings { return &d.Violations },
+		validate: func(s detectorSettings, v *validator) {
+			v.inList("violations.types", s.(*ViolationsConfig).Types, statelessVerdicts)
+		},
+		compile: func(m *model, _ *detector, s detectorSettings) error {
+			m.det.alertVerdicts = setOf(s.(*ViolationsConfig).Types)
+			return nil
+		},
+		stage:   stageItem,
+		observe: func(m *model, _ *detector, ev *event, _ *tokenState) { m.detectViolations(ev) },
+		slot:    func(c *compiledDetectors) *detector { return &c.violations },
+	}
 }

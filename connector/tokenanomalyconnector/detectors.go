@@ -14,6 +14,8 @@ type detector struct {
 	networks        []netip.Prefix
 	principals      map[string]bool
 	tokens          map[string]bool
+	severity        map[string]severity // base severity of each finding it raises
+	state           any                 // a registered detector's own state (see detectorSpec.compile)
 }
 
 func compileDetector(name string, c DetectorConfig) (detector, error) {
@@ -57,7 +59,9 @@ func (d *detector) applies(ev *event) bool {
 	return true
 }
 
-// compiledDetectors holds every detector's common settings.
+// compiledDetectors holds the common settings of the detectors that
+// existed before the registry, by name for their detect functions, and
+// what their compile hooks derive from their sections.
 type compiledDetectors struct {
 	violations, failed, denied, stuffing, rate, newAddress, newResource, multi, offHours,
 	stale, resurrected, unusedScopes, expiring, lifetime detector
@@ -66,42 +70,6 @@ type compiledDetectors struct {
 	failedOutcomes, stuffingOutcomes  map[string]bool
 	deniedOutcomes                    map[string]bool
 	addressOutcomes, resourceOutcomes map[string]bool
-}
-
-func compileDetectors(c *DetectorsConfig) (compiledDetectors, error) {
-	var d compiledDetectors
-	for _, x := range []struct {
-		name string
-		cfg  DetectorConfig
-		into *detector
-	}{
-		{"violations", c.Violations.DetectorConfig, &d.violations},
-		{"failed_attempts", c.FailedAttempts.DetectorConfig, &d.failed},
-		{"denied_access", c.DeniedAccess.DetectorConfig, &d.denied},
-		{"credential_stuffing", c.CredentialStuffing.DetectorConfig, &d.stuffing},
-		{"rate_surge", c.RateSurge.DetectorConfig, &d.rate},
-		{"new_client_address", c.NewClientAddress.DetectorConfig, &d.newAddress},
-		{"new_resource", c.NewResource.DetectorConfig, &d.newResource},
-		{"multi_address", c.MultiAddress.DetectorConfig, &d.multi},
-		{"off_hours", c.OffHours.DetectorConfig, &d.offHours},
-		{"stale_token", c.StaleToken.DetectorConfig, &d.stale},
-		{"resurrected_token", c.ResurrectedToken.DetectorConfig, &d.resurrected},
-		{"unused_scopes", c.UnusedScopes.DetectorConfig, &d.unusedScopes},
-		{"expiring_soon", c.ExpiringSoon.DetectorConfig, &d.expiring},
-		{"excessive_lifetime", c.ExcessiveLifetime.DetectorConfig, &d.lifetime},
-	} {
-		var err error
-		if *x.into, err = compileDetector(x.name, x.cfg); err != nil {
-			return d, err
-		}
-	}
-	d.alertVerdicts = setOf(c.Violations.Types)
-	d.failedOutcomes = setOf(c.FailedAttempts.Outcomes)
-	d.deniedOutcomes = setOf(c.DeniedAccess.Outcomes)
-	d.stuffingOutcomes = setOf(c.CredentialStuffing.Outcomes)
-	d.addressOutcomes = setOf(c.NewClientAddress.Outcomes)
-	d.resourceOutcomes = setOf(c.NewResource.Outcomes)
-	return d, nil
 }
 
 func setOf(list []string) map[string]bool {
@@ -115,7 +83,7 @@ func setOf(list []string) map[string]bool {
 // newFinding fills what every finding of an item carries.
 func newFinding(typ string, d *detector, ev *event) *finding {
 	return &finding{
-		typ: typ, sev: baseSeverity[typ], dryRun: d.dryRun, ev: ev, at: ev.at,
+		typ: typ, sev: d.severity[typ], dryRun: d.dryRun, ev: ev, at: ev.at,
 		tokenID: ev.tokenID, principal: ev.principal, resourceName: ev.resource, client: ev.client,
 	}
 }

@@ -32,6 +32,7 @@ type event struct {
 	// Set by prepare, so that a held event needs neither slice.
 	scopeBits     uint64 // interned tokenaudit.token.scopes
 	offHoursGiven bool   // the processor judged off_hours
+	newToken      bool   // set by ingestStateful: the token's state was just created
 
 	clientAddr netip.Addr
 	addrDone   bool

@@ -29,11 +29,15 @@ func NewFactory() connector.Factory {
 
 const day = 24 * time.Hour
 
-func createDefaultConfig() component.Config {
+func createDefaultConfig() component.Config { return defaultConfig(builtinRegistry) }
+
+// defaultConfig is the default configuration of a connector that runs the
+// detectors of r.
+func defaultConfig(r *detectorRegistry) *Config {
 	on := func() DetectorConfig { return DetectorConfig{Enabled: true} }
 	failed := []string{auditattr.OutcomeFailure}
 	success := []string{auditattr.OutcomeSuccess}
-	return &Config{
+	cfg := &Config{
 		ReloadInterval:  10 * time.Second,
 		PersistInterval: 5 * time.Minute,
 		MaxTokens:       1_000_000,
@@ -98,6 +102,8 @@ func createDefaultConfig() component.Config {
 			ExcessiveLifetime: LifetimeConfig{DetectorConfig: on(), MaxLifetime: 366 * day},
 		},
 	}
+	cfg.Detectors.useRegistry(r)
+	return cfg
 }
 
 // factory keeps the model of each component id, shared by its pairs.

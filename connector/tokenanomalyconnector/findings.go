@@ -61,34 +61,6 @@ func parseSeverity(s string) severity {
 
 func (s severity) raise(by int) severity { return min(sevCritical, s+severity(by)) }
 
-// baseSeverity is each finding's severity before context raises it.
-var baseSeverity = map[string]severity{
-	auditattr.ViolationExpired:            sevMedium,
-	auditattr.ViolationNotYetValid:        sevMedium,
-	auditattr.ViolationRevoked:            sevHigh,
-	auditattr.ViolationMalformed:          sevLow,
-	auditattr.ViolationInvalidSignature:   sevHigh,
-	auditattr.ViolationUnknown:            sevMedium,
-	auditattr.ViolationScope:              sevMedium,
-	auditattr.ViolationRestrictedResource: sevHigh,
-	auditattr.ViolationOffHours:           sevLow,
-	auditattr.ViolationDisallowedNetwork:  sevMedium,
-	auditattr.ViolationExposedCredential:  sevHigh,
-	auditattr.FindingDeniedAccess:         sevMedium,
-	auditattr.FindingFailedAttempts:       sevMedium,
-	auditattr.FindingCredentialStuffing:   sevHigh,
-	auditattr.FindingRateSurge:            sevMedium,
-	auditattr.FindingNewClientAddress:     sevLow,
-	auditattr.FindingNewResource:          sevLow,
-	auditattr.FindingMultiAddress:         sevMedium,
-	auditattr.FindingStaleToken:           sevLow,
-	auditattr.FindingResurrectedToken:     sevMedium,
-	auditattr.FindingUnusedScopes:         sevLow,
-	auditattr.FindingExpiringSoon:         sevLow,
-	auditattr.FindingExcessiveLifetime:    sevLow,
-	auditattr.FindingCombined:             sevHigh,
-}
-
 // finding is one detection, before suppression.
 type finding struct {
 	typ           string

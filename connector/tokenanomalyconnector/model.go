@@ -46,6 +46,7 @@ type model struct {
 	since                                   int64 // event time the connector began to observe, unix ms
 
 	det          compiledDetectors
+	observers    [stageCount][]observer // the detectors of each stage, in registry order
 	weak         map[string]bool
 	zone         *time.Location
 	policies     *policy.Holder
@@ -79,14 +80,6 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
-	det, err := compileDetectors(&cfg.Detectors)
-	if err != nil {
-		return nil, err
-	}
-	zone, err := loadZone(cfg.Detectors.OffHours.TimeZone)
-	if err != nil {
-		return nil, fmt.Errorf("detectors.off_hours.time_zone: %w", err)
-	}
 	weak := map[string]bool{}
 	if cfg.Alerts.Escalation.Enabled {
 		for _, t := range cfg.Alerts.Escalation.WeakTypes {
@@ -104,9 +97,7 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 		findings:      newTable(cfg.Alerts.MaxFindings, findingAge),
 		novelty:       newMemberSet(noveltyCap),
 		noveltyCap:    noveltyCap,
-		det:           det,
 		weak:          weak,
-		zone:          zone,
 		reg:           emptyRegistry(),
 		regSeen:       map[string]int64{},
 		staleAlerted:  map[string]int64{},
@@ -118,12 +109,9 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 	m.met.tel = tel
 	m.outbox = newOutbox(&cfg.Alerts, tel, set.Logger)
 	m.seen = newItemSet(cfg.DedupWindow, cfg.Storage != nil)
-	r := &cfg.Detectors.RateSurge
-	m.rateAlpha = 1 - math.Exp2(-float64(r.Bucket)/float64(r.HalfLife))
-	m.rateLongAlpha = 1 - math.Exp2(-float64(r.LongBucket)/float64(r.PeakHalfLife))
-	m.peakDecay = math.Exp2(-float64(r.Bucket) / float64(r.PeakHalfLife))
-	m.peakLongDecay = math.Exp2(-float64(r.LongBucket) / float64(r.PeakHalfLife))
-	m.deniedAlpha = 1 - math.Exp2(-float64(cfg.Detectors.DeniedAccess.Window)/float64(deniedHalfLife))
+	if err := m.compileDetectors(&cfg.Detectors); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -332,7 +320,7 @@ func (m *model) ingest(ev *event) {
 	}
 	ev.reg = int32(m.reg.lookup(ev))
 	m.met.request(ev)
-	m.detectViolations(ev)
+	m.observe(stageItem, ev, nil)
 	cutoff := m.watermark - m.cfg.AllowedLateness.Milliseconds()
 	if ev.at < cutoff {
 		m.tel.late()
@@ -421,9 +409,7 @@ func (m *model) releaseTick() time.Duration {
 // ingestStateful runs the stateful detectors on one item, in event-time order.
 func (m *model) ingestStateful(ev *event) {
 	m.releasedAt = max(m.releasedAt, ev.at)
-	if ev.client != "" {
-		m.detectStuffing(ev)
-	}
+	m.observe(stageClient, ev, nil)
 	if ev.tokenID == "" {
 		return
 	}
@@ -441,13 +427,8 @@ func (m *model) ingestStateful(ev *event) {
 	if ev.at/3_600_000 > int64(st.lastSeen)/3600 {
 		st.activeHours = min(st.activeHours+1, 0xffff) // one more hour with requests
 	}
-	m.detectLifecycle(ev, st, created)
-	m.detectFailures(ev, st)
-	m.detectDenied(ev, st)
-	m.detectRate(ev, st)
-	m.detectNovelty(ev, st, key)
-	m.detectMultiAddress(ev, st)
-	m.detectOffHours(ev, st)
+	ev.newToken = created
+	m.observe(stageToken, ev, st)
 	st.lastSeen = max(st.lastSeen, now)
 	m.met.perToken(ev)
 }
@@ -456,7 +437,7 @@ func (m *model) ingestStateful(ev *event) {
 func (m *model) tick() {
 	m.nextTick = m.watermark + time.Minute.Milliseconds()
 	m.novelty.rotate(m.watermark, m.noveltyForgetMs(), m.noveltyCap)
-	m.detectStale()
+	m.observe(stageTick, nil, nil)
 }
 
 // releaseAndSend runs release under the lock, queues the alerts it

@@ -34,7 +34,9 @@ func burstSpec() detectorSpec {
 	return detectorSpec{
 		name:     typeBurst,
 		findings: []findingSeverity{{typeBurst, sevHigh}},
-		defaults: func() detectorSettings { return &burstConfig{DetectorConfig: DetectorConfig{Enabled: true}, Threshold: 3} },
+		defaults: func() detectorSettings {
+			return &burstConfig{DetectorConfig: DetectorConfig{Enabled: true}, Threshold: 3}
+		},
 		validate: func(s detectorSettings, v *validator) {
 			if c := s.(*burstConfig); c.Threshold < 2 {
 				v.add("detectors.%s.threshold: %d must be at least 2", typeBurst, c.Threshold)

@@ -169,56 +169,58 @@ func validateWindowCount(name string) func(detectorSettings, *validator) {
 	}
 }
 
-func failedAttemptsSpec() detectorSpec {
+// windowCountSpec is an exact window count whose outcomes compile into
+// the set *outcomes.
+func windowCountSpec(name, typ string, sev severity, field func(*DetectorsConfig) *WindowCountConfig,
+	slot func(*compiledDetectors) *detector, outcomes func(*compiledDetectors) *map[string]bool,
+) detectorSpec {
 	return detectorSpec{
-		name:     "failed_attempts",
-		findings: []findingSeverity{{typeFailedAttempts, sevMedium}},
-		field:    func(d *DetectorsConfig) detectorSettings { return &d.FailedAttempts },
-		validate: validateWindowCount("failed_attempts"),
+		name:     name,
+		findings: []findingSeverity{{typ, sev}},
+		field:    func(d *DetectorsConfig) detectorSettings { return field(d) },
+		validate: validateWindowCount(name),
 		compile: func(m *model, _ *detector, s detectorSettings) error {
-			m.det.failedOutcomes = setOf(s.(*WindowCountConfig).Outcomes)
+			*outcomes(&m.det) = setOf(s.(*WindowCountConfig).Outcomes)
 			return nil
 		},
-		stage:   stageToken,
-		observe: func(m *model, _ *detector, ev *event, st *tokenState) { m.detectFailures(ev, st) },
-		slot:    func(c *compiledDetectors) *detector { return &c.failed },
+		stage: stageToken,
+		slot:  slot,
 	}
+}
+
+func failedAttemptsSpec() detectorSpec {
+	s := windowCountSpec("failed_attempts", typeFailedAttempts, sevMedium,
+		func(d *DetectorsConfig) *WindowCountConfig { return &d.FailedAttempts },
+		func(c *compiledDetectors) *detector { return &c.failed },
+		func(c *compiledDetectors) *map[string]bool { return &c.failedOutcomes })
+	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectFailures(ev, st) }
+	return s
 }
 
 func deniedAccessSpec() detectorSpec {
-	return detectorSpec{
-		name:     "denied_access",
-		findings: []findingSeverity{{typeDeniedAccess, sevMedium}},
-		field:    func(d *DetectorsConfig) detectorSettings { return &d.DeniedAccess },
-		validate: validateWindowCount("denied_access"),
-		compile: func(m *model, _ *detector, s detectorSettings) error {
-			c := s.(*WindowCountConfig)
-			m.det.deniedOutcomes = setOf(c.Outcomes)
-			m.deniedAlpha = 1 - math.Exp2(-float64(c.Window)/float64(deniedHalfLife))
-			return nil
-		},
-		stage:   stageToken,
-		observe: func(m *model, _ *detector, ev *event, st *tokenState) { m.detectDenied(ev, st) },
-		slot:    func(c *compiledDetectors) *detector { return &c.denied },
+	s := windowCountSpec("denied_access", typeDeniedAccess, sevMedium,
+		func(d *DetectorsConfig) *WindowCountConfig { return &d.DeniedAccess },
+		func(c *compiledDetectors) *detector { return &c.denied },
+		func(c *compiledDetectors) *map[string]bool { return &c.deniedOutcomes })
+	outcomes := s.compile
+	s.compile = func(m *model, d *detector, sec detectorSettings) error {
+		m.deniedAlpha = 1 - math.Exp2(-float64(sec.(*WindowCountConfig).Window)/float64(deniedHalfLife))
+		return outcomes(m, d, sec)
 	}
+	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectDenied(ev, st) }
+	return s
 }
 
 func credentialStuffingSpec() detectorSpec {
-	return detectorSpec{
-		name:     "credential_stuffing",
-		findings: []findingSeverity{{typeCredentialStuffing, sevHigh}},
-		field:    func(d *DetectorsConfig) detectorSettings { return &d.CredentialStuffing },
-		validate: validateWindowCount("credential_stuffing"),
-		compile: func(m *model, _ *detector, s detectorSettings) error {
-			m.det.stuffingOutcomes = setOf(s.(*WindowCountConfig).Outcomes)
-			return nil
-		},
-		stage: stageClient,
-		observe: func(m *model, _ *detector, ev *event, _ *tokenState) {
-			if ev.client != "" {
-				m.detectStuffing(ev)
-			}
-		},
-		slot: func(c *compiledDetectors) *detector { return &c.stuffing },
+	s := windowCountSpec("credential_stuffing", typeCredentialStuffing, sevHigh,
+		func(d *DetectorsConfig) *WindowCountConfig { return &d.CredentialStuffing },
+		func(c *compiledDetectors) *detector { return &c.stuffing },
+		func(c *compiledDetectors) *map[string]bool { return &c.stuffingOutcomes })
+	s.stage = stageClient
+	s.observe = func(m *model, _ *detector, ev *event, _ *tokenState) {
+		if ev.client != "" {
+			m.detectStuffing(ev)
+		}
 	}
+	return s
 }

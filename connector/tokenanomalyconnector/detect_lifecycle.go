@@ -183,67 +183,54 @@ func popcount(b uint64) int {
 	return n
 }
 
-// idleSpec is stale_token or resurrected_token.
-func idleSpec(name, typ string, sev severity, field func(*DetectorsConfig) *IdleConfig) detectorSpec {
+// lifecycleSpec is a lifecycle detector with one duration key (key of
+// section C). Only resurrected_token observes items, for all of them:
+// detectLifecycle runs them in one pass over the token's last use.
+func lifecycleSpec[C detectorSettings](name, key, typ string, sev severity, field func(*DetectorsConfig) C,
+	limit func(C) time.Duration, slot func(*compiledDetectors) *detector,
+) detectorSpec {
 	return detectorSpec{
 		name:     name,
 		findings: []findingSeverity{{typ, sev}},
 		field:    func(d *DetectorsConfig) detectorSettings { return field(d) },
-		validate: func(s detectorSettings, v *validator) { v.positive(name+".idle_after", s.(*IdleConfig).IdleAfter) },
+		validate: func(s detectorSettings, v *validator) { v.positive(name+"."+key, limit(s.(C))) },
+		stage:    stageToken,
+		slot:     slot,
 	}
 }
 
-// resurrectedTokenSpec observes for every lifecycle detector: detectLifecycle
-// runs them in one pass over the registry entry's last use.
 func resurrectedTokenSpec() detectorSpec {
-	s := idleSpec("resurrected_token", typeResurrectedToken, sevMedium, func(d *DetectorsConfig) *IdleConfig { return &d.ResurrectedToken })
-	s.stage = stageToken
+	s := lifecycleSpec("resurrected_token", "idle_after", typeResurrectedToken, sevMedium,
+		func(d *DetectorsConfig) *IdleConfig { return &d.ResurrectedToken }, func(c *IdleConfig) time.Duration { return c.IdleAfter },
+		func(c *compiledDetectors) *detector { return &c.resurrected })
 	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectLifecycle(ev, st, ev.newToken) }
-	s.slot = func(c *compiledDetectors) *detector { return &c.resurrected }
 	return s
 }
 
 func staleTokenSpec() detectorSpec {
-	s := idleSpec("stale_token", typeStaleToken, sevLow, func(d *DetectorsConfig) *IdleConfig { return &d.StaleToken })
+	s := lifecycleSpec("stale_token", "idle_after", typeStaleToken, sevLow,
+		func(d *DetectorsConfig) *IdleConfig { return &d.StaleToken }, func(c *IdleConfig) time.Duration { return c.IdleAfter },
+		func(c *compiledDetectors) *detector { return &c.stale })
 	s.stage = stageTick
 	s.observe = func(m *model, _ *detector, _ *event, _ *tokenState) { m.detectStale() }
-	s.slot = func(c *compiledDetectors) *detector { return &c.stale }
 	return s
 }
 
 func expiringSoonSpec() detectorSpec {
-	return detectorSpec{
-		name:     "expiring_soon",
-		findings: []findingSeverity{{typeExpiringSoon, sevLow}},
-		field:    func(d *DetectorsConfig) detectorSettings { return &d.ExpiringSoon },
-		validate: func(s detectorSettings, v *validator) { v.positive("expiring_soon.within", s.(*ExpiringConfig).Within) },
-		stage:    stageToken, // observed by resurrected_token's detectLifecycle
-		slot:     func(c *compiledDetectors) *detector { return &c.expiring },
-	}
+	return lifecycleSpec("expiring_soon", "within", typeExpiringSoon, sevLow,
+		func(d *DetectorsConfig) *ExpiringConfig { return &d.ExpiringSoon }, func(c *ExpiringConfig) time.Duration { return c.Within },
+		func(c *compiledDetectors) *detector { return &c.expiring })
 }
 
 func excessiveLifetimeSpec() detectorSpec {
-	return detectorSpec{
-		name:     "excessive_lifetime",
-		findings: []findingSeverity{{typeExcessiveLifetime, sevLow}},
-		field:    func(d *DetectorsConfig) detectorSettings { return &d.ExcessiveLifetime },
-		validate: func(s detectorSettings, v *validator) {
-			v.positive("excessive_lifetime.max_lifetime", s.(*LifetimeConfig).MaxLifetime)
-		},
-		stage: stageToken, // observed by resurrected_token's detectLifecycle
-		slot:  func(c *compiledDetectors) *detector { return &c.lifetime },
-	}
+	return lifecycleSpec("excessive_lifetime", "max_lifetime", typeExcessiveLifetime, sevLow,
+		func(d *DetectorsConfig) *LifetimeConfig { return &d.ExcessiveLifetime }, func(c *LifetimeConfig) time.Duration { return c.MaxLifetime },
+		func(c *compiledDetectors) *detector { return &c.lifetime })
 }
 
 func unusedScopesSpec() detectorSpec {
-	return detectorSpec{
-		name:     "unused_scopes",
-		findings: []findingSeverity{{typeUnusedScopes, sevLow}},
-		field:    func(d *DetectorsConfig) detectorSettings { return &d.UnusedScopes },
-		validate: func(s detectorSettings, v *validator) {
-			v.positive("unused_scopes.tracking_period", s.(*UnusedScopesConfig).TrackingPeriod)
-		},
-		stage: stageToken, // observed by resurrected_token's detectLifecycle
-		slot:  func(c *compiledDetectors) *detector { return &c.unusedScopes },
-	}
+	return lifecycleSpec("unused_scopes", "tracking_period", typeUnusedScopes, sevLow,
+		func(d *DetectorsConfig) *UnusedScopesConfig { return &d.UnusedScopes },
+		func(c *UnusedScopesConfig) time.Duration { return c.TrackingPeriod },
+		func(c *compiledDetectors) *detector { return &c.unusedScopes })
 }

@@ -224,36 +224,40 @@ func validateNovelty(name string, addresses bool) func(detectorSettings, *valida
 	}
 }
 
-func newClientAddressSpec() detectorSpec {
+// noveltySpec is a first-seen detector whose outcomes compile into the set *outcomes.
+func noveltySpec(name, typ string, addresses bool, field func(*DetectorsConfig) *NoveltyConfig,
+	slot func(*compiledDetectors) *detector, outcomes func(*compiledDetectors) *map[string]bool,
+) detectorSpec {
 	return detectorSpec{
-		name:     "new_client_address",
-		findings: []findingSeverity{{typeNewClientAddress, sevLow}},
-		field:    func(d *DetectorsConfig) detectorSettings { return &d.NewClientAddress },
-		validate: validateNovelty("new_client_address", true),
+		name:     name,
+		findings: []findingSeverity{{typ, sevLow}},
+		field:    func(d *DetectorsConfig) detectorSettings { return field(d) },
+		validate: validateNovelty(name, addresses),
 		compile: func(m *model, _ *detector, s detectorSettings) error {
-			m.det.addressOutcomes = setOf(s.(*NoveltyConfig).Outcomes)
+			*outcomes(&m.det) = setOf(s.(*NoveltyConfig).Outcomes)
 			return nil
 		},
-		// detectNovelty judges new_resource too: one pass over the token's memos.
-		stage:   stageToken,
-		observe: func(m *model, _ *detector, ev *event, st *tokenState) { m.detectNovelty(ev, st, ev.key) },
-		slot:    func(c *compiledDetectors) *detector { return &c.newAddress },
+		stage: stageToken,
+		slot:  slot,
 	}
 }
 
+// newClientAddressSpec observes for new_resource too: detectNovelty judges
+// both in one pass over the token's memos.
+func newClientAddressSpec() detectorSpec {
+	s := noveltySpec("new_client_address", typeNewClientAddress, true,
+		func(d *DetectorsConfig) *NoveltyConfig { return &d.NewClientAddress },
+		func(c *compiledDetectors) *detector { return &c.newAddress },
+		func(c *compiledDetectors) *map[string]bool { return &c.addressOutcomes })
+	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectNovelty(ev, st, ev.key) }
+	return s
+}
+
 func newResourceSpec() detectorSpec {
-	return detectorSpec{
-		name:     "new_resource",
-		findings: []findingSeverity{{typeNewResource, sevLow}},
-		field:    func(d *DetectorsConfig) detectorSettings { return &d.NewResource },
-		validate: validateNovelty("new_resource", false),
-		compile: func(m *model, _ *detector, s detectorSettings) error {
-			m.det.resourceOutcomes = setOf(s.(*NoveltyConfig).Outcomes)
-			return nil
-		},
-		stage: stageToken, // observed by new_client_address's detectNovelty
-		slot:  func(c *compiledDetectors) *detector { return &c.newResource },
-	}
+	return noveltySpec("new_resource", typeNewResource, false,
+		func(d *DetectorsConfig) *NoveltyConfig { return &d.NewResource },
+		func(c *compiledDetectors) *detector { return &c.newResource },
+		func(c *compiledDetectors) *map[string]bool { return &c.resourceOutcomes })
 }
 
 func multiAddressSpec() detectorSpec {

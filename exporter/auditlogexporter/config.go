@@ -25,6 +25,8 @@ type Config struct {
 	// DedupWindow is how many recent record ids are remembered, so that
 	// a batch replayed after a crash is not written twice.
 	DedupWindow int `mapstructure:"dedup_window"`
+	// GroupCommit lets concurrent exports share one write and fsync.
+	GroupCommit GroupCommitConfig `mapstructure:"group_commit"`
 
 	TimeoutConfig exporterhelper.TimeoutConfig                             `mapstructure:",squash"`
 	QueueConfig   configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
@@ -66,6 +68,15 @@ type RotationConfig struct {
 	Compression string `mapstructure:"compression"`
 }
 
+// GroupCommitConfig bounds how long an export waits for others to share
+// its write and fsync. A group also forms, without waiting, from the
+// exports that arrive while the previous group is being fsynced.
+type GroupCommitConfig struct {
+	// MaxWait is the longest an export waits for company before its group
+	// is written; 0 writes at once.
+	MaxWait time.Duration `mapstructure:"max_wait"`
+}
+
 // RetentionConfig deletes sealed segments; zero keeps them forever.
 type RetentionConfig struct {
 	MaxAge      time.Duration `mapstructure:"max_age"`
@@ -73,8 +84,11 @@ type RetentionConfig struct {
 }
 
 func createDefaultConfig() *Config {
+	// No queue unless one is configured: the log is the write-ahead log,
+	// and an export returns once its records are fsynced. A queue that is
+	// configured waits rather than drops (and Validate asks one in memory
+	// to wait for the write; wait_for_result is refused with storage).
 	queue := exporterhelper.NewDefaultQueueConfig()
-	// An audit sink waits rather than drops when the queue is full.
 	queue.BlockOnOverflow = true
 	retry := configretry.NewDefaultBackOffConfig()
 	retry.MaxElapsedTime = 0 // retry until the disk is back
@@ -88,8 +102,9 @@ func createDefaultConfig() *Config {
 		Checkpoint:    CheckpointConfig{EveryRecords: 10000, Interval: time.Minute},
 		Rotation:      RotationConfig{MaxMegabytes: 100, MaxAge: 24 * time.Hour, Compression: "none"},
 		DedupWindow:   100000,
+		GroupCommit:   GroupCommitConfig{MaxWait: time.Millisecond},
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
-		QueueConfig:   configoptional.Some(queue),
+		QueueConfig:   configoptional.Default(queue),
 		RetryConfig:   retry,
 	}
 }
@@ -136,8 +151,16 @@ func (c *Config) Validate() error {
 	if c.DedupWindow < 0 {
 		add("dedup_window: must be 0 (off) or positive")
 	}
-	if q := c.QueueConfig.Get(); q != nil && !q.BlockOnOverflow && c.QueueConfig.HasValue() {
-		add("sending_queue.block_on_overflow: must be true: a full queue would otherwise drop audit records")
+	if c.GroupCommit.MaxWait < 0 || c.GroupCommit.MaxWait > time.Second {
+		add("group_commit.max_wait: %s must be between 0 (write at once) and 1s; every export waits up to this long for its fsync (default 1ms)", c.GroupCommit.MaxWait)
+	}
+	if q := c.QueueConfig.Get(); q != nil && c.QueueConfig.HasValue() {
+		if !q.BlockOnOverflow {
+			add("sending_queue.block_on_overflow: must be true: a full queue would otherwise drop audit records")
+		}
+		if q.StorageID == nil && !q.WaitForResult {
+			add("sending_queue.wait_for_result: must be true for a queue in memory, which would otherwise acknowledge records a crash loses; or set sending_queue.enabled: false (the log is its own write-ahead log)")
+		}
 	}
 	return errors.Join(errs...)
 }

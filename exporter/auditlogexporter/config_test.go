@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
 )
@@ -37,9 +38,10 @@ func TestLoadConfig(t *testing.T) {
 			require.NotNil(t, q.StorageID)
 			assert.Equal(t, "file_storage", q.StorageID.String())
 			assert.Equal(t, time.Duration(0), c.RetryConfig.MaxElapsedTime)
+			assert.Equal(t, 5*time.Millisecond, c.GroupCommit.MaxWait)
 		}},
 		{id: component.NewIDWithName(metadata.Type, "bad"), wantErr: []string{
-			"directory:", "checkpoint.every_records:", "rotation.compression:", "retention.max_age:",
+			"directory:", "checkpoint.every_records:", "rotation.compression:", "retention.max_age:", "group_commit.max_wait:",
 		}},
 	}
 	for _, tt := range tests {
@@ -62,8 +64,50 @@ func TestLoadConfig(t *testing.T) {
 	}
 }
 
-func TestValidateQueueMustBlock(t *testing.T) {
+func TestValidateQueueAndGroupCommit(t *testing.T) {
+	tests := []struct {
+		name    string
+		change  func(c *Config)
+		wantErr string
+	}{
+		{name: "default: no queue, 1ms group wait", change: func(*Config) {}},
+		{name: "group commit at once", change: func(c *Config) { c.GroupCommit.MaxWait = 0 }},
+		{name: "negative group wait", change: func(c *Config) { c.GroupCommit.MaxWait = -time.Millisecond }, wantErr: "group_commit.max_wait"},
+		{name: "group wait over a second", change: func(c *Config) { c.GroupCommit.MaxWait = 2 * time.Second }, wantErr: "group_commit.max_wait"},
+		{name: "queue that drops", change: func(c *Config) {
+			q := enableQueue(c)
+			q.WaitForResult = true
+			q.BlockOnOverflow = false
+		}, wantErr: "sending_queue.block_on_overflow"},
+		{name: "memory queue that acknowledges early", change: func(c *Config) { enableQueue(c) }, wantErr: "sending_queue.wait_for_result"},
+		{name: "memory queue that waits", change: func(c *Config) { enableQueue(c).WaitForResult = true }},
+		{name: "persistent queue", change: func(c *Config) {
+			id := component.MustNewID("file_storage")
+			enableQueue(c).StorageID = &id
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig()
+			tt.change(cfg)
+			err := cfg.Validate()
+			if tt.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+}
+
+func TestDefaultHasNoQueue(t *testing.T) {
 	cfg := createDefaultConfig()
-	cfg.QueueConfig.Get().BlockOnOverflow = false
-	assert.ErrorContains(t, cfg.Validate(), "sending_queue.block_on_overflow")
+	assert.False(t, cfg.QueueConfig.HasValue(), "the log is the write-ahead log: no second copy by default")
+	assert.Equal(t, time.Millisecond, cfg.GroupCommit.MaxWait)
+}
+
+// enableQueue turns on the default sending queue, as `sending_queue: {}`
+// in the configuration does.
+func enableQueue(c *Config) *exporterhelper.QueueBatchConfig {
+	return c.QueueConfig.GetOrInsertDefault()
 }

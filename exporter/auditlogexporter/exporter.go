@@ -32,9 +32,10 @@ type auditExporter struct {
 	tel     *metadata.TelemetryBuilder
 	guard   *guard
 
-	mu  sync.Mutex // one batch is encoded at a time
-	enc *encoder
-	log *auditlog.Log
+	// encoders lets concurrent exports encode at once, each with its own
+	// encoder (buffers and guard memo); only the log's append is serial.
+	encoders sync.Pool
+	log      *auditlog.Log
 
 	statsMu sync.Mutex
 	last    auditlog.Stats
@@ -42,7 +43,8 @@ type auditExporter struct {
 	stop chan struct{}
 	done sync.WaitGroup
 
-	verifier string // of the signing key in force
+	keyMu    sync.Mutex // one change of signing key at a time
+	verifier string     // of the signing key in force
 	origin   string
 	keyWatch *filewatch.Watcher
 
@@ -62,8 +64,9 @@ func newAuditExporter(cfg *Config, set exporter.Settings) (*auditExporter, error
 	if version == "" {
 		version = "unknown"
 	}
-	return &auditExporter{cfg: cfg, set: set, version: version, tel: tel, guard: g,
-		enc: newEncoder(version, g)}, nil
+	e := &auditExporter{cfg: cfg, set: set, version: version, tel: tel, guard: g}
+	e.encoders.New = func() any { return newEncoder(version, g) }
+	return e, nil
 }
 
 // Start opens the log; the first of the id's pipelines to start runs it
@@ -94,6 +97,7 @@ func (e *auditExporter) Start(_ context.Context, _ component.Host) error {
 		RetentionMaxAge:      e.cfg.Retention.MaxAge,
 		RetentionMaxSegments: e.cfg.Retention.MaxSegments,
 		DedupWindow:          e.cfg.DedupWindow,
+		GroupCommitWait:      e.cfg.GroupCommit.MaxWait,
 		MirrorDir:            e.cfg.Checkpoint.MirrorDirectory,
 		OpenFile:             e.openFile,
 		NewEvent: func(ev auditlog.Event) auditlog.Entry {
@@ -152,8 +156,8 @@ func (e *auditExporter) changeKey() error {
 		return fmt.Errorf("the new signing key is named %q but the log is %q: make it with `auditctl keygen -signing %s`, or set origin: %s",
 			key.signer.Name(), e.origin, e.origin, e.origin)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.keyMu.Lock()
+	defer e.keyMu.Unlock()
 	record := newEncoder(e.version, e.guard).lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventKey},
 		Message: "checkpoints are signed with key " + keyID(key.verifier) + " from now on, in place of " + keyID(e.verifier),
 		Extra:   map[string]any{"verification_key": key.verifier, "previous_verification_key": e.verifier}}, time.Now())
@@ -252,9 +256,11 @@ func (e *auditExporter) Shutdown(context.Context) error {
 	return nil
 }
 
+// pushTraces encodes in the caller's goroutine, in parallel with other
+// exports, and returns once the records are fsynced.
 func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	enc := e.encoders.Get().(*encoder)
+	defer e.encoders.Put(enc)
 	logged := time.Now().UnixMilli()
 	var recs []*record
 	ignored := int64(0)
@@ -272,7 +278,7 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 				}
 				it := item{attrs: s.Attributes(), resource: rs.Resource().Attributes(), time: auditattr.SpanTime(s).AsTime(),
 					traceID: s.TraceID(), spanID: s.SpanID(), isSpan: true, name: s.Name(), start: s.StartTimestamp(), end: s.EndTimestamp()}
-				recs = append(recs, e.enc.apiActivity(&it, logged))
+				recs = append(recs, enc.apiActivity(&it, logged))
 			}
 		}
 	}
@@ -280,8 +286,8 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 }
 
 func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	enc := e.encoders.Get().(*encoder)
+	defer e.encoders.Put(enc)
 	logged := time.Now().UnixMilli()
 	var recs []*record
 	ignored := int64(0)
@@ -300,9 +306,9 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 				}
 				switch {
 				case lr.EventName() == auditattr.EventAnomaly:
-					recs = append(recs, e.enc.detectionFinding(&it, lr.SeverityNumber(), logged))
+					recs = append(recs, enc.detectionFinding(&it, lr.SeverityNumber(), logged))
 				case auditattr.Audited(lr.Attributes()):
-					recs = append(recs, e.enc.apiActivity(&it, logged))
+					recs = append(recs, enc.apiActivity(&it, logged))
 				default:
 					ignored++
 				}
@@ -330,8 +336,11 @@ func asSpan(it *item, lr plog.LogRecord) {
 	it.body = pcommon.NewValueEmpty()
 }
 
-// write appends a batch and returns only once it is fsynced. Its error
-// goes upstream, where the sending queue retries it.
+// write appends a batch and returns only once it is fsynced: the log is
+// the write-ahead log, so an acknowledged request is on disk. Concurrent
+// writes share one fsync. Its error goes upstream, where the sender (or
+// retry_on_failure) retries it; the log's dedup keeps a retry from
+// writing twice.
 func (e *auditExporter) write(ctx context.Context, recs []*record, ignored int64) error {
 	if ignored > 0 {
 		e.tel.AuditLogIgnored.Add(ctx, ignored)

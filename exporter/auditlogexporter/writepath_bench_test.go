@@ -17,6 +17,7 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/auditlog"
 )
 
 // benchTraces is one export request as token_audit leaves it: spans with
@@ -67,9 +68,31 @@ func benchTraces(spans int, next *atomic.Uint64) ptrace.Traces {
 
 // BenchmarkExportParallel is the exporter as the default pipeline runs
 // it: no sending queue, every caller's request acknowledged once fsynced,
-// many callers at once. Run with -cpu 1,2: records/s should scale with
-// the cores, since only ordering, hashing and the write are serial.
+// many callers at once. Run with -cpu 1,2: with fsync=off (the files are
+// written, their fsync is skipped) records/s should scale with the cores,
+// since only ordering, hashing and the write are serial; fsync=on is the
+// disk's own limit.
 func BenchmarkExportParallel(b *testing.B) {
+	for _, sync := range []bool{true, false} {
+		name := "fsync=on"
+		var open func(string, int) (auditlog.File, error)
+		if !sync {
+			name = "fsync=off"
+			open = func(path string, flag int) (auditlog.File, error) {
+				f, err := auditlog.OpenOSFile(path, flag)
+				return noSync{f}, err
+			}
+		}
+		b.Run(name, func(b *testing.B) { benchExportParallel(b, open) })
+	}
+}
+
+// noSync leaves out the fsync, so that a benchmark measures the CPU.
+type noSync struct{ auditlog.File }
+
+func (noSync) Sync() error { return nil }
+
+func benchExportParallel(b *testing.B, openFile func(string, int) (auditlog.File, error)) {
 	const spans = 100
 	cfg := createDefaultConfig()
 	dir := b.TempDir()
@@ -78,7 +101,7 @@ func BenchmarkExportParallel(b *testing.B) {
 	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
 	cfg.Checkpoint.EveryRecords = 1 << 40
 	cfg.Rotation.MaxMegabytes = 1 << 12
-	exp, err := NewFactory().CreateTraces(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
+	exp, err := newFactory(openFile).CreateTraces(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -33,6 +34,10 @@ type Options struct {
 	RetentionMaxSegments int
 	// DedupWindow is how many recent record ids are remembered.
 	DedupWindow int
+	// GroupCommitWait is how long an Append that finds no write under way
+	// waits for others to share its write and fsync; 0 does not wait (a
+	// group still forms while a write is under way).
+	GroupCommitWait time.Duration
 	// MirrorDir, when set, receives a copy of every checkpoint: an anchor
 	// outside the log that reveals a rollback or a deleted tail.
 	MirrorDir string
@@ -56,6 +61,11 @@ type Stats struct {
 // Log appends records durably to a tamper-evident log directory. It is
 // safe for concurrent use.
 type Log struct {
+	group committer
+	// snapshot is Stats as of the last call that changed them: reading it
+	// never waits for a write.
+	snapshot atomic.Pointer[Stats]
+
 	mu   sync.Mutex
 	opts Options
 	lock *os.File
@@ -78,7 +88,9 @@ type Log struct {
 	// broken holds the error that left files in an unknown state; the next
 	// call reopens the log, which repairs it as a start would.
 	broken   error
+	closed   bool
 	buf      []byte
+	lineEnds []int // of the lines in buf
 	uids     []string
 	batchIDs map[string]struct{}
 }
@@ -101,38 +113,81 @@ func Open(opts Options) (*Log, error) {
 	if opts.OpenFile == nil {
 		opts.OpenFile = OpenOSFile
 	}
-	l := &Log{opts: opts, lock: lock, recent: newRecentSet(opts.DedupWindow), openFile: opts.OpenFile}
+	l := &Log{opts: opts, lock: lock, recent: newRecentSet(opts.DedupWindow), openFile: opts.OpenFile,
+		group: committer{maxWait: opts.GroupCommitWait}}
 	if err := l.open(); err != nil {
 		l.closeFiles()
 		lock.Close()
 		return nil, err
 	}
+	l.publishLocked()
 	return l, nil
 }
 
 // Append writes entries and returns once they are on disk. It returns how
-// many were new (the rest were replays).
+// many were new (the rest were replays). Concurrent calls share one write
+// and one fsync (see committer); the entries are encoded by the caller
+// beforehand, so only numbering, hashing and the write are serial.
 func (l *Log) Append(entries []Entry) (int, error) {
+	return l.group.append(entries, l.commitGroup)
+}
+
+// commitGroup appends the batches of one group. A batch with a bad record
+// fails alone; a failed write or fsync fails every batch of the group and
+// keeps none of it.
+func (l *Log) commitGroup(group []*pending) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.publishLocked()
+	fail := func(err error) {
+		for _, p := range group {
+			if p.err == nil {
+				p.n, p.err = 0, err
+			}
+		}
+	}
+	if l.closed {
+		fail(errClosed)
+		return
+	}
 	if err := l.repair(); err != nil {
-		return 0, err
+		fail(err)
+		return
 	}
-	n, err := l.appendLocked(entries)
-	if err != nil {
-		return 0, err
+	l.startBatch()
+	for _, p := range group {
+		p.n, p.err = l.stage(p.entries)
 	}
+	if err := l.commitStaged(); err != nil {
+		fail(err)
+		return
+	}
+	if err := l.afterAppendLocked(); err != nil {
+		// The records are on disk; the sender's retry finds them there.
+		for _, p := range group {
+			if p.err == nil {
+				p.err = err
+			}
+		}
+	}
+}
+
+var errClosed = errors.New("audit log: closed")
+
+// afterAppendLocked signs a checkpoint or rotates when a write made one
+// due.
+func (l *Log) afterAppendLocked() error {
 	if l.opts.CheckpointEvery > 0 && l.hashes.records-l.lastCheckpoint >= l.opts.CheckpointEvery {
 		if err := l.checkpointLocked(); err != nil {
-			return n, err
+			return err
 		}
 	}
 	if l.opts.MaxSegmentBytes > 0 && l.segSize >= l.opts.MaxSegmentBytes {
 		if err := l.rotateLocked(); err != nil {
-			return n, err
+			return err
 		}
 	}
-	return n, nil
+	return nil
 }
 
 // Maintain does what is due by time: a checkpoint after CheckpointInterval,
@@ -140,6 +195,7 @@ func (l *Log) Append(entries []Entry) (int, error) {
 func (l *Log) Maintain() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.publishLocked()
 	if err := l.repair(); err != nil {
 		return err
 	}
@@ -160,6 +216,7 @@ func (l *Log) Maintain() error {
 func (l *Log) Checkpoint() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.publishLocked()
 	if err := l.repair(); err != nil {
 		return err
 	}
@@ -170,6 +227,11 @@ func (l *Log) Checkpoint() error {
 func (l *Log) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.publishLocked()
+	if l.closed {
+		return errClosed
+	}
+	l.closed = true
 	err := l.repair()
 	if err == nil {
 		err = l.checkpointLocked()
@@ -182,13 +244,15 @@ func (l *Log) Close() error {
 	return err
 }
 
-// Stats returns the counters.
+// Stats returns the counters as of the last call that changed them.
 func (l *Log) Stats() Stats {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	return *l.snapshot.Load()
+}
+
+func (l *Log) publishLocked() {
 	s := l.stats
 	s.Records = l.hashes.records
-	return s
+	l.snapshot.Store(&s)
 }
 
 // Size is the number of records in the log.
@@ -198,15 +262,34 @@ func (l *Log) Size() int64 {
 	return l.hashes.records
 }
 
-// appendLocked encodes, hashes, writes and fsyncs one batch, or leaves the
-// files as they were.
+// appendLocked writes and fsyncs one batch, or leaves the files as they
+// were; for the log's own records, under its lock.
 func (l *Log) appendLocked(entries []Entry) (int, error) {
-	before := l.hashes.state()
-	l.buf, l.uids = l.buf[:0], l.uids[:0]
+	l.startBatch()
+	n, err := l.stage(entries)
+	if err != nil {
+		return 0, err
+	}
+	if err := l.commitStaged(); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (l *Log) startBatch() {
+	l.buf, l.lineEnds, l.uids = l.buf[:0], l.lineEnds[:0], l.uids[:0]
 	if l.batchIDs == nil {
 		l.batchIDs = map[string]struct{}{}
 	}
 	clear(l.batchIDs)
+}
+
+// stage numbers entries and adds their lines to the batch being built. A
+// bad record takes its whole call's entries back out, so that one bad
+// batch does not fail the others of its group.
+func (l *Log) stage(entries []Entry) (int, error) {
+	buf, lines, uids := len(l.buf), len(l.lineEnds), len(l.uids)
+	dups := l.stats.Duplicates
 	for _, e := range entries {
 		uid := e.UID()
 		if uid != "" && (l.recent.has(uid) || l.inBatch(uid)) {
@@ -216,30 +299,49 @@ func (l *Log) appendLocked(entries []Entry) (int, error) {
 			}
 			continue
 		}
+		seq := l.hashes.records + int64(len(l.lineEnds))
 		start := len(l.buf)
-		l.buf = e.AppendJSON(l.buf, l.hashes.records)
+		l.buf = e.AppendJSON(l.buf, seq)
 		line := l.buf[start:]
 		if len(line) == 0 || bytes.IndexByte(line, '\n') >= 0 {
-			l.hashes.restore(before)
-			return 0, fmt.Errorf("audit log: record %d is empty or spans lines", l.hashes.records)
-		}
-		if _, err := l.hashes.add(line); err != nil {
-			l.hashes.restore(before)
-			return 0, err
+			for _, id := range l.uids[uids:] {
+				delete(l.batchIDs, id)
+			}
+			if uid != "" {
+				delete(l.batchIDs, uid)
+			}
+			l.buf, l.lineEnds, l.uids = l.buf[:buf], l.lineEnds[:lines], l.uids[:uids]
+			l.stats.Duplicates = dups
+			return 0, fmt.Errorf("audit log: record %d is empty or spans lines", seq)
 		}
 		l.buf = append(l.buf, '\n')
+		l.lineEnds = append(l.lineEnds, len(l.buf))
 		l.uids = append(l.uids, uid)
 	}
-	if len(l.uids) == 0 {
-		return 0, nil
+	return len(l.uids) - uids, nil
+}
+
+// commitStaged hashes the staged lines in order, writes and fsyncs them.
+func (l *Log) commitStaged() error {
+	if len(l.lineEnds) == 0 {
+		return nil
+	}
+	before := l.hashes.state()
+	start := 0
+	for _, end := range l.lineEnds {
+		if _, err := l.hashes.add(l.buf[start : end-1]); err != nil {
+			l.hashes.restore(before)
+			return err
+		}
+		start = end
 	}
 	if err := l.commit(before); err != nil {
-		return 0, err
+		return err
 	}
 	for _, uid := range l.uids {
 		l.recent.add(uid)
 	}
-	return len(l.uids), nil
+	return nil
 }
 
 // inBatch tells whether uid came earlier in the batch being appended, and

@@ -19,6 +19,7 @@ func (l *Log) SetSigner(signer note.Signer, record Entry) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.publishLocked()
 	if err := l.repair(); err != nil {
 		return err
 	}

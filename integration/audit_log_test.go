@@ -23,8 +23,9 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/ocsfcheck"
 )
 
-// auditLogConfig is token_audit → audit_log with the persistent queue, as
-// docs/ recommend for production.
+// auditLogConfig is token_audit → audit_log as config.yaml runs it: no
+// sending queue, the log is the write-ahead log (a request is answered
+// once its records are fsynced).
 const auditLogConfig = `
 receivers:
   otlp:
@@ -37,11 +38,6 @@ processors:
     fingerprint:
       key_file: {{DIR}}/data/fingerprint.key
       create_key_file: true
-extensions:
-  file_storage:
-    directory: {{DIR}}/queue
-    create_directory: true
-    fsync: true
 exporters:
   audit_log:
     directory: {{DIR}}/audit
@@ -57,18 +53,11 @@ exporters:
       max_megabytes: 1
       compression: gzip
     sending_queue:
-      storage: file_storage
-      block_on_overflow: true
-      num_consumers: 2
-      batch:
-        flush_timeout: 100ms
-        sizer: items
-        min_size: 1000
+      enabled: false
     retry_on_failure:
       initial_interval: 100ms
       max_elapsed_time: 0
 service:
-  extensions: [file_storage]
   telemetry:
     metrics:
       level: detailed
@@ -82,7 +71,7 @@ service:
     traces:
       receivers: [otlp]
       # No batch processor: it acknowledges what it only holds in memory,
-      # so a crash would lose it. The sending queue batches instead.
+      # so a crash would lose it. audit_log groups concurrent requests.
       processors: [token_audit]
       exporters: [audit_log]
 `
@@ -296,8 +285,8 @@ func TestIntegrationAuditLog(t *testing.T) {
 	require.NotEmpty(t, segs, "rotation with compression")
 	assert.Contains(t, metrics, "otelcol_audit_log_records")
 
-	// No raw credential anywhere: the log, the checkpoints, the queue,
-	// the collector's own output.
+	// No raw credential anywhere: the log, the checkpoints, the
+	// collector's own output.
 	everything := filesUnder(t, dir) + col.log.String()
 	for _, s := range secrets {
 		require.NotContains(t, everything, s)
@@ -375,8 +364,10 @@ func editSealed(t *testing.T, dir string, edit func([]string) []string) {
 
 // TestIntegrationAuditLogStorageFaults: the audit log's file system
 // fills up, or its directory turns read-only, while spans arrive. The
-// collector stays up, counts and logs the failures, and once storage
-// returns writes every span, once, to a log that verifies.
+// collector stays up, counts and logs the failures, holds the senders
+// back (no queue: their requests wait while audit_log retries), and once
+// storage returns answers them and writes every span, once, to a log
+// that verifies.
 func TestIntegrationAuditLogStorageFaults(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -428,9 +419,12 @@ func TestIntegrationAuditLogStorageFaults(t *testing.T) {
 				tc.fault(t, audit)
 				t.Cleanup(func() { tc.repair(t, audit) })
 			}
+			// Concurrent senders, as OTLP clients are: each request is
+			// answered only once its spans are on disk.
+			sent := make(chan error, total/250)
 			for i := 250; i < total; i += 250 {
 				td, _ := credentialedSpans(i, 250, at)
-				col.sendTraces(t, td)
+				go func() { sent <- col.trySendTraces(td) }()
 			}
 			deadline := time.Now().Add(30 * time.Second)
 			for sumMetric(col.scrape(t), "otelcol_audit_log_write_failures") == failuresBefore {
@@ -441,6 +435,9 @@ func TestIntegrationAuditLogStorageFaults(t *testing.T) {
 			require.Nil(t, col.cmd.ProcessState, "the collector must stay up")
 
 			tc.repair(t, audit)
+			for i := 250; i < total; i += 250 {
+				require.NoError(t, <-sent, "a held-back request is answered once storage returns")
+			}
 			waitForRecords(t, audit, total, col)
 			col.stop(t)
 

@@ -259,6 +259,7 @@ func (e *auditExporter) Shutdown(context.Context) error {
 // pushTraces encodes in the caller's goroutine, in parallel with other
 // exports, and returns once the records are fsynced.
 func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	e.log.Announce() // a group being formed waits for this one's encoding
 	enc := e.encoders.Get().(*encoder)
 	defer e.encoders.Put(enc)
 	logged := time.Now().UnixMilli()
@@ -286,6 +287,7 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 }
 
 func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	e.log.Announce()
 	enc := e.encoders.Get().(*encoder)
 	defer e.encoders.Put(enc)
 	logged := time.Now().UnixMilli()
@@ -340,19 +342,20 @@ func asSpan(it *item, lr plog.LogRecord) {
 // the write-ahead log, so an acknowledged request is on disk. Concurrent
 // writes share one fsync. Its error goes upstream, where the sender (or
 // retry_on_failure) retries it; the log's dedup keeps a retry from
-// writing twice.
+// writing twice. It ends the caller's Announce.
 func (e *auditExporter) write(ctx context.Context, recs []*record, ignored int64) error {
 	if ignored > 0 {
 		e.tel.AuditLogIgnored.Add(ctx, ignored)
 	}
 	if len(recs) == 0 {
+		e.log.Withdraw()
 		return nil
 	}
 	entries := make([]auditlog.Entry, len(recs))
 	for i, r := range recs {
 		entries[i] = r
 	}
-	if _, err := e.log.Append(entries); err != nil {
+	if _, err := e.log.AppendAnnounced(entries); err != nil {
 		e.tel.AuditLogWriteFailures.Add(ctx, 1)
 		e.set.Logger.Error("Audit log write failed; the batch is returned to the sender and nothing of it is kept",
 			zap.Int("records", len(recs)), zap.Error(err))

@@ -13,16 +13,22 @@ const groupFullRecords = 4096
 // and one of the callers (the leader) writes every queued batch with one
 // write and one fsync per file, then wakes the others. While a group is
 // on disk the next one queues, so a slow fsync makes bigger groups, not a
-// longer queue of fsyncs. There is no goroutine of its own: the leader is
-// always a caller, so nothing is left running when callers stop.
+// longer queue of fsyncs. Before writing, the leader waits up to maxWait
+// for the calls announced as coming (their records being encoded), and no
+// longer than it takes them to queue: a wait never idles a core. There
+// is no goroutine of its own: the leader is always a caller, so nothing
+// is left running when callers stop.
 type committer struct {
 	maxWait time.Duration
 
 	mu      sync.Mutex
 	queue   []*pending
 	queued  int  // records in queue
+	coming  int  // calls announced and not yet queued
 	leading bool // a caller is leading a group
-	full    chan struct{}
+	// ready, while the leader waits, is closed once no announced call is
+	// still coming or the group is full.
+	ready chan struct{}
 }
 
 // pending is one Append call waiting for its group.
@@ -38,16 +44,16 @@ type pending struct {
 
 // append queues entries and returns once a group holding them is fsynced
 // or failed. commit writes one group; it runs in one caller at a time.
-func (c *committer) append(entries []Entry, commit func([]*pending)) (int, error) {
+func (c *committer) append(entries []Entry, announced bool, commit func([]*pending)) (int, error) {
 	p := &pending{entries: entries, wake: make(chan struct{})}
 	c.mu.Lock()
+	if announced {
+		c.coming--
+	}
 	c.queue = append(c.queue, p)
 	c.queued += len(entries)
 	if c.leading {
-		if c.queued >= groupFullRecords && c.full != nil {
-			close(c.full)
-			c.full = nil
-		}
+		c.signalLocked()
 		c.mu.Unlock()
 		<-p.wake
 		if !p.lead {
@@ -61,22 +67,45 @@ func (c *committer) append(entries []Entry, commit func([]*pending)) (int, error
 	return p.n, p.err
 }
 
-// lead waits up to maxWait for company, commits the queue as one group and
+// announce counts a call on its way; withdraw one that will not come.
+func (c *committer) announce() {
+	c.mu.Lock()
+	c.coming++
+	c.mu.Unlock()
+}
+
+func (c *committer) withdraw() {
+	c.mu.Lock()
+	c.coming--
+	c.signalLocked()
+	c.mu.Unlock()
+}
+
+// signalLocked ends the leader's wait once nothing more is coming or the
+// group is full.
+func (c *committer) signalLocked() {
+	if c.ready != nil && (c.coming <= 0 || c.queued >= groupFullRecords) {
+		close(c.ready)
+		c.ready = nil
+	}
+}
+
+// lead waits for the calls on their way (at most maxWait), commits the queue as one group and
 // hands the lead to the first call that queued meanwhile.
 func (c *committer) lead(commit func([]*pending)) {
 	c.mu.Lock()
-	if c.maxWait > 0 && c.queued < groupFullRecords {
-		full := make(chan struct{})
-		c.full = full
+	if c.maxWait > 0 && c.coming > 0 && c.queued < groupFullRecords {
+		ready := make(chan struct{})
+		c.ready = ready
 		c.mu.Unlock()
 		t := time.NewTimer(c.maxWait)
 		select {
 		case <-t.C:
-		case <-full:
+		case <-ready:
 			t.Stop()
 		}
 		c.mu.Lock()
-		c.full = nil
+		c.ready = nil
 	}
 	group := c.queue
 	c.queue, c.queued = nil, 0

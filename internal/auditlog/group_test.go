@@ -54,11 +54,17 @@ func openProbed(t *testing.T, opts Options) (*Log, *atomic.Int64, *atomic.Bool) 
 }
 
 // appendAll runs one Append per batch, all at once, and returns their
-// errors in batch order.
-func appendAll(l *Log, batches [][]Entry) []error {
+// errors in batch order. Announced, each is announced before any starts,
+// as exports are while they encode.
+func appendAll(l *Log, batches [][]Entry, announced bool) []error {
 	errs := make([]error, len(batches))
 	var wg sync.WaitGroup
 	for i, b := range batches {
+		if announced {
+			l.Announce()
+			wg.Go(func() { _, errs[i] = l.AppendAnnounced(b) })
+			continue
+		}
 		wg.Go(func() { _, errs[i] = l.Append(b) })
 	}
 	wg.Wait()
@@ -75,11 +81,13 @@ func batchesOf(callers, size int) [][]Entry {
 
 func TestGroupCommitSharesWriteAndFsync(t *testing.T) {
 	tests := []struct {
-		name    string
-		maxWait time.Duration
+		name      string
+		maxWait   time.Duration
+		announced bool
+		maxSyncs  int64
 	}{
-		{"no wait: groups form while a write is under way", 0},
-		{"bounded wait", 50 * time.Millisecond},
+		{"no wait: groups form while a write is under way", 0, false, 16},
+		{"wait for the announced", time.Second, true, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,10 +98,10 @@ func TestGroupCommitSharesWriteAndFsync(t *testing.T) {
 			opts.GroupCommitWait = tt.maxWait
 			l, syncs, _ := openProbed(t, opts)
 			const callers = 32
-			for _, err := range appendAll(l, batchesOf(callers, 5)) {
+			for _, err := range appendAll(l, batchesOf(callers, 5), tt.announced) {
 				require.NoError(t, err)
 			}
-			assert.Less(t, syncs.Load(), int64(callers/2), "concurrent appends share fsyncs")
+			assert.LessOrEqual(t, syncs.Load(), tt.maxSyncs, "concurrent appends share fsyncs")
 			require.NoError(t, l.Close())
 			r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
 			require.True(t, r.OK(), "%v", r.Problems)
@@ -114,13 +122,13 @@ func TestGroupCommitFailedFsyncFailsEveryWaiter(t *testing.T) {
 
 	failing.Store(true)
 	batches := batchesOf(8, 5)
-	for i, err := range appendAll(l, batches) {
+	for i, err := range appendAll(l, batches, true) {
 		require.ErrorIs(t, err, syscall.EIO, "batch %d", i)
 		assert.ErrorContains(t, err, "fsync records", "wrapped with what failed")
 	}
 	failing.Store(false)
 	// The senders retry; nothing of the failed groups stayed, nothing twice.
-	for _, err := range appendAll(l, batches) {
+	for _, err := range appendAll(l, batches, false) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, l.Close())
@@ -151,11 +159,11 @@ func TestGroupCommitBadBatchFailsAlone(t *testing.T) {
 	dir := t.TempDir()
 	opts := testOptions(dir, k)
 	opts.CheckpointEvery = 1 << 40
-	opts.GroupCommitWait = 200 * time.Millisecond // one group
+	opts.GroupCommitWait = time.Second // one group: all are announced
 	l, syncs, _ := openProbed(t, opts)
 	batches := batchesOf(6, 4)
 	batches[2] = append(records(100, 2), lineBreaker{})
-	errs := appendAll(l, batches)
+	errs := appendAll(l, batches, true)
 	for i, err := range errs {
 		if i == 2 {
 			assert.ErrorContains(t, err, "spans lines")
@@ -181,4 +189,42 @@ func TestAppendAfterCloseFails(t *testing.T) {
 	require.NoError(t, l.Close())
 	_, err = l.Append(records(0, 1))
 	require.ErrorIs(t, err, errClosed)
+}
+
+func TestGroupCommitWaitIsBounded(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxWait  time.Duration
+		withdraw bool
+	}{
+		{"an announced export that never comes: the group waits max_wait, no longer", 300 * time.Millisecond, false},
+		{"an export withdrawn: the wait ends then", time.Hour, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := newTestKeys(t, "audit.test")
+			opts := testOptions(t.TempDir(), k)
+			maxWait := tt.maxWait
+			opts.GroupCommitWait = maxWait
+			l, err := Open(opts)
+			require.NoError(t, err)
+			defer l.Close()
+			l.Announce() // encoding, and then it fails or has nothing to write
+			done := make(chan time.Duration)
+			go func() {
+				start := time.Now()
+				_, err := l.Append(records(0, 1))
+				assert.NoError(t, err)
+				done <- time.Since(start)
+			}()
+			if tt.withdraw {
+				time.Sleep(20 * time.Millisecond)
+				l.Withdraw()
+				assert.Less(t, <-done, maxWait)
+				return
+			}
+			assert.GreaterOrEqual(t, <-done, maxWait)
+			l.Withdraw()
+		})
+	}
 }

@@ -35,8 +35,9 @@ type Options struct {
 	// DedupWindow is how many recent record ids are remembered.
 	DedupWindow int
 	// GroupCommitWait is how long an Append that finds no write under way
-	// waits for others to share its write and fsync; 0 does not wait (a
-	// group still forms while a write is under way).
+	// waits for announced Appends (see Announce) to share its write and
+	// fsync; 0 does not wait (a group still forms while a write is under
+	// way).
 	GroupCommitWait time.Duration
 	// MirrorDir, when set, receives a copy of every checkpoint: an anchor
 	// outside the log that reveals a rollback or a deleted tail.
@@ -129,7 +130,20 @@ func Open(opts Options) (*Log, error) {
 // and one fsync (see committer); the entries are encoded by the caller
 // beforehand, so only numbering, hashing and the write are serial.
 func (l *Log) Append(entries []Entry) (int, error) {
-	return l.group.append(entries, l.commitGroup)
+	return l.group.append(entries, false, l.commitGroup)
+}
+
+// Announce tells the log that an Append is on its way (its records are
+// being encoded), so that the group being formed may wait for it, up to
+// GroupCommitWait. Follow it with exactly one AppendAnnounced or Withdraw.
+func (l *Log) Announce() { l.group.announce() }
+
+// Withdraw takes back an Announce whose Append will not come.
+func (l *Log) Withdraw() { l.group.withdraw() }
+
+// AppendAnnounced is Append for a caller that announced it.
+func (l *Log) AppendAnnounced(entries []Entry) (int, error) {
+	return l.group.append(entries, true, l.commitGroup)
 }
 
 // commitGroup appends the batches of one group. A batch with a bad record

@@ -142,7 +142,7 @@ type DetectorsConfig struct {
 	NewResource        NoveltyConfig      `mapstructure:"new_resource"`
 	MultiAddress       MultiAddressConfig `mapstructure:"multi_address"`
 	OffHours           OffHoursConfig     `mapstructure:"off_hours"`
-	StaleToken         IdleConfig         `mapstructure:"stale_token"`
+	StaleToken         StaleConfig        `mapstructure:"stale_token"`
 	ResurrectedToken   IdleConfig         `mapstructure:"resurrected_token"`
 	UnusedScopes       UnusedScopesConfig `mapstructure:"unused_scopes"`
 	ExpiringSoon       ExpiringConfig     `mapstructure:"expiring_soon"`
@@ -256,6 +256,15 @@ type OffHoursConfig struct {
 type IdleConfig struct {
 	DetectorConfig `mapstructure:",squash"`
 	IdleAfter      time.Duration `mapstructure:"idle_after"`
+}
+
+// StaleConfig is stale_token: a registered token unused for IdleAfter.
+type StaleConfig struct {
+	IdleConfig `mapstructure:",squash"`
+	// ObservationPeriod is how long the connector watches before it calls
+	// a token stale that it never saw and whose registry entry has no
+	// last_used_at: only its created_at, which proves nothing about use.
+	ObservationPeriod time.Duration `mapstructure:"observation_period"`
 }
 
 // UnusedScopesConfig flags granted scopes unused over a tracking period.

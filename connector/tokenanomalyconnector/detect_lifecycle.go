@@ -122,28 +122,28 @@ func (m *model) detectUnusedScopes(ev *event, st *tokenState) {
 	}
 }
 
-// staleGrace is how long the connector watches before it calls a token
-// it has not seen stale on its registry date alone: a token in use shows
-// up within a day.
-const staleGrace = 24 * time.Hour
-
 // detectStale is stale_token, run as event time passes: a registered
-// token unused (or, never seen, registered or watched) for idle_after.
+// token unused for idle_after since its last use. The registry's
+// last_used_at (or never) proves the idle time before the connector
+// watched, so such a token is judged at once; a token with only a
+// created_at is judged once the connector has watched it unseen for
+// observation_period, long enough to have seen a token used weekly.
 // It alerts once per silence.
 func (m *model) detectStale() {
 	d := &m.det.stale
 	if !d.enabled || len(m.reg.entries) == 0 {
 		return
 	}
-	idleAfter := m.cfg.Detectors.StaleToken.IdleAfter
+	c := &m.cfg.Detectors.StaleToken
+	idleAfter := c.IdleAfter
 	for i := range m.reg.entries {
 		e := &m.reg.entries[i]
-		last := m.regLast(e)
+		last, proven := m.regLast(e)
 		if m.watermark-last < idleAfter.Milliseconds() || m.staleAlerted[e.key] == last {
 			continue
 		}
-		if m.regSeen[e.key] == 0 && m.watermark-m.since < staleGrace.Milliseconds() {
-			continue // the token may show up in the first day
+		if !proven && m.watermark-m.since < c.ObservationPeriod.Milliseconds() {
+			continue // a token used weekly may still show up
 		}
 		probe := event{tokenID: e.id, principal: e.owner, at: m.watermark, reg: int32(i)}
 		if !d.applies(&probe) {
@@ -209,8 +209,13 @@ func resurrectedTokenSpec() detectorSpec {
 
 func staleTokenSpec() detectorSpec {
 	s := lifecycleSpec("stale_token", "idle_after", typeStaleToken, sevLow,
-		func(d *DetectorsConfig) *IdleConfig { return &d.StaleToken }, func(c *IdleConfig) time.Duration { return c.IdleAfter },
+		func(d *DetectorsConfig) *StaleConfig { return &d.StaleToken }, func(c *StaleConfig) time.Duration { return c.IdleAfter },
 		func(c *compiledDetectors) *detector { return &c.stale })
+	s.validate = func(st detectorSettings, v *validator) {
+		c := st.(*StaleConfig)
+		v.positive("stale_token.idle_after", c.IdleAfter)
+		v.positive("stale_token.observation_period", c.ObservationPeriod)
+	}
 	s.stage = stageTick
 	s.observe = func(m *model, _ *detector, _ *event, _ *tokenState) { m.detectStale() }
 	return s

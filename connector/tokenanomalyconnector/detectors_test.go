@@ -320,30 +320,46 @@ func TestDeniedAccess(t *testing.T) {
 	}
 }
 
-// TestStaleTokenFromRegistryDate: a token registered 120 days ago and not
-// seen in the first day of watching is stale then, not after 90 days of
-// watching; a token registered recently is not.
+// TestStaleTokenFromRegistryDate: the registry's last_used_at (or never)
+// proves a token stale at once; a created_at alone proves nothing about
+// use before the connector watched, so such a token is stale only after
+// the observation period (a token used weekly shows up within it).
 func TestStaleTokenFromRegistryDate(t *testing.T) {
-	created := func(d time.Duration) string { return t0.Add(-d).Format(time.RFC3339) }
-	cfg := testConfig()
-	cfg.PolicyFile = writePolicy(t, `registry:
-  authoritative: false
-  tokens:
-    - id: tok_old
-      name: old-ci-token
-      owner: ci
-      created_at: `+created(120*day)+`
-    - id: tok_recent
-      name: recent
-      owner: ci
-      created_at: `+created(10*day)+`
-`)
-	h := newHarness(t, cfg)
-	h.send(steady("tok_other", "198.51.100.1", "GET /a", t0, time.Hour, 12)...)
-	assert.Empty(t, h.alertsOf(auditattr.FindingStaleToken), "the first day of watching is a grace period")
-	h.send(steady("tok_other", "198.51.100.1", "GET /a", t0.Add(12*time.Hour), time.Hour, 14)...)
-	got := h.alertsOf(auditattr.FindingStaleToken)
-	require.Len(t, got, 1)
-	assert.Equal(t, "tok_old", str(got[0], auditattr.TokenID))
-	assert.Contains(t, got[0].Body().Str(), "121.0 days")
+	date := func(d time.Duration) string { return t0.Add(-d).Format(time.RFC3339) }
+	for _, tc := range []struct {
+		name, entry string
+		atOnce      bool // stale in the first hours of watching
+		afterWeek   bool // stale once watched for the observation period
+		idle        string
+	}{
+		{"created long ago", "created_at: " + date(120*day), false, true, "128.0 days"},
+		{"created recently", "created_at: " + date(10*day), false, false, ""},
+		{"last used long ago", "created_at: " + date(300*day) + "\n      last_used_at: " + date(100*day), true, true, "100.2 days"},
+		{"last used recently", "created_at: " + date(300*day) + "\n      last_used_at: " + date(2*day), false, false, ""},
+		{"never used", "created_at: " + date(120*day) + "\n      last_used_at: never", true, true, "120.2 days"},
+		{"never used, recent", "created_at: " + date(30*day) + "\n      last_used_at: never", false, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.PolicyFile = writePolicy(t, "registry:\n  authoritative: false\n  tokens:\n    - id: tok_reg\n      name: reg\n      owner: ci\n      "+tc.entry+"\n")
+			h := newHarness(t, cfg)
+			h.send(steady("tok_other", "198.51.100.1", "GET /a", t0, time.Hour, 6)...)
+			got := h.alertsOf(auditattr.FindingStaleToken)
+			if !tc.atOnce {
+				assert.Empty(t, got, "not proven stale in the first hours")
+			} else if assert.Len(t, got, 1) {
+				assert.Equal(t, "tok_reg", str(got[0], auditattr.TokenID))
+			}
+			h.send(steady("tok_other", "198.51.100.1", "GET /a", t0.Add(6*time.Hour), 6*time.Hour, 4*8+1)...)
+			got = h.alertsOf(auditattr.FindingStaleToken)
+			if !tc.afterWeek {
+				assert.Empty(t, got)
+				return
+			}
+			require.Len(t, got, 1, "once per silence")
+			if !tc.atOnce {
+				assert.Contains(t, got[0].Body().Str(), tc.idle)
+			}
+		})
+	}
 }

@@ -21,7 +21,10 @@ type regEntry struct {
 	id          string
 	name, owner string
 	created     int64 // unix ms; 0 when absent
-	hasHours    bool
+	// lastUsed is the issuer's last-used date (unix ms), or created when
+	// the issuer records no use; 0 when the registry does not say.
+	lastUsed int64
+	hasHours bool
 }
 
 func emptyRegistry() *registryView { return &registryView{byEntry: map[*policy.Entry]int{}} }
@@ -44,6 +47,12 @@ func newRegistryView(p *policy.Policy) *registryView {
 		}
 		if !pe.CreatedAt.IsZero() {
 			e.created = pe.CreatedAt.UnixMilli()
+		}
+		switch {
+		case !pe.LastUsedAt.IsZero():
+			e.lastUsed = pe.LastUsedAt.UnixMilli()
+		case pe.NeverUsed:
+			e.lastUsed = e.created
 		}
 		v.byEntry[pe] = len(v.entries)
 		v.entries = append(v.entries, e)
@@ -87,17 +96,20 @@ func (m *model) syncPolicy() {
 	}
 }
 
-// regLast is when a registry entry was last used, else registered (its
-// registry date proves the idle time before the connector watched), else
-// when the connector began to watch.
-func (m *model) regLast(e *regEntry) int64 {
-	if t := m.regSeen[e.key]; t > 0 {
-		return t
+// regLast is when a registry entry was last used: seen by the connector,
+// else the issuer's last-used date, else when it was registered, else
+// when the connector began to watch. proven tells whether the registry
+// or the connector saw that date: a creation date alone says nothing
+// about use before the connector watched.
+func (m *model) regLast(e *regEntry) (last int64, proven bool) {
+	seen := m.regSeen[e.key]
+	switch {
+	case seen > 0 || e.lastUsed > 0:
+		return max(seen, e.lastUsed), true
+	case e.created > 0:
+		return e.created, false
 	}
-	if e.created > 0 {
-		return e.created
-	}
-	return m.since
+	return m.since, false
 }
 
 // idleGauges is the idle time of every registered token.
@@ -108,7 +120,8 @@ func (m *model) idleGauges() []idleGauge {
 	out := make([]idleGauge, 0, len(m.reg.entries))
 	for i := range m.reg.entries {
 		e := &m.reg.entries[i]
-		out = append(out, idleGauge{tokenID: e.id, name: e.name, seconds: float64(max(0, m.watermark-m.regLast(e))) / 1000})
+		last, _ := m.regLast(e)
+		out = append(out, idleGauge{tokenID: e.id, name: e.name, seconds: float64(max(0, m.watermark-last)) / 1000})
 	}
 	return out
 }

@@ -67,6 +67,7 @@ type tokenFile struct {
 	Scopes       []string   `yaml:"scopes"`
 	CreatedAt    string     `yaml:"created_at"`
 	ExpiresAt    string     `yaml:"expires_at"`
+	LastUsedAt   string     `yaml:"last_used_at"`
 	Networks     []string   `yaml:"networks"`
 	WorkingHours *hoursFile `yaml:"working_hours"`
 }

@@ -40,7 +40,9 @@
 //	        id (fingerprint, as `auditctl fingerprint` prints), jti or
 //	        key_id (a non-secret id such as an AWS access key id), at least
 //	        one, each unique; name; owner; owner_type (user | service);
-//	        scopes; created_at and expires_at (RFC 3339); networks (replaces
+//	        scopes; created_at and expires_at (RFC 3339); last_used_at
+//	        (RFC 3339, or never: the issuer's last-used date, which proves
+//	        stale_token at once); networks (replaces
 //	        allowed_networks for this token; [] lifts the check);
 //	        working_hours (replaces the global one for this token).
 //

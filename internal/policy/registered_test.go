@@ -27,3 +27,32 @@ func TestRegisteredListsEntriesInFileOrder(t *testing.T) {
 	var none *Policy
 	assert.Nil(t, none.Registered())
 }
+
+func TestRegistryLastUsed(t *testing.T) {
+	p := mustParse(t, `registry:
+  tokens:
+    - {id: used, created_at: 2026-01-01T00:00:00Z, last_used_at: 2026-03-01T12:00:00Z}
+    - {id: never, created_at: 2026-01-01T00:00:00Z, last_used_at: never}
+    - {id: unknown, created_at: 2026-01-01T00:00:00Z}
+`)
+	list := p.Registered()
+	require.Len(t, list, 3)
+	for _, tc := range []struct {
+		id    string
+		last  string
+		never bool
+	}{
+		{"used", "2026-03-01T12:00:00Z", false},
+		{"never", "", true},
+		{"unknown", "", false},
+	} {
+		e := p.Lookup(tc.id, "", "")
+		require.NotNil(t, e, tc.id)
+		last := ""
+		if !e.LastUsedAt.IsZero() {
+			last = e.LastUsedAt.UTC().Format("2006-01-02T15:04:05Z07:00")
+		}
+		assert.Equal(t, tc.last, last, tc.id)
+		assert.Equal(t, tc.never, e.NeverUsed, tc.id)
+	}
+}

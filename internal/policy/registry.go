@@ -17,6 +17,11 @@ type Entry struct {
 	Name, Owner, OwnerType string
 	Scopes                 []string  // nil when the entry lists none
 	CreatedAt, ExpiresAt   time.Time // zero when absent
+	// LastUsedAt is when the issuer last saw the token used (GitHub's,
+	// GitLab's and AWS IAM's last-used date); zero when absent. NeverUsed:
+	// the issuer records no use since CreatedAt (last_used_at: never).
+	LastUsedAt time.Time
+	NeverUsed  bool
 
 	networks []netip.Prefix // nil: the global allowed_networks apply
 	hours    *hours         // nil: the global working_hours apply
@@ -85,6 +90,9 @@ func compileEntry(t tokenFile, path string) (*Entry, error) {
 	if !e.CreatedAt.IsZero() && !e.ExpiresAt.IsZero() && e.ExpiresAt.Before(e.CreatedAt) {
 		return nil, fmt.Errorf("%s.expires_at: %s is before created_at %s: swap them or fix the year", path, t.ExpiresAt, t.CreatedAt)
 	}
+	if err = e.compileLastUsed(t, path+".last_used_at"); err != nil {
+		return nil, err
+	}
 	if t.Networks != nil {
 		if e.networks, err = compileNetworks(t.Networks, path+".networks"); err != nil {
 			return nil, err
@@ -94,6 +102,25 @@ func compileEntry(t tokenFile, path string) (*Entry, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// compileLastUsed reads last_used_at: an RFC 3339 time, or never.
+func (e *Entry) compileLastUsed(t tokenFile, path string) error {
+	if strings.TrimSpace(t.LastUsedAt) == "never" {
+		if e.CreatedAt.IsZero() {
+			return fmt.Errorf("%s: never needs created_at, the date the token has been unused since", path)
+		}
+		e.NeverUsed = true
+		return nil
+	}
+	var err error
+	if e.LastUsedAt, err = parseTime(t.LastUsedAt, path); err != nil {
+		return fmt.Errorf("%w, or never", err)
+	}
+	if !e.LastUsedAt.IsZero() && e.LastUsedAt.Before(e.CreatedAt) {
+		return fmt.Errorf("%s: %s is before created_at %s: a token is used after it is created", path, t.LastUsedAt, t.CreatedAt)
+	}
+	return nil
 }
 
 func parseTime(s, path string) (time.Time, error) {

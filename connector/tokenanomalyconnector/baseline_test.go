@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
@@ -30,6 +31,8 @@ func TestRateSurgeAgainstOwnRate(t *testing.T) {
 		{"10x for an hour", every("tok_slow", "198.51.100.1", then, 90*time.Second, 40), 1},
 		{"40x for an hour", every("tok_slow", "198.51.100.1", then, 22*time.Second, 160), 1},
 		{"40x for ten minutes", every("tok_slow", "198.51.100.1", then, 22*time.Second, 27), 1},
+		// Hour buckets counted 8 and 18 of these, each under the floor.
+		{"26 in 39 minutes across the hour", every("tok_slow", "198.51.100.1", then.Add(49*time.Minute), 90*time.Second, 26), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -39,6 +42,32 @@ func TestRateSurgeAgainstOwnRate(t *testing.T) {
 			assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), tt.want)
 		})
 	}
+	t.Run("build", func(t *testing.T) {
+		// A pipeline's builds: 15 calls within a minute twice a day, then a
+		// bigger build of 40 calls in 4 minutes, under the minute scale's
+		// bar: a burst, not a sustained surge, whatever its hourly count.
+		h := newHarness(t, testConfig())
+		for d := range 3 {
+			for _, hr := range []time.Duration{9, 15} {
+				h.send(every("tok_ci", "198.51.100.9", t0.Add(time.Duration(d)*24*time.Hour+hr*time.Hour), 4*time.Second, 15)...)
+			}
+		}
+		h.send(every("tok_ci", "198.51.100.9", t0.Add(3*24*time.Hour+11*time.Hour), 6*time.Second, 40)...)
+		assert.Empty(t, h.alertsOf(auditattr.FindingRateSurge), "a build is a burst")
+	})
+	t.Run("minute against its busiest minute", func(t *testing.T) {
+		// peak_ratio (2), not long_peak_ratio (3), judges the minute scale:
+		// 70 in a minute is over twice the token's busiest minute (30).
+		cfg := testConfig()
+		cfg.Detectors.RateSurge.MinActiveHours = 0
+		h := newHarness(t, cfg)
+		h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, 12*time.Second, 600)...)
+		h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(2*time.Hour), 2*time.Second, 30)...)
+		h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(2*time.Hour+time.Minute), 12*time.Second, 100)...)
+		require.Len(t, h.alertsOf(auditattr.FindingRateSurge), 1, "30 in a minute was a surge then")
+		h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(3*time.Hour), 800*time.Millisecond, 70)...)
+		assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), 2, "70 in a minute is over 2 × 30")
+	})
 	t.Run("daily job", func(t *testing.T) {
 		h := newHarness(t, testConfig())
 		for d := range 7 {

@@ -203,8 +203,11 @@ type RateSurgeConfig struct {
 	LongBucket time.Duration `mapstructure:"long_bucket"`
 	// LongLearningPeriod: a younger token is not judged on the long scale.
 	LongLearningPeriod time.Duration `mapstructure:"long_learning_period"`
-	// LongMinRequests: a long bucket below it never alerts.
+	// LongMinRequests: a long window below it never alerts.
 	LongMinRequests int `mapstructure:"long_min_requests"`
+	// LongMinBuckets: the long window alerts only when its requests fell
+	// in this many distinct buckets (a sustained surge, not a burst).
+	LongMinBuckets int `mapstructure:"long_min_buckets"`
 	// MinActiveHours: a token is judged once it made requests in this
 	// many distinct hours.
 	MinActiveHours int `mapstructure:"min_active_hours"`

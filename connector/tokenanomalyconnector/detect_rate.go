@@ -8,19 +8,16 @@ import (
 )
 
 // detectRate is rate_surge, judged on two scales. Each token counts
-// requests per bucket (a minute) and per long bucket (an hour) of event
-// time; a closed bucket updates an exponentially decayed mean and
-// variance (Finch 2009), empty buckets included in closed form, and a
-// decayed peak. The open bucket alerts once when its count reaches a
-// threshold fixed when it opened: the largest of the floor, min_ratio ×
-// baseline, mean + tolerance × deviation, peak_ratio × the token's own
-// busiest bucket, and the Poisson upper quantile at poisson_p. The long
-// scale is where a token making a few calls an hour shows a 10–40×
-// surge; the peak is what keeps a daily batch job or a busy hour from
-// alerting every day. The long scale judges a token once it was watched
-// for long_learning_period (a day: one diurnal cycle). A token is judged once past its learning period and
-// active in min_active_hours distinct hours: a job that runs once a day
-// has no rate to surge from on its first runs.
+// requests per bucket (a minute) of event time; a closed bucket updates an
+// exponentially decayed mean and variance (Finch 2009), empty buckets
+// included in closed form, and a decayed peak. The open bucket alerts once
+// when its count reaches a threshold fixed when it opened: the largest of
+// the floor, min_ratio × baseline, mean + tolerance × deviation,
+// peak_ratio × the token's own busiest bucket, and the Poisson upper
+// quantile at poisson_p. The long scale (detectRateLong) is where a token
+// making a few calls an hour shows a 10–40× surge. A token is judged once
+// past its learning period and active in min_active_hours distinct hours:
+// a job that runs once a day has no rate to surge from on its first runs.
 func (m *model) detectRate(ev *event, st *tokenState) {
 	d := &m.det.rate
 	if !d.enabled || ev.outcome == auditattr.OutcomeFailure {
@@ -29,7 +26,9 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		return
 	}
 	c := &m.cfg.Detectors.RateSurge
-	if b := uint32(ev.at / c.Bucket.Milliseconds()); st.flags&flagRateLearned == 0 {
+	b := uint32(ev.at / c.Bucket.Milliseconds())
+	newBucket := st.flags&flagRateLearned == 0 || b > st.rateBucket
+	if st.flags&flagRateLearned == 0 {
 		st.rateBucket = b
 		st.flags |= flagRateLearned
 		st.rateThreshold = m.rateThreshold(0, 0, 0)
@@ -47,31 +46,14 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		st.flags &^= flagRateAlerted
 		st.rateThreshold = m.rateThreshold(float64(st.rateMean), float64(st.rateVar), float64(st.ratePeak))
 	}
-	if lb := uint32(ev.at / c.LongBucket.Milliseconds()); st.flags&flagRateLongLearned == 0 {
-		st.rateLongBucket = lb
-		st.flags |= flagRateLongLearned
-		st.rateLongThreshold = m.rateLongThreshold(0, 0)
-	} else if lb > st.rateLongBucket {
-		if st.flags&flagRateLongSeeded == 0 {
-			st.flags |= flagRateLongSeeded
-			st.rateLongMean = float32(st.rateLongCount)
-		}
-		k := int(lb - st.rateLongBucket - 1)
-		st.rateLongPeak = decayPeak(float64(st.rateLongPeak), float64(st.rateLongCount), k, m.peakLongDecay)
-		st.rateLongMean, _ = decayBuckets(float64(st.rateLongCount), float64(st.rateLongMean), 0, k, m.rateLongAlpha)
-		st.rateLongBucket, st.rateLongCount = lb, 0
-		st.flags &^= flagRateLongAlerted
-		st.rateLongThreshold = m.rateLongThreshold(float64(st.rateLongMean), float64(st.rateLongPeak))
-	}
 	// A late item within the allowed lateness counts in the open bucket.
 	st.rateCount++
-	st.rateLongCount++
-	age := ev.at - int64(st.firstSeen)*1000
+	long := m.detectRateLong(ev, st, newBucket)
 	short := st.rateCount >= st.rateThreshold && st.flags&flagRateAlerted == 0
-	long := st.rateLongCount >= st.rateLongThreshold && st.flags&flagRateLongAlerted == 0 && age >= c.LongLearningPeriod.Milliseconds()
 	if !short && !long {
 		return
 	}
+	age := ev.at - int64(st.firstSeen)*1000
 	if age < c.LearningPeriod.Milliseconds() || int(st.activeHours) < c.MinActiveHours || !d.applies(ev) {
 		return
 	}
@@ -84,7 +66,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	if long {
 		st.flags |= flagRateLongAlerted
 		if !short {
-			count, mean, threshold, window = st.rateLongCount, st.rateLongMean, st.rateLongThreshold, c.LongBucket
+			count, mean, threshold, window = st.rateLongSum(), st.rateLongMean, st.rateLongThreshold, c.LongBucket
 		}
 	}
 	f.observed, f.baseline, f.threshold, f.window = float64(count), float64(mean), float64(threshold), window
@@ -123,18 +105,18 @@ func (m *model) rateThreshold(mean, variance, peak float64) uint32 {
 	t := float64(c.MinRequests)
 	t = max(t, math.Ceil(c.MinRatio*lambda))
 	t = max(t, math.Ceil(mean+c.Tolerance*math.Sqrt(max(variance, 0))))
-	t = max(t, math.Ceil(c.LongPeakRatio*peak))
+	t = max(t, math.Ceil(c.PeakRatio*peak))
 	t = max(t, float64(poissonQuantile(lambda, c.PoissonP)))
 	return uint32(min(t, math.MaxUint32))
 }
 
-// rateLongThreshold is the count at which an open long bucket alerts.
+// rateLongThreshold is the count at which the sliding long window alerts.
 func (m *model) rateLongThreshold(mean, peak float64) uint32 {
 	c := &m.cfg.Detectors.RateSurge
 	lambda := max(mean, c.MinBaseline)
 	t := float64(c.LongMinRequests)
 	t = max(t, math.Ceil(c.MinRatio*lambda))
-	t = max(t, math.Ceil(c.PeakRatio*peak))
+	t = max(t, math.Ceil(c.LongPeakRatio*peak))
 	t = max(t, float64(poissonQuantile(lambda, c.PoissonP)))
 	return uint32(min(t, math.MaxUint32))
 }
@@ -200,8 +182,11 @@ func (r *RateSurgeConfig) validate(v *validator) {
 		v.add("detectors.rate_surge: min_baseline must be >= 0, min_ratio >= 1 and tolerance > 0")
 	}
 	v.positive("rate_surge.peak_half_life", r.PeakHalfLife)
-	if r.LongBucket <= r.Bucket {
-		v.add("detectors.rate_surge.long_bucket: %s must be longer than bucket %s (default 1h)", r.LongBucket, r.Bucket)
+	if r.LongBucket < rateSlots*r.Bucket {
+		v.add("detectors.rate_surge.long_bucket: %s must be at least %d buckets of %s, it slides by a quarter (default 1h)", r.LongBucket, rateSlots, r.Bucket)
+	}
+	if r.LongMinBuckets < 1 || (r.Bucket > 0 && r.LongMinBuckets > int(r.LongBucket/r.Bucket)) {
+		v.add("detectors.rate_surge.long_min_buckets: %d is outside 1..long_bucket/bucket (default 8)", r.LongMinBuckets)
 	}
 	if r.LongLearningPeriod < 0 {
 		v.add("detectors.rate_surge.long_learning_period: must not be negative")

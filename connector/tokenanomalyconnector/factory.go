@@ -79,7 +79,8 @@ func defaultConfig(r *detectorRegistry) *Config {
 			RateSurge: RateSurgeConfig{
 				DetectorConfig: on(), Bucket: time.Minute, HalfLife: time.Hour, LearningPeriod: time.Hour, MinActiveHours: 6,
 				MinRequests: 20, MinBaseline: 1, MinRatio: 4, Tolerance: 6, PoissonP: 1e-6,
-				PeakRatio: 3, LongPeakRatio: 2, PeakHalfLife: 7 * day, LongBucket: time.Hour, LongMinRequests: 25,
+				PeakRatio: 2, LongPeakRatio: 3, PeakHalfLife: 7 * day, LongBucket: time.Hour, LongMinRequests: 25,
+				LongMinBuckets:     8,
 				LongLearningPeriod: day,
 			},
 			NewClientAddress: NoveltyConfig{

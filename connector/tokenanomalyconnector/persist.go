@@ -13,7 +13,7 @@ import (
 
 // stateVersion changes whenever the saved layout or the hashes change;
 // saved state of another version is ignored (and the baselines relearned).
-const stateVersion = 2
+const stateVersion = 3
 
 // Storage keys. Tokens are saved in chunks so that no value is huge.
 const (
@@ -185,7 +185,12 @@ func encodeToken(e *enc, key uint64, s *tokenState) {
 	e.u16(s.hoursTotal)
 	e.bytes(s.hours[:])
 	e.u32(s.rateLongBucket)
-	e.u32(s.rateLongCount)
+	for _, v := range s.rateLongCounts {
+		e.u16(v)
+	}
+	e.bytes(s.rateLongBuckets[:])
+	e.u16(s.rateLongMax)
+	e.u16(s.rateLongPeakPending)
 	e.f32(s.rateLongMean)
 	e.f32(s.rateLongPeak)
 	e.u32(s.rateLongThreshold)
@@ -221,7 +226,12 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 	s.hoursTotal = d.u16()
 	copy(s.hours[:], d.take(len(s.hours)))
 	s.rateLongBucket = d.u32()
-	s.rateLongCount = d.u32()
+	for i := range s.rateLongCounts {
+		s.rateLongCounts[i] = d.u16()
+	}
+	copy(s.rateLongBuckets[:], d.take(len(s.rateLongBuckets)))
+	s.rateLongMax = d.u16()
+	s.rateLongPeakPending = d.u16()
 	s.rateLongMean = d.f32()
 	s.rateLongPeak = d.f32()
 	s.rateLongThreshold = d.u32()

@@ -43,7 +43,7 @@ func TestRestartKeepsBaselines(t *testing.T) {
 	require.NotNil(t, after, "the token's state was loaded")
 	assert.Equal(t, before.rateMean, after.rateMean)
 	assert.Equal(t, before.ratePeak, after.ratePeak)
-	assert.Equal(t, before.rateLongCount, after.rateLongCount)
+	assert.Equal(t, before.rateLongCounts, after.rateLongCounts)
 	assert.Equal(t, before.hours, after.hours)
 	assert.Equal(t, before.firstSeen, after.firstSeen)
 	assert.Equal(t, h.model.watermark, h2.model.watermark)

@@ -22,15 +22,21 @@ type tokenState struct {
 	rateVar       float32
 	rateThreshold uint32
 
-	// rate_surge over long buckets (hours), where a low-rate token's surge
-	// shows, and the decayed peaks of both scales: a count is judged
+	// rate_surge over a long window (an hour) sliding by quarters, where a
+	// low-rate token's surge shows: the open slot, each slot's requests
+	// and distinct active buckets, the last whole window waiting to be
+	// learned, and the decayed peaks of both scales: a count is judged
 	// against the token's own busiest buckets.
-	rateLongBucket    uint32
-	rateLongCount     uint32
-	rateLongMean      float32
-	rateLongPeak      float32
-	rateLongThreshold uint32
-	ratePeak          float32
+	rateLongBucket  uint32
+	rateLongCounts  [rateSlots]uint16
+	rateLongBuckets [rateSlots]uint8
+	// The busiest sliding count of the open aligned window and of the one
+	// before it, learned as the peak once no longer overlapping.
+	rateLongMax, rateLongPeakPending uint16
+	rateLongMean                     float32
+	rateLongPeak                     float32
+	rateLongThreshold                uint32
+	ratePeak                         float32
 
 	// denied_access: refusals in the open window bucket and their decayed
 	// mean per window, the token's own refusal baseline.
@@ -93,6 +99,7 @@ const (
 	flagRateLongLearned
 	flagDeniedLearned
 	flagRateLongSeeded
+	flagRateLongWindow // rateLongPeakPending holds a whole window's
 )
 
 // tokenExtra holds the rarer per-token state.

@@ -274,6 +274,9 @@ type StaleConfig struct {
 type UnusedScopesConfig struct {
 	DetectorConfig `mapstructure:",squash"`
 	TrackingPeriod time.Duration `mapstructure:"tracking_period"`
+	// ObservationPeriod replaces TrackingPeriod for a token issued at
+	// least TrackingPeriod before the connector first saw it.
+	ObservationPeriod time.Duration `mapstructure:"observation_period"`
 }
 
 // ExpiringConfig flags a token in use that expires within Within.

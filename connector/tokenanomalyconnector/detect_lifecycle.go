@@ -94,13 +94,20 @@ func (m *model) detectExpiry(ev *event, st *tokenState) {
 // allowed none of the token's successful calls. A token is judged only
 // once it has been watched for a whole period, so a new token is never
 // called over-permissioned; the judgement comes with its first call after
-// the period ends.
+// the period ends. A token whose issue date (its iat, else the registry's
+// created_at) proves it has held its scopes for the tracking period is
+// judged after observation_period instead: long enough to see a scope
+// used weekly.
 func (m *model) detectUnusedScopes(ev *event, st *tokenState) {
 	d := &m.det.unusedScopes
 	if !d.enabled || !m.reg.hasScopes {
 		return
 	}
-	period := m.cfg.Detectors.UnusedScopes.TrackingPeriod
+	c := &m.cfg.Detectors.UnusedScopes
+	period := c.TrackingPeriod
+	if ev.issuedAt > 0 && int64(st.scopeStart)-ev.issuedAt >= int64(period.Seconds()) {
+		period = min(period, c.ObservationPeriod)
+	}
 	now := uint32(ev.at / 1000)
 	if ev.at-int64(st.scopeStart)*1000 >= period.Milliseconds() {
 		unused := st.granted &^ st.used
@@ -234,8 +241,14 @@ func excessiveLifetimeSpec() detectorSpec {
 }
 
 func unusedScopesSpec() detectorSpec {
-	return lifecycleSpec("unused_scopes", "tracking_period", typeUnusedScopes, sevLow,
+	s := lifecycleSpec("unused_scopes", "tracking_period", typeUnusedScopes, sevLow,
 		func(d *DetectorsConfig) *UnusedScopesConfig { return &d.UnusedScopes },
 		func(c *UnusedScopesConfig) time.Duration { return c.TrackingPeriod },
 		func(c *compiledDetectors) *detector { return &c.unusedScopes })
+	s.validate = func(st detectorSettings, v *validator) {
+		c := st.(*UnusedScopesConfig)
+		v.positive("unused_scopes.tracking_period", c.TrackingPeriod)
+		v.positive("unused_scopes.observation_period", c.ObservationPeriod)
+	}
+	return s
 }

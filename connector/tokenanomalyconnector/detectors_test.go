@@ -229,6 +229,45 @@ func TestUnusedScopes(t *testing.T) {
 	assert.Equal(t, []string{"admin"}, strs(got[0], auditattr.EvidenceValues))
 }
 
+// TestUnusedScopesFromIssueDate: a token issued long before the connector
+// saw it is judged after the observation period (8 days), not after the
+// 90-day tracking period; a young token waits for the tracking period.
+func TestUnusedScopesFromIssueDate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		issued time.Duration // before t0
+		want   int
+	}{
+		{"issued 120 days ago", 120 * day, 1},
+		{"issued 10 days ago", 10 * day, 0},
+		{"no issue date", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.PolicyFile = writePolicy(t, scopedPolicy)
+			h := newHarness(t, cfg)
+			var iat int64
+			if tc.issued > 0 {
+				iat = t0.Add(-tc.issued).Unix()
+			}
+			use := func(at time.Time) item {
+				return item{at: at, token: "tok_s", outcome: auditattr.OutcomeSuccess, resource: "GET /users/{id}",
+					scopes: []string{"users:read", "admin"}, issuedAt: iat}
+			}
+			for d := range 8 {
+				h.send(use(t0.Add(time.Duration(d) * day)))
+			}
+			assert.Empty(t, h.alertsOf(auditattr.FindingUnusedScopes), "watched for less than the observation period")
+			h.send(use(t0.Add(8*day + time.Hour)))
+			got := h.alertsOf(auditattr.FindingUnusedScopes)
+			require.Len(t, got, tc.want)
+			if tc.want > 0 {
+				assert.Equal(t, []string{"admin"}, strs(got[0], auditattr.EvidenceValues))
+			}
+		})
+	}
+}
+
 func TestStaleToken(t *testing.T) {
 	cfg := testConfig()
 	cfg.PolicyFile = writePolicy(t, scopedPolicy)

@@ -98,7 +98,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 			OffHours:          OffHoursConfig{DetectorConfig: on(), LearningPeriod: 7 * day, MinSamples: 50},
 			StaleToken:        StaleConfig{IdleConfig: IdleConfig{DetectorConfig: on(), IdleAfter: 90 * day}, ObservationPeriod: 8 * day},
 			ResurrectedToken:  IdleConfig{DetectorConfig: on(), IdleAfter: 30 * day},
-			UnusedScopes:      UnusedScopesConfig{DetectorConfig: on(), TrackingPeriod: 90 * day},
+			UnusedScopes:      UnusedScopesConfig{DetectorConfig: on(), TrackingPeriod: 90 * day, ObservationPeriod: 8 * day},
 			ExpiringSoon:      ExpiringConfig{DetectorConfig: on(), Within: 7 * day},
 			ExcessiveLifetime: LifetimeConfig{DetectorConfig: on(), MaxLifetime: 366 * day},
 		},

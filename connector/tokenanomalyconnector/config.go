@@ -195,6 +195,9 @@ type RateSurgeConfig struct {
 	// PeakRatio: the count must also reach this multiple of the token's
 	// decayed busiest bucket of the same scale.
 	PeakRatio float64 `mapstructure:"peak_ratio"`
+	// BurstPeakRatio replaces PeakRatio on the minute scale for a token
+	// whose busiest minute reached MinRequests: bursts are its habit.
+	BurstPeakRatio float64 `mapstructure:"burst_peak_ratio"`
 	// LongPeakRatio is peak_ratio for the long scale.
 	LongPeakRatio float64 `mapstructure:"long_peak_ratio"`
 	// PeakHalfLife is how fast the peaks (and the long baseline) forget.

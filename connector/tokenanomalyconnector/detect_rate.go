@@ -105,7 +105,13 @@ func (m *model) rateThreshold(mean, variance, peak float64) uint32 {
 	t := float64(c.MinRequests)
 	t = max(t, math.Ceil(c.MinRatio*lambda))
 	t = max(t, math.Ceil(mean+c.Tolerance*math.Sqrt(max(variance, 0))))
-	t = max(t, math.Ceil(c.PeakRatio*peak))
+	ratio := c.PeakRatio
+	if peak >= float64(c.MinRequests) {
+		// Bursts are the token's habit (a CI pipeline's builds): it is
+		// judged against its own bursts, which vary widely.
+		ratio = max(ratio, c.BurstPeakRatio)
+	}
+	t = max(t, math.Ceil(ratio*peak))
 	t = max(t, float64(poissonQuantile(lambda, c.PoissonP)))
 	return uint32(min(t, math.MaxUint32))
 }
@@ -199,6 +205,9 @@ func (r *RateSurgeConfig) validate(v *validator) {
 	}
 	if r.PeakRatio < 1 {
 		v.add("detectors.rate_surge.peak_ratio: %g must be at least 1 (1 alerts on any new peak)", r.PeakRatio)
+	}
+	if r.BurstPeakRatio < 1 {
+		v.add("detectors.rate_surge.burst_peak_ratio: %g must be at least 1 (default 8)", r.BurstPeakRatio)
 	}
 	if r.LongPeakRatio < 1 {
 		v.add("detectors.rate_surge.long_peak_ratio: %g must be at least 1 (1 alerts on any new peak)", r.LongPeakRatio)

@@ -80,7 +80,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 				DetectorConfig: on(), Bucket: time.Minute, HalfLife: time.Hour, LearningPeriod: time.Hour, MinActiveHours: 6,
 				MinRequests: 20, MinBaseline: 1, MinRatio: 4, Tolerance: 6, PoissonP: 1e-6,
 				PeakRatio: 2, LongPeakRatio: 3, PeakHalfLife: 7 * day, LongBucket: time.Hour, LongMinRequests: 25,
-				LongMinBuckets:     8,
+				LongMinBuckets: 8, BurstPeakRatio: 8,
 				LongLearningPeriod: day,
 			},
 			NewClientAddress: NoveltyConfig{

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
@@ -382,15 +383,17 @@ func maxIdle(list []idleGauge) float64 {
 	return m
 }
 
-// flush sends the metrics aggregated so far.
+// flush sends the metrics aggregated so far. The active tokens are counted
+// a slice at a time (see inSlices), so a flush does not stop ingest.
 func (m *model) flush(ctx context.Context) {
-	m.mu.Lock()
-	out := m.metricsOut
-	if out == nil {
-		m.mu.Unlock()
+	if m.metricsOutput() == nil {
 		return
 	}
-	md := m.met.build(time.Now(), m.gauges())
+	active := m.countActive()
+	m.mu.Lock()
+	out := m.metricsOut
+	g := gauges{tracked: int64(m.tokens.len()), active: active, idle: m.idleGauges()}
+	md := m.met.build(time.Now(), g)
 	m.tel.publish(ctx)
 	m.mu.Unlock()
 	if err := out.ConsumeMetrics(ctx, md); err != nil {
@@ -399,16 +402,28 @@ func (m *model) flush(ctx context.Context) {
 	}
 }
 
-// gauges computes the token gauges; the scan is once per flush.
-func (m *model) gauges() gauges {
-	g := gauges{tracked: int64(m.tokens.len())}
+func (m *model) metricsOutput() consumer.Metrics {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.metricsOut
+}
+
+// countActive counts the tokens seen within metrics.active_window of the
+// watermark, a slice of the table per hold of the lock.
+func (m *model) countActive() int64 {
+	m.mu.Lock()
 	cutoff := uint32(max(0, (m.watermark-m.cfg.Metrics.ActiveWindow.Milliseconds())/1000))
-	m.tokens.each(func(_ uint64, s *tokenState) bool {
-		if s.lastSeen >= cutoff {
-			g.active++
+	m.mu.Unlock()
+	var active int64
+	next := int32(0)
+	m.inSlices(func() bool {
+		end := min(int32(m.tokens.len()), next+saveSlice)
+		for ; next < end; next++ {
+			if m.tokens.at(next).lastSeen >= cutoff {
+				active++
+			}
 		}
-		return true
+		return next >= int32(m.tokens.len())
 	})
-	g.idle = m.idleGauges()
-	return g
+	return active
 }

@@ -70,9 +70,11 @@ type model struct {
 	touched       uint32   // see ingestRun
 	extras        extras
 
-	store *persister
-	stop  chan struct{}
-	loops sync.WaitGroup
+	store  *persister
+	saveMu sync.Mutex     // one save at a time
+	saving *tokenSnapshot // the save in progress, nil when none
+	stop   chan struct{}
+	loops  sync.WaitGroup
 }
 
 func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*model, error) {
@@ -414,11 +416,15 @@ func (m *model) ingestStateful(ev *event) {
 		return
 	}
 	key := ev.key
-	st, created, old, evicted := m.tokens.put(key)
-	if evicted {
+	p := m.tokens.insert(key)
+	st, created := p.v, p.created
+	if m.saving != nil {
+		m.preserve(&p)
+	}
+	if p.was {
 		m.tel.evicted(tableTokens)
 		m.met.evictedTokens++
-		m.extras.release(&old)
+		m.extras.release(&p.evicted)
 	}
 	now := uint32(ev.at / 1000)
 	if created {
@@ -431,6 +437,17 @@ func (m *model) ingestStateful(ev *event) {
 	m.observe(stageToken, ev, st)
 	st.lastSeen = max(st.lastSeen, now)
 	m.met.perToken(ev)
+}
+
+// preserve hands the save in progress the entry insert is about to
+// change: the evicted one, or the existing one.
+func (m *model) preserve(p *placed[tokenState]) {
+	switch {
+	case p.was:
+		m.saving.preserve(p.pos, p.evictedKey, &p.evicted)
+	case !p.created:
+		m.saving.preserve(p.pos, m.tokens.keys[p.pos], p.v)
+	}
 }
 
 // tick runs what elapsed event time decides, once a minute of event time.

@@ -1,0 +1,99 @@
+package tokenanomalyconnector
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// BenchmarkConsumeWaitDuringSave1MTokens runs ConsumeTraces without pause
+// on a connector tracking 1,000,000 tokens while another goroutine saves
+// the state and flushes the metrics back to back, and reports the
+// percentiles of the time each ConsumeTraces call took (batches of 100
+// spans): what a save or a flush makes ingest wait shows in the tail. It
+// reports; it asserts nothing about time.
+func BenchmarkConsumeWaitDuringSave1MTokens(b *testing.B) {
+	const (
+		tokens = 1_000_000
+		cycles = 4 // saves and flushes per benchmark iteration
+	)
+	cfg := testConfig()
+	id := storagetest.NewStorageID("anomaly")
+	cfg.Storage = &id
+	cfg.PersistInterval = time.Hour // saved by hand below
+	host := storagetest.NewStorageHost().WithInMemoryStorageExtension("anomaly")
+	h := newHarnessWithHost(b, cfg, host)
+	for first := 0; first < tokens; first += 1000 {
+		h.sendBatch(auditedBatch(first, tokens, t0))
+	}
+	h.settle()
+	require.Equal(b, tokens, h.model.tokens.len())
+
+	batch := auditedBatch(0, tokens, t0.Add(time.Minute))
+	spans := batch.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	kept := 0
+	spans.RemoveIf(func(ptrace.Span) bool { kept++; return kept > 100 })
+	r := rand.New(rand.NewPCG(1, 2))
+	c := h.traces[0]
+	ctx := context.Background()
+	var waits []time.Duration
+	var saves, flushes time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done)
+			for range cycles {
+				start := time.Now()
+				if err := h.model.save(ctx); err != nil {
+					b.Error(err)
+					return
+				}
+				mid := time.Now()
+				h.model.flush(ctx)
+				saves += mid.Sub(start)
+				flushes += time.Since(mid)
+			}
+		}()
+	consume:
+		for {
+			select {
+			case <-done:
+				break consume
+			default:
+			}
+			for _, s := range spans.All() {
+				setBenchToken(s.Attributes(), r.IntN(tokens))
+			}
+			start := time.Now()
+			if err := c.ConsumeTraces(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			waits = append(waits, time.Since(start))
+		}
+		wg.Wait()
+	}
+	b.StopTimer()
+	slices.Sort(waits)
+	pct := func(p float64) float64 {
+		return float64(waits[min(len(waits)-1, int(p*float64(len(waits))))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(0.999), "p99.9-ms")
+	b.ReportMetric(float64(waits[len(waits)-1].Microseconds())/1000, "max-ms")
+	b.ReportMetric(float64(len(waits))/float64(b.N), "calls/op")
+	n := float64(b.N * cycles)
+	b.ReportMetric(saves.Seconds()*1000/n, "save-ms")
+	b.ReportMetric(flushes.Seconds()*1000/n, "flush-ms")
+}

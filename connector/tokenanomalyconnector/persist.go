@@ -105,7 +105,15 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	scopes := slices.Clone(m.scopes.names)
 	registry := m.encodeRegistry()
 	m.mu.Unlock()
-	m.inSlices(func() bool {
+	var spare []byte
+	m.inSlicesPrepared(func() {
+		if spare == nil {
+			spare = newChunk()
+		}
+	}, func() bool {
+		if snap.out.spare == nil {
+			snap.out.spare, spare = spare, nil
+		}
 		if !snap.step(m.tokens) {
 			return false
 		}
@@ -158,7 +166,7 @@ func (m *model) encodeRegistry() []byte {
 
 // bloomSlice is how many filter blocks (64 bytes each) a save copies per
 // hold of the lock.
-const bloomSlice = 16384
+const bloomSlice = 4096
 
 // encodeNovelty encodes both first-seen filters a slice at a time; a
 // rotation during the copy starts it again, so the two filters and

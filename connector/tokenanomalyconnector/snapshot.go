@@ -5,7 +5,7 @@ import "encoding/binary"
 // saveSlice is how many table entries a save encodes, or a flush counts,
 // per hold of the model's lock: about a millisecond of work, so that no
 // ingest call waits longer for a save or a flush at a million tokens.
-const saveSlice = 4096
+const saveSlice = 2048
 
 // tokenSnapshot is a save in progress: the token table as it was when the
 // save began, encoded a slice at a time between ingest calls. Before
@@ -57,11 +57,18 @@ type chunkWriter struct {
 	cur    enc
 	n      int
 	chunks [][]byte
+	spare  []byte // the next chunk's buffer, allocated outside the lock
 }
+
+// newChunk is a chunk's buffer: large, so allocated outside the lock.
+func newChunk() []byte { return make([]byte, 4, 4+tokensPerChunk*tokenRecordBytes) }
 
 func (w *chunkWriter) add(key uint64, v *tokenState) {
 	if w.n == 0 {
-		w.cur.b = make([]byte, 4, 4+tokensPerChunk*tokenRecordBytes)
+		if w.cur.b = w.spare; w.cur.b == nil {
+			w.cur.b = newChunk()
+		}
+		w.spare = nil
 	}
 	encodeToken(&w.cur, key, v)
 	w.n++
@@ -83,7 +90,14 @@ func (w *chunkWriter) close() {
 // inSlices runs step under the model's lock until it reports done,
 // releasing the lock between calls: ingest waits for one slice at most.
 func (m *model) inSlices(step func() bool) {
+	m.inSlicesPrepared(func() {}, step)
+}
+
+// inSlicesPrepared is inSlices that runs prepare without the lock before
+// each step (to allocate what the step may need).
+func (m *model) inSlicesPrepared(prepare func(), step func() bool) {
 	for {
+		prepare()
 		m.mu.Lock()
 		done := step()
 		m.mu.Unlock()

@@ -68,6 +68,9 @@ type model struct {
 	seen          *itemSet // items read recently: a retried batch counts once
 	run           eventRun // items read, waiting to be ingested
 	touched       uint32   // see ingestRun
+	heldLog       enc      // items the batch held, for its outbox entry (see heldlog.go)
+	heldN         int
+	covered       uint64 // outbox entries below it are in the loaded state
 	extras        extras
 
 	store  *persister
@@ -334,6 +337,9 @@ func (m *model) ingest(ev *event) {
 		return
 	}
 	m.held.hold(ev, m.arrival)
+	if m.store != nil {
+		m.logHeld(ev)
+	}
 	if over := m.held.len() - m.cfg.MaxReorderItems; over > 0 {
 		// Feed a run of the oldest early, so that their lookups overlap.
 		n := min(max(over, runLength), m.held.len())

@@ -60,7 +60,7 @@ func (o *outbox) writeAhead(ctx context.Context, todo []*outboxEntry) error {
 		return fmt.Errorf("storage: writing %d alert batches: %w", len(ops)-1, err)
 	}
 	for _, e := range todo {
-		e.stored, e.items = true, nil
+		e.stored, e.items, e.held = true, nil, nil
 	}
 	return nil
 }
@@ -106,7 +106,7 @@ func (o *outbox) compact(ctx context.Context, upTo uint64) error {
 // findings they raised), remember the item keys of their batches, and the
 // entries not sent yet are queued again. A missing or unreadable entry is
 // skipped and reported; the others still load.
-func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func([]uint64)) error {
+func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func([]uint64), holdAgain func(seq uint64, held []byte) error) error {
 	data, err := o.store.Get(ctx, keyOutbox)
 	if err != nil {
 		return fmt.Errorf("storage: reading %s: %w", keyOutbox, err)
@@ -134,13 +134,18 @@ func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func
 		if data == nil {
 			continue // its write failed; it was sent from memory or is lost
 		}
-		items, alerts, err := decodeOutboxEntry(data)
+		items, alerts, held, err := decodeOutboxEntry(data)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("storage: alert batch %d: %w", seq, err))
 			continue
 		}
 		replay(alerts)
 		remember(items)
+		if held != nil {
+			if err := holdAgain(seq, held); err != nil {
+				errs = append(errs, fmt.Errorf("storage: held items of batch %d: %w", seq, err))
+			}
+		}
 		if seq >= delivered {
 			n := alerts.LogRecordCount()
 			o.queue = append(o.queue, &outboxEntry{seq: seq, alerts: alerts, n: n, stored: true})
@@ -165,23 +170,29 @@ func encodeOutboxEntry(e *outboxEntry) ([]byte, error) {
 	}
 	out.u32(uint32(len(alerts)))
 	out.bytes(alerts)
+	if e.held != nil {
+		out.bytes(e.held) // last, so that entries without held items read as before
+	}
 	return out.b, nil
 }
 
-func decodeOutboxEntry(data []byte) ([]uint64, plog.Logs, error) {
+func decodeOutboxEntry(data []byte) (items []uint64, alerts plog.Logs, held []byte, err error) {
 	d := dec{b: data}
 	n := d.count(8)
-	items := make([]uint64, 0, n)
+	items = make([]uint64, 0, n)
 	for range n {
 		items = append(items, d.u64())
 	}
 	raw := d.take(int(d.u32()))
 	if d.err != nil {
-		return nil, plog.Logs{}, d.err
+		return nil, plog.Logs{}, nil, d.err
 	}
-	alerts, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(raw)
+	if len(d.b) > 0 {
+		held = d.b
+	}
+	alerts, err = (&plog.ProtoUnmarshaler{}).UnmarshalLogs(raw)
 	if err != nil {
-		return nil, plog.Logs{}, fmt.Errorf("decoding alerts: %w", err)
+		return nil, plog.Logs{}, nil, fmt.Errorf("decoding alerts: %w", err)
 	}
-	return items, alerts, nil
+	return items, alerts, held, nil
 }

@@ -24,6 +24,7 @@ const (
 	keyNoveltyPrev   = "novelty/previous"
 	keyRegistry      = "registry"
 	keyFindings      = "findings"
+	keyReorder       = "reorder"
 	tokensPerChunk   = 1 << 16
 	maxTokenChunks   = 1 << 12 // 268 million tokens
 	tokenRecordBytes = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4
@@ -104,6 +105,7 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	watermark, since := m.watermark, m.since
 	scopes := slices.Clone(m.scopes.names)
 	registry := m.encodeRegistry()
+	held := m.encodeHeldBuffer()
 	m.mu.Unlock()
 	var spare []byte
 	m.inSlicesPrepared(func() {
@@ -137,7 +139,9 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	for _, s := range scopes {
 		h.str(s)
 	}
+	h.u64(upTo) // last, so that a header without it reads as covering nothing
 	ops = append(ops,
+		storage.SetOperation(keyReorder, held),
 		storage.SetOperation(keyHeader, h.b),
 		storage.SetOperation(keyNoveltyCur, cur),
 		storage.SetOperation(keyNoveltyPrev, prev),
@@ -366,6 +370,10 @@ func (m *model) load(ctx context.Context) error {
 	for range nScopes {
 		names = append(names, d.str())
 	}
+	var covered uint64
+	if len(d.b) >= 8 {
+		covered = d.u64()
+	}
 	if d.err != nil {
 		return fmt.Errorf("storage: %s: %w", keyHeader, d.err)
 	}
@@ -413,6 +421,10 @@ func (m *model) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	held, err := m.store.client.Get(ctx, keyReorder)
+	if err != nil {
+		return fmt.Errorf("storage: reading %s: %w", keyReorder, err)
+	}
 
 	// Everything read: swap it in.
 	m.watermark, m.since, m.nextTick = watermark, since, watermark
@@ -425,6 +437,12 @@ func (m *model) load(ctx context.Context) error {
 	}
 	m.regSeen, m.staleAlerted, m.findings = regSeen, staleAlerted, findings
 	m.store.chunks = chunks
+	m.covered = covered
+	if held != nil {
+		if err := m.holdAgain(held); err != nil {
+			return fmt.Errorf("storage: %s: %w", keyReorder, err)
+		}
+	}
 	m.tel.persist(ctx, "load", "ok")
 	m.logger.Info("Loaded the saved state", zap.Int("tokens", tokens.len()), zap.Int("findings", findings.len()))
 	return nil

@@ -1,6 +1,9 @@
 package tokenanomalyconnector
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"runtime"
+)
 
 // saveSlice is how many table entries a save encodes, or a flush counts,
 // per hold of the model's lock: about a millisecond of work, so that no
@@ -104,5 +107,8 @@ func (m *model) inSlicesPrepared(prepare func(), step func() bool) {
 		if done {
 			return
 		}
+		// Let a woken ingest call take the lock before the next slice:
+		// an unlocking goroutine that locks again at once usually wins.
+		runtime.Gosched()
 	}
 }

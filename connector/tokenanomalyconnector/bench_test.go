@@ -201,3 +201,36 @@ func BenchmarkDedup(b *testing.B) {
 	b.ReportMetric(heap, "heapB/item")
 	runtime.KeepAlive(s)
 }
+
+// BenchmarkPerSpanReordered measures the per-span cost and allocations of
+// live traffic: each batch is newer than the last, so every item passes
+// through the reorder buffer (BenchmarkPerSpan1MTokens repeats one batch's
+// times, so its items are fed at once, out of order).
+func BenchmarkPerSpanReordered(b *testing.B) {
+	const tokens = 100_000
+	h := newHarness(b, testConfig())
+	for first := 0; first < tokens; first += 1000 {
+		h.sendBatch(auditedBatch(first, tokens, t0))
+	}
+	h.settle()
+	batch := auditedBatch(0, tokens, t0.Add(time.Minute))
+	spans := batch.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	r := rand.New(rand.NewPCG(1, 2))
+	c := h.traces[0]
+	step := pcommon.Timestamp(time.Second)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		for _, s := range spans.All() {
+			setBenchToken(s.Attributes(), r.IntN(tokens))
+			s.SetStartTimestamp(s.StartTimestamp() + step)
+			s.SetEndTimestamp(s.EndTimestamp() + step)
+		}
+		b.StartTimer()
+		if err := c.ConsumeTraces(context.Background(), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*1000), "ns/span")
+}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
-	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -31,11 +30,7 @@ func BenchmarkConsumeWaitDuringSave1MTokens(b *testing.B) {
 	cfg.PersistInterval = time.Hour // saved by hand below
 	host := storagetest.NewStorageHost().WithInMemoryStorageExtension("anomaly")
 	h := newHarnessWithHost(b, cfg, host)
-	for first := 0; first < tokens; first += 1000 {
-		h.sendBatch(auditedBatch(first, tokens, t0))
-	}
-	h.settle()
-	require.Equal(b, tokens, h.model.tokens.len())
+	h.trackTokens(tokens)
 
 	batch := auditedBatch(0, tokens, t0.Add(time.Minute))
 	spans := batch.ResourceSpans().At(0).ScopeSpans().At(0).Spans()

@@ -384,6 +384,7 @@ func (m *model) releaseRun(n int, cutoff int64) int {
 	}
 	for _, ev := range run[:k] {
 		m.ingestStateful(ev)
+		forget(ev)
 	}
 	if k == runLength && n > runLength {
 		return k + m.releaseRun(n-runLength, cutoff)

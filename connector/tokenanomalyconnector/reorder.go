@@ -190,6 +190,12 @@ func (r *reorder) detach(e *event) {
 	e.client = cut(len(e.client))
 }
 
+// forget drops a released event's strings: a free position that kept
+// them would keep their whole slab alive.
+func forget(e *event) {
+	e.tokenID, e.principal, e.resource, e.client = "", "", "", ""
+}
+
 // intern returns the known constant equal to s, or a copy of s.
 func intern(s string, known ...string) string {
 	for _, k := range known {

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -62,4 +63,34 @@ func TestSaveSeesOneInstant(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestSaveAndFlushDuringIngest runs saves and flushes while batches are
+// read, evicting tokens (run it with -race): the slices, the copy on
+// write and the counters' copy share nothing unguarded.
+func TestSaveAndFlushDuringIngest(t *testing.T) {
+	cfg := testConfig()
+	id := storagetest.NewStorageID("anomaly")
+	cfg.Storage = &id
+	cfg.MaxTokens = 3 * saveSlice / 2
+	host := storagetest.NewStorageHost().WithInMemoryStorageExtension("anomaly")
+	h := newHarnessWithHost(t, cfg, host)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 5 {
+			assert.NoError(t, h.model.save(t.Context()))
+			h.model.flush(t.Context())
+		}
+	}()
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			require.NoError(t, h.model.save(t.Context()))
+			require.NotEmpty(t, h.metrics.AllMetrics())
+			return
+		default:
+		}
+		h.sendBatch(auditedBatch(i*1000, 4*cfg.MaxTokens, t0.Add(time.Duration(i)*time.Second)))
+	}
 }

@@ -130,14 +130,14 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error 
 			o.logger.Error("Could not store alerts before sending them", zap.Error(err))
 		}
 	}
-	if !send && out != nil {
-		return nil
-	}
+	// Entries without alerts (held items only) are done once stored;
+	// those with alerts wait for a consumer and the back-off.
+	send = send && out != nil
 	done, sent := 0, 0
 	var err error
 	for _, e := range todo {
 		if e.n > 0 {
-			if out == nil {
+			if !send {
 				break
 			}
 			if err = out.ConsumeLogs(ctx, e.alerts); err != nil {
@@ -152,18 +152,21 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error 
 	o.queue = o.queue[done:]
 	o.pendingN -= sent
 	left := o.pendingN
-	if err != nil {
+	switch {
+	case err != nil:
 		o.nextTry = time.Now().Add(o.wait)
 		o.wait = min(2*o.wait, o.maxWait)
-	} else {
+	case send:
 		o.wait, o.nextTry = o.interval, time.Time{}
 	}
 	o.mu.Unlock()
 	o.tel.pendingAlerts(ctx, -sent)
-	// Entries without alerts need no record of being sent: sent again
-	// after a crash, they send nothing.
-	if sent > 0 && o.store != nil {
+	if done > 0 && o.store != nil {
 		o.delivered = todo[done-1].seq + 1
+	}
+	// Entries without alerts need no stored record of being sent (the
+	// next write carries it): sent again after a crash, they send nothing.
+	if sent > 0 && o.store != nil {
 		if werr := o.store.Set(ctx, keyOutbox, o.header()); werr != nil {
 			// A crash before the next write sends these again; audit_log
 			// drops the copies.

@@ -70,8 +70,8 @@ func TestHeldItemsSurviveACrash(t *testing.T) {
 				st := h2.model.tokens.get(hashString(seedToken, "tok_h"))
 				require.NotNil(t, st, "the held items reached the stateful detectors")
 				assert.Equal(t, uint32(2), st.rateCount, "each item counted once")
-			require.NoError(t, h2.model.save(t.Context()))
-			assert.Equal(t, h2.model.outbox.written, h2.model.outbox.first, "a save deletes the stored entries it covers")
+				require.NoError(t, h2.model.save(t.Context()))
+				assert.Equal(t, h2.model.outbox.written, h2.model.outbox.first, "a save deletes the stored entries it covers")
 			})
 		}
 	}

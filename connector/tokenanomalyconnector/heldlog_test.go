@@ -76,3 +76,25 @@ func TestHeldItemsSurviveACrash(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactDeletesInSlices: a save after thousands of batches deletes
+// every stored entry it covers, a slice per write.
+func TestCompactDeletesInSlices(t *testing.T) {
+	disk := newDurableStorage()
+	id := component.MustNewID("file_storage")
+	cfg := testConfig()
+	cfg.Storage = &id
+	h := newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
+	const batches = 2*compactPerWrite + 10
+	for i := range batches {
+		h.sendBatch(spans(item{at: t0.Add(time.Duration(i) * time.Millisecond), token: "tok_c", outcome: auditattr.OutcomeSuccess}))
+	}
+	require.Equal(t, uint64(batches), h.model.outbox.written, "each batch that held an item stored an entry")
+	require.NoError(t, h.model.save(t.Context()))
+	assert.Equal(t, uint64(batches), h.model.outbox.first)
+	for _, seq := range []uint64{0, compactPerWrite, batches - 1} {
+		data, err := disk.client.Get(t.Context(), outboxEntryKey(seq))
+		require.NoError(t, err)
+		assert.Nil(t, data, "entry %d was deleted", seq)
+	}
+}

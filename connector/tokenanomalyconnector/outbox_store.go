@@ -77,29 +77,46 @@ func (o *outbox) retained() uint64 {
 }
 
 // compact deletes the stored entries below upTo that were sent: a save
-// that began after they were raised holds their findings.
+// that began after they were raised holds their findings. It deletes
+// compactPerWrite entries per write, so that a batch storing its entry
+// (which needs send) waits for one such write at most.
 func (o *outbox) compact(ctx context.Context, upTo uint64) error {
 	if o.store == nil {
 		return nil
 	}
+	for {
+		more, err := o.compactSlice(ctx, upTo)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// compactPerWrite is how many stored entries one write of compact deletes.
+const compactPerWrite = 1024
+
+// compactSlice deletes up to compactPerWrite entries; more reports whether
+// some are left.
+func (o *outbox) compactSlice(ctx context.Context, upTo uint64) (more bool, err error) {
 	o.send.Lock()
 	defer o.send.Unlock()
 	end := min(upTo, o.delivered)
 	if end <= o.first {
-		return nil
+		return false, nil
 	}
-	ops := make([]*storage.Operation, 0, min(end-o.first, maxStoredEntries)+1)
-	for seq := o.first; seq < end && seq < o.written; seq++ {
+	stop := min(end, o.first+compactPerWrite)
+	ops := make([]*storage.Operation, 0, stop-o.first+1)
+	for seq := o.first; seq < stop && seq < o.written; seq++ {
 		ops = append(ops, storage.DeleteOperation(outboxEntryKey(seq)))
 	}
 	prev := o.first
-	o.first = end
+	o.first = stop
 	ops = append(ops, storage.SetOperation(keyOutbox, o.header()))
 	if err := o.store.Batch(ctx, ops...); err != nil {
 		o.first = prev
-		return fmt.Errorf("storage: deleting sent alerts: %w", err)
+		return false, fmt.Errorf("storage: deleting sent alerts: %w", err)
 	}
-	return nil
+	return stop < end, nil
 }
 
 // load reads the stored entries: replay gets the alerts of every one (the

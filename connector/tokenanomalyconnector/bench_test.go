@@ -54,30 +54,49 @@ func setBenchToken(a pcommon.Map, t int) {
 	a.PutStr(auditattr.ClientAddress, fmt.Sprintf("10.%d.%d.%d", t>>16&255, t>>8&255, t&255))
 }
 
-// BenchmarkPerSpan1MTokens measures the per-span cost with 1,000,000
-// tracked tokens (all detectors on, metrics and alerts consumers attached).
-func BenchmarkPerSpan1MTokens(b *testing.B) {
-	const tokens = 1_000_000
-	h := newHarness(b, testConfig())
+// trackTokens sends one span of each of tokens tokens: the table then
+// tracks them all.
+func (h *harness) trackTokens(tokens int) {
 	for first := 0; first < tokens; first += 1000 {
 		h.sendBatch(auditedBatch(first, tokens, t0))
 	}
 	h.settle()
-	require.Equal(b, tokens, h.model.tokens.len())
-	// Each timed batch goes to 1,000 random tokens of the million, so the
-	// loop touches the whole state as real traffic does. The collector
-	// hands each batch to every pair of its signal; only one reads it, so
-	// measure through one pair.
+	require.Equal(h.t, tokens, h.model.tokens.len())
+}
+
+// BenchmarkPerSpan1MTokens measures the per-span cost with 1,000,000
+// tracked tokens (all detectors on, metrics and alerts consumers attached).
+// Every batch repeats the first one's times, so after it the items are
+// fed at once (out of order) instead of through the reorder buffer.
+func BenchmarkPerSpan1MTokens(b *testing.B) { benchPerSpan(b, 1_000_000, 0) }
+
+// BenchmarkPerSpanReordered measures the per-span cost and allocations of
+// live traffic: each batch is a second newer than the last, so every item
+// passes through the reorder buffer.
+func BenchmarkPerSpanReordered(b *testing.B) { benchPerSpan(b, 100_000, time.Second) }
+
+// benchPerSpan sends batches of 1,000 spans to random tokens among tokens
+// tracked ones, each batch step later than the last.
+func benchPerSpan(b *testing.B, tokens int, step time.Duration) {
+	h := newHarness(b, testConfig())
+	h.trackTokens(tokens)
+	// Each timed batch goes to 1,000 random tokens, so the loop touches
+	// the whole state as real traffic does. The collector hands each
+	// batch to every pair of its signal; only one reads it, so measure
+	// through one pair.
 	batch := auditedBatch(0, tokens, t0.Add(time.Minute))
 	spans := batch.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 	r := rand.New(rand.NewPCG(1, 2))
 	c := h.traces[0]
+	later := pcommon.Timestamp(step)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
 		for _, s := range spans.All() {
 			setBenchToken(s.Attributes(), r.IntN(tokens))
+			s.SetStartTimestamp(s.StartTimestamp() + later)
+			s.SetEndTimestamp(s.EndTimestamp() + later)
 		}
 		b.StartTimer()
 		if err := c.ConsumeTraces(context.Background(), batch); err != nil {
@@ -151,18 +170,17 @@ func TestMillionsOfRandomTokensStayBounded(t *testing.T) {
 	require.Equal(t, int64(distinct-cfg.MaxTokens), h.model.met.evictedTokens)
 }
 
-// BenchmarkEncodeState1MTokens measures what a save holds the model lock
-// for: encoding the state of 1,000,000 tracked tokens (the write to the
-// storage extension happens after the lock is released).
+// BenchmarkEncodeState1MTokens measures encoding the state of 1,000,000
+// tracked tokens, a slice per hold of the model lock (the write to the
+// storage extension happens after; BenchmarkConsumeWaitDuringSave1MTokens
+// measures what ingest waits meanwhile).
 func BenchmarkEncodeState1MTokens(b *testing.B) {
 	const tokens = 1_000_000
 	h := newHarness(b, testConfig())
-	for first := 0; first < tokens; first += 1000 {
-		h.sendBatch(auditedBatch(first, tokens, t0))
-	}
+	h.trackTokens(tokens)
 	var size int
 	for b.Loop() {
-		ops, _ := h.model.encodeState()
+		ops, _, _ := h.model.encodeState()
 		size = 0
 		for _, op := range ops {
 			size += len(op.Value)

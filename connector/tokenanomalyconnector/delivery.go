@@ -32,7 +32,8 @@ func (m *model) queueAlerts() {
 		m.tel.evictedN[tableItems] += m.seen.evicted
 		m.seen.evicted = 0
 	}
-	if m.pendingN == 0 {
+	held := m.takeHeld()
+	if m.pendingN == 0 && held == nil {
 		m.seen.batch = m.seen.batch[:0]
 		return
 	}
@@ -40,22 +41,27 @@ func (m *model) queueAlerts() {
 	m.pending, m.pendingN = plog.Logs{}, 0
 	clear(m.pendingScopes)
 	items := m.seen.takeBatch()
-	if m.alertOut == nil {
-		return // no logs pipeline: alerts have nowhere to go
+	if m.alertOut == nil || n == 0 {
+		if held == nil {
+			return // no logs pipeline: alerts have nowhere to go
+		}
+		ld, n = plog.NewLogs(), 0 // the held items are stored all the same
 	}
-	m.outbox.add(ld, n, items)
+	m.outbox.add(ld, n, items, held)
 }
 
 // deliver stores what waits in the outbox (with storage) and sends it, in
 // order, unless a refusal's back-off is running and force is not set: a
 // consumer that refuses is not asked again by every batch.
 func (m *model) deliver(ctx context.Context, force bool) error {
-	if m.outbox.pending() == 0 {
+	if !m.outbox.queued() {
 		return nil
 	}
 	out := m.alerts()
 	if out == nil {
-		return nil // the logs pair has not joined yet: alerts wait
+		// The logs pair has not joined yet: alerts wait, stored (with
+		// the held items) when storage is set.
+		return m.outbox.flush(ctx, nil, false)
 	}
 	return m.outbox.flush(ctx, out, force || m.outbox.due(time.Now()))
 }
@@ -108,5 +114,10 @@ func (m *model) loadOutbox(ctx context.Context) error {
 		for _, k := range keys {
 			m.seen.add(k)
 		}
+	}, func(seq uint64, held []byte) error {
+		if seq < m.covered {
+			return nil // the loaded state has them
+		}
+		return m.holdAgain(held)
 	})
 }

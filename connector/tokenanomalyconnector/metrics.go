@@ -2,10 +2,12 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
@@ -89,6 +91,11 @@ func (s *series) addOverflow(res int32) {
 
 func (s *series) resKey(res int32) []byte {
 	return append(s.key[:0], byte(res), byte(res>>8), byte(res>>16), byte(res>>24))
+}
+
+// clone copies the points (values are never changed once set).
+func (s *series) clone() *series {
+	return &series{limit: s.limit, names: s.names, points: slices.Clone(s.points)}
 }
 
 func (s *series) reset() {
@@ -251,8 +258,7 @@ type idleGauge struct {
 	seconds       float64
 }
 
-// build makes the metrics of this flush; with delta temporality it resets
-// the counters.
+// build makes the metrics of this flush from a copy made by take.
 func (ms *metricSet) build(now time.Time, g gauges) pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	nowTS := pcommon.NewTimestampFromTime(now)
@@ -362,7 +368,20 @@ func (ms *metricSet) build(now time.Time, g gauges) pmetric.Metrics {
 			dpAttrs(dp.Attributes())
 		}
 	}
-	if delta {
+	return md
+}
+
+// take returns a copy of the counters for build, which then runs without
+// the model's lock; with delta temporality it resets them. Call it under
+// the lock.
+func (ms *metricSet) take(now time.Time) *metricSet {
+	c := *ms
+	c.requests, c.anomalies = ms.requests.clone(), ms.anomalies.clone()
+	if ms.tokenRequests != nil {
+		c.tokenRequests = ms.tokenRequests.clone()
+	}
+	c.resAttrs = slices.Clip(ms.resAttrs) // each Map is written once, when its resource is interned
+	if ms.cfg.Temporality == TemporalityDelta {
 		ms.requests.reset()
 		ms.anomalies.reset()
 		if ms.tokenRequests != nil {
@@ -371,7 +390,7 @@ func (ms *metricSet) build(now time.Time, g gauges) pmetric.Metrics {
 		}
 		ms.start = now
 	}
-	return md
+	return &c
 }
 
 func maxIdle(list []idleGauge) float64 {
@@ -382,33 +401,50 @@ func maxIdle(list []idleGauge) float64 {
 	return m
 }
 
-// flush sends the metrics aggregated so far.
+// flush sends the metrics aggregated so far. The active tokens are counted
+// a slice at a time (see inSlices) and the metrics built from a copy of
+// the counters, so a flush does not stop ingest.
 func (m *model) flush(ctx context.Context) {
-	m.mu.Lock()
-	out := m.metricsOut
-	if out == nil {
-		m.mu.Unlock()
+	if m.metricsOutput() == nil {
 		return
 	}
-	md := m.met.build(time.Now(), m.gauges())
+	active := m.countActive()
+	now := time.Now()
+	m.mu.Lock()
+	out := m.metricsOut
+	g := gauges{tracked: int64(m.tokens.len()), active: active, idle: m.idleGauges()}
+	counters := m.met.take(now)
 	m.tel.publish(ctx)
 	m.mu.Unlock()
+	md := counters.build(now, g)
 	if err := out.ConsumeMetrics(ctx, md); err != nil {
 		m.tel.emitFailed(ctx, "metrics")
 		m.logger.Error("The next consumer refused the metrics", zap.Int("data_points", md.DataPointCount()), zap.Error(err))
 	}
 }
 
-// gauges computes the token gauges; the scan is once per flush.
-func (m *model) gauges() gauges {
-	g := gauges{tracked: int64(m.tokens.len())}
+func (m *model) metricsOutput() consumer.Metrics {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.metricsOut
+}
+
+// countActive counts the tokens seen within metrics.active_window of the
+// watermark, a slice of the table per hold of the lock.
+func (m *model) countActive() int64 {
+	m.mu.Lock()
 	cutoff := uint32(max(0, (m.watermark-m.cfg.Metrics.ActiveWindow.Milliseconds())/1000))
-	m.tokens.each(func(_ uint64, s *tokenState) bool {
-		if s.lastSeen >= cutoff {
-			g.active++
+	m.mu.Unlock()
+	var active int64
+	next := int32(0)
+	m.inSlices(func() bool {
+		end := min(int32(m.tokens.len()), next+saveSlice)
+		for ; next < end; next++ {
+			if m.tokens.at(next).lastSeen >= cutoff {
+				active++
+			}
 		}
-		return true
+		return next >= int32(m.tokens.len())
 	})
-	g.idle = m.idleGauges()
-	return g
+	return active
 }

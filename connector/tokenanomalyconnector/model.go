@@ -68,11 +68,16 @@ type model struct {
 	seen          *itemSet // items read recently: a retried batch counts once
 	run           eventRun // items read, waiting to be ingested
 	touched       uint32   // see ingestRun
+	heldLog       enc      // items the batch held, for its outbox entry (see heldlog.go)
+	heldN         int
+	covered       uint64 // outbox entries below it are in the loaded state
 	extras        extras
 
-	store *persister
-	stop  chan struct{}
-	loops sync.WaitGroup
+	store  *persister
+	saveMu sync.Mutex     // one save at a time
+	saving *tokenSnapshot // the save in progress, nil when none
+	stop   chan struct{}
+	loops  sync.WaitGroup
 }
 
 func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*model, error) {
@@ -332,6 +337,9 @@ func (m *model) ingest(ev *event) {
 		return
 	}
 	m.held.hold(ev, m.arrival)
+	if m.store != nil {
+		m.logHeld(ev)
+	}
 	if over := m.held.len() - m.cfg.MaxReorderItems; over > 0 {
 		// Feed a run of the oldest early, so that their lookups overlap.
 		n := min(max(over, runLength), m.held.len())
@@ -376,6 +384,7 @@ func (m *model) releaseRun(n int, cutoff int64) int {
 	}
 	for _, ev := range run[:k] {
 		m.ingestStateful(ev)
+		forget(ev)
 	}
 	if k == runLength && n > runLength {
 		return k + m.releaseRun(n-runLength, cutoff)
@@ -414,11 +423,15 @@ func (m *model) ingestStateful(ev *event) {
 		return
 	}
 	key := ev.key
-	st, created, old, evicted := m.tokens.put(key)
-	if evicted {
+	p := m.tokens.insert(key)
+	st, created := p.v, p.created
+	if m.saving != nil {
+		m.preserve(&p)
+	}
+	if p.was {
 		m.tel.evicted(tableTokens)
 		m.met.evictedTokens++
-		m.extras.release(&old)
+		m.extras.release(&p.evicted)
 	}
 	now := uint32(ev.at / 1000)
 	if created {
@@ -431,6 +444,17 @@ func (m *model) ingestStateful(ev *event) {
 	m.observe(stageToken, ev, st)
 	st.lastSeen = max(st.lastSeen, now)
 	m.met.perToken(ev)
+}
+
+// preserve hands the save in progress the entry insert is about to
+// change: the evicted one, or the existing one.
+func (m *model) preserve(p *placed[tokenState]) {
+	switch {
+	case p.was:
+		m.saving.preserve(p.pos, p.evictedKey, &p.evicted)
+	case !p.created:
+		m.saving.preserve(p.pos, m.tokens.keys[p.pos], p.v)
+	}
 }
 
 // tick runs what elapsed event time decides, once a minute of event time.

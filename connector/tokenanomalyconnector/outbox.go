@@ -48,6 +48,7 @@ type outboxEntry struct {
 	alerts plog.Logs
 	n      int
 	items  []uint64 // keys of the batch's items, stored so a crash does not forget them
+	held   []byte   // the items the batch put in the reorder buffer (heldlog.go), stored alike
 	stored bool
 }
 
@@ -67,10 +68,10 @@ func newOutbox(cfg *AlertsConfig, tel *telemetry, logger *zap.Logger) *outbox {
 
 // add queues the alerts of one batch; call it under the model's lock, so
 // that sequence numbers follow the order state changed in.
-func (o *outbox) add(alerts plog.Logs, n int, items []uint64) {
+func (o *outbox) add(alerts plog.Logs, n int, items []uint64, held []byte) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.queue = append(o.queue, &outboxEntry{seq: o.seq, alerts: alerts, n: n, items: items})
+	o.queue = append(o.queue, &outboxEntry{seq: o.seq, alerts: alerts, n: n, items: items, held: held})
 	o.seq++
 	o.pendingN += n
 	o.tel.pendingAlerts(context.Background(), n)
@@ -81,6 +82,13 @@ func (o *outbox) pending() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.pendingN
+}
+
+// queued reports whether entries wait to be stored or sent.
+func (o *outbox) queued() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.queue) > 0
 }
 
 // full reports whether new batches must wait: reading one would raise
@@ -122,14 +130,19 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error 
 			o.logger.Error("Could not store alerts before sending them", zap.Error(err))
 		}
 	}
-	if !send {
-		return nil
-	}
+	// Entries without alerts (held items only) are done once stored;
+	// those with alerts wait for a consumer and the back-off.
+	send = send && out != nil
 	done, sent := 0, 0
 	var err error
 	for _, e := range todo {
-		if err = out.ConsumeLogs(ctx, e.alerts); err != nil {
-			break
+		if e.n > 0 {
+			if !send {
+				break
+			}
+			if err = out.ConsumeLogs(ctx, e.alerts); err != nil {
+				break
+			}
 		}
 		done++
 		sent += e.n
@@ -139,16 +152,21 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error 
 	o.queue = o.queue[done:]
 	o.pendingN -= sent
 	left := o.pendingN
-	if err != nil {
+	switch {
+	case err != nil:
 		o.nextTry = time.Now().Add(o.wait)
 		o.wait = min(2*o.wait, o.maxWait)
-	} else {
+	case send:
 		o.wait, o.nextTry = o.interval, time.Time{}
 	}
 	o.mu.Unlock()
 	o.tel.pendingAlerts(ctx, -sent)
 	if done > 0 && o.store != nil {
 		o.delivered = todo[done-1].seq + 1
+	}
+	// Entries without alerts need no stored record of being sent (the
+	// next write carries it): sent again after a crash, they send nothing.
+	if sent > 0 && o.store != nil {
 		if werr := o.store.Set(ctx, keyOutbox, o.header()); werr != nil {
 			// A crash before the next write sends these again; audit_log
 			// drops the copies.

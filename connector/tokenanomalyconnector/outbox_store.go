@@ -60,7 +60,7 @@ func (o *outbox) writeAhead(ctx context.Context, todo []*outboxEntry) error {
 		return fmt.Errorf("storage: writing %d alert batches: %w", len(ops)-1, err)
 	}
 	for _, e := range todo {
-		e.stored, e.items = true, nil
+		e.stored, e.items, e.held = true, nil, nil
 	}
 	return nil
 }
@@ -77,36 +77,53 @@ func (o *outbox) retained() uint64 {
 }
 
 // compact deletes the stored entries below upTo that were sent: a save
-// that began after they were raised holds their findings.
+// that began after they were raised holds their findings. It deletes
+// compactPerWrite entries per write, so that a batch storing its entry
+// (which needs send) waits for one such write at most.
 func (o *outbox) compact(ctx context.Context, upTo uint64) error {
 	if o.store == nil {
 		return nil
 	}
+	for {
+		more, err := o.compactSlice(ctx, upTo)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// compactPerWrite is how many stored entries one write of compact deletes.
+const compactPerWrite = 1024
+
+// compactSlice deletes up to compactPerWrite entries; more reports whether
+// some are left.
+func (o *outbox) compactSlice(ctx context.Context, upTo uint64) (more bool, err error) {
 	o.send.Lock()
 	defer o.send.Unlock()
 	end := min(upTo, o.delivered)
 	if end <= o.first {
-		return nil
+		return false, nil
 	}
-	ops := make([]*storage.Operation, 0, min(end-o.first, maxStoredEntries)+1)
-	for seq := o.first; seq < end && seq < o.written; seq++ {
+	stop := min(end, o.first+compactPerWrite)
+	ops := make([]*storage.Operation, 0, stop-o.first+1)
+	for seq := o.first; seq < stop && seq < o.written; seq++ {
 		ops = append(ops, storage.DeleteOperation(outboxEntryKey(seq)))
 	}
 	prev := o.first
-	o.first = end
+	o.first = stop
 	ops = append(ops, storage.SetOperation(keyOutbox, o.header()))
 	if err := o.store.Batch(ctx, ops...); err != nil {
 		o.first = prev
-		return fmt.Errorf("storage: deleting sent alerts: %w", err)
+		return false, fmt.Errorf("storage: deleting sent alerts: %w", err)
 	}
-	return nil
+	return stop < end, nil
 }
 
 // load reads the stored entries: replay gets the alerts of every one (the
 // findings they raised), remember the item keys of their batches, and the
 // entries not sent yet are queued again. A missing or unreadable entry is
 // skipped and reported; the others still load.
-func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func([]uint64)) error {
+func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func([]uint64), holdAgain func(seq uint64, held []byte) error) error {
 	data, err := o.store.Get(ctx, keyOutbox)
 	if err != nil {
 		return fmt.Errorf("storage: reading %s: %w", keyOutbox, err)
@@ -134,13 +151,18 @@ func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func
 		if data == nil {
 			continue // its write failed; it was sent from memory or is lost
 		}
-		items, alerts, err := decodeOutboxEntry(data)
+		items, alerts, held, err := decodeOutboxEntry(data)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("storage: alert batch %d: %w", seq, err))
 			continue
 		}
 		replay(alerts)
 		remember(items)
+		if held != nil {
+			if err := holdAgain(seq, held); err != nil {
+				errs = append(errs, fmt.Errorf("storage: held items of batch %d: %w", seq, err))
+			}
+		}
 		if seq >= delivered {
 			n := alerts.LogRecordCount()
 			o.queue = append(o.queue, &outboxEntry{seq: seq, alerts: alerts, n: n, stored: true})
@@ -165,23 +187,29 @@ func encodeOutboxEntry(e *outboxEntry) ([]byte, error) {
 	}
 	out.u32(uint32(len(alerts)))
 	out.bytes(alerts)
+	if e.held != nil {
+		out.bytes(e.held) // last, so that entries without held items read as before
+	}
 	return out.b, nil
 }
 
-func decodeOutboxEntry(data []byte) ([]uint64, plog.Logs, error) {
+func decodeOutboxEntry(data []byte) (items []uint64, alerts plog.Logs, held []byte, err error) {
 	d := dec{b: data}
 	n := d.count(8)
-	items := make([]uint64, 0, n)
+	items = make([]uint64, 0, n)
 	for range n {
 		items = append(items, d.u64())
 	}
 	raw := d.take(int(d.u32()))
 	if d.err != nil {
-		return nil, plog.Logs{}, d.err
+		return nil, plog.Logs{}, nil, d.err
 	}
-	alerts, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(raw)
+	if len(d.b) > 0 {
+		held = d.b
+	}
+	alerts, err = (&plog.ProtoUnmarshaler{}).UnmarshalLogs(raw)
 	if err != nil {
-		return nil, plog.Logs{}, fmt.Errorf("decoding alerts: %w", err)
+		return nil, plog.Logs{}, nil, fmt.Errorf("decoding alerts: %w", err)
 	}
-	return items, alerts, nil
+	return items, alerts, held, nil
 }

@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -23,6 +24,7 @@ const (
 	keyNoveltyPrev   = "novelty/previous"
 	keyRegistry      = "registry"
 	keyFindings      = "findings"
+	keyReorder       = "reorder"
 	tokensPerChunk   = 1 << 16
 	maxTokenChunks   = 1 << 12 // 268 million tokens
 	tokenRecordBytes = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4
@@ -58,13 +60,12 @@ func (p *persister) close(ctx context.Context) error {
 	return nil
 }
 
-// save writes the learned state. It encodes under the lock (a copy that
-// stays consistent) and writes after releasing it.
+// save writes the learned state. The state is encoded a slice at a time
+// under the lock (see encodeState) and written after releasing it.
 func (m *model) save(ctx context.Context) error {
-	m.mu.Lock()
-	ops, chunks := m.encodeState()
-	upTo := m.outbox.assigned()
-	m.mu.Unlock()
+	m.saveMu.Lock()
+	defer m.saveMu.Unlock()
+	ops, chunks, upTo := m.encodeState()
 	for i := chunks; i < m.store.chunks; i++ {
 		ops = append(ops, storage.DeleteOperation(keyTokenChunk+strconv.Itoa(i)))
 	}
@@ -81,9 +82,9 @@ func (m *model) save(ctx context.Context) error {
 // since the last save can be deleted before the next one.
 func (m *model) saveFindings(ctx context.Context) error {
 	m.mu.Lock()
-	data := m.encodeFindings()
 	upTo := m.outbox.assigned()
 	m.mu.Unlock()
+	data := m.encodeFindings()
 	if err := m.store.client.Set(ctx, keyFindings, data); err != nil {
 		m.tel.persist(ctx, "save", "failed")
 		return fmt.Errorf("storage: saving findings: %w", err)
@@ -91,49 +92,67 @@ func (m *model) saveFindings(ctx context.Context) error {
 	return m.outbox.compact(ctx, upTo)
 }
 
-func (m *model) encodeState() ([]*storage.Operation, int) {
-	var ops []*storage.Operation
-	// Tokens.
-	chunks := 0
-	var e enc
-	n := 0
-	flushChunk := func() {
-		head := enc{b: make([]byte, 0, 4+len(e.b))}
-		head.u32(uint32(n))
-		head.bytes(e.b)
-		ops = append(ops, storage.SetOperation(keyTokenChunk+strconv.Itoa(chunks), head.b))
-		chunks++
-		e, n = enc{}, 0
-	}
-	m.tokens.each(func(key uint64, s *tokenState) bool {
-		if n == 0 {
-			e.b = make([]byte, 0, tokensPerChunk*tokenRecordBytes)
+// encodeState encodes the state without stopping ingest for long: the
+// tokens are those of the instant the save began (see tokenSnapshot), the
+// first-seen filters and the findings are read a slice at a time and may
+// hold what arrived during the save (a pair or a finding known a little
+// early is harmless). upTo is the outbox sequence the saved state covers.
+func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64) {
+	m.mu.Lock()
+	snap := newTokenSnapshot(m.tokens.len())
+	m.saving = snap
+	upTo = m.outbox.assigned()
+	watermark, since := m.watermark, m.since
+	scopes := slices.Clone(m.scopes.names)
+	registry := m.encodeRegistry()
+	held := m.encodeHeldBuffer()
+	m.mu.Unlock()
+	var spare []byte
+	m.inSlicesPrepared(func() {
+		if spare == nil {
+			spare = newChunk()
 		}
-		encodeToken(&e, key, s)
-		n++
-		if n == tokensPerChunk {
-			flushChunk()
+	}, func() bool {
+		if snap.out.spare == nil {
+			snap.out.spare, spare = spare, nil
 		}
+		if !snap.step(m.tokens) {
+			return false
+		}
+		m.saving = nil
 		return true
 	})
-	if n > 0 {
-		flushChunk()
+	snap.out.close()
+	for i, c := range snap.out.chunks {
+		ops = append(ops, storage.SetOperation(keyTokenChunk+strconv.Itoa(i), c))
 	}
+	chunks = len(snap.out.chunks)
+	cur, prev, genStart := m.encodeNovelty()
 
 	var h enc
 	h.u32(stateVersion)
-	h.i64(m.watermark)
-	h.i64(m.since)
+	h.i64(watermark)
+	h.i64(since)
 	h.u32(uint32(chunks))
-	h.i64(m.novelty.genStart)
-	h.u32(uint32(len(m.scopes.names)))
-	for _, s := range m.scopes.names {
+	h.i64(genStart)
+	h.u32(uint32(len(scopes)))
+	for _, s := range scopes {
 		h.str(s)
 	}
-	ops = append(ops, storage.SetOperation(keyHeader, h.b))
-	ops = append(ops, storage.SetOperation(keyNoveltyCur, encodeBloom(m.novelty.current)))
-	ops = append(ops, storage.SetOperation(keyNoveltyPrev, encodeBloom(m.novelty.previous)))
+	h.u64(upTo) // last, so that a header without it reads as covering nothing
+	ops = append(ops,
+		storage.SetOperation(keyReorder, held),
+		storage.SetOperation(keyHeader, h.b),
+		storage.SetOperation(keyNoveltyCur, cur),
+		storage.SetOperation(keyNoveltyPrev, prev),
+		storage.SetOperation(keyRegistry, registry),
+		storage.SetOperation(keyFindings, m.encodeFindings()))
+	return ops, chunks, upTo
+}
 
+// encodeRegistry encodes when each registry entry was last used and
+// alerted stale. Call it under the lock.
+func (m *model) encodeRegistry() []byte {
 	var r enc
 	keys := make([]string, 0, len(m.regSeen))
 	for k := range m.regSeen {
@@ -146,24 +165,65 @@ func (m *model) encodeState() ([]*storage.Operation, int) {
 		r.i64(m.regSeen[k])
 		r.i64(m.staleAlerted[k])
 	}
-	ops = append(ops, storage.SetOperation(keyRegistry, r.b))
-
-	ops = append(ops, storage.SetOperation(keyFindings, m.encodeFindings()))
-	return ops, chunks
+	return r.b
 }
 
+// bloomSlice is how many filter blocks (64 bytes each) a save copies per
+// hold of the lock.
+const bloomSlice = 4096
+
+// encodeNovelty encodes both first-seen filters a slice at a time; a
+// rotation during the copy starts it again, so the two filters and
+// genStart always belong together.
+func (m *model) encodeNovelty() (cur, prev []byte, genStart int64) {
+	for {
+		m.mu.Lock()
+		gen, n := m.novelty.gen, len(m.novelty.current.blocks)
+		genStart = m.novelty.genStart
+		m.mu.Unlock()
+		c, p := newBloomEnc(n), newBloomEnc(n)
+		rotated, off := false, 0
+		m.inSlices(func() bool {
+			if rotated = m.novelty.gen != gen; rotated {
+				return true
+			}
+			end := min(n, off+bloomSlice)
+			appendBlocks(&c, m.novelty.current.blocks[off:end])
+			appendBlocks(&p, m.novelty.previous.blocks[off:end])
+			off = end
+			if off < n {
+				return false
+			}
+			binary.LittleEndian.PutUint32(c.b[4:], uint32(m.novelty.current.n))
+			binary.LittleEndian.PutUint32(p.b[4:], uint32(m.novelty.previous.n))
+			return true
+		})
+		if !rotated {
+			return c.b, p.b, genStart
+		}
+	}
+}
+
+// encodeFindings encodes the findings a slice at a time; the count is
+// filled in at the end.
 func (m *model) encodeFindings() []byte {
-	var f enc
-	f.u32(uint32(m.findings.len()))
-	m.findings.each(func(_ uint64, rec *findingRecord) bool {
-		f.str(rec.id)
-		f.i64(rec.first)
-		f.i64(rec.last)
-		f.i64(rec.alert)
-		f.i64(rec.count)
-		f.u8(uint8(rec.sev))
-		return true
+	f := enc{b: make([]byte, 4)}
+	next, count := 0, 0
+	m.inSlices(func() bool {
+		end := min(m.findings.len(), next+saveSlice)
+		for ; next < end; next++ {
+			rec := m.findings.at(int32(next))
+			f.str(rec.id)
+			f.i64(rec.first)
+			f.i64(rec.last)
+			f.i64(rec.alert)
+			f.i64(rec.count)
+			f.u8(uint8(rec.sev))
+			count++
+		}
+		return next >= m.findings.len()
 	})
+	binary.LittleEndian.PutUint32(f.b, uint32(count))
 	return f.b
 }
 
@@ -250,16 +310,21 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 	return key
 }
 
-func encodeBloom(b *bloom) []byte {
-	e := enc{b: make([]byte, 0, 8+len(b.blocks)*64)}
-	e.u32(uint32(len(b.blocks)))
-	e.u32(uint32(b.n))
-	for i := range b.blocks {
-		for _, w := range b.blocks[i] {
+// newBloomEnc starts the encoding of a filter of n blocks; the element
+// count (bytes 4..8) is filled in when the blocks are done.
+func newBloomEnc(n int) enc {
+	e := enc{b: make([]byte, 0, 8+n*64)}
+	e.u32(uint32(n))
+	e.u32(0)
+	return e
+}
+
+func appendBlocks(e *enc, blocks [][8]uint64) {
+	for i := range blocks {
+		for _, w := range blocks[i] {
 			e.u64(w)
 		}
 	}
-	return e.b
 }
 
 // decodeBloom restores a filter of the same size; another size (max_tokens
@@ -315,6 +380,10 @@ func (m *model) load(ctx context.Context) error {
 	for range nScopes {
 		names = append(names, d.str())
 	}
+	var covered uint64
+	if len(d.b) >= 8 {
+		covered = d.u64()
+	}
 	if d.err != nil {
 		return fmt.Errorf("storage: %s: %w", keyHeader, d.err)
 	}
@@ -362,6 +431,10 @@ func (m *model) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	held, err := m.store.client.Get(ctx, keyReorder)
+	if err != nil {
+		return fmt.Errorf("storage: reading %s: %w", keyReorder, err)
+	}
 
 	// Everything read: swap it in.
 	m.watermark, m.since, m.nextTick = watermark, since, watermark
@@ -374,6 +447,12 @@ func (m *model) load(ctx context.Context) error {
 	}
 	m.regSeen, m.staleAlerted, m.findings = regSeen, staleAlerted, findings
 	m.store.chunks = chunks
+	m.covered = covered
+	if held != nil {
+		if err := m.holdAgain(held); err != nil {
+			return fmt.Errorf("storage: %s: %w", keyReorder, err)
+		}
+	}
 	m.tel.persist(ctx, "load", "ok")
 	m.logger.Info("Loaded the saved state", zap.Int("tokens", tokens.len()), zap.Int("findings", findings.len()))
 	return nil

@@ -23,7 +23,14 @@ type reorder struct {
 	seq     uint64
 	arrived []arrival // one per consume call that held items, oldest first
 	max     int
+	// slab holds the held items' free-form strings, many items per
+	// allocation: bytes once written are never changed, and a slab lives
+	// as long as a string points into it.
+	slab strings.Builder
 }
+
+// slabBytes is the size of a string slab: about 180 items of 90 bytes.
+const slabBytes = 16 << 10
 
 // heldRef orders one held item; key breaks ties between tokens so that the
 // order does not depend on the request shape.
@@ -74,7 +81,7 @@ func (r *reorder) hold(ev *event, now time.Time) {
 	}
 	dst := &r.items[pos]
 	*dst = *ev
-	dst.detach()
+	r.detach(dst)
 	r.seq++
 	r.heap = append(r.heap, heldRef{at: ev.at, key: ev.key, seq: r.seq, pos: pos})
 	r.up(len(r.heap) - 1)
@@ -154,27 +161,39 @@ func (r *reorder) down(i int) {
 // detach makes a held event independent of its batch: what the stateful
 // detectors need of the slices was computed by prepare, and the strings
 // are copied (those of small vocabularies are interned).
-func (e *event) detach() {
+func (r *reorder) detach(e *event) {
 	e.scopes, e.violations = pcommon.Slice{}, pcommon.Slice{}
 	e.hasScopes, e.hasViolations = false, false
 	e.jti, e.status, e.action, e.source = "", "", "", ""
 	e.tokenType = intern(e.tokenType, auditattr.TypeJWT, auditattr.TypeBearer, auditattr.TypeAPIKey, auditattr.TypeBasic, auditattr.TypeAWSAccessKey)
 	e.principalType = intern(e.principalType, auditattr.PrincipalUser, auditattr.PrincipalService, auditattr.PrincipalUnknown)
 	e.outcome = intern(e.outcome, auditattr.OutcomeSuccess, auditattr.OutcomeFailure, auditattr.OutcomeDenied, auditattr.OutcomeError)
-	// One allocation for the free-form strings.
-	var b strings.Builder
-	b.Grow(len(e.tokenID) + len(e.principal) + len(e.resource) + len(e.client))
+	// The free-form strings go to the slab: appending never moves what
+	// an earlier String returned, and a full slab is left to the items
+	// that point into it.
+	need := len(e.tokenID) + len(e.principal) + len(e.resource) + len(e.client)
+	b := &r.slab
+	if b.Cap()-b.Len() < need {
+		*b = strings.Builder{}
+		b.Grow(max(slabBytes, need))
+	}
+	i := b.Len()
 	b.WriteString(e.tokenID)
 	b.WriteString(e.principal)
 	b.WriteString(e.resource)
 	b.WriteString(e.client)
 	s := b.String()
-	i := 0
 	cut := func(n int) string { v := s[i : i+n]; i += n; return v }
 	e.tokenID = cut(len(e.tokenID))
 	e.principal = cut(len(e.principal))
 	e.resource = cut(len(e.resource))
 	e.client = cut(len(e.client))
+}
+
+// forget drops a released event's strings: a free position that kept
+// them would keep their whole slab alive.
+func forget(e *event) {
+	e.tokenID, e.principal, e.resource, e.client = "", "", "", ""
 }
 
 // intern returns the known constant equal to s, or a copy of s.

@@ -141,3 +141,44 @@ func TestStatelessVerdictNotHeld(t *testing.T) {
 	assert.Equal(t, 1, h.model.held.len())
 	require.NoError(t, h.traces[0].ConsumeTraces(context.Background(), spans()))
 }
+
+// TestHeldStringsShareSlabs: holding items copies their strings into
+// shared slabs, not one allocation per item, and a held item's strings
+// stay intact while later items fill the slab and the next ones.
+func TestHeldStringsShareSlabs(t *testing.T) {
+	r := newReorder(4096)
+	mk := func(i int) event {
+		return event{at: int64(i), tokenID: fmt.Sprintf("tok_%032x", i), principal: fmt.Sprintf("user-%d", i),
+			resource: "GET /orders/{id}", client: fmt.Sprintf("10.0.%d.%d", i>>8&255, i&255), outcome: auditattr.OutcomeSuccess}
+	}
+	const n = 1000
+	evs := make([]event, n)
+	for i := range evs {
+		evs[i] = mk(i)
+	}
+	// Warm the buffer's slices, so that only the strings allocate.
+	for i := range evs {
+		r.hold(&evs[i], time.Time{})
+	}
+	for r.len() > 0 {
+		r.pop()
+	}
+	allocs := testing.AllocsPerRun(5, func() {
+		for i := range evs {
+			r.hold(&evs[i], time.Time{})
+		}
+		for r.len() > 0 {
+			r.pop()
+		}
+	})
+	assert.Less(t, allocs, float64(n/50), "at most one allocation per 50 held items")
+
+	for i := range evs {
+		r.hold(&evs[i], time.Time{})
+	}
+	for i := range n {
+		got, want := r.pop(), mk(i)
+		require.Equal(t, []string{want.tokenID, want.principal, want.resource, want.client},
+			[]string{got.tokenID, got.principal, got.resource, got.client})
+	}
+}

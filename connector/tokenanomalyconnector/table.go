@@ -67,9 +67,27 @@ func (t *table[V]) get(key uint64) *V {
 // put returns the (zeroed) value for a new key, or the existing one. When
 // an entry had to go, evicted is a copy of it and was is true.
 func (t *table[V]) put(key uint64) (v *V, created bool, evicted V, was bool) {
+	p := t.insert(key)
+	return p.v, p.created, p.evicted, p.was
+}
+
+// placed is what insert did: the entry's value and position, and the
+// entry it replaced, if any.
+type placed[V any] struct {
+	v          *V
+	pos        int32
+	created    bool
+	was        bool // an entry was evicted: evictedKey and evicted are its key and a copy of its value
+	evictedKey uint64
+	evicted    V
+}
+
+// insert is put that also tells where the entry is (see tokenSnapshot).
+func (t *table[V]) insert(key uint64) (p placed[V]) {
 	si := t.find(key)
 	if s := t.slots[si]; s.pos != 0 {
-		return t.at(s.pos - 1), false, evicted, false
+		p.v, p.pos = t.at(s.pos-1), s.pos-1
+		return p
 	}
 	var i int32
 	if len(t.keys) < t.max {
@@ -85,7 +103,7 @@ func (t *table[V]) put(key uint64) (v *V, created bool, evicted V, was bool) {
 		}
 	} else {
 		i = t.victim()
-		evicted, was = *t.at(i), true
+		p.evicted, p.evictedKey, p.was = *t.at(i), t.keys[i], true
 		t.remove(t.keys[i])
 		t.keys[i] = key
 		var zero V
@@ -93,7 +111,8 @@ func (t *table[V]) put(key uint64) (v *V, created bool, evicted V, was bool) {
 		si = t.find(key) // the removal may have shifted slots
 	}
 	t.slots[si] = slot{key: key, pos: i + 1}
-	return t.at(i), true, evicted, was
+	p.v, p.pos, p.created = t.at(i), i, true
+	return p
 }
 
 // grow doubles the index and re-inserts every key.

@@ -1,0 +1,114 @@
+package tokenanomalyconnector
+
+import (
+	"encoding/binary"
+	"runtime"
+)
+
+// saveSlice is how many table entries a save encodes, or a flush counts,
+// per hold of the model's lock: about a millisecond of work, so that no
+// ingest call waits longer for a save or a flush at a million tokens.
+const saveSlice = 2048
+
+// tokenSnapshot is a save in progress: the token table as it was when the
+// save began, encoded a slice at a time between ingest calls. Before
+// ingest changes an entry the save has not reached yet, it encodes the
+// entry's old value (copy on write, see preserve), so the saved table is
+// that of one instant however long the save takes.
+type tokenSnapshot struct {
+	size  int32    // entries below size were in the table when the save began
+	next  int32    // entries below next are encoded
+	early []uint64 // one bit per entry at or past next already encoded by preserve
+	out   chunkWriter
+}
+
+func newTokenSnapshot(size int) *tokenSnapshot {
+	return &tokenSnapshot{size: int32(size), early: make([]uint64, (size+63)/64)}
+}
+
+// preserve encodes the entry at pos as it is (key and value) before it
+// changes, unless the save has encoded it already or it came after the
+// save began. Call it under the model's lock.
+func (s *tokenSnapshot) preserve(pos int32, key uint64, v *tokenState) {
+	if pos < s.next || pos >= s.size {
+		return
+	}
+	w, bit := pos/64, uint64(1)<<(pos%64)
+	if s.early[w]&bit != 0 {
+		return
+	}
+	s.early[w] |= bit
+	s.out.add(key, v)
+}
+
+// step encodes up to saveSlice more entries of t; it reports whether every
+// entry of the snapshot is encoded. Call it under the model's lock.
+func (s *tokenSnapshot) step(t *table[tokenState]) bool {
+	end := min(s.size, s.next+saveSlice)
+	for ; s.next < end; s.next++ {
+		if s.early[s.next/64]&(1<<(s.next%64)) != 0 {
+			continue
+		}
+		s.out.add(t.keys[s.next], t.at(s.next))
+	}
+	return s.next == s.size
+}
+
+// chunkWriter cuts encoded tokens into storage values of tokensPerChunk
+// records, each led by its record count.
+type chunkWriter struct {
+	cur    enc
+	n      int
+	chunks [][]byte
+	spare  []byte // the next chunk's buffer, allocated outside the lock
+}
+
+// newChunk is a chunk's buffer: large, so allocated outside the lock.
+func newChunk() []byte { return make([]byte, 4, 4+tokensPerChunk*tokenRecordBytes) }
+
+func (w *chunkWriter) add(key uint64, v *tokenState) {
+	if w.n == 0 {
+		if w.cur.b = w.spare; w.cur.b == nil {
+			w.cur.b = newChunk()
+		}
+		w.spare = nil
+	}
+	encodeToken(&w.cur, key, v)
+	w.n++
+	if w.n == tokensPerChunk {
+		w.close()
+	}
+}
+
+// close ends the open chunk, if any.
+func (w *chunkWriter) close() {
+	if w.n == 0 {
+		return
+	}
+	binary.LittleEndian.PutUint32(w.cur.b, uint32(w.n))
+	w.chunks = append(w.chunks, w.cur.b)
+	w.cur, w.n = enc{}, 0
+}
+
+// inSlices runs step under the model's lock until it reports done,
+// releasing the lock between calls: ingest waits for one slice at most.
+func (m *model) inSlices(step func() bool) {
+	m.inSlicesPrepared(func() {}, step)
+}
+
+// inSlicesPrepared is inSlices that runs prepare without the lock before
+// each step (to allocate what the step may need).
+func (m *model) inSlicesPrepared(prepare func(), step func() bool) {
+	for {
+		prepare()
+		m.mu.Lock()
+		done := step()
+		m.mu.Unlock()
+		if done {
+			return
+		}
+		// Let a woken ingest call take the lock before the next slice:
+		// an unlocking goroutine that locks again at once usually wins.
+		runtime.Gosched()
+	}
+}

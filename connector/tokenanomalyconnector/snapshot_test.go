@@ -1,0 +1,96 @@
+package tokenanomalyconnector
+
+import (
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSaveSeesOneInstant: ingest changes tokens the save has not reached,
+// tokens it has, and evicts tokens for new ones between two slices of a
+// save; the saved tokens are exactly those of the instant the save began.
+func TestSaveSeesOneInstant(t *testing.T) {
+	const tokens = 3 * saveSlice / 2
+	cfg := testConfig()
+	cfg.MaxTokens = tokens
+	h := newHarness(t, cfg)
+	for first := 0; first < tokens; first += 1000 {
+		h.sendBatch(auditedBatch(first, tokens, t0))
+	}
+	h.settle()
+	m := h.model
+	require.Equal(t, tokens, m.tokens.len())
+	want := map[uint64]tokenState{}
+	m.tokens.each(func(k uint64, s *tokenState) bool { want[k] = *s; return true })
+
+	m.mu.Lock()
+	snap := newTokenSnapshot(m.tokens.len())
+	m.saving = snap
+	require.False(t, snap.step(m.tokens), "one slice does not hold the table")
+	m.mu.Unlock()
+
+	// Tokens on both sides of the save's progress, and 1,000 new tokens
+	// that evict old ones.
+	later := t0.Add(time.Hour)
+	h.sendBatch(auditedBatch(0, tokens, later))
+	h.sendBatch(auditedBatch(tokens-1000, tokens, later))
+	h.sendBatch(auditedBatch(tokens, 2*tokens, later))
+	h.settle()
+	require.Positive(t, h.model.met.evictedTokens)
+
+	m.inSlices(func() bool {
+		if !snap.step(m.tokens) {
+			return false
+		}
+		m.saving = nil
+		return true
+	})
+	snap.out.close()
+	got := newTable(2*tokens, tokenAge)
+	for _, c := range snap.out.chunks {
+		require.NoError(t, decodeTokens(c, got))
+	}
+	require.Equal(t, len(want), got.len())
+	got.each(func(k uint64, s *tokenState) bool {
+		w, ok := want[k]
+		if assert.True(t, ok, "token %x was not in the table when the save began", k) {
+			// Not saved: the rarer state's index and the memos of the filters.
+			w.extra, w.addrMemo, w.resMemo = 0, pairMemo{}, pairMemo{}
+			assert.Equal(t, w, *s)
+		}
+		return true
+	})
+}
+
+// TestSaveAndFlushDuringIngest runs saves and flushes while batches are
+// read, evicting tokens (run it with -race): the slices, the copy on
+// write and the counters' copy share nothing unguarded.
+func TestSaveAndFlushDuringIngest(t *testing.T) {
+	cfg := testConfig()
+	id := storagetest.NewStorageID("anomaly")
+	cfg.Storage = &id
+	cfg.MaxTokens = 3 * saveSlice / 2
+	host := storagetest.NewStorageHost().WithInMemoryStorageExtension("anomaly")
+	h := newHarnessWithHost(t, cfg, host)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 5 {
+			assert.NoError(t, h.model.save(t.Context()))
+			h.model.flush(t.Context())
+		}
+	}()
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			require.NoError(t, h.model.save(t.Context()))
+			require.NotEmpty(t, h.metrics.AllMetrics())
+			return
+		default:
+		}
+		h.sendBatch(auditedBatch(i*1000, 4*cfg.MaxTokens, t0.Add(time.Duration(i)*time.Second)))
+	}
+}

@@ -2,6 +2,7 @@ package auditlogexporter
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"math"
 	"strconv"
 	"unicode/utf8"
@@ -69,6 +70,14 @@ func (w *jsonWriter) trusted(k, v string) {
 	}
 	w.key(k)
 	w.buf = appendString(w.buf, v)
+}
+
+// hex writes bytes as a lower-case hex string (trace and span ids).
+func (w *jsonWriter) hex(k string, b []byte) {
+	w.key(k)
+	w.buf = append(w.buf, '"')
+	w.buf = hex.AppendEncode(w.buf, b)
+	w.buf = append(w.buf, '"')
 }
 
 func (w *jsonWriter) int(k string, v int64) {
@@ -151,7 +160,7 @@ func (w *jsonWriter) value(k string, v pcommon.Value, depth int) {
 // appendString appends s as a JSON string: control characters, quotes and
 // backslashes escaped, invalid UTF-8 replaced, U+2028/9 escaped.
 func appendString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
+	const digits = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -172,7 +181,7 @@ func appendString(dst []byte, s string) []byte {
 			case '\t':
 				dst = append(dst, '\\', 't')
 			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+				dst = append(dst, '\\', 'u', '0', '0', digits[c>>4], digits[c&0xf])
 			}
 			i++
 			start = i
@@ -188,7 +197,7 @@ func appendString(dst []byte, s string) []byte {
 		}
 		if r == '\u2028' || r == '\u2029' {
 			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			dst = append(dst, '\\', 'u', '2', '0', '2', digits[r&0xf])
 			i += size
 			start = i
 			continue

@@ -1,15 +1,37 @@
 package auditlogexporter
 
-import "github.com/tokenaudit/tokenaudit/internal/auditlog"
+import (
+	"go.opentelemetry.io/collector/pdata/plog"
 
-// The encoder calls the stage benchmarks make.
+	"github.com/tokenaudit/tokenaudit/internal/auditlog"
+)
 
-func stageEncode(enc *encoder, it *item, logged int64) []byte {
-	return enc.apiActivity(it, logged).tail
+// The encoder calls the stage benchmarks and the golden test make.
+
+// stageBuf is what an encoder writes into.
+type stageBuf = recordBatch
+
+// stageEncode encodes one record into b, emptied first, and returns its
+// bytes after the sequence number.
+func stageEncode(enc *encoder, b *stageBuf, it *item, logged int64) []byte {
+	b.reset()
+	enc.apiActivity(b, it, logged)
+	return b.buf
 }
 
 func stageRecord(enc *encoder, it *item, logged int64) auditlog.Entry {
-	return enc.apiActivity(it, logged)
+	b := &recordBatch{}
+	enc.apiActivity(b, it, logged)
+	return b.records()[0]
 }
 
-func stageRecordID(body []byte) { _ = recordID(body) }
+func stageFinding(enc *encoder, it *item, sev plog.SeverityNumber, logged int64) auditlog.Entry {
+	b := &recordBatch{}
+	enc.detectionFinding(b, it, sev, logged)
+	return b.records()[0]
+}
+
+func stageRecordID(body []byte) {
+	var id [uidLen]byte
+	_ = appendRecordID(id[:0], body)
+}

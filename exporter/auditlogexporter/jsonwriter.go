@@ -157,6 +157,15 @@ func (w *jsonWriter) value(k string, v pcommon.Value, depth int) {
 	}
 }
 
+// jsonPlain marks the bytes a JSON string holds as they are: ASCII but
+// control characters, quotes and backslashes.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string: control characters, quotes and
 // backslashes escaped, invalid UTF-8 replaced, U+2028/9 escaped.
 func appendString(dst []byte, s string) []byte {
@@ -165,11 +174,11 @@ func appendString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonPlain[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':

@@ -55,6 +55,9 @@ type item struct {
 	start, end pcommon.Timestamp
 	// Logs only.
 	body pcommon.Value
+	// eventID is the tokenaudit.event.id given on entry and not put in
+	// attrs (see eventIDStamper); it is written as the attribute would be.
+	eventID string
 }
 
 // encoder writes OCSF records into a caller's recordBatch. It is used by
@@ -461,6 +464,11 @@ func (e *encoder) writeUnmapped(it *item, trace bool) {
 		}
 		return true
 	})
+	if it.eventID != "" {
+		// Where PutStr would have put it: after every attribute.
+		w.key(strings.TrimPrefix(auditattr.EventID, "tokenaudit."))
+		w.buf = appendString(w.buf, w.clean(it.eventID))
+	}
 	w.close()
 	if pos, ok := filePositionOf(it.attrs); ok {
 		w.open("log_file")

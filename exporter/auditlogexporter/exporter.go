@@ -303,6 +303,7 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	e.log.Announce()
 	enc, b := e.encoder()
 	defer e.release(enc, b)
+	ids := eventIDsFrom(ctx)
 	logged := time.Now().UnixMilli()
 	ignored := int64(0)
 	rls := ld.ResourceLogs()
@@ -317,6 +318,9 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 					traceID: lr.TraceID(), spanID: lr.SpanID(), body: lr.Body()}
 				if lr.EventName() == auditattr.EventSpan {
 					asSpan(&it, lr)
+				}
+				if ids != nil && needsEventID(lr) {
+					it.eventID = ids.next()
 				}
 				switch {
 				case lr.EventName() == auditattr.EventAnomaly:

@@ -177,7 +177,7 @@ func BenchmarkRecordStages(b *testing.B) {
 	// write: the log's append (leaf and tree hashes, write, fsync) of
 	// batches of 1000 encoded records, with a checkpoint every 10,000.
 	b.Run("write", func(b *testing.B) {
-		l := benchOpenLog(b)
+		l := benchOpenLog(b, g)
 		enc := newEncoder("bench", g)
 		batch := make([]auditlog.Entry, 1000)
 		n := uint64(0)
@@ -215,7 +215,7 @@ func benchRecords(b *testing.B, items []item, encode func(*item) []byte) {
 	b.ReportMetric(math.Round(float64(size)/float64(n)), "record-bytes")
 }
 
-func benchOpenLog(b *testing.B) *auditlog.Log {
+func benchOpenLog(b *testing.B, g *guard) *auditlog.Log {
 	skey, _, err := note.GenerateKey(rand.Reader, "audit.bench/log")
 	if err != nil {
 		b.Fatal(err)
@@ -225,7 +225,10 @@ func benchOpenLog(b *testing.B) *auditlog.Log {
 		b.Fatal(err)
 	}
 	l, err := auditlog.Open(auditlog.Options{Dir: filepath.Join(b.TempDir(), "audit"), Signer: signer, Origin: "audit.bench/log",
-		CheckpointEvery: 10000, MaxSegmentBytes: 64 << 20, DedupWindow: 100000})
+		CheckpointEvery: 10000, MaxSegmentBytes: 64 << 20, DedupWindow: 100000,
+		NewEvent: func(ev auditlog.Event) auditlog.Entry {
+			return newEncoder("bench", g).lifecycle(lifecycleEvent{Event: ev, Message: eventMessage(ev)}, time.Now())
+		}})
 	if err != nil {
 		b.Fatal(err)
 	}

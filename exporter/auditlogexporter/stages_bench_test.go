@@ -143,12 +143,14 @@ func BenchmarkRecordStages(b *testing.B) {
 		enc := newEncoder("bench", g)
 		b.ReportAllocs()
 		i := 0
+		cpu := processCPU()
 		for b.Loop() {
 			for _, v := range values[i%len(values)] {
 				_ = enc.clean(v)
 			}
 			i++
 		}
+		reportCPU(b, cpu, i)
 	})
 
 	// encode+guard: what one record costs the encoder.
@@ -168,10 +170,12 @@ func BenchmarkRecordStages(b *testing.B) {
 		}
 		b.ReportAllocs()
 		i := 0
+		cpu := processCPU()
 		for b.Loop() {
 			stageRecordID(bodies[i%len(bodies)])
 			i++
 		}
+		reportCPU(b, cpu, i)
 	})
 
 	// write: the log's append (leaf and tree hashes, write, fsync) of
@@ -206,13 +210,23 @@ func benchRecords(b *testing.B, items []item, encode func(*item) []byte) {
 	b.ReportAllocs()
 	n := uint64(0)
 	size := 0
+	cpu := processCPU()
 	for b.Loop() {
 		it := &items[n%uint64(len(items))]
 		freshSpanID(it, n)
 		size += len(encode(it))
 		n++
 	}
+	reportCPU(b, cpu, int(n))
 	b.ReportMetric(math.Round(float64(size)/float64(n)), "record-bytes")
+}
+
+// reportCPU reports the process's CPU time per record since cpu, garbage
+// collection included.
+func reportCPU(b *testing.B, cpu int64, n int) {
+	if used := processCPU() - cpu; used > 0 && n > 0 {
+		b.ReportMetric(float64(used)/float64(n), "cpu-ns/op")
+	}
 }
 
 func benchOpenLog(b *testing.B, g *guard) *auditlog.Log {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,5 +157,38 @@ func TestRecordsAreByteStable(t *testing.T) {
 	}
 	if len(gl) != len(wl) {
 		t.Fatalf("%d records, want %d", len(gl), len(wl))
+	}
+}
+
+// TestEncodersRunInParallel: encoders that share the guard, one per
+// goroutine, write what one encoder writes alone (run it with -race).
+func TestEncodersRunInParallel(t *testing.T) {
+	g, err := newGuard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans, _, _ := goldenItems()
+	encodeAll := func(enc *encoder) []byte {
+		b := &recordBatch{}
+		for i := range spans {
+			enc.apiActivity(b, &spans[i], 1)
+		}
+		var out []byte
+		for i, e := range b.records() {
+			out = e.AppendJSON(out, int64(i))
+		}
+		return out
+	}
+	want := encodeAll(newEncoder("v", g))
+	got := make([][]byte, 4)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i] = encodeAll(newEncoder("v", g)) })
+	}
+	wg.Wait()
+	for i := range got {
+		if !bytes.Equal(got[i], want) {
+			t.Fatalf("encoder %d wrote other bytes", i)
+		}
 	}
 }

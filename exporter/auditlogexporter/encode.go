@@ -238,7 +238,8 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	w.trusted("status", statusName)
 	w.str("status_detail", outcome)
 	code.write(w)
-	e.msg = appendActivityMessage(e.msg[:0], principal, str(a, auditattr.TokenID), resource, outcome, violations)
+	token := str(a, auditattr.TokenID)
+	e.msg = appendActivityMessage(e.msg[:0], principal, token, resource, outcome, violations)
 	w.str("message", e.cleanScratch(e.msg))
 	w.int("timezone_offset", 0) // every time is UTC
 
@@ -269,9 +270,9 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 		w.str("name", service)
 		w.close()
 	}
-	if tok := str(a, auditattr.TokenID); tok != "" {
+	if token != "" {
 		w.open("token")
-		w.str("uid", tok)
+		w.str("uid", token)
 		w.int("type_id", 7)
 		w.trusted("type", "API Token")
 		if n, ok := integer(a, auditattr.TokenIssuedAt); ok {
@@ -296,7 +297,8 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 		w.str("svc_name", service)
 		w.close()
 	}
-	if method := firstStr(a, "http.request.method", "http.method"); method != "" {
+	method := firstStr(a, "http.request.method", "http.method")
+	if method != "" {
 		w.open("http_request")
 		w.str("http_method", method)
 		w.str("user_agent", firstStr(a, "user_agent.original", "http.user_agent"))
@@ -309,7 +311,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 		}
 		w.close()
 	}
-	if n, ok := code.number(); ok && firstStr(a, "http.request.method", "http.method") != "" {
+	if n, ok := code.number(); ok && method != "" {
 		w.open("http_response")
 		w.int("code", n)
 		w.close()

@@ -19,6 +19,9 @@ func stageEncode(enc *encoder, b *stageBuf, it *item, logged int64) []byte {
 	return b.buf
 }
 
+// stageEntries are the records encoded into b.
+func stageEntries(b *stageBuf) []auditlog.Entry { return b.records() }
+
 func stageRecord(enc *encoder, it *item, logged int64) auditlog.Entry {
 	b := &recordBatch{}
 	enc.apiActivity(b, it, logged)

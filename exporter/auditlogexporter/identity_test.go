@@ -213,9 +213,9 @@ func TestStamperCopiesOnlyForAQueueThatKeepsAttributesOnly(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := createDefaultConfig()
-			if tt.none {
-				cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
-			} else {
+			cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
+			if !tt.none {
+				cfg.QueueConfig = configoptional.Some(exporterhelper.NewDefaultQueueConfig())
 				tt.queue(cfg.QueueConfig.Get())
 			}
 			sink := &logsSink{}
@@ -273,8 +273,11 @@ func BenchmarkWithEventIDs(b *testing.B) {
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			cfg := createDefaultConfig()
+			cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
 			if bm.persistent {
-				cfg.QueueConfig.Get().StorageID = &storage
+				q := exporterhelper.NewDefaultQueueConfig()
+				q.StorageID = &storage
+				cfg.QueueConfig = configoptional.Some(q)
 			}
 			s := newEventIDStamper(&logsSink{}, cfg)
 			ld := accessLogBurst(1000, bm.at)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -54,13 +55,17 @@ type item struct {
 	start, end pcommon.Timestamp
 	// Logs only.
 	body pcommon.Value
+	// eventID is the tokenaudit.event.id given on entry and not put in
+	// attrs (see eventIDStamper); it is written as the attribute would be.
+	eventID string
 }
 
-// encoder writes OCSF records. It is used by one batch at a time.
+// encoder writes OCSF records into a caller's recordBatch. It is used by
+// one goroutine at a time; encoders sharing a guard may run in parallel.
 type encoder struct {
 	version string
 	w       jsonWriter
-	body    []byte
+	msg     []byte // the message being composed
 	guard   *guard
 	cleaned map[string]cleanedValue
 }
@@ -83,17 +88,20 @@ const (
 	cleanCacheMaxLen  = 256
 )
 
-// clean is the guard with a per-encoder memo.
+// clean is the guard with a per-encoder memo of its verdicts on the
+// values the pre-filter cannot clear.
 func (e *encoder) clean(s string) string {
-	if len(s) < 8 || auditattr.IsTokenID(s) {
+	if len(s) < 8 || auditattr.IsTokenID(s) || !e.guard.mayHold(s) {
 		return s
 	}
 	if len(s) > cleanCacheMaxLen {
-		return e.guard.clean(s)
+		c, n := e.guard.scanFull(s)
+		e.guard.redactions.Add(int64(n))
+		return c
 	}
 	c, ok := e.cleaned[s]
 	if !ok {
-		c.s, c.redacted = e.guard.scan(s)
+		c.s, c.redacted = e.guard.scanFull(s)
 		if len(e.cleaned) >= cleanCacheEntries {
 			clear(e.cleaned)
 		}
@@ -129,22 +137,30 @@ func integer(m pcommon.Map, k string) (int64, bool) {
 	return 0, false
 }
 
-func strList(m pcommon.Map, k string) []string {
+// strList is a string attribute or a list of values, read in place.
+type strList struct {
+	v pcommon.Value
+	n int
+}
+
+func strListOf(m pcommon.Map, k string) strList {
 	v, ok := m.Get(k)
-	if !ok {
-		return nil
+	switch {
+	case !ok:
+		return strList{}
+	case v.Type() == pcommon.ValueTypeStr:
+		return strList{v, 1}
+	case v.Type() == pcommon.ValueTypeSlice:
+		return strList{v, v.Slice().Len()}
 	}
-	if v.Type() == pcommon.ValueTypeStr {
-		return []string{v.Str()}
+	return strList{}
+}
+
+func (l strList) at(i int) string {
+	if l.v.Type() == pcommon.ValueTypeStr {
+		return l.v.Str()
 	}
-	if v.Type() != pcommon.ValueTypeSlice {
-		return nil
-	}
-	out := make([]string, 0, v.Slice().Len())
-	for i := 0; i < v.Slice().Len(); i++ {
-		out = append(out, v.Slice().At(i).AsString())
-	}
-	return out
+	return l.v.Slice().At(i).AsString()
 }
 
 // firstStr returns the first non-empty string attribute among keys.
@@ -185,9 +201,9 @@ func statusOf(outcome string) (int64, string) {
 
 // severityOf rates an audited request: a policy violation is Medium, and
 // High when the out-of-policy call succeeded.
-func severityOf(violations []string, outcome string) (int64, string) {
+func severityOf(violations strList, outcome string) (int64, string) {
 	switch {
-	case len(violations) == 0:
+	case violations.n == 0:
 		return 1, "Informational"
 	case outcome == auditattr.OutcomeSuccess:
 		return 4, "High"
@@ -195,16 +211,17 @@ func severityOf(violations []string, outcome string) (int64, string) {
 	return 3, "Medium"
 }
 
-// apiActivity encodes an audited span or log record as API Activity.
-func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
+// apiActivity encodes an audited span or log record as API Activity into b.
+func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	a := it.attrs
 	w := &e.w
-	w.reset(e.body[:0])
+	body := b.begin(e.version, loggedMillis, !it.traceID.IsEmpty(), pcommon.TraceID{})
+	w.reset(b.buf)
 	w.comma = append(w.comma, false)
 
 	action := str(a, auditattr.Action)
 	outcome := str(a, auditattr.Outcome)
-	violations := strList(a, auditattr.Violations)
+	violations := strListOf(a, auditattr.Violations)
 	act, actName := activityID(action)
 	sev, sevName := severityOf(violations, outcome)
 	status, statusName := statusOf(outcome)
@@ -214,23 +231,16 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 	}
 	principal := str(a, auditattr.PrincipalID)
 	service := str(it.resource, "service.name")
-	code := firstStr(a, "http.response.status_code", "http.status_code")
-	if code == "" {
-		if n, ok := integer(a, "http.response.status_code"); ok {
-			code = strconv.FormatInt(n, 10)
-		} else if n, ok := integer(a, "http.status_code"); ok {
-			code = strconv.FormatInt(n, 10)
-		} else if n, ok := integer(a, "rpc.grpc.status_code"); ok {
-			code = strconv.FormatInt(n, 10)
-		}
-	}
+	code := statusCodeOf(a)
 
 	e.classification(apiActivityClass, act, actName, sev, sevName, it.time)
 	w.int("status_id", status)
 	w.trusted("status", statusName)
 	w.str("status_detail", outcome)
-	w.str("status_code", code)
-	w.str("message", activityMessage(principal, str(a, auditattr.TokenID), resource, outcome, violations))
+	code.write(w)
+	token := str(a, auditattr.TokenID)
+	e.msg = appendActivityMessage(e.msg[:0], principal, token, resource, outcome, violations)
+	w.str("message", e.cleanScratch(e.msg))
 	w.int("timezone_offset", 0) // every time is UTC
 
 	w.open("actor")
@@ -260,9 +270,9 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 		w.str("name", service)
 		w.close()
 	}
-	if tok := str(a, auditattr.TokenID); tok != "" {
+	if token != "" {
 		w.open("token")
-		w.str("uid", tok)
+		w.str("uid", token)
 		w.int("type_id", 7)
 		w.trusted("type", "API Token")
 		if n, ok := integer(a, auditattr.TokenIssuedAt); ok {
@@ -287,7 +297,8 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 		w.str("svc_name", service)
 		w.close()
 	}
-	if method := firstStr(a, "http.request.method", "http.method"); method != "" {
+	method := firstStr(a, "http.request.method", "http.method")
+	if method != "" {
 		w.open("http_request")
 		w.str("http_method", method)
 		w.str("user_agent", firstStr(a, "user_agent.original", "http.user_agent"))
@@ -300,48 +311,104 @@ func (e *encoder) apiActivity(it *item, loggedMillis int64) *record {
 		}
 		w.close()
 	}
-	if n, err := strconv.Atoi(code); err == nil && firstStr(a, "http.request.method", "http.method") != "" {
+	if n, ok := code.number(); ok && method != "" {
 		w.open("http_response")
-		w.int("code", int64(n))
+		w.int("code", n)
 		w.close()
 	}
 	e.writeResource(resource)
-	trace := e.writeTrace(it)
+	e.writeTrace(it)
 	if !it.isSpan && it.body.Type() == pcommon.ValueTypeStr {
 		w.str("raw_data", it.body.Str())
 	}
 	e.writeUnmapped(it, false)
-	e.body = w.buf
-	return e.finish("api_activity", e.body, loggedMillis, trace, "")
+	b.buf = w.buf
+	b.end("api_activity", body)
 }
 
-func activityMessage(principal, token, resource, outcome string, violations []string) string {
-	var b strings.Builder
+func appendActivityMessage(b []byte, principal, token, resource, outcome string, violations strList) []byte {
 	if principal == "" {
 		principal = "an unknown principal"
 	}
-	b.WriteString(principal)
+	b = append(b, principal...)
 	switch outcome {
 	case "":
-		b.WriteString(" called ")
+		b = append(b, " called "...)
 	default:
-		b.WriteString(" called (")
-		b.WriteString(outcome)
-		b.WriteString(") ")
+		b = append(b, " called ("...)
+		b = append(b, outcome...)
+		b = append(b, ") "...)
 	}
 	if resource == "" {
 		resource = "an unknown resource"
 	}
-	b.WriteString(resource)
+	b = append(b, resource...)
 	if token != "" {
-		b.WriteString(" with token ")
-		b.WriteString(token)
+		b = append(b, " with token "...)
+		b = append(b, token...)
 	}
-	if len(violations) > 0 {
-		b.WriteString("; violations: ")
-		b.WriteString(strings.Join(violations, ", "))
+	for i := 0; i < violations.n; i++ {
+		if i == 0 {
+			b = append(b, "; violations: "...)
+		} else {
+			b = append(b, ", "...)
+		}
+		b = append(b, violations.at(i)...)
 	}
-	return b.String()
+	return b
+}
+
+// cleanScratch is clean for a value composed in the encoder's scratch
+// space: it reads the bytes in place, and never keeps them in the memo,
+// since the next record overwrites them.
+func (e *encoder) cleanScratch(b []byte) string {
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	if len(s) < 8 || !e.guard.mayHold(s) {
+		return s
+	}
+	c, n := e.guard.scanFull(s)
+	e.guard.redactions.Add(int64(n))
+	return c
+}
+
+// statusCode is the response code of a request: as the attribute has it
+// (a string), or a number.
+type statusCode struct {
+	s     string
+	n     int64
+	isNum bool
+}
+
+func statusCodeOf(a pcommon.Map) statusCode {
+	if s := firstStr(a, "http.response.status_code", "http.status_code"); s != "" {
+		return statusCode{s: s}
+	}
+	for _, k := range [...]string{"http.response.status_code", "http.status_code", "rpc.grpc.status_code"} {
+		if n, ok := integer(a, k); ok {
+			return statusCode{n: n, isNum: true}
+		}
+	}
+	return statusCode{}
+}
+
+// write writes status_code, a string member either way.
+func (c statusCode) write(w *jsonWriter) {
+	if !c.isNum {
+		w.str("status_code", c.s)
+		return
+	}
+	w.key("status_code")
+	w.buf = append(w.buf, '"')
+	w.buf = strconv.AppendInt(w.buf, c.n, 10)
+	w.buf = append(w.buf, '"')
+}
+
+func (c statusCode) number() (int64, bool) {
+	if c.isNum {
+		return c.n, true
+	}
+	n, err := strconv.Atoi(c.s)
+	return int64(n), err == nil
 }
 
 // writeResource lists the API resource the record is about, if known.
@@ -358,32 +425,31 @@ func (e *encoder) writeResource(name string) {
 	w.closeArray()
 }
 
-// writeTrace adds the trace profile's trace object; it reports whether it
-// did, since the profile must then be listed in metadata.
-func (e *encoder) writeTrace(it *item) bool {
+// writeTrace adds the trace profile's trace object when there is a trace
+// id; metadata lists the profile then.
+func (e *encoder) writeTrace(it *item) {
 	if it.traceID.IsEmpty() {
-		return false
+		return
 	}
 	w := &e.w
 	w.open("trace")
-	w.trusted("uid", it.traceID.String())
+	w.hex("uid", it.traceID[:])
 	if !it.spanID.IsEmpty() && it.isSpan && it.start != 0 {
 		w.open("span")
-		w.trusted("uid", it.spanID.String())
+		w.hex("uid", it.spanID[:])
 		w.int("start_time", it.start.AsTime().UnixMilli())
 		w.int("end_time", it.end.AsTime().UnixMilli())
 		w.str("operation", it.name)
 		w.close()
 	} else if !it.spanID.IsEmpty() {
 		w.open("span")
-		w.trusted("uid", it.spanID.String())
+		w.hex("uid", it.spanID[:])
 		ms := it.time.UnixMilli()
 		w.int("start_time", ms)
 		w.int("end_time", ms)
 		w.close()
 	}
 	w.close()
-	return true
 }
 
 // writeUnmapped keeps every contract attribute as the processor wrote it,
@@ -400,6 +466,11 @@ func (e *encoder) writeUnmapped(it *item, trace bool) {
 		}
 		return true
 	})
+	if it.eventID != "" {
+		// Where PutStr would have put it: after every attribute.
+		w.key(strings.TrimPrefix(auditattr.EventID, "tokenaudit."))
+		w.buf = appendString(w.buf, w.clean(it.eventID))
+	}
 	w.close()
 	if pos, ok := filePositionOf(it.attrs); ok {
 		w.open("log_file")
@@ -409,9 +480,9 @@ func (e *encoder) writeUnmapped(it *item, trace bool) {
 	}
 	if trace && !it.traceID.IsEmpty() {
 		w.open("trace")
-		w.trusted("uid", it.traceID.String())
+		w.hex("uid", it.traceID[:])
 		if !it.spanID.IsEmpty() {
-			w.trusted("span_uid", it.spanID.String())
+			w.hex("span_uid", it.spanID[:])
 		}
 		w.close()
 	}

@@ -23,12 +23,15 @@ func ocsfSeverity(n plog.SeverityNumber) (int64, string) {
 	return 1, "Informational"
 }
 
-// detectionFinding encodes an alert as a Detection Finding. A repeat of a
-// finding (count above one) is an Update of it.
-func (e *encoder) detectionFinding(it *item, sevNum plog.SeverityNumber, loggedMillis int64) *record {
+// detectionFinding encodes an alert as a Detection Finding into b. A
+// repeat of a finding (count above one) is an Update of it. Detection
+// Finding has no trace profile in OCSF 1.8.0: the trace id correlates
+// (metadata.correlation_uid) and both ids are kept in unmapped.trace.
+func (e *encoder) detectionFinding(b *recordBatch, it *item, sevNum plog.SeverityNumber, loggedMillis int64) {
 	a := it.attrs
 	w := &e.w
-	w.reset(e.body[:0])
+	body := b.begin(e.version, loggedMillis, false, it.traceID)
+	w.reset(b.buf)
 	w.comma = append(w.comma, false)
 
 	act, actName := int64(1), "Create"
@@ -71,14 +74,7 @@ func (e *encoder) detectionFinding(it *item, sevNum plog.SeverityNumber, loggedM
 	w.close()
 
 	e.writeResource(str(a, auditattr.Resource))
-	// Detection Finding has no trace profile in OCSF 1.8.0: the trace id
-	// correlates (metadata.correlation_uid) and both ids are kept in
-	// unmapped.trace.
 	e.writeUnmapped(it, true)
-	e.body = w.buf
-	correlation := ""
-	if !it.traceID.IsEmpty() {
-		correlation = it.traceID.String()
-	}
-	return e.finish("detection_finding", e.body, loggedMillis, false, correlation)
+	b.buf = w.buf
+	b.end("detection_finding", body)
 }

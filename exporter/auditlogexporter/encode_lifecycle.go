@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
 	"github.com/tokenaudit/tokenaudit/internal/auditlog"
 )
 
@@ -48,8 +50,10 @@ var severityNames = map[int64]string{1: "Informational", 3: "Medium"}
 // lifecycle encodes an event as Application Lifecycle. The event itself
 // goes under unmapped.tokenaudit_log, where auditctl verify reads it.
 func (e *encoder) lifecycle(ev lifecycleEvent, now time.Time) *record {
+	rb := &recordBatch{}
 	w := &e.w
-	w.reset(e.body[:0])
+	body := rb.begin(e.version, now.UnixMilli(), false, pcommon.TraceID{})
+	w.reset(rb.buf)
 	w.comma = append(w.comma, false)
 	act, actName, sev := lifecycleActivity(ev.Kind)
 	t := ev.Time
@@ -85,8 +89,9 @@ func (e *encoder) lifecycle(ev lifecycleEvent, now time.Time) *record {
 	}
 	w.buf = append(w.buf, b...)
 	w.close()
-	e.body = w.buf
-	r := e.finish("application_lifecycle", e.body, now.UnixMilli(), false, "")
-	r.uid = "" // the log's own events are never deduplicated
+	rb.buf = w.buf
+	rb.end("application_lifecycle", body)
+	r := rb.records()[0].(*record)
+	r.own = true // the log's own events are never deduplicated
 	return r
 }

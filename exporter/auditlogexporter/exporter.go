@@ -32,10 +32,12 @@ type auditExporter struct {
 	tel     *metadata.TelemetryBuilder
 	guard   *guard
 
-	// encoders lets concurrent exports encode at once, each with its own
-	// encoder (buffers and guard memo); only the log's append is serial.
-	encoders sync.Pool
-	log      *auditlog.Log
+	log *auditlog.Log
+	// Encoders (with their guard memo) and record buffers are reused from
+	// batch to batch; concurrent exports encode at once, each with its
+	// own, and only the log's append is serial.
+	encoders sync.Pool // *encoder
+	batches  sync.Pool // *recordBatch
 
 	statsMu sync.Mutex
 	last    auditlog.Stats
@@ -66,7 +68,19 @@ func newAuditExporter(cfg *Config, set exporter.Settings) (*auditExporter, error
 	}
 	e := &auditExporter{cfg: cfg, set: set, version: version, tel: tel, guard: g}
 	e.encoders.New = func() any { return newEncoder(version, g) }
+	e.batches.New = func() any { return &recordBatch{} }
 	return e, nil
+}
+
+// encoder lends an encoder and an empty record batch; release returns them.
+func (e *auditExporter) encoder() (*encoder, *recordBatch) {
+	return e.encoders.Get().(*encoder), e.batches.Get().(*recordBatch)
+}
+
+func (e *auditExporter) release(enc *encoder, b *recordBatch) {
+	b.reset()
+	e.encoders.Put(enc)
+	e.batches.Put(b)
 }
 
 // Start opens the log; the first of the id's pipelines to start runs it
@@ -260,10 +274,9 @@ func (e *auditExporter) Shutdown(context.Context) error {
 // exports, and returns once the records are fsynced.
 func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	e.log.Announce() // a group being formed waits for this one's encoding
-	enc := e.encoders.Get().(*encoder)
-	defer e.encoders.Put(enc)
+	enc, b := e.encoder()
+	defer e.release(enc, b)
 	logged := time.Now().UnixMilli()
-	var recs []*record
 	ignored := int64(0)
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
@@ -279,19 +292,19 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 				}
 				it := item{attrs: s.Attributes(), resource: rs.Resource().Attributes(), time: auditattr.SpanTime(s).AsTime(),
 					traceID: s.TraceID(), spanID: s.SpanID(), isSpan: true, name: s.Name(), start: s.StartTimestamp(), end: s.EndTimestamp()}
-				recs = append(recs, enc.apiActivity(&it, logged))
+				enc.apiActivity(b, &it, logged)
 			}
 		}
 	}
-	return e.write(ctx, recs, ignored)
+	return e.write(ctx, b, ignored)
 }
 
 func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	e.log.Announce()
-	enc := e.encoders.Get().(*encoder)
-	defer e.encoders.Put(enc)
+	enc, b := e.encoder()
+	defer e.release(enc, b)
+	ids := eventIDsFrom(ctx)
 	logged := time.Now().UnixMilli()
-	var recs []*record
 	ignored := int64(0)
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
@@ -306,18 +319,21 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 				if lr.EventName() == auditattr.EventSpan {
 					asSpan(&it, lr)
 				}
+				if ids != nil && needsEventID(lr) {
+					it.eventID = ids.next()
+				}
 				switch {
 				case lr.EventName() == auditattr.EventAnomaly:
-					recs = append(recs, enc.detectionFinding(&it, lr.SeverityNumber(), logged))
+					enc.detectionFinding(b, &it, lr.SeverityNumber(), logged)
 				case auditattr.Audited(lr.Attributes()):
-					recs = append(recs, enc.apiActivity(&it, logged))
+					enc.apiActivity(b, &it, logged)
 				default:
 					ignored++
 				}
 			}
 		}
 	}
-	return e.write(ctx, recs, ignored)
+	return e.write(ctx, b, ignored)
 }
 
 // asSpan restores the span of an audit event (auditattr.EventSpan), so
@@ -343,27 +359,24 @@ func asSpan(it *item, lr plog.LogRecord) {
 // writes share one fsync. Its error goes upstream, where the sender (or
 // retry_on_failure) retries it; the log's dedup keeps a retry from
 // writing twice. It ends the caller's Announce.
-func (e *auditExporter) write(ctx context.Context, recs []*record, ignored int64) error {
+func (e *auditExporter) write(ctx context.Context, b *recordBatch, ignored int64) error {
 	if ignored > 0 {
 		e.tel.AuditLogIgnored.Add(ctx, ignored)
 	}
-	if len(recs) == 0 {
+	if len(b.recs) == 0 {
 		e.log.Withdraw()
 		return nil
 	}
-	entries := make([]auditlog.Entry, len(recs))
-	for i, r := range recs {
-		entries[i] = r
-	}
-	if _, err := e.log.AppendAnnounced(entries); err != nil {
+	recs := b.recs
+	if _, err := e.log.AppendAnnounced(b.records()); err != nil {
 		e.tel.AuditLogWriteFailures.Add(ctx, 1)
 		e.set.Logger.Error("Audit log write failed; the batch is returned to the sender and nothing of it is kept",
 			zap.Int("records", len(recs)), zap.Error(err))
 		return err
 	}
 	counts := map[string]int64{}
-	for _, r := range recs {
-		if !r.dup {
+	for i := range recs {
+		if r := &recs[i]; !r.dup {
 			counts[r.class]++
 		}
 	}

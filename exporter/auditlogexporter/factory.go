@@ -76,5 +76,5 @@ func (f *factory) createLogs(ctx context.Context, set exporter.Settings, c compo
 	if err != nil {
 		return nil, err
 	}
-	return eventIDStamper{exp}, nil
+	return newEventIDStamper(exp, cfg), nil
 }

@@ -10,7 +10,7 @@ import (
 
 // guard is the last line of defence: a value about to be written that
 // still holds a credential (the processor missed it, or was bypassed) is
-// redacted and counted.
+// redacted and counted. It is safe for concurrent use.
 type guard struct {
 	rules      *credential.Rules
 	params     []string
@@ -34,8 +34,23 @@ func (g *guard) clean(s string) string {
 	return c
 }
 
-// scan returns s with every credential in it redacted, and how many.
+// mayHold is the pre-filter: false means the full scan finds nothing in s.
+func (g *guard) mayHold(s string) bool {
+	return g.rules.MayHoldText(s, g.params)
+}
+
+// scan returns s with every credential in it redacted, and how many. Most
+// values cannot hold one (the pre-filter says so in one pass); only the
+// others get the full scan.
 func (g *guard) scan(s string) (string, int) {
+	if !g.mayHold(s) {
+		return s, 0
+	}
+	return g.scanFull(s)
+}
+
+// scanFull is scan without the pre-filter.
+func (g *guard) scanFull(s string) (string, int) {
 	if len(s) < 8 {
 		return s, 0
 	}

@@ -56,3 +56,64 @@ func TestGuardKeepsTheProcessorsRedactions(t *testing.T) {
 	}
 	require.Zero(t, g.redactions.Load())
 }
+
+// guardCorpus holds values with and without credentials, as audit records
+// carry them, and near misses of the pre-filter.
+func guardCorpus() []string {
+	return []string{
+		"Bearer " + rawGitHubToken,
+		"Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+		`{"headers":{"X-Api-Key":["abcdefghijkl"]}}`,
+		"https://api.example.com/v1/orders?access_token=s3cr3tV4lu3ThatM4tters&page=2",
+		"https://u:p4ssw0rd@api.example.com/v1",
+		"POST /login 401 \"Authorization: Basic dTpzZWNyZXRwdw==\"",
+		"leaked sk_live_Fake1Fake1Fake1Fake1Fake1 and AKIAIOSFODNN7EXAMPLE",
+		"https://hooks.slack.com/services/T0000AAAA/B0000BBBB/x1Yx1Yx1Yx1Yx1Yx1Yx1Yx1Y",
+		"user-42 called (success) /v1/orders with token tok_0123456789abcdef0123456789abcdef",
+		"tok_0123456789abcdef0123456789abcdef",
+		"Bearer " + auditattr.Redacted,
+		"ip-10-0-1-17.eu-west-1.compute.internal",
+		"okhttp/4.12.0",
+		"https://auth.shop.example.com/",
+		"authorization: none",
+		"",
+		"short",
+	}
+}
+
+// TestGuardPrefilterChangesNothing: with the pre-filter, the guard and the
+// encoder's memoised guard write and count what the full scan does.
+func TestGuardPrefilterChangesNothing(t *testing.T) {
+	for _, s := range guardCorpus() {
+		requireSameAsFullScan(t, s)
+	}
+}
+
+func requireSameAsFullScan(t *testing.T, s string) {
+	t.Helper()
+	full, err := newGuard()
+	require.NoError(t, err)
+	want, wantN := full.scanFull(s)
+
+	g, err := newGuard()
+	require.NoError(t, err)
+	got, n := g.scan(s)
+	require.Equal(t, want, got, "guard.scan")
+	require.Equal(t, wantN, n, "guard.scan count")
+
+	enc := newEncoder("test", g)
+	for range 2 { // the second time from the memo
+		require.Equal(t, want, enc.clean(s), "encoder.clean")
+		require.Equal(t, want, enc.cleanScratch([]byte(s)), "encoder.cleanScratch")
+	}
+	if !auditattr.IsTokenID(s) {
+		require.Equal(t, int64(4*wantN), g.redactions.Load(), "redactions counted each time a value is written")
+	}
+}
+
+func FuzzGuardPrefilter(f *testing.F) {
+	for _, s := range guardCorpus() {
+		f.Add(s)
+	}
+	f.Fuzz(requireSameAsFullScan)
+}

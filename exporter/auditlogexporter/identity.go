@@ -75,31 +75,76 @@ func needsEventID(lr plog.LogRecord) bool {
 // one. It stamps a copy: audit_log does not mutate what it is given, and
 // most batches (spans, file_log records) need nothing.
 func withEventIDs(ld plog.Logs) plog.Logs {
-	need := false
-	for lr := range logRecords(ld) {
-		if needsEventID(lr) {
-			need = true
-			break
-		}
-	}
-	if !need {
+	n := countNeedingEventIDs(ld)
+	if n == 0 {
 		return ld
 	}
+	return stampedCopy(ld, newEventIDs(n))
+}
+
+// stampedCopy is a copy of ld with ids on the records that need one.
+func stampedCopy(ld plog.Logs, ids *eventIDs) plog.Logs {
 	out := plog.NewLogs()
 	ld.CopyTo(out)
 	for lr := range logRecords(out) {
 		if needsEventID(lr) {
-			lr.Attributes().PutStr(auditattr.EventID, newEventID())
+			lr.Attributes().PutStr(auditattr.EventID, ids.next())
 		}
 	}
 	return out
 }
 
-// newEventID returns "evt_" and 128 random bits in hex.
-func newEventID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return "evt_" + hex.EncodeToString(b[:])
+func countNeedingEventIDs(ld plog.Logs) int {
+	n := 0
+	for lr := range logRecords(ld) {
+		if needsEventID(lr) {
+			n++
+		}
+	}
+	return n
+}
+
+// eventIDs are the ids given on entry to the records of a batch that need
+// one, in the order logRecords yields those records. Each is "evt_" and
+// 128 random bits in hex; all share one string.
+type eventIDs struct {
+	all  string
+	used int
+}
+
+const eventIDLen = len("evt_") + 32
+
+func newEventIDs(n int) *eventIDs {
+	random := make([]byte, 16*n)
+	_, _ = rand.Read(random) // crypto/rand.Read never fails
+	b := make([]byte, 0, n*eventIDLen)
+	for i := range n {
+		b = append(b, "evt_"...)
+		b = hex.AppendEncode(b, random[16*i:16*(i+1)])
+	}
+	return &eventIDs{all: string(b)}
+}
+
+// next is the id of the next record that needs one; "" once all are given.
+func (ids *eventIDs) next() string {
+	if ids == nil || ids.used+eventIDLen > len(ids.all) {
+		return ""
+	}
+	id := ids.all[ids.used : ids.used+eventIDLen]
+	ids.used += eventIDLen
+	return id
+}
+
+// eventIDsKey carries a batch's eventIDs in the context from the stamper
+// to pushLogs, when the batch reaches pushLogs as it entered.
+type eventIDsKey struct{}
+
+func eventIDsFrom(ctx context.Context) *eventIDs {
+	ids, _ := ctx.Value(eventIDsKey{}).(*eventIDs)
+	if ids == nil {
+		return nil
+	}
+	return &eventIDs{all: ids.all} // a retry of the batch gets the same ids
 }
 
 // logRecords yields every log record of ld.
@@ -121,11 +166,30 @@ func logRecords(ld plog.Logs) iter.Seq[plog.LogRecord] {
 }
 
 // eventIDStamper gives log records their event id on entry, before the
-// sending queue, so that a batch the queue replays carries the ids it had.
+// sending queue, so that a batch the queue replays or a retry carries the
+// ids it had. When the queue keeps the batch as it is (in memory, not
+// re-batched) or there is none, the ids ride in the context and pushLogs
+// writes them as if they were attributes: nothing is copied. When the
+// queue persists or re-batches, only attributes survive it, so the ids are
+// put on a copy.
 type eventIDStamper struct {
 	exporter.Logs
+	inContext bool
+}
+
+func newEventIDStamper(exp exporter.Logs, cfg *Config) eventIDStamper {
+	q := cfg.QueueConfig.Get()
+	inContext := !cfg.QueueConfig.HasValue() || q == nil || q.StorageID == nil && !q.Batch.HasValue()
+	return eventIDStamper{Logs: exp, inContext: inContext}
 }
 
 func (s eventIDStamper) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
-	return s.Logs.ConsumeLogs(ctx, withEventIDs(ld))
+	n := countNeedingEventIDs(ld)
+	switch {
+	case n == 0:
+		return s.Logs.ConsumeLogs(ctx, ld)
+	case s.inContext:
+		return s.Logs.ConsumeLogs(context.WithValue(ctx, eventIDsKey{}, newEventIDs(n)), ld)
+	}
+	return s.Logs.ConsumeLogs(ctx, stampedCopy(ld, newEventIDs(n)))
 }

@@ -2,6 +2,7 @@ package auditlogexporter
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"math"
 	"strconv"
 	"unicode/utf8"
@@ -23,16 +24,32 @@ func (w *jsonWriter) reset(dst []byte) {
 	w.buf, w.comma = dst, w.comma[:0]
 }
 
+// key starts a member whose name the encoder chose: plain ASCII, written
+// as it is. An empty name starts an array element.
 func (w *jsonWriter) key(k string) {
+	w.separate()
+	if k != "" {
+		w.buf = append(w.buf, '"')
+		w.buf = append(w.buf, k...)
+		w.buf = append(w.buf, '"', ':')
+	}
+}
+
+// dataKey starts a member whose name comes from the data, escaped.
+func (w *jsonWriter) dataKey(k string) {
+	w.separate()
+	if k != "" {
+		w.buf = appendString(w.buf, k)
+		w.buf = append(w.buf, ':')
+	}
+}
+
+func (w *jsonWriter) separate() {
 	if n := len(w.comma); n > 0 {
 		if w.comma[n-1] {
 			w.buf = append(w.buf, ',')
 		}
 		w.comma[n-1] = true
-	}
-	if k != "" {
-		w.buf = appendString(w.buf, k)
-		w.buf = append(w.buf, ':')
 	}
 }
 
@@ -71,13 +88,20 @@ func (w *jsonWriter) trusted(k, v string) {
 	w.buf = appendString(w.buf, v)
 }
 
+// hex writes bytes as a lower-case hex string (trace and span ids).
+func (w *jsonWriter) hex(k string, b []byte) {
+	w.key(k)
+	w.buf = append(w.buf, '"')
+	w.buf = hex.AppendEncode(w.buf, b)
+	w.buf = append(w.buf, '"')
+}
+
 func (w *jsonWriter) int(k string, v int64) {
 	w.key(k)
 	w.buf = strconv.AppendInt(w.buf, v, 10)
 }
 
-func (w *jsonWriter) float(k string, v float64) {
-	w.key(k)
+func (w *jsonWriter) appendFloat(v float64) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		w.buf = append(w.buf, "null"...)
 		return
@@ -105,62 +129,69 @@ func (w *jsonWriter) strs(k string, vs []string) {
 // maxValueDepth bounds nesting of copied attribute values.
 const maxValueDepth = 16
 
-// value copies an attribute value.
+// value copies an attribute value; k is the attribute's name.
 func (w *jsonWriter) value(k string, v pcommon.Value, depth int) {
-	switch v.Type() {
+	t := v.Type()
+	if depth >= maxValueDepth && (t == pcommon.ValueTypeMap || t == pcommon.ValueTypeSlice) {
+		w.dataKey(k)
+		w.buf = appendString(w.buf, "[nested too deep]")
+		return
+	}
+	w.dataKey(k)
+	switch t {
 	case pcommon.ValueTypeStr:
-		w.key(k)
 		w.buf = appendString(w.buf, w.clean(v.Str()))
 	case pcommon.ValueTypeInt:
-		w.int(k, v.Int())
+		w.buf = strconv.AppendInt(w.buf, v.Int(), 10)
 	case pcommon.ValueTypeDouble:
-		w.float(k, v.Double())
+		w.appendFloat(v.Double())
 	case pcommon.ValueTypeBool:
-		w.bool(k, v.Bool())
+		w.buf = strconv.AppendBool(w.buf, v.Bool())
 	case pcommon.ValueTypeBytes:
-		w.key(k)
 		w.buf = appendString(w.buf, w.clean(base64.StdEncoding.EncodeToString(v.Bytes().AsRaw())))
 	case pcommon.ValueTypeMap:
-		if depth >= maxValueDepth {
-			w.trusted(k, "[nested too deep]")
-			return
-		}
-		w.open(k)
+		w.buf = append(w.buf, '{')
+		w.comma = append(w.comma, false)
 		v.Map().Range(func(mk string, mv pcommon.Value) bool {
 			w.value(w.clean(mk), mv, depth+1)
 			return true
 		})
 		w.close()
 	case pcommon.ValueTypeSlice:
-		if depth >= maxValueDepth {
-			w.trusted(k, "[nested too deep]")
-			return
-		}
-		w.openArray(k)
+		w.buf = append(w.buf, '[')
+		w.comma = append(w.comma, false)
 		s := v.Slice()
 		for i := 0; i < s.Len(); i++ {
 			w.value("", s.At(i), depth+1)
 		}
 		w.closeArray()
 	default:
-		w.key(k)
 		w.buf = append(w.buf, "null"...)
 	}
 }
 
+// jsonPlain marks the bytes a JSON string holds as they are: ASCII but
+// control characters, quotes and backslashes.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string: control characters, quotes and
 // backslashes escaped, invalid UTF-8 replaced, U+2028/9 escaped.
 func appendString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
+	const digits = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if jsonPlain[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -172,7 +203,7 @@ func appendString(dst []byte, s string) []byte {
 			case '\t':
 				dst = append(dst, '\\', 't')
 			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+				dst = append(dst, '\\', 'u', '0', '0', digits[c>>4], digits[c&0xf])
 			}
 			i++
 			start = i
@@ -188,7 +219,7 @@ func appendString(dst []byte, s string) []byte {
 		}
 		if r == '\u2028' || r == '\u2029' {
 			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			dst = append(dst, '\\', 'u', '2', '0', '2', digits[r&0xf])
 			i += size
 			start = i
 			continue

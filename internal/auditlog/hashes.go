@@ -1,7 +1,9 @@
 package auditlog
 
 import (
+	"crypto/sha256"
 	"fmt"
+	"hash"
 	"io"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -15,6 +17,11 @@ type hashStore struct {
 	records  int64 // leaves in the tree
 	frontier [64]frontierHash
 	pending  []byte // stored hashes appended but not yet written
+
+	// The leaf hash's SHA-256 state and output, reused record to record.
+	sha  hash.Hash
+	sum  []byte
+	zero [1]byte
 }
 
 type frontierHash struct {
@@ -37,23 +44,64 @@ func (s *hashStore) restore(st storeState) {
 
 // add appends the leaf for record data and returns its leaf hash.
 func (s *hashStore) add(data []byte) (tlog.Hash, error) {
-	leaf := tlog.RecordHash(data)
+	leaf := s.leafHash(data)
 	return leaf, s.addHash(leaf)
 }
 
+// leafHash is tlog.RecordHash (RFC 6962: SHA-256 of 0x00 and the record)
+// without a new hash state per record.
+func (s *hashStore) leafHash(data []byte) tlog.Hash {
+	if s.sha == nil {
+		s.sha = sha256.New()
+	}
+	s.sha.Reset()
+	s.sha.Write(s.zero[:])
+	s.sha.Write(data)
+	s.sum = s.sha.Sum(s.sum[:0])
+	return tlog.Hash(s.sum)
+}
+
+// addHash appends leaf n and the hashes of the subtrees it completes, as
+// tlog.StoredHashesForRecordHash does. The left sibling of each completed
+// subtree is the newest hash of its level, which the frontier holds, so
+// nothing is read or allocated.
 func (s *hashStore) addHash(leaf tlog.Hash) error {
+	n := s.records
+	var hs [64]tlog.Hash
+	hs[0] = leaf
+	count := 1
+	for level := 0; n>>level&1 == 1; level++ {
+		left := s.frontier[level]
+		if !left.set || left.index != tlog.StoredHashIndex(level, n>>level-1) {
+			return s.addHashRead(leaf)
+		}
+		hs[count] = tlog.NodeHash(left.hash, hs[count-1])
+		count++
+	}
+	s.appendStored(hs[:count])
+	return nil
+}
+
+// addHashRead is addHash reading the siblings through ReadHashes: for a
+// frontier that does not hold them, which a well-formed store never has.
+func (s *hashStore) addHashRead(leaf tlog.Hash) error {
 	hs, err := tlog.StoredHashesForRecordHash(s.records, leaf, s)
 	if err != nil {
 		return fmt.Errorf("hash record %d: %w", s.records, err)
 	}
+	s.appendStored(hs)
+	return nil
+}
+
+// appendStored records the stored hashes of the next leaf: hs[i] is at
+// level i.
+func (s *hashStore) appendStored(hs []tlog.Hash) {
 	base := tlog.StoredHashIndex(0, s.records)
 	for i, h := range hs {
-		level, _ := tlog.SplitStoredHashIndex(base + int64(i))
-		s.frontier[level] = frontierHash{index: base + int64(i), hash: h, set: true}
+		s.frontier[i] = frontierHash{index: base + int64(i), hash: h, set: true}
 		s.pending = append(s.pending, h[:]...)
 	}
 	s.records++
-	return nil
 }
 
 // ReadHashes serves the right edge from memory and anything else from disk.

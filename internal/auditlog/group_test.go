@@ -59,9 +59,15 @@ func openProbed(t *testing.T, opts Options) (*Log, *atomic.Int64, *atomic.Bool) 
 func appendAll(l *Log, batches [][]Entry, announced bool) []error {
 	errs := make([]error, len(batches))
 	var wg sync.WaitGroup
+	if announced {
+		// Every call is announced before any starts: a call that queued
+		// before the next was announced would lead a group of its own.
+		for range batches {
+			l.Announce()
+		}
+	}
 	for i, b := range batches {
 		if announced {
-			l.Announce()
 			wg.Go(func() { _, errs[i] = l.AppendAnnounced(b) })
 			continue
 		}

@@ -1,7 +1,6 @@
 package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
 
 import (
-	"net/netip"
 	"strings"
 	"time"
 
@@ -28,7 +27,7 @@ type item struct {
 // are in sc.findings (primary first), and the request facts.
 func (p *tokenAudit) annotate(it item, sc *scratch) {
 	resource, method := requestResource(it.attrs)
-	client := p.clientAddress(it.attrs)
+	client, clientAddr := p.clientAddress(it.attrs)
 	attrs := it.attrs
 	if len(sc.findings) > 0 {
 		// The item carries a credential: our verdict replaces whatever a
@@ -106,7 +105,6 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	if info.hasNbf && now+skew < info.notBefore {
 		v = append(v, auditattr.ViolationNotYetValid)
 	}
-	clientAddr, _ := netip.ParseAddr(client)
 	// Like its jti, a forged token's subject is the forger's word: it must
 	// not borrow that principal's networks, hours or admissions.
 	policyPrincipal := principalID

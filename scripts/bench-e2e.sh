@@ -57,7 +57,7 @@ field() { awk -v n="$1" -v k="$2" '$1 == n { for (i = 2; i <= NF; i++) { split($
 
 echo "== floor: otlp → batch → nop"
 run floor "$OTELCOL" bench/e2e/floor.yaml
-echo "== contrib DIY: transform writing the same attributes (JWT claims decoded, SHA256 ids, ~30 OTTL statements) + redaction + spanmetrics + file"
+echo "== contrib DIY: transform writing the same attributes (JWT claims decoded, SHA256 ids, 35 OTTL statements) + redaction + spanmetrics + file"
 run contrib_diy "$CONTRIB" bench/e2e/contrib-claims.yaml
 echo "== contrib SHA256 only: transform (OTTL SHA256 of the header) + redaction + spanmetrics + file"
 run contrib_sha256 "$CONTRIB" bench/e2e/contrib-sha256.yaml

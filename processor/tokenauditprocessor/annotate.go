@@ -11,8 +11,14 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/policy"
 )
 
-// annotatedAttrs is about how many attributes annotate writes.
-const annotatedAttrs = 20
+// How many attributes annotate writes: the request facts on every item
+// (resource, action, outcome, client address), and on an item with a
+// credential the token's attributes, claims aside. Rarer ones (exposure,
+// token count, violations) may grow the map once more.
+const (
+	requestAttrs = 4
+	tokenAttrs   = 14
+)
 
 // item is one span or log record being audited.
 type item struct {
@@ -34,8 +40,13 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		// producer (or an attacker) put in the tokenaudit namespace.
 		attrs.RemoveIf(isAuditAttr)
 	}
-	// One growth of the attribute slice instead of one per write.
-	attrs.EnsureCapacity(attrs.Len() + annotatedAttrs)
+	// One growth of the attribute slice instead of one per write, sized
+	// to what this item gets: most of the cost is clearing and copying it.
+	need := requestAttrs
+	if len(sc.findings) > 0 {
+		need += tokenAttrs + len(sc.findings[0].info.claims)
+	}
+	attrs.EnsureCapacity(attrs.Len() + need)
 	if resource != "" {
 		attrs.PutStr(auditattr.Resource, resource)
 		attrs.PutStr(auditattr.Action, action(resource, method))

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/tokenaudit/tokenaudit/internal/loadtraffic"
 	"github.com/tokenaudit/tokenaudit/internal/scenario"
 )
 
@@ -160,14 +161,6 @@ func (c *credentials) header(i int) string {
 	return "Bearer lg_" + hex.EncodeToString(sum[:16])
 }
 
-var loadRoutes = []struct{ method, route, path string }{
-	{"GET", "/orders/{id}", "/orders/"},
-	{"GET", "/orders", "/orders"},
-	{"POST", "/orders", "/orders"},
-	{"GET", "/users/{id}", "/users/"},
-	{"DELETE", "/orders/{id}", "/orders/"},
-}
-
 // loadBatch makes n server spans of random tokens at the current time, as
 // a healthy service sees them: each token calls from its own address
 // (1% of calls from elsewhere), within its scopes, and 0.3% of calls fail
@@ -182,8 +175,8 @@ func loadBatch(rnd *rand.Rand, creds *credentials, n int) ptrace.Traces {
 	now := time.Now()
 	for range n {
 		s := spans.AppendEmpty()
-		r := loadRoutes[rnd.IntN(len(loadRoutes))]
-		s.SetName(r.method + " " + r.route)
+		r := loadtraffic.Routes[rnd.IntN(len(loadtraffic.Routes))]
+		s.SetName(r.Method + " " + r.Route)
 		s.SetKind(ptrace.SpanKindServer)
 		var tid pcommon.TraceID
 		var sid pcommon.SpanID
@@ -203,9 +196,9 @@ func loadBatch(rnd *rand.Rand, creds *credentials, n int) ptrace.Traces {
 			status = 403
 		}
 		a := s.Attributes()
-		a.PutStr("http.request.method", r.method)
-		a.PutStr("http.route", r.route)
-		path := r.path
+		a.PutStr("http.request.method", r.Method)
+		a.PutStr("http.route", r.Route)
+		path := r.Path
 		if path[len(path)-1] == '/' {
 			path += fmt.Sprint(rnd.IntN(100000))
 		}

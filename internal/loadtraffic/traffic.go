@@ -100,7 +100,13 @@ func (t *Traffic) Stream(seed uint64) *Stream {
 	return s
 }
 
-var routes = []struct{ method, route, path string }{
+// Route is an API operation: its method, route template and the path
+// prefix a concrete request has (an id follows a trailing '/').
+type Route struct{ Method, Route, Path string }
+
+// Routes are the shop API's operations, all within the scopes the JWTs
+// carry (policy.yaml).
+var Routes = []Route{
 	{"GET", "/orders/{id}", "/orders/"},
 	{"GET", "/orders", "/orders"},
 	{"POST", "/orders", "/orders"},
@@ -161,8 +167,8 @@ func (s *Stream) kind() int {
 }
 
 func (s *Stream) span(sp ptrace.Span, now time.Time) {
-	r := routes[s.rng.IntN(len(routes))]
-	sp.SetName(r.method + " " + r.route)
+	r := Routes[s.rng.IntN(len(Routes))]
+	sp.SetName(r.Method + " " + r.Route)
 	sp.SetKind(ptrace.SpanKindServer)
 	var tid pcommon.TraceID
 	var sid pcommon.SpanID
@@ -185,17 +191,17 @@ func (s *Stream) span(sp ptrace.Span, now time.Time) {
 	case p < Share401+Share403+Share500:
 		status = 500
 		sp.Status().SetCode(ptrace.StatusCodeError)
-	case r.method == "POST":
+	case r.Method == "POST":
 		status = 201
-	case r.method == "DELETE":
+	case r.Method == "DELETE":
 		status = 204
 	}
 	k := s.kind()
 	a := sp.Attributes()
 	a.EnsureCapacity(15)
-	a.PutStr("http.request.method", r.method)
-	a.PutStr("http.route", r.route)
-	path := r.path
+	a.PutStr("http.request.method", r.Method)
+	a.PutStr("http.route", r.Route)
+	path := r.Path
 	if path[len(path)-1] == '/' {
 		path += strconv.Itoa(s.rng.IntN(1_000_000))
 	}
@@ -228,7 +234,7 @@ func (s *Stream) span(sp ptrace.Span, now time.Time) {
 	if s.rng.IntN(2) == 0 {
 		a.PutStr("http.request.header.x-request-id", fmt.Sprintf("%016x", s.rng.Uint64()))
 	}
-	if r.method == "POST" || r.method == "PUT" {
+	if r.Method == "POST" || r.Method == "PUT" {
 		a.PutInt("http.request.body.size", int64(200+s.rng.IntN(4000)))
 	} else if s.rng.IntN(2) == 0 {
 		a.PutInt("http.response.body.size", int64(100+s.rng.IntN(20000)))

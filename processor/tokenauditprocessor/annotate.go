@@ -32,7 +32,7 @@ type item struct {
 // annotate writes the contract attributes for an item whose credentials
 // are in sc.findings (primary first), and the request facts.
 func (p *tokenAudit) annotate(it item, sc *scratch) {
-	resource, method := requestResource(it.attrs)
+	resource, method := requestResource(it.attrs, &sc.resources)
 	client, clientAddr := p.clientAddress(it.attrs)
 	attrs := it.attrs
 	if len(sc.findings) > 0 {

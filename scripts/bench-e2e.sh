@@ -49,7 +49,20 @@ run() {
   kill -TERM "$pid"; wait "$pid" || true
   echo "$out" | grep -v '^RESULT' | sed "s/^/  /"
   echo "$name $(echo "$out" | grep '^RESULT')" >> "$results"
+  if declare -F "check_$name" > /dev/null; then "check_$name" "$dir"; fi
   rm -rf "$dir"
+}
+
+# check_contrib_diy DIR: the DIY pipeline wrote the attributes token_audit
+# writes for these credentials, and no credential, or the comparison is void.
+check_contrib_diy() {
+  local first; first=$(head -n 1 "$1/data/spans.jsonl")
+  for key in token.id token.type token.source token.issuer token.audience token.jti token.scopes \
+      token.issued_at token.expires_at principal.id principal.type resource action outcome client.address; do
+    grep -q "\"tokenaudit.$key\"" <<< "$first" || { echo "contrib DIY wrote no tokenaudit.$key" >&2; exit 1; }
+  done
+  if grep -qE 'Bearer |Basic |sk_live_' "$1/data/spans.jsonl"; then echo "contrib DIY left a credential in its file" >&2; exit 1; fi
+  echo "  contrib DIY wrote every attribute of the contract it stands in for, and no credential"
 }
 
 # field NAME KEY: a figure of a finished run.

@@ -29,8 +29,8 @@ type Traffic struct {
 
 // New makes tokens credentials split across the kinds by Shares. JWTs are
 // HS256 under keyID, signed with secret (as config.yaml's demo issuer
-// expects, so token_audit verifies every one of them), and valid from an
-// hour before now for a day.
+// expects, so token_audit verifies every one of them), issued within the
+// last hour and valid for Lifetime.
 func New(tokens int, secret []byte, keyID string, now time.Time, seed uint64) (*Traffic, error) {
 	if tokens < int(KindNone) {
 		return nil, fmt.Errorf("tokens %d: at least %d, one of each credential kind", tokens, KindNone)

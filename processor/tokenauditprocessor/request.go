@@ -74,12 +74,19 @@ func requestResource(attrs pcommon.Map, names *resourceNames) (resource, method 
 
 // resourceNames remembers the "METHOD route" names a scratch has built:
 // a service has few routes and many spans, so a span reuses its route's
-// name instead of allocating it. Bounded: it starts over when full.
+// name instead of allocating it. Bounded: it starts over when full, and
+// a route longer than a route should be (a hostile span's) is not kept.
 type resourceNames map[[2]string]string
 
-const maxResourceNames = 512
+const (
+	maxResourceNames = 512
+	maxMemoRoute     = 256 // bytes
+)
 
 func (n *resourceNames) join(method, route string) string {
+	if len(route) > maxMemoRoute {
+		return method + " " + route
+	}
 	if s, ok := (*n)[[2]string{method, route}]; ok {
 		return s
 	}

@@ -2,6 +2,7 @@ package tokenauditprocessor
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -30,6 +31,15 @@ func TestResourceNames(t *testing.T) {
 			assert.Zero(t, testing.AllocsPerRun(100, func() { n.join("POST", "/orders") }))
 		})
 	}
+}
+
+// TestResourceNamesLongRoute: a hostile span's huge route is joined but
+// not kept, so the memo stays within maxResourceNames short keys.
+func TestResourceNamesLongRoute(t *testing.T) {
+	var n resourceNames
+	long := "/" + strings.Repeat("a", maxMemoRoute)
+	assert.Equal(t, "GET "+long, n.join("GET", long))
+	assert.Empty(t, n)
 }
 
 // TestResourceNamesOwnKeys: a route read from a request's buffer, which

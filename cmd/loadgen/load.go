@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/tokenaudit/tokenaudit/internal/loadtraffic"
 	"github.com/tokenaudit/tokenaudit/internal/scenario"
 )
 
@@ -29,6 +30,7 @@ type loadConfig struct {
 	jwtShare float64
 	pid      int
 	spans    int64
+	traffic  string
 }
 
 func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -44,6 +46,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&c.workers, "workers", 4, "concurrent senders")
 	fs.Float64Var(&c.jwtShare, "jwt-share", 0.5, "share of tokens that are HS256 JWTs of the demo issuer (at most 100000 JWTs); the others are opaque API keys")
 	fs.Int64Var(&c.spans, "spans", 0, "stop after this many spans (rounded up to whole requests); 0: run for -duration")
+	fs.StringVar(&c.traffic, "traffic", "simple", "simple: one healthy service, -jwt-share of the tokens JWTs, the rest opaque keys; realistic: the traffic of docs/BENCHMARKS.md (1,000-span requests advised: -batch 1000)")
 	fs.IntVar(&c.pid, "pid", 0, "the collector's process id: report its CPU time and resident memory (Linux /proc)")
 	secret := fs.String("jwt-secret", envOr("TOKENAUDIT_DEMO_JWT_SECRET", demoSecret), "HS256 secret of the JWTs")
 	if err := fs.Parse(args); err != nil {
@@ -52,7 +55,10 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if c.tokens < 1 || c.batch < 1 || c.workers < 1 || c.duration <= 0 || c.spans < 0 {
 		return errors.New("-tokens, -batch, -workers and -duration must be positive, -spans not negative")
 	}
-	creds := newCredentials(c.tokens, c.jwtShare, *secret)
+	makeBatch, err := c.batches(*secret)
+	if err != nil {
+		return err
+	}
 	snd, err := tgt.connect(ctx)
 	if err != nil {
 		return err
@@ -64,6 +70,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	var sent, failed, claimed atomic.Int64
+	latencies := make([][]time.Duration, c.workers)
 	var firstErr error
 	var errOnce sync.Once
 	began := time.Now()
@@ -73,15 +80,18 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rnd := rand.New(rand.NewPCG(uint64(w), uint64(began.UnixNano())))
+			next := makeBatch(uint64(w), uint64(began.UnixNano()))
 			perWorker := c.rate / float64(c.workers)
 			n := 0
 			for ctx.Err() == nil && time.Now().Before(stopAt) {
 				if c.spans > 0 && claimed.Add(int64(c.batch)) > c.spans+int64(c.batch)-1 {
 					return
 				}
-				td := loadBatch(rnd, creds, c.batch)
-				if err := snd.send(ctx, td); err != nil {
+				td := next(c.batch)
+				start := time.Now()
+				err := snd.send(ctx, td)
+				latencies[w] = append(latencies[w], time.Since(start))
+				if err != nil {
 					failed.Add(int64(c.batch))
 					errOnce.Do(func() { firstErr = err })
 				} else {
@@ -103,6 +113,11 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	n := sent.Load()
 	fmt.Fprintf(stdout, "sent %d spans in %s: %.0f spans/s; %d refused\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds(), failed.Load())
 	line := fmt.Sprintf("RESULT spans=%d seconds=%.3f spans_per_s=%.0f refused=%d", n, took.Seconds(), float64(n)/took.Seconds(), failed.Load())
+	if lat := mergeLatencies(latencies); len(lat) > 0 {
+		p50, p99 := percentile(lat, 0.50), percentile(lat, 0.99)
+		fmt.Fprintf(stdout, "export latency over %d requests: p50 %s, p99 %s\n", len(lat), p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
+		line += fmt.Sprintf(" p50_ms=%.1f p99_ms=%.1f", p50.Seconds()*1000, p99.Seconds()*1000)
+	}
 	if c.pid > 0 {
 		cpu := after.cpu - before.cpu
 		fmt.Fprintf(stdout, "collector: %.2f CPU-seconds, %.0f spans per CPU-second, resident %.0f MiB (peak %.0f MiB)\n",
@@ -146,14 +161,6 @@ func (c *credentials) header(i int) string {
 	return "Bearer lg_" + hex.EncodeToString(sum[:16])
 }
 
-var loadRoutes = []struct{ method, route, path string }{
-	{"GET", "/orders/{id}", "/orders/"},
-	{"GET", "/orders", "/orders"},
-	{"POST", "/orders", "/orders"},
-	{"GET", "/users/{id}", "/users/"},
-	{"DELETE", "/orders/{id}", "/orders/"},
-}
-
 // loadBatch makes n server spans of random tokens at the current time, as
 // a healthy service sees them: each token calls from its own address
 // (1% of calls from elsewhere), within its scopes, and 0.3% of calls fail
@@ -168,8 +175,8 @@ func loadBatch(rnd *rand.Rand, creds *credentials, n int) ptrace.Traces {
 	now := time.Now()
 	for range n {
 		s := spans.AppendEmpty()
-		r := loadRoutes[rnd.IntN(len(loadRoutes))]
-		s.SetName(r.method + " " + r.route)
+		r := loadtraffic.Routes[rnd.IntN(len(loadtraffic.Routes))]
+		s.SetName(r.Method + " " + r.Route)
 		s.SetKind(ptrace.SpanKindServer)
 		var tid pcommon.TraceID
 		var sid pcommon.SpanID
@@ -189,9 +196,9 @@ func loadBatch(rnd *rand.Rand, creds *credentials, n int) ptrace.Traces {
 			status = 403
 		}
 		a := s.Attributes()
-		a.PutStr("http.request.method", r.method)
-		a.PutStr("http.route", r.route)
-		path := r.path
+		a.PutStr("http.request.method", r.Method)
+		a.PutStr("http.route", r.Route)
+		path := r.Path
 		if path[len(path)-1] == '/' {
 			path += fmt.Sprint(rnd.IntN(100000))
 		}

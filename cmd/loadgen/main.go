@@ -5,9 +5,11 @@
 //     injected misuse of every kind (internal/scenario), rendered as the
 //     raw requests a service records, with real credentials; with -watch it
 //     prints each alert as the audit log records it. `make demo` runs it.
-//   - load: a steady rate of server spans over a set of tokens for a set
-//     time, reporting spans per second and, with -pid, the collector's
-//     spans per CPU-second. `make bench-e2e` runs it.
+//   - load: server spans over a set of tokens for a set time, as fast as
+//     the collector takes them or at -rate, reporting spans per second,
+//     p50/p99 export latency and, with -pid, the collector's spans per
+//     CPU-second and peak RSS. `make bench-e2e` runs it with -traffic
+//     realistic (internal/loadtraffic, docs/BENCHMARKS.md).
 package main
 
 import (

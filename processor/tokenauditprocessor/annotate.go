@@ -1,7 +1,6 @@
 package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
 
 import (
-	"net/netip"
 	"strings"
 	"time"
 
@@ -12,8 +11,14 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/policy"
 )
 
-// annotatedAttrs is about how many attributes annotate writes.
-const annotatedAttrs = 20
+// How many attributes annotate writes: the request facts on every item
+// (resource, action, outcome, client address), and on an item with a
+// credential the token's attributes, claims aside. Rarer ones (exposure,
+// token count, violations) may grow the map once more.
+const (
+	requestAttrs = 4
+	tokenAttrs   = 14
+)
 
 // item is one span or log record being audited.
 type item struct {
@@ -27,16 +32,21 @@ type item struct {
 // annotate writes the contract attributes for an item whose credentials
 // are in sc.findings (primary first), and the request facts.
 func (p *tokenAudit) annotate(it item, sc *scratch) {
-	resource, method := requestResource(it.attrs)
-	client := p.clientAddress(it.attrs)
+	resource, method := requestResource(it.attrs, &sc.resources)
+	client, clientAddr := p.clientAddress(it.attrs)
 	attrs := it.attrs
 	if len(sc.findings) > 0 {
 		// The item carries a credential: our verdict replaces whatever a
 		// producer (or an attacker) put in the tokenaudit namespace.
 		attrs.RemoveIf(isAuditAttr)
 	}
-	// One growth of the attribute slice instead of one per write.
-	attrs.EnsureCapacity(attrs.Len() + annotatedAttrs)
+	// One growth of the attribute slice instead of one per write, sized
+	// to what this item gets: most of the cost is clearing and copying it.
+	need := requestAttrs
+	if len(sc.findings) > 0 {
+		need += tokenAttrs + len(sc.findings[0].info.claims)
+	}
+	attrs.EnsureCapacity(attrs.Len() + need)
 	if resource != "" {
 		attrs.PutStr(auditattr.Resource, resource)
 		attrs.PutStr(auditattr.Action, action(resource, method))
@@ -106,7 +116,6 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	if info.hasNbf && now+skew < info.notBefore {
 		v = append(v, auditattr.ViolationNotYetValid)
 	}
-	clientAddr, _ := netip.ParseAddr(client)
 	// Like its jti, a forged token's subject is the forger's word: it must
 	// not borrow that principal's networks, hours or admissions.
 	policyPrincipal := principalID

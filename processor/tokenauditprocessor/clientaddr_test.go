@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
@@ -85,6 +86,34 @@ func TestClientAddressSemconv(t *testing.T) {
 			require.NoError(t, h.tp.ConsumeTraces(context.Background(), td))
 			m := firstSpan(h.traces.AllTraces()[0]).Attributes()
 			assert.Equal(t, tt.want, attrStr(t, m, auditattr.ClientAddress))
+		})
+	}
+}
+
+// TestClientAddressReusesCanonical checks that an address already written
+// canonically is returned as it is, without an allocation per span.
+func TestClientAddressReusesCanonical(t *testing.T) {
+	p, err := newStandalone(testConfig())
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name, peer, client, want string
+		allocs                   float64
+	}{
+		{"client behind a private peer", "10.20.0.3", "81.16.1.2", "81.16.1.2", 0},
+		{"public peer", "81.16.1.2", "", "81.16.1.2", 0},
+		{"IPv6", "10.20.0.3", "2001:db8::1", "2001:db8::1", 0},
+		{"not canonical: rewritten", "10.20.0.3", "::ffff:81.16.1.2", "81.16.1.2", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			attrs := pcommon.NewMap()
+			attrs.PutStr("network.peer.address", tc.peer)
+			if tc.client != "" {
+				attrs.PutStr("client.address", tc.client)
+			}
+			got, addr := p.clientAddress(attrs)
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, tc.want, addr.String())
+			assert.Equal(t, tc.allocs, testing.AllocsPerRun(100, func() { p.clientAddress(attrs) }))
 		})
 	}
 }

@@ -59,6 +59,9 @@ func TestFingerprintKeyFileRotates(t *testing.T) {
 
 	replace(keyB, 0o600)
 	waitFor(idUnder(keyB))
+	// The watcher swaps the key, then logs: the new id can be seen first.
+	require.Eventually(t, func() bool { return len(h.logObs.FilterMessageSnippet("Fingerprint key changed").All()) > 0 },
+		5*time.Second, 10*time.Millisecond, "the key change was not logged")
 	changed := h.logObs.FilterMessageSnippet("Fingerprint key changed").All()
 	require.Len(t, changed, 1, "one owner of the key file for the traces and the logs instance: one watcher, one line")
 	fields := changed[0].ContextMap()

@@ -133,6 +133,7 @@ type scratch struct {
 	scopeFindings []finding // from the current scope
 	policy        *policy.Policy
 	stats         batchStats
+	resources     resourceNames // kept across batches: routes repeat
 }
 
 func (p *tokenAudit) beginBatch(ctx context.Context) *scratch {

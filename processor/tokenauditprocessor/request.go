@@ -45,7 +45,7 @@ var knownMethods = map[string]string{
 
 // requestResource returns the resource ("GET /users/{id}" or
 // "pkg.Service/Method") and the HTTP method, "" when unknown.
-func requestResource(attrs pcommon.Map) (resource, method string) {
+func requestResource(attrs pcommon.Map, names *resourceNames) (resource, method string) {
 	if m := firstStr(attrs, methodKeys); m != "" {
 		method = knownMethods[strings.ToUpper(m)]
 		if method == "" {
@@ -58,7 +58,7 @@ func requestResource(attrs pcommon.Map) (resource, method string) {
 		if route == "" {
 			return method, method
 		}
-		return method + " " + route, method
+		return names.join(method, route), method
 	}
 	if m := firstStr(attrs, []string{"rpc.method"}); m != "" {
 		if strings.Contains(m, "/") {
@@ -70,6 +70,33 @@ func requestResource(attrs pcommon.Map) (resource, method string) {
 		return truncate(m, 256), ""
 	}
 	return "", ""
+}
+
+// resourceNames remembers the "METHOD route" names a scratch has built:
+// a service has few routes and many spans, so a span reuses its route's
+// name instead of allocating it. Bounded: it starts over when full, and
+// a route longer than a route should be (a hostile span's) is not kept.
+type resourceNames map[[2]string]string
+
+const (
+	maxResourceNames = 512
+	maxMemoRoute     = 256 // bytes
+)
+
+func (n *resourceNames) join(method, route string) string {
+	if len(route) > maxMemoRoute {
+		return method + " " + route
+	}
+	if s, ok := (*n)[[2]string{method, route}]; ok {
+		return s
+	}
+	if *n == nil || len(*n) >= maxResourceNames {
+		*n = make(resourceNames, 64)
+	}
+	s := method + " " + route
+	// The key outlives the request: it must not share its buffer.
+	(*n)[[2]string{method, strings.Clone(route)}] = s
+	return s
 }
 
 // action derives read/create/update/delete from the HTTP method, or from

@@ -257,6 +257,10 @@ func TestScanText(t *testing.T) {
 		{`gitlab said no to ` + routable + `.`, []string{routable}},
 		{`id ABIA` + strings.Repeat("Q", 16) + ` and ACCA` + strings.Repeat("2", 16), []string{"ABIA" + strings.Repeat("Q", 16), "ACCA" + strings.Repeat("2", 16)}},
 		{`hook https://hooks.slack.com/services/T0000AAAA/B0000BBBB/` + strings.Repeat("x1Y", 8) + ` failed`, []string{"T0000AAAA/B0000BBBB/" + strings.Repeat("x1Y", 8)}},
+		// A header printed inside brackets: the bracket is not the credential's.
+		{`401 Unauthorized (request headers: Authorization: Bearer ` + jwt + `)`, []string{jwt}},
+		{`(request headers: X-Api-Key: ` + ghKey + `)`, []string{ghKey}},
+		{`{headers: Authorization: Basic ` + basic + `}`, []string{basic}},
 		{`xoxo-indieweb-1.jpg and the file glpat-notes.txt`, nil},
 		{`authorization: none`, nil},
 		{`nothing to see here`, nil},

@@ -26,6 +26,9 @@ func FuzzParseJWT(f *testing.F) {
 	f.Add(jwtOf(`{"alg":"none"}`, `{"scp":"a b","nbf":1e3}`))
 	f.Add("eyJ.eyJ.")
 	f.Add("a.b.c.d")
+	// Payloads re-encoded with standard base64: '+' and '/', '=' padding.
+	f.Add("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI8PD8+IiwiZXhwIjoxODAwMDAwMDAwfQ==.c2ln")
+	f.Add("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSIsImV4cCI6MX0=.c2ln")
 	f.Add(jwtOf(`{"alg":"HS256","x":{"y":[1,{"z":"\u00e9\""}]}}`, `{"sub":"\ud83d\ude00","iat":-1.5}`))
 	f.Fuzz(func(t *testing.T, tok string) {
 		j, err := ParseJWT(tok, DefaultLimits())
@@ -74,6 +77,8 @@ func FuzzScanText(f *testing.F) {
 	f.Add(`Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln x`)
 	f.Add(`authorization="Basic dTpw" GET /p?access_token=abcdefgh`)
 	f.Add(`ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa AKIAIOSFODNN7EXAMPLE`)
+	f.Add(`(request headers: Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI8PD8+IiwiZXhwIjoxODAwMDAwMDAwfQ==.c2ln)`)
+	f.Add(`{X-Api-Key: ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}`)
 	f.Fuzz(func(t *testing.T, s string) {
 		r := rules(t)
 		extra, _ := CompilePatterns([]string{`k=(\S+)`})

@@ -108,8 +108,10 @@ func ParseJWT(tok string, limits Limits) (*JWT, error) {
 	return j, nil
 }
 
+// decodeSegment decodes one JWS segment: base64url without padding (RFC
+// 7515, section 2), as go-jose reads it. A segment re-encoded with standard
+// base64, padding included, is a broken token, not a lenient spelling.
 func decodeSegment(s string) ([]byte, error) {
-	s = strings.TrimRight(s, "=")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, errBase64

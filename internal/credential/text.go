@@ -21,9 +21,11 @@ var (
 	// the name, a closing quote, ':' or '=', an opening '[' or quote (JSON
 	// arrays of header values). Anchored and bounded: a few bytes a keyword.
 	headerPrefixAt = regexp.MustCompile(`^(?i)(?:authorization|api-key|apikey|auth-token|access-token|private-token)["']?[ \t]{0,8}[:=][ \t]{0,8}\[?[ \t]{0,8}["']?`)
-	// jwtInText also matches a JWT cut after its payload, so that it is
-	// scrubbed and reported malformed.
-	jwtInText = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?`)
+	// jwtInText also matches a JWT cut after its payload, and a payload
+	// re-encoded with standard base64 ('+', '/', '=' padding), so that all
+	// of it is scrubbed and reported malformed. The signature keeps the
+	// URL-safe alphabet: a '/' after a JWT in a path is the path's.
+	jwtInText = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_+/=-]{8,}(?:\.[A-Za-z0-9_-]*)?`)
 )
 
 // Patterns are compiled user patterns for free text.

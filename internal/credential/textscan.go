@@ -87,10 +87,14 @@ func (r *Rules) headerValue(authz bool, s string, start, w1End int) (Credential,
 }
 
 // valueLen is the length of the value word at the start of s: up to white
-// space, a quote, a bracket or a list or parameter separator.
+// space, a quote, a closing bracket or a list or parameter separator. No
+// token alphabet has ')', ']' or '}' (RFC 6750 b64token, base64, provider
+// keys); a header printed inside brackets ("(headers: Authorization:
+// Bearer x)") must not take the bracket into the credential, whose
+// fingerprint would then be another token's.
 func valueLen(s string) int {
 	for i := 0; i < len(s); i++ {
-		if isValueStop(s[i]) || s[i] == ']' {
+		if isValueStop(s[i]) || s[i] == ']' || s[i] == ')' || s[i] == '}' {
 			return i
 		}
 	}

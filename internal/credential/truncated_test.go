@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -13,7 +14,15 @@ import (
 func TestTruncatedJWTIsMalformed(t *testing.T) {
 	full := jwtOf(`{"alg":"HS256","typ":"JWT"}`, `{"sub":"alice","exp":1800000000}`)
 	h, rest, _ := strings.Cut(full, ".")
-	p, _, _ := strings.Cut(rest, ".")
+	p, sig, _ := strings.Cut(rest, ".")
+	// Re-encoded with standard base64 (issue 13, malformed_token): '+'
+	// and '/' where base64url has '-' and '_', and '=' padding even
+	// without them.
+	stdPayload := base64.StdEncoding.EncodeToString([]byte(`{"sub":"<<?>","exp":1800000000}`))
+	paddedPayload := base64.StdEncoding.EncodeToString([]byte(`{"sub":"alice","exp":1}`))
+	if !strings.ContainsAny(stdPayload, "+/") || !strings.HasSuffix(paddedPayload, "=") || strings.ContainsAny(paddedPayload, "+/") {
+		t.Fatalf("the payloads do not have the shape under test: %s %s", stdPayload, paddedPayload)
+	}
 	r := rules(t)
 	tests := []struct {
 		name, tok string
@@ -25,6 +34,8 @@ func TestTruncatedJWTIsMalformed(t *testing.T) {
 		{"header alone", h, true, auditattr.TypeJWT},
 		{"broken base64", h[:len(h)-2] + "$%", true, auditattr.TypeJWT},
 		{"cut inside the payload", h + "." + p[:len(p)-3] + "." + "x", true, auditattr.TypeJWT},
+		{"standard base64 payload", h + "." + stdPayload + "." + sig, true, auditattr.TypeJWT},
+		{"padded payload", h + "." + paddedPayload + "." + sig, true, auditattr.TypeJWT},
 		{"whole", full, false, auditattr.TypeJWT},
 		{"base64 JSON that is no header", enc.EncodeToString([]byte(`{"session":"abc123456"}`)), false, auditattr.TypeBearer},
 	}
@@ -36,10 +47,12 @@ func TestTruncatedJWTIsMalformed(t *testing.T) {
 			}
 		})
 	}
-	text := "upstream rejected token " + h + "." + p + " at gateway"
-	var got []Credential
-	r.ScanText(text, nil, nil, func(c Credential) { got = append(got, c) })
-	if len(got) != 1 || !got[0].Malformed || text[got[0].Start:got[0].End] != h+"."+p {
-		t.Fatalf("free text: %+v", got)
+	for _, tok := range []string{h + "." + p, h + "." + stdPayload + "." + sig, h + "." + paddedPayload + "." + sig} {
+		text := "upstream rejected token " + tok + " at gateway"
+		var got []Credential
+		r.ScanText(text, nil, nil, func(c Credential) { got = append(got, c) })
+		if len(got) != 1 || !got[0].Malformed || text[got[0].Start:got[0].End] != tok {
+			t.Fatalf("free text %q: %+v", text, got)
+		}
 	}
 }

@@ -253,6 +253,9 @@ type OffHoursConfig struct {
 	LearningPeriod time.Duration `mapstructure:"learning_period"`
 	// MinSamples: a profile with fewer requests is not judged.
 	MinSamples int `mapstructure:"min_samples"`
+	// MinRequests: requests off the profile within an hour before an alert;
+	// one glance at an odd hour is not a session.
+	MinRequests int `mapstructure:"min_requests"`
 	// TimeZone for hour-of-week slots (IANA); default UTC.
 	TimeZone string `mapstructure:"time_zone"`
 }

@@ -2,19 +2,21 @@ package tokenanomalyconnector
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
 
-// detectOffHours is the learned off_hours: each token keeps an
-// hour-of-week profile; once it has min_samples requests and is past its
-// learning period, a request is off its hours when the token never used
-// that hour-of-week slot or its neighbours (the hour before and after),
-// and used the same hours on the other days of the week for at most 1% of
-// its requests. The second test keeps a sparse profile (an hour that one
-// quiet week happened to miss) from alerting; the price is that use on a
-// weekend at usual weekday hours is not flagged — a policy schedule does
-// that. Tokens whose working hours the policy sets are left to the
+// detectOffHours is the learned off_hours. Each token, and each principal
+// over all its tokens, keeps an hour-of-week profile (hourProfile). A
+// request is judged on the token's profile once it has min_samples
+// requests and is past its learning period; a younger token is judged on
+// its owner's profile when that one is: a re-issued or new token of a
+// known user gets no free pass. The alert comes with the min_requests-th
+// request off the profile within an hour, since one glance at an odd hour
+// is not a session. Requests off the profile join it only an hour later,
+// so that a session's first request does not make its hour usual for the
+// rest. Tokens whose working hours the policy sets are left to the
 // processor's verdict.
 func (m *model) detectOffHours(ev *event, st *tokenState) {
 	d := &m.det.offHours
@@ -22,23 +24,104 @@ func (m *model) detectOffHours(ev *event, st *tokenState) {
 		return
 	}
 	c := &m.cfg.Detectors.OffHours
-	t := time.UnixMilli(ev.at).In(m.zone)
-	slot := int(t.Weekday())*24 + t.Hour()
-	if st.flags&flagHoursReady != 0 && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds() {
-		if st.offHours(slot) && d.applies(ev) {
-			f := newFinding(typeOffHours, d, ev)
-			f.hasEvidence, f.learned = true, true
-			f.observed, f.baseline, f.window = 0, float64(st.hoursTotal), 7*24*time.Hour
-			when := t.Weekday().String()[:3] + " " + strconv.Itoa(t.Hour()) + ":00-" + strconv.Itoa(t.Hour()+1) + ":00 " + m.zone.String()
-			f.values = []string{when}
-			f.body = tokenTitle(ev.tokenID) + " was used on " + when + ", an hour of the week it does not use."
-			m.raise(f, st)
-		}
+	slot := m.hourSlot(ev.at)
+	owner := m.ownerHours(ev)
+	if x := m.extras.of(st); x != nil && len(x.offHours) > 0 {
+		x.offHours = m.learnOffHours(x.offHours, ev.at-time.Hour.Milliseconds(), st, owner)
 	}
+	off, total, byOwner := m.offProfile(ev, st, owner, slot)
+	if !off || !d.applies(ev) {
+		m.learnHour(slot, st, owner)
+		return
+	}
+	x := m.extras.get(st)
+	i, _ := slices.BinarySearch(x.offHours, ev.at)
+	x.offHours = slices.Insert(x.offHours, i, ev.at)
+	if len(x.offHours) > maxOffHours {
+		x.offHours = m.learnOffHours(x.offHours, x.offHours[len(x.offHours)-maxOffHours], st, owner)
+	}
+	newest := x.offHours[len(x.offHours)-1]
+	from, _ := slices.BinarySearch(x.offHours, newest-time.Hour.Milliseconds()+1)
+	if n := len(x.offHours) - from; n == c.MinRequests {
+		f := newFinding(typeOffHours, d, ev)
+		f.hasEvidence, f.learned = true, true
+		f.observed, f.baseline, f.threshold, f.window = float64(n), float64(total), float64(c.MinRequests), time.Hour
+		t := time.UnixMilli(ev.at).In(m.zone)
+		when := t.Weekday().String()[:3] + " " + strconv.Itoa(t.Hour()) + ":00-" + strconv.Itoa(t.Hour()+1) + ":00 " + m.zone.String()
+		f.values = []string{when}
+		whose := "it does not use"
+		if byOwner {
+			whose = "its owner " + ev.principal + " does not use"
+		}
+		f.body = tokenTitle(ev.tokenID) + " was used " + strconv.Itoa(n) + " times within an hour on " + when + ", an hour of the week " + whose + "."
+		m.raise(f, st)
+	}
+}
+
+// maxOffHours bounds the requests off the profile a token holds back from
+// it; older ones join the profile early.
+const maxOffHours = 64
+
+// hourSlot is the hour of the week of at (unix ms) in the configured zone.
+func (m *model) hourSlot(at int64) int {
+	t := time.UnixMilli(at).In(m.zone)
+	return int(t.Weekday())*24 + t.Hour()
+}
+
+// learnHour adds one request in slot to the token's and its owner's profiles.
+func (m *model) learnHour(slot int, st *tokenState, owner *principalHours) {
 	st.addHour(slot)
-	if st.hoursTotal >= uint16(min(c.MinSamples, 0xffff)) {
+	if st.hoursTotal >= uint16(min(m.cfg.Detectors.OffHours.MinSamples, 0xffff)) {
 		st.flags |= flagHoursReady
 	}
+	if owner != nil {
+		owner.hours.add(slot, &owner.total)
+	}
+}
+
+// learnOffHours adds the held-back requests before cutoff (sorted times)
+// to the profiles and returns the rest.
+func (m *model) learnOffHours(times []int64, cutoff int64, st *tokenState, owner *principalHours) []int64 {
+	k := 0
+	for k < len(times) && times[k] < cutoff {
+		m.learnHour(m.hourSlot(times[k]), st, owner)
+		k++
+	}
+	return slices.Delete(times, 0, k)
+}
+
+// offProfile judges slot on the token's profile when it is learned, else
+// on its owner's when that one is; total is the judging profile's size.
+func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slot int) (off bool, total uint16, byOwner bool) {
+	c := &m.cfg.Detectors.OffHours
+	learned := func(firstSeen uint32, n uint16) bool {
+		return int(n) >= c.MinSamples && ev.at-int64(firstSeen)*1000 >= c.LearningPeriod.Milliseconds()
+	}
+	switch {
+	case st.flags&flagHoursReady != 0 && learned(st.firstSeen, st.hoursTotal):
+		return st.hours.off(slot, st.hoursTotal), st.hoursTotal, false
+	case owner != nil && learned(owner.firstSeen, owner.total):
+		return owner.hours.off(slot, owner.total), owner.total, true
+	}
+	return false, 0, false
+}
+
+// ownerHours returns the profile of the item's principal, creating it on
+// first sight; nil when the item names none.
+func (m *model) ownerHours(ev *event) *principalHours {
+	if ev.principal == "" {
+		return nil
+	}
+	p, created, _, evicted := m.principals.put(hashString(seedOwner, ev.principal))
+	if evicted {
+		m.tel.evicted(tablePrincipals)
+	}
+	now := uint32(ev.at / 1000)
+	if created {
+		p.firstSeen = now
+	}
+	p.lastSeen = max(p.lastSeen, now)
+	return p
 }
 
 // hasVerdict reports whether the processor gave the item verdict.
@@ -54,21 +137,6 @@ func hasVerdict(ev *event, verdict string) bool {
 	return false
 }
 
-// offHours judges slot against the profile (see detectOffHours).
-func (s *tokenState) offHours(slot int) bool {
-	near := func(sl int) int {
-		return int(s.hourCount((sl+hourSlots-1)%hourSlots)) + int(s.hourCount(sl)) + int(s.hourCount((sl+1)%hourSlots))
-	}
-	if near(slot) != 0 {
-		return false
-	}
-	sameHours := 0
-	for d := 1; d < 7; d++ {
-		sameHours += near((slot + d*24) % hourSlots)
-	}
-	return sameHours*100 <= int(s.hoursTotal)
-}
-
 func offHoursSpec() detectorSpec {
 	return detectorSpec{
 		name:     "off_hours",
@@ -81,6 +149,9 @@ func offHoursSpec() detectorSpec {
 			}
 			if o.MinSamples < 1 {
 				v.add("detectors.off_hours.min_samples: %d must be at least 1", o.MinSamples)
+			}
+			if o.MinRequests < 1 || o.MinRequests > maxWindowThreshold {
+				v.add("detectors.off_hours.min_requests: %d is outside 1..%d (default 3)", o.MinRequests, maxWindowThreshold)
 			}
 			if _, err := loadZone(o.TimeZone); err != nil {
 				v.add("detectors.off_hours.time_zone: %w", err)

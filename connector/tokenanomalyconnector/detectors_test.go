@@ -138,26 +138,52 @@ func TestMultiAddress(t *testing.T) {
 	assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), 1)
 }
 
+// TestLearnedOffHours: after two weeks of office hours a night session is
+// off_hours, on the token's own profile or, for a token too young to have
+// one (re-issued, new), on its owner's; a glance (fewer than min_requests
+// within an hour) and another owner's new token are not.
 func TestLearnedOffHours(t *testing.T) {
-	cfg := testConfig()
-	cfg.Detectors.OffHours.LearningPeriod = 7 * day
-	h := newHarness(t, cfg)
-	// Two weeks of office hours: weekdays 09:00-17:00, every 20 minutes.
-	var items []item
-	for d := range 14 {
-		day0 := t0.Add(time.Duration(d)*day - 10*time.Hour) // midnight
-		if wd := day0.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			continue
-		}
-		items = append(items, steady("tok_a", "198.51.100.1", "GET /a", day0.Add(9*time.Hour), 20*time.Minute, 24)...)
-	}
-	h.send(items...)
-	require.Empty(t, h.alertsOf(auditattr.FindingOffHours))
 	night := t0.Add(14*day - 10*time.Hour + 3*time.Hour) // Monday 03:00
-	h.send(steady("tok_a", "198.51.100.1", "GET /a", night, time.Minute, 1)...)
-	got := h.alertsOf(auditattr.FindingOffHours)
-	require.Len(t, got, 1)
-	assert.Equal(t, []string{"Mon 3:00-4:00 UTC"}, strs(got[0], auditattr.EvidenceValues))
+	tests := []struct {
+		name             string
+		token, principal string
+		calls            int
+		wantBody         string // "" for no alert
+	}{
+		{"the token's night session", "tok_a", "alice", 3, "an hour of the week it does not use"},
+		{"a glance is not a session", "tok_a", "alice", 2, ""},
+		{"the owner's new token at night", "tok_new", "alice", 3, "an hour of the week its owner alice does not use"},
+		{"another owner's new token", "tok_new", "bob", 3, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			// Two weeks of office hours: weekdays 09:00-17:00, every 20 minutes.
+			var items []item
+			for d := range 14 {
+				day0 := t0.Add(time.Duration(d)*day - 10*time.Hour) // midnight
+				if wd := day0.Weekday(); wd == time.Saturday || wd == time.Sunday {
+					continue
+				}
+				items = append(items, steady("tok_a", "198.51.100.1", "GET /a", day0.Add(9*time.Hour), 20*time.Minute, 24)...)
+			}
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingOffHours))
+			session := steady(tt.token, "198.51.100.1", "GET /a", night, 5*time.Minute, tt.calls)
+			for i := range session {
+				session[i].principal = tt.principal
+			}
+			h.send(session...)
+			got := h.alertsOf(auditattr.FindingOffHours)
+			if tt.wantBody == "" {
+				require.Empty(t, got)
+				return
+			}
+			require.Len(t, got, 1)
+			assert.Equal(t, []string{"Mon 3:00-4:00 UTC"}, strs(got[0], auditattr.EvidenceValues))
+			assert.Contains(t, got[0].Body().Str(), tt.wantBody)
+		})
+	}
 }
 
 func TestOffHoursDefersToPolicySchedule(t *testing.T) {

@@ -16,6 +16,7 @@ const (
 	seedAddress  uint64 = 0x6164647265 // (token, network) pairs
 	seedResource uint64 = 0x7265736f75 // (token, resource) pairs
 	seedNetwork  uint64 = 0x6e6574776f // networks of multi_address
+	seedOwner    uint64 = 0x6f776e6572 // principals of off_hours
 )
 
 // hashString is a small 64-bit string hash (8 bytes per round, murmur3

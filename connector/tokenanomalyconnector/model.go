@@ -31,6 +31,7 @@ type model struct {
 	mu         sync.Mutex
 	tokens     *table[tokenState]
 	clients    *table[clientState]
+	principals *table[principalHours] // off_hours: owners' hour profiles
 	findings   *table[findingRecord]
 	novelty    *memberSet
 	noveltyCap int
@@ -99,6 +100,7 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 		id:            id,
 		tokens:        newTable(cfg.MaxTokens, tokenAge),
 		clients:       newTable(cfg.MaxClients, clientAge),
+		principals:    newTable(cfg.MaxTokens, principalAge),
 		findings:      newTable(cfg.Alerts.MaxFindings, findingAge),
 		novelty:       newMemberSet(noveltyCap),
 		noveltyCap:    noveltyCap,

@@ -76,10 +76,8 @@ type tokenState struct {
 
 	flags      uint16
 	hoursTotal uint16
-	// off_hours: 168 hour-of-week counters of 4 bits, halved together
-	// (rounding up) when one saturates: weights fade, but an hour once
-	// used stays used.
-	hours [hourSlots / 2]uint8
+	// off_hours: the token's hour-of-week profile (hourProfile).
+	hours hourProfile
 }
 
 // hotStateBudget is the most bytes of hot state a tracked token may use.
@@ -107,6 +105,7 @@ type tokenExtra struct {
 	failures []int64   // failed_attempts: the most recent failure times (unix ms), sorted
 	denials  []int64   // denied_access: the most recent refusal times (unix ms), sorted
 	nets     []netSeen // multi_address: distinct networks in the window
+	offHours []int64   // off_hours: the most recent requests off the profile (unix ms), sorted
 	weak     []weakHit // escalation: recent weak findings
 }
 
@@ -174,33 +173,6 @@ func (s *tokenState) touch() uint32 {
 // tokenAge orders tokens for eviction: the least recently seen goes first.
 func tokenAge(s *tokenState) int64 { return int64(s.lastSeen) }
 
-func (s *tokenState) hourCount(slot int) uint8 {
-	b := s.hours[slot/2]
-	if slot%2 == 0 {
-		return b & 0x0f
-	}
-	return b >> 4
-}
+func (s *tokenState) hourCount(slot int) uint8 { return s.hours.count(slot) }
 
-// addHour counts one request in slot; when the slot is full every slot is
-// halved, rounding up so that no used slot becomes unused (a burst in one
-// hour must not erase the rest of the profile).
-func (s *tokenState) addHour(slot int) {
-	if s.hourCount(slot) == 15 {
-		var total uint16
-		for i := range s.hours {
-			lo, hi := (s.hours[i]&0x0f+1)/2, (s.hours[i]>>4+1)/2
-			s.hours[i] = lo | hi<<4
-			total += uint16(lo + hi)
-		}
-		s.hoursTotal = total
-	}
-	if slot%2 == 0 {
-		s.hours[slot/2]++
-	} else {
-		s.hours[slot/2] += 0x10
-	}
-	if s.hoursTotal < 0xffff {
-		s.hoursTotal++
-	}
-}
+func (s *tokenState) addHour(slot int) { s.hours.add(slot, &s.hoursTotal) }

@@ -1,0 +1,71 @@
+package tokenanomalyconnector
+
+// hourProfile is an hour-of-week profile: 168 counters of 4 bits, halved
+// together (rounding up) when one saturates: weights fade, but an hour
+// once used stays used.
+type hourProfile [hourSlots / 2]uint8
+
+func (h *hourProfile) count(slot int) uint8 {
+	b := h[slot/2]
+	if slot%2 == 0 {
+		return b & 0x0f
+	}
+	return b >> 4
+}
+
+// add counts one request in slot and in total; when the slot is full every
+// slot is halved, rounding up so that no used slot becomes unused (a burst
+// in one hour must not erase the rest of the profile).
+func (h *hourProfile) add(slot int, total *uint16) {
+	if h.count(slot) == 15 {
+		var sum uint16
+		for i := range h {
+			lo, hi := (h[i]&0x0f+1)/2, (h[i]>>4+1)/2
+			h[i] = lo | hi<<4
+			sum += uint16(lo + hi)
+		}
+		*total = sum
+	}
+	if slot%2 == 0 {
+		h[slot/2]++
+	} else {
+		h[slot/2] += 0x10
+	}
+	if *total < 0xffff {
+		*total++
+	}
+}
+
+// off reports whether slot is off a profile of total requests: the slot
+// and its neighbours (the hour before and after) were never used, and the
+// same hours on the other days of the week hold at most 1% of the
+// requests. The second test keeps a sparse profile (an hour that one quiet
+// week happened to miss) from alerting; the price is that use on a
+// weekend at usual weekday hours is not flagged — a policy schedule does
+// that.
+func (h *hourProfile) off(slot int, total uint16) bool {
+	near := func(sl int) int {
+		return int(h.count((sl+hourSlots-1)%hourSlots)) + int(h.count(sl)) + int(h.count((sl+1)%hourSlots))
+	}
+	if near(slot) != 0 {
+		return false
+	}
+	sameHours := 0
+	for d := 1; d < 7; d++ {
+		sameHours += near((slot + d*24) % hourSlots)
+	}
+	return sameHours*100 <= int(total)
+}
+
+// principalHours is the hour-of-week profile of one principal (a token's
+// owner), learned from all its tokens: a token too young to be judged on
+// its own hours — a user's re-issued or new token — is judged on its
+// owner's. Times are unix seconds of event time.
+type principalHours struct {
+	firstSeen, lastSeen uint32
+	total               uint16
+	hours               hourProfile
+}
+
+// principalAge orders principals for eviction: the least recently seen goes first.
+func principalAge(p *principalHours) int64 { return int64(p.lastSeen) }

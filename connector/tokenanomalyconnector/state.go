@@ -39,10 +39,12 @@ type tokenState struct {
 	ratePeak                         float32
 
 	// denied_access: refusals in the open window bucket and their decayed
-	// mean per window, the token's own refusal baseline.
-	deniedBucket uint32
-	deniedMean   float32
-	deniedCount  uint16
+	// mean per window, the token's own refusal baseline; requests in the
+	// open and the previous bucket, the volume a refusal count is judged on.
+	deniedBucket               uint32
+	deniedMean                 float32
+	deniedCount                uint16
+	deniedReqs, deniedPrevReqs uint16
 
 	// multi_address: the most networks the token used within one window
 	// (its usual spread), learned when the window that showed it is over

@@ -9,6 +9,9 @@ import (
 // refused one: a token used out of scope and served is worse than a 403.
 func (m *model) detectViolations(ev *event) {
 	d := &m.det.violations
+	if ev.hasExposedIDs && ev.hasExposedIn && d.applies(ev) && m.det.alertVerdicts[auditattr.ViolationExposedCredential] {
+		m.detectOtherExposures(ev)
+	}
 	if !ev.hasViolations || ev.violations.Len() == 0 || !d.applies(ev) {
 		return
 	}
@@ -36,6 +39,29 @@ func (m *model) detectViolations(ev *event) {
 			st = m.tokens.get(hashString(seedToken, ev.tokenID))
 		}
 		m.raise(f, st)
+	}
+}
+
+// detectOtherExposures raises exposed_credential for the item's other
+// credentials found outside an authentication header (exposed.token_ids,
+// exposed.in), once per token and place. The item's token type, owner and
+// outcome are another token's, so the alert carries none of them.
+func (m *model) detectOtherExposures(ev *event) {
+	d := &m.det.violations
+	n := min(ev.exposedIDs.Len(), ev.exposedIn.Len())
+	for i := range n {
+		id, place := ev.exposedIDs.At(i).Str(), ev.exposedIn.At(i).Str()
+		if id == "" || id == ev.tokenID && place == ev.source {
+			continue
+		}
+		other := event{tokenID: id, source: place, at: ev.at, resource: ev.resource, client: ev.client,
+			traceID: ev.traceID, spanID: ev.spanID, res: ev.res, reg: -1}
+		f := newFinding(auditattr.ViolationExposedCredential, d, &other)
+		if !m.firstExposure(f, &other) {
+			continue
+		}
+		f.body = violationSentence(auditattr.ViolationExposedCredential, &other)
+		m.raise(f, m.tokens.get(hashString(seedToken, id)))
 	}
 }
 

@@ -20,6 +20,8 @@ type event struct {
 	source                          string // where the credential was found (exposed_in, else source)
 	scopes, violations              pcommon.Slice
 	hasScopes, hasViolations        bool
+	exposedIDs, exposedIn           pcommon.Slice // the item's other exposed credentials
+	hasExposedIDs, hasExposedIn     bool
 	issuedAt, expiresAt             int64 // unix s; 0 when absent
 	at                              int64 // event time, unix ms
 	traceID                         pcommon.TraceID
@@ -84,6 +86,14 @@ func (e *event) read(attrs pcommon.Map) bool {
 		case auditattr.Violations:
 			if v.Type() == pcommon.ValueTypeSlice {
 				e.violations, e.hasViolations = v.Slice(), true
+			}
+		case auditattr.ExposedTokenIDs:
+			if v.Type() == pcommon.ValueTypeSlice {
+				e.exposedIDs, e.hasExposedIDs = v.Slice(), true
+			}
+		case auditattr.ExposedIn:
+			if v.Type() == pcommon.ValueTypeSlice {
+				e.exposedIn, e.hasExposedIn = v.Slice(), true
 			}
 		case auditattr.TokenIssuedAt:
 			e.issuedAt = v.Int()

@@ -164,6 +164,7 @@ func (r *reorder) down(i int) {
 func (r *reorder) detach(e *event) {
 	e.scopes, e.violations = pcommon.Slice{}, pcommon.Slice{}
 	e.hasScopes, e.hasViolations = false, false
+	e.exposedIDs, e.exposedIn, e.hasExposedIDs, e.hasExposedIn = pcommon.Slice{}, pcommon.Slice{}, false, false
 	e.jti, e.status, e.action, e.source = "", "", "", ""
 	e.tokenType = intern(e.tokenType, auditattr.TypeJWT, auditattr.TypeBearer, auditattr.TypeAPIKey, auditattr.TypeBasic, auditattr.TypeAWSAccessKey)
 	e.principalType = intern(e.principalType, auditattr.PrincipalUser, auditattr.PrincipalService, auditattr.PrincipalUnknown)

@@ -186,3 +186,43 @@ func TestExposedCredentialPlaceFromExposedIn(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, []string{"exception.message"}, strs(got[0], auditattr.EvidenceValues))
 }
+
+// TestOtherExposedCredentials: the item's other exposed credentials
+// (exposed.token_ids, exposed.in) alert as their own tokens, once per
+// token and place, without the item's token type or owner.
+func TestOtherExposedCredentials(t *testing.T) {
+	tests := []struct {
+		name   string
+		ids    []any
+		places []any
+		want   []string // "token place"
+	}{
+		{"one other token", []any{"tok_b"}, []any{"url.full"}, []string{"tok_b url.full"}},
+		{"two places, one repeated", []any{"tok_b", "tok_b", "tok_b"}, []any{"url.full", "resource.deployment.env.TOKEN", "url.full"},
+			[]string{"tok_b url.full", "tok_b resource.deployment.env.TOKEN"}},
+		{"two tokens", []any{"tok_b", "tok_c"}, []any{"log.body", "log.body"}, []string{"tok_b log.body", "tok_c log.body"}},
+		{"lists of different lengths: the pairs", []any{"tok_b", "tok_c"}, []any{"log.body"}, []string{"tok_b log.body"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			for range 2 { // the same leak again: no new alert
+				td := spans(item{at: t0, token: "tok_a", principal: "alice", source: "http.request.header.authorization",
+					outcome: auditattr.OutcomeSuccess, tokenType: auditattr.TypeJWT})
+				a := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
+				require.NoError(t, a.PutEmptySlice(auditattr.ExposedTokenIDs).FromRaw(tt.ids))
+				require.NoError(t, a.PutEmptySlice(auditattr.ExposedIn).FromRaw(tt.places))
+				h.sendBatch(td)
+				h.settle()
+			}
+			var got []string
+			for _, lr := range h.alertsOf(auditattr.ViolationExposedCredential) {
+				got = append(got, str(lr, auditattr.TokenID)+" "+strs(lr, auditattr.EvidenceValues)[0])
+				assert.Equal(t, auditattr.SeverityHigh, str(lr, auditattr.FindingSeverity))
+				assert.Empty(t, str(lr, auditattr.PrincipalID), "tok_a's owner is not the leaked token's")
+				assert.Empty(t, str(lr, auditattr.TokenType))
+			}
+			assert.ElementsMatch(t, tt.want, got)
+		})
+	}
+}

@@ -13,14 +13,19 @@ const (
 	// TokenExposedIn is where the token was found outside an authentication
 	// header; set with the exposed_credential violation.
 	TokenExposedIn = "tokenaudit.token.exposed_in"
-	TokenIssuer    = "tokenaudit.token.issuer"
-	TokenAudience  = "tokenaudit.token.audience"
-	TokenJTI       = "tokenaudit.token.jti"
-	TokenScopes    = "tokenaudit.token.scopes"
-	TokenIssuedAt  = "tokenaudit.token.issued_at"
-	TokenExpiresAt = "tokenaudit.token.expires_at"
-	TokenStatus    = "tokenaudit.token.status"
-	TokenVerified  = "tokenaudit.token.verified"
+	// ExposedTokenIDs and ExposedIn are the item's other credentials found
+	// outside an authentication header (not the one token.* describes),
+	// and where, in the same order: each is exposed_credential too.
+	ExposedTokenIDs = "tokenaudit.exposed.token_ids"
+	ExposedIn       = "tokenaudit.exposed.in"
+	TokenIssuer     = "tokenaudit.token.issuer"
+	TokenAudience   = "tokenaudit.token.audience"
+	TokenJTI        = "tokenaudit.token.jti"
+	TokenScopes     = "tokenaudit.token.scopes"
+	TokenIssuedAt   = "tokenaudit.token.issued_at"
+	TokenExpiresAt  = "tokenaudit.token.expires_at"
+	TokenStatus     = "tokenaudit.token.status"
+	TokenVerified   = "tokenaudit.token.verified"
 	// TokenClaimPrefix prefixes claims copied by the processor's claim allow-list.
 	TokenClaimPrefix = "tokenaudit.token.claim."
 	// TokenCount is set when one item carries more than one distinct credential;

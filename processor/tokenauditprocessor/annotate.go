@@ -147,6 +147,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	putNonEmpty(attrs, auditattr.TokenHint, info.hint)
 	attrs.PutStr(auditattr.TokenSource, f.source)
 	putNonEmpty(attrs, auditattr.TokenExposedIn, exposedIn)
+	putOtherExposures(attrs, info.id, sc)
 	putNonEmpty(attrs, auditattr.TokenIssuer, info.issuer)
 	putStrings(attrs, auditattr.TokenAudience, info.audience)
 	putNonEmpty(attrs, auditattr.TokenJTI, info.jti)

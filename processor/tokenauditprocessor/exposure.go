@@ -1,6 +1,12 @@
 package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
 
-import "strings"
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
 
 // exposedPrefixes are the sources whose header-like attributes are not the
 // request's own headers: what stands there is copied onto every item of a
@@ -51,4 +57,38 @@ func exposure(findings []finding) string {
 		}
 	}
 	return ""
+}
+
+// putOtherExposures writes the exposures of every credential but the
+// primary one (id) as exposed.token_ids and exposed.in, once per token and
+// place: the item's own findings, and, when the item has its own
+// credential, those of its resource, scope and request metadata, which
+// then do not stand in for it.
+func putOtherExposures(attrs pcommon.Map, id string, sc *scratch) {
+	var ids, places []string
+	add := func(fs []finding) {
+		for _, f := range fs {
+			if !f.exposed || f.info.id == id || f.info.id == "" {
+				continue
+			}
+			seen := false
+			for i := range ids {
+				if ids[i] == f.info.id && places[i] == f.source {
+					seen = true
+					break
+				}
+			}
+			if !seen {
+				ids, places = append(ids, f.info.id), append(places, f.source)
+			}
+		}
+	}
+	add(sc.findings)
+	if sc.ownFindings {
+		add(sc.scopeFindings)
+		add(sc.resFindings)
+		add(sc.batchFindings)
+	}
+	putStrings(attrs, auditattr.ExposedTokenIDs, ids)
+	putStrings(attrs, auditattr.ExposedIn, places)
 }

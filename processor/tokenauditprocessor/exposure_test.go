@@ -71,6 +71,12 @@ func TestExposedCredential(t *testing.T) {
 			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
 			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?api_key="+other)
 		}, ""},
+		{"resource attribute of any name: a command line", func(td ptrace.Traces) {
+			td.ResourceSpans().At(0).Resource().Attributes().PutEmptySlice("process.command_args").FromRaw([]any{"billing", "--github-token", githubKey})
+		}, "resource.process.command_args"},
+		{"resource attribute of any name: an environment variable", func(td ptrace.Traces) {
+			td.ResourceSpans().At(0).Resource().Attributes().PutStr("deployment.env.API_TOKEN", jwt)
+		}, "resource.deployment.env.API_TOKEN"},
 	}
 	for _, tt := range traces {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,4 +160,56 @@ func TestExposureIgnoreSources(t *testing.T) {
 		assert.Equal(t, tt.want, attrStrings(s.Attributes(), auditattr.Violations), tt.key)
 	}
 	assert.Equal(t, int64(1), sumCounter(t, h, "otelcol_token_audit_violations"), "the exposure is counted")
+}
+
+// TestOtherCredentialsExposed: every credential of an item found outside
+// an authentication header is exposed, not only the one token.* describes:
+// the others go in exposed.token_ids and exposed.in, once per token and
+// place, from the item and, when it has its own credential, from its
+// resource and scope.
+func TestOtherCredentialsExposed(t *testing.T) {
+	jwt := userJWT(t, now)
+	other := "ghp_" + "Q9w8E7r6T5y4U3i2O1p0" + "Q9w8E7r6T5y4U3"
+	tests := []struct {
+		name       string
+		fill       func(ptrace.Traces)
+		wantIDs    []string
+		wantPlaces []string
+	}{
+		{"another token in the URL", func(td ptrace.Traces) {
+			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?api_key="+other)
+		}, []string{other}, []string{"url.full"}},
+		{"another token in an exception, twice", func(td ptrace.Traces) {
+			ev := firstSpan(td).Events().AppendEmpty().Attributes()
+			ev.PutStr("exception.message", "upstream refused (X-Api-Key: "+other+")")
+			ev.PutStr("exception.stacktrace", "at call(X-Api-Key: "+other+")")
+		}, []string{other, other}, []string{"event.exception.message", "event.exception.stacktrace"}},
+		{"another token in a resource attribute", func(td ptrace.Traces) {
+			td.ResourceSpans().At(0).Resource().Attributes().PutStr("deployment.env.GITHUB_TOKEN", other)
+		}, []string{other}, []string{"resource.deployment.env.GITHUB_TOKEN"}},
+		{"a header attribute of the resource is exposed too", func(td ptrace.Traces) {
+			putHeader(td.ResourceSpans().At(0).Resource().Attributes(), "x-api-key", other)
+		}, []string{other}, []string{"resource.http.request.header.x-api-key"}},
+		{"the same token in the header only", func(td ptrace.Traces) {}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			td := ptrace.NewTraces()
+			td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+			tt.fill(td)
+			require.NoError(t, h.tp.ConsumeTraces(context.Background(), td))
+			m := firstSpan(h.traces.AllTraces()[0]).Attributes()
+			require.Equal(t, tokenID(t, jwt), attrStr(t, m, auditattr.TokenID))
+			assert.NotContains(t, attrStrings(m, auditattr.Violations), auditattr.ViolationExposedCredential, "the item's own token is not exposed")
+			var wantIDs []string
+			for _, s := range tt.wantIDs {
+				wantIDs = append(wantIDs, tokenID(t, s))
+			}
+			assert.Equal(t, wantIDs, attrStrings(m, auditattr.ExposedTokenIDs))
+			assert.Equal(t, tt.wantPlaces, attrStrings(m, auditattr.ExposedIn))
+			h.assertNoSecret(t, jwt, other)
+		})
+	}
 }

@@ -131,6 +131,7 @@ type scratch struct {
 	batchFindings []finding // from request metadata, for the whole batch
 	resFindings   []finding // from the current resource
 	scopeFindings []finding // from the current scope
+	ownFindings   bool      // the current item carries credentials of its own
 	policy        *policy.Policy
 	stats         batchStats
 	resources     resourceNames // kept across batches: routes repeat
@@ -170,7 +171,7 @@ func (p *tokenAudit) scanResource(res pcommon.Resource, sc *scratch) {
 		return
 	}
 	sc.findings = sc.findings[:0]
-	p.scanAttrs(res.Attributes(), true, "resource.", sc)
+	p.scanAttrsAs(res.Attributes(), true, "resource.", true, sc)
 	sc.resFindings = append(sc.resFindings, sc.findings...)
 }
 
@@ -178,7 +179,7 @@ func (p *tokenAudit) scanResource(res pcommon.Resource, sc *scratch) {
 // stand for the items under it that carry none of their own.
 func (p *tokenAudit) scanScope(attrs pcommon.Map, sc *scratch) {
 	sc.findings = sc.findings[:0]
-	p.scanAttrs(attrs, true, "scope.", sc)
+	p.scanAttrsAs(attrs, true, "scope.", true, sc)
 	sc.scopeFindings = append(sc.scopeFindings[:0], sc.findings...)
 }
 
@@ -199,6 +200,7 @@ func (p *tokenAudit) auditItem(it item, body *pcommon.Value, sc *scratch) {
 	if body != nil && p.cfg.Sources.LogBody {
 		p.scanBody(*body, sc)
 	}
+	sc.ownFindings = len(sc.findings) > 0
 	if len(sc.findings) == 0 {
 		sc.findings = append(sc.findings, sc.scopeFindings...)
 	}

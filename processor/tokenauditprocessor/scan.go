@@ -49,10 +49,20 @@ type hit struct {
 // what it found to sc.findings. source prefixes the attribute key in
 // tokenaudit.token.source ("" for item attributes).
 func (p *tokenAudit) scanAttrs(attrs pcommon.Map, withURLs bool, sourcePrefix string, sc *scratch) {
+	p.scanAttrsAs(attrs, withURLs, sourcePrefix, false, sc)
+}
+
+// scanAttrsAs is scanAttrs; with allText, an attribute of any other key
+// whose value is text is searched as free text: a resource or scope
+// attribute is configuration (a command line, an environment variable),
+// where any credential has leaked.
+func (p *tokenAudit) scanAttrsAs(attrs pcommon.Map, withURLs bool, sourcePrefix string, allText bool, sc *scratch) {
 	sc.hits = sc.hits[:0]
-	for k := range attrs.All() {
+	for k, v := range attrs.All() {
 		if kind := p.classifyKey(k, withURLs); kind != 0 {
 			sc.hits = append(sc.hits, hit{key: k, kind: kind})
+		} else if allText && isText(v) {
+			sc.hits = append(sc.hits, hit{key: k, kind: kindText})
 		}
 	}
 	for _, h := range sc.hits {
@@ -68,6 +78,22 @@ func (p *tokenAudit) scanAttrs(attrs pcommon.Map, withURLs bool, sourcePrefix st
 			attrs.Remove(h.key)
 		}
 	}
+}
+
+// isText reports whether v is a string or a list of strings only.
+func isText(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return true
+	case pcommon.ValueTypeSlice:
+		for _, e := range v.Slice().All() {
+			if e.Type() != pcommon.ValueTypeStr {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // classifyKey decides whether an attribute key is a credential source.

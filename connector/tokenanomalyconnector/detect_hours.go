@@ -99,9 +99,9 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 	}
 	switch {
 	case st.flags&flagHoursReady != 0 && learned(st.firstSeen, st.hoursTotal):
-		return st.hours.off(slot, st.hoursTotal), st.hoursTotal, false
+		return st.hours.off(slot), st.hoursTotal, false
 	case owner != nil && learned(owner.firstSeen, owner.total):
-		return owner.hours.off(slot, owner.total), owner.total, true
+		return owner.hours.off(slot), owner.total, true
 	}
 	return false, 0, false
 }

@@ -147,13 +147,16 @@ func TestLearnedOffHours(t *testing.T) {
 	tests := []struct {
 		name             string
 		token, principal string
+		later            time.Duration // after Monday 03:00
 		calls            int
 		wantBody         string // "" for no alert
 	}{
-		{"the token's night session", "tok_a", "alice", 3, "an hour of the week it does not use"},
-		{"a glance is not a session", "tok_a", "alice", 2, ""},
-		{"the owner's new token at night", "tok_new", "alice", 3, "an hour of the week its owner alice does not use"},
-		{"another owner's new token", "tok_new", "bob", 3, ""},
+		{"the token's night session", "tok_a", "alice", 0, 3, "an hour of the week it does not use"},
+		{"a glance is not a session", "tok_a", "alice", 0, 2, ""},
+		// The day's last hour is 16:00-17:00: 18:00 stretches the day.
+		{"an evening session two hours after the day", "tok_a", "alice", 15 * time.Hour, 3, ""},
+		{"the owner's new token at night", "tok_new", "alice", 0, 3, "an hour of the week its owner alice does not use"},
+		{"another owner's new token", "tok_new", "bob", 0, 3, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,7 +172,7 @@ func TestLearnedOffHours(t *testing.T) {
 			}
 			h.send(items...)
 			require.Empty(t, h.alertsOf(auditattr.FindingOffHours))
-			session := steady(tt.token, "198.51.100.1", "GET /a", night, 5*time.Minute, tt.calls)
+			session := steady(tt.token, "198.51.100.1", "GET /a", night.Add(tt.later), 5*time.Minute, tt.calls)
 			for i := range session {
 				session[i].principal = tt.principal
 			}

@@ -36,25 +36,26 @@ func (h *hourProfile) add(slot int, total *uint16) {
 	}
 }
 
-// off reports whether slot is off a profile of total requests: the slot
-// and its neighbours (the hour before and after) were never used, and the
-// same hours on the other days of the week hold at most 1% of the
-// requests. The second test keeps a sparse profile (an hour that one quiet
-// week happened to miss) from alerting; the price is that use on a
-// weekend at usual weekday hours is not flagged — a policy schedule does
-// that.
-func (h *hourProfile) off(slot int, total uint16) bool {
-	near := func(sl int) int {
-		return int(h.count((sl+hourSlots-1)%hourSlots)) + int(h.count(sl)) + int(h.count((sl+1)%hourSlots))
+// offMargin is how many hours around a used hour of the day count as
+// usual: people stretch their day by an early start or an evening check;
+// the night lies further out.
+const offMargin = 2
+
+// off reports whether slot is off the profile: on no day of the week was
+// the same hour of the day, or one within offMargin hours of it, ever
+// used. Use on a weekend at usual weekday hours is therefore not off — a
+// policy schedule flags that; a day that a quiet week happened to miss is
+// not either.
+func (h *hourProfile) off(slot int) bool {
+	hour := slot % 24
+	for d := range 7 {
+		for o := -offMargin; o <= offMargin; o++ {
+			if h.count((d*24+hour+o+hourSlots)%hourSlots) != 0 {
+				return false
+			}
+		}
 	}
-	if near(slot) != 0 {
-		return false
-	}
-	sameHours := 0
-	for d := 1; d < 7; d++ {
-		sameHours += near((slot + d*24) % hourSlots)
-	}
-	return sameHours*100 <= int(total)
+	return true
 }
 
 // principalHours is the hour-of-week profile of one principal (a token's

@@ -175,6 +175,4 @@ func (s *tokenState) touch() uint32 {
 // tokenAge orders tokens for eviction: the least recently seen goes first.
 func tokenAge(s *tokenState) int64 { return int64(s.lastSeen) }
 
-func (s *tokenState) hourCount(slot int) uint8 { return s.hours.count(slot) }
-
 func (s *tokenState) addHour(slot int) { s.hours.add(slot, &s.hoursTotal) }

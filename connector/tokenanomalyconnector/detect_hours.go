@@ -151,7 +151,7 @@ func offHoursSpec() detectorSpec {
 				v.add("detectors.off_hours.min_samples: %d must be at least 1", o.MinSamples)
 			}
 			if o.MinRequests < 1 || o.MinRequests > maxWindowThreshold {
-				v.add("detectors.off_hours.min_requests: %d is outside 1..%d (default 3)", o.MinRequests, maxWindowThreshold)
+				v.add("detectors.off_hours.min_requests: %d is outside 1..%d (default 4)", o.MinRequests, maxWindowThreshold)
 			}
 			if _, err := loadZone(o.TimeZone); err != nil {
 				v.add("detectors.off_hours.time_zone: %w", err)

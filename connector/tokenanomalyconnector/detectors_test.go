@@ -144,6 +144,7 @@ func TestMultiAddress(t *testing.T) {
 // within an hour) and another owner's new token are not.
 func TestLearnedOffHours(t *testing.T) {
 	night := t0.Add(14*day - 10*time.Hour + 3*time.Hour) // Monday 03:00
+	session := testConfig().Detectors.OffHours.MinRequests
 	tests := []struct {
 		name             string
 		token, principal string
@@ -151,12 +152,12 @@ func TestLearnedOffHours(t *testing.T) {
 		calls            int
 		wantBody         string // "" for no alert
 	}{
-		{"the token's night session", "tok_a", "alice", 0, 3, "an hour of the week it does not use"},
-		{"a glance is not a session", "tok_a", "alice", 0, 2, ""},
+		{"the token's night session", "tok_a", "alice", 0, session, "an hour of the week it does not use"},
+		{"a glance is not a session", "tok_a", "alice", 0, session - 1, ""},
 		// The day's last hour is 16:00-17:00: 18:00 stretches the day.
-		{"an evening session two hours after the day", "tok_a", "alice", 15 * time.Hour, 3, ""},
-		{"the owner's new token at night", "tok_new", "alice", 0, 3, "an hour of the week its owner alice does not use"},
-		{"another owner's new token", "tok_new", "bob", 0, 3, ""},
+		{"an evening session two hours after the day", "tok_a", "alice", 15 * time.Hour, session, ""},
+		{"the owner's new token at night", "tok_new", "alice", 0, session, "an hour of the week its owner alice does not use"},
+		{"another owner's new token", "tok_new", "bob", 0, session, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

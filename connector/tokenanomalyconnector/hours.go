@@ -39,7 +39,7 @@ func (h *hourProfile) add(slot int, total *uint16) {
 // offMargin is how many hours around a used hour of the day count as
 // usual: people stretch their day by an early start or an evening check;
 // the night lies further out.
-const offMargin = 2
+const offMargin = 3
 
 // off reports whether slot is off the profile: on no day of the week was
 // the same hour of the day, or one within offMargin hours of it, ever

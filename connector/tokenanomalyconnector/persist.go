@@ -14,7 +14,7 @@ import (
 
 // stateVersion changes whenever the saved layout or the hashes change;
 // saved state of another version is ignored (and the baselines relearned).
-const stateVersion = 3
+const stateVersion = 4
 
 // Storage keys. Tokens are saved in chunks so that no value is huge.
 const (
@@ -27,7 +27,7 @@ const (
 	keyReorder       = "reorder"
 	tokensPerChunk   = 1 << 16
 	maxTokenChunks   = 1 << 12 // 268 million tokens
-	tokenRecordBytes = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4
+	tokenRecordBytes = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4 + 2 + 2
 )
 
 // persister is the storage client of the storage extension named in
@@ -258,6 +258,8 @@ func encodeToken(e *enc, key uint64, s *tokenState) {
 	e.u32(s.deniedBucket)
 	e.f32(s.deniedMean)
 	e.u16(s.deniedCount)
+	e.u16(s.deniedReqs)
+	e.u16(s.deniedPrevReqs)
 	e.u8(s.multiPeak)
 	e.u8(s.multiCur)
 	e.u32(s.multiCurAt)
@@ -299,6 +301,8 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 	s.deniedBucket = d.u32()
 	s.deniedMean = d.f32()
 	s.deniedCount = d.u16()
+	s.deniedReqs = d.u16()
+	s.deniedPrevReqs = d.u16()
 	s.multiPeak = d.u8()
 	s.multiCur = d.u8()
 	s.multiCurAt = d.u32()

@@ -143,7 +143,8 @@ func heapInUse() uint64 {
 
 // TestMillionsOfRandomTokensStayBounded: 5,000,000 distinct tokens pass
 // through a connector bounded at max_tokens; the heap stays under
-// max_tokens × hotStateBudget plus the fixed first-seen filters and 64 MiB
+// max_tokens × hotStateBudget plus the fixed first-seen filters and
+// population sketch and 64 MiB
 // for everything else, and every eviction is counted.
 func TestMillionsOfRandomTokensStayBounded(t *testing.T) {
 	if testing.Short() {
@@ -161,7 +162,7 @@ func TestMillionsOfRandomTokensStayBounded(t *testing.T) {
 	}
 	h.settle()
 	used := heapInUse() - base
-	filters := uint64(2 * len(h.model.novelty.current.blocks) * 64)
+	filters := uint64(2*len(h.model.novelty.current.blocks)*64 + 2*2*len(h.model.population.current))
 	bound := uint64(cfg.MaxTokens)*hotStateBudget + filters + 64<<20
 	t.Logf("heap growth %d MiB for %d distinct tokens (bound %d MiB: %d tokens × %d B + %d MiB filters + 64 MiB)",
 		used>>20, distinct, bound>>20, cfg.MaxTokens, hotStateBudget, filters>>20)

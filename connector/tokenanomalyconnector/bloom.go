@@ -64,28 +64,38 @@ func newMemberSet(capacity int) *memberSet {
 }
 
 // rotate starts a new generation when the current one is older than
-// forgetAfter (or full, which would raise the false-positive rate).
-func (m *memberSet) rotate(now, forgetAfterMs int64, capacity int) {
+// forgetAfter (or full, which would raise the false-positive rate), and
+// reports whether it did.
+func (m *memberSet) rotate(now, forgetAfterMs int64, capacity int) bool {
 	if m.genStart == 0 {
 		m.genStart = now
-		return
+		return false
 	}
 	if now-m.genStart >= forgetAfterMs || m.current.n >= capacity {
 		m.previous, m.current = m.current, m.previous
 		m.current.clear()
 		m.genStart = now
 		m.gen = max(1, m.gen+1) // 0 is the zero memo's: never valid
+		return true
 	}
+	return false
 }
 
 // seen reports whether h was known, and remembers it in the current generation.
 func (m *memberSet) seen(h uint64) bool {
-	if m.current.has(h) {
-		return true
-	}
-	known := m.previous.has(h)
-	m.current.add(h)
+	_, known := m.probe(h)
 	return known
+}
+
+// probe is seen that also tells whether h was already in the current
+// generation (a pair added once per generation is counted once).
+func (m *memberSet) probe(h uint64) (inCurrent, known bool) {
+	if m.current.has(h) {
+		return true, true
+	}
+	known = m.previous.has(h)
+	m.current.add(h)
+	return false, known
 }
 
 // pairMemo remembers the last value a token used for one detector, so the

@@ -138,7 +138,7 @@ type DetectorsConfig struct {
 	DeniedAccess       WindowCountConfig  `mapstructure:"denied_access"`
 	CredentialStuffing WindowCountConfig  `mapstructure:"credential_stuffing"`
 	RateSurge          RateSurgeConfig    `mapstructure:"rate_surge"`
-	NewClientAddress   NoveltyConfig      `mapstructure:"new_client_address"`
+	NewClientAddress   AddressConfig      `mapstructure:"new_client_address"`
 	NewResource        NoveltyConfig      `mapstructure:"new_resource"`
 	MultiAddress       MultiAddressConfig `mapstructure:"multi_address"`
 	OffHours           OffHoursConfig     `mapstructure:"off_hours"`
@@ -229,6 +229,39 @@ type NoveltyConfig struct {
 	IPv6Prefix int `mapstructure:"ipv6_prefix"`
 	// Outcomes that teach and trigger; failed calls prove nothing about the token's owner.
 	Outcomes []string `mapstructure:"outcomes"`
+}
+
+// AddressConfig is new_client_address: a first-seen detector on networks
+// that also judges a new network at the level where networks mean
+// something, against the whole population of tokens.
+type AddressConfig struct {
+	NoveltyConfig `mapstructure:",squash"`
+	Population    PopulationConfig `mapstructure:"population"`
+}
+
+// PopulationConfig: a network new to a token is evidence only when it is
+// also far from the token's own networks and rare among the org's tokens.
+type PopulationConfig struct {
+	// IPv4Prefix and IPv6Prefix group addresses into coarse networks (an
+	// ISP's or a carrier's range, a cloud region, a CI fleet): a new
+	// network inside a coarse one the token already uses is near it.
+	IPv4Prefix int `mapstructure:"ipv4_prefix"`
+	IPv6Prefix int `mapstructure:"ipv6_prefix"`
+	// MinTokens: a coarse network that at least this many other tokens
+	// used within forget_after is the org's, not a thief's. 0 turns the
+	// population and nearness checks off (every new network is judged).
+	MinTokens int `mapstructure:"min_tokens"`
+	// WideIPv4Prefix and WideIPv6Prefix group addresses into wide ranges
+	// (the nearest a prefix comes to an ASN: a large ISP spreads its
+	// customers over its whole block); a wide range at least
+	// WideMinTokens other tokens use is the org's too.
+	WideIPv4Prefix int `mapstructure:"wide_ipv4_prefix"`
+	WideIPv6Prefix int `mapstructure:"wide_ipv6_prefix"`
+	WideMinTokens  int `mapstructure:"wide_min_tokens"`
+	// LearningPeriod: until the connector has watched the population this
+	// long (event time, saved with the state), a network's rarity is not
+	// known and no new network alerts; the tokens still learn theirs.
+	LearningPeriod time.Duration `mapstructure:"learning_period"`
 }
 
 // MultiAddressConfig flags one token used from many networks in a window.

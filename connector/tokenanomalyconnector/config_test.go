@@ -44,6 +44,7 @@ func TestLoadConfig(t *testing.T) {
 	full.Detectors.RateSurge.MinRequests = 50
 	na := &full.Detectors.NewClientAddress
 	na.LearningPeriod, na.ForgetAfter, na.IPv4Prefix = 48*time.Hour, 336*time.Hour, 32
+	na.Population.MinTokens, na.Population.LearningPeriod = 5, 24*time.Hour
 	full.Detectors.OffHours.Enabled = false
 	full.Detectors.OffHours.TimeZone = "Europe/Berlin"
 	full.Detectors.StaleToken.IdleAfter = 720 * time.Hour
@@ -62,6 +63,7 @@ func TestLoadConfig(t *testing.T) {
 			"detectors.failed_attempts.exclude.networks[0]",
 			"detectors.rate_surge.half_life: 10s is shorter than bucket 1m0s",
 			"detectors.multi_address.networks: 1 is outside 2..64",
+			"detectors.new_client_address.population.wide_min_tokens: 0 must be at least 1",
 			`detectors.off_hours.time_zone: "Local" would make findings depend on the collector's machine`,
 		}},
 		{name: "bad_escalation", wantErr: []string{

@@ -87,7 +87,12 @@ func settled(at int64, novelAt uint32, activeHours uint16, values uint8, c *Nove
 }
 
 // detectNewAddress checks the client's network against the filter; fp is
-// the raw address's fingerprint for the memo.
+// the raw address's fingerprint for the memo. A network new to the token
+// alerts only when it is also far from the token's own networks and rare
+// in the population (see rareNetwork), and only such networks count as the
+// token's novelties: a token that shows a new rare network every session
+// (a CI pipeline on a large runner fleet, an app on a carrier's CGNAT)
+// never settles, so its next one is not news.
 func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint32) {
 	a := ev.addr()
 	if !a.IsValid() {
@@ -95,12 +100,17 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	}
 	c := &m.cfg.Detectors.NewClientAddress
 	p := network(a, c.IPv4Prefix, c.IPv6Prefix)
-	known := m.novelty.seen(hashNetwork(seedAddress, key, p))
+	inCurrent, known := m.novelty.probe(hashNetwork(seedAddress, key, p))
 	st.addrMemo.record(m.novelty, fp)
-	judged := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, c)
-	if known {
+	if inCurrent {
+		return // the token used this network in this generation: nothing new, nothing to count
+	}
+	rare := m.rareNetwork(a, key, &c.Population)
+	if known || !rare {
 		return
 	}
+	judged := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig) &&
+		(c.Population.MinTokens == 0 || ev.at-m.since >= c.Population.LearningPeriod.Milliseconds())
 	st.addrNovelAt, st.addrNovel = uint32(ev.at/1000), min(st.addrNovel+1, 0xff)
 	if !judged || !m.det.newAddress.applies(ev) {
 		return
@@ -112,8 +122,42 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	f.hasEvidence, f.learned = true, true
 	f.window = c.ForgetAfter
 	f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
-		c.ForgetAfter.String() + "."
+		c.ForgetAfter.String() + ", in a range few of the org's tokens use."
 	m.raise(f, st)
+}
+
+// rareNetwork judges a's coarse network (population.ipv4_prefix): it is
+// rare when the token never used it within forget_after (a home address
+// the ISP changed stays in its range), fewer than min_tokens other tokens
+// did (an office NAT, a carrier's CGNAT pool, a CI fleet or a cloud region
+// the org already uses is no evidence of theft), and its wide range
+// (population.wide_ipv4_prefix, the nearest an address prefix comes to an
+// ASN) is not one at least wide_min_tokens other tokens use (an ISP whose
+// customers' addresses spread over its whole block). It also teaches the
+// population: called once per (token, network) and generation, it counts
+// the token once on each of the two ranges.
+func (m *model) rareNetwork(a netip.Addr, key uint64, pc *PopulationConfig) bool {
+	if pc.MinTokens == 0 {
+		return true
+	}
+	others, near := m.countOn(network(a, pc.IPv4Prefix, pc.IPv6Prefix), key)
+	wideOthers, _ := m.countOn(network(a, pc.WideIPv4Prefix, pc.WideIPv6Prefix), key)
+	return !near && others < pc.MinTokens && wideOthers < pc.WideMinTokens
+}
+
+// countOn counts the token once per generation on range p of the
+// population and reports how many other tokens were on it before, and
+// whether this token was (within forget_after).
+func (m *model) countOn(p netip.Prefix, key uint64) (others int, near bool) {
+	nh := hashNetwork(seedPopulation, 0, p)
+	inCurrent, near := m.novelty.probe(hashNetwork(seedCoarse, key, p))
+	others = m.population.count(nh)
+	if inCurrent {
+		others-- // counted already: not an other
+	} else {
+		m.population.add(nh)
+	}
+	return max(others, 0), near
 }
 
 func (m *model) noveltyForgetMs() int64 {
@@ -124,7 +168,11 @@ func (m *model) noveltyForgetMs() int64 {
 // detectMultiAddress is multi_address: one token used from more distinct
 // networks within window than its own habit: at least `networks`, and at
 // least baseline_ratio × the most it used within one window before (a
-// service spread over three zones is not a stolen token). A token on one network
+// service spread over three zones is not a stolen token). Networks the
+// population explains (a coarse network at least min_tokens tokens use,
+// see rareNetwork: the office, the carrier's pool, the CI fleet) are not
+// counted: a user between office, phone and home, or a pipeline running
+// builds on three runners at once, is not a botnet. A token on one network
 // takes the fast path (the last network is kept inline); the list of
 // recent networks is allocated only when a token changes networks.
 func (m *model) detectMultiAddress(ev *event, st *tokenState) {
@@ -152,8 +200,9 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	}
 	x := m.extras.get(st)
 	if x.nets == nil {
-		prev := network(netip.AddrFrom16(st.lastNet).Unmap(), c.IPv4Prefix, c.IPv6Prefix)
-		x.nets = append(x.nets, netSeen{net: prev, at: int64(st.lastNetSeen) * 1000})
+		last := netip.AddrFrom16(st.lastNet).Unmap()
+		prev := network(last, c.IPv4Prefix, c.IPv6Prefix)
+		x.nets = append(x.nets, netSeen{net: prev, at: int64(st.lastNetSeen) * 1000, explained: m.commonNetwork(last)})
 	}
 	found := false
 	for i := range x.nets {
@@ -163,7 +212,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		}
 	}
 	if !found {
-		x.nets = append(x.nets, netSeen{net: p, at: ev.at})
+		x.nets = append(x.nets, netSeen{net: p, at: ev.at, explained: m.commonNetwork(a)})
 	}
 	st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
 	cutoff := ev.at - c.Window.Milliseconds()
@@ -176,7 +225,12 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		x.nets = nil // back to the fast path
 		return
 	}
-	n := len(x.nets)
+	n := 0
+	for i := range x.nets {
+		if !x.nets[i].explained {
+			n++
+		}
+	}
 	threshold := max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(st.multiPeak))))
 	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds()
 	if n < threshold || learning || !d.applies(ev) {
@@ -188,12 +242,28 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	f.hasEvidence, f.learned = true, true
 	f.observed, f.baseline, f.threshold, f.window = float64(n), float64(st.multiPeak), float64(threshold), c.Window
 	for _, n := range x.nets {
-		f.values = append(f.values, networkName(n.net))
+		if !n.explained {
+			f.values = append(f.values, networkName(n.net))
+		}
 	}
 	slices.Sort(f.values)
 	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String() +
 		", usually at most " + strconv.Itoa(int(st.multiPeak)) + " (threshold " + strconv.Itoa(threshold) + "): " + strings.Join(f.values, ", ") + "."
 	m.raise(f, st)
+}
+
+// commonNetwork reports whether a's coarse or wide range is one enough
+// other tokens use (see rareNetwork; learned by new_client_address, which
+// has counted the token itself by now).
+func (m *model) commonNetwork(a netip.Addr) bool {
+	pc := &m.cfg.Detectors.NewClientAddress.Population
+	if pc.MinTokens == 0 || !m.det.newAddress.enabled {
+		return false
+	}
+	count := func(v4, v6 int) int {
+		return m.population.count(hashNetwork(seedPopulation, 0, network(a, v4, v6)))
+	}
+	return count(pc.IPv4Prefix, pc.IPv6Prefix) > pc.MinTokens || count(pc.WideIPv4Prefix, pc.WideIPv6Prefix) > pc.WideMinTokens
 }
 
 func compareInt64(a, b int64) int {
@@ -243,14 +313,52 @@ func noveltySpec(name, typ string, addresses bool, field func(*DetectorsConfig) 
 }
 
 // newClientAddressSpec observes for new_resource too: detectNovelty judges
-// both in one pass over the token's memos.
+// both in one pass over the token's memos. Its section adds the
+// population to a first-seen detector's keys.
 func newClientAddressSpec() detectorSpec {
-	s := noveltySpec("new_client_address", typeNewClientAddress, true,
-		func(d *DetectorsConfig) *NoveltyConfig { return &d.NewClientAddress },
+	const name = "new_client_address"
+	s := noveltySpec(name, typeNewClientAddress, true,
+		func(d *DetectorsConfig) *NoveltyConfig { return &d.NewClientAddress.NoveltyConfig },
 		func(c *compiledDetectors) *detector { return &c.newAddress },
 		func(c *compiledDetectors) *map[string]bool { return &c.addressOutcomes })
+	novelty, compile := s.validate, s.compile
+	s.field = func(d *DetectorsConfig) detectorSettings { return &d.NewClientAddress }
+	s.validate = func(sec detectorSettings, v *validator) {
+		c := sec.(*AddressConfig)
+		novelty(&c.NoveltyConfig, v)
+		validatePopulation(c, v)
+	}
+	s.compile = func(m *model, d *detector, sec detectorSettings) error {
+		return compile(m, d, &sec.(*AddressConfig).NoveltyConfig)
+	}
 	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectNovelty(ev, st, ev.key) }
 	return s
+}
+
+// validatePopulation checks new_client_address.population.
+func validatePopulation(c *AddressConfig, v *validator) {
+	pc := c.Population
+	if pc.MinTokens < 0 {
+		v.add("detectors.new_client_address.population.min_tokens: must not be negative (0 turns the population check off, default 2)")
+	}
+	if pc.LearningPeriod < 0 {
+		v.add("detectors.new_client_address.population.learning_period: must not be negative (default 72h)")
+	}
+	if pc.MinTokens <= 0 {
+		return
+	}
+	v.prefixes("new_client_address.population", pc.IPv4Prefix, pc.IPv6Prefix)
+	if pc.IPv4Prefix > c.IPv4Prefix || pc.IPv6Prefix > c.IPv6Prefix {
+		v.add("detectors.new_client_address.population: prefixes /%d and /%d must be at most the detector's /%d and /%d (a coarse network holds the networks it groups)",
+			pc.IPv4Prefix, pc.IPv6Prefix, c.IPv4Prefix, c.IPv6Prefix)
+	}
+	if pc.WideIPv4Prefix < 1 || pc.WideIPv4Prefix > pc.IPv4Prefix || pc.WideIPv6Prefix < 1 || pc.WideIPv6Prefix > pc.IPv6Prefix {
+		v.add("detectors.new_client_address.population: wide prefixes /%d and /%d must be between 1 and the coarse /%d and /%d (default 8 and 20)",
+			pc.WideIPv4Prefix, pc.WideIPv6Prefix, pc.IPv4Prefix, pc.IPv6Prefix)
+	}
+	if pc.WideMinTokens < 1 {
+		v.add("detectors.new_client_address.population.wide_min_tokens: %d must be at least 1 (default 50)", pc.WideMinTokens)
+	}
 }
 
 func newResourceSpec() detectorSpec {

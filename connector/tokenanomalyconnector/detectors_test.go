@@ -95,6 +95,7 @@ func TestNewClientAddressAndResource(t *testing.T) {
 	cfg.Detectors.NewClientAddress.LearningPeriod = time.Hour
 	cfg.Detectors.NewResource.LearningPeriod = time.Hour
 	cfg.Detectors.NewClientAddress.MinActiveHours, cfg.Detectors.NewResource.MinActiveHours = 1, 1
+	cfg.Detectors.NewClientAddress.Population.LearningPeriod = time.Hour
 	h := newHarness(t, cfg)
 	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 90)...)
 	h.send(steady("tok_a", "198.51.100.77", "GET /a", t0.Add(2*time.Hour), time.Minute, 1)...) // same /24

@@ -83,9 +83,16 @@ func defaultConfig(r *detectorRegistry) *Config {
 				LongMinBuckets: 8, BurstPeakRatio: 8,
 				LongLearningPeriod: day,
 			},
-			NewClientAddress: NoveltyConfig{
-				DetectorConfig: on(), LearningPeriod: day, MinActiveHours: 8, ForgetAfter: 7 * day,
-				IPv4Prefix: 24, IPv6Prefix: 64, Outcomes: success,
+			NewClientAddress: AddressConfig{
+				NoveltyConfig: NoveltyConfig{
+					DetectorConfig: on(), LearningPeriod: day, MinActiveHours: 8, ForgetAfter: 7 * day,
+					IPv4Prefix: 24, IPv6Prefix: 64, Outcomes: success,
+				},
+				Population: PopulationConfig{
+					IPv4Prefix: 16, IPv6Prefix: 32, MinTokens: 2,
+					WideIPv4Prefix: 8, WideIPv6Prefix: 20, WideMinTokens: 50,
+					LearningPeriod: 3 * day,
+				},
 			},
 			NewResource: NoveltyConfig{
 				DetectorConfig: on(), LearningPeriod: day, MinActiveHours: 8, ForgetAfter: 7 * day,

@@ -11,12 +11,14 @@ const (
 
 // Seeds keep the hashes of different kinds of value apart.
 const (
-	seedToken    uint64 = 0x746f6b656e // token ids
-	seedClient   uint64 = 0x636c69656e // client addresses
-	seedAddress  uint64 = 0x6164647265 // (token, network) pairs
-	seedResource uint64 = 0x7265736f75 // (token, resource) pairs
-	seedNetwork  uint64 = 0x6e6574776f // networks of multi_address
-	seedOwner    uint64 = 0x6f776e6572 // principals of off_hours
+	seedToken      uint64 = 0x746f6b656e // token ids
+	seedClient     uint64 = 0x636c69656e // client addresses
+	seedAddress    uint64 = 0x6164647265 // (token, network) pairs
+	seedResource   uint64 = 0x7265736f75 // (token, resource) pairs
+	seedNetwork    uint64 = 0x6e6574776f // networks of multi_address
+	seedOwner      uint64 = 0x6f776e6572 // principals of off_hours
+	seedCoarse     uint64 = 0x636f617273 // (token, coarse network) pairs of new_client_address
+	seedPopulation uint64 = 0x706f70756c // coarse networks in the population sketch
 )
 
 // hashString is a small 64-bit string hash (8 bytes per round, murmur3

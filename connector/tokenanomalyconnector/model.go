@@ -35,7 +35,8 @@ type model struct {
 	findings   *table[findingRecord]
 	novelty    *memberSet
 	noveltyCap int
-	rateAlpha  float64 // decay per rate_surge bucket
+	population *prevalence // distinct tokens per coarse network, rotated with novelty
+	rateAlpha  float64     // decay per rate_surge bucket
 	// rate_surge: decay per long bucket, and of the peaks per bucket of each scale.
 	rateLongAlpha, peakDecay, peakLongDecay float64
 	deniedAlpha                             float64 // denied_access: decay per window
@@ -104,6 +105,7 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 		findings:      newTable(cfg.Alerts.MaxFindings, findingAge),
 		novelty:       newMemberSet(noveltyCap),
 		noveltyCap:    noveltyCap,
+		population:    newPrevalence(cfg.MaxTokens),
 		weak:          weak,
 		reg:           emptyRegistry(),
 		regSeen:       map[string]int64{},
@@ -462,7 +464,9 @@ func (m *model) preserve(p *placed[tokenState]) {
 // tick runs what elapsed event time decides, once a minute of event time.
 func (m *model) tick() {
 	m.nextTick = m.watermark + time.Minute.Milliseconds()
-	m.novelty.rotate(m.watermark, m.noveltyForgetMs(), m.noveltyCap)
+	if m.novelty.rotate(m.watermark, m.noveltyForgetMs(), m.noveltyCap) {
+		m.population.rotate()
+	}
 	m.observe(stageTick, nil, nil)
 }
 

@@ -14,20 +14,22 @@ import (
 
 // stateVersion changes whenever the saved layout or the hashes change;
 // saved state of another version is ignored (and the baselines relearned).
-const stateVersion = 4
+const stateVersion = 5
 
 // Storage keys. Tokens are saved in chunks so that no value is huge.
 const (
-	keyHeader        = "header"
-	keyTokenChunk    = "tokens/"
-	keyNoveltyCur    = "novelty/current"
-	keyNoveltyPrev   = "novelty/previous"
-	keyRegistry      = "registry"
-	keyFindings      = "findings"
-	keyReorder       = "reorder"
-	tokensPerChunk   = 1 << 16
-	maxTokenChunks   = 1 << 12 // 268 million tokens
-	tokenRecordBytes = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4 + 2 + 2
+	keyHeader         = "header"
+	keyTokenChunk     = "tokens/"
+	keyNoveltyCur     = "novelty/current"
+	keyNoveltyPrev    = "novelty/previous"
+	keyPopulationCur  = "population/current"
+	keyPopulationPrev = "population/previous"
+	keyRegistry       = "registry"
+	keyFindings       = "findings"
+	keyReorder        = "reorder"
+	tokensPerChunk    = 1 << 16
+	maxTokenChunks    = 1 << 12 // 268 million tokens
+	tokenRecordBytes  = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4 + 2 + 2
 )
 
 // persister is the storage client of the storage extension named in
@@ -106,6 +108,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	scopes := slices.Clone(m.scopes.names)
 	registry := m.encodeRegistry()
 	held := m.encodeHeldBuffer()
+	// The population sketch is small (8 B per max_tokens): copied whole.
+	popCur, popPrev := encodeCounters(m.population.current), encodeCounters(m.population.previous)
 	m.mu.Unlock()
 	var spare []byte
 	m.inSlicesPrepared(func() {
@@ -145,6 +149,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyHeader, h.b),
 		storage.SetOperation(keyNoveltyCur, cur),
 		storage.SetOperation(keyNoveltyPrev, prev),
+		storage.SetOperation(keyPopulationCur, popCur),
+		storage.SetOperation(keyPopulationPrev, popPrev),
 		storage.SetOperation(keyRegistry, registry),
 		storage.SetOperation(keyFindings, m.encodeFindings()))
 	return ops, chunks, upTo
@@ -352,6 +358,29 @@ func decodeBloom(data []byte, into *bloom) error {
 	return d.err
 }
 
+func encodeCounters(c []uint16) []byte {
+	e := enc{b: make([]byte, 0, 4+2*len(c))}
+	e.u32(uint32(len(c)))
+	for _, v := range c {
+		e.u16(v)
+	}
+	return e.b
+}
+
+// decodeCounters restores a sketch of the same size; another size
+// (max_tokens changed) is skipped, and the population is learned again.
+func decodeCounters(data []byte, into []uint16) error {
+	d := dec{b: data}
+	n := d.count(2)
+	if d.err != nil || n != len(into) {
+		return d.err
+	}
+	for i := range into {
+		into[i] = d.u16()
+	}
+	return d.err
+}
+
 // load restores the saved state, if any.
 func (m *model) load(ctx context.Context) error {
 	head, err := m.store.client.Get(ctx, keyHeader)
@@ -412,21 +441,28 @@ func (m *model) load(ctx context.Context) error {
 		}
 	}
 	novelty := newMemberSet(m.noveltyCap)
+	novelty.genStart = genStart
+	population := newPrevalence(m.cfg.MaxTokens)
 	for _, x := range []struct {
-		key  string
-		into *bloom
-	}{{keyNoveltyCur, novelty.current}, {keyNoveltyPrev, novelty.previous}} {
+		key    string
+		decode func([]byte) error
+	}{
+		{keyNoveltyCur, func(b []byte) error { return decodeBloom(b, novelty.current) }},
+		{keyNoveltyPrev, func(b []byte) error { return decodeBloom(b, novelty.previous) }},
+		{keyPopulationCur, func(b []byte) error { return decodeCounters(b, population.current) }},
+		{keyPopulationPrev, func(b []byte) error { return decodeCounters(b, population.previous) }},
+	} {
 		data, err := m.store.client.Get(ctx, x.key)
 		if err != nil {
 			return fmt.Errorf("storage: reading %s: %w", x.key, err)
 		}
-		if data != nil {
-			if err := decodeBloom(data, x.into); err != nil {
-				return fmt.Errorf("storage: %s: %w", x.key, err)
-			}
+		if data == nil {
+			continue // saved by a version without it: learned again
+		}
+		if err := x.decode(data); err != nil {
+			return fmt.Errorf("storage: %s: %w", x.key, err)
 		}
 	}
-	novelty.genStart = genStart
 	regSeen, staleAlerted, err := m.loadRegistry(ctx)
 	if err != nil {
 		return err
@@ -442,7 +478,7 @@ func (m *model) load(ctx context.Context) error {
 
 	// Everything read: swap it in.
 	m.watermark, m.since, m.nextTick = watermark, since, watermark
-	m.tokens, m.novelty, m.extras = tokens, novelty, extras{}
+	m.tokens, m.novelty, m.population, m.extras = tokens, novelty, population, extras{}
 	m.scopes = newScopeModel()
 	m.scopes.reset(m.reg.policy)
 	for i, n := range names {

@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -47,6 +48,9 @@ func TestRestartKeepsBaselines(t *testing.T) {
 	assert.Equal(t, before.hours, after.hours)
 	assert.Equal(t, before.firstSeen, after.firstSeen)
 	assert.Equal(t, h.model.watermark, h2.model.watermark)
+	coarse := hashNetwork(seedPopulation, 0, netip.MustParsePrefix("198.51.0.0/16"))
+	assert.Equal(t, 1, h.model.population.count(coarse))
+	assert.Equal(t, 1, h2.model.population.count(coarse), "the population sketch was loaded")
 
 	// The known network is still known; the baseline still holds a surge.
 	h2.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(2*time.Hour+time.Minute), 500*time.Millisecond, 100)...)

@@ -78,8 +78,11 @@ func TestFindingsIndependentOfRequestShape(t *testing.T) {
 		{name: "shuffled across services", size: 200, shuffle: 2 * time.Minute},
 	}
 	var want []alertKey
+	cfg := testConfig()
+	// Two or three days of traffic: judge networks against the population after one.
+	cfg.Detectors.NewClientAddress.Population.LearningPeriod = 24 * time.Hour
 	for i, s := range shapes {
-		h := newHarness(t, testConfig())
+		h := newHarness(t, cfg)
 		replay(h, p, s, 0, hours)
 		got := alertKeys(h)
 		byType := countByType(got)

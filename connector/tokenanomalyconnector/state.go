@@ -112,8 +112,9 @@ type tokenExtra struct {
 }
 
 type netSeen struct {
-	net netip.Prefix
-	at  int64 // unix ms
+	net       netip.Prefix
+	at        int64 // unix ms
+	explained bool  // the population uses its coarse network: not counted
 }
 
 type weakHit struct {

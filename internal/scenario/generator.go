@@ -56,6 +56,7 @@ type generator struct {
 	events []Event
 	labels []Label
 	nets   int // networks handed out
+	thefts int // attackers' networks handed out
 	end    time.Time
 }
 
@@ -71,6 +72,15 @@ func newGenerator(cfg Config) *generator {
 func (g *generator) newNet() string {
 	g.nets++
 	return fmt.Sprintf("%d.%d.%d", 11+g.nets>>16, (g.nets>>8)&255, g.nets&255)
+}
+
+// attackerNet hands out a distinct /24 of a hosting range none of the
+// org's tokens use, each in a /16 of its own: a thief's network, not one
+// next to the org's own leases.
+func (g *generator) attackerNet() string {
+	g.thefts++
+	firsts := [...]int{45, 91, 103, 146, 185, 193}
+	return fmt.Sprintf("%d.%d.%d", firsts[g.thefts%len(firsts)], g.thefts&255, (g.thefts*37)&255)
 }
 
 func (g *generator) tokenID() string {

@@ -150,7 +150,7 @@ func (g *generator) newNetwork() {
 	t := g.pick(g.anyKind(), nil)
 	at := g.when()
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingNewClientAddress)
-	net := g.newNet()
+	net := g.attackerNet()
 	for i := range 3 {
 		g.request(t, at.Add(time.Duration(i)*time.Minute), l).Client = net + ".9"
 	}
@@ -183,7 +183,7 @@ func (g *generator) multiAddress() {
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingMultiAddress,
 		auditattr.FindingNewClientAddress, auditattr.FindingCombined)
 	for i := range 4 {
-		g.request(t, at.Add(time.Duration(i)*time.Minute), l).Client = g.newNet() + ".20"
+		g.request(t, at.Add(time.Duration(i)*time.Minute), l).Client = g.attackerNet() + ".20"
 	}
 }
 
@@ -202,7 +202,7 @@ func (g *generator) combined() {
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingNewClientAddress,
 		auditattr.FindingNewResource, auditattr.FindingCombined)
 	e := g.request(t, at, l)
-	e.Client, e.Resource = g.newNet()+".7", unheld(t)
+	e.Client, e.Resource = g.attackerNet()+".7", unheld(t)
 }
 
 // stale: a registered service token whose use stops early.

@@ -1,0 +1,211 @@
+package tokenanomalyconnector
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// orgDays is three working days (09:00–18:00) of a small org: colleagues
+// behind two offices' NAT, phones on one carrier's CGNAT pool (a new /24
+// each day), and tok_user, who works from the first office, from home and
+// now and then from a phone (a new carrier address each day).
+func orgDays() []item {
+	var items []item
+	for d := range 3 {
+		day := t0.Add(time.Duration(d)*24*time.Hour - time.Hour) // 09:00
+		for c := range 8 {
+			tok := fmt.Sprintf("tok_colleague%d", c)
+			office := []string{"185.40.1.%d", "64.120.5.%d"}[c%2]
+			items = append(items, every(tok, fmt.Sprintf(office, 10+c), day.Add(time.Duration(c)*time.Minute), 30*time.Minute, 18)...)
+			phone := fmt.Sprintf("tok_phone%d", c)
+			items = append(items, every(phone, fmt.Sprintf("172.58.%d.%d", 10*d+c, 20+c), day.Add(time.Duration(c)*time.Minute), 45*time.Minute, 12)...)
+		}
+		items = append(items, every("tok_user", "185.40.1.9", day.Add(time.Hour), 20*time.Minute, 12)...)
+		items = append(items, every("tok_user", "84.17.3.20", day.Add(5*time.Hour), 20*time.Minute, 12)...)
+		items = append(items, every("tok_user", fmt.Sprintf("172.58.%d.40", 100+d), day.Add(3*time.Hour), 5*time.Minute, 3)...)
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	return items
+}
+
+// TestNewClientAddressAgainstPopulation: a user's token that moves between
+// office, home and a carrier is judged once settled; a network new to it
+// alerts only when it is far from its own networks and rare in the org.
+func TestNewClientAddressAgainstPopulation(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	tests := []struct {
+		name     string
+		client   string
+		learning time.Duration // population.learning_period, when not the default
+		want     int
+	}{
+		{"a hosting network never seen in the org", "45.77.10.5", 0, 1},
+		{"the home address the ISP changed, within its range", "84.17.200.5", 0, 0},
+		{"a carrier address new to the token, in the org's carrier pool", "172.58.222.5", 0, 0},
+		{"the other office, new to the token, used by colleagues", "64.120.5.77", 0, 0},
+		{"a hosting network while the population is still learned", "45.77.10.5", 4 * 24 * time.Hour, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			if tt.learning != 0 {
+				cfg.Detectors.NewClientAddress.Population.LearningPeriod = tt.learning
+			}
+			h := newHarness(t, cfg)
+			h.send(orgDays()...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+			h.send(every("tok_user", tt.client, then, time.Minute, 3)...)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Equal(t, "tok_user", str(got[0], auditattr.TokenID))
+				assert.Equal(t, then, got[0].Timestamp().AsTime(), "raised on the first call from the network")
+			}
+		})
+	}
+}
+
+// TestNewClientAddressRotatingTokens: tokens whose history shows a new
+// rare network every session never settle, so their next one is no news.
+func TestNewClientAddressRotatingTokens(t *testing.T) {
+	tests := []struct {
+		name string
+		addr func(session int) string
+	}{
+		// A fleet no other token of the org uses: each build in a new /16.
+		{"CI builds on hosted runners", func(s int) string { return fmt.Sprintf("20.%d.%d.7", 10+s, s%7) }},
+		// One app on a carrier with a pool so large its ranges look rare.
+		{"an app on a new CGNAT address each session", func(s int) string { return fmt.Sprintf("100.%d.%d.9", 64+s, 3*s%251) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			var items []item
+			for s := range 7 * 3 { // three sessions a day for a week
+				at := t0.Add(time.Duration(s/3)*24*time.Hour + time.Duration(s%3)*4*time.Hour)
+				items = append(items, every("tok_rot", tt.addr(s), at, 30*time.Second, 40)...)
+			}
+			h.send(items...)
+			assert.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress))
+		})
+	}
+}
+
+// TestPrevalenceCountsTokensPerGeneration: the sketch counts what it was
+// given, keeps it for one rotation and forgets it at the second.
+func TestPrevalenceCountsTokensPerGeneration(t *testing.T) {
+	p := newPrevalence(64)
+	for range 5 {
+		p.add(1)
+	}
+	p.add(2)
+	assert.Equal(t, 5, p.count(1))
+	assert.Equal(t, 1, p.count(2))
+	assert.Equal(t, 0, p.count(3))
+	p.rotate()
+	assert.Equal(t, 5, p.count(1), "the previous generation still counts")
+	p.add(1)
+	assert.Equal(t, 5, p.count(1), "the larger generation's count")
+	p.rotate()
+	assert.Equal(t, 1, p.count(1), "the oldest generation is forgotten")
+}
+
+// TestMultiAddressAgainstPopulation: networks the org's population uses
+// (offices, the carrier's pool) do not add up to a botnet; hosting
+// networks nobody in the org uses do.
+func TestMultiAddressAgainstPopulation(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	tests := []struct {
+		name    string
+		clients []string
+		want    int
+	}{
+		{"both offices and two carrier addresses within minutes", []string{"185.40.1.9", "172.58.201.7", "64.120.5.30", "172.58.202.8"}, 0},
+		{"five hosting networks within minutes", []string{"45.77.10.5", "45.12.3.9", "45.200.8.1", "45.91.66.2", "45.140.7.7"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.send(orgDays()...)
+			var burst []item
+			for i, c := range tt.clients {
+				burst = append(burst, every("tok_user", c, then.Add(time.Duration(i)*time.Minute), 20*time.Second, 2)...)
+			}
+			h.send(burst...)
+			got := h.alertsOf(auditattr.FindingMultiAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Equal(t, "tok_user", str(got[0], auditattr.TokenID))
+			}
+		})
+	}
+}
+
+// TestAddressDetectorsDoNotAllocate: the network key is computed without
+// a string or a heap allocation per item, on a token that stays on one
+// network and on one that roams among three (the list path).
+func TestAddressDetectorsDoNotAllocate(t *testing.T) {
+	tests := []struct {
+		name    string
+		clients []string
+	}{
+		{"one network", []string{"198.51.100.7"}},
+		{"three networks by turns", []string{"198.51.100.7", "203.0.113.9", "2001:db8:1:2::5"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			m := h.model
+			key := hashString(seedToken, "tok_alloc")
+			st, _, _, _ := m.tokens.put(key)
+			at := t0.UnixMilli()
+			st.firstSeen = uint32(at / 1000)
+			i := 0
+			ev := &event{} // the reorder buffer owns events; only the detectors are measured
+			next := func() {
+				*ev = event{tokenID: "tok_alloc", client: tt.clients[i%len(tt.clients)], outcome: auditattr.OutcomeSuccess, at: at, key: key}
+				m.detectNovelty(ev, st, key)
+				m.detectMultiAddress(ev, st)
+				i++
+				at += 1000
+			}
+			for range 100 { // warm up: the list of networks reaches its size
+				next()
+			}
+			assert.Zero(t, testing.AllocsPerRun(1000, next))
+		})
+	}
+}
+
+// TestNewClientAddressWideRange: an ISP that spreads its customers over
+// its whole block is the org's when enough of its tokens use it, though
+// no colleague shares the user's /16.
+func TestNewClientAddressWideRange(t *testing.T) {
+	tests := []struct {
+		name      string
+		customers int // tokens on the ISP's block, each in its own /16
+		want      int
+	}{
+		{"an ISP many of the org's tokens use", 60, 0},
+		{"a block few of the org's tokens use", 10, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := every("tok_user", "185.40.1.9", t0, time.Hour, 3*24)
+			for c := range tt.customers {
+				items = append(items, every(fmt.Sprintf("tok_home%d", c), fmt.Sprintf("73.%d.5.5", c), t0, time.Hour, 3*24)...)
+			}
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress))
+			h.send(every("tok_user", "73.250.9.9", t0.Add(3*24*time.Hour+time.Hour), time.Minute, 2)...)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), tt.want)
+		})
+	}
+}

@@ -191,8 +191,19 @@ func (g *generator) offHours() {
 	t := g.pick(kindUser, nil)
 	at := g.end.Add(-time.Duration(1+g.rnd.IntN(2))*day + 2*time.Hour + time.Duration(g.rnd.Int64N(int64(2*time.Hour))))
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingOffHours)
+	// A night session of a few calls: off_hours waits for min_requests (4)
+	// off the profile within an hour, since a single late glance is a habit
+	// of many clean users (docs/quality.md).
+	var last *Event
 	for i := range 2 {
-		g.request(t, at.Add(time.Duration(i)*time.Minute), l)
+		last = g.request(t, at.Add(time.Duration(i)*time.Minute), l)
+	}
+	// The session's later calls repeat the second one, drawing nothing from
+	// the generator, so the traffic after this injection stays the same.
+	for i := 2; i < 5; i++ {
+		e := *last
+		e.At = at.Add(time.Duration(i) * time.Minute)
+		g.events = append(g.events, e)
 	}
 }
 

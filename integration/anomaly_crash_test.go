@@ -130,14 +130,14 @@ func TestIntegrationAnomalyCrash(t *testing.T) {
 	// Alerts still stored are sent after the start, and items the kills
 	// left in the reorder buffer are held again and released within
 	// max_reorder_wait (5 s) of the start: wait for their findings.
-	creates, updates := findingsIn(t, dir+"/audit")
-	for deadline := time.Now().Add(30 * time.Second); len(creates) < crashTokens && time.Now().Before(deadline); {
-		time.Sleep(200 * time.Millisecond)
-		creates, updates = findingsIn(t, dir+"/audit")
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if creates, _ := findingsIn(t, dir+"/audit"); len(creates) >= crashTokens {
+			break
+		}
 	}
 	time.Sleep(time.Second) // a duplicate Create would come with the rest
 	col.stop(t)
-	creates, updates = findingsIn(t, dir+"/audit")
+	creates, updates := findingsIn(t, dir+"/audit")
 	require.GreaterOrEqual(t, len(creates), crashTokens, "every token's finding is in the log\n%s", col.log.String())
 	for uid, n := range creates {
 		assert.Equal(t, 1, n, "finding %s was created %d times", uid, n)

@@ -1,6 +1,9 @@
 package auditlog
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding"
 	"fmt"
 	"testing"
 
@@ -20,7 +23,7 @@ func TestHashStoreMatchesTlog(t *testing.T) {
 			t.Fatal(err)
 		}
 		pending := len(s.pending)
-		got, err := s.add(data)
+		got, err := s.add(data, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,8 +66,44 @@ func BenchmarkHashStoreAdd(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := s.add(data); err != nil {
+		if _, err := s.add(data, nil, 0); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLeafHasherFromPrefix: a leaf hash finished from the state after a
+// line's first bytes is tlog's hash of the whole line; a state that cannot
+// be used gives the whole line's hash too.
+func TestLeafHasherFromPrefix(t *testing.T) {
+	line := []byte(`{"message":"a body hashed once","metadata":{"uid":"u","sequence":7}}`)
+	head := bytes.Index(line, []byte(`,"metadata"`))
+	sha := sha256.New()
+	sha.Write([]byte{0})
+	sha.Write(line[:head])
+	state, err := sha.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tlog.RecordHash(line)
+	var h LeafHasher
+	for _, tc := range []struct {
+		name  string
+		state []byte
+		n     int
+	}{
+		{"prefix", state, head},
+		{"no state", nil, 0},
+		{"n beyond the line", state, len(line) + 1},
+		{"negative n", state, -1},
+		{"bad state", []byte("not a state"), head},
+	} {
+		if got := h.HashFrom(tc.state, tc.n, line); got != want {
+			t.Errorf("%s: %x, want %x", tc.name, got, want)
+		}
+	}
+	// A state that is not of line[:n] gives another hash: the log trusts it.
+	if h.HashFrom(state, head-1, line) == want {
+		t.Error("a state over other bytes gave the line's hash")
 	}
 }

@@ -33,6 +33,33 @@ func TestWriteVerifyProve(t *testing.T) {
 	}
 }
 
+// TestPrefixedRecordsVerify: records whose leaf hash the log finishes from
+// their hashed beginning (LeafPrefixer), mixed with records it hashes
+// whole, give a log that verifies and proves, with RFC 6962 leaves.
+func TestPrefixedRecordsVerify(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := t.TempDir()
+	l, err := Open(testOptions(dir, k))
+	require.NoError(t, err)
+	var batch []Entry
+	for i := range 40 {
+		if i%3 == 0 {
+			batch = append(batch, records(i, 1)...)
+		} else {
+			batch = append(batch, newPrefixedRec(fmt.Sprintf("p-%d", i), fmt.Sprintf("body %d", i)))
+		}
+	}
+	_, err = l.Append(batch)
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+	r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+	require.True(t, r.OK(), "%v", r.Problems)
+	assert.Equal(t, int64(40), r.Records)
+	p, err := Prove(dir, 5)
+	require.NoError(t, err)
+	require.NoError(t, checkInclusionRFC6962(p))
+}
+
 func TestFilePermissions(t *testing.T) {
 	k := newTestKeys(t, "audit.test")
 	dir := filepath.Join(t.TempDir(), "audit")

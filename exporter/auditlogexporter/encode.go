@@ -68,6 +68,7 @@ type encoder struct {
 	msg     []byte // the message being composed
 	guard   *guard
 	cleaned map[string]cleanedValue
+	attrs   attrIndex // of the record being encoded
 }
 
 func newEncoder(version string, g *guard) *encoder {
@@ -113,66 +114,6 @@ func (e *encoder) clean(s string) string {
 	return c.s
 }
 
-func str(m pcommon.Map, k string) string {
-	if v, ok := m.Get(k); ok && v.Type() == pcommon.ValueTypeStr {
-		return v.Str()
-	}
-	return ""
-}
-
-func integer(m pcommon.Map, k string) (int64, bool) {
-	v, ok := m.Get(k)
-	if !ok {
-		return 0, false
-	}
-	switch v.Type() {
-	case pcommon.ValueTypeInt:
-		return v.Int(), true
-	case pcommon.ValueTypeDouble:
-		return int64(v.Double()), true
-	case pcommon.ValueTypeStr:
-		n, err := strconv.ParseInt(v.Str(), 10, 64)
-		return n, err == nil
-	}
-	return 0, false
-}
-
-// strList is a string attribute or a list of values, read in place.
-type strList struct {
-	v pcommon.Value
-	n int
-}
-
-func strListOf(m pcommon.Map, k string) strList {
-	v, ok := m.Get(k)
-	switch {
-	case !ok:
-		return strList{}
-	case v.Type() == pcommon.ValueTypeStr:
-		return strList{v, 1}
-	case v.Type() == pcommon.ValueTypeSlice:
-		return strList{v, v.Slice().Len()}
-	}
-	return strList{}
-}
-
-func (l strList) at(i int) string {
-	if l.v.Type() == pcommon.ValueTypeStr {
-		return l.v.Str()
-	}
-	return l.v.Slice().At(i).AsString()
-}
-
-// firstStr returns the first non-empty string attribute among keys.
-func firstStr(m pcommon.Map, keys ...string) string {
-	for _, k := range keys {
-		if s := str(m, k); s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 func activityID(action string) (int64, string) {
 	switch action {
 	case auditattr.ActionCreate:
@@ -213,7 +154,8 @@ func severityOf(violations strList, outcome string) (int64, string) {
 
 // apiActivity encodes an audited span or log record as API Activity into b.
 func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
-	a := it.attrs
+	a := &e.attrs
+	a.load(it.attrs)
 	w := &e.w
 	body := b.begin(e.version, loggedMillis, !it.traceID.IsEmpty(), pcommon.TraceID{})
 	w.reset(b.buf)
@@ -322,6 +264,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 		w.str("raw_data", it.body.Str())
 	}
 	e.writeUnmapped(it, false)
+	a.reset()
 	b.buf = w.buf
 	b.end("api_activity", body)
 }
@@ -379,7 +322,7 @@ type statusCode struct {
 	isNum bool
 }
 
-func statusCodeOf(a pcommon.Map) statusCode {
+func statusCodeOf[M attrGetter](a M) statusCode {
 	if s := firstStr(a, "http.response.status_code", "http.status_code"); s != "" {
 		return statusCode{s: s}
 	}
@@ -452,7 +395,7 @@ func (e *encoder) writeTrace(it *item) {
 	w.close()
 }
 
-// writeUnmapped keeps every contract attribute as the processor wrote it,
+// writeUnmapped, after e.attrs.load(it.attrs), keeps every contract attribute as the processor wrote it,
 // under unmapped.tokenaudit, so nothing it decided is lost in mapping.
 // With trace, it also keeps the trace and span ids, for classes without
 // the trace profile.
@@ -472,7 +415,7 @@ func (e *encoder) writeUnmapped(it *item, trace bool) {
 		w.buf = appendString(w.buf, w.clean(it.eventID))
 	}
 	w.close()
-	if pos, ok := filePositionOf(it.attrs); ok {
+	if pos, ok := filePositionOf(&e.attrs); ok {
 		w.open("log_file")
 		w.str("path", pos.file)
 		w.int(strings.TrimPrefix(pos.key, "log.file."), pos.offset)

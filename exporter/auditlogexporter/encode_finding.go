@@ -28,7 +28,8 @@ func ocsfSeverity(n plog.SeverityNumber) (int64, string) {
 // Finding has no trace profile in OCSF 1.8.0: the trace id correlates
 // (metadata.correlation_uid) and both ids are kept in unmapped.trace.
 func (e *encoder) detectionFinding(b *recordBatch, it *item, sevNum plog.SeverityNumber, loggedMillis int64) {
-	a := it.attrs
+	a := &e.attrs
+	a.load(it.attrs)
 	w := &e.w
 	body := b.begin(e.version, loggedMillis, false, it.traceID)
 	w.reset(b.buf)
@@ -75,6 +76,7 @@ func (e *encoder) detectionFinding(b *recordBatch, it *item, sevNum plog.Severit
 
 	e.writeResource(str(a, auditattr.Resource))
 	e.writeUnmapped(it, true)
+	a.reset()
 	b.buf = w.buf
 	b.end("detection_finding", body)
 }

@@ -68,13 +68,23 @@ type encoder struct {
 	msg     []byte // the message being composed
 	guard   *guard
 	cleaned map[string]cleanedValue
-	attrs   attrIndex // of the record being encoded
+	seen    []seenValue // the record's guarded values, newest last
+	attrs   attrIndex   // of the record being encoded
 }
 
 func newEncoder(version string, g *guard) *encoder {
-	e := &encoder{version: version, guard: g, cleaned: map[string]cleanedValue{}}
+	e := &encoder{version: version, guard: g, cleaned: map[string]cleanedValue{}, seen: make([]seenValue, 0, seenValues)}
 	e.w.clean = e.clean
+	e.w.cleanScratch = e.cleanScratch
 	return e
+}
+
+// startRecord readies the writer and the guard's memo for a record whose
+// body starts at the end of b.buf.
+func (e *encoder) startRecord(b *recordBatch) {
+	e.w.reset(b.buf)
+	e.w.comma = append(e.w.comma, false)
+	e.seen = e.seen[:0]
 }
 
 type cleanedValue struct {
@@ -89,15 +99,54 @@ const (
 	cleanCacheMaxLen  = 256
 )
 
+// A record writes some values twice (the principal, the resource, the
+// token id, the service, the client address: once mapped, once under
+// unmapped). The guard's verdict on the first seenValues values of a
+// record is kept by where the value's bytes are, so a value written again
+// is not scanned again; a pointer is cheaper to compare than the
+// pre-filter's pass.
+const seenValues = 8
+
+type seenValue struct {
+	p *byte
+	n int
+	c cleanedValue
+}
+
 // clean is the guard with a per-encoder memo of its verdicts on the
 // values the pre-filter cannot clear.
 func (e *encoder) clean(s string) string {
-	if len(s) < 8 || auditattr.IsTokenID(s) || !e.guard.mayHold(s) {
+	if len(s) < 8 {
 		return s
 	}
+	p := unsafe.StringData(s)
+	for i := range e.seen {
+		if v := &e.seen[i]; v.p == p && v.n == len(s) {
+			if v.c.redacted > 0 {
+				e.guard.redactions.Add(int64(v.c.redacted)) // every time it is written
+			}
+			return v.c.s
+		}
+	}
+	c := e.cleanValue(s)
+	if len(e.seen) < seenValues {
+		e.seen = append(e.seen, seenValue{p, len(s), c})
+	}
+	if c.redacted > 0 {
+		e.guard.redactions.Add(int64(c.redacted))
+	}
+	return c.s
+}
+
+// cleanValue is the guard's verdict on s, through the memo of values the
+// pre-filter cannot clear.
+func (e *encoder) cleanValue(s string) cleanedValue {
+	if auditattr.IsTokenID(s) || !e.guard.mayHold(s) {
+		return cleanedValue{s: s}
+	}
 	if len(s) > cleanCacheMaxLen {
-		c, n := e.guard.scanFull(s)
-		e.guard.redactions.Add(int64(n))
+		var c cleanedValue
+		c.s, c.redacted = e.guard.scanFull(s)
 		return c
 	}
 	c, ok := e.cleaned[s]
@@ -108,10 +157,7 @@ func (e *encoder) clean(s string) string {
 		}
 		e.cleaned[s] = c
 	}
-	if c.redacted > 0 {
-		e.guard.redactions.Add(int64(c.redacted)) // every time it is written
-	}
-	return c.s
+	return c
 }
 
 func activityID(action string) (int64, string) {
@@ -158,8 +204,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	a.load(it.attrs)
 	w := &e.w
 	body := b.begin(e.version, loggedMillis, !it.traceID.IsEmpty(), pcommon.TraceID{})
-	w.reset(b.buf)
-	w.comma = append(w.comma, false)
+	e.startRecord(b)
 
 	action := str(a, auditattr.Action)
 	outcome := str(a, auditattr.Outcome)
@@ -182,7 +227,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	code.write(w)
 	token := str(a, auditattr.TokenID)
 	e.msg = appendActivityMessage(e.msg[:0], principal, token, resource, outcome, violations)
-	w.str("message", e.cleanScratch(e.msg))
+	w.scratch("message", e.msg)
 	w.int("timezone_offset", 0) // every time is UTC
 
 	w.open("actor")
@@ -302,7 +347,7 @@ func appendActivityMessage(b []byte, principal, token, resource, outcome string,
 }
 
 // cleanScratch is clean for a value composed in the encoder's scratch
-// space: it reads the bytes in place, and never keeps them in the memo,
+// space: it reads the bytes in place, and never keeps them in a memo,
 // since the next record overwrites them.
 func (e *encoder) cleanScratch(b []byte) string {
 	s := unsafe.String(unsafe.SliceData(b), len(b))

@@ -32,8 +32,7 @@ func (e *encoder) detectionFinding(b *recordBatch, it *item, sevNum plog.Severit
 	a.load(it.attrs)
 	w := &e.w
 	body := b.begin(e.version, loggedMillis, false, it.traceID)
-	w.reset(b.buf)
-	w.comma = append(w.comma, false)
+	e.startRecord(b)
 
 	act, actName := int64(1), "Create"
 	if n, ok := integer(a, auditattr.FindingCount); ok && n > 1 {

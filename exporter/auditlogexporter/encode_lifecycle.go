@@ -53,8 +53,7 @@ func (e *encoder) lifecycle(ev lifecycleEvent, now time.Time) *record {
 	rb := &recordBatch{}
 	w := &e.w
 	body := rb.begin(e.version, now.UnixMilli(), false, pcommon.TraceID{})
-	w.reset(rb.buf)
-	w.comma = append(w.comma, false)
+	e.startRecord(rb)
 	act, actName, sev := lifecycleActivity(ev.Kind)
 	t := ev.Time
 	if t.IsZero() {

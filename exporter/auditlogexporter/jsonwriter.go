@@ -12,12 +12,13 @@ import (
 
 // jsonWriter appends one JSON object member by member, in a fixed order,
 // so the same event always gives the same bytes (the record id hashes
-// them). Every string value passes through clean, the last credential
-// guard.
+// them). Every string value from the data passes through clean (or
+// cleanScratch), the last credential guard, once.
 type jsonWriter struct {
-	buf   []byte
-	comma []bool
-	clean func(string) string
+	buf          []byte
+	comma        []bool
+	clean        func(string) string
+	cleanScratch func([]byte) string
 }
 
 func (w *jsonWriter) reset(dst []byte) {
@@ -77,6 +78,16 @@ func (w *jsonWriter) str(k, v string) {
 	}
 	w.key(k)
 	w.buf = appendString(w.buf, w.clean(v))
+}
+
+// scratch writes a non-empty string member composed in scratch bytes,
+// which the next record overwrites.
+func (w *jsonWriter) scratch(k string, v []byte) {
+	if len(v) == 0 {
+		return
+	}
+	w.key(k)
+	w.buf = appendString(w.buf, w.cleanScratch(v))
 }
 
 // trusted writes a string the exporter made itself (ids, enum names).
@@ -179,6 +190,18 @@ var jsonPlain = func() (t [256]bool) {
 	return t
 }()
 
+// plain8 tells whether all 8 bytes of s are plain (jsonPlain), testing
+// them at once: no byte below 0x20, none at or above 0x80, no quote, no
+// backslash (the exact zero-byte tests of "Bit Twiddling Hacks").
+func plain8(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	below := (x - 0x20*ones) & ^x & highs
+	return (x&highs | below | hasZero(x^'"'*ones) | hasZero(x^'\\'*ones)) == 0
+}
+
 // appendString appends s as a JSON string: control characters, quotes and
 // backslashes escaped, invalid UTF-8 replaced, U+2028/9 escaped.
 func appendString(dst []byte, s string) []byte {
@@ -186,6 +209,10 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if jsonPlain[c] {
 			i++

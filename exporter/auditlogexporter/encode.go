@@ -14,26 +14,30 @@ import (
 
 // ocsfClass names an OCSF 1.8.0 class and its category.
 type ocsfClass struct {
-	category     int64
-	categoryName string
-	uid          int64
-	name         string
+	uid  int64
+	head string // the category and class members, written as one
+}
+
+func newOCSFClass(category int64, categoryName string, uid int64, name string) ocsfClass {
+	w := jsonWriter{comma: []bool{false}}
+	w.int("category_uid", category)
+	w.trusted("category_name", categoryName)
+	w.int("class_uid", uid)
+	w.trusted("class_name", name)
+	return ocsfClass{uid: uid, head: string(w.buf)}
 }
 
 var (
-	apiActivityClass          = ocsfClass{6, "Application Activity", 6003, "API Activity"}
-	detectionFindingClass     = ocsfClass{2, "Findings", 2004, "Detection Finding"}
-	applicationLifecycleClass = ocsfClass{6, "Application Activity", 6002, "Application Lifecycle"}
+	apiActivityClass          = newOCSFClass(6, "Application Activity", 6003, "API Activity")
+	detectionFindingClass     = newOCSFClass(2, "Findings", 2004, "Detection Finding")
+	applicationLifecycleClass = newOCSFClass(6, "Application Activity", 6002, "Application Lifecycle")
 )
 
 // classification writes the members every record starts with; type_uid
 // is class_uid × 100 + activity_id, as OCSF defines it.
-func (e *encoder) classification(c ocsfClass, act int64, actName string, sev int64, sevName string, t time.Time) {
+func (e *encoder) classification(c *ocsfClass, act int64, actName string, sev int64, sevName string, t time.Time) {
 	w := &e.w
-	w.int("category_uid", c.category)
-	w.trusted("category_name", c.categoryName)
-	w.int("class_uid", c.uid)
-	w.trusted("class_name", c.name)
+	w.members(c.head)
 	w.int("activity_id", act)
 	w.trusted("activity_name", actName)
 	w.int("type_uid", c.uid*100+act)
@@ -220,7 +224,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	service := str(it.resource, "service.name")
 	code := statusCodeOf(a)
 
-	e.classification(apiActivityClass, act, actName, sev, sevName, it.time)
+	e.classification(&apiActivityClass, act, actName, sev, sevName, it.time)
 	w.int("status_id", status)
 	w.trusted("status", statusName)
 	w.str("status_detail", outcome)
@@ -260,8 +264,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	if token != "" {
 		w.open("token")
 		w.str("uid", token)
-		w.int("type_id", 7)
-		w.trusted("type", "API Token")
+		w.members(`"type_id":7,"type":"API Token"`)
 		if n, ok := integer(a, auditattr.TokenIssuedAt); ok {
 			w.int("created_time", n*1000)
 		}

@@ -47,7 +47,7 @@ func (e *encoder) detectionFinding(b *recordBatch, it *item, sevNum plog.Severit
 	if title == "" {
 		title = "token anomaly: " + typ
 	}
-	e.classification(detectionFindingClass, act, actName, sev, sevName, it.time)
+	e.classification(&detectionFindingClass, act, actName, sev, sevName, it.time)
 	w.str("message", title)
 	w.int("timezone_offset", 0)
 	w.bool("is_alert", true)

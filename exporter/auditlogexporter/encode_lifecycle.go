@@ -59,7 +59,7 @@ func (e *encoder) lifecycle(ev lifecycleEvent, now time.Time) *record {
 	if t.IsZero() {
 		t = now
 	}
-	e.classification(applicationLifecycleClass, act, actName, sev, severityNames[sev], t)
+	e.classification(&applicationLifecycleClass, act, actName, sev, severityNames[sev], t)
 	w.str("message", ev.Message)
 	w.int("timezone_offset", 0)
 	w.int("status_id", 1) // the log did what the record says

@@ -2,10 +2,12 @@ package auditlogexporter
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"math"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -34,6 +36,13 @@ func (w *jsonWriter) key(k string) {
 		w.buf = append(w.buf, k...)
 		w.buf = append(w.buf, '"', ':')
 	}
+}
+
+// members writes members the encoder composed in advance: names and
+// values it chose, as JSON.
+func (w *jsonWriter) members(m string) {
+	w.separate()
+	w.buf = append(w.buf, m...)
 }
 
 // dataKey starts a member whose name comes from the data, escaped.
@@ -190,16 +199,14 @@ var jsonPlain = func() (t [256]bool) {
 	return t
 }()
 
-// plain8 tells whether all 8 bytes of s are plain (jsonPlain), testing
-// them at once: no byte below 0x20, none at or above 0x80, no quote, no
-// backslash (the exact zero-byte tests of "Bit Twiddling Hacks").
-func plain8(s string) bool {
+// plain8 tells whether the 8 bytes of x (little-endian) are all plain
+// (jsonPlain), testing them at once: no byte below 0x20, none at or above
+// 0x80, no quote, no backslash (the exact tests of "Bit Twiddling Hacks").
+func plain8(x uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
 	below := (x - 0x20*ones) & ^x & highs
-	return (x&highs | below | hasZero(x^'"'*ones) | hasZero(x^'\\'*ones)) == 0
+	q, bs := x^'"'*ones, x^'\\'*ones
+	return (x&highs | below | (q-ones)&^q&highs | (bs-ones)&^bs&highs) == 0
 }
 
 // appendString appends s as a JSON string: control characters, quotes and
@@ -208,8 +215,9 @@ func appendString(dst []byte, s string) []byte {
 	const digits = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
+	raw := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
 	for i := 0; i < len(s); {
-		if i+8 <= len(s) && plain8(s[i:i+8]) {
+		if i+8 <= len(s) && plain8(binary.LittleEndian.Uint64(raw[i:])) {
 			i += 8
 			continue
 		}

@@ -1,6 +1,7 @@
 package auditlogexporter
 
 import (
+	"fmt"
 	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -51,79 +52,53 @@ func (x *attrIndex) Get(k string) (pcommon.Value, bool) {
 	return x.vals[i], true
 }
 
-const indexedKeys = 33
+// indexedKeyNames are the attributes the encoders read by name; a key's
+// slot in attrIndex is its index here.
+var indexedKeyNames = [...]string{
+	auditattr.Action, auditattr.Outcome, auditattr.Violations, auditattr.Resource, auditattr.PrincipalID,
+	auditattr.PrincipalType, auditattr.TokenID, auditattr.TokenIssuedAt, auditattr.TokenExpiresAt, auditattr.ClientAddress,
+	"http.request.method", "http.method", "user_agent.original", "http.user_agent",
+	"url.path", "http.target", "http.route", "url.scheme", "http.scheme", "server.address", "net.host.name",
+	"http.response.status_code", "http.status_code", "rpc.grpc.status_code",
+	attrFilePath, attrFileName, attrRecordOffset, attrRecordNumber,
+	auditattr.FindingCount, auditattr.FindingType, auditattr.FindingID, auditattr.FindingFirstSeen, auditattr.FindingLastSeen,
+}
 
-// indexedSlot numbers the attributes the encoders read; -1 for others.
-func indexedSlot(k string) int {
-	switch k {
-	case auditattr.Action:
-		return 0
-	case auditattr.Outcome:
-		return 1
-	case auditattr.Violations:
-		return 2
-	case auditattr.Resource:
-		return 3
-	case auditattr.PrincipalID:
-		return 4
-	case auditattr.PrincipalType:
-		return 5
-	case auditattr.TokenID:
-		return 6
-	case auditattr.TokenIssuedAt:
-		return 7
-	case auditattr.TokenExpiresAt:
-		return 8
-	case auditattr.ClientAddress:
-		return 9
-	case "http.request.method":
-		return 10
-	case "http.method":
-		return 11
-	case "user_agent.original":
-		return 12
-	case "http.user_agent":
-		return 13
-	case "url.path":
-		return 14
-	case "http.target":
-		return 15
-	case "http.route":
-		return 16
-	case "url.scheme":
-		return 17
-	case "http.scheme":
-		return 18
-	case "server.address":
-		return 19
-	case "net.host.name":
-		return 20
-	case "http.response.status_code":
-		return 21
-	case "http.status_code":
-		return 22
-	case "rpc.grpc.status_code":
-		return 23
-	case attrFilePath:
-		return 24
-	case attrFileName:
-		return 25
-	case attrRecordOffset:
-		return 26
-	case attrRecordNumber:
-		return 27
-	case auditattr.FindingCount:
-		return 28
-	case auditattr.FindingType:
-		return 29
-	case auditattr.FindingID:
-		return 30
-	case auditattr.FindingFirstSeen:
-		return 31
-	case auditattr.FindingLastSeen:
-		return 32
+const indexedKeys = len(indexedKeyNames)
+
+// keySlots maps keyHash of each indexed key to its slot + 1 (0: none).
+// keyHash is collision-free on indexedKeyNames (newKeySlots checks), so a
+// lookup is one hash and one string comparison.
+var keySlots = newKeySlots()
+
+const keySlotsLen = 128 // a power of two
+
+func keyHash(k string) int {
+	n := len(k)
+	return (n*4 + int(k[n-1])*55 + int(k[n/2])) & (keySlotsLen - 1)
+}
+
+func newKeySlots() (t [keySlotsLen]int8) {
+	for i, k := range indexedKeyNames {
+		h := keyHash(k)
+		if t[h] != 0 {
+			panic(fmt.Sprintf("auditlogexporter: keyHash gives %q and %q the same value: change its factors", k, indexedKeyNames[t[h]-1]))
+		}
+		t[h] = int8(i + 1)
 	}
-	return -1
+	return t
+}
+
+// indexedSlot is k's slot, or -1 for a key not indexed.
+func indexedSlot(k string) int {
+	if k == "" {
+		return -1
+	}
+	s := int(keySlots[keyHash(k)]) - 1
+	if s < 0 || indexedKeyNames[s] != k {
+		return -1
+	}
+	return s
 }
 
 func str[M attrGetter](m M, k string) string {

@@ -13,12 +13,7 @@ import (
 // index, what Map.Get gives: present or not, the first of duplicates, and
 // keys the index does not hold.
 func TestAttrIndexIsMapGet(t *testing.T) {
-	keys := []string{auditattr.Action, auditattr.Outcome, auditattr.Violations, auditattr.Resource, auditattr.PrincipalID,
-		auditattr.PrincipalType, auditattr.TokenID, auditattr.TokenIssuedAt, auditattr.TokenExpiresAt, auditattr.ClientAddress,
-		"http.request.method", "http.method", "user_agent.original", "http.user_agent", "url.path", "http.target", "http.route",
-		"url.scheme", "http.scheme", "server.address", "net.host.name", "http.response.status_code", "http.status_code",
-		"rpc.grpc.status_code", attrFilePath, attrFileName, attrRecordOffset, attrRecordNumber, auditattr.FindingCount,
-		auditattr.FindingType, auditattr.FindingID, auditattr.FindingFirstSeen, auditattr.FindingLastSeen}
+	keys := indexedKeyNames[:]
 	slots := map[int]string{}
 	for _, k := range keys {
 		i := indexedSlot(k)
@@ -46,6 +41,7 @@ func TestAttrIndexIsMapGet(t *testing.T) {
 		{"half, with others", func(m pcommon.Map) {
 			for i, k := range keys {
 				m.PutStr("other."+k, "x")
+				m.PutStr(k+"_", "near miss")
 				if i%2 == 0 {
 					m.PutStr(k, k)
 				}
@@ -57,7 +53,7 @@ func TestAttrIndexIsMapGet(t *testing.T) {
 			tc.build(m)
 			var x attrIndex
 			x.load(m)
-			for _, k := range append(keys, "other."+keys[0], "absent") {
+			for _, k := range append(keys, "other."+keys[0], "absent", "", "x", auditattr.TokenType, "http.methoD", "url.patH") {
 				want, wok := m.Get(k)
 				got, gok := x.Get(k)
 				if wok != gok || (wok && want.AsString() != got.AsString()) {

@@ -34,15 +34,17 @@ func TestWriteVerifyProve(t *testing.T) {
 }
 
 // TestPrefixedRecordsVerify: records whose leaf hash the log finishes from
-// their hashed beginning (LeafPrefixer), mixed with records it hashes
-// whole, give a log that verifies and proves, with RFC 6962 leaves.
+// their hashed beginning (LeafPrefixer, log format 2), appended to a log
+// of format 1 records and mixed with them, give a log that verifies and
+// proves, with RFC 6962 leaves.
 func TestPrefixedRecordsVerify(t *testing.T) {
 	k := newTestKeys(t, "audit.test")
 	dir := t.TempDir()
+	writeLog(t, testOptions(dir, k), 10, 4) // format 1, as before issue 16
 	l, err := Open(testOptions(dir, k))
 	require.NoError(t, err)
 	var batch []Entry
-	for i := range 40 {
+	for i := 10; i < 50; i++ {
 		if i%3 == 0 {
 			batch = append(batch, records(i, 1)...)
 		} else {
@@ -54,10 +56,12 @@ func TestPrefixedRecordsVerify(t *testing.T) {
 	require.NoError(t, l.Close())
 	r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
 	require.True(t, r.OK(), "%v", r.Problems)
-	assert.Equal(t, int64(40), r.Records)
-	p, err := Prove(dir, 5)
-	require.NoError(t, err)
-	require.NoError(t, checkInclusionRFC6962(p))
+	assert.GreaterOrEqual(t, r.Records, int64(50))
+	for _, idx := range []int64{3, 20, 21} {
+		p, err := Prove(dir, idx)
+		require.NoError(t, err)
+		require.NoError(t, checkInclusionRFC6962(p), "record %d", idx)
+	}
 }
 
 func TestFilePermissions(t *testing.T) {

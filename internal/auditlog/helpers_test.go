@@ -58,11 +58,20 @@ type prefixedRec struct {
 
 func newPrefixedRec(uid, body string) prefixedRec {
 	head := fmt.Appendf(nil, `{"message":%q`, body)
+	return prefixedRec{uid, head, leafState(head)}
+}
+
+// leafState is the SHA-256 state after 0x00 and head, marshalled, as a
+// LeafPrefixer gives it.
+func leafState(head []byte) []byte {
 	sha := sha256.New()
 	sha.Write([]byte{0})
 	sha.Write(head)
-	state, _ := sha.(encoding.BinaryMarshaler).MarshalBinary()
-	return prefixedRec{uid, head, state}
+	state, err := sha.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		panic(err) // crypto/sha256 always marshals
+	}
+	return state
 }
 
 func (r prefixedRec) UID() string               { return r.uid }

@@ -14,26 +14,30 @@ import (
 
 // ocsfClass names an OCSF 1.8.0 class and its category.
 type ocsfClass struct {
-	category     int64
-	categoryName string
-	uid          int64
-	name         string
+	uid  int64
+	head string // the category and class members, written as one
+}
+
+func newOCSFClass(category int64, categoryName string, uid int64, name string) ocsfClass {
+	w := jsonWriter{comma: []bool{false}}
+	w.int("category_uid", category)
+	w.trusted("category_name", categoryName)
+	w.int("class_uid", uid)
+	w.trusted("class_name", name)
+	return ocsfClass{uid: uid, head: string(w.buf)}
 }
 
 var (
-	apiActivityClass          = ocsfClass{6, "Application Activity", 6003, "API Activity"}
-	detectionFindingClass     = ocsfClass{2, "Findings", 2004, "Detection Finding"}
-	applicationLifecycleClass = ocsfClass{6, "Application Activity", 6002, "Application Lifecycle"}
+	apiActivityClass          = newOCSFClass(6, "Application Activity", 6003, "API Activity")
+	detectionFindingClass     = newOCSFClass(2, "Findings", 2004, "Detection Finding")
+	applicationLifecycleClass = newOCSFClass(6, "Application Activity", 6002, "Application Lifecycle")
 )
 
 // classification writes the members every record starts with; type_uid
 // is class_uid × 100 + activity_id, as OCSF defines it.
-func (e *encoder) classification(c ocsfClass, act int64, actName string, sev int64, sevName string, t time.Time) {
+func (e *encoder) classification(c *ocsfClass, act int64, actName string, sev int64, sevName string, t time.Time) {
 	w := &e.w
-	w.int("category_uid", c.category)
-	w.trusted("category_name", c.categoryName)
-	w.int("class_uid", c.uid)
-	w.trusted("class_name", c.name)
+	w.members(c.head)
 	w.int("activity_id", act)
 	w.trusted("activity_name", actName)
 	w.int("type_uid", c.uid*100+act)
@@ -68,12 +72,23 @@ type encoder struct {
 	msg     []byte // the message being composed
 	guard   *guard
 	cleaned map[string]cleanedValue
+	seen    []seenValue // the record's guarded values, newest last
+	attrs   attrIndex   // of the record being encoded
 }
 
 func newEncoder(version string, g *guard) *encoder {
-	e := &encoder{version: version, guard: g, cleaned: map[string]cleanedValue{}}
+	e := &encoder{version: version, guard: g, cleaned: map[string]cleanedValue{}, seen: make([]seenValue, 0, seenValues)}
 	e.w.clean = e.clean
+	e.w.cleanScratch = e.cleanScratch
 	return e
+}
+
+// startRecord readies the writer and the guard's memo for a record whose
+// body starts at the end of b.buf.
+func (e *encoder) startRecord(b *recordBatch) {
+	e.w.reset(b.buf)
+	e.w.comma = append(e.w.comma, false)
+	e.seen = e.seen[:0]
 }
 
 type cleanedValue struct {
@@ -88,15 +103,54 @@ const (
 	cleanCacheMaxLen  = 256
 )
 
+// A record writes some values twice (the principal, the resource, the
+// token id, the service, the client address: once mapped, once under
+// unmapped). The guard's verdict on the first seenValues values of a
+// record is kept by where the value's bytes are, so a value written again
+// is not scanned again; a pointer is cheaper to compare than the
+// pre-filter's pass.
+const seenValues = 8
+
+type seenValue struct {
+	p *byte
+	n int
+	c cleanedValue
+}
+
 // clean is the guard with a per-encoder memo of its verdicts on the
 // values the pre-filter cannot clear.
 func (e *encoder) clean(s string) string {
-	if len(s) < 8 || auditattr.IsTokenID(s) || !e.guard.mayHold(s) {
+	if len(s) < 8 {
 		return s
 	}
+	p := unsafe.StringData(s)
+	for i := range e.seen {
+		if v := &e.seen[i]; v.p == p && v.n == len(s) {
+			if v.c.redacted > 0 {
+				e.guard.redactions.Add(int64(v.c.redacted)) // every time it is written
+			}
+			return v.c.s
+		}
+	}
+	c := e.cleanValue(s)
+	if len(e.seen) < seenValues {
+		e.seen = append(e.seen, seenValue{p, len(s), c})
+	}
+	if c.redacted > 0 {
+		e.guard.redactions.Add(int64(c.redacted))
+	}
+	return c.s
+}
+
+// cleanValue is the guard's verdict on s, through the memo of values the
+// pre-filter cannot clear.
+func (e *encoder) cleanValue(s string) cleanedValue {
+	if auditattr.IsTokenID(s) || !e.guard.mayHold(s) {
+		return cleanedValue{s: s}
+	}
 	if len(s) > cleanCacheMaxLen {
-		c, n := e.guard.scanFull(s)
-		e.guard.redactions.Add(int64(n))
+		var c cleanedValue
+		c.s, c.redacted = e.guard.scanFull(s)
 		return c
 	}
 	c, ok := e.cleaned[s]
@@ -107,70 +161,7 @@ func (e *encoder) clean(s string) string {
 		}
 		e.cleaned[s] = c
 	}
-	if c.redacted > 0 {
-		e.guard.redactions.Add(int64(c.redacted)) // every time it is written
-	}
-	return c.s
-}
-
-func str(m pcommon.Map, k string) string {
-	if v, ok := m.Get(k); ok && v.Type() == pcommon.ValueTypeStr {
-		return v.Str()
-	}
-	return ""
-}
-
-func integer(m pcommon.Map, k string) (int64, bool) {
-	v, ok := m.Get(k)
-	if !ok {
-		return 0, false
-	}
-	switch v.Type() {
-	case pcommon.ValueTypeInt:
-		return v.Int(), true
-	case pcommon.ValueTypeDouble:
-		return int64(v.Double()), true
-	case pcommon.ValueTypeStr:
-		n, err := strconv.ParseInt(v.Str(), 10, 64)
-		return n, err == nil
-	}
-	return 0, false
-}
-
-// strList is a string attribute or a list of values, read in place.
-type strList struct {
-	v pcommon.Value
-	n int
-}
-
-func strListOf(m pcommon.Map, k string) strList {
-	v, ok := m.Get(k)
-	switch {
-	case !ok:
-		return strList{}
-	case v.Type() == pcommon.ValueTypeStr:
-		return strList{v, 1}
-	case v.Type() == pcommon.ValueTypeSlice:
-		return strList{v, v.Slice().Len()}
-	}
-	return strList{}
-}
-
-func (l strList) at(i int) string {
-	if l.v.Type() == pcommon.ValueTypeStr {
-		return l.v.Str()
-	}
-	return l.v.Slice().At(i).AsString()
-}
-
-// firstStr returns the first non-empty string attribute among keys.
-func firstStr(m pcommon.Map, keys ...string) string {
-	for _, k := range keys {
-		if s := str(m, k); s != "" {
-			return s
-		}
-	}
-	return ""
+	return c
 }
 
 func activityID(action string) (int64, string) {
@@ -213,11 +204,11 @@ func severityOf(violations strList, outcome string) (int64, string) {
 
 // apiActivity encodes an audited span or log record as API Activity into b.
 func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
-	a := it.attrs
+	a := &e.attrs
+	a.load(it.attrs)
 	w := &e.w
 	body := b.begin(e.version, loggedMillis, !it.traceID.IsEmpty(), pcommon.TraceID{})
-	w.reset(b.buf)
-	w.comma = append(w.comma, false)
+	e.startRecord(b)
 
 	action := str(a, auditattr.Action)
 	outcome := str(a, auditattr.Outcome)
@@ -233,14 +224,14 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	service := str(it.resource, "service.name")
 	code := statusCodeOf(a)
 
-	e.classification(apiActivityClass, act, actName, sev, sevName, it.time)
+	e.classification(&apiActivityClass, act, actName, sev, sevName, it.time)
 	w.int("status_id", status)
 	w.trusted("status", statusName)
 	w.str("status_detail", outcome)
 	code.write(w)
 	token := str(a, auditattr.TokenID)
 	e.msg = appendActivityMessage(e.msg[:0], principal, token, resource, outcome, violations)
-	w.str("message", e.cleanScratch(e.msg))
+	w.scratch("message", e.msg)
 	w.int("timezone_offset", 0) // every time is UTC
 
 	w.open("actor")
@@ -273,8 +264,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	if token != "" {
 		w.open("token")
 		w.str("uid", token)
-		w.int("type_id", 7)
-		w.trusted("type", "API Token")
+		w.members(`"type_id":7,"type":"API Token"`)
 		if n, ok := integer(a, auditattr.TokenIssuedAt); ok {
 			w.int("created_time", n*1000)
 		}
@@ -322,6 +312,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 		w.str("raw_data", it.body.Str())
 	}
 	e.writeUnmapped(it, false)
+	a.reset()
 	b.buf = w.buf
 	b.end("api_activity", body)
 }
@@ -359,7 +350,7 @@ func appendActivityMessage(b []byte, principal, token, resource, outcome string,
 }
 
 // cleanScratch is clean for a value composed in the encoder's scratch
-// space: it reads the bytes in place, and never keeps them in the memo,
+// space: it reads the bytes in place, and never keeps them in a memo,
 // since the next record overwrites them.
 func (e *encoder) cleanScratch(b []byte) string {
 	s := unsafe.String(unsafe.SliceData(b), len(b))
@@ -379,7 +370,7 @@ type statusCode struct {
 	isNum bool
 }
 
-func statusCodeOf(a pcommon.Map) statusCode {
+func statusCodeOf[M attrGetter](a M) statusCode {
 	if s := firstStr(a, "http.response.status_code", "http.status_code"); s != "" {
 		return statusCode{s: s}
 	}
@@ -452,7 +443,7 @@ func (e *encoder) writeTrace(it *item) {
 	w.close()
 }
 
-// writeUnmapped keeps every contract attribute as the processor wrote it,
+// writeUnmapped, after e.attrs.load(it.attrs), keeps every contract attribute as the processor wrote it,
 // under unmapped.tokenaudit, so nothing it decided is lost in mapping.
 // With trace, it also keeps the trace and span ids, for classes without
 // the trace profile.
@@ -472,7 +463,7 @@ func (e *encoder) writeUnmapped(it *item, trace bool) {
 		w.buf = appendString(w.buf, w.clean(it.eventID))
 	}
 	w.close()
-	if pos, ok := filePositionOf(it.attrs); ok {
+	if pos, ok := filePositionOf(&e.attrs); ok {
 		w.open("log_file")
 		w.str("path", pos.file)
 		w.int(strings.TrimPrefix(pos.key, "log.file."), pos.offset)

@@ -28,11 +28,11 @@ func ocsfSeverity(n plog.SeverityNumber) (int64, string) {
 // Finding has no trace profile in OCSF 1.8.0: the trace id correlates
 // (metadata.correlation_uid) and both ids are kept in unmapped.trace.
 func (e *encoder) detectionFinding(b *recordBatch, it *item, sevNum plog.SeverityNumber, loggedMillis int64) {
-	a := it.attrs
+	a := &e.attrs
+	a.load(it.attrs)
 	w := &e.w
 	body := b.begin(e.version, loggedMillis, false, it.traceID)
-	w.reset(b.buf)
-	w.comma = append(w.comma, false)
+	e.startRecord(b)
 
 	act, actName := int64(1), "Create"
 	if n, ok := integer(a, auditattr.FindingCount); ok && n > 1 {
@@ -47,7 +47,7 @@ func (e *encoder) detectionFinding(b *recordBatch, it *item, sevNum plog.Severit
 	if title == "" {
 		title = "token anomaly: " + typ
 	}
-	e.classification(detectionFindingClass, act, actName, sev, sevName, it.time)
+	e.classification(&detectionFindingClass, act, actName, sev, sevName, it.time)
 	w.str("message", title)
 	w.int("timezone_offset", 0)
 	w.bool("is_alert", true)
@@ -75,6 +75,7 @@ func (e *encoder) detectionFinding(b *recordBatch, it *item, sevNum plog.Severit
 
 	e.writeResource(str(a, auditattr.Resource))
 	e.writeUnmapped(it, true)
+	a.reset()
 	b.buf = w.buf
 	b.end("detection_finding", body)
 }

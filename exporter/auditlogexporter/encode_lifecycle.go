@@ -53,14 +53,13 @@ func (e *encoder) lifecycle(ev lifecycleEvent, now time.Time) *record {
 	rb := &recordBatch{}
 	w := &e.w
 	body := rb.begin(e.version, now.UnixMilli(), false, pcommon.TraceID{})
-	w.reset(rb.buf)
-	w.comma = append(w.comma, false)
+	e.startRecord(rb)
 	act, actName, sev := lifecycleActivity(ev.Kind)
 	t := ev.Time
 	if t.IsZero() {
 		t = now
 	}
-	e.classification(applicationLifecycleClass, act, actName, sev, severityNames[sev], t)
+	e.classification(&applicationLifecycleClass, act, actName, sev, severityNames[sev], t)
 	w.str("message", ev.Message)
 	w.int("timezone_offset", 0)
 	w.int("status_id", 1) // the log did what the record says

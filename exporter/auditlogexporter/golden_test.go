@@ -2,7 +2,9 @@ package auditlogexporter
 
 import (
 	"bytes"
-	"flag"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,12 +15,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/auditlog"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite testdata/records.golden.jsonl")
 
 // goldenItems are inputs of every kind the encoder meets: realistic spans,
 // spans with violations, access log records (string and numeric status
@@ -108,8 +109,10 @@ func goldenItems() (spans []item, logs []plog.LogRecord, logItems []item) {
 }
 
 // TestRecordsAreByteStable: the encoder writes, byte for byte, the records
-// of testdata/records.golden.jsonl (written by the encoder before its
-// buffers were reused). A change to the bytes changes every record id.
+// of testdata/records.golden.jsonl (log format 1, written by the encoder
+// before its buffers were reused), moved to log format 2 by v2FromV1: the
+// only bytes that differ are the ones it names. A change to the bytes
+// changes every record id.
 func TestRecordsAreByteStable(t *testing.T) {
 	g, err := newGuard()
 	if err != nil {
@@ -131,33 +134,70 @@ func TestRecordsAreByteStable(t *testing.T) {
 	}
 	entries = append(entries, enc.lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventStart, First: 3, Time: eventTime},
 		Message: "started", Extra: map[string]any{"config": map[string]any{"b": 1, "a": "x"}}}, eventTime))
-	var got bytes.Buffer
-	for i, e := range entries {
-		got.Write(e.AppendJSON(nil, int64(i)))
-		got.WriteString(" uid=" + e.UID() + "\n")
-	}
 	if g.redactions.Load() == 0 {
 		t.Fatal("no value was redacted: the inputs do not exercise the guard")
 	}
-	path := filepath.Join("testdata", "records.golden.jsonl")
-	if *updateGolden {
-		if err := os.WriteFile(path, got.Bytes(), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
+	want, err := os.ReadFile(filepath.Join("testdata", "records.golden.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	gl, wl := bytes.Split(got.Bytes(), []byte("\n")), bytes.Split(want, []byte("\n"))
-	for i := range min(len(gl), len(wl)) {
-		if !bytes.Equal(gl[i], wl[i]) {
-			t.Fatalf("record %d differs:\n got %s\nwant %s", i, gl[i], wl[i])
+	wl := bytes.Split(bytes.TrimSuffix(want, []byte("\n")), []byte("\n"))
+	if len(entries) != len(wl) {
+		t.Fatalf("%d records, want %d", len(entries), len(wl))
+	}
+	var leaf auditlog.LeafHasher
+	for i, e := range entries {
+		line := e.AppendJSON(nil, int64(i))
+		v1, v1uid, _ := bytes.Cut(wl[i], []byte(" uid="))
+		wantLine, wantUID := v2FromV1(t, v1, string(v1uid))
+		if !bytes.Equal(line, wantLine) || e.UID() != wantUID {
+			t.Fatalf("record %d differs:\n got %s uid=%s\nwant %s uid=%s", i, line, e.UID(), wantLine, wantUID)
+		}
+		state, n := e.(auditlog.LeafPrefixer).LeafPrefix()
+		if got := leaf.HashFrom(state, n, line); got != tlog.RecordHash(line) {
+			t.Fatalf("record %d: the leaf hash from its prefix is not the line's", i)
 		}
 	}
-	if len(gl) != len(wl) {
-		t.Fatalf("%d records, want %d", len(gl), len(wl))
+}
+
+// v2FromV1 moves a format 1 record to format 2, and checks its id by the
+// format 1 rule. Format 1 is {"metadata":{"uid":…,"sequence":N,M},BODY}
+// with uid the first 16 bytes of SHA-256(BODY). Format 2 is
+// {BODY,"metadata":{"uid":…,"sequence":N,M'}} with M' = M plus
+// "log_version":"2" before "version", and uid the first 16 bytes of
+// SHA-256(0x00 "{" BODY): the leaf hash's beginning. Records of the log's
+// own events (v1uid empty) have no id either way.
+func v2FromV1(t *testing.T, v1 []byte, v1uid string) (line []byte, uid string) {
+	t.Helper()
+	const open = `{"metadata":`
+	if !bytes.HasPrefix(v1, []byte(open)) {
+		t.Fatalf("not a format 1 record: %s", v1)
 	}
+	var meta json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(v1[len(open):])).Decode(&meta); err != nil {
+		t.Fatal(err)
+	}
+	body := v1[len(open)+len(meta)+1 : len(v1)-1]
+	if v1uid != "" {
+		sum := sha256.Sum256(body)
+		if hex.EncodeToString(sum[:16]) != v1uid {
+			t.Fatalf("format 1 id %s is not SHA-256 of the body", v1uid)
+		}
+	}
+	seq := bytes.Index(meta, []byte(`"sequence":`))
+	rest := meta[seq+len(`"sequence":`):]
+	digits := bytes.IndexByte(rest, ',')
+	tail := bytes.Replace(rest[digits:], []byte(`,"version":"1.8.0"`), []byte(`,"log_version":"2","version":"1.8.0"`), 1)
+	head := append([]byte("{"), body...)
+	sum := sha256.Sum256(append([]byte{0}, head...))
+	id := hex.EncodeToString(sum[:16])
+	line = append(head, `,"metadata":{"uid":"`+id+`","sequence":`...)
+	line = append(line, rest[:digits]...)
+	line = append(append(line, tail...), '}')
+	if v1uid == "" {
+		return line, ""
+	}
+	return line, id
 }
 
 // TestEncodersRunInParallel: encoders that share the guard, one per

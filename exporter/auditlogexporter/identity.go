@@ -7,7 +7,6 @@ import (
 	"iter"
 
 	"go.opentelemetry.io/collector/exporter"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
@@ -38,7 +37,7 @@ type filePosition struct {
 	offset int64
 }
 
-func filePositionOf(attrs pcommon.Map) (filePosition, bool) {
+func filePositionOf[M attrGetter](attrs M) (filePosition, bool) {
 	file := str(attrs, attrFilePath)
 	if file == "" {
 		file = str(attrs, attrFileName)
@@ -46,7 +45,7 @@ func filePositionOf(attrs pcommon.Map) (filePosition, bool) {
 	if file == "" {
 		return filePosition{}, false
 	}
-	for _, key := range []string{attrRecordOffset, attrRecordNumber} {
+	for _, key := range [...]string{attrRecordOffset, attrRecordNumber} {
 		if n, ok := integer(attrs, key); ok {
 			return filePosition{file: file, key: key, offset: n}, true
 		}

@@ -2,22 +2,25 @@ package auditlogexporter
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"math"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // jsonWriter appends one JSON object member by member, in a fixed order,
 // so the same event always gives the same bytes (the record id hashes
-// them). Every string value passes through clean, the last credential
-// guard.
+// them). Every string value from the data passes through clean (or
+// cleanScratch), the last credential guard, once.
 type jsonWriter struct {
-	buf   []byte
-	comma []bool
-	clean func(string) string
+	buf          []byte
+	comma        []bool
+	clean        func(string) string
+	cleanScratch func([]byte) string
 }
 
 func (w *jsonWriter) reset(dst []byte) {
@@ -33,6 +36,13 @@ func (w *jsonWriter) key(k string) {
 		w.buf = append(w.buf, k...)
 		w.buf = append(w.buf, '"', ':')
 	}
+}
+
+// members writes members the encoder composed in advance: names and
+// values it chose, as JSON.
+func (w *jsonWriter) members(m string) {
+	w.separate()
+	w.buf = append(w.buf, m...)
 }
 
 // dataKey starts a member whose name comes from the data, escaped.
@@ -77,6 +87,16 @@ func (w *jsonWriter) str(k, v string) {
 	}
 	w.key(k)
 	w.buf = appendString(w.buf, w.clean(v))
+}
+
+// scratch writes a non-empty string member composed in scratch bytes,
+// which the next record overwrites.
+func (w *jsonWriter) scratch(k string, v []byte) {
+	if len(v) == 0 {
+		return
+	}
+	w.key(k)
+	w.buf = appendString(w.buf, w.cleanScratch(v))
 }
 
 // trusted writes a string the exporter made itself (ids, enum names).
@@ -179,13 +199,28 @@ var jsonPlain = func() (t [256]bool) {
 	return t
 }()
 
+// plain8 tells whether the 8 bytes of x (little-endian) are all plain
+// (jsonPlain), testing them at once: no byte below 0x20, none at or above
+// 0x80, no quote, no backslash (the exact tests of "Bit Twiddling Hacks").
+func plain8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x20*ones) & ^x & highs
+	q, bs := x^'"'*ones, x^'\\'*ones
+	return (x&highs | below | (q-ones)&^q&highs | (bs-ones)&^bs&highs) == 0
+}
+
 // appendString appends s as a JSON string: control characters, quotes and
 // backslashes escaped, invalid UTF-8 replaced, U+2028/9 escaped.
 func appendString(dst []byte, s string) []byte {
 	const digits = "0123456789abcdef"
 	dst = append(dst, '"')
 	start := 0
+	raw := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plain8(binary.LittleEndian.Uint64(raw[i:])) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if jsonPlain[c] {
 			i++

@@ -2,7 +2,9 @@ package auditlogexporter
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
+	"hash"
 	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -11,15 +13,24 @@ import (
 )
 
 // record is one encoded audit record. The log numbers records as it
-// appends them, so the record is kept without its sequence number: its id
-// and tail, the members after the sequence.
+// appends them, so the record is kept in two parts around its sequence
+// number: the head, `{` and the body (every member but metadata), and the
+// tail, the metadata members after the sequence number.
+//
+// The body comes first so that it is hashed once (log format 2): the
+// SHA-256 state after 0x00 and the head is both the record id's source
+// and the beginning of the log's leaf hash, which the log finishes over
+// the metadata (see auditlog.LeafPrefixer).
 type record struct {
 	uid   string // metadata.uid, the hex of 16 bytes
 	class string // for the records metric
-	tail  []byte // `,"logged_time":…}` and the rest of the object
+	head  []byte // `{` and the body
+	tail  []byte // `,"logged_time":…}}`, the members after the sequence
+	state []byte // SHA-256 after 0x00 and head, marshalled
 	own   bool   // the log's own event: never deduplicated
 	dup   bool   // the log already held it
-	start int    // where tail starts in its batch's buffer
+	start int    // where head starts in its batch's buffer
+	mid   int    // where tail starts
 }
 
 func (r *record) MarkDuplicate() { r.dup = true }
@@ -32,12 +43,17 @@ func (r *record) UID() string {
 }
 
 func (r *record) AppendJSON(dst []byte, seq int64) []byte {
-	dst = append(dst, `{"metadata":{"uid":"`...)
+	dst = append(dst, r.head...)
+	dst = append(dst, `,"metadata":{"uid":"`...)
 	dst = append(dst, r.uid...)
 	dst = append(dst, `","sequence":`...)
 	dst = strconv.AppendInt(dst, seq, 10)
 	return append(dst, r.tail...)
 }
+
+// LeafPrefix gives the log the leaf hash's state after the head, which
+// every line of the record starts with.
+func (r *record) LeafPrefix() ([]byte, int) { return r.state, len(r.head) }
 
 // uidLen is the length of a record id: 16 bytes of SHA-256, in hex.
 const uidLen = 2 * 16
@@ -46,47 +62,80 @@ const uidLen = 2 * 16
 // have grown, encoding a record into it allocates nothing. Reset it to
 // reuse it for the next batch, once the log has taken the records.
 type recordBatch struct {
-	buf     []byte // the records' tails, one after another
+	buf     []byte // the records' heads and tails, one after another
 	uids    []byte // the records' ids, one after another
+	states  []byte // the records' marshalled hash states, one after another
 	recs    []record
 	entries []auditlog.Entry
+
+	meta metadataTail // of the record begun last
+	sha  hash.Hash    // reused record to record
+	sum  []byte
+}
+
+// metadataTail is what a record's metadata holds besides its id and
+// sequence number.
+type metadataTail struct {
+	version      string
+	loggedMillis int64
+	profiles     bool            // lists the trace profile
+	correlation  pcommon.TraceID // metadata.correlation_uid, when set
 }
 
 func (b *recordBatch) reset() {
-	b.buf, b.uids, b.recs = b.buf[:0], b.uids[:0], b.recs[:0]
+	b.buf, b.uids, b.states, b.recs = b.buf[:0], b.uids[:0], b.states[:0], b.recs[:0]
 	clear(b.entries)
 	b.entries = b.entries[:0]
 }
 
-// begin starts a record: the metadata members that follow the sequence
-// number, which do not depend on the body. It returns where the body
-// starts.
+// begin starts a record and returns where its body starts; the body is
+// the members before metadata, without braces.
 func (b *recordBatch) begin(version string, loggedMillis int64, profiles bool, correlation pcommon.TraceID) int {
 	b.recs = append(b.recs, record{start: len(b.buf)})
-	b.buf = appendMetadataTail(b.buf, version, loggedMillis, profiles, correlation)
+	b.meta = metadataTail{version, loggedMillis, profiles, correlation}
+	b.buf = append(b.buf, '{')
 	return len(b.buf)
 }
 
-// end closes the record begun last, whose body (the members after
-// metadata, without braces) is b.buf[body:]. Its id hashes the body.
+// end closes the record begun last, whose body is b.buf[body:]. Its id
+// and its leaf hash's beginning come from one pass over the head.
 func (b *recordBatch) end(class string, body int) {
-	b.uids = appendRecordID(b.uids, b.buf[body:])
-	b.buf = append(b.buf, '}')
-	b.recs[len(b.recs)-1].class = class
+	r := &b.recs[len(b.recs)-1]
+	b.hashHead(b.buf[r.start:])
+	r.mid = len(b.buf)
+	b.buf = appendMetadataTail(b.buf, b.meta)
+	r.class = class
 }
 
-// appendRecordID names an event by its content, not by when it was
-// logged, so a replay of the same span or log record has the same id.
-func appendRecordID(dst, body []byte) []byte {
-	sum := sha256.Sum256(body)
-	return hex.AppendEncode(dst, sum[:uidLen/2])
+// hashHead hashes 0x00 and a record's head once, and appends to the batch
+// the record id, the first 16 bytes of that hash, and the state, which
+// the log's leaf hash continues from. The id names an event by its
+// content, not by when it was logged, so a replay of the same span or log
+// record has the same id.
+func (b *recordBatch) hashHead(head []byte) {
+	if b.sha == nil {
+		b.sha = sha256.New()
+	}
+	b.sha.Reset()
+	b.sha.Write(leafPrefix[:])
+	b.sha.Write(head)
+	b.sum = b.sha.Sum(b.sum[:0])
+	b.uids = hex.AppendEncode(b.uids, b.sum[:uidLen/2])
+	b.states, _ = b.sha.(encoding.BinaryAppender).AppendBinary(b.states)
 }
+
+// leafPrefix is RFC 6962's leaf prefix, which the hashed head follows.
+var leafPrefix = [1]byte{0}
 
 // records returns the batch's records as log entries. Their ids share one
 // string: the log keeps them, never the batch's buffers.
 func (b *recordBatch) records() []auditlog.Entry {
 	uids := string(b.uids)
 	b.entries = b.entries[:0]
+	stateLen := 0
+	if len(b.recs) > 0 {
+		stateLen = len(b.states) / len(b.recs)
+	}
 	for i := range b.recs {
 		r := &b.recs[i]
 		r.uid = uids[i*uidLen : (i+1)*uidLen]
@@ -94,28 +143,28 @@ func (b *recordBatch) records() []auditlog.Entry {
 		if i+1 < len(b.recs) {
 			end = b.recs[i+1].start
 		}
-		r.tail = b.buf[r.start:end]
+		r.head, r.tail = b.buf[r.start:r.mid], b.buf[r.mid:end]
+		r.state = b.states[i*stateLen : (i+1)*stateLen]
 		b.entries = append(b.entries, r)
 	}
 	return b.entries
 }
 
 // appendMetadataTail appends what follows the sequence number in every
-// record. profiles lists the trace profile; correlation, when set, is
-// metadata.correlation_uid.
-func appendMetadataTail(dst []byte, version string, loggedMillis int64, profiles bool, correlation pcommon.TraceID) []byte {
-	if !correlation.IsEmpty() {
+// record, and closes the record.
+func appendMetadataTail(dst []byte, m metadataTail) []byte {
+	if !m.correlation.IsEmpty() {
 		dst = append(dst, `,"correlation_uid":"`...)
-		dst = hex.AppendEncode(dst, correlation[:])
+		dst = hex.AppendEncode(dst, m.correlation[:])
 		dst = append(dst, '"')
 	}
 	dst = append(dst, `,"logged_time":`...)
-	dst = strconv.AppendInt(dst, loggedMillis, 10)
-	dst = append(dst, `,"version":"1.8.0","log_name":"tokenaudit","product":{"name":"tokenaudit","vendor_name":"tokenaudit","version":`...)
-	dst = appendString(dst, version)
+	dst = strconv.AppendInt(dst, m.loggedMillis, 10)
+	dst = append(dst, `,"log_version":"2","version":"1.8.0","log_name":"tokenaudit","product":{"name":"tokenaudit","vendor_name":"tokenaudit","version":`...)
+	dst = appendString(dst, m.version)
 	dst = append(dst, '}')
-	if profiles {
+	if m.profiles {
 		dst = append(dst, `,"profiles":["trace"]`...)
 	}
-	return append(dst, '}', ',')
+	return append(dst, '}', '}')
 }

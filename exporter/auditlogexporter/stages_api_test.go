@@ -34,7 +34,11 @@ func stageFinding(enc *encoder, it *item, sev plog.SeverityNumber, logged int64)
 	return b.records()[0]
 }
 
-func stageRecordID(body []byte) {
-	var id [uidLen]byte
-	_ = appendRecordID(id[:0], body)
+// stageHash is all the hashing of one record: the record id and the
+// leaf's beginning over its head, in one pass, then the log's leaf hash
+// finished over the rest of the line.
+func stageHash(b *stageBuf, h *auditlog.LeafHasher, head, line []byte) {
+	b.uids, b.states = b.uids[:0], b.states[:0]
+	b.hashHead(head)
+	_ = h.HashFrom(b.states, len(head), line)
 }

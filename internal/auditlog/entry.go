@@ -12,6 +12,15 @@ type Entry interface {
 	AppendJSON(dst []byte, seq int64) []byte
 }
 
+// LeafPrefixer is an Entry whose lines all begin with the same bytes,
+// hashed already: LeafPrefix returns the SHA-256 state after 0x00 and the
+// line's first n bytes (as the state's MarshalBinary gives it). The log
+// finishes the leaf hash from there instead of hashing the whole line
+// again; the leaf is the same RFC 6962 hash of the whole line either way.
+type LeafPrefixer interface {
+	LeafPrefix() (state []byte, n int)
+}
+
 // duplicateMarker is implemented by entries that want to know they were
 // not written because the log already holds them.
 type duplicateMarker interface{ MarkDuplicate() }

@@ -2,6 +2,7 @@ package auditlog
 
 import (
 	"crypto/sha256"
+	"encoding"
 	"fmt"
 	"hash"
 	"io"
@@ -17,11 +18,7 @@ type hashStore struct {
 	records  int64 // leaves in the tree
 	frontier [64]frontierHash
 	pending  []byte // stored hashes appended but not yet written
-
-	// The leaf hash's SHA-256 state and output, reused record to record.
-	sha  hash.Hash
-	sum  []byte
-	zero [1]byte
+	leaves   LeafHasher
 }
 
 type frontierHash struct {
@@ -42,23 +39,55 @@ func (s *hashStore) restore(st storeState) {
 	s.records, s.frontier, s.pending = st.records, st.frontier, s.pending[:0]
 }
 
-// add appends the leaf for record data and returns its leaf hash.
-func (s *hashStore) add(data []byte) (tlog.Hash, error) {
-	leaf := s.leafHash(data)
+// add appends the leaf for record data, whose first n bytes (when state
+// is set) are hashed already, and returns its leaf hash.
+func (s *hashStore) add(data, state []byte, n int) (tlog.Hash, error) {
+	leaf := s.leaves.HashFrom(state, n, data)
 	return leaf, s.addHash(leaf)
 }
 
-// leafHash is tlog.RecordHash (RFC 6962: SHA-256 of 0x00 and the record)
-// without a new hash state per record.
-func (s *hashStore) leafHash(data []byte) tlog.Hash {
-	if s.sha == nil {
-		s.sha = sha256.New()
+// LeafHasher computes tlog.RecordHash (RFC 6962: SHA-256 of 0x00 and the
+// record) without a new hash state per record. The zero value is ready;
+// it is used by one goroutine at a time.
+type LeafHasher struct {
+	sha  hash.Hash
+	sum  []byte
+	zero [1]byte
+}
+
+// Hash returns the leaf hash of line.
+func (h *LeafHasher) Hash(line []byte) tlog.Hash {
+	h.init()
+	h.sha.Reset()
+	h.sha.Write(h.zero[:])
+	h.sha.Write(line)
+	return h.finish()
+}
+
+// HashFrom returns the leaf hash of line given state, the SHA-256 state
+// (as MarshalBinary gives it) after 0x00 and line[:n]: only the rest of
+// the line is hashed. Without a usable state it hashes the whole line.
+func (h *LeafHasher) HashFrom(state []byte, n int, line []byte) tlog.Hash {
+	if len(state) == 0 || n < 0 || n > len(line) {
+		return h.Hash(line)
 	}
-	s.sha.Reset()
-	s.sha.Write(s.zero[:])
-	s.sha.Write(data)
-	s.sum = s.sha.Sum(s.sum[:0])
-	return tlog.Hash(s.sum)
+	h.init()
+	if err := h.sha.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+		return h.Hash(line)
+	}
+	h.sha.Write(line[n:])
+	return h.finish()
+}
+
+func (h *LeafHasher) init() {
+	if h.sha == nil {
+		h.sha = sha256.New()
+	}
+}
+
+func (h *LeafHasher) finish() tlog.Hash {
+	h.sum = h.sha.Sum(h.sum[:0])
+	return tlog.Hash(h.sum)
 }
 
 // addHash appends leaf n and the hashes of the subtrees it completes, as

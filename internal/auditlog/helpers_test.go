@@ -2,6 +2,8 @@ package auditlog
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -44,6 +46,39 @@ type rec struct {
 func (r rec) UID() string { return r.uid }
 func (r rec) AppendJSON(dst []byte, seq int64) []byte {
 	return fmt.Appendf(dst, `{"metadata":{"uid":%q,"sequence":%d,"logged_time":1700000000000},"message":%q}`, r.uid, seq, r.body)
+}
+
+// prefixedRec is a record in log format 2: the body first, hashed in
+// advance (LeafPrefixer), the metadata last.
+type prefixedRec struct {
+	uid   string
+	head  []byte
+	state []byte
+}
+
+func newPrefixedRec(uid, body string) prefixedRec {
+	head := fmt.Appendf(nil, `{"message":%q`, body)
+	return prefixedRec{uid, head, leafState(head)}
+}
+
+// leafState is the SHA-256 state after 0x00 and head, marshalled, as a
+// LeafPrefixer gives it.
+func leafState(head []byte) []byte {
+	sha := sha256.New()
+	sha.Write([]byte{0})
+	sha.Write(head)
+	state, err := sha.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		panic(err) // crypto/sha256 always marshals
+	}
+	return state
+}
+
+func (r prefixedRec) UID() string               { return r.uid }
+func (r prefixedRec) LeafPrefix() ([]byte, int) { return r.state, len(r.head) }
+func (r prefixedRec) AppendJSON(dst []byte, seq int64) []byte {
+	dst = append(dst, r.head...)
+	return fmt.Appendf(dst, `,"metadata":{"uid":%q,"sequence":%d,"logged_time":1700000000000}}`, r.uid, seq)
 }
 
 type eventRec struct{ ev Event }

@@ -91,7 +91,9 @@ type Log struct {
 	broken   error
 	closed   bool
 	buf      []byte
-	lineEnds []int // of the lines in buf
+	lineEnds []int          // of the lines in buf
+	prefixes []stagedPrefix // of the lines in buf
+	states   []byte         // the prefixes' hash states
 	uids     []string
 	batchIDs map[string]struct{}
 }
@@ -292,6 +294,7 @@ func (l *Log) appendLocked(entries []Entry) (int, error) {
 
 func (l *Log) startBatch() {
 	l.buf, l.lineEnds, l.uids = l.buf[:0], l.lineEnds[:0], l.uids[:0]
+	l.prefixes, l.states = l.prefixes[:0], l.states[:0]
 	if l.batchIDs == nil {
 		l.batchIDs = map[string]struct{}{}
 	}
@@ -302,7 +305,7 @@ func (l *Log) startBatch() {
 // bad record takes its whole call's entries back out, so that one bad
 // batch does not fail the others of its group.
 func (l *Log) stage(entries []Entry) (int, error) {
-	buf, lines, uids := len(l.buf), len(l.lineEnds), len(l.uids)
+	buf, lines, uids, states := len(l.buf), len(l.lineEnds), len(l.uids), len(l.states)
 	dups := l.stats.Duplicates
 	for _, e := range entries {
 		uid := e.UID()
@@ -325,12 +328,14 @@ func (l *Log) stage(entries []Entry) (int, error) {
 				delete(l.batchIDs, uid)
 			}
 			l.buf, l.lineEnds, l.uids = l.buf[:buf], l.lineEnds[:lines], l.uids[:uids]
+			l.prefixes, l.states = l.prefixes[:lines], l.states[:states]
 			l.stats.Duplicates = dups
 			return 0, fmt.Errorf("audit log: record %d is empty or spans lines", seq)
 		}
 		l.buf = append(l.buf, '\n')
 		l.lineEnds = append(l.lineEnds, len(l.buf))
 		l.uids = append(l.uids, uid)
+		l.stagePrefix(e)
 	}
 	return len(l.uids) - uids, nil
 }
@@ -342,8 +347,9 @@ func (l *Log) commitStaged() error {
 	}
 	before := l.hashes.state()
 	start := 0
-	for _, end := range l.lineEnds {
-		if _, err := l.hashes.add(l.buf[start : end-1]); err != nil {
+	for i, end := range l.lineEnds {
+		p := l.prefixes[i]
+		if _, err := l.hashes.add(l.buf[start:end-1], l.states[p.state:p.state+p.size], p.n); err != nil {
 			l.hashes.restore(before)
 			return err
 		}
@@ -356,6 +362,22 @@ func (l *Log) commitStaged() error {
 		l.recent.add(uid)
 	}
 	return nil
+}
+
+// stagedPrefix is where a staged line's LeafPrefix state is in l.states
+// (size 0: none) and how many bytes of the line it covers.
+type stagedPrefix struct{ state, size, n int }
+
+// stagePrefix keeps the hashed beginning of the line just staged. The
+// state is copied: the entry's buffers are its caller's.
+func (l *Log) stagePrefix(e Entry) {
+	p := stagedPrefix{state: len(l.states)}
+	if lp, ok := e.(LeafPrefixer); ok {
+		state, n := lp.LeafPrefix()
+		l.states = append(l.states, state...)
+		p.size, p.n = len(state), n
+	}
+	l.prefixes = append(l.prefixes, p)
 }
 
 // inBatch tells whether uid came earlier in the batch being appended, and

@@ -33,6 +33,37 @@ func TestWriteVerifyProve(t *testing.T) {
 	}
 }
 
+// TestPrefixedRecordsVerify: records whose leaf hash the log finishes from
+// their hashed beginning (LeafPrefixer, log format 2), appended to a log
+// of format 1 records and mixed with them, give a log that verifies and
+// proves, with RFC 6962 leaves.
+func TestPrefixedRecordsVerify(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := t.TempDir()
+	writeLog(t, testOptions(dir, k), 10, 4) // format 1, as before issue 16
+	l, err := Open(testOptions(dir, k))
+	require.NoError(t, err)
+	var batch []Entry
+	for i := 10; i < 50; i++ {
+		if i%3 == 0 {
+			batch = append(batch, records(i, 1)...)
+		} else {
+			batch = append(batch, newPrefixedRec(fmt.Sprintf("p-%d", i), fmt.Sprintf("body %d", i)))
+		}
+	}
+	_, err = l.Append(batch)
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+	r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+	require.True(t, r.OK(), "%v", r.Problems)
+	assert.GreaterOrEqual(t, r.Records, int64(50))
+	for _, idx := range []int64{3, 20, 21} {
+		p, err := Prove(dir, idx)
+		require.NoError(t, err)
+		require.NoError(t, checkInclusionRFC6962(p), "record %d", idx)
+	}
+}
+
 func TestFilePermissions(t *testing.T) {
 	k := newTestKeys(t, "audit.test")
 	dir := filepath.Join(t.TempDir(), "audit")

@@ -168,7 +168,7 @@ func (l *Log) openHashes(records int64) (int64, error) {
 		return 0, err
 	}
 	if err := forEachRecord(l.opts.Dir, segs, have, func(_ int64, line []byte) error {
-		_, err := l.hashes.add(line)
+		_, err := l.hashes.add(line, nil, 0)
 		return err
 	}); err != nil {
 		return 0, fmt.Errorf("rebuild tree hashes: %w", err)

@@ -15,13 +15,8 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/benchfixture"
 )
-
-// withProcs runs the test at n cores' worth of parallelism.
-func withProcs(t *testing.T, n int) {
-	prev := runtime.GOMAXPROCS(n)
-	t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
-}
 
 // layoutTraces makes a request whose resources hold scopes of the given
 // span counts; every span has a fresh id and is audited.
@@ -85,7 +80,7 @@ func TestEncodePartsSplitsLargeRequests(t *testing.T) {
 		{"empty", 4, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			withProcs(t, tc.procs)
+			benchfixture.WithProcs(t, tc.procs)
 			var mu sync.Mutex
 			var ranges [][2]int
 			started := make(chan struct{}, tc.wantParts)
@@ -122,7 +117,7 @@ func TestEncodePartsSplitsLargeRequests(t *testing.T) {
 // parts is logged as one append, its records in the request's order,
 // each once, and the log verifies.
 func TestLargeRequestLoggedInRequestOrder(t *testing.T) {
-	withProcs(t, 4)
+	benchfixture.WithProcs(t, 4)
 	cfg := testConfig(t)
 	h := startHarness(t, cfg)
 	var next atomic.Uint64

@@ -12,14 +12,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/tokenaudit/tokenaudit/internal/benchfixture"
 	"github.com/tokenaudit/tokenaudit/internal/loadtraffic"
 )
-
-// withProcs runs the test at n cores' worth of parallelism.
-func withProcs(t *testing.T, n int) {
-	prev := runtime.GOMAXPROCS(n)
-	t.Cleanup(func() { runtime.GOMAXPROCS(prev) })
-}
 
 // TestAuditItemsSplitsLargeScopes: a large scope is audited in one part
 // per core, at once, a small one on the caller's goroutine alone; the
@@ -40,7 +35,7 @@ func TestAuditItemsSplitsLargeScopes(t *testing.T) {
 		{"empty", 4, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			withProcs(t, tc.procs)
+			benchfixture.WithProcs(t, tc.procs)
 			sc := p.beginBatch(context.Background())
 			defer p.endBatch(context.Background(), sc)
 			var mu sync.Mutex
@@ -106,7 +101,7 @@ func TestParallelAuditMatchesSerial(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			run := func(procs int) (string, map[string]int64) {
-				withProcs(t, procs)
+				benchfixture.WithProcs(t, procs)
 				cfg := testConfig()
 				cfg.Sources.ResourceAttributes = true
 				cfg.JWT = JWTConfig{Verify: true, HMACSecrets: []HMACSecretConfig{{KeyID: "demo", Secret: hmacSecret}}}

@@ -82,7 +82,9 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			defer wg.Done()
 			next := makeBatch(uint64(w), uint64(began.UnixNano()))
 			pace := newPacing(began, c.rate, c.batch, c.workers, w)
-			for k := 0; ctx.Err() == nil; k++ {
+			for k := 0; ctx.Err() == nil && pace.at(k).Before(stopAt); k++ {
+				// A request not due before the end is not waited for: the
+				// run's length, and so its rate, ends with the last answer.
 				sleepUntil(ctx, pace.at(k))
 				if ctx.Err() != nil || !time.Now().Before(stopAt) {
 					return

@@ -373,9 +373,10 @@ func (e *auditExporter) write(ctx context.Context, batches []*recordBatch, ignor
 		return nil
 	}
 	if _, err := e.log.AppendAnnounced(entries); err != nil {
-		e.tel.AuditLogWriteFailures.Add(ctx, 1)
+		// Logged before it is counted: whoever sees the count finds the cause.
 		e.set.Logger.Error("Audit log write failed; the batch is returned to the sender and nothing of it is kept",
 			zap.Int("records", len(entries)), zap.Error(err))
+		e.tel.AuditLogWriteFailures.Add(ctx, 1)
 		return err
 	}
 	counts := map[string]int64{}

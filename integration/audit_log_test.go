@@ -431,7 +431,9 @@ func TestIntegrationAuditLogStorageFaults(t *testing.T) {
 				require.True(t, time.Now().Before(deadline), "no write failure was counted\n%s", col.log.String())
 				time.Sleep(100 * time.Millisecond)
 			}
-			assert.Contains(t, col.log.String(), tc.message, "the failure is logged")
+			// The log reaches the test through a pipe, maybe after the metric.
+			assert.Eventually(t, func() bool { return strings.Contains(col.log.String(), tc.message) }, 5*time.Second, 50*time.Millisecond,
+				"the failure is logged:\n%s", col.log.String())
 			require.Nil(t, col.cmd.ProcessState, "the collector must stay up")
 
 			tc.repair(t, audit)

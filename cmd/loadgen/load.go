@@ -81,9 +81,14 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		go func() {
 			defer wg.Done()
 			next := makeBatch(uint64(w), uint64(began.UnixNano()))
-			perWorker := c.rate / float64(c.workers)
-			n := 0
-			for ctx.Err() == nil && time.Now().Before(stopAt) {
+			pace := newPacing(began, c.rate, c.batch, c.workers, w)
+			for k := 0; ctx.Err() == nil && pace.at(k).Before(stopAt); k++ {
+				// A request not due before the end is not waited for: the
+				// run's length, and so its rate, ends with the last answer.
+				sleepUntil(ctx, pace.at(k))
+				if ctx.Err() != nil || !time.Now().Before(stopAt) {
+					return
+				}
 				if c.spans > 0 && claimed.Add(int64(c.batch)) > c.spans+int64(c.batch)-1 {
 					return
 				}
@@ -96,10 +101,6 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 					errOnce.Do(func() { firstErr = err })
 				} else {
 					sent.Add(int64(c.batch))
-				}
-				n += c.batch
-				if perWorker > 0 {
-					sleepUntil(ctx, began.Add(time.Duration(float64(n)/perWorker*float64(time.Second))))
 				}
 			}
 		}()

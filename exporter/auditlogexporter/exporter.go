@@ -270,33 +270,31 @@ func (e *auditExporter) Shutdown(context.Context) error {
 	return nil
 }
 
-// pushTraces encodes in the caller's goroutine, in parallel with other
-// exports, and returns once the records are fsynced.
+// pushTraces encodes in parallel with other exports and, for a large
+// request, in parallel slices (encodeParts); it returns once the records
+// are fsynced.
 func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
 	e.log.Announce() // a group being formed waits for this one's encoding
-	enc, b := e.encoder()
-	defer e.release(enc, b)
 	logged := time.Now().UnixMilli()
-	ignored := int64(0)
-	rss := td.ResourceSpans()
-	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		sss := rs.ScopeSpans()
-		for j := 0; j < sss.Len(); j++ {
-			spans := sss.At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				s := spans.At(k)
-				if !auditattr.Audited(s.Attributes()) {
-					ignored++
-					continue
-				}
-				it := item{attrs: s.Attributes(), resource: rs.Resource().Attributes(), time: auditattr.SpanTime(s).AsTime(),
-					traceID: s.TraceID(), spanID: s.SpanID(), isSpan: true, name: s.Name(), start: s.StartTimestamp(), end: s.EndTimestamp()}
-				enc.apiActivity(b, &it, logged)
+	encs, batches, ignored := e.encodeParts(td.SpanCount(), func(enc *encoder, b *recordBatch, from, to int) int64 {
+		ignored := int64(0)
+		spansIn(td, from, to, func(rs ptrace.ResourceSpans, s ptrace.Span) {
+			if !auditattr.Audited(s.Attributes()) {
+				ignored++
+				return
 			}
+			it := item{attrs: s.Attributes(), resource: rs.Resource().Attributes(), time: auditattr.SpanTime(s).AsTime(),
+				traceID: s.TraceID(), spanID: s.SpanID(), isSpan: true, name: s.Name(), start: s.StartTimestamp(), end: s.EndTimestamp()}
+			enc.apiActivity(b, &it, logged)
+		})
+		return ignored
+	})
+	defer func() {
+		for i := range encs {
+			e.release(encs[i], batches[i])
 		}
-	}
-	return e.write(ctx, b, ignored)
+	}()
+	return e.write(ctx, batches, ignored)
 }
 
 func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
@@ -333,7 +331,7 @@ func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 			}
 		}
 	}
-	return e.write(ctx, b, ignored)
+	return e.write(ctx, []*recordBatch{b}, ignored)
 }
 
 // asSpan restores the span of an audit event (auditattr.EventSpan), so
@@ -359,25 +357,34 @@ func asSpan(it *item, lr plog.LogRecord) {
 // writes share one fsync. Its error goes upstream, where the sender (or
 // retry_on_failure) retries it; the log's dedup keeps a retry from
 // writing twice. It ends the caller's Announce.
-func (e *auditExporter) write(ctx context.Context, b *recordBatch, ignored int64) error {
+func (e *auditExporter) write(ctx context.Context, batches []*recordBatch, ignored int64) error {
 	if ignored > 0 {
 		e.tel.AuditLogIgnored.Add(ctx, ignored)
 	}
-	if len(b.recs) == 0 {
+	// One append for the whole request, its parts in order; the first
+	// batch keeps the joined entries to reuse their room.
+	entries := batches[0].records()
+	for _, b := range batches[1:] {
+		entries = append(entries, b.records()...)
+	}
+	batches[0].entries = entries
+	if len(entries) == 0 {
 		e.log.Withdraw()
 		return nil
 	}
-	recs := b.recs
-	if _, err := e.log.AppendAnnounced(b.records()); err != nil {
-		e.tel.AuditLogWriteFailures.Add(ctx, 1)
+	if _, err := e.log.AppendAnnounced(entries); err != nil {
+		// Logged before it is counted: whoever sees the count finds the cause.
 		e.set.Logger.Error("Audit log write failed; the batch is returned to the sender and nothing of it is kept",
-			zap.Int("records", len(recs)), zap.Error(err))
+			zap.Int("records", len(entries)), zap.Error(err))
+		e.tel.AuditLogWriteFailures.Add(ctx, 1)
 		return err
 	}
 	counts := map[string]int64{}
-	for i := range recs {
-		if r := &recs[i]; !r.dup {
-			counts[r.class]++
+	for _, b := range batches {
+		for i := range b.recs {
+			if r := &b.recs[i]; !r.dup {
+				counts[r.class]++
+			}
 		}
 	}
 	for class, n := range counts {

@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -81,14 +82,16 @@ func BenchmarkExportParallel(b *testing.B) {
 		name := "disk=on"
 		var open func(string, int) (auditlog.File, error)
 		if !disk {
-			name = "disk=off"
-			open = func(path string, flag int) (auditlog.File, error) {
-				f, err := auditlog.OpenOSFile(path, flag)
-				return noDisk{f, strings.HasPrefix(filepath.Base(path), "audit-")}, err
-			}
+			name, open = "disk=off", openNoDisk
 		}
 		b.Run(name, func(b *testing.B) { benchExportParallel(b, open) })
 	}
+}
+
+// openNoDisk opens the log's files as noDisk.
+func openNoDisk(path string, flag int) (auditlog.File, error) {
+	f, err := auditlog.OpenOSFile(path, flag)
+	return noDisk{f, strings.HasPrefix(filepath.Base(path), "audit-")}, err
 }
 
 // noDisk skips fsyncs, and a segment's writes: what is left is the CPU.
@@ -115,8 +118,10 @@ func cpuTime(b *testing.B) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func benchExportParallel(b *testing.B, openFile func(string, int) (auditlog.File, error)) {
-	const spans = 100
+// startBenchExporter starts a traces exporter as the default pipeline
+// runs it (no queue), with checkpoints and rotation out of the way, on
+// openFile (nil: the disk); it shuts down when the benchmark ends.
+func startBenchExporter(b *testing.B, openFile func(string, int) (auditlog.File, error)) exporter.Traces {
 	cfg := createDefaultConfig()
 	dir := b.TempDir()
 	cfg.Directory = filepath.Join(dir, "audit")
@@ -131,11 +136,30 @@ func benchExportParallel(b *testing.B, openFile func(string, int) (auditlog.File
 	if err := exp.Start(context.Background(), componenttest.NewNopHost()); err != nil {
 		b.Fatal(err)
 	}
-	defer func() {
+	b.Cleanup(func() {
 		if err := exp.Shutdown(context.Background()); err != nil {
-			b.Fatal(err)
+			b.Error(err)
 		}
-	}()
+	})
+	return exp
+}
+
+// freshSpanIDs gives every span a new id, as real traffic has: a replay
+// would be deduplicated.
+func freshSpanIDs(sp ptrace.SpanSlice, next *atomic.Uint64) {
+	for i := range sp.Len() {
+		n := next.Add(1)
+		var sid pcommon.SpanID
+		for j := range 8 {
+			sid[j] = byte(n >> (8 * j))
+		}
+		sp.At(i).SetSpanID(sid)
+	}
+}
+
+func benchExportParallel(b *testing.B, openFile func(string, int) (auditlog.File, error)) {
+	const spans = 100
+	exp := startBenchExporter(b, openFile)
 	var next atomic.Uint64
 	b.SetParallelism(8) // senders waiting on fsync leave the cores to others
 	b.ResetTimer()
@@ -145,15 +169,7 @@ func benchExportParallel(b *testing.B, openFile func(string, int) (auditlog.File
 		td := benchTraces(spans, &next)
 		sp := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
 		for pb.Next() {
-			// Fresh ids, as real traffic has: a replay would be deduplicated.
-			for i := range sp.Len() {
-				n := next.Add(1)
-				var sid pcommon.SpanID
-				for j := range 8 {
-					sid[j] = byte(n >> (8 * j))
-				}
-				sp.At(i).SetSpanID(sid)
-			}
+			freshSpanIDs(sp, &next)
 			if err := exp.ConsumeTraces(context.Background(), td); err != nil {
 				b.Error(err)
 				return

@@ -223,7 +223,9 @@ func (p *tokenAudit) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 		p.scanResource(rs.Resource(), sc)
 		for _, ss := range rs.ScopeSpans().All() {
 			p.scanScope(ss.Scope().Attributes(), sc)
-			for _, span := range ss.Spans().All() {
+			spans := ss.Spans()
+			p.auditItems(spans.Len(), sc, func(i int, sc *scratch) {
+				span := spans.At(i)
 				p.auditItem(item{
 					attrs:     span.Attributes(),
 					eventTime: eventTime(auditattr.SpanTime(span)),
@@ -231,7 +233,7 @@ func (p *tokenAudit) processTraces(ctx context.Context, td ptrace.Traces) (ptrac
 					span:      span,
 					isSpan:    true,
 				}, nil, sc)
-			}
+			})
 		}
 	}
 	return td, nil
@@ -244,13 +246,15 @@ func (p *tokenAudit) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, 
 		p.scanResource(rl.Resource(), sc)
 		for _, sl := range rl.ScopeLogs().All() {
 			p.scanScope(sl.Scope().Attributes(), sc)
-			for _, lr := range sl.LogRecords().All() {
+			lrs := sl.LogRecords()
+			p.auditItems(lrs.Len(), sc, func(i int, sc *scratch) {
+				lr := lrs.At(i)
 				body := lr.Body()
 				p.auditItem(item{
 					attrs:     lr.Attributes(),
 					eventTime: eventTime(auditattr.LogTime(lr)),
 				}, &body, sc)
-			}
+			})
 		}
 	}
 	return ld, nil

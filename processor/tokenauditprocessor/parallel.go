@@ -1,0 +1,80 @@
+package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
+
+import (
+	"runtime"
+	"sync"
+)
+
+// minItemsPerPart is the smallest slice of a scope's spans or log records
+// audited on a goroutine of its own. A realistic request is one scope of
+// 1,000 spans, a few milliseconds of one core; split, it uses every core
+// instead of one, which is the request's latency on a half-loaded
+// collector. Below this size the split would cost more than it saves.
+const minItemsPerPart = 200
+
+// auditItems audits items [0, n) of one scope with audit, in contiguous
+// parts at once when the scope is large, at most one per core
+// (GOMAXPROCS), the first on the caller's goroutine with sc. Every other
+// part has a scratch of its own that starts from sc's verdict context
+// (policy, request, resource and scope findings) and adds its counts to
+// sc's at the end. It returns once every part is done: no goroutine
+// outlives the call. Items are independent: each part changes only its
+// own items' attributes.
+func (p *tokenAudit) auditItems(n int, sc *scratch, audit func(i int, sc *scratch)) {
+	parts := min(runtime.GOMAXPROCS(0), n/minItemsPerPart)
+	if parts <= 1 {
+		for i := range n {
+			audit(i, sc)
+		}
+		return
+	}
+	helpers := make([]*scratch, parts)
+	var wg sync.WaitGroup
+	for part := 1; part < parts; part++ {
+		hs := p.partScratch(sc)
+		helpers[part] = hs
+		from, to := part*n/parts, (part+1)*n/parts
+		wg.Go(func() {
+			for i := from; i < to; i++ {
+				audit(i, hs)
+			}
+		})
+	}
+	for i := range n / parts {
+		audit(i, sc)
+	}
+	wg.Wait()
+	for _, hs := range helpers[1:] {
+		sc.stats.add(&hs.stats)
+		hs.policy = nil
+		p.scratch.Put(hs)
+	}
+}
+
+// partScratch is a pooled scratch for one part of sc's batch: the same
+// policy and inherited findings, counts of its own.
+func (p *tokenAudit) partScratch(sc *scratch) *scratch {
+	hs := p.scratch.Get().(*scratch)
+	hs.stats = batchStats{}
+	hs.policy = sc.policy
+	hs.batchFindings = append(hs.batchFindings[:0], sc.batchFindings...)
+	hs.resFindings = append(hs.resFindings[:0], sc.resFindings...)
+	hs.scopeFindings = append(hs.scopeFindings[:0], sc.scopeFindings...)
+	return hs
+}
+
+// add adds a part's counts to its batch's.
+func (s *batchStats) add(o *batchStats) {
+	s.items += o.items
+	s.malformed += o.malformed
+	s.hits += o.hits
+	s.misses += o.misses
+	s.evictions += o.evictions
+	s.unscanned += o.unscanned
+	for i := range s.credentials {
+		s.credentials[i] += o.credentials[i]
+	}
+	for i := range s.violations {
+		s.violations[i] += o.violations[i]
+	}
+}

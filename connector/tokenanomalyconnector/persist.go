@@ -29,8 +29,22 @@ const (
 	keyReorder        = "reorder"
 	tokensPerChunk    = 1 << 16
 	maxTokenChunks    = 1 << 12 // 268 million tokens
-	tokenRecordBytes  = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4 + 2 + 2
 )
+
+// tokenRecordBytes is the size of one encoded token (encodeToken, field
+// by field): a chunk's buffer is sized with it, and a record larger than
+// counted would make the chunk's buffer grow (a copy of megabytes under
+// the model's lock).
+const tokenRecordBytes = 8 + // key
+	4*7 + // firstSeen .. rateThreshold
+	16 + 4 + // lastNet, lastNetSeen
+	8 + 8 + 4 + // granted, used, scopeStart
+	2 + 2 + hourSlots/2 + // flags, hoursTotal, hours
+	4 + 2*rateSlots + rateSlots + // rateLongBucket, rateLongCounts, rateLongBuckets
+	2 + 2 + 4*4 + // rateLongMax, rateLongPeakPending, rateLongMean .. ratePeak
+	4 + 4 + 2*3 + // deniedBucket, deniedMean, deniedCount .. deniedPrevReqs
+	1 + 1 + 4*3 + // multiPeak, multiCur, multiCurAt, addrNovelAt, resNovelAt
+	2 + 1 + 1 // activeHours, addrNovel, resNovel
 
 // persister is the storage client of the storage extension named in
 // `storage`.

@@ -94,3 +94,24 @@ func TestSaveAndFlushDuringIngest(t *testing.T) {
 		h.sendBatch(auditedBatch(i*1000, 4*cfg.MaxTokens, t0.Add(time.Duration(i)*time.Second)))
 	}
 }
+
+// TestChunkBufferHoldsAWholeChunk: a chunk's buffer, sized by
+// tokenRecordBytes, takes tokensPerChunk records without growing (a
+// growing buffer is a copy of megabytes under the model's lock).
+func TestChunkBufferHoldsAWholeChunk(t *testing.T) {
+	s := tokenState{firstSeen: 1, rateLongCounts: [rateSlots]uint16{1, 2, 3, 4}, addrNovel: 1}
+	var one enc
+	encodeToken(&one, 1, &s)
+	require.Len(t, one.b, tokenRecordBytes, "tokenRecordBytes is the size of an encoded token")
+
+	w := chunkWriter{spare: newChunk()}
+	buf := &w.spare[:1][0]
+	for i := range tokensPerChunk - 1 {
+		w.add(uint64(i), &s)
+	}
+	require.Same(t, buf, &w.cur.b[:1][0], "the chunk's buffer was reallocated")
+	w.add(tokensPerChunk, &s)
+	require.Len(t, w.chunks, 1)
+	require.Same(t, buf, &w.chunks[0][0])
+	require.Len(t, w.chunks[0], 4+tokensPerChunk*tokenRecordBytes)
+}

@@ -114,6 +114,15 @@ func (m *model) saveFindings(ctx context.Context) error {
 // hold what arrived during the save (a pair or a finding known a little
 // early is harmless). upTo is the outbox sequence the saved state covers.
 func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64) {
+	// The copies of the reorder buffer and of the population sketch are
+	// allocated before the lock and encoded after it: under it, they are
+	// only copied (megabytes encoded there stalled ingest for tens of ms).
+	m.mu.Lock()
+	nHeld, nPop := m.held.len(), len(m.population.current)
+	m.mu.Unlock()
+	heldItems := make([]heldItem, 0, nHeld+nHeld/8+64)
+	popCur, popPrev := make([]uint16, 0, nPop), make([]uint16, 0, nPop)
+
 	m.mu.Lock()
 	snap := newTokenSnapshot(m.tokens.len())
 	m.saving = snap
@@ -121,10 +130,12 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	watermark, since := m.watermark, m.since
 	scopes := slices.Clone(m.scopes.names)
 	registry := m.encodeRegistry()
-	held := m.encodeHeldBuffer()
+	heldItems = m.copyHeld(heldItems)
 	// The population sketch is small (8 B per max_tokens): copied whole.
-	popCur, popPrev := encodeCounters(m.population.current), encodeCounters(m.population.previous)
+	popCur = append(popCur, m.population.current...)
+	popPrev = append(popPrev, m.population.previous...)
 	m.mu.Unlock()
+	held := encodeHeldItems(heldItems)
 	var spare []byte
 	m.inSlicesPrepared(func() {
 		if spare == nil {
@@ -163,8 +174,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyHeader, h.b),
 		storage.SetOperation(keyNoveltyCur, cur),
 		storage.SetOperation(keyNoveltyPrev, prev),
-		storage.SetOperation(keyPopulationCur, popCur),
-		storage.SetOperation(keyPopulationPrev, popPrev),
+		storage.SetOperation(keyPopulationCur, encodeCounters(popCur)),
+		storage.SetOperation(keyPopulationPrev, encodeCounters(popPrev)),
 		storage.SetOperation(keyRegistry, registry),
 		storage.SetOperation(keyFindings, m.encodeFindings()))
 	return ops, chunks, upTo

@@ -3,6 +3,8 @@ package tokenanomalyconnector
 import (
 	"encoding/binary"
 	"runtime"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // saveSlice is how many table entries a save encodes, or a flush counts,
@@ -111,4 +113,56 @@ func (m *model) inSlicesPrepared(prepare func(), step func() bool) {
 		// an unlocking goroutine that locks again at once usually wins.
 		runtime.Gosched()
 	}
+}
+
+// heldItem is what a save keeps of an item in the reorder buffer: the
+// fields encodeHeld writes. The strings of a held item are never changed
+// (see reorder.detach), so a copy taken under the lock is encoded after.
+type heldItem struct {
+	at, issuedAt, expiresAt                      int64
+	tokenID, tokenType, principal, principalType string
+	resource, outcome, client                    string
+	traceID                                      pcommon.TraceID
+	spanID                                       pcommon.SpanID
+	scopeBits                                    uint64
+	offHoursGiven                                bool
+}
+
+// copyHeld appends the reorder buffer's items to into, in the buffer's
+// order. Call it under the lock.
+func (m *model) copyHeld(into []heldItem) []heldItem {
+	for _, r := range m.held.heap {
+		ev := &m.held.items[r.pos]
+		into = append(into, heldItem{
+			at: ev.at, issuedAt: ev.issuedAt, expiresAt: ev.expiresAt,
+			tokenID: ev.tokenID, tokenType: ev.tokenType, principal: ev.principal, principalType: ev.principalType,
+			resource: ev.resource, outcome: ev.outcome, client: ev.client,
+			traceID: ev.traceID, spanID: ev.spanID, scopeBits: ev.scopeBits, offHoursGiven: ev.offHoursGiven,
+		})
+	}
+	return into
+}
+
+// encodeHeldItems encodes the held items a save copied: a count, then
+// each as encodeHeld writes it (read back by holdAgain).
+func encodeHeldItems(items []heldItem) []byte {
+	size := 4
+	for i := range items {
+		h := &items[i]
+		size += heldRecordBytes + len(h.tokenID) + len(h.tokenType) + len(h.principal) + len(h.principalType) +
+			len(h.resource) + len(h.outcome) + len(h.client)
+	}
+	e := enc{b: make([]byte, 0, size)}
+	e.u32(uint32(len(items)))
+	for i := range items {
+		h := &items[i]
+		ev := event{
+			at: h.at, issuedAt: h.issuedAt, expiresAt: h.expiresAt,
+			tokenID: h.tokenID, tokenType: h.tokenType, principal: h.principal, principalType: h.principalType,
+			resource: h.resource, outcome: h.outcome, client: h.client,
+			traceID: h.traceID, spanID: h.spanID, scopeBits: h.scopeBits, offHoursGiven: h.offHoursGiven,
+		}
+		encodeHeld(&e, &ev)
+	}
+	return e.b
 }

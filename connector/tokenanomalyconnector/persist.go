@@ -120,8 +120,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	m.mu.Lock()
 	nHeld, nPop := m.held.len(), len(m.population.current)
 	m.mu.Unlock()
-	heldItems := make([]heldItem, 0, nHeld+nHeld/8+64)
-	popCur, popPrev := make([]uint16, 0, nPop), make([]uint16, 0, nPop)
+	heldItems := prefaulted(make([]heldItem, 0, nHeld+nHeld/8+64))
+	popCur, popPrev := prefaulted(make([]uint16, 0, nPop)), prefaulted(make([]uint16, 0, nPop))
 
 	m.mu.Lock()
 	snap := newTokenSnapshot(m.tokens.len())
@@ -348,7 +348,7 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 // newBloomEnc starts the encoding of a filter of n blocks; the element
 // count (bytes 4..8) is filled in when the blocks are done.
 func newBloomEnc(n int) enc {
-	e := enc{b: make([]byte, 0, 8+n*64)}
+	e := enc{b: prefaulted(make([]byte, 0, 8+n*64))}
 	e.u32(uint32(n))
 	e.u32(0)
 	return e

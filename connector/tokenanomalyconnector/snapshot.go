@@ -65,8 +65,19 @@ type chunkWriter struct {
 	spare  []byte // the next chunk's buffer, allocated outside the lock
 }
 
-// newChunk is a chunk's buffer: large, so allocated outside the lock.
-func newChunk() []byte { return make([]byte, 4, 4+tokensPerChunk*tokenRecordBytes) }
+// newChunk is a chunk's buffer: large, so allocated (and its pages
+// faulted in) outside the lock.
+func newChunk() []byte { return prefaulted(make([]byte, 4, 4+tokensPerChunk*tokenRecordBytes)) }
+
+// prefaulted writes s's whole capacity and returns s: the runtime leaves
+// memory fresh from the system untouched, so the first write to each page
+// is a page fault, and megabytes of them under the model's lock stalled
+// ingest for over 100 ms on a loaded machine. A save fills its buffers
+// under the lock after allocating them without it.
+func prefaulted[T any](s []T) []T {
+	clear(s[:cap(s)])
+	return s
+}
 
 func (w *chunkWriter) add(key uint64, v *tokenState) {
 	if w.n == 0 {

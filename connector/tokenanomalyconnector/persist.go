@@ -122,9 +122,13 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	m.mu.Unlock()
 	heldItems := prefaulted(make([]heldItem, 0, nHeld+nHeld/8+64))
 	popCur, popPrev := prefaulted(make([]uint16, 0, nPop)), prefaulted(make([]uint16, 0, nPop))
+	// The first chunk's buffer too: ingest may preserve an entry before
+	// the first slice.
+	firstChunk := newChunk()
 
 	m.mu.Lock()
 	snap := newTokenSnapshot(m.tokens.len())
+	snap.out.spare = firstChunk
 	m.saving = snap
 	upTo = m.outbox.assigned()
 	watermark, since := m.watermark, m.since

@@ -3,6 +3,7 @@ package tokenanomalyconnector
 import (
 	"encoding/binary"
 	"runtime"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -73,9 +74,16 @@ func newChunk() []byte { return prefaulted(make([]byte, 4, 4+tokensPerChunk*toke
 // memory fresh from the system untouched, so the first write to each page
 // is a page fault, and megabytes of them under the model's lock stalled
 // ingest for over 100 ms on a loaded machine. A save fills its buffers
-// under the lock after allocating them without it.
+// under the lock after allocating them without it. It clears 256 KiB at
+// a time: one clear of megabytes cannot be preempted, and holds up every
+// goroutine when the garbage collector stops the world.
 func prefaulted[T any](s []T) []T {
-	clear(s[:cap(s)])
+	var zero T
+	step := max(1, (256<<10)/int(unsafe.Sizeof(zero)))
+	all := s[:cap(s)]
+	for i := 0; i < len(all); i += step {
+		clear(all[i:min(len(all), i+step)])
+	}
 	return s
 }
 

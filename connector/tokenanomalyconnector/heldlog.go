@@ -35,23 +35,6 @@ func (m *model) takeHeld() []byte {
 	return e.b
 }
 
-// encodeHeldBuffer encodes every item in the reorder buffer. Call it under
-// the lock.
-func (m *model) encodeHeldBuffer() []byte {
-	size := 4
-	for _, r := range m.held.heap {
-		ev := &m.held.items[r.pos]
-		size += heldRecordBytes + len(ev.tokenID) + len(ev.tokenType) + len(ev.principal) + len(ev.principalType) +
-			len(ev.resource) + len(ev.outcome) + len(ev.client)
-	}
-	e := enc{b: make([]byte, 0, size)}
-	e.u32(uint32(m.held.len()))
-	for _, r := range m.held.heap {
-		encodeHeld(&e, &m.held.items[r.pos])
-	}
-	return e.b
-}
-
 // holdAgain puts stored held items back in the reorder buffer, as if
 // their batch had just arrived. Call it under the lock.
 func (m *model) holdAgain(data []byte) error {

@@ -29,8 +29,22 @@ const (
 	keyReorder        = "reorder"
 	tokensPerChunk    = 1 << 16
 	maxTokenChunks    = 1 << 12 // 268 million tokens
-	tokenRecordBytes  = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4 + 2 + 2
 )
+
+// tokenRecordBytes is the size of one encoded token (encodeToken, field
+// by field): a chunk's buffer is sized with it, and a record larger than
+// counted would make the chunk's buffer grow (a copy of megabytes under
+// the model's lock).
+const tokenRecordBytes = 8 + // key
+	4*7 + // firstSeen .. rateThreshold
+	16 + 4 + // lastNet, lastNetSeen
+	8 + 8 + 4 + // granted, used, scopeStart
+	2 + 2 + hourSlots/2 + // flags, hoursTotal, hours
+	4 + 2*rateSlots + rateSlots + // rateLongBucket, rateLongCounts, rateLongBuckets
+	2 + 2 + 4*4 + // rateLongMax, rateLongPeakPending, rateLongMean .. ratePeak
+	4 + 4 + 2*3 + // deniedBucket, deniedMean, deniedCount .. deniedPrevReqs
+	1 + 1 + 4*3 + // multiPeak, multiCur, multiCurAt, addrNovelAt, resNovelAt
+	2 + 1 + 1 // activeHours, addrNovel, resNovel
 
 // persister is the storage client of the storage extension named in
 // `storage`.
@@ -100,17 +114,32 @@ func (m *model) saveFindings(ctx context.Context) error {
 // hold what arrived during the save (a pair or a finding known a little
 // early is harmless). upTo is the outbox sequence the saved state covers.
 func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64) {
+	// The copies of the reorder buffer and of the population sketch are
+	// allocated before the lock and encoded after it: under it, they are
+	// only copied (megabytes encoded there stalled ingest for tens of ms).
+	m.mu.Lock()
+	nHeld, nPop := m.held.len(), len(m.population.current)
+	m.mu.Unlock()
+	heldItems := prefaulted(make([]heldItem, 0, nHeld+nHeld/8+64))
+	popCur, popPrev := prefaulted(make([]uint16, 0, nPop)), prefaulted(make([]uint16, 0, nPop))
+	// The first chunk's buffer too: ingest may preserve an entry before
+	// the first slice.
+	firstChunk := newChunk()
+
 	m.mu.Lock()
 	snap := newTokenSnapshot(m.tokens.len())
+	snap.out.spare = firstChunk
 	m.saving = snap
 	upTo = m.outbox.assigned()
 	watermark, since := m.watermark, m.since
 	scopes := slices.Clone(m.scopes.names)
 	registry := m.encodeRegistry()
-	held := m.encodeHeldBuffer()
+	heldItems = m.copyHeld(heldItems)
 	// The population sketch is small (8 B per max_tokens): copied whole.
-	popCur, popPrev := encodeCounters(m.population.current), encodeCounters(m.population.previous)
+	popCur = append(popCur, m.population.current...)
+	popPrev = append(popPrev, m.population.previous...)
 	m.mu.Unlock()
+	held := encodeHeldItems(heldItems)
 	var spare []byte
 	m.inSlicesPrepared(func() {
 		if spare == nil {
@@ -149,8 +178,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyHeader, h.b),
 		storage.SetOperation(keyNoveltyCur, cur),
 		storage.SetOperation(keyNoveltyPrev, prev),
-		storage.SetOperation(keyPopulationCur, popCur),
-		storage.SetOperation(keyPopulationPrev, popPrev),
+		storage.SetOperation(keyPopulationCur, encodeCounters(popCur)),
+		storage.SetOperation(keyPopulationPrev, encodeCounters(popPrev)),
 		storage.SetOperation(keyRegistry, registry),
 		storage.SetOperation(keyFindings, m.encodeFindings()))
 	return ops, chunks, upTo
@@ -323,7 +352,7 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 // newBloomEnc starts the encoding of a filter of n blocks; the element
 // count (bytes 4..8) is filled in when the blocks are done.
 func newBloomEnc(n int) enc {
-	e := enc{b: make([]byte, 0, 8+n*64)}
+	e := enc{b: prefaulted(make([]byte, 0, 8+n*64))}
 	e.u32(uint32(n))
 	e.u32(0)
 	return e

@@ -3,6 +3,9 @@ package tokenanomalyconnector
 import (
 	"encoding/binary"
 	"runtime"
+	"unsafe"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // saveSlice is how many table entries a save encodes, or a flush counts,
@@ -63,8 +66,26 @@ type chunkWriter struct {
 	spare  []byte // the next chunk's buffer, allocated outside the lock
 }
 
-// newChunk is a chunk's buffer: large, so allocated outside the lock.
-func newChunk() []byte { return make([]byte, 4, 4+tokensPerChunk*tokenRecordBytes) }
+// newChunk is a chunk's buffer: large, so allocated (and its pages
+// faulted in) outside the lock.
+func newChunk() []byte { return prefaulted(make([]byte, 4, 4+tokensPerChunk*tokenRecordBytes)) }
+
+// prefaulted writes s's whole capacity and returns s: the runtime leaves
+// memory fresh from the system untouched, so the first write to each page
+// is a page fault, and megabytes of them under the model's lock stalled
+// ingest for over 100 ms on a loaded machine. A save fills its buffers
+// under the lock after allocating them without it. It clears 256 KiB at
+// a time: one clear of megabytes cannot be preempted, and holds up every
+// goroutine when the garbage collector stops the world.
+func prefaulted[T any](s []T) []T {
+	var zero T
+	step := max(1, (256<<10)/int(unsafe.Sizeof(zero)))
+	all := s[:cap(s)]
+	for i := 0; i < len(all); i += step {
+		clear(all[i:min(len(all), i+step)])
+	}
+	return s
+}
 
 func (w *chunkWriter) add(key uint64, v *tokenState) {
 	if w.n == 0 {
@@ -111,4 +132,56 @@ func (m *model) inSlicesPrepared(prepare func(), step func() bool) {
 		// an unlocking goroutine that locks again at once usually wins.
 		runtime.Gosched()
 	}
+}
+
+// heldItem is what a save keeps of an item in the reorder buffer: the
+// fields encodeHeld writes. The strings of a held item are never changed
+// (see reorder.detach), so a copy taken under the lock is encoded after.
+type heldItem struct {
+	at, issuedAt, expiresAt                      int64
+	tokenID, tokenType, principal, principalType string
+	resource, outcome, client                    string
+	traceID                                      pcommon.TraceID
+	spanID                                       pcommon.SpanID
+	scopeBits                                    uint64
+	offHoursGiven                                bool
+}
+
+// copyHeld appends the reorder buffer's items to into, in the buffer's
+// order. Call it under the lock.
+func (m *model) copyHeld(into []heldItem) []heldItem {
+	for _, r := range m.held.heap {
+		ev := &m.held.items[r.pos]
+		into = append(into, heldItem{
+			at: ev.at, issuedAt: ev.issuedAt, expiresAt: ev.expiresAt,
+			tokenID: ev.tokenID, tokenType: ev.tokenType, principal: ev.principal, principalType: ev.principalType,
+			resource: ev.resource, outcome: ev.outcome, client: ev.client,
+			traceID: ev.traceID, spanID: ev.spanID, scopeBits: ev.scopeBits, offHoursGiven: ev.offHoursGiven,
+		})
+	}
+	return into
+}
+
+// encodeHeldItems encodes the held items a save copied: a count, then
+// each as encodeHeld writes it (read back by holdAgain).
+func encodeHeldItems(items []heldItem) []byte {
+	size := 4
+	for i := range items {
+		h := &items[i]
+		size += heldRecordBytes + len(h.tokenID) + len(h.tokenType) + len(h.principal) + len(h.principalType) +
+			len(h.resource) + len(h.outcome) + len(h.client)
+	}
+	e := enc{b: make([]byte, 0, size)}
+	e.u32(uint32(len(items)))
+	for i := range items {
+		h := &items[i]
+		ev := event{
+			at: h.at, issuedAt: h.issuedAt, expiresAt: h.expiresAt,
+			tokenID: h.tokenID, tokenType: h.tokenType, principal: h.principal, principalType: h.principalType,
+			resource: h.resource, outcome: h.outcome, client: h.client,
+			traceID: h.traceID, spanID: h.spanID, scopeBits: h.scopeBits, offHoursGiven: h.offHoursGiven,
+		}
+		encodeHeld(&e, &ev)
+	}
+	return e.b
 }

@@ -1,12 +1,16 @@
 package tokenanomalyconnector
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
 // TestSaveSeesOneInstant: ingest changes tokens the save has not reached,
@@ -93,4 +97,59 @@ func TestSaveAndFlushDuringIngest(t *testing.T) {
 		}
 		h.sendBatch(auditedBatch(i*1000, 4*cfg.MaxTokens, t0.Add(time.Duration(i)*time.Second)))
 	}
+}
+
+// TestChunkBufferHoldsAWholeChunk: a chunk's buffer, sized by
+// tokenRecordBytes, takes tokensPerChunk records without growing (a
+// growing buffer is a copy of megabytes under the model's lock).
+func TestChunkBufferHoldsAWholeChunk(t *testing.T) {
+	s := tokenState{firstSeen: 1, rateLongCounts: [rateSlots]uint16{1, 2, 3, 4}, addrNovel: 1}
+	var one enc
+	encodeToken(&one, 1, &s)
+	require.Len(t, one.b, tokenRecordBytes, "tokenRecordBytes is the size of an encoded token")
+
+	w := chunkWriter{spare: newChunk()}
+	buf := &w.spare[:1][0]
+	for i := range tokensPerChunk - 1 {
+		w.add(uint64(i), &s)
+	}
+	require.Same(t, buf, &w.cur.b[:1][0], "the chunk's buffer was reallocated")
+	w.add(tokensPerChunk, &s)
+	require.Len(t, w.chunks, 1)
+	require.Same(t, buf, &w.chunks[0][0])
+	require.Len(t, w.chunks[0], 4+tokensPerChunk*tokenRecordBytes)
+}
+
+// TestSavedHeldItemsAreThoseOfTheSaveInstant: a save copies the reorder
+// buffer under the lock and encodes it after; items released and new
+// items held in between (reusing the buffer's positions) change nothing
+// in what it writes, which is what encodeHeld writes of each item held at
+// the save's instant, in the buffer's order.
+func TestSavedHeldItemsAreThoseOfTheSaveInstant(t *testing.T) {
+	batch := func(prefix string, from time.Time, n int) ptrace.Traces {
+		items := make([]item, n)
+		for i := range items {
+			items[i] = item{at: from.Add(time.Duration(n-i) * time.Second), token: fmt.Sprintf("%s_tok_%d", prefix, i%7),
+				principal: prefix + "_alice", resource: fmt.Sprintf("GET /%s/%d", prefix, i), outcome: auditattr.OutcomeFailure,
+				client: "198.51.100.7", tokenType: auditattr.TypeJWT, issuedAt: int64(i), expiresAt: int64(1000 + i), trace: byte(i)}
+		}
+		return spans(items...)
+	}
+	h := newHarness(t, testConfig())
+	h.sendBatch(batch("first", t0, 50))
+	m := h.model
+	m.mu.Lock()
+	require.Equal(t, 50, m.held.len())
+	want := enc{}
+	want.u32(uint32(m.held.len()))
+	for _, r := range m.held.heap {
+		encodeHeld(&want, &m.held.items[r.pos])
+	}
+	copied := m.copyHeld(nil)
+	m.mu.Unlock()
+
+	h.settle()
+	h.sendBatch(batch("second", t0.Add(time.Hour), 60))
+	require.Equal(t, 60, m.held.len(), "the first items left, new ones took their positions")
+	assert.Equal(t, want.b, encodeHeldItems(copied))
 }

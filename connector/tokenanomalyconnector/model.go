@@ -177,6 +177,9 @@ func (m *model) shutdown(ctx context.Context) error {
 		}
 		m.logger.Warn("Alerts were still refused at shutdown; "+kept, zap.Int("alerts", m.outbox.pending()))
 	}
+	if err := m.outbox.markSent(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if m.store != nil {
 		if err := m.save(ctx); err != nil {
 			errs = append(errs, err)

@@ -35,6 +35,7 @@ type outbox struct {
 
 	store                     storage.Client // nil without storage
 	first, written, delivered uint64         // stored entries are [first, written); those below delivered were sent
+	marked                    uint64         // the delivered position storage holds (see markSent)
 
 	maxPending        int
 	interval, maxWait time.Duration
@@ -111,6 +112,22 @@ func (o *outbox) due(now time.Time) bool {
 	return o.pendingN > 0 && !now.Before(o.nextTry)
 }
 
+// markSent stores how far alerts were sent, when no write since the last
+// send has: a crash before it sends those alerts again, byte for byte,
+// and audit_log keeps one copy.
+func (o *outbox) markSent(ctx context.Context) error {
+	o.send.Lock()
+	defer o.send.Unlock()
+	if o.store == nil || o.delivered <= o.marked {
+		return nil
+	}
+	if err := o.store.Set(ctx, keyOutbox, o.header()); err != nil {
+		return fmt.Errorf("storage: recording that alerts were sent: %w", err)
+	}
+	o.marked = o.delivered
+	return nil
+}
+
 // flush writes the queued alerts ahead (with storage) and, when send is
 // set, sends them to out in order until it refuses one batch; what is
 // refused stays queued and is retried after a back-off.
@@ -164,15 +181,9 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error 
 	if done > 0 && o.store != nil {
 		o.delivered = todo[done-1].seq + 1
 	}
-	// Entries without alerts need no stored record of being sent (the
-	// next write carries it): sent again after a crash, they send nothing.
-	if sent > 0 && o.store != nil {
-		if werr := o.store.Set(ctx, keyOutbox, o.header()); werr != nil {
-			// A crash before the next write sends these again; audit_log
-			// drops the copies.
-			o.logger.Warn("Could not record that alerts were sent", zap.Error(werr))
-		}
-	}
+	// That they were sent is stored by the next write (the next batch's
+	// entry, or markSent within retry_interval), not by a write of its
+	// own: one fsync per batch instead of two.
 	if err != nil {
 		o.tel.emitFailed(ctx, "logs")
 		o.logger.Warn("The next consumer refused alerts; they are kept and sent again",

@@ -59,6 +59,7 @@ func (o *outbox) writeAhead(ctx context.Context, todo []*outboxEntry) error {
 		o.written = prev
 		return fmt.Errorf("storage: writing %d alert batches: %w", len(ops)-1, err)
 	}
+	o.marked = o.delivered
 	for _, e := range todo {
 		e.stored, e.items, e.held = true, nil, nil
 	}
@@ -116,6 +117,7 @@ func (o *outbox) compactSlice(ctx context.Context, upTo uint64) (more bool, err 
 		o.first = prev
 		return false, fmt.Errorf("storage: deleting sent alerts: %w", err)
 	}
+	o.marked = o.delivered
 	return stop < end, nil
 }
 
@@ -170,7 +172,7 @@ func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func
 			o.tel.pendingAlerts(ctx, n)
 		}
 	}
-	o.first, o.written, o.delivered = first, written, delivered
+	o.first, o.written, o.delivered, o.marked = first, written, delivered, delivered
 	o.seq = max(written, delivered)
 	return errors.Join(errs...)
 }

@@ -1,0 +1,86 @@
+package tokenanomalyconnector
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// countedStorage is durable storage that counts the writes made to it
+// (a Set, or a Batch with a Set or Delete): with fsync, one fsync each.
+type countedStorage struct {
+	*durableStorage
+	writes *atomic.Int64
+}
+
+func (c countedStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return countedClient{keptOpen{c.client}, c.writes}, nil
+}
+
+type countedClient struct {
+	storage.Client
+	writes *atomic.Int64
+}
+
+func (c countedClient) Set(ctx context.Context, key string, value []byte) error {
+	c.writes.Add(1)
+	return c.Client.Set(ctx, key, value)
+}
+
+func (c countedClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	for _, op := range ops {
+		if op.Type != storage.Get {
+			c.writes.Add(1)
+			break
+		}
+	}
+	return c.Client.Batch(ctx, ops...)
+}
+
+// TestOneStorageWritePerBatch: a batch that holds items and raises an
+// alert is stored and acknowledged with one storage write (one fsync);
+// that its alert was sent rides on the next batch's write, or on the
+// retry loop's when no batch follows, and a restart then sends nothing
+// again.
+func TestOneStorageWritePerBatch(t *testing.T) {
+	disk := newDurableStorage()
+	id := component.MustNewID("file_storage")
+	var writes atomic.Int64
+	open := func() *harness {
+		cfg := testConfig()
+		cfg.Detectors.FailedAttempts.Threshold = 5
+		cfg.Alerts.RetryInterval = time.Hour // the test runs the retry loop's step by hand
+		cfg.Storage = &id
+		return newHarnessWith(t, cfg, harnessOptions{host: storageHost{id: id, ext: countedStorage{disk, &writes}}})
+	}
+	h := open()
+	for i := range 3 {
+		before := writes.Load()
+		h.sendBatch(fiveFailures()) // the scope violation leaves at once; the failures are held
+		assert.Equal(t, int64(1), writes.Load()-before, "batch %d: one write", i)
+		require.Len(t, h.alertsOf(auditattr.ViolationScope), 1, "the finding alerts once")
+	}
+	assert.Equal(t, h.model.outbox.written-1, h.model.outbox.marked,
+		"each batch's write recorded that the alerts before it were sent")
+
+	before := writes.Load()
+	h.model.retryAlerts(t.Context(), time.Now())
+	assert.Equal(t, int64(1), writes.Load()-before, "the retry loop records the last send")
+	h.model.retryAlerts(t.Context(), time.Now())
+	assert.Equal(t, int64(1), writes.Load()-before, "and writes nothing when nothing changed")
+	sent := len(h.records())
+	h.crash()
+
+	h2 := open()
+	h2.model.retryAlerts(t.Context(), time.Now())
+	assert.Empty(t, h2.records(), "nothing recorded as sent is sent again")
+	assert.Equal(t, 1, sent)
+}

@@ -66,13 +66,12 @@ type model struct {
 	pending       plog.Logs
 	pendingN      int
 	pendingScopes map[int32]plog.ScopeLogs
-	outbox        *outbox  // alerts raised, until the next consumer takes them
-	seen          *itemSet // items read recently: a retried batch counts once
-	run           eventRun // items read, waiting to be ingested
-	touched       uint32   // see ingestRun
-	heldLog       enc      // items the batch held, for its outbox entry (see heldlog.go)
-	heldN         int
-	covered       uint64 // outbox entries below it are in the loaded state
+	outbox        *outbox    // alerts raised, until the next consumer takes them
+	seen          *itemSet   // items read recently: a retried batch counts once
+	run           eventRun   // items read, waiting to be ingested
+	touched       uint32     // see ingestRun
+	heldLog       heldWriter // items the batch held, for its outbox entry (see heldlog.go)
+	covered       uint64     // outbox entries below it are in the loaded state
 	extras        extras
 
 	store  *persister

@@ -135,8 +135,8 @@ func TestCorruptHeldItemsAreRejected(t *testing.T) {
 		{name: "unknown version", data: append(append([]byte{}, good[:4]...), 9)},
 		{name: "count beyond the data", data: append(append([]byte{}, good[:5]...), 0xff, 0xff, 0xff, 0xff, 0x0f)},
 		{name: "string index beyond those read", data: func() []byte {
-			b := append([]byte{}, good[:6]...)  // mark, version, count 20
-			b = append(b, good[6:12]...)        // Δat of the first item (6 bytes)
+			b := append([]byte{}, good[:6]...) // mark, version, count 20
+			b = append(b, good[6:12]...)       // Δat of the first item (6 bytes)
 			return append(b, 9, 0, 0, 0, 0, 0) // a reference to string 8 of none
 		}()},
 	} {

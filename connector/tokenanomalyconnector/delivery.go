@@ -66,6 +66,16 @@ func (m *model) deliver(ctx context.Context, force bool) error {
 	return m.outbox.flush(ctx, out, force || m.outbox.due(time.Now()))
 }
 
+// deliverBatch is deliver for the batch just read: it returns once the
+// batch's entry is stored, without waiting for another batch's delivery.
+func (m *model) deliverBatch(ctx context.Context) {
+	if !m.outbox.queued() {
+		return
+	}
+	out := m.alerts()
+	m.outbox.flushBatch(ctx, out, out != nil && m.outbox.due(time.Now()))
+}
+
 // alerts is the consumer of alerts, nil while no logs pair runs.
 func (m *model) alerts() consumer.Logs {
 	m.mu.Lock()

@@ -254,9 +254,10 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 		return n
 	})
 	m.tel.items(ctx, "traces", n)
-	// Alerts leave with the batch that raised them. A refusal does not
-	// fail the batch: they wait in the outbox and are sent again.
-	_ = m.deliver(ctx, false)
+	// Alerts leave with the batch that raised them, or with the one being
+	// sent. A refusal does not fail the batch: they wait in the outbox
+	// and are sent again.
+	m.deliverBatch(ctx)
 	return nil
 }
 
@@ -290,9 +291,10 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 		return n
 	})
 	m.tel.items(ctx, "logs", n)
-	// Alerts leave with the batch that raised them. A refusal does not
-	// fail the batch: they wait in the outbox and are sent again.
-	_ = m.deliver(ctx, false)
+	// Alerts leave with the batch that raised them, or with the one being
+	// sent. A refusal does not fail the batch: they wait in the outbox
+	// and are sent again.
+	m.deliverBatch(ctx)
 	return nil
 }
 
@@ -480,7 +482,7 @@ func (m *model) releaseAndSend(ctx context.Context, release func()) {
 	m.queueAlerts()
 	m.tel.publish(ctx)
 	m.mu.Unlock()
-	_ = m.deliver(ctx, false) // a refusal waits in the outbox
+	m.deliverBatch(ctx) // a refusal waits in the outbox
 }
 
 // addr parses the client address once per event.

@@ -9,7 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
@@ -83,4 +86,77 @@ func TestOneStorageWritePerBatch(t *testing.T) {
 	h2.model.retryAlerts(t.Context(), time.Now())
 	assert.Empty(t, h2.records(), "nothing recorded as sent is sent again")
 	assert.Equal(t, 1, sent)
+}
+
+// slowAlerts holds every delivery until release is closed, as audit_log
+// holds an export until its fsync.
+type slowAlerts struct {
+	next    consumer.Logs
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *slowAlerts) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func (s *slowAlerts) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	select {
+	case s.entered <- struct{}{}:
+	default:
+	}
+	<-s.release
+	return s.next.ConsumeLogs(ctx, ld)
+}
+
+// TestBatchDoesNotWaitForAnotherBatchsDelivery: while one batch's alerts
+// wait on a slow consumer, the next batch is read, stored and
+// acknowledged; its alerts leave after the first batch's, in order, by
+// the call already sending.
+func TestBatchDoesNotWaitForAnotherBatchsDelivery(t *testing.T) {
+	for _, withStorage := range []bool{false, true} {
+		t.Run(map[bool]string{false: "without storage", true: "with storage"}[withStorage], func(t *testing.T) {
+			disk := newDurableStorage()
+			id := component.MustNewID("file_storage")
+			cfg := deliveryConfig()
+			cfg.Alerts.RetryInterval = time.Hour // only the batches send
+			opts := harnessOptions{}
+			if withStorage {
+				cfg.Storage = &id
+				opts.host = disk.host(id)
+			}
+			slow := &slowAlerts{entered: make(chan struct{}, 1), release: make(chan struct{})}
+			opts.alertsVia = func(next consumer.Logs) consumer.Logs { slow.next = next; return slow }
+			h := newHarnessWith(t, cfg, opts)
+			revoked := func(token string) ptrace.Traces {
+				return spans(item{at: t0, token: token, outcome: auditattr.OutcomeDenied, resource: "GET /admin",
+					violations: []string{auditattr.ViolationRevoked}})
+			}
+			first := make(chan error, 1)
+			go func() { first <- h.traces[0].ConsumeTraces(context.Background(), revoked("tok_a")) }()
+			<-slow.entered // the first batch's alert is being delivered
+
+			second := make(chan error, 1)
+			go func() { second <- h.traces[0].ConsumeTraces(context.Background(), revoked("tok_b")) }()
+			select {
+			case err := <-second:
+				require.NoError(t, err)
+			case <-time.After(10 * time.Second):
+				close(slow.release)
+				t.Fatal("the second batch waited for the first batch's delivery")
+			}
+			if withStorage {
+				data, err := disk.client.Get(t.Context(), outboxEntryKey(1))
+				require.NoError(t, err)
+				assert.NotNil(t, data, "the second batch's alert was stored before it was acknowledged")
+			}
+			assert.Empty(t, h.records(), "nothing was delivered yet")
+
+			close(slow.release)
+			require.NoError(t, <-first)
+			got := h.alertsOf(auditattr.ViolationRevoked)
+			require.Len(t, got, 2, "the call already sending sent the second batch's alert too")
+			assert.Equal(t, "tok_a", str(got[0], auditattr.TokenID))
+			assert.Equal(t, "tok_b", str(got[1], auditattr.TokenID))
+			assert.Zero(t, h.model.outbox.pending())
+		})
+	}
 }

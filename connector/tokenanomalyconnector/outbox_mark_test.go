@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -159,4 +160,60 @@ func TestBatchDoesNotWaitForAnotherBatchsDelivery(t *testing.T) {
 			assert.Zero(t, h.model.outbox.pending())
 		})
 	}
+}
+
+// TestConcurrentBatchesDeliverEachAlertOnce: batches consumed at once from
+// several goroutines, with storage, each raising an alert: every alert is
+// delivered once, each sender's in the order it sent them, nothing stays
+// queued, and after a restart nothing is sent again.
+func TestConcurrentBatchesDeliverEachAlertOnce(t *testing.T) {
+	disk := newDurableStorage()
+	id := component.MustNewID("file_storage")
+	open := func() *harness {
+		cfg := deliveryConfig()
+		cfg.Storage = &id
+		return newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
+	}
+	h := open()
+	const senders, each = 4, 25
+	done := make(chan error, senders)
+	for s := range senders {
+		go func() {
+			var err error
+			for i := range each {
+				td := spans(item{at: t0, token: fmt.Sprintf("tok_%d_%d", s, i), outcome: auditattr.OutcomeDenied,
+					resource: "GET /admin", violations: []string{auditattr.ViolationRevoked}})
+				if e := h.traces[0].ConsumeTraces(context.Background(), td); e != nil {
+					err = e
+				}
+			}
+			done <- err
+		}()
+	}
+	for range senders {
+		require.NoError(t, <-done)
+	}
+	got := h.alertsOf(auditattr.ViolationRevoked)
+	require.Len(t, got, senders*each, "each alert once")
+	seen := map[string]bool{}
+	next := make([]int, senders)
+	for _, lr := range got {
+		tok := str(lr, auditattr.TokenID)
+		assert.False(t, seen[tok], "%s sent twice", tok)
+		seen[tok] = true
+		var s, i int
+		_, err := fmt.Sscanf(tok, "tok_%d_%d", &s, &i)
+		require.NoError(t, err)
+		assert.Equal(t, next[s], i, "sender %d's alerts in order", s)
+		next[s] = i + 1
+	}
+	assert.Zero(t, h.model.outbox.pending())
+	assert.False(t, h.model.outbox.queued(), "nothing stays queued")
+	assert.Equal(t, uint64(senders*each), h.model.outbox.written, "each batch's entry was stored")
+	h.model.retryAlerts(t.Context(), time.Now()) // records the last sends
+	h.crash()
+
+	h2 := open()
+	h2.model.retryAlerts(t.Context(), time.Now())
+	assert.Empty(t, h2.records(), "nothing is sent again after a restart")
 }

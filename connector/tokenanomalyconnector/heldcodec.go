@@ -97,16 +97,16 @@ func isCompactHeld(data []byte) bool {
 	return len(data) >= 4 && binary.LittleEndian.Uint32(data) == heldCompactMark
 }
 
-// heldReader reads the compact encoding, checking every length and index.
+// heldReader reads the compact encoding, checking every length and index
+// (dec's checks, and the varints' and string references').
 type heldReader struct {
-	b    []byte
-	err  error
+	dec
 	dict []string
 }
 
 func decodeCompactHeld(data []byte, each func(*event)) error {
-	r := heldReader{b: data[4:]}
-	if v := r.byte(); r.err == nil && v != heldCompactVersion {
+	r := heldReader{dec: dec{b: data[4:]}}
+	if v := r.u8(); r.err == nil && v != heldCompactVersion {
 		return fmt.Errorf("held items: encoding version %d, want %d", v, heldCompactVersion)
 	}
 	n := r.uvarint()
@@ -126,7 +126,7 @@ func decodeCompactHeld(data []byte, each func(*event)) error {
 		copy(ev.traceID[:], r.take(len(ev.traceID)))
 		copy(ev.spanID[:], r.take(len(ev.spanID)))
 		ev.scopeBits = r.uvarint()
-		ev.offHoursGiven = r.byte()&1 != 0
+		ev.offHoursGiven = r.u8()&1 != 0
 		if r.err != nil {
 			return fmt.Errorf("held items: %w", r.err)
 		}
@@ -136,23 +136,6 @@ func decodeCompactHeld(data []byte, each func(*event)) error {
 		return fmt.Errorf("held items: %w", r.err)
 	}
 	return nil
-}
-
-func (r *heldReader) take(n int) []byte {
-	if r.err != nil || n < 0 || n > len(r.b) {
-		r.err = errTruncated
-		return nil
-	}
-	v := r.b[:n]
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *heldReader) byte() uint8 {
-	if v := r.take(1); v != nil {
-		return v[0]
-	}
-	return 0
 }
 
 func (r *heldReader) uvarint() uint64 {
@@ -168,16 +151,13 @@ func (r *heldReader) uvarint() uint64 {
 	return v
 }
 
+// varint undoes binary.AppendVarint's zigzag encoding.
 func (r *heldReader) varint() int64 {
-	if r.err != nil {
-		return 0
+	u := r.uvarint()
+	v := int64(u >> 1)
+	if u&1 != 0 {
+		v = ^v
 	}
-	v, k := binary.Varint(r.b)
-	if k <= 0 {
-		r.err = errTruncated
-		return 0
-	}
-	r.b = r.b[k:]
 	return v
 }
 

@@ -82,7 +82,7 @@ func decodeAll(t *testing.T, data []byte) []event {
 // starts each one anew.
 func TestHeldEncodingRoundTrips(t *testing.T) {
 	first, second := heldBatch(500, 200, 1), heldBatch(300, 50, 2)
-	second[0].principal, second[1].tokenID = "", "" // empty strings are strings too
+	second[0].principal, second[1].tokenID = "", ""         // empty strings are strings too
 	second[2].at, second[3].issuedAt = second[1].at-5000, 0 // event time going back; no issue date
 	var w heldWriter
 	for _, tc := range []struct {

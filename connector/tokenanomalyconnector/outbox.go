@@ -144,8 +144,12 @@ func (o *outbox) markSent(ctx context.Context) error {
 func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error {
 	o.storeQueued(ctx)
 	o.send.Lock()
-	defer o.send.Unlock()
-	return o.sendQueued(ctx, out, send)
+	err := o.sendQueued(ctx, out, send)
+	o.send.Unlock()
+	if err == nil {
+		o.sendWhileFree(ctx, out, send)
+	}
+	return err
 }
 
 // flushBatch is flush for the batch that just queued an entry: it returns
@@ -153,13 +157,18 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error 
 // already; that one sends this entry too before it returns.
 func (o *outbox) flushBatch(ctx context.Context, out consumer.Logs, send bool) {
 	o.storeQueued(ctx)
-	for o.send.TryLock() {
+	o.sendWhileFree(ctx, out, send)
+}
+
+// sendWhileFree sends what is ready while no other call sends. An entry
+// made ready while this call held send found it held: this call sees it
+// once it has released send, and sends it.
+func (o *outbox) sendWhileFree(ctx context.Context, out consumer.Logs, send bool) {
+	for o.sendable() && o.send.TryLock() {
 		err := o.sendQueued(ctx, out, send)
 		o.send.Unlock()
-		// An entry queued while this call sent found send held: it is
-		// sent here, now that send was released.
-		if err != nil || !send || !o.sendable() {
-			return
+		if err != nil || !send || out == nil {
+			return // what is left waits for a consumer or the back-off
 		}
 	}
 }

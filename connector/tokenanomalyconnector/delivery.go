@@ -66,6 +66,16 @@ func (m *model) deliver(ctx context.Context, force bool) error {
 	return m.outbox.flush(ctx, out, force || m.outbox.due(time.Now()))
 }
 
+// deliverBatch is deliver for the batch just read: it returns once the
+// batch's entry is stored, without waiting for another batch's delivery.
+func (m *model) deliverBatch(ctx context.Context) {
+	if !m.outbox.queued() {
+		return
+	}
+	out := m.alerts()
+	m.outbox.flushBatch(ctx, out, out != nil && m.outbox.due(time.Now()))
+}
+
 // alerts is the consumer of alerts, nil while no logs pair runs.
 func (m *model) alerts() consumer.Logs {
 	m.mu.Lock()
@@ -89,12 +99,18 @@ func (m *model) retryLoop() {
 	}
 }
 
-// retryAlerts sends waiting alerts once the back-off allows, and keeps
-// the stored alerts few: past compactAfter sent ones, the findings are
-// saved and the sent alerts deleted.
+// retryAlerts sends waiting alerts once the back-off allows, stores how
+// far alerts were sent if no batch's write has since, and keeps the
+// stored alerts few: past compactAfter sent ones, the findings are saved
+// and the sent alerts deleted.
 func (m *model) retryAlerts(ctx context.Context, now time.Time) {
 	if m.outbox.due(now) {
 		_ = m.deliver(ctx, true)
+	}
+	if err := m.outbox.markSent(ctx); err != nil {
+		// A crash before the next write sends these alerts again;
+		// audit_log drops the copies.
+		m.logger.Warn("Could not record that alerts were sent", zap.Error(err))
 	}
 	if m.store != nil && m.outbox.retained() >= compactAfter {
 		if err := m.saveFindings(ctx); err != nil {

@@ -66,13 +66,12 @@ type model struct {
 	pending       plog.Logs
 	pendingN      int
 	pendingScopes map[int32]plog.ScopeLogs
-	outbox        *outbox  // alerts raised, until the next consumer takes them
-	seen          *itemSet // items read recently: a retried batch counts once
-	run           eventRun // items read, waiting to be ingested
-	touched       uint32   // see ingestRun
-	heldLog       enc      // items the batch held, for its outbox entry (see heldlog.go)
-	heldN         int
-	covered       uint64 // outbox entries below it are in the loaded state
+	outbox        *outbox    // alerts raised, until the next consumer takes them
+	seen          *itemSet   // items read recently: a retried batch counts once
+	run           eventRun   // items read, waiting to be ingested
+	touched       uint32     // see ingestRun
+	heldLog       heldWriter // items the batch held, for its outbox entry (see heldlog.go)
+	covered       uint64     // outbox entries below it are in the loaded state
 	extras        extras
 
 	store  *persister
@@ -177,6 +176,9 @@ func (m *model) shutdown(ctx context.Context) error {
 		}
 		m.logger.Warn("Alerts were still refused at shutdown; "+kept, zap.Int("alerts", m.outbox.pending()))
 	}
+	if err := m.outbox.markSent(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if m.store != nil {
 		if err := m.save(ctx); err != nil {
 			errs = append(errs, err)
@@ -252,9 +254,10 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 		return n
 	})
 	m.tel.items(ctx, "traces", n)
-	// Alerts leave with the batch that raised them. A refusal does not
-	// fail the batch: they wait in the outbox and are sent again.
-	_ = m.deliver(ctx, false)
+	// Alerts leave with the batch that raised them, or with the one being
+	// sent. A refusal does not fail the batch: they wait in the outbox
+	// and are sent again.
+	m.deliverBatch(ctx)
 	return nil
 }
 
@@ -288,9 +291,10 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 		return n
 	})
 	m.tel.items(ctx, "logs", n)
-	// Alerts leave with the batch that raised them. A refusal does not
-	// fail the batch: they wait in the outbox and are sent again.
-	_ = m.deliver(ctx, false)
+	// Alerts leave with the batch that raised them, or with the one being
+	// sent. A refusal does not fail the batch: they wait in the outbox
+	// and are sent again.
+	m.deliverBatch(ctx)
 	return nil
 }
 
@@ -478,7 +482,7 @@ func (m *model) releaseAndSend(ctx context.Context, release func()) {
 	m.queueAlerts()
 	m.tel.publish(ctx)
 	m.mu.Unlock()
-	_ = m.deliver(ctx, false) // a refusal waits in the outbox
+	m.deliverBatch(ctx) // a refusal waits in the outbox
 }
 
 // addr parses the client address once per event.

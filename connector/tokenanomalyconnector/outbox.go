@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/consumer"
@@ -22,9 +23,15 @@ import (
 // already) and the findings it raised are restored, whatever the age of
 // the last full save.
 type outbox struct {
-	// send serializes writes and deliveries, so alerts leave in the order
-	// they were raised; it guards first, written and delivered.
-	send sync.Mutex
+	// send serializes deliveries, so alerts leave in the order they were
+	// raised. write serializes storage writes (a batch waits for its own
+	// entry's, which stores every entry queued by then: concurrent
+	// batches share one fsync) and guards first, written, delivered and
+	// marked. A batch never waits for another batch's delivery: that
+	// waits on the next consumer (audit_log's fsync), and held the
+	// concurrent requests in line behind each other.
+	send  sync.Mutex
+	write sync.Mutex
 	// mu guards the queue; add takes it under the model's lock.
 	mu       sync.Mutex
 	queue    []*outboxEntry
@@ -35,6 +42,7 @@ type outbox struct {
 
 	store                     storage.Client // nil without storage
 	first, written, delivered uint64         // stored entries are [first, written); those below delivered were sent
+	marked                    uint64         // the delivered position storage holds (see markSent)
 
 	maxPending        int
 	interval, maxWait time.Duration
@@ -49,7 +57,10 @@ type outboxEntry struct {
 	n      int
 	items  []uint64 // keys of the batch's items, stored so a crash does not forget them
 	held   []byte   // the items the batch put in the reorder buffer (heldlog.go), stored alike
-	stored bool
+	stored bool     // guarded by write
+	// ready is set once the entry's write was made (or failed: its
+	// alerts are sent all the same); only ready entries are sent.
+	ready atomic.Bool
 }
 
 // maxRetryWait caps the back-off between delivery attempts.
@@ -111,24 +122,102 @@ func (o *outbox) due(now time.Time) bool {
 	return o.pendingN > 0 && !now.Before(o.nextTry)
 }
 
-// flush writes the queued alerts ahead (with storage) and, when send is
-// set, sends them to out in order until it refuses one batch; what is
-// refused stays queued and is retried after a back-off.
+// markSent stores how far alerts were sent, when no write since the last
+// send has: a crash before it sends those alerts again, byte for byte,
+// and audit_log keeps one copy.
+func (o *outbox) markSent(ctx context.Context) error {
+	o.write.Lock()
+	defer o.write.Unlock()
+	if o.store == nil || o.delivered <= o.marked {
+		return nil
+	}
+	if err := o.store.Set(ctx, keyOutbox, o.header()); err != nil {
+		return fmt.Errorf("storage: recording that alerts were sent: %w", err)
+	}
+	o.marked = o.delivered
+	return nil
+}
+
+// flush stores the queued alerts (with storage) and, when send is set,
+// sends them to out in order until it refuses one batch; what is refused
+// stays queued and is retried after a back-off.
 func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error {
+	o.storeQueued(ctx)
 	o.send.Lock()
-	defer o.send.Unlock()
+	err := o.sendQueued(ctx, out, send)
+	o.send.Unlock()
+	if err == nil {
+		o.sendWhileFree(ctx, out, send)
+	}
+	return err
+}
+
+// flushBatch is flush for the batch that just queued an entry: it returns
+// once its entry is stored, and sends unless another call is sending
+// already; that one sends this entry too before it returns.
+func (o *outbox) flushBatch(ctx context.Context, out consumer.Logs, send bool) {
+	o.storeQueued(ctx)
+	o.sendWhileFree(ctx, out, send)
+}
+
+// sendWhileFree sends what is ready while no other call sends. An entry
+// made ready while this call held send found it held: this call sees it
+// once it has released send, and sends it.
+func (o *outbox) sendWhileFree(ctx context.Context, out consumer.Logs, send bool) {
+	for o.sendable() && o.send.TryLock() {
+		err := o.sendQueued(ctx, out, send)
+		o.send.Unlock()
+		if err != nil || !send || out == nil {
+			return // what is left waits for a consumer or the back-off
+		}
+	}
+}
+
+// sendable reports whether the first queued entry may be sent: an entry
+// still being stored is sent by its own batch's call, after the write.
+func (o *outbox) sendable() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.queue) > 0 && (o.store == nil || o.queue[0].ready.Load())
+}
+
+// storeQueued writes the entries not yet written, in one write, and marks
+// them ready to be sent.
+func (o *outbox) storeQueued(ctx context.Context) {
+	if o.store == nil {
+		return
+	}
+	o.write.Lock()
+	defer o.write.Unlock()
+	o.mu.Lock()
+	var todo []*outboxEntry
+	for _, e := range o.queue {
+		if !e.stored { // a failed write is tried again
+			todo = append(todo, e)
+		}
+	}
+	o.mu.Unlock()
+	if len(todo) == 0 {
+		return
+	}
+	if err := o.writeAhead(ctx, todo); err != nil {
+		// Send anyway: only their survival of a crash is at stake.
+		o.tel.persist(ctx, "save", "failed")
+		o.logger.Error("Could not store alerts before sending them", zap.Error(err))
+	}
+	for _, e := range todo {
+		e.ready.Store(true)
+	}
+}
+
+// sendQueued sends the ready entries in order (see flush). Call it holding
+// send.
+func (o *outbox) sendQueued(ctx context.Context, out consumer.Logs, send bool) error {
 	o.mu.Lock()
 	todo := slices.Clone(o.queue)
 	o.mu.Unlock()
 	if len(todo) == 0 {
 		return nil
-	}
-	if o.store != nil {
-		if err := o.writeAhead(ctx, todo); err != nil {
-			// Send anyway: only their survival of a crash is at stake.
-			o.tel.persist(ctx, "save", "failed")
-			o.logger.Error("Could not store alerts before sending them", zap.Error(err))
-		}
 	}
 	// Entries without alerts (held items only) are done once stored;
 	// those with alerts wait for a consumer and the back-off.
@@ -136,6 +225,9 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error 
 	done, sent := 0, 0
 	var err error
 	for _, e := range todo {
+		if o.store != nil && !e.ready.Load() {
+			break // its batch stores it first
+		}
 		if e.n > 0 {
 			if !send {
 				break
@@ -162,17 +254,13 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error 
 	o.mu.Unlock()
 	o.tel.pendingAlerts(ctx, -sent)
 	if done > 0 && o.store != nil {
+		o.write.Lock()
 		o.delivered = todo[done-1].seq + 1
+		o.write.Unlock()
 	}
-	// Entries without alerts need no stored record of being sent (the
-	// next write carries it): sent again after a crash, they send nothing.
-	if sent > 0 && o.store != nil {
-		if werr := o.store.Set(ctx, keyOutbox, o.header()); werr != nil {
-			// A crash before the next write sends these again; audit_log
-			// drops the copies.
-			o.logger.Warn("Could not record that alerts were sent", zap.Error(werr))
-		}
-	}
+	// That they were sent is stored by the next write (the next batch's
+	// entry, or markSent within retry_interval), not by a write of its
+	// own: one fsync per batch instead of two.
 	if err != nil {
 		o.tel.emitFailed(ctx, "logs")
 		o.logger.Warn("The next consumer refused alerts; they are kept and sent again",

@@ -34,7 +34,7 @@ func (o *outbox) header() []byte {
 }
 
 // writeAhead stores the entries not stored yet, with the header, in one
-// batch. Call it holding send.
+// batch. Call it holding write.
 func (o *outbox) writeAhead(ctx context.Context, todo []*outboxEntry) error {
 	var ops []*storage.Operation
 	written := o.written
@@ -59,6 +59,7 @@ func (o *outbox) writeAhead(ctx context.Context, todo []*outboxEntry) error {
 		o.written = prev
 		return fmt.Errorf("storage: writing %d alert batches: %w", len(ops)-1, err)
 	}
+	o.marked = o.delivered
 	for _, e := range todo {
 		e.stored, e.items, e.held = true, nil, nil
 	}
@@ -67,8 +68,8 @@ func (o *outbox) writeAhead(ctx context.Context, todo []*outboxEntry) error {
 
 // retained is how many stored entries were sent and wait for compact.
 func (o *outbox) retained() uint64 {
-	o.send.Lock()
-	defer o.send.Unlock()
+	o.write.Lock()
+	defer o.write.Unlock()
 	end := min(o.delivered, o.written)
 	if end <= o.first {
 		return 0
@@ -79,7 +80,7 @@ func (o *outbox) retained() uint64 {
 // compact deletes the stored entries below upTo that were sent: a save
 // that began after they were raised holds their findings. It deletes
 // compactPerWrite entries per write, so that a batch storing its entry
-// (which needs send) waits for one such write at most.
+// (which needs write) waits for one such write at most.
 func (o *outbox) compact(ctx context.Context, upTo uint64) error {
 	if o.store == nil {
 		return nil
@@ -98,8 +99,8 @@ const compactPerWrite = 1024
 // compactSlice deletes up to compactPerWrite entries; more reports whether
 // some are left.
 func (o *outbox) compactSlice(ctx context.Context, upTo uint64) (more bool, err error) {
-	o.send.Lock()
-	defer o.send.Unlock()
+	o.write.Lock()
+	defer o.write.Unlock()
 	end := min(upTo, o.delivered)
 	if end <= o.first {
 		return false, nil
@@ -116,6 +117,7 @@ func (o *outbox) compactSlice(ctx context.Context, upTo uint64) (more bool, err 
 		o.first = prev
 		return false, fmt.Errorf("storage: deleting sent alerts: %w", err)
 	}
+	o.marked = o.delivered
 	return stop < end, nil
 }
 
@@ -165,12 +167,14 @@ func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func
 		}
 		if seq >= delivered {
 			n := alerts.LogRecordCount()
-			o.queue = append(o.queue, &outboxEntry{seq: seq, alerts: alerts, n: n, stored: true})
+			e := &outboxEntry{seq: seq, alerts: alerts, n: n, stored: true}
+			e.ready.Store(true)
+			o.queue = append(o.queue, e)
 			o.pendingN += n
 			o.tel.pendingAlerts(ctx, n)
 		}
 	}
-	o.first, o.written, o.delivered = first, written, delivered
+	o.first, o.written, o.delivered, o.marked = first, written, delivered, delivered
 	o.seq = max(written, delivered)
 	return errors.Join(errs...)
 }

@@ -135,7 +135,7 @@ func (m *model) inSlicesPrepared(prepare func(), step func() bool) {
 }
 
 // heldItem is what a save keeps of an item in the reorder buffer: the
-// fields encodeHeld writes. The strings of a held item are never changed
+// fields a held item's encoding keeps. The strings of a held item are never changed
 // (see reorder.detach), so a copy taken under the lock is encoded after.
 type heldItem struct {
 	at, issuedAt, expiresAt                      int64
@@ -162,26 +162,18 @@ func (m *model) copyHeld(into []heldItem) []heldItem {
 	return into
 }
 
-// encodeHeldItems encodes the held items a save copied: a count, then
-// each as encodeHeld writes it (read back by holdAgain).
+// encodeHeldItems encodes the held items a save copied, in the compact
+// encoding of an outbox entry (read back by holdAgain).
 func encodeHeldItems(items []heldItem) []byte {
-	size := 4
+	var w heldWriter
 	for i := range items {
 		h := &items[i]
-		size += heldRecordBytes + len(h.tokenID) + len(h.tokenType) + len(h.principal) + len(h.principalType) +
-			len(h.resource) + len(h.outcome) + len(h.client)
-	}
-	e := enc{b: make([]byte, 0, size)}
-	e.u32(uint32(len(items)))
-	for i := range items {
-		h := &items[i]
-		ev := event{
+		w.add(&event{
 			at: h.at, issuedAt: h.issuedAt, expiresAt: h.expiresAt,
 			tokenID: h.tokenID, tokenType: h.tokenType, principal: h.principal, principalType: h.principalType,
 			resource: h.resource, outcome: h.outcome, client: h.client,
 			traceID: h.traceID, spanID: h.spanID, scopeBits: h.scopeBits, offHoursGiven: h.offHoursGiven,
-		}
-		encodeHeld(&e, &ev)
+		})
 	}
-	return e.b
+	return w.take()
 }

@@ -123,7 +123,7 @@ func TestChunkBufferHoldsAWholeChunk(t *testing.T) {
 // TestSavedHeldItemsAreThoseOfTheSaveInstant: a save copies the reorder
 // buffer under the lock and encodes it after; items released and new
 // items held in between (reusing the buffer's positions) change nothing
-// in what it writes, which is what encodeHeld writes of each item held at
+// in what it writes, which is the encoding of each item held at
 // the save's instant, in the buffer's order.
 func TestSavedHeldItemsAreThoseOfTheSaveInstant(t *testing.T) {
 	batch := func(prefix string, from time.Time, n int) ptrace.Traces {
@@ -140,16 +140,16 @@ func TestSavedHeldItemsAreThoseOfTheSaveInstant(t *testing.T) {
 	m := h.model
 	m.mu.Lock()
 	require.Equal(t, 50, m.held.len())
-	want := enc{}
-	want.u32(uint32(m.held.len()))
+	var w heldWriter
 	for _, r := range m.held.heap {
-		encodeHeld(&want, &m.held.items[r.pos])
+		w.add(&m.held.items[r.pos])
 	}
+	want := w.take()
 	copied := m.copyHeld(nil)
 	m.mu.Unlock()
 
 	h.settle()
 	h.sendBatch(batch("second", t0.Add(time.Hour), 60))
 	require.Equal(t, 60, m.held.len(), "the first items left, new ones took their positions")
-	assert.Equal(t, want.b, encodeHeldItems(copied))
+	assert.Equal(t, want, encodeHeldItems(copied))
 }

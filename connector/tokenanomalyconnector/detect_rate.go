@@ -29,10 +29,11 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	b := uint32(ev.at / c.Bucket.Milliseconds())
 	newBucket := st.flags&flagRateLearned == 0 || b > st.rateBucket
 	if st.flags&flagRateLearned == 0 {
-		st.rateBucket = b
+		st.rateBucket, st.rateStreak = b, 1
 		st.flags |= flagRateLearned
 		st.rateThreshold = m.rateThreshold(0, 0, 0)
 	} else if b > st.rateBucket {
+		st.rateStreak = nextStreak(st.rateStreak, b-st.rateBucket-1)
 		if st.flags&flagRateBaseline == 0 {
 			// The first closed bucket seeds the baseline (Poisson: the
 			// variance equals the mean) instead of dragging it up from 0.
@@ -76,6 +77,30 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	m.raise(f, st)
 }
 
+// rateStreakGap is how many empty buckets (minutes) a stretch of activity
+// bridges: a sustained surge of a few calls a minute has short gaps, while
+// separate builds or runs of a job are further apart.
+const rateStreakGap = 2
+
+// nextStreak is the stretch of activity once a bucket opens after the
+// given number of empty buckets.
+func nextStreak(streak uint8, empty uint32) uint8 {
+	if empty > rateStreakGap {
+		return 1
+	}
+	return min(streak, 0xfe) + 1
+}
+
+// rateBursty tells whether a token's busiest minute shows bursts: it
+// reached the floor, or it is burst_peak_ratio times the token's mean. Such
+// a token (a CI pipeline, a daily job, a user's flurries) is judged against
+// its own bursts on the minute scale, and on the hour scale only when its
+// activity is sustained.
+func (m *model) rateBursty(mean, peak float64) bool {
+	c := &m.cfg.Detectors.RateSurge
+	return peak >= float64(c.MinRequests) || peak >= c.BurstPeakRatio*max(mean, c.MinBaseline)
+}
+
 // decayPeak folds a closed bucket's count and k empty buckets into a
 // decayed maximum.
 func decayPeak(peak, count float64, k int, decay float64) float32 {
@@ -106,9 +131,9 @@ func (m *model) rateThreshold(mean, variance, peak float64) uint32 {
 	t = max(t, math.Ceil(c.MinRatio*lambda))
 	t = max(t, math.Ceil(mean+c.Tolerance*math.Sqrt(max(variance, 0))))
 	ratio := c.PeakRatio
-	if peak >= float64(c.MinRequests) {
-		// Bursts are the token's habit (a CI pipeline's builds): it is
-		// judged against its own bursts, which vary widely.
+	if m.rateBursty(mean, peak) {
+		// Bursts are the token's habit: it is judged against its own
+		// bursts, which vary widely.
 		ratio = max(ratio, c.BurstPeakRatio)
 	}
 	t = max(t, math.Ceil(ratio*peak))

@@ -33,7 +33,20 @@ func (m *model) detectRateLong(ev *event, st *tokenState, newBucket bool) bool {
 	}
 	age := ev.at - int64(st.firstSeen)*1000
 	return st.flags&flagRateLongAlerted == 0 && st.rateLongSum() >= st.rateLongThreshold &&
-		st.rateLongActive() >= c.LongMinBuckets && age >= c.LongLearningPeriod.Milliseconds()
+		m.rateSustained(st) && age >= c.LongLearningPeriod.Milliseconds()
+}
+
+// rateSustained tells whether the long window's requests are a sustained
+// surge rather than bursts: spread over long_min_buckets distinct buckets
+// (minutes), and, for a token whose habit is bursts, in one stretch of
+// activity that long. Separate builds of a pipeline add up to many minutes
+// within an hour, but each ends within minutes.
+func (m *model) rateSustained(st *tokenState) bool {
+	n := m.cfg.Detectors.RateSurge.LongMinBuckets
+	if st.rateLongActive() < n {
+		return false
+	}
+	return !m.rateBursty(float64(st.rateMean), float64(st.ratePeak)) || int(st.rateStreak) >= n
 }
 
 // slideRateLong closes slots up to slot. Each closed slot samples the

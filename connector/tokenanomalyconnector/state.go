@@ -37,6 +37,10 @@ type tokenState struct {
 	rateLongPeak                     float32
 	rateLongThreshold                uint32
 	ratePeak                         float32
+	// rateStreak counts the buckets of the token's current stretch of
+	// activity (gaps of up to rateStreakGap empty buckets included): how
+	// long a bursty token's activity is sustained.
+	rateStreak uint8
 
 	// denied_access: refusals in the open window bucket and their decayed
 	// mean per window, the token's own refusal baseline; requests in the

@@ -33,7 +33,6 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		st.flags |= flagRateLearned
 		st.rateThreshold = m.rateThreshold(0, 0, 0)
 	} else if b > st.rateBucket {
-		st.rateStreak = nextStreak(st.rateStreak, b-st.rateBucket-1)
 		if st.flags&flagRateBaseline == 0 {
 			// The first closed bucket seeds the baseline (Poisson: the
 			// variance equals the mean) instead of dragging it up from 0.
@@ -41,7 +40,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 			st.rateMean, st.rateVar = float32(st.rateCount), float32(st.rateCount)
 		}
 		k := int(b - st.rateBucket - 1)
-		st.ratePeak = decayPeak(float64(st.ratePeak), float64(st.rateCount), k, m.peakDecay)
+		m.learnRatePeak(st, k)
 		st.rateMean, st.rateVar = decayBuckets(float64(st.rateCount), float64(st.rateMean), float64(st.rateVar), k, m.rateAlpha)
 		st.rateBucket, st.rateCount = b, 0
 		st.flags &^= flagRateAlerted
@@ -82,13 +81,25 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 // separate builds or runs of a job are further apart.
 const rateStreakGap = 2
 
-// nextStreak is the stretch of activity once a bucket opens after the
-// given number of empty buckets.
-func nextStreak(streak uint8, empty uint32) uint8 {
-	if empty > rateStreakGap {
-		return 1
+// learnRatePeak closes the open bucket, followed by k empty buckets: its
+// count joins the busiest bucket of the current stretch of activity, which
+// becomes the peak when the stretch ends or has lasted a slot (a quarter of
+// long_bucket; a steady token's activity never ends). Until then the peak
+// only decays, so a surge never raises its own bar while it goes on: the
+// first minute of a quiet token's 40 calls would make it bursty.
+func (m *model) learnRatePeak(st *tokenState, k int) {
+	st.ratePeakPending = uint16(min(max(uint32(st.ratePeakPending), st.rateCount), 0xffff))
+	st.ratePeak = decayPeak(float64(st.ratePeak), 0, k, m.peakDecay)
+	ended := k > rateStreakGap
+	if ended {
+		st.rateStreak = 1
+	} else {
+		st.rateStreak = min(st.rateStreak, 0xfe) + 1
 	}
-	return min(streak, 0xfe) + 1
+	if ended || int(st.rateStreak)%rateSlotBuckets(&m.cfg.Detectors.RateSurge) == 0 {
+		st.ratePeak = max(st.ratePeak, float32(st.ratePeakPending))
+		st.ratePeakPending = 0
+	}
 }
 
 // rateBursty tells whether a token's busiest minute shows bursts: it

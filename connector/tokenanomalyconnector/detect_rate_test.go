@@ -50,17 +50,27 @@ func TestRateSurgeBurstProfile(t *testing.T) {
 	}
 }
 
-func TestNextStreak(t *testing.T) {
-	for _, tt := range []struct {
-		streak uint8
-		empty  uint32
-		want   uint8
+// TestRateSurgeOwnBarDuringSurge: a quiet token's 40 calls within a
+// minute fall in two minute buckets (12 and 28); the first must not make the
+// token bursty (its busiest minute 8 × its mean) and lift the second's bar:
+// a stretch's busiest minute is learned once the stretch is over.
+func TestRateSurgeOwnBarDuringSurge(t *testing.T) {
+	habit := every("tok_quiet", "198.51.100.1", t0, 20*time.Minute, 2*24*3) // 3 an hour for two days
+	then := t0.Add(2*24*time.Hour + 42*time.Second)
+	tests := []struct {
+		name  string
+		extra []item
+		want  int
 	}{
-		{1, 0, 2},                 // the next minute
-		{5, rateStreakGap, 6},     // a short gap bridged
-		{5, rateStreakGap + 1, 1}, // a new stretch
-		{0xff, 0, 0xff},           // saturates
-	} {
-		assert.Equal(t, tt.want, nextStreak(tt.streak, tt.empty), "streak %d after %d empty", tt.streak, tt.empty)
+		{"40 across two minutes", every("tok_quiet", "198.51.100.1", then, 1500*time.Millisecond, 40), 1},
+		{"usual calls", every("tok_quiet", "198.51.100.1", then, 20*time.Minute, 3), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.send(habit...)
+			h.send(tt.extra...)
+			assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), tt.want)
+		})
 	}
 }

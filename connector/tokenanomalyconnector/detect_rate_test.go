@@ -26,11 +26,7 @@ func TestRateSurgeBurstProfile(t *testing.T) {
 	build := func(at time.Time, calls int, d time.Duration) []item {
 		return every("tok_ci", "198.51.100.9", at, d/time.Duration(calls), calls)
 	}
-	tests := []struct {
-		name  string
-		extra []item
-		want  int
-	}{
+	tests := []rateCase{
 		{"usual build", build(then, 45, 3*time.Minute), 0},
 		// 2 × its busiest minute (15) alerted before: a build denser than
 		// the earlier ones is still a build.
@@ -40,14 +36,7 @@ func TestRateSurgeBurstProfile(t *testing.T) {
 		{"two builds in an hour", append(build(then, 80, 5*time.Minute), build(then.Add(30*time.Minute), 80, 5*time.Minute)...), 0},
 		{"sustained for 20 minutes", build(then, 240, 20*time.Minute), 1},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, testConfig())
-			h.send(habit...)
-			h.send(tt.extra...)
-			assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), tt.want)
-		})
-	}
+	runRateCases(t, habit, tests)
 }
 
 // TestRateSurgeOwnBarDuringSurge: a quiet token's 40 calls within a
@@ -57,14 +46,24 @@ func TestRateSurgeBurstProfile(t *testing.T) {
 func TestRateSurgeOwnBarDuringSurge(t *testing.T) {
 	habit := every("tok_quiet", "198.51.100.1", t0, 20*time.Minute, 2*24*3) // 3 an hour for two days
 	then := t0.Add(2*24*time.Hour + 42*time.Second)
-	tests := []struct {
-		name  string
-		extra []item
-		want  int
-	}{
+	tests := []rateCase{
 		{"40 across two minutes", every("tok_quiet", "198.51.100.1", then, 1500*time.Millisecond, 40), 1},
 		{"usual calls", every("tok_quiet", "198.51.100.1", then, 20*time.Minute, 3), 0},
 	}
+	runRateCases(t, habit, tests)
+}
+
+// rateCase is a token's habit followed by extra items, and how many
+// rate_surge alerts they raise.
+type rateCase struct {
+	name  string
+	extra []item
+	want  int
+}
+
+// runRateCases sends each case's habit and extra items to a new harness
+// at the default configuration.
+func runRateCases(t *testing.T, habit []item, tests []rateCase) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, testConfig())

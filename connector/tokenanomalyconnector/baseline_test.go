@@ -22,11 +22,7 @@ func every(token, client string, start time.Time, step time.Duration, n int) []i
 func TestRateSurgeAgainstOwnRate(t *testing.T) {
 	habit := every("tok_slow", "198.51.100.1", t0, 15*time.Minute, 2*24*4) // 4 an hour for two days
 	then := t0.Add(2 * 24 * time.Hour)
-	tests := []struct {
-		name  string
-		extra []item
-		want  int
-	}{
+	tests := []rateCase{
 		{"usual rate", every("tok_slow", "198.51.100.1", then, 15*time.Minute, 4), 0},
 		{"10x for an hour", every("tok_slow", "198.51.100.1", then, 90*time.Second, 40), 1},
 		{"40x for an hour", every("tok_slow", "198.51.100.1", then, 22*time.Second, 160), 1},
@@ -34,14 +30,7 @@ func TestRateSurgeAgainstOwnRate(t *testing.T) {
 		// Hour buckets counted 8 and 18 of these, each under the floor.
 		{"26 in 39 minutes across the hour", every("tok_slow", "198.51.100.1", then.Add(49*time.Minute), 90*time.Second, 26), 1},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, testConfig())
-			h.send(habit...)
-			h.send(tt.extra...)
-			assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), tt.want)
-		})
-	}
+	runRateCases(t, habit, tests)
 	t.Run("build", func(t *testing.T) {
 		// A pipeline's builds: 15 calls within a minute twice a day, then a
 		// bigger build of 40 calls in 4 minutes, under the minute scale's

@@ -29,7 +29,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	b := uint32(ev.at / c.Bucket.Milliseconds())
 	newBucket := st.flags&flagRateLearned == 0 || b > st.rateBucket
 	if st.flags&flagRateLearned == 0 {
-		st.rateBucket = b
+		st.rateBucket, st.rateStreak = b, 1
 		st.flags |= flagRateLearned
 		st.rateThreshold = m.rateThreshold(0, 0, 0)
 	} else if b > st.rateBucket {
@@ -40,7 +40,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 			st.rateMean, st.rateVar = float32(st.rateCount), float32(st.rateCount)
 		}
 		k := int(b - st.rateBucket - 1)
-		st.ratePeak = decayPeak(float64(st.ratePeak), float64(st.rateCount), k, m.peakDecay)
+		m.learnRatePeak(st, k)
 		st.rateMean, st.rateVar = decayBuckets(float64(st.rateCount), float64(st.rateMean), float64(st.rateVar), k, m.rateAlpha)
 		st.rateBucket, st.rateCount = b, 0
 		st.flags &^= flagRateAlerted
@@ -76,6 +76,42 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	m.raise(f, st)
 }
 
+// rateStreakGap is how many empty buckets (minutes) a stretch of activity
+// bridges: a sustained surge of a few calls a minute has short gaps, while
+// separate builds or runs of a job are further apart.
+const rateStreakGap = 2
+
+// learnRatePeak closes the open bucket, followed by k empty buckets: its
+// count joins the busiest bucket of the current stretch of activity, which
+// becomes the peak when the stretch ends or has lasted a slot (a quarter of
+// long_bucket; a steady token's activity never ends). Until then the peak
+// only decays, so a surge never raises its own bar while it goes on: the
+// first minute of a quiet token's 40 calls would make it bursty.
+func (m *model) learnRatePeak(st *tokenState, k int) {
+	st.ratePeakPending = uint16(min(max(uint32(st.ratePeakPending), st.rateCount), 0xffff))
+	st.ratePeak = decayPeak(float64(st.ratePeak), 0, k, m.peakDecay)
+	ended := k > rateStreakGap
+	if ended {
+		st.rateStreak = 1
+	} else {
+		st.rateStreak = min(st.rateStreak, 0xfe) + 1
+	}
+	if ended || int(st.rateStreak)%rateSlotBuckets(&m.cfg.Detectors.RateSurge) == 0 {
+		st.ratePeak = max(st.ratePeak, float32(st.ratePeakPending))
+		st.ratePeakPending = 0
+	}
+}
+
+// rateBursty tells whether a token's busiest minute shows bursts: it
+// reached the floor, or it is burst_peak_ratio times the token's mean. Such
+// a token (a CI pipeline, a daily job, a user's flurries) is judged against
+// its own bursts on the minute scale, and on the hour scale only when its
+// activity is sustained.
+func (m *model) rateBursty(mean, peak float64) bool {
+	c := &m.cfg.Detectors.RateSurge
+	return peak >= float64(c.MinRequests) || peak >= c.BurstPeakRatio*max(mean, c.MinBaseline)
+}
+
 // decayPeak folds a closed bucket's count and k empty buckets into a
 // decayed maximum.
 func decayPeak(peak, count float64, k int, decay float64) float32 {
@@ -106,9 +142,9 @@ func (m *model) rateThreshold(mean, variance, peak float64) uint32 {
 	t = max(t, math.Ceil(c.MinRatio*lambda))
 	t = max(t, math.Ceil(mean+c.Tolerance*math.Sqrt(max(variance, 0))))
 	ratio := c.PeakRatio
-	if peak >= float64(c.MinRequests) {
-		// Bursts are the token's habit (a CI pipeline's builds): it is
-		// judged against its own bursts, which vary widely.
+	if m.rateBursty(mean, peak) {
+		// Bursts are the token's habit: it is judged against its own
+		// bursts, which vary widely.
 		ratio = max(ratio, c.BurstPeakRatio)
 	}
 	t = max(t, math.Ceil(ratio*peak))

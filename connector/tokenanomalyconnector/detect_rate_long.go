@@ -33,7 +33,31 @@ func (m *model) detectRateLong(ev *event, st *tokenState, newBucket bool) bool {
 	}
 	age := ev.at - int64(st.firstSeen)*1000
 	return st.flags&flagRateLongAlerted == 0 && st.rateLongSum() >= st.rateLongThreshold &&
-		st.rateLongActive() >= c.LongMinBuckets && age >= c.LongLearningPeriod.Milliseconds()
+		m.rateSustained(st) && age >= c.LongLearningPeriod.Milliseconds()
+}
+
+// rateSustained tells whether the long window's requests are a sustained
+// surge rather than bursts: spread over long_min_buckets distinct buckets
+// (minutes), and, for a token whose habit is bursts, in one stretch of
+// activity of at least a slot's buckets (a quarter of long_bucket, the
+// shortest surge this scale is for). Separate builds of a pipeline add up
+// to many minutes within an hour, and nightly builds that start together
+// overlap, but they end within minutes.
+func (m *model) rateSustained(st *tokenState) bool {
+	c := &m.cfg.Detectors.RateSurge
+	if st.rateLongActive() < c.LongMinBuckets {
+		return false
+	}
+	if !m.rateBursty(float64(st.rateMean), float64(st.ratePeak)) {
+		return true
+	}
+	return int(st.rateStreak) >= max(c.LongMinBuckets, rateSlotBuckets(c))
+}
+
+// rateSlotBuckets is how many buckets a slot of the long window spans
+// (validation keeps it at least one).
+func rateSlotBuckets(c *RateSurgeConfig) int {
+	return int(c.LongBucket / rateSlots / c.Bucket)
 }
 
 // slideRateLong closes slots up to slot. Each closed slot samples the

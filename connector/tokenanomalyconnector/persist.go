@@ -14,7 +14,7 @@ import (
 
 // stateVersion changes whenever the saved layout or the hashes change;
 // saved state of another version is ignored (and the baselines relearned).
-const stateVersion = 5
+const stateVersion = 6
 
 // Storage keys. Tokens are saved in chunks so that no value is huge.
 const (
@@ -290,6 +290,8 @@ func encodeToken(e *enc, key uint64, s *tokenState) {
 	e.f32(s.rateLongPeak)
 	e.u32(s.rateLongThreshold)
 	e.f32(s.ratePeak)
+	e.u8(s.rateStreak)
+	e.u16(s.ratePeakPending)
 	e.u32(s.deniedBucket)
 	e.f32(s.deniedMean)
 	e.u16(s.deniedCount)
@@ -333,6 +335,8 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 	s.rateLongPeak = d.f32()
 	s.rateLongThreshold = d.u32()
 	s.ratePeak = d.f32()
+	s.rateStreak = d.u8()
+	s.ratePeakPending = d.u16()
 	s.deniedBucket = d.u32()
 	s.deniedMean = d.f32()
 	s.deniedCount = d.u16()

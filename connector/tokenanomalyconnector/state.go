@@ -37,6 +37,12 @@ type tokenState struct {
 	rateLongPeak                     float32
 	rateLongThreshold                uint32
 	ratePeak                         float32
+	// rateStreak counts the active buckets of the token's current stretch
+	// of activity (gaps of up to rateStreakGap empty buckets bridged): how
+	// long its activity is sustained. ratePeakPending is the busiest bucket
+	// of the stretch, learned as ratePeak when the stretch ends.
+	rateStreak      uint8
+	ratePeakPending uint16
 
 	// denied_access: refusals in the open window bucket and their decayed
 	// mean per window, the token's own refusal baseline; requests in the

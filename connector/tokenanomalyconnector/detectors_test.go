@@ -157,6 +157,9 @@ func TestLearnedOffHours(t *testing.T) {
 		{"a glance is not a session", "tok_a", "alice", 0, session - 1, ""},
 		// The day's last hour is 16:00-17:00: 18:00 stretches the day.
 		{"an evening session two hours after the day", "tok_a", "alice", 15 * time.Hour, session, ""},
+		// 21:00 is five hours after the day, but twelve before the next
+		// one: an evening, not the night.
+		{"a late evening session", "tok_a", "alice", 18 * time.Hour, session, ""},
 		{"the owner's new token at night", "tok_new", "alice", 0, session, "an hour of the week its owner alice does not use"},
 		{"another owner's new token", "tok_new", "bob", 0, session, ""},
 	}

@@ -2,8 +2,12 @@ package tokenanomalyconnector
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
 // profileOf is an hour-of-week profile with one request at each hour of the
@@ -90,4 +94,34 @@ func TestQuietAround(t *testing.T) {
 			assert.Equal(t, tt.ok, ok)
 		})
 	}
+}
+
+// TestRestartKeepsOwnerHours: the owner's profile is saved with the state,
+// so a new token of a known user is judged at once after a restart.
+func TestRestartKeepsOwnerHours(t *testing.T) {
+	dir := t.TempDir()
+	cfg, host := storageConfig(dir)
+	h := newHarnessWithHost(t, cfg, host)
+	var items []item
+	for d := range 14 { // two weeks of weekdays 09:00-17:00, every 20 minutes
+		day0 := t0.Add(time.Duration(d)*day - 10*time.Hour)
+		if wd := day0.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		items = append(items, steady("tok_a", "198.51.100.1", "GET /a", day0.Add(9*time.Hour), 20*time.Minute, 24)...)
+	}
+	h.send(items...)
+	owner := *h.model.principals.get(hashString(seedOwner, "alice"))
+	h.stop()
+
+	cfg2, host2 := storageConfig(dir)
+	h2 := newHarnessWithHost(t, cfg2, host2)
+	loaded := h2.model.principals.get(hashString(seedOwner, "alice"))
+	require.NotNil(t, loaded, "the owner's profile was loaded")
+	assert.Equal(t, owner, *loaded)
+	night := t0.Add(14*day - 10*time.Hour + 3*time.Hour) // Monday 03:00
+	h2.send(steady("tok_new", "198.51.100.1", "GET /a", night, 5*time.Minute, cfg2.Detectors.OffHours.MinRequests)...)
+	got := h2.alertsOf(auditattr.FindingOffHours)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Body().Str(), "its owner alice does not use")
 }

@@ -96,21 +96,27 @@ func TestQuietAround(t *testing.T) {
 	}
 }
 
+// officeWeeks is two weeks of a token's office hours from t0's Monday:
+// weekdays 09:00-17:00, every 20 minutes.
+func officeWeeks(token string) []item {
+	var items []item
+	for d := range 14 {
+		day0 := t0.Add(time.Duration(d)*day - 10*time.Hour) // midnight
+		if wd := day0.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		items = append(items, steady(token, "198.51.100.1", "GET /a", day0.Add(9*time.Hour), 20*time.Minute, 24)...)
+	}
+	return items
+}
+
 // TestRestartKeepsOwnerHours: the owner's profile is saved with the state,
 // so a new token of a known user is judged at once after a restart.
 func TestRestartKeepsOwnerHours(t *testing.T) {
 	dir := t.TempDir()
 	cfg, host := storageConfig(dir)
 	h := newHarnessWithHost(t, cfg, host)
-	var items []item
-	for d := range 14 { // two weeks of weekdays 09:00-17:00, every 20 minutes
-		day0 := t0.Add(time.Duration(d)*day - 10*time.Hour)
-		if wd := day0.Weekday(); wd == time.Saturday || wd == time.Sunday {
-			continue
-		}
-		items = append(items, steady("tok_a", "198.51.100.1", "GET /a", day0.Add(9*time.Hour), 20*time.Minute, 24)...)
-	}
-	h.send(items...)
+	h.send(officeWeeks("tok_a")...)
 	owner := *h.model.principals.get(hashString(seedOwner, "alice"))
 	h.stop()
 

@@ -157,22 +157,16 @@ func TestLearnedOffHours(t *testing.T) {
 		{"a glance is not a session", "tok_a", "alice", 0, session - 1, ""},
 		// The day's last hour is 16:00-17:00: 18:00 stretches the day.
 		{"an evening session two hours after the day", "tok_a", "alice", 15 * time.Hour, session, ""},
+		// 21:00 is five hours after the day, but twelve before the next
+		// one: an evening, not the night.
+		{"a late evening session", "tok_a", "alice", 18 * time.Hour, session, ""},
 		{"the owner's new token at night", "tok_new", "alice", 0, session, "an hour of the week its owner alice does not use"},
 		{"another owner's new token", "tok_new", "bob", 0, session, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, testConfig())
-			// Two weeks of office hours: weekdays 09:00-17:00, every 20 minutes.
-			var items []item
-			for d := range 14 {
-				day0 := t0.Add(time.Duration(d)*day - 10*time.Hour) // midnight
-				if wd := day0.Weekday(); wd == time.Saturday || wd == time.Sunday {
-					continue
-				}
-				items = append(items, steady("tok_a", "198.51.100.1", "GET /a", day0.Add(9*time.Hour), 20*time.Minute, 24)...)
-			}
-			h.send(items...)
+			h.send(officeWeeks("tok_a")...)
 			require.Empty(t, h.alertsOf(auditattr.FindingOffHours))
 			session := steady(tt.token, "198.51.100.1", "GET /a", night.Add(tt.later), 5*time.Minute, tt.calls)
 			for i := range session {

@@ -36,26 +36,71 @@ func (h *hourProfile) add(slot int, total *uint16) {
 	}
 }
 
-// offMargin is how many hours around a used hour of the day count as
-// usual: people stretch their day by an early start or an evening check;
-// the night lies further out.
+// offMargin is how many hours before or after a used hour of the day count
+// as usual: people stretch their day by an early start or an evening check.
 const offMargin = 3
 
-// off reports whether slot is off the profile: on no day of the week was
-// the same hour of the day, or one within offMargin hours of it, ever
-// used. Use on a weekend at usual weekday hours is therefore not off — a
-// policy schedule flags that; a day that a quiet week happened to miss is
-// not either.
+// nightSpan is how many hours before the first used hour of a principal's
+// day its night reaches back: a night's sleep and the hour before work.
+// The earlier hours of the quiet period are its evening, when people look
+// in now and then; a few calls there are not news, a session in the night is.
+const nightSpan = 9
+
+// off reports whether slot is in the night of the profile. The hours of
+// the day used on any day of the week form the day; the longest run of
+// unused hours is the profile's quiet period (an evening and a night).
+// slot is off when its hour lies in the quiet period, more than offMargin
+// hours from a used hour, and at most nightSpan hours before the day
+// starts again. Use on a weekend at usual weekday hours is therefore not
+// off — a policy schedule flags that; a day that a quiet week happened to
+// miss is not either; nor is an evening later than any seen so far.
 func (h *hourProfile) off(slot int) bool {
 	hour := slot % 24
-	for d := range 7 {
-		for o := -offMargin; o <= offMargin; o++ {
-			if h.count((d*24+hour+o+hourSlots)%hourSlots) != 0 {
-				return false
-			}
+	for d := range 7 { // the common case first: the hour was used
+		if h.count(d*24+hour) != 0 {
+			return false
 		}
 	}
-	return true
+	back, fwd, gap, longest, ok := quietAround(h.usedHours(), hour)
+	return ok && gap == longest && back > offMargin && fwd > offMargin && fwd <= nightSpan
+}
+
+// usedHours is the hours of the day (bit i: i:00-i+1:00) used on any day
+// of the week.
+func (h *hourProfile) usedHours() uint32 {
+	var m uint32
+	for slot := range hourSlots {
+		if h.count(slot) != 0 {
+			m |= 1 << (slot % 24)
+		}
+	}
+	return m
+}
+
+// quietAround measures the unused hours of the day around hour, over all
+// days of the week: back is how many hours the last used hour before it lies
+// behind, fwd how many hours ahead the next used hour lies, gap the length
+// of the quiet run hour is in, longest the longest quiet run of the day.
+// ok is false when hour itself was used, or no hour was.
+func quietAround(used uint32, hour int) (back, fwd, gap, longest int, ok bool) {
+	if used == 0 || used&(1<<hour) != 0 {
+		return 0, 0, 0, 0, false
+	}
+	isUsed := func(h int) bool { return used&(1<<((h%24+24)%24)) != 0 }
+	for back = 1; !isUsed(hour - back); back++ {
+	}
+	for fwd = 1; !isUsed(hour + fwd); fwd++ {
+	}
+	run := 0
+	for i := range 48 { // twice round: a run may wrap past midnight
+		if isUsed(i) {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, min(run, 23))
+	}
+	return back, fwd, back + fwd - 1, longest, true
 }
 
 // principalHours is the hour-of-week profile of one principal (a token's

@@ -181,7 +181,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyPopulationCur, encodeCounters(popCur)),
 		storage.SetOperation(keyPopulationPrev, encodeCounters(popPrev)),
 		storage.SetOperation(keyRegistry, registry),
-		storage.SetOperation(keyFindings, m.encodeFindings()))
+		storage.SetOperation(keyFindings, m.encodeFindings()),
+		storage.SetOperation(keyPrincipals, m.encodePrincipals()))
 	return ops, chunks, upTo
 }
 
@@ -476,6 +477,7 @@ func (m *model) load(ctx context.Context) error {
 	novelty := newMemberSet(m.noveltyCap)
 	novelty.genStart = genStart
 	population := newPrevalence(m.cfg.MaxTokens)
+	principals := newTable(m.cfg.MaxTokens, principalAge)
 	for _, x := range []struct {
 		key    string
 		decode func([]byte) error
@@ -484,6 +486,7 @@ func (m *model) load(ctx context.Context) error {
 		{keyNoveltyPrev, func(b []byte) error { return decodeBloom(b, novelty.previous) }},
 		{keyPopulationCur, func(b []byte) error { return decodeCounters(b, population.current) }},
 		{keyPopulationPrev, func(b []byte) error { return decodeCounters(b, population.previous) }},
+		{keyPrincipals, func(b []byte) error { return decodePrincipals(b, principals) }},
 	} {
 		data, err := m.store.client.Get(ctx, x.key)
 		if err != nil {
@@ -512,6 +515,7 @@ func (m *model) load(ctx context.Context) error {
 	// Everything read: swap it in.
 	m.watermark, m.since, m.nextTick = watermark, since, watermark
 	m.tokens, m.novelty, m.population, m.extras = tokens, novelty, population, extras{}
+	m.principals = principals
 	m.scopes = newScopeModel()
 	m.scopes.reset(m.reg.policy)
 	for i, n := range names {

@@ -1,0 +1,133 @@
+package tokenanomalyconnector
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// profileOf is an hour-of-week profile with one request at each hour of the
+// day in hours on each weekday (Monday to Friday).
+func profileOf(hours ...int) *hourProfile {
+	var h hourProfile
+	var total uint16
+	for d := 1; d <= 5; d++ {
+		for _, hr := range hours {
+			h.add(d*24+hr, &total)
+		}
+	}
+	return &h
+}
+
+func span(from, to int) []int {
+	var hs []int
+	for h := from; h < to; h++ {
+		hs = append(hs, h)
+	}
+	return hs
+}
+
+// TestHourProfileOff: the night is the part of the quiet period just before
+// the day starts; an evening, however late compared to the day, is not.
+func TestHourProfileOff(t *testing.T) {
+	office := profileOf(span(9, 17)...)                           // 09:00-17:00
+	early := profileOf(span(7, 14)...)                            // 07:00-14:00
+	late := profileOf(span(10, 20)...)                            // 10:00-20:00
+	evenings := profileOf(append(span(9, 17), 21)...)             // and a look at 21:00
+	nightOwl := profileOf(append(span(0, 2), span(14, 23)...)...) // 14:00-02:00
+	tests := []struct {
+		name    string
+		profile *hourProfile
+		hour    int // on a Tuesday
+		want    bool
+	}{
+		{"a used hour", office, 10, false},
+		{"an hour after the day: stretched", office, 18, false},
+		{"an evening three hours later than any", office, 21, false},
+		{"the first late evening after an early day", early, 21, false},
+		{"midnight, nine hours before the day", office, 0, true},
+		{"the middle of the night", office, 3, true},
+		{"the middle of an early starter's night", early, 2, true},
+		{"the hour before an early start", early, 5, false},
+		{"a late worker's 01:00", late, 1, true},
+		{"a late worker's 04:00", late, 4, true},
+		{"an early start three hours before the day", office, 6, false},
+		{"night of someone who looks in at 21:00", evenings, 3, true},
+		{"between the day and the evening look", evenings, 19, false},
+		{"a night owl's morning is its night", nightOwl, 9, true},
+		{"a night owl's 04:00 is its evening", nightOwl, 4, false},
+		{"an empty profile", &hourProfile{}, 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.profile.off(2*24+tt.hour))
+		})
+	}
+}
+
+func TestQuietAround(t *testing.T) {
+	tests := []struct {
+		name                    string
+		hours                   []int
+		hour                    int
+		back, fwd, gap, longest int
+		ok                      bool
+	}{
+		{"used", span(9, 17), 12, 0, 0, 0, 0, false},
+		{"nothing used", nil, 12, 0, 0, 0, 0, false},
+		{"across midnight", span(9, 17), 2, 10, 7, 16, 16, true},
+		{"in the shorter gap", append(span(9, 17), 21), 19, 3, 2, 4, 11, true},
+		{"one used hour", []int{12}, 0, 12, 12, 23, 23, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var used uint32
+			for _, h := range tt.hours {
+				used |= 1 << h
+			}
+			back, fwd, gap, longest, ok := quietAround(used, tt.hour)
+			assert.Equal(t, []int{tt.back, tt.fwd, tt.gap, tt.longest}, []int{back, fwd, gap, longest})
+			assert.Equal(t, tt.ok, ok)
+		})
+	}
+}
+
+// officeWeeks is two weeks of a token's office hours from t0's Monday:
+// weekdays 09:00-17:00, every 20 minutes.
+func officeWeeks(token string) []item {
+	var items []item
+	for d := range 14 {
+		day0 := t0.Add(time.Duration(d)*day - 10*time.Hour) // midnight
+		if wd := day0.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		items = append(items, steady(token, "198.51.100.1", "GET /a", day0.Add(9*time.Hour), 20*time.Minute, 24)...)
+	}
+	return items
+}
+
+// TestRestartKeepsOwnerHours: the owner's profile is saved with the state,
+// so a new token of a known user is judged at once after a restart.
+func TestRestartKeepsOwnerHours(t *testing.T) {
+	dir := t.TempDir()
+	cfg, host := storageConfig(dir)
+	h := newHarnessWithHost(t, cfg, host)
+	h.send(officeWeeks("tok_a")...)
+	owner := *h.model.principals.get(hashString(seedOwner, "alice"))
+	h.stop()
+
+	cfg2, host2 := storageConfig(dir)
+	h2 := newHarnessWithHost(t, cfg2, host2)
+	loaded := h2.model.principals.get(hashString(seedOwner, "alice"))
+	require.NotNil(t, loaded, "the owner's profile was loaded")
+	assert.Equal(t, owner, *loaded)
+	night := t0.Add(14*day - 10*time.Hour + 3*time.Hour) // Monday 03:00
+	h2.send(steady("tok_new", "198.51.100.1", "GET /a", night, 5*time.Minute, cfg2.Detectors.OffHours.MinRequests)...)
+	got := h2.alertsOf(auditattr.FindingOffHours)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Body().Str(), "its owner alice does not use")
+}

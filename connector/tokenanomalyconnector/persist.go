@@ -14,7 +14,7 @@ import (
 
 // stateVersion changes whenever the saved layout or the hashes change;
 // saved state of another version is ignored (and the baselines relearned).
-const stateVersion = 5
+const stateVersion = 6
 
 // Storage keys. Tokens are saved in chunks so that no value is huge.
 const (
@@ -274,6 +274,7 @@ func encodeToken(e *enc, key uint64, s *tokenState) {
 	e.u16(s.activeHours)
 	e.u8(s.addrNovel)
 	e.u8(s.resNovel)
+	e.u16(s.resQuiet)
 }
 
 func decodeToken(d *dec, s *tokenState) uint64 {
@@ -317,6 +318,7 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 	s.activeHours = d.u16()
 	s.addrNovel = d.u8()
 	s.resNovel = d.u8()
+	s.resQuiet = d.u16()
 	return key
 }
 

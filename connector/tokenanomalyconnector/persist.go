@@ -29,7 +29,12 @@ const (
 	keyReorder        = "reorder"
 	tokensPerChunk    = 1 << 16
 	maxTokenChunks    = 1 << 12 // 268 million tokens
-	tokenRecordBytes  = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + hourSlots/2 + 4*6 + 4 + 4 + 2 + 1 + 4 + 4 + 2 + 1 + 1 + 1 + 4 + 2 + 2
+	// tokenRecordBytes is encodeToken's record, field by field (TestTokenRecordRoundTrip).
+	tokenRecordBytes = 8 + 4*7 + 16 + 4 + 8 + 8 + 4 + 2 + 2 + len(hourProfile{}) + // key … hours
+		4 + 3*rateSlots + 2 + 2 + 4 + 4 + 4 + 4 + // rate_surge's long window
+		4 + 4 + 2 + 2 + 2 + // denied_access
+		1 + 1 + 4 + // multi_address
+		4 + 4 + 2 + 1 + 1 + 2 // novelty
 )
 
 // persister is the storage client of the storage extension named in

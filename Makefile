@@ -13,7 +13,7 @@ GCI_SECTIONS = -s standard -s default -s 'prefix(github.com/tokenaudit/tokenaudi
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration promtool-test crash attack soak quality quality-clean generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration promtool-test crash attack soak quality quality-stale quality-clean generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -66,6 +66,13 @@ quality:
 	@mkdir -p dist
 	TOKENAUDIT_QUALITY_FULL=1 TOKENAUDIT_QUALITY_SEED=$(QUALITY_SEED) TOKENAUDIT_QUALITY_REPORT=$(abspath dist/quality.md) \
 	  $(GO) test -count=1 -timeout 60m -v -run '^TestFieldQuality$$' ./internal/detectioneval/
+
+## quality-stale: stale_token's false alerts and recall for observation_period 2..7 days
+## on the quality traffic (QUALITY_SEED; table in dist/quality-stale.md).
+quality-stale:
+	@mkdir -p dist
+	TOKENAUDIT_STALE_SWEEP=1 TOKENAUDIT_QUALITY_FULL=1 TOKENAUDIT_QUALITY_SEED=$(QUALITY_SEED) TOKENAUDIT_QUALITY_REPORT=$(abspath dist/quality-stale.md) \
+	  $(GO) test -count=1 -timeout 60m -v -run '^TestStaleObservationSweep$$' ./internal/detectioneval/
 
 ## quality-clean: token_anomaly's false alerts per 1,000 clean token-days on 10,000
 ## clean tokens for 7 days (connector/tokenanomalyconnector TestCleanPopulationFalseAlerts;

@@ -442,3 +442,41 @@ func TestStaleTokenFromRegistryDate(t *testing.T) {
 		})
 	}
 }
+
+// TestNewResourceSettlesOnQuietRequests: a low-rate token that called its
+// three routes in its first hour and only those for days is judged on a
+// new one, though it is far from min_active_hours per route; too few
+// quiet requests, or a burst within two hours, settle nothing.
+func TestNewResourceSettlesOnQuietRequests(t *testing.T) {
+	routes := []string{"GET /a", "GET /b", "POST /c"}
+	for _, tt := range []struct {
+		name         string
+		days, hours  int // active hours a day, from 09:00, on consecutive days
+		callsPerHour int
+		want         int
+	}{
+		{"low-rate user, quiet for days", 3, 5, 2, 1}, // 30 quiet requests ≥ 8 × 3, 16 active hours < 8 × 3
+		{"too few quiet requests", 3, 5, 1, 0},        // 15 quiet requests < 24
+		{"a burst is not settling", 1, 2, 50, 0},      // 100 requests in 3 active hours < min_active_hours
+		{"settled by hours as before", 5, 6, 1, 1},    // 31 active hours ≥ 24
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			var items []item
+			for i, r := range routes { // all three in the first hour
+				items = append(items, steady("tok_low", "198.51.100.1", r, t0.Add(time.Duration(i)*time.Minute), time.Minute, 1)...)
+			}
+			for d := range tt.days {
+				for hr := range tt.hours {
+					at := t0.Add(time.Duration(d)*24*time.Hour + time.Duration(9+hr)*time.Hour)
+					for c := range tt.callsPerHour {
+						items = append(items, steady("tok_low", "198.51.100.1", routes[(d+hr+c)%3], at.Add(time.Duration(c)*time.Minute/2), time.Minute, 1)...)
+					}
+				}
+			}
+			items = append(items, steady("tok_low", "198.51.100.1", "GET /new", t0.Add(time.Duration(tt.days)*24*time.Hour+10*time.Hour), time.Minute, 1)...)
+			h.send(items...)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
+		})
+	}
+}

@@ -44,7 +44,7 @@ const tokenRecordBytes = 8 + // key
 	2 + 2 + 4*4 + // rateLongMax, rateLongPeakPending, rateLongMean .. ratePeak
 	4 + 4 + 2*3 + // deniedBucket, deniedMean, deniedCount .. deniedPrevReqs
 	1 + 1 + 4*3 + // multiPeak, multiCur, multiCurAt, addrNovelAt, resNovelAt
-	2 + 1 + 1 // activeHours, addrNovel, resNovel
+	2 + 1 + 1 + 2 // activeHours, addrNovel, resNovel, resQuiet
 
 // persister is the storage client of the storage extension named in
 // `storage`.
@@ -306,6 +306,7 @@ func encodeToken(e *enc, key uint64, s *tokenState) {
 	e.u16(s.activeHours)
 	e.u8(s.addrNovel)
 	e.u8(s.resNovel)
+	e.u16(s.resQuiet)
 }
 
 func decodeToken(d *dec, s *tokenState) uint64 {
@@ -351,6 +352,7 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 	s.activeHours = d.u16()
 	s.addrNovel = d.u8()
 	s.resNovel = d.u8()
+	s.resQuiet = d.u16()
 	return key
 }
 

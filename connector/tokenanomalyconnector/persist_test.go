@@ -148,3 +148,18 @@ func FuzzLoadOutbox(f *testing.F) {
 		assert.LessOrEqual(t, m.findings.len(), cfg.Alerts.MaxFindings)
 	})
 }
+
+// TestTokenRecordRoundTrip: a token's saved record is tokenRecordBytes
+// long (the decoder bounds its count with it) and decodes to the same
+// state, new_resource's quiet requests included.
+func TestTokenRecordRoundTrip(t *testing.T) {
+	in := tokenState{firstSeen: 7, resNovel: 3, resQuiet: 41, activeHours: 12}
+	var e enc
+	encodeToken(&e, 99, &in)
+	require.Len(t, e.b, tokenRecordBytes)
+	var out tokenState
+	d := dec{b: e.b}
+	assert.Equal(t, uint64(99), decodeToken(&d, &out))
+	require.NoError(t, d.err)
+	assert.Equal(t, in, out)
+}

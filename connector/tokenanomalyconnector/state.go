@@ -67,6 +67,9 @@ type tokenState struct {
 	addrNovelAt, resNovelAt uint32
 	activeHours             uint16
 	addrNovel, resNovel     uint8
+	// new_resource: the token's requests since it was last new on a
+	// resource (saturating), the evidence that it has settled.
+	resQuiet uint16
 
 	// multi_address fast path: the last network (16-byte form) and when
 	// it was seen.

@@ -52,6 +52,16 @@ func Evaluate(ctx context.Context, dir string, cfg fieldsim.Config) (Result, err
 	if n := p.Leaks(); n > 0 {
 		return Result{}, fmt.Errorf("%d alerts carry a raw credential", n)
 	}
+	return Result{
+		Report:  Score(sim.Labels, alerts, population(sim), Slack),
+		Stats:   st,
+		Alerts:  alerts,
+		Elapsed: time.Since(began),
+	}, nil
+}
+
+// population is the simulation's clean tokens after its run: active or idle.
+func population(sim *fieldsim.Sim) Population {
 	pop := Population{Clean: map[string]bool{}, Idle: map[string]bool{}, Days: sim.Days(), Kinds: sim.Kinds()}
 	for _, id := range sim.CleanTokenIDs() {
 		pop.Idle[id] = true
@@ -60,10 +70,5 @@ func Evaluate(ctx context.Context, dir string, cfg fieldsim.Config) (Result, err
 		pop.Clean[id] = true
 		delete(pop.Idle, id)
 	}
-	return Result{
-		Report:  Score(sim.Labels, alerts, pop, Slack),
-		Stats:   st,
-		Alerts:  alerts,
-		Elapsed: time.Since(began),
-	}, nil
+	return pop
 }

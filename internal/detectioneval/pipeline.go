@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,6 +81,12 @@ func configure(cfg component.Config, keys map[string]any) error {
 // JWT verification with the simulated identity provider's key, and the
 // policy file.
 func NewPipeline(ctx context.Context, dir string, sim *fieldsim.Sim) (*Pipeline, error) {
+	return newPipeline(ctx, dir, sim, nil)
+}
+
+// newPipeline is NewPipeline with more token_anomaly keys (a measurement
+// of one setting against the defaults).
+func newPipeline(ctx context.Context, dir string, sim *fieldsim.Sim, connectorKeys map[string]any) (*Pipeline, error) {
 	pol, err := sim.PolicyYAML()
 	if err != nil {
 		return nil, err
@@ -103,7 +110,9 @@ func NewPipeline(ctx context.Context, dir string, sim *fieldsim.Sim) (*Pipeline,
 	}
 	cf := tokenanomalyconnector.NewFactory()
 	ccfg := cf.CreateDefaultConfig()
-	if err := configure(ccfg, map[string]any{"policy_file": policyPath}); err != nil {
+	keys := map[string]any{"policy_file": policyPath}
+	maps.Copy(keys, connectorKeys)
+	if err := configure(ccfg, keys); err != nil {
 		return nil, fmt.Errorf("token_anomaly config: %w", err)
 	}
 

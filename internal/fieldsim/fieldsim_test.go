@@ -202,3 +202,27 @@ func TestGatewayAndHeaders(t *testing.T) {
 		t.Fatalf("spans behind the gateway %d, direct %d: want both", gateway, direct)
 	}
 }
+
+// TestExceptionLeaksWhereSpansAre: a credential leaked in an exception
+// message is on a span of an instrumented service; the legacy API reports
+// through an nginx access log, which has no exception to carry it.
+func TestExceptionLeaksWhereSpansAre(t *testing.T) {
+	for _, seed := range []uint64{1, 3, 7, 11} {
+		s, err := New(Config{Seed: seed, Tokens: 200, Days: 7, InjectionsPerType: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range s.injected {
+			if r.leak == leakException {
+				n++
+				if r.route.svc.telemetry == accessLog {
+					t.Errorf("seed %d: exception leak on %s, an access-logged route", seed, r.route.resource())
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("seed %d: no exception leak injected", seed)
+		}
+	}
+}

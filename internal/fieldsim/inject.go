@@ -410,6 +410,19 @@ func (s *Sim) injectExposed(rng *rand.Rand) {
 	in := s.begin()
 	addr := s.usualAddr(rng, t)
 	where := [...]string{"in a URL query", "in an error log line", "in an exception message"}[rng.IntN(3)]
+	// An exception is thrown where a span records it: a token that calls
+	// only the legacy API (an nginx access log, no exceptions) leaks in
+	// the worker's error log instead. The route is drawn here, as in.add
+	// would, so the random stream after it is unchanged.
+	var thrownIn []*route
+	for _, r := range t.routes {
+		if r.svc.telemetry != accessLog {
+			thrownIn = append(thrownIn, r)
+		}
+	}
+	if where == "in an exception message" && len(thrownIn) == 0 {
+		where = "in an error log line"
+	}
 	switch where {
 	case "in a URL query":
 		in.add(rng, t, spread(rng, at, minutes(rng, 1, 10), 1+rng.IntN(4)), addr, nil, always(200))
@@ -420,7 +433,7 @@ func (s *Sim) injectExposed(rng *rand.Rand) {
 	case "in an error log line":
 		in.reqs = append(in.reqs, Request{At: at, leak: leakLogBody, leaked: t.raw, client: addr})
 	default:
-		in.add(rng, t, []time.Time{at}, addr, nil, always(502))
+		in.add(rng, t, []time.Time{at}, addr, thrownIn[rng.IntN(len(thrownIn))], always(502))
 		in.reqs[0].leak, in.reqs[0].leaked = leakException, t.raw
 	}
 	in.label(auditattr.ViolationExposedCredential, t.id, "", true, "credential "+where)

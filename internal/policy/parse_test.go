@@ -51,7 +51,7 @@ func TestParseErrors(t *testing.T) {
 		{"expires_at", tokens("{id: a}", "{id: b}", "{id: c, expires_at: tomorrow}"), `registry.tokens[2].expires_at: cannot parse "tomorrow": use RFC 3339 like 2026-12-31T00:00:00Z`},
 		{"date without time", tokens("{id: a, expires_at: 2026-12-31}"), `registry.tokens[0].expires_at: cannot parse "2026-12-31": use RFC 3339`},
 		{"expiry before creation", tokens("{id: a, created_at: 2026-06-01T00:00:00Z, expires_at: 2025-06-01T00:00:00Z}"), "registry.tokens[0].expires_at: 2025-06-01T00:00:00Z is before created_at 2026-06-01T00:00:00Z"},
-		{"last_used_at", tokens("{id: a, last_used_at: recently}"), `registry.tokens[0].last_used_at: cannot parse "recently": use RFC 3339 like 2026-12-31T00:00:00Z, or never`},
+		{"last_used_at", tokens("{id: a, last_used_at: recently}"), `registry.tokens[0].last_used_at: cannot parse "recently": use RFC 3339 like 2026-12-31T00:00:00Z, or never (N/A)`},
 		{"never without created_at", tokens("{id: a, last_used_at: never}"), "registry.tokens[0].last_used_at: never needs created_at"},
 		{"use before creation", tokens("{id: a, created_at: 2026-06-01T00:00:00Z, last_used_at: 2026-05-01T00:00:00Z}"), "registry.tokens[0].last_used_at: 2026-05-01T00:00:00Z is before created_at 2026-06-01T00:00:00Z"},
 		{"entry networks", tokens("{id: a, networks: [10.1.0.0/16, nope]}"), `registry.tokens[0].networks[1]: "nope" is not a CIDR or an IP address`},

@@ -34,9 +34,12 @@ func TestRegistryLastUsed(t *testing.T) {
     - {id: used, created_at: 2026-01-01T00:00:00Z, last_used_at: 2026-03-01T12:00:00Z}
     - {id: never, created_at: 2026-01-01T00:00:00Z, last_used_at: never}
     - {id: unknown, created_at: 2026-01-01T00:00:00Z}
+    - {id: aws-report-never, created_at: 2026-01-01T00:00:00Z, last_used_at: N/A}
+    - {id: gitlab, created_at: 2026-01-01T00:00:00Z, last_used_at: "2026-03-01T12:00:00.000Z"}
+    - {id: aws-report, created_at: 2026-01-01T00:00:00Z, last_used_at: "2026-03-01T12:00:00+00:00"}
 `)
 	list := p.Registered()
-	require.Len(t, list, 3)
+	require.Len(t, list, 6)
 	for _, tc := range []struct {
 		id    string
 		last  string
@@ -45,6 +48,9 @@ func TestRegistryLastUsed(t *testing.T) {
 		{"used", "2026-03-01T12:00:00Z", false},
 		{"never", "", true},
 		{"unknown", "", false},
+		{"aws-report-never", "", true}, // the IAM credential report's access_key_1_last_used_date
+		{"gitlab", "2026-03-01T12:00:00Z", false},
+		{"aws-report", "2026-03-01T12:00:00Z", false},
 	} {
 		e := p.Lookup(tc.id, "", "")
 		require.NotNil(t, e, tc.id)

@@ -104,9 +104,11 @@ func compileEntry(t tokenFile, path string) (*Entry, error) {
 	return e, nil
 }
 
-// compileLastUsed reads last_used_at: an RFC 3339 time, or never.
+// compileLastUsed reads last_used_at: an RFC 3339 time, or never. N/A is
+// never too: the AWS IAM credential report writes it in
+// access_key_N_last_used_date for a key with no recorded use.
 func (e *Entry) compileLastUsed(t tokenFile, path string) error {
-	if strings.TrimSpace(t.LastUsedAt) == "never" {
+	if v := strings.TrimSpace(t.LastUsedAt); v == "never" || v == "N/A" {
 		if e.CreatedAt.IsZero() {
 			return fmt.Errorf("%s: never needs created_at, the date the token has been unused since", path)
 		}
@@ -115,7 +117,7 @@ func (e *Entry) compileLastUsed(t tokenFile, path string) error {
 	}
 	var err error
 	if e.LastUsedAt, err = parseTime(t.LastUsedAt, path); err != nil {
-		return fmt.Errorf("%w, or never", err)
+		return fmt.Errorf("%w, or never (N/A)", err)
 	}
 	if !e.LastUsedAt.IsZero() && e.LastUsedAt.Before(e.CreatedAt) {
 		return fmt.Errorf("%s: %s is before created_at %s: a token is used after it is created", path, t.LastUsedAt, t.CreatedAt)

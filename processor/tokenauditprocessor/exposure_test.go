@@ -48,6 +48,12 @@ func TestExposedCredential(t *testing.T) {
 		{"exception event", func(td ptrace.Traces) {
 			firstSpan(td).Events().AppendEmpty().Attributes().PutStr("exception.stacktrace", "at call(Bearer "+jwt+")")
 		}, "event.exception.stacktrace"},
+		{"exception event printing the request's own key header", func(td ptrace.Traces) { // fieldsim's shape
+			sp := firstSpan(td)
+			sp.Attributes().PutEmptySlice("http.request.header.x-api-key").AppendEmpty().SetStr(githubKey)
+			sp.Events().AppendEmpty().Attributes().PutStr("exception.message",
+				"POST https://payments.acme.example/v1/charges: 401 Unauthorized (request headers: X-Api-Key: "+githubKey+")")
+		}, "event.exception.message"},
 		{"header attribute in an event", func(td ptrace.Traces) {
 			putHeader(firstSpan(td).Events().AppendEmpty().Attributes(), "authorization", "Bearer "+jwt)
 		}, "event.http.request.header.authorization"},

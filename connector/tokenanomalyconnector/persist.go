@@ -42,6 +42,7 @@ const tokenRecordBytes = 8 + // key
 	2 + 2 + hourSlots/2 + // flags, hoursTotal, hours
 	4 + 2*rateSlots + rateSlots + // rateLongBucket, rateLongCounts, rateLongBuckets
 	2 + 2 + 4*4 + // rateLongMax, rateLongPeakPending, rateLongMean .. ratePeak
+	1 + 2 + // rateStreak, ratePeakPending
 	4 + 4 + 2*3 + // deniedBucket, deniedMean, deniedCount .. deniedPrevReqs
 	1 + 1 + 4*3 + // multiPeak, multiCur, multiCurAt, addrNovelAt, resNovelAt
 	2 + 1 + 1 + 2 // activeHours, addrNovel, resNovel, resQuiet

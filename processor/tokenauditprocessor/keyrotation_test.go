@@ -3,6 +3,7 @@ package tokenauditprocessor
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,15 +80,18 @@ func TestFingerprintKeyFileRotates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(h.logObs.FilterMessageSnippet("Kept the previous fingerprint_key file").All())
-			replace(tt.text, tt.mode)
-			deadline := time.Now().Add(5 * time.Second)
-			for len(h.logObs.FilterMessageSnippet("Kept the previous fingerprint_key file").All()) == before {
-				require.True(t, time.Now().Before(deadline), "the bad key file was not reported")
-				time.Sleep(10 * time.Millisecond)
+			// Wait for this file's report: the previous case's bad file may
+			// be reported once more before the watcher reads this one.
+			reported := func() bool {
+				for _, e := range h.logObs.FilterMessageSnippet("Kept the previous fingerprint_key file").All() {
+					if msg, _ := e.ContextMap()["error"].(string); strings.Contains(msg, tt.want) {
+						return true
+					}
+				}
+				return false
 			}
-			kept := h.logObs.FilterMessageSnippet("Kept the previous fingerprint_key file").All()
-			assert.Contains(t, kept[len(kept)-1].ContextMap()["error"], tt.want)
+			replace(tt.text, tt.mode)
+			require.Eventually(t, reported, 5*time.Second, 10*time.Millisecond, "the bad key file was not reported with %q", tt.want)
 			assert.Equal(t, idUnder(keyB), idNow(), "the key in force stays")
 		})
 	}

@@ -43,7 +43,7 @@ sdk.start();
 // Required after sdk.start(): the instrumentation patches `http` as it loads.
 const http = require('node:http');
 const crypto = require('node:crypto');
-const { logs, SeverityNumber } = require('@opentelemetry/api');
+const { logs, SeverityNumber } = require('@opentelemetry/api-logs');
 
 const jwtSecret = process.env.SDKJS_JWT_SECRET || '';
 const apiKeys = JSON.parse(process.env.SDKJS_API_KEYS || '{}');

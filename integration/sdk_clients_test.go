@@ -211,7 +211,7 @@ func TestIntegrationSDKJS(t *testing.T) {
 	// SDK, with what its attributes say: the server spans (the client spans
 	// carry no header), and the client span and access line of the key in
 	// the query.
-	type rec struct{ token, typ, principal, resource, outcome, source string }
+	type rec struct{ token, typ, principal, resource, outcome, source, client string }
 	got := map[rec]int{}
 	for _, r := range apiActivities(t, audit) {
 		ta, _ := r["unmapped"].(map[string]any)["tokenaudit"].(map[string]any)
@@ -227,29 +227,34 @@ func TestIntegrationSDKJS(t *testing.T) {
 		}
 		typ, _ := ta["token.type"].(string)
 		src, _ := ta["token.source"].(string)
+		client, _ := ta["client.address"].(string)
 		got[rec{uid, typ, fmt.Sprint(r["actor"].(map[string]any)["user"].(map[string]any)["uid"]), res,
-			fmt.Sprint(r["status_detail"]), src}]++
+			fmt.Sprint(r["status_detail"]), src, client}]++
 	}
+	// The caller of a server span is the socket peer (the SDK's
+	// client.address, loopback here); a client span's peer is the server,
+	// so it has none, nor has the access line.
+	lo := "127.0.0.1"
 	hdr := "http.request.header.authorization"
 	key := "http.request.header.x-api-key"
 	wantRecs := map[rec]int{
-		{idOf["alice"], "jwt", "alice", "GET /orders", "success", hdr}:              1,
-		{idOf["alice"], "jwt", "alice", "GET /orders/{id}", "success", hdr}:         1,
-		{idOf["alice"], "jwt", "alice", "POST /orders", "success", hdr}:             1,
-		{idOf["service"], "api_key", "unknown", "GET /orders/{id}", "success", key}: 1,
-		{idOf["bob"], "jwt", "bob", "GET /orders/{id}", "success", hdr}:             1,
-		{idOf["bob"], "jwt", "bob", "GET /billing/invoices", "denied", hdr}:         6,
-		{idOf["erin"], "jwt", "erin", "POST /orders", "denied", hdr}:                1,
-		{idOf["carol"], "jwt", "carol", "GET /orders/{id}", "failure", hdr}:         1,
-		{idOf["forged"], "jwt", "mallory", "GET /orders/{id}", "failure", hdr}:      1,
-		{idOf["guessed"], "api_key", "unknown", "GET /orders", "failure", key}:      12,
+		{idOf["alice"], "jwt", "alice", "GET /orders", "success", hdr, lo}:              1,
+		{idOf["alice"], "jwt", "alice", "GET /orders/{id}", "success", hdr, lo}:         1,
+		{idOf["alice"], "jwt", "alice", "POST /orders", "success", hdr, lo}:             1,
+		{idOf["service"], "api_key", "unknown", "GET /orders/{id}", "success", key, lo}: 1,
+		{idOf["bob"], "jwt", "bob", "GET /orders/{id}", "success", hdr, lo}:             1,
+		{idOf["bob"], "jwt", "bob", "GET /billing/invoices", "denied", hdr, lo}:         6,
+		{idOf["erin"], "jwt", "erin", "POST /orders", "denied", hdr, lo}:                1,
+		{idOf["carol"], "jwt", "carol", "GET /orders/{id}", "failure", hdr, lo}:         1,
+		{idOf["forged"], "jwt", "mallory", "GET /orders/{id}", "failure", hdr, lo}:      1,
+		{idOf["guessed"], "api_key", "unknown", "GET /orders", "failure", key, lo}:      12,
 		// The key in the query is in the server span's url.query, the
 		// client span's url.full and the service's access line.
-		{idOf["query"], "api_key", "unknown", "GET /orders", "success", "url.query"}: 1,
-		{idOf["query"], "api_key", "unknown", "GET /orders", "success", "url.full"}:  1,
-		{idOf["query"], "api_key", "unknown", "", "success", "log.body"}:             1,
+		{idOf["query"], "api_key", "unknown", "GET /orders", "success", "url.query", lo}: 1,
+		{idOf["query"], "api_key", "unknown", "GET /orders", "success", "url.full", ""}:  1,
+		{idOf["query"], "api_key", "unknown", "", "success", "log.body", ""}:             1,
 	}
-	assert.Equal(t, wantRecs, got, "the API Activity records: token, type, principal, resource, outcome, source")
+	assert.Equal(t, wantRecs, got, "the API Activity records: token, type, principal, resource, outcome, source, client address")
 
 	// The alerts: each for the right token.
 	byType := findings()

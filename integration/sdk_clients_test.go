@@ -78,10 +78,11 @@ func demoJWTSecret(t *testing.T, config string) string {
 // SDK's spans and logs as it makes them. It checks that the findings are
 // alerted and recorded (issue 13: a token refused five times with 403 on
 // an API the policy has no scopes for is denied_access), that each
-// credentialed server span is an audit record with its token, type,
-// principal, resource and outcome, that the log verifies, and that no raw
-// credential is in any output: audit log, state, alerts, collector log,
-// metrics.
+// credentialed item (the server spans; the client span and the access line
+// of the key in the query) is one audit record with its token, type,
+// principal, resource, outcome, source and client address, that the log
+// verifies, and that no raw credential is in any output: audit log, state,
+// alerts, collector log, metrics.
 func TestIntegrationSDKJS(t *testing.T) {
 	node, npm := nodeTools(t)
 	run := newDefaultRun(t, "flush_interval: 15s", "flush_interval: 1s")

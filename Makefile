@@ -13,7 +13,7 @@ GCI_SECTIONS = -s standard -s default -s 'prefix(github.com/tokenaudit/tokenaudi
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration promtool-test crash attack soak quality quality-stale quality-clean generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -35,6 +35,12 @@ INTEGRATION_ENV = OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/
 
 integration: $(OTELCOL) tools
 	$(INTEGRATION_ENV) $(GO) test -count=1 -v ./integration/
+
+## sdk-clients: TestIntegrationSDKJS alone (make integration runs it too): a
+## Node.js service instrumented with the real OpenTelemetry JS SDK
+## (integration/testdata/sdkjs) against config.yaml; needs node and npm.
+sdk-clients: $(OTELCOL) tools
+	$(INTEGRATION_ENV) $(GO) test -count=1 -v -run '^TestIntegrationSDKJS$$' ./integration/
 
 ## crash: TestIntegrationCrashCycles with 50 kill -9 cycles (make test runs 4).
 crash: $(OTELCOL) tools

@@ -201,7 +201,8 @@ func TestScanURL(t *testing.T) {
 		want []finding
 	}{
 		{"https://h/p?a=1&access_token=" + ghKey + "&b=2", []finding{{auditattr.TypeAPIKey, ghKey, ghKey}}},
-		{"/p?API_KEY=abc%2Fdef-12345", []finding{{auditattr.TypeBearer, "abc/def-12345", "abc%2Fdef-12345"}}},
+		{"/p?API_KEY=abc%2Fdef-12345", []finding{{auditattr.TypeAPIKey, "abc/def-12345", "abc%2Fdef-12345"}}},
+		{"/p?page=2&api_key=opaque-key-0123456789", []finding{{auditattr.TypeAPIKey, "opaque-key-0123456789", "opaque-key-0123456789"}}},
 		{"access_token=tok123456789", []finding{{auditattr.TypeBearer, "tok123456789", "tok123456789"}}},
 		{"https://user:p%40ss@host/x", []finding{{auditattr.TypeBasic, "user:p@ss", "user:p%40ss"}}},
 		{"https://h/s3?X-Amz-Credential=" + awsID + "%2F20260101%2Fus-east-1&X-Amz-Signature=ffee", []finding{

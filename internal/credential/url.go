@@ -90,8 +90,17 @@ func (r *Rules) param(k, v string, params []string) (Credential, bool) {
 		id, _, _ := strings.Cut(val, "/")
 		return Credential{Secret: id, Type: auditattr.TypeAWSAccessKey, Provider: "aws", Hint: awsHint(id)}, id != ""
 	}
-	return r.Classify(val, auditattr.TypeBearer), true
+	typ := auditattr.TypeBearer
+	if keyParams[name] {
+		typ = auditattr.TypeAPIKey
+	}
+	return r.Classify(val, typ), true
 }
+
+// keyParams are the parameters whose value is an API key by their own
+// name, as an API-key header's is: an opaque value in ?api_key= is the
+// same api_key as in X-API-Key (a provider prefix still decides first).
+var keyParams = map[string]bool{"api_key": true, "apikey": true, "api-key": true, "key": true}
 
 // scanUserinfo reports "user:password" in scheme://user:password@host.
 func (r *Rules) scanUserinfo(s string, fn func(Credential)) {

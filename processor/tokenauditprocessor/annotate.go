@@ -1,6 +1,7 @@
 package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
 
 import (
+	"net/netip"
 	"strings"
 	"time"
 
@@ -33,7 +34,14 @@ type item struct {
 // are in sc.findings (primary first), and the request facts.
 func (p *tokenAudit) annotate(it item, sc *scratch) {
 	resource, method := requestResource(it.attrs, &sc.resources)
-	client, clientAddr := p.clientAddress(it.attrs)
+	var client string
+	var clientAddr netip.Addr
+	if !it.isSpan || it.span.Kind() != ptrace.SpanKindClient {
+		// On a client span the peer (and server.address) is the service
+		// called, not the caller: the caller is the span's own process,
+		// whose address the span does not carry.
+		client, clientAddr = p.clientAddress(it.attrs)
+	}
 	attrs := it.attrs
 	if len(sc.findings) > 0 {
 		// The item carries a credential: our verdict replaces whatever a

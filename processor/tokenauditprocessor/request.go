@@ -15,6 +15,7 @@ var (
 	methodKeys     = []string{"http.request.method", "http.method"}
 	routeKeys      = []string{"http.route"}
 	pathKeys       = []string{"url.path", "http.target"}
+	fullURLKeys    = []string{"url.full", "http.url"} // a client span's only URL
 	httpStatusKeys = []string{"http.response.status_code", "http.status_code"}
 	rpcStatusKeys  = []string{"rpc.response.status_code", "rpc.grpc.status_code"}
 )
@@ -56,6 +57,9 @@ func requestResource(attrs pcommon.Map, names *resourceNames) (resource, method 
 			route = normalizePath(firstStr(attrs, pathKeys))
 		}
 		if route == "" {
+			route = normalizePath(absoluteURLPath(firstStr(attrs, fullURLKeys)))
+		}
+		if route == "" {
 			return method, method
 		}
 		return names.join(method, route), method
@@ -70,6 +74,22 @@ func requestResource(attrs pcommon.Map, names *resourceNames) (resource, method 
 		return truncate(m, 256), ""
 	}
 	return "", ""
+}
+
+// absoluteURLPath returns the path, query and fragment of an absolute URL
+// ("/" when it has none), or "" when s is not one. HTTP client spans carry
+// only url.full (http.url before the stable conventions), no url.path.
+func absoluteURLPath(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return ""
+	}
+	rest := s[i+3:]
+	j := strings.IndexAny(rest, "/?#")
+	if j < 0 || rest[j] != '/' {
+		return "/"
+	}
+	return rest[j:]
 }
 
 // resourceNames remembers the "METHOD route" names a scratch has built:

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
@@ -200,4 +201,41 @@ func TestNoAllocationWithoutCredentials(t *testing.T) {
 	})
 	p.endBatch(context.Background(), sc)
 	assert.Zero(t, allocs)
+}
+
+// TestClientSpanCaller: on a client span the peer is the service called
+// (an HTTP client instrumentation's network.peer.address, here a public
+// API), not the caller. It must not become tokenaudit.client.address nor
+// be judged against the policy's networks; on a server span the same peer
+// is the caller.
+func TestClientSpanCaller(t *testing.T) {
+	key := "opaque-query-key-0123456789"
+	cfg := testConfig()
+	cfg.PolicyFile = writeFile(t, "policy.yaml", "allowed_networks: [10.0.0.0/8]\n")
+	h := newHarness(t, cfg)
+	for _, tt := range []struct {
+		kind   ptrace.SpanKind
+		client string
+		viol   []string
+	}{
+		{ptrace.SpanKindServer, "140.82.112.3", []string{auditattr.ViolationExposedCredential, auditattr.ViolationDisallowedNetwork}},
+		{ptrace.SpanKindClient, "", []string{auditattr.ViolationExposedCredential}},
+	} {
+		t.Run(tt.kind.String(), func(t *testing.T) {
+			td := ptrace.NewTraces()
+			s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+			s.SetKind(tt.kind)
+			s.SetStartTimestamp(pcommon.NewTimestampFromTime(now))
+			require.NoError(t, s.Attributes().FromRaw(map[string]any{
+				"http.request.method": "GET", "url.full": "https://api.example.com/v1/items?api_key=" + key,
+				"network.peer.address": "140.82.112.3", "server.address": "api.example.com", "http.response.status_code": 200,
+			}))
+			h.traces.Reset()
+			require.NoError(t, h.tp.ConsumeTraces(context.Background(), td))
+			m := h.traces.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes()
+			assert.Equal(t, tt.client, attrStr(t, m, auditattr.ClientAddress))
+			assert.ElementsMatch(t, tt.viol, attrStrings(m, auditattr.Violations))
+			assert.Equal(t, "GET /v1/items", attrStr(t, m, auditattr.Resource))
+		})
+	}
 }

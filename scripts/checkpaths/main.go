@@ -28,7 +28,9 @@ var climb = regexp.MustCompile(`(?:^|[^\w.])(\.\.(?:(?:/|", ")\.\.)*)(?:[^\w.]|$
 
 // skipDirs, from the root, are not the repository's own text: build
 // outputs, the vendored schema, and this checker, whose source must name
-// what it looks for. Git's metadata (.git) is skipped wherever it is.
+// what it looks for. Git's metadata (.git) and npm's installed packages
+// (node_modules, git-ignored: integration/testdata/sdkjs) are skipped
+// wherever they are.
 var skipDirs = map[string]bool{
 	"dist": true, "data": true, "bin": true, "bench/e2e/dist": true,
 	"third_party": true, "scripts/checkpaths": true,
@@ -70,7 +72,7 @@ func check(root string) ([]problem, error) {
 		}
 		rel = filepath.ToSlash(rel)
 		switch {
-		case d.IsDir() && (skipDirs[rel] || d.Name() == ".git"):
+		case d.IsDir() && (skipDirs[rel] || d.Name() == ".git" || d.Name() == "node_modules"):
 			return filepath.SkipDir
 		case d.IsDir() || !d.Type().IsRegular() || d.Name() == ".git":
 			return nil

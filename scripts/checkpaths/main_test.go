@@ -63,6 +63,7 @@ func TestCheckSkipsOutputsAndVendored(t *testing.T) {
 	write("third_party/x/a.go", bad)
 	write(".git", "gitdir: /work/main/.git/worktrees/x\n")
 	write("bin.dat", "\x00"+bad)
+	write("integration/testdata/app/node_modules/pkg/README.md", "see /Users/someone/x\n")
 	write("internal/ok/ok.go", "package ok\n")
 	if got, err := check(root); err != nil || len(got) != 0 {
 		t.Fatalf("check = %v, %v; want nothing", got, err)

@@ -307,6 +307,11 @@ type StaleConfig struct {
 	// a token stale that it never saw and whose registry entry has no
 	// last_used_at: only its created_at, which proves nothing about use.
 	ObservationPeriod time.Duration `mapstructure:"observation_period"`
+	// MinObservationPeriod is the shortest watch before such a judgment:
+	// the connector judges earlier than ObservationPeriod once it has
+	// watched twice as long as it took to first see the last registered
+	// token it found. 0 always waits ObservationPeriod.
+	MinObservationPeriod time.Duration `mapstructure:"min_observation_period"`
 }
 
 // UnusedScopesConfig flags granted scopes unused over a tracking period.

@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ func (m *model) detectLifecycle(ev *event, st *tokenState, created bool) {
 		k := m.reg.entries[ev.reg].key
 		if created {
 			prior = m.regSeen[k]
+		}
+		if e := &m.reg.entries[ev.reg]; m.regSeen[k] == 0 && m.staleCandidate(e, ev.at) {
+			m.discovered(ev.at)
 		}
 		if ev.at > m.regSeen[k] {
 			m.regSeen[k] = ev.at
@@ -134,8 +138,7 @@ func (m *model) detectUnusedScopes(ev *event, st *tokenState) {
 // last_used_at (or never) proves the idle time before the connector
 // watched, so such a token is judged at once; a token with only a
 // created_at is judged once the connector has watched it unseen for
-// observation_period, long enough to have seen a token used weekly.
-// It alerts once per silence.
+// staleWatch. It alerts once per silence.
 func (m *model) detectStale() {
 	d := &m.det.stale
 	if !d.enabled || len(m.reg.entries) == 0 {
@@ -149,7 +152,7 @@ func (m *model) detectStale() {
 		if m.watermark-last < idleAfter.Milliseconds() || m.staleAlerted[e.key] == last {
 			continue
 		}
-		if !proven && m.watermark-m.since < c.ObservationPeriod.Milliseconds() {
+		if !proven && m.watermark-m.since < m.staleWatch() {
 			continue // a token used weekly may still show up
 		}
 		probe := event{tokenID: e.id, principal: e.owner, at: m.watermark, reg: int32(i)}
@@ -170,9 +173,75 @@ func (m *model) detectStale() {
 		if name == "" {
 			name = e.key
 		}
-		f.body = "Registered token " + name + " has not been used for " + roundDays(idle) + " (stale after " + roundDays(idleAfter) + ")."
+		if proven {
+			f.body = "Registered token " + name + " has not been used for " + roundDays(idle) + " (stale after " + roundDays(idleAfter) + ")."
+		} else {
+			// Only the creation date and the connector's own watch say so:
+			// the alert says what was observed, not a use it cannot know.
+			watched := time.Duration(m.watermark-m.since) * time.Millisecond
+			f.body = "Registered token " + name + " was created " + roundDays(idle) + " ago and has not been seen in the " + roundDays(watched) +
+				" watched; the registry records no last use (stale after " + roundDays(idleAfter) + " unused)."
+		}
 		m.raise(f, nil)
 	}
+}
+
+// staleCandidate tells whether a registered token would be judged on its
+// created_at alone at time at, were it not seen: only the discovery of
+// such tokens says how long the unseen ones must be watched (a token
+// issued last week, or one whose registry records its last use, says
+// nothing about them).
+func (m *model) staleCandidate(e *regEntry, at int64) bool {
+	return e.lastUsed == 0 && e.created > 0 && at-e.created >= m.cfg.Detectors.StaleToken.IdleAfter.Milliseconds()
+}
+
+// discoveryQuantile is the share of the discovered tokens whose first
+// sighting sets the watch: one dormant token woken late (an attacker's,
+// say) does not hold up the judgment of the rest of a large registry,
+// while in a registry of fewer than 100 the last one found counts.
+const discoveryQuantile = 0.99
+
+// discovered notes the first sighting, at event time at, of a registered
+// token old enough to be stale.
+func (m *model) discovered(at int64) {
+	h := int(max(0, at-m.since) / time.Hour.Milliseconds())
+	last := int(m.cfg.Detectors.StaleToken.ObservationPeriod / time.Hour) // later ones change nothing
+	h = min(h, last)
+	if h >= len(m.regDiscovered) {
+		m.regDiscovered = append(m.regDiscovered, make([]uint32, h+1-len(m.regDiscovered))...)
+	}
+	m.regDiscovered[h]++
+}
+
+// staleWatch is how long the connector watches before it judges a
+// registered token it never saw on its created_at, in ms: twice the time
+// by which it had first seen 99% of the registered tokens old enough to
+// be stale that it found in use, within [min_observation_period,
+// observation_period]. While such tokens still show up for the first
+// time, rarer ones may follow; once the watch has gone on as long again,
+// the registry's active tokens have been seen (weekly jobs, found through
+// the week, hold the judgment to observation_period).
+func (m *model) staleWatch() int64 {
+	c := &m.cfg.Detectors.StaleToken
+	full := c.ObservationPeriod.Milliseconds()
+	if c.MinObservationPeriod <= 0 || c.MinObservationPeriod >= c.ObservationPeriod {
+		return full
+	}
+	var total uint64
+	for _, n := range m.regDiscovered {
+		total += uint64(n)
+	}
+	need := uint64(math.Ceil(discoveryQuantile * float64(total)))
+	var until, seen uint64 // hours of the watch holding need discoveries
+	for h, n := range m.regDiscovered {
+		if seen >= need {
+			break
+		}
+		seen += uint64(n)
+		until = uint64(h + 1)
+	}
+	discovered := int64(until) * time.Hour.Milliseconds()
+	return min(full, max(c.MinObservationPeriod.Milliseconds(), 2*discovered))
 }
 
 func roundDays(d time.Duration) string {
@@ -222,6 +291,10 @@ func staleTokenSpec() detectorSpec {
 		c := st.(*StaleConfig)
 		v.positive("stale_token.idle_after", c.IdleAfter)
 		v.positive("stale_token.observation_period", c.ObservationPeriod)
+		if c.MinObservationPeriod < 0 || c.MinObservationPeriod > c.ObservationPeriod {
+			v.add("detectors.stale_token.min_observation_period: must be between 0 (always wait observation_period) and observation_period (%s), got %s",
+				c.ObservationPeriod, c.MinObservationPeriod)
+		}
 	}
 	s.stage = stageTick
 	s.observe = func(m *model, _ *detector, _ *event, _ *tokenState) { m.detectStale() }

@@ -411,7 +411,7 @@ func TestStaleTokenFromRegistryDate(t *testing.T) {
 		afterWeek   bool // stale once watched for the observation period
 		idle        string
 	}{
-		{"created long ago", "created_at: " + date(120*day), false, true, "128.0 days"},
+		{"created long ago", "created_at: " + date(120*day), false, true, "123.0 days"}, // judged after min_observation_period: no other registered token seen
 		{"created recently", "created_at: " + date(10*day), false, false, ""},
 		{"last used long ago", "created_at: " + date(300*day) + "\n      last_used_at: " + date(100*day), true, true, "100.2 days"},
 		{"last used recently", "created_at: " + date(300*day) + "\n      last_used_at: " + date(2*day), false, false, ""},
@@ -477,6 +477,88 @@ func TestNewResourceSettlesOnQuietRequests(t *testing.T) {
 			items = append(items, steady("tok_low", "198.51.100.1", "GET /new", t0.Add(time.Duration(tt.days)*24*time.Hour+10*time.Hour), time.Minute, 1)...)
 			h.send(items...)
 			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
+		})
+	}
+}
+
+// TestStaleWatchFollowsDiscovery: a registered token never seen, with
+// only a created_at, is judged once the watch has lasted twice as long as
+// it took to first see the last registered token found, at least
+// min_observation_period and at most observation_period.
+func TestStaleWatchFollowsDiscovery(t *testing.T) {
+	created := t0.Add(-120 * day).Format(time.RFC3339)
+	for _, tc := range []struct {
+		name          string
+		discoveredAt  []time.Duration // first calls of other registered tokens
+		minWatch      time.Duration
+		before, after time.Duration // watched: not yet judged, judged
+	}{
+		{"nothing discovered: the minimum", nil, 3 * day, 70 * time.Hour, 74 * time.Hour},
+		{"discovered early: the minimum", []time.Duration{20 * time.Hour}, 3 * day, 70 * time.Hour, 74 * time.Hour},
+		{"last discovered at 60 h: twice that", []time.Duration{20 * time.Hour, 60 * time.Hour}, 3 * day, 118 * time.Hour, 122 * time.Hour},
+		{"still discovering on day 5: observation_period", []time.Duration{20 * time.Hour, 60 * time.Hour, 100 * time.Hour}, 3 * day, 190 * time.Hour, 194 * time.Hour},
+		{"min_observation_period 0: observation_period", nil, 0, 190 * time.Hour, 194 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Detectors.StaleToken.MinObservationPeriod = tc.minWatch
+			entries := "    - id: tok_reg\n      name: reg\n      owner: ci\n      created_at: " + created + "\n"
+			for i := range tc.discoveredAt {
+				entries += fmt.Sprintf("    - id: tok_job%d\n      owner: ci\n      created_at: %s\n", i, created)
+			}
+			cfg.PolicyFile = writePolicy(t, "registry:\n  authoritative: false\n  tokens:\n"+entries)
+			h := newHarness(t, cfg)
+			staleReg := func() (n int) {
+				for _, a := range h.alertsOf(auditattr.FindingStaleToken) {
+					if str(a, auditattr.TokenID) == "tok_reg" {
+						n++
+					}
+				}
+				return n
+			}
+			for at := time.Duration(0); at <= tc.after; at += time.Hour {
+				if at == tc.before+time.Hour {
+					assert.Zero(t, staleReg(), "judged before the watch is long enough")
+				}
+				h.send(steady("tok_other", "198.51.100.1", "GET /a", t0.Add(at), time.Minute, 1)...)
+				for i, d := range tc.discoveredAt {
+					if at >= d { // a job, once discovered, calls every hour
+						h.send(steady(fmt.Sprintf("tok_job%d", i), "198.51.100.2", "GET /b", t0.Add(at+time.Minute), time.Minute, 1)...)
+					}
+				}
+			}
+			assert.Equal(t, 1, staleReg(), "tok_reg judged once the watch is long enough")
+		})
+	}
+}
+
+// TestStaleWatchQuantile: the watch follows the 99th percentile of the
+// first sightings, so one old token woken late (a dormant key an attacker
+// found) does not hold up the judgment of a large registry; in a small
+// one the last sighting counts.
+func TestStaleWatchQuantile(t *testing.T) {
+	hour := time.Hour.Milliseconds()
+	for _, tc := range []struct {
+		name  string
+		early int // discovered in hour 10
+		late  int // discovered in hour 100
+		want  int64
+	}{
+		{"none: the minimum", 0, 0, 72 * hour},
+		{"200 early, 1 late: the late one ignored", 200, 1, 72 * hour},
+		{"50 early, 1 late: the last counts", 50, 1, 192 * hour},
+		{"200 early, 3 late: more than 1% late", 200, 3, 192 * hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newHarness(t, testConfig()).model
+			m.since = t0.UnixMilli()
+			for range tc.early {
+				m.discovered(m.since + 10*hour)
+			}
+			for range tc.late {
+				m.discovered(m.since + 100*hour)
+			}
+			assert.Equal(t, tc.want, m.staleWatch())
 		})
 	}
 }

@@ -55,8 +55,12 @@ type model struct {
 	reg          *registryView
 	regSeen      map[string]int64 // registry entry key → last used, unix ms
 	staleAlerted map[string]int64 // registry entry key → the last use its stale alert was about
-	scopes       *scopeModel
-	met          *metricSet
+	// regDiscovered counts the registered tokens old enough to be stale
+	// by the hour of the watch (event time since since) in which the
+	// connector first saw them: see staleWatch.
+	regDiscovered []uint32
+	scopes        *scopeModel
+	met           *metricSet
 
 	// Outputs, set by the shared registry: alerts go out through one logs
 	// consumer and metrics through one metrics consumer, since each pair's

@@ -202,6 +202,10 @@ func (m *model) encodeRegistry() []byte {
 		r.i64(m.regSeen[k])
 		r.i64(m.staleAlerted[k])
 	}
+	r.u32(uint32(len(m.regDiscovered)))
+	for _, n := range m.regDiscovered {
+		r.u32(n)
+	}
 	return r.b
 }
 
@@ -502,7 +506,7 @@ func (m *model) load(ctx context.Context) error {
 			return fmt.Errorf("storage: %s: %w", x.key, err)
 		}
 	}
-	regSeen, staleAlerted, err := m.loadRegistry(ctx)
+	regSeen, staleAlerted, regDiscovered, err := m.loadRegistry(ctx)
 	if err != nil {
 		return err
 	}
@@ -525,7 +529,7 @@ func (m *model) load(ctx context.Context) error {
 		m.scopes.names = append(m.scopes.names, n)
 		m.scopes.index[n] = uint8(i)
 	}
-	m.regSeen, m.staleAlerted, m.findings = regSeen, staleAlerted, findings
+	m.regSeen, m.staleAlerted, m.regDiscovered, m.findings = regSeen, staleAlerted, regDiscovered, findings
 	m.store.chunks = chunks
 	m.covered = covered
 	if held != nil {
@@ -553,11 +557,11 @@ func decodeTokens(data []byte, into *table[tokenState]) error {
 	return d.err
 }
 
-func (m *model) loadRegistry(ctx context.Context) (seen, alerted map[string]int64, err error) {
+func (m *model) loadRegistry(ctx context.Context) (seen, alerted map[string]int64, discovered []uint32, err error) {
 	seen, alerted = map[string]int64{}, map[string]int64{}
 	data, err := m.store.client.Get(ctx, keyRegistry)
 	if err != nil || data == nil {
-		return seen, alerted, err
+		return seen, alerted, nil, err
 	}
 	d := dec{b: data}
 	n := d.count(20)
@@ -565,10 +569,16 @@ func (m *model) loadRegistry(ctx context.Context) (seen, alerted map[string]int6
 		k := d.str()
 		seen[k], alerted[k] = d.i64(), d.i64()
 	}
-	if d.err != nil {
-		return nil, nil, fmt.Errorf("storage: %s: %w", keyRegistry, d.err)
+	if d.err == nil && len(d.b) > 0 { // absent from saves before min_observation_period
+		discovered = make([]uint32, d.count(4))
+		for i := range discovered {
+			discovered[i] = d.u32()
+		}
 	}
-	return seen, alerted, nil
+	if d.err != nil {
+		return nil, nil, nil, fmt.Errorf("storage: %s: %w", keyRegistry, d.err)
+	}
+	return seen, alerted, discovered, nil
 }
 
 func (m *model) loadFindings(ctx context.Context) (*table[findingRecord], error) {

@@ -163,3 +163,26 @@ func TestTokenRecordRoundTrip(t *testing.T) {
 	require.NoError(t, d.err)
 	assert.Equal(t, in, out)
 }
+
+// TestRestartKeepsStaleDiscoveries: the first sightings that set
+// stale_token's watch survive a restart, or a restart would judge the
+// unseen tokens after min_observation_period again.
+func TestRestartKeepsStaleDiscoveries(t *testing.T) {
+	dir := t.TempDir()
+	cfg, host := storageConfig(dir)
+	h := newHarnessWithHost(t, cfg, host)
+	h.send(item{at: t0, token: "tok_a", outcome: auditattr.OutcomeSuccess})
+	h.model.mu.Lock()
+	h.model.discovered(h.model.since + 5*time.Hour.Milliseconds())
+	h.model.discovered(h.model.since + 60*time.Hour.Milliseconds())
+	want := h.model.staleWatch()
+	h.model.mu.Unlock()
+	require.Equal(t, 122*time.Hour.Milliseconds(), want)
+	h.stop()
+
+	cfg2, host2 := storageConfig(dir)
+	h2 := newHarnessWithHost(t, cfg2, host2)
+	h2.model.mu.Lock()
+	defer h2.model.mu.Unlock()
+	assert.Equal(t, want, h2.model.staleWatch())
+}

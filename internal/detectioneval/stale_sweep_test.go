@@ -35,7 +35,7 @@ func TestStaleObservationSweep(t *testing.T) {
 	}
 	const shortest = 2
 	p, err := newPipeline(ctx, t.TempDir(), sim, map[string]any{
-		"detectors": map[string]any{"stale_token": map[string]any{"observation_period": fmt.Sprintf("%dh", 24*shortest)}},
+		"detectors": map[string]any{"stale_token": map[string]any{"observation_period": fmt.Sprintf("%dh", 24*shortest), "min_observation_period": "0s"}},
 	})
 	if err != nil {
 		t.Fatal(err)

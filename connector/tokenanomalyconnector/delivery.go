@@ -67,7 +67,8 @@ func (m *model) deliver(ctx context.Context, force bool) error {
 }
 
 // deliverBatch is deliver for the batch just read: it returns once the
-// batch's entry is stored, without waiting for another batch's delivery.
+// batch's entry is stored (the deliverer sends it) or, without storage,
+// once it is sent or left to the delivery running.
 func (m *model) deliverBatch(ctx context.Context) {
 	if !m.outbox.queued() {
 		return

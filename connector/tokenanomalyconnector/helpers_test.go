@@ -218,6 +218,30 @@ func (h *harness) sendLogs(items ...item) {
 // clock passing allowed_lateness would.
 func (h *harness) settle() {
 	h.model.releaseAndSend(context.Background(), h.model.releaseAll)
+	h.waitDelivered()
+}
+
+// waitDelivered waits until the deliverer (with storage) has sent what it
+// may, as a batch without storage has on return: no stored entry is left
+// that it would send now.
+func (h *harness) waitDelivered() {
+	h.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); h.model.outbox.deliverable(h.model.alerts() != nil, time.Now()); time.Sleep(100 * time.Microsecond) {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("stored alerts were not delivered within 10 s")
+		}
+	}
+}
+
+// deliverable reports whether the deliverer has work: the first entry is
+// stored and either holds no alert or may be sent now.
+func (o *outbox) deliverable(consumer bool, now time.Time) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.queue) == 0 || !o.queue[0].ready.Load() {
+		return false
+	}
+	return o.queue[0].n == 0 || consumer && o.pendingN > 0 && !now.Before(o.nextTry)
 }
 
 // records returns every alert record so far.
@@ -305,6 +329,7 @@ func (h *harness) sendBatch(td ptrace.Traces) {
 	for _, c := range h.traces {
 		require.NoError(h.t, c.ConsumeTraces(context.Background(), td))
 	}
+	h.waitDelivered()
 }
 
 func (h *harness) sendLogsBatch(ld plog.Logs) {
@@ -312,4 +337,5 @@ func (h *harness) sendLogsBatch(ld plog.Logs) {
 	for _, c := range h.logs {
 		require.NoError(h.t, c.ConsumeLogs(context.Background(), ld))
 	}
+	h.waitDelivered()
 }

@@ -128,7 +128,7 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 }
 
 // start loads the policy and saved state and starts the flush and save
-// loops. It runs once per model, when the first pair starts.
+// loops, the retry loop and, with storage, the deliverer. It runs once per model, when the first pair starts.
 func (m *model) start(ctx context.Context, host component.Host) error {
 	h, err := m.loadPolicies(host)
 	if err != nil {
@@ -160,11 +160,16 @@ func (m *model) start(ctx context.Context, host component.Host) error {
 	m.loops.Add(2)
 	go m.loop()
 	go m.retryLoop()
+	if m.store != nil {
+		m.loops.Add(1)
+		go m.deliverLoop()
+	}
 	return nil
 }
 
-// shutdown stops the loops, flushes metrics, makes a last attempt to
-// send waiting alerts, saves state and closes.
+// shutdown stops the loops (the deliverer finishes the delivery it is
+// in), flushes metrics, makes a last attempt to send waiting alerts,
+// saves state and closes.
 func (m *model) shutdown(ctx context.Context) error {
 	var errs []error
 	if m.stop != nil {
@@ -258,9 +263,9 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 		return n
 	})
 	m.tel.items(ctx, "traces", n)
-	// Alerts leave with the batch that raised them, or with the one being
-	// sent. A refusal does not fail the batch: they wait in the outbox
-	// and are sent again.
+	// Once stored, alerts leave in the background; without storage, with
+	// the batch that raised them or with the one being sent. A refusal
+	// does not fail the batch: they wait in the outbox and are sent again.
 	m.deliverBatch(ctx)
 	return nil
 }
@@ -295,9 +300,9 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 		return n
 	})
 	m.tel.items(ctx, "logs", n)
-	// Alerts leave with the batch that raised them, or with the one being
-	// sent. A refusal does not fail the batch: they wait in the outbox
-	// and are sent again.
+	// Once stored, alerts leave in the background; without storage, with
+	// the batch that raised them or with the one being sent. A refusal
+	// does not fail the batch: they wait in the outbox and are sent again.
 	m.deliverBatch(ctx)
 	return nil
 }

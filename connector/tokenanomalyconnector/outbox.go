@@ -29,7 +29,9 @@ type outbox struct {
 	// batches share one fsync) and guards first, written, delivered and
 	// marked. A batch never waits for another batch's delivery: that
 	// waits on the next consumer (audit_log's fsync), and held the
-	// concurrent requests in line behind each other.
+	// concurrent requests in line behind each other. With storage a
+	// batch does not wait for its own delivery either: once its entry is
+	// stored, the deliverer (deliverer.go) sends it.
 	send  sync.Mutex
 	write sync.Mutex
 	// mu guards the queue; add takes it under the model's lock.
@@ -39,6 +41,9 @@ type outbox struct {
 	seq      uint64 // the next entry's sequence number
 	wait     time.Duration
 	nextTry  time.Time
+	// wake tells the deliverer that an entry was stored or the logs
+	// pair joined; one pending signal covers any number of them.
+	wake chan struct{}
 
 	store                     storage.Client // nil without storage
 	first, written, delivered uint64         // stored entries are [first, written); those below delivered were sent
@@ -72,6 +77,7 @@ func newOutbox(cfg *AlertsConfig, tel *telemetry, logger *zap.Logger) *outbox {
 		interval:   cfg.RetryInterval,
 		maxWait:    max(cfg.RetryInterval, maxRetryWait),
 		wait:       cfg.RetryInterval,
+		wake:       make(chan struct{}, 1),
 		tel:        tel,
 		logger:     logger,
 	}
@@ -138,11 +144,25 @@ func (o *outbox) markSent(ctx context.Context) error {
 	return nil
 }
 
+// notify wakes the deliverer, without waiting for it.
+func (o *outbox) notify() {
+	select {
+	case o.wake <- struct{}{}:
+	default: // a signal is pending already
+	}
+}
+
 // flush stores the queued alerts (with storage) and, when send is set,
 // sends them to out in order until it refuses one batch; what is refused
 // stays queued and is retried after a back-off.
 func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error {
 	o.storeQueued(ctx)
+	return o.sendReady(ctx, out, send)
+}
+
+// sendReady sends what is ready, after the call sending now if there is
+// one, then goes on while no other call sends (see sendWhileFree).
+func (o *outbox) sendReady(ctx context.Context, out consumer.Logs, send bool) error {
 	o.send.Lock()
 	err := o.sendQueued(ctx, out, send)
 	o.send.Unlock()
@@ -152,11 +172,17 @@ func (o *outbox) flush(ctx context.Context, out consumer.Logs, send bool) error 
 	return err
 }
 
-// flushBatch is flush for the batch that just queued an entry: it returns
-// once its entry is stored, and sends unless another call is sending
-// already; that one sends this entry too before it returns.
+// flushBatch is flush for the batch that just queued an entry. Once its
+// entry is stored, its alerts are as safe as the audit trail (a restart
+// sends them): it wakes the deliverer and returns. Without storage, or
+// when the write failed, the alerts are safe only once delivered: it
+// sends them, unless another call is sending already; that one sends
+// this entry too before it returns.
 func (o *outbox) flushBatch(ctx context.Context, out consumer.Logs, send bool) {
-	o.storeQueued(ctx)
+	if o.storeQueued(ctx) {
+		o.notify()
+		return
+	}
 	o.sendWhileFree(ctx, out, send)
 }
 
@@ -182,10 +208,11 @@ func (o *outbox) sendable() bool {
 }
 
 // storeQueued writes the entries not yet written, in one write, and marks
-// them ready to be sent.
-func (o *outbox) storeQueued(ctx context.Context) {
+// them ready to be sent. stored reports whether every entry queued so far
+// is in storage (false without storage).
+func (o *outbox) storeQueued(ctx context.Context) (stored bool) {
 	if o.store == nil {
-		return
+		return false
 	}
 	o.write.Lock()
 	defer o.write.Unlock()
@@ -198,9 +225,10 @@ func (o *outbox) storeQueued(ctx context.Context) {
 	}
 	o.mu.Unlock()
 	if len(todo) == 0 {
-		return
+		return true
 	}
-	if err := o.writeAhead(ctx, todo); err != nil {
+	err := o.writeAhead(ctx, todo)
+	if err != nil {
 		// Send anyway: only their survival of a crash is at stake.
 		o.tel.persist(ctx, "save", "failed")
 		o.logger.Error("Could not store alerts before sending them", zap.Error(err))
@@ -208,6 +236,7 @@ func (o *outbox) storeQueued(ctx context.Context) {
 	for _, e := range todo {
 		e.ready.Store(true)
 	}
+	return err == nil
 }
 
 // sendQueued sends the ready entries in order (see flush). Call it holding

@@ -153,6 +153,7 @@ func TestBatchDoesNotWaitForAnotherBatchsDelivery(t *testing.T) {
 
 			close(slow.release)
 			require.NoError(t, <-first)
+			h.waitDelivered() // with storage, the deliverer sends
 			got := h.alertsOf(auditattr.ViolationRevoked)
 			require.Len(t, got, 2, "the call already sending sent the second batch's alert too")
 			assert.Equal(t, "tok_a", str(got[0], auditattr.TokenID))
@@ -193,6 +194,7 @@ func TestConcurrentBatchesDeliverEachAlertOnce(t *testing.T) {
 	for range senders {
 		require.NoError(t, <-done)
 	}
+	h.waitDelivered()
 	got := h.alertsOf(auditattr.ViolationRevoked)
 	require.Len(t, got, senders*each, "each alert once")
 	seen := map[string]bool{}

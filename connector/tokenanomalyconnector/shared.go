@@ -75,4 +75,9 @@ func (sm *sharedModel) assignRoles() {
 			sm.model.metricsOut = c.metricsOut
 		}
 	}
+	if sm.model.alertOut != nil {
+		// Alerts stored before the start (or while no logs pair ran)
+		// leave now, not at the retry loop's next attempt.
+		sm.model.outbox.notify()
+	}
 }

@@ -48,6 +48,7 @@ func TestLoadConfig(t *testing.T) {
 	full.Detectors.OffHours.Enabled = false
 	full.Detectors.OffHours.TimeZone = "Europe/Berlin"
 	full.Detectors.StaleToken.IdleAfter = 720 * time.Hour
+	full.Detectors.StaleToken.MinObservationPeriod = 96 * time.Hour
 
 	tests := []struct {
 		name    string
@@ -65,6 +66,7 @@ func TestLoadConfig(t *testing.T) {
 			"detectors.multi_address.networks: 1 is outside 2..64",
 			"detectors.new_client_address.population.wide_min_tokens: 0 must be at least 1",
 			`detectors.off_hours.time_zone: "Local" would make findings depend on the collector's machine`,
+			"detectors.stale_token.min_observation_period: must be between 0 (always wait observation_period) and observation_period (192h0m0s), got 240h0m0s",
 		}},
 		{name: "bad_escalation", wantErr: []string{
 			"alerts.escalation.min_types: 1 must be at least 2",

@@ -532,10 +532,10 @@ func TestStaleWatchFollowsDiscovery(t *testing.T) {
 	}
 }
 
-// TestStaleWatchQuantile: the watch follows the 99th percentile of the
+// TestStaleWatchQuantile: the watch follows the 99.9th percentile of the
 // first sightings, so one old token woken late (a dormant key an attacker
-// found) does not hold up the judgment of a large registry; in a small
-// one the last sighting counts.
+// found) does not hold up the judgment of a large registry; in one of
+// fewer than 1,000 the last sighting counts.
 func TestStaleWatchQuantile(t *testing.T) {
 	hour := time.Hour.Milliseconds()
 	for _, tc := range []struct {
@@ -545,9 +545,9 @@ func TestStaleWatchQuantile(t *testing.T) {
 		want  int64
 	}{
 		{"none: the minimum", 0, 0, 72 * hour},
-		{"200 early, 1 late: the late one ignored", 200, 1, 72 * hour},
-		{"50 early, 1 late: the last counts", 50, 1, 192 * hour},
-		{"200 early, 3 late: more than 1% late", 200, 3, 192 * hour},
+		{"2,000 early, 1 late: the late one ignored", 2000, 1, 72 * hour},
+		{"500 early, 1 late: the last counts", 500, 1, 192 * hour},
+		{"2,000 early, 3 late: more than 0.1% late", 2000, 3, 192 * hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newHarness(t, testConfig()).model

@@ -61,6 +61,9 @@ func TestHolderReload(t *testing.T) {
 	if !revoked(h, "second") || revoked(h, "first") {
 		t.Fatal("the reloaded policy is not the new file")
 	}
+	// The holder swaps the policy, then reports: the report may come a
+	// moment after the new policy is seen.
+	waitFor(t, "the reload's report", func() bool { return len(r.snapshot()) >= 1 })
 	if errs := r.snapshot(); len(errs) != 1 || errs[0] != nil {
 		t.Fatalf("onReload after a good reload: %v", errs)
 	}

@@ -1,10 +1,9 @@
 package auditlogexporter
 
 import (
-	"runtime"
-	"sync"
-
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/tokenaudit/tokenaudit/internal/split"
 )
 
 // minRecordsPerPart is the smallest slice of a request encoded on a
@@ -23,25 +22,16 @@ type encodePart func(enc *encoder, b *recordBatch, from, to int) (ignored int64)
 // It returns once every part is encoded: no goroutine outlives the call.
 // The parts' batches are in request order; release each with its encoder.
 func (e *auditExporter) encodeParts(n int, encode encodePart) ([]*encoder, []*recordBatch, int64) {
-	parts := max(1, min(runtime.GOMAXPROCS(0), n/minRecordsPerPart))
+	parts := split.Parts(n, minRecordsPerPart)
 	encs := make([]*encoder, parts)
 	batches := make([]*recordBatch, parts)
 	ignored := make([]int64, parts)
-	var wg sync.WaitGroup
-	for p := parts - 1; p >= 0; p-- {
+	for p := range parts {
 		encs[p], batches[p] = e.encoder()
-		from, to := p*n/parts, (p+1)*n/parts
-		if p == 0 {
-			ignored[0] = encode(encs[0], batches[0], from, to)
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ignored[p] = encode(encs[p], batches[p], from, to)
-		}()
 	}
-	wg.Wait()
+	split.Run(n, parts, func(p, from, to int) {
+		ignored[p] = encode(encs[p], batches[p], from, to)
+	})
 	var total int64
 	for _, n := range ignored {
 		total += n

@@ -1,9 +1,6 @@
 package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
 
-import (
-	"runtime"
-	"sync"
-)
+import "github.com/tokenaudit/tokenaudit/internal/split"
 
 // minItemsPerPart is the smallest slice of a scope's spans or log records
 // audited on a goroutine of its own. A realistic request is one scope of
@@ -21,38 +18,30 @@ const minItemsPerPart = 200
 // outlives the call. Items are independent: each part changes only its
 // own items' attributes.
 func (p *tokenAudit) auditItems(n int, sc *scratch, audit func(i int, sc *scratch)) {
-	parts := min(runtime.GOMAXPROCS(0), n/minItemsPerPart)
-	if parts <= 1 {
+	parts := split.Parts(n, minItemsPerPart)
+	if parts == 1 {
 		for i := range n {
 			audit(i, sc)
 		}
 		return
 	}
-	helpers := make([]*scratch, parts)
-	var wg sync.WaitGroup
+	scratches := make([]*scratch, parts)
+	scratches[0] = sc
 	for part := 1; part < parts; part++ {
-		hs := p.partScratch(sc)
-		helpers[part] = hs
-		from, to := part*n/parts, (part+1)*n/parts
-		wg.Go(func() {
-			for i := from; i < to; i++ {
-				audit(i, hs)
-			}
-		})
+		scratches[part] = p.partScratch(sc)
 	}
-	for i := range n / parts {
-		audit(i, sc)
-	}
-	wg.Wait()
-	for _, hs := range helpers[1:] {
+	split.Run(n, parts, func(part, from, to int) {
+		for i := from; i < to; i++ {
+			audit(i, scratches[part])
+		}
+	})
+	for _, hs := range scratches[1:] {
 		sc.stats.add(&hs.stats)
 		hs.policy = nil
 		p.scratch.Put(hs)
 	}
 }
 
-// partScratch is a pooled scratch for one part of sc's batch: the same
-// policy and inherited findings, counts of its own.
 func (p *tokenAudit) partScratch(sc *scratch) *scratch {
 	hs := p.scratch.Get().(*scratch)
 	hs.stats = batchStats{}

@@ -46,8 +46,8 @@ func (w *heldWriter) add(ev *event) {
 	}
 	w.b = binary.AppendVarint(w.b, ev.at-w.prevAt)
 	w.prevAt = ev.at
-	for f, s := range [...]string{ev.tokenID, ev.tokenType, ev.principal, ev.principalType, ev.resource, ev.outcome, ev.client} {
-		w.str(f, s)
+	for f, s := range heldStrings(ev) {
+		w.str(f, *s)
 	}
 	w.b = binary.AppendVarint(w.b, ev.issuedAt)
 	w.b = binary.AppendVarint(w.b, ev.expiresAt)
@@ -118,7 +118,7 @@ func decodeCompactHeld(data []byte, each func(*event)) error {
 		var ev event
 		at += r.varint()
 		ev.at = at
-		for _, s := range [...]*string{&ev.tokenID, &ev.tokenType, &ev.principal, &ev.principalType, &ev.resource, &ev.outcome, &ev.client} {
+		for _, s := range heldStrings(&ev) {
 			*s = r.str()
 		}
 		ev.issuedAt = r.varint()

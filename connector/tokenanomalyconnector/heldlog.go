@@ -60,11 +60,17 @@ func decodeHeldItems(data []byte, each func(*event)) error {
 	return d.err
 }
 
+// heldStrings are a held item's strings in the order both encodings
+// store them.
+func heldStrings(ev *event) [7]*string {
+	return [...]*string{&ev.tokenID, &ev.tokenType, &ev.principal, &ev.principalType, &ev.resource, &ev.outcome, &ev.client}
+}
+
 // decodeHeld reads one held item of the first encoding (stored by earlier
 // versions: their outbox entries and saves are still read).
 func decodeHeld(d *dec, ev *event) {
 	ev.at = d.i64()
-	for _, s := range [...]*string{&ev.tokenID, &ev.tokenType, &ev.principal, &ev.principalType, &ev.resource, &ev.outcome, &ev.client} {
+	for _, s := range heldStrings(ev) {
 		*s = d.str()
 	}
 	ev.issuedAt = d.i64()

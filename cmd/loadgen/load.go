@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +51,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&c.traffic, "traffic", "simple", "simple: one healthy service, -jwt-share of the tokens JWTs, the rest opaque keys; realistic: the traffic of docs/BENCHMARKS.md (1,000-span requests advised: -batch 1000)")
 	fs.IntVar(&c.pid, "pid", 0, "the collector's process id: report its CPU time and resident memory (Linux /proc)")
 	secret := fs.String("jwt-secret", envOr("TOKENAUDIT_DEMO_JWT_SECRET", demoSecret), "HS256 secret of the JWTs")
+	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile of the sending to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,6 +69,17 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer snd.close()
 
 	before, err := sampleProcess(c.pid)
+	if err != nil {
+		return err
+	}
+	// The load generator's own CPU over the sending, without the tokens'
+	// signing: on a machine it shares with the collector, it is the
+	// share of the cores the collector could not have.
+	selfBefore, err := sampleProcess(os.Getpid())
+	if err != nil {
+		return err
+	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
 	if err != nil {
 		return err
 	}
@@ -107,7 +121,12 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	wg.Wait()
 	took := time.Since(began)
+	stopProfile()
 	after, err := sampleProcess(c.pid)
+	if err != nil {
+		return err
+	}
+	selfAfter, err := sampleProcess(os.Getpid())
 	if err != nil {
 		return err
 	}
@@ -126,11 +145,33 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		line += fmt.Sprintf(" cpu_s=%.3f spans_per_cpu_s=%.0f rss_mib=%.0f peak_rss_mib=%.0f", cpu, float64(n)/cpu,
 			float64(after.rss)/(1<<20), float64(after.peakRSS)/(1<<20))
 	}
+	if n > 0 {
+		self := selfAfter.cpu - selfBefore.cpu
+		fmt.Fprintf(stdout, "load generator: %.2f CPU-seconds, %.2f µs per span\n", self, self/float64(n)*1e6)
+		line += fmt.Sprintf(" loadgen_cpu_s=%.3f loadgen_us_per_span=%.2f", self, self/float64(n)*1e6)
+	}
 	fmt.Fprintln(stdout, line)
 	if firstErr != nil {
 		return fmt.Errorf("%d spans refused, the first because: %w", failed.Load(), firstErr)
 	}
 	return nil
+}
+
+// startCPUProfile profiles this process into path until the returned
+// function is called; an empty path profiles nothing.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // credentials hands out the Authorization value of token i. JWTs are

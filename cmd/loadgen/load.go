@@ -95,6 +95,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		go func() {
 			defer wg.Done()
 			next := makeBatch(uint64(w), uint64(began.UnixNano()))
+			var buf []byte // the last request, reused for the next once answered
 			pace := newPacing(began, c.rate, c.batch, c.workers, w)
 			for k := 0; ctx.Err() == nil && pace.at(k).Before(stopAt); k++ {
 				// A request not due before the end is not waited for: the
@@ -106,10 +107,20 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				if c.spans > 0 && claimed.Add(int64(c.batch)) > c.spans+int64(c.batch)-1 {
 					return
 				}
-				td := next(c.batch)
+				req, err := next(buf, c.batch)
+				if err != nil {
+					errOnce.Do(func() { firstErr = err })
+					return
+				}
 				start := time.Now()
-				err := snd.send(ctx, td)
+				err = snd.send(ctx, req)
 				latencies[w] = append(latencies[w], time.Since(start))
+				// A request that failed may still be read by gRPC's
+				// writer as it resets the stream: the next one gets
+				// memory of its own.
+				if buf = req; err != nil {
+					buf = nil
+				}
 				if err != nil {
 					failed.Add(int64(c.batch))
 					errOnce.Do(func() { firstErr = err })

@@ -84,11 +84,13 @@ func homeAddress(k, i int) string {
 // Stream draws requests from a Traffic; one per sender, it is not safe
 // for concurrent use.
 type Stream struct {
-	t    *Traffic
-	rng  *rand.Rand
-	zipf [KindNone]*rand.Zipf
-	pod  string
-	seq  uint64
+	t     *Traffic
+	rng   *rand.Rand
+	zipf  [KindNone]*rand.Zipf
+	pod   string
+	seq   uint64
+	names []string  // of the spans, by route
+	peers [6]string // the gateway's addresses
 	// draws is the scratch of the request being made.
 	draws []spanDraw
 	// head and scope are the encoded resource and scope fields of
@@ -100,6 +102,15 @@ type Stream struct {
 // Stream starts a stream of requests from one service instance.
 func (t *Traffic) Stream(seed uint64) *Stream {
 	s := &Stream{t: t, rng: rand.New(rand.NewPCG(seed, 0x5eed)), pod: fmt.Sprintf("shop-api-7d9f8c6b5-%05x", seed&0xfffff)}
+	// Strings every span picks from, made once: a request allocates
+	// only what is new in it.
+	s.names = make([]string, len(Routes))
+	for i, r := range Routes {
+		s.names[i] = r.Method + " " + r.Route
+	}
+	for i := range s.peers {
+		s.peers[i] = "10.20.0." + strconv.Itoa(2+i)
+	}
 	for k := range KindNone {
 		s.zipf[k] = rand.NewZipf(rand.New(rand.NewPCG(seed, uint64(k))), ZipfS, 1, uint64(len(t.sets[k].values)-1))
 	}
@@ -256,8 +267,9 @@ func (s *Stream) draw(n int, now time.Time) []spanDraw {
 }
 
 func (s *Stream) span(d *spanDraw, now time.Time) {
-	r := Routes[s.rng.IntN(len(Routes))]
-	*d = spanDraw{name: r.Method + " " + r.Route}
+	ri := s.rng.IntN(len(Routes))
+	r := Routes[ri]
+	*d = spanDraw{name: s.names[ri]}
 	s.seq++
 	putUint64(d.traceID[:8], s.rng.Uint64())
 	putUint64(d.traceID[8:], s.seq)
@@ -291,7 +303,7 @@ func (s *Stream) span(d *spanDraw, now time.Time) {
 	d.add(attr{key: "url.scheme", str: "https"})
 	d.add(attr{key: "http.response.status_code", num: status, isInt: true})
 	d.add(attr{key: "network.protocol.version", str: "1.1"})
-	d.add(attr{key: "network.peer.address", str: "10.20.0." + strconv.Itoa(2+s.rng.IntN(6))})
+	d.add(attr{key: "network.peer.address", str: s.peers[s.rng.IntN(len(s.peers))]})
 	d.add(attr{key: "network.peer.port", num: int64(32768 + s.rng.IntN(28000)), isInt: true})
 	d.add(attr{key: "server.address", str: "api.shop.example.com"})
 	d.add(attr{key: "server.port", num: 443, isInt: true})

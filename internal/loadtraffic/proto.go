@@ -1,48 +1,43 @@
 package loadtraffic
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"time"
+
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// Field numbers and wire types of the OTLP messages written below
-// (opentelemetry-proto: collector/trace/v1, trace/v1, common/v1,
-// resource/v1).
+// Field numbers of the OTLP messages written below (opentelemetry-proto:
+// collector/trace/v1, trace/v1, common/v1, resource/v1).
 const (
-	wireVarint  = 0
-	wireFixed64 = 1
-	wireBytes   = 2
-
-	fRequestResourceSpans = 1 // ExportTraceServiceRequest
-	fResourceSpansRes     = 1 // ResourceSpans
-	fResourceSpansScope   = 2
-	fResourceAttributes   = 1 // Resource
-	fScopeSpansScope      = 1 // ScopeSpans
-	fScopeSpansSpans      = 2
-	fScopeName            = 1 // InstrumentationScope
-	fScopeVersion         = 2
-	fSpanTraceID          = 1 // Span
-	fSpanSpanID           = 2
-	fSpanName             = 5
-	fSpanKind             = 6
-	fSpanStart            = 7
-	fSpanEnd              = 8
-	fSpanAttributes       = 9
-	fSpanStatus           = 15
-	fStatusCode           = 3 // Status
-	fKeyValueKey          = 1 // KeyValue
-	fKeyValueValue        = 2
-	fAnyString            = 1 // AnyValue
-	fAnyInt               = 3
+	fRequestResourceSpans protowire.Number = 1 // ExportTraceServiceRequest
+	fResourceSpansRes     protowire.Number = 1 // ResourceSpans
+	fResourceSpansScope   protowire.Number = 2
+	fResourceAttributes   protowire.Number = 1 // Resource
+	fScopeSpansScope      protowire.Number = 1 // ScopeSpans
+	fScopeSpansSpans      protowire.Number = 2
+	fScopeName            protowire.Number = 1 // InstrumentationScope
+	fScopeVersion         protowire.Number = 2
+	fSpanTraceID          protowire.Number = 1 // Span
+	fSpanSpanID           protowire.Number = 2
+	fSpanName             protowire.Number = 5
+	fSpanKind             protowire.Number = 6
+	fSpanStart            protowire.Number = 7
+	fSpanEnd              protowire.Number = 8
+	fSpanAttributes       protowire.Number = 9
+	fSpanStatus           protowire.Number = 15
+	fStatusCode           protowire.Number = 3 // Status
+	fKeyValueKey          protowire.Number = 1 // KeyValue
+	fKeyValueValue        protowire.Number = 2
+	fAnyString            protowire.Number = 1 // AnyValue
+	fAnyInt               protowire.Number = 3
 
 	spanKindServer  = 2
 	statusCodeError = 2
 )
 
-// AppendRequest appends the protobuf encoding of the next request of the
-// stream, the ExportTraceServiceRequest that Request's traces marshal to,
-// to b. The load generator sends these bytes as they are: a request costs
+// AppendRequest appends the protobuf encoding of the stream's next request
+// (an ExportTraceServiceRequest) to b: it decodes to the traces Request
+// makes from an identical stream. The load generator sends these bytes as they are: a request costs
 // it the draws and one pass of copying, not a pdata tree and its
 // marshalling (docs/BENCHMARKS.md).
 func (s *Stream) AppendRequest(b []byte, n int, now time.Time) []byte {
@@ -60,16 +55,11 @@ func (s *Stream) AppendRequest(b []byte, n int, now time.Time) []byte {
 	s.sizes = sizes
 	ssLen := fieldLen(fScopeSpansScope, len(s.scope)) + spansLen
 	rsLen := len(s.head) + fieldLen(fResourceSpansScope, ssLen)
-	b = appendTag(b, fRequestResourceSpans, wireBytes)
-	b = binary.AppendUvarint(b, uint64(rsLen))
-	b = append(b, s.head...)
-	b = appendTag(b, fResourceSpansScope, wireBytes)
-	b = binary.AppendUvarint(b, uint64(ssLen))
+	b = append(appendLen(b, fRequestResourceSpans, rsLen), s.head...)
+	b = appendLen(b, fResourceSpansScope, ssLen)
 	b = appendBytes(b, fScopeSpansScope, s.scope)
 	for i := range draws {
-		b = appendTag(b, fScopeSpansSpans, wireBytes)
-		b = binary.AppendUvarint(b, uint64(sizes[i]))
-		b = draws[i].append(b)
+		b = draws[i].append(appendLen(b, fScopeSpansSpans, sizes[i]))
 	}
 	return b
 }
@@ -78,9 +68,7 @@ func (s *Stream) AppendRequest(b []byte, n int, now time.Time) []byte {
 func (s *Stream) appendHead(b []byte) []byte {
 	var res []byte
 	for _, at := range s.resourceAttrs() {
-		res = appendTag(res, fResourceAttributes, wireBytes)
-		res = binary.AppendUvarint(res, uint64(at.size()))
-		res = at.append(res)
+		res = at.append(appendLen(res, fResourceAttributes, at.size()))
 	}
 	return appendBytes(b, fResourceSpansRes, res)
 }
@@ -88,8 +76,8 @@ func (s *Stream) appendHead(b []byte) []byte {
 // size is the length of the span's Span message.
 func (d *spanDraw) size() int {
 	n := fieldLen(fSpanTraceID, len(d.traceID)) + fieldLen(fSpanSpanID, len(d.spanID)) +
-		fieldLen(fSpanName, len(d.name)) + tagLen(fSpanKind) + varintLen(spanKindServer) +
-		2*(tagLen(fSpanStart)+8) + d.attrsLen
+		fieldLen(fSpanName, len(d.name)) + varintLen(fSpanKind, spanKindServer) +
+		2*(protowire.SizeTag(fSpanStart)+protowire.SizeFixed64()) + d.attrsLen
 	return n + fieldLen(fSpanStatus, d.statusSize())
 }
 
@@ -97,32 +85,25 @@ func (d *spanDraw) statusSize() int {
 	if !d.failed {
 		return 0
 	}
-	return tagLen(fStatusCode) + varintLen(statusCodeError)
+	return varintLen(fStatusCode, statusCodeError)
 }
 
-// append appends the Span message, its fields in field number order as
-// pdata writes them (an empty status included).
+// append appends the Span message, its fields in field number order, with
+// an empty status as pdata writes one.
 func (d *spanDraw) append(b []byte) []byte {
 	b = appendBytes(b, fSpanTraceID, d.traceID[:])
 	b = appendBytes(b, fSpanSpanID, d.spanID[:])
 	b = appendString(b, fSpanName, d.name)
-	b = appendTag(b, fSpanKind, wireVarint)
-	b = binary.AppendUvarint(b, spanKindServer)
-	b = appendTag(b, fSpanStart, wireFixed64)
-	b = binary.LittleEndian.AppendUint64(b, uint64(d.start))
-	b = appendTag(b, fSpanEnd, wireFixed64)
-	b = binary.LittleEndian.AppendUint64(b, uint64(d.end))
+	b = appendVarint(b, fSpanKind, spanKindServer)
+	b = appendFixed64(b, fSpanStart, uint64(d.start))
+	b = appendFixed64(b, fSpanEnd, uint64(d.end))
 	for i := range d.nattrs {
 		at := &d.attrs[i]
-		b = appendTag(b, fSpanAttributes, wireBytes)
-		b = binary.AppendUvarint(b, uint64(at.kvLen))
-		b = at.append(b)
+		b = at.append(appendLen(b, fSpanAttributes, at.kvLen))
 	}
-	b = appendTag(b, fSpanStatus, wireBytes)
-	b = binary.AppendUvarint(b, uint64(d.statusSize()))
+	b = appendLen(b, fSpanStatus, d.statusSize())
 	if d.failed {
-		b = appendTag(b, fStatusCode, wireVarint)
-		b = binary.AppendUvarint(b, statusCodeError)
+		b = appendVarint(b, fStatusCode, statusCodeError)
 	}
 	return b
 }
@@ -134,41 +115,49 @@ func (at *attr) size() int {
 
 func (at *attr) valueSize() int {
 	if at.isInt {
-		return tagLen(fAnyInt) + varintLen(uint64(at.num))
+		return varintLen(fAnyInt, uint64(at.num))
 	}
 	return fieldLen(fAnyString, len(at.str))
 }
 
 func (at *attr) append(b []byte) []byte {
 	b = appendString(b, fKeyValueKey, at.key)
-	b = appendTag(b, fKeyValueValue, wireBytes)
-	b = binary.AppendUvarint(b, uint64(at.valueSize()))
+	b = appendLen(b, fKeyValueValue, at.valueSize())
 	if at.isInt {
-		b = appendTag(b, fAnyInt, wireVarint)
-		return binary.AppendUvarint(b, uint64(at.num))
+		return appendVarint(b, fAnyInt, uint64(at.num))
 	}
 	return appendString(b, fAnyString, at.str)
 }
 
-func appendTag(b []byte, field, wire int) []byte {
-	return binary.AppendUvarint(b, uint64(field<<3|wire))
+// appendLen appends the tag and length of a length-delimited field of n
+// bytes; its content follows.
+func appendLen(b []byte, field protowire.Number, n int) []byte {
+	b = protowire.AppendTag(b, field, protowire.BytesType)
+	return protowire.AppendVarint(b, uint64(n))
 }
 
-func appendString(b []byte, field int, v string) []byte {
-	b = appendTag(b, field, wireBytes)
-	b = binary.AppendUvarint(b, uint64(len(v)))
-	return append(b, v...)
+func appendString(b []byte, field protowire.Number, v string) []byte {
+	return append(appendLen(b, field, len(v)), v...)
 }
 
-func appendBytes(b []byte, field int, v []byte) []byte {
-	b = appendTag(b, field, wireBytes)
-	b = binary.AppendUvarint(b, uint64(len(v)))
-	return append(b, v...)
+func appendBytes(b []byte, field protowire.Number, v []byte) []byte {
+	return append(appendLen(b, field, len(v)), v...)
+}
+
+func appendVarint(b []byte, field protowire.Number, v uint64) []byte {
+	return protowire.AppendVarint(protowire.AppendTag(b, field, protowire.VarintType), v)
+}
+
+func appendFixed64(b []byte, field protowire.Number, v uint64) []byte {
+	return protowire.AppendFixed64(protowire.AppendTag(b, field, protowire.Fixed64Type), v)
 }
 
 // fieldLen is the encoded length of a length-delimited field of n bytes.
-func fieldLen(field, n int) int { return tagLen(field) + varintLen(uint64(n)) + n }
+func fieldLen(field protowire.Number, n int) int {
+	return protowire.SizeTag(field) + protowire.SizeBytes(n)
+}
 
-func tagLen(field int) int { return varintLen(uint64(field << 3)) }
-
-func varintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
+// varintLen is the encoded length of a varint field.
+func varintLen(field protowire.Number, v uint64) int {
+	return protowire.SizeTag(field) + protowire.SizeVarint(v)
+}

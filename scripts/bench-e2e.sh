@@ -3,7 +3,8 @@
 # collector process, driven over OTLP gRPC on loopback by the load
 # generator's realistic traffic for BENCH_DURATION; reports spans per
 # second, spans per CPU-second of the collector process, the ratios to
-# the contrib DIY pipeline, export latency and peak RSS. config.yaml runs
+# the contrib DIY pipeline, export latency and peak RSS, and the load
+# generator's own CPU (it shares the cores with the collector). config.yaml runs
 # as it is in the tree, whatever its audit_log says.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,12 +94,13 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "load: $DURATION per pipeline, $TRAFFIC traffic, $TOKENS tokens, $WORKERS concurrent gRPC senders, $BATCH spans per request"
 echo
 diy=$(field contrib_diy spans_per_cpu_s)
-printf '| pipeline | spans/s | collector CPU-s | spans per CPU-second | vs contrib DIY | export p50 ms | export p99 ms | peak RSS MiB |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| pipeline | spans/s | collector CPU-s | spans per CPU-second | vs contrib DIY | export p50 ms | export p99 ms | peak RSS MiB | load generator CPU-s (µs per span) |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 while read -r name _; do
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$(field "$name" spans_per_s)" "$(field "$name" cpu_s)" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) |\n' "$name" "$(field "$name" spans_per_s)" "$(field "$name" cpu_s)" \
     "$(field "$name" spans_per_cpu_s)" "$(awk -v b="$(field "$name" spans_per_cpu_s)" -v c="$diy" 'BEGIN { printf "%.2fx", b / c }')" \
-    "$(field "$name" p50_ms)" "$(field "$name" p99_ms)" "$(field "$name" peak_rss_mib)"
+    "$(field "$name" p50_ms)" "$(field "$name" p99_ms)" "$(field "$name" peak_rss_mib)" \
+    "$(field "$name" loadgen_cpu_s)" "$(field "$name" loadgen_us_per_span)"
 done < "$results"
 awk -v b="$(field config spans_per_cpu_s)" -v n="$(field no_audit_trail spans_per_cpu_s)" -v c="$diy" \
     -v p1="$(field config_procs1 spans_per_s)" -v p2="$(field config_procs2 spans_per_s)" -v h="$(field config_half p99_ms)" 'BEGIN {

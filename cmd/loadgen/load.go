@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,6 +51,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&c.traffic, "traffic", "simple", "simple: one healthy service, -jwt-share of the tokens JWTs, the rest opaque keys; realistic: the traffic of docs/BENCHMARKS.md (1,000-span requests advised: -batch 1000)")
 	fs.IntVar(&c.pid, "pid", 0, "the collector's process id: report its CPU time and resident memory (Linux /proc)")
 	secret := fs.String("jwt-secret", envOr("TOKENAUDIT_DEMO_JWT_SECRET", demoSecret), "HS256 secret of the JWTs")
+	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile of the sending to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,6 +72,17 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// The load generator's own CPU over the sending, without the tokens'
+	// signing: on a machine it shares with the collector, it is the
+	// share of the cores the collector could not have.
+	selfBefore, err := sampleProcess(os.Getpid())
+	if err != nil {
+		return err
+	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
 	var sent, failed, claimed atomic.Int64
 	latencies := make([][]time.Duration, c.workers)
 	var firstErr error
@@ -81,6 +95,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		go func() {
 			defer wg.Done()
 			next := makeBatch(uint64(w), uint64(began.UnixNano()))
+			var buf []byte // the last request, reused for the next once answered
 			pace := newPacing(began, c.rate, c.batch, c.workers, w)
 			for k := 0; ctx.Err() == nil && pace.at(k).Before(stopAt); k++ {
 				// A request not due before the end is not waited for: the
@@ -92,10 +107,20 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				if c.spans > 0 && claimed.Add(int64(c.batch)) > c.spans+int64(c.batch)-1 {
 					return
 				}
-				td := next(c.batch)
+				req, err := next(buf, c.batch)
+				if err != nil {
+					errOnce.Do(func() { firstErr = err })
+					return
+				}
 				start := time.Now()
-				err := snd.send(ctx, td)
+				err = snd.send(ctx, req)
 				latencies[w] = append(latencies[w], time.Since(start))
+				// A request that failed may still be read by gRPC's
+				// writer as it resets the stream: the next one gets
+				// memory of its own.
+				if buf = req; err != nil {
+					buf = nil
+				}
 				if err != nil {
 					failed.Add(int64(c.batch))
 					errOnce.Do(func() { firstErr = err })
@@ -107,7 +132,12 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	wg.Wait()
 	took := time.Since(began)
+	stopProfile()
 	after, err := sampleProcess(c.pid)
+	if err != nil {
+		return err
+	}
+	selfAfter, err := sampleProcess(os.Getpid())
 	if err != nil {
 		return err
 	}
@@ -126,11 +156,33 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		line += fmt.Sprintf(" cpu_s=%.3f spans_per_cpu_s=%.0f rss_mib=%.0f peak_rss_mib=%.0f", cpu, float64(n)/cpu,
 			float64(after.rss)/(1<<20), float64(after.peakRSS)/(1<<20))
 	}
+	if n > 0 {
+		self := selfAfter.cpu - selfBefore.cpu
+		fmt.Fprintf(stdout, "load generator: %.2f CPU-seconds, %.2f µs per span\n", self, self/float64(n)*1e6)
+		line += fmt.Sprintf(" loadgen_cpu_s=%.3f loadgen_us_per_span=%.2f", self, self/float64(n)*1e6)
+	}
 	fmt.Fprintln(stdout, line)
 	if firstErr != nil {
 		return fmt.Errorf("%d spans refused, the first because: %w", failed.Load(), firstErr)
 	}
 	return nil
+}
+
+// startCPUProfile profiles this process into path until the returned
+// function is called; an empty path profiles nothing.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // credentials hands out the Authorization value of token i. JWTs are

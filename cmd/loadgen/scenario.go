@@ -76,7 +76,11 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		part := events[b**batch : min((b+1)**batch, len(events))]
-		if err := snd.send(ctx, raw.Traces(part)); err != nil {
+		req, err := encodeTraces(raw.Traces(part))
+		if err != nil {
+			return err
+		}
+		if err := snd.send(ctx, req); err != nil {
 			return fmt.Errorf("batch %d of %d: %w", b+1, batches, err)
 		}
 		if w != nil {

@@ -29,10 +29,22 @@ func (t *target) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&t.timeout, "timeout", 30*time.Second, "per-request timeout")
 }
 
-// sender exports one batch and returns once the collector answered.
+// sender exports one request, an encoded ExportTraceServiceRequest, and
+// returns once the collector answered. It sends the bytes as they are:
+// the load generator encodes its requests itself, and its CPU per span is
+// CPU the collector cannot have on a shared machine (docs/BENCHMARKS.md).
 type sender interface {
-	send(ctx context.Context, td ptrace.Traces) error
+	send(ctx context.Context, req []byte) error
 	close() error
+}
+
+// encodeTraces is the request of td as a sender sends it.
+func encodeTraces(td ptrace.Traces) ([]byte, error) {
+	req, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	if err != nil {
+		return nil, fmt.Errorf("encode the export request: %w", err)
+	}
+	return req, nil
 }
 
 func (t *target) dial() (sender, error) {
@@ -45,7 +57,7 @@ func (t *target) dial() (sender, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dial %s: %w", t.endpoint, err)
 		}
-		return &grpcSender{cc: cc, client: ptraceotlp.NewGRPCClient(cc), timeout: t.timeout}, nil
+		return &grpcSender{cc: cc, timeout: t.timeout}, nil
 	case "http":
 		if t.endpoint == "" {
 			t.endpoint = "127.0.0.1:4318"
@@ -61,15 +73,17 @@ func (t *target) dial() (sender, error) {
 
 type grpcSender struct {
 	cc      *grpc.ClientConn
-	client  ptraceotlp.GRPCClient
 	timeout time.Duration
 }
 
-func (s *grpcSender) send(ctx context.Context, td ptrace.Traces) error {
+// exportMethod is OTLP's trace export over gRPC.
+const exportMethod = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+
+func (s *grpcSender) send(ctx context.Context, req []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	_, err := s.client.Export(ctx, ptraceotlp.NewExportRequestFromTraces(td))
-	return err
+	var resp []byte
+	return s.cc.Invoke(ctx, exportMethod, &req, &resp, grpc.ForceCodecV2(rawCodec{}))
 }
 
 func (s *grpcSender) close() error { return s.cc.Close() }
@@ -79,11 +93,7 @@ type httpSender struct {
 	client *http.Client
 }
 
-func (s *httpSender) send(ctx context.Context, td ptrace.Traces) error {
-	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
-	if err != nil {
-		return err
-	}
+func (s *httpSender) send(ctx context.Context, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -121,7 +131,7 @@ func (t *target) connect(ctx context.Context) (sender, error) {
 func waitReady(ctx context.Context, s sender, within time.Duration) error {
 	deadline := time.Now().Add(within)
 	for {
-		err := s.send(ctx, ptrace.NewTraces())
+		err := s.send(ctx, nil) // an empty request: no spans
 		if err == nil {
 			return nil
 		}

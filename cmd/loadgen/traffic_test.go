@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 )
 
 func TestPercentile(t *testing.T) {
@@ -31,8 +32,15 @@ func TestBatches(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			td := mk(0, 1)(1000)
-			assert.Equal(t, 1000, td.SpanCount())
+			next := mk(0, 1)
+			var buf []byte
+			for range 2 { // the second in the first's memory
+				buf, err = next(buf, 1000)
+				require.NoError(t, err)
+				req := ptraceotlp.NewExportRequest()
+				require.NoError(t, req.UnmarshalProto(buf))
+				assert.Equal(t, 1000, req.Traces().SpanCount())
+			}
 		})
 	}
 }

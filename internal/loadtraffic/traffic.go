@@ -84,16 +84,33 @@ func homeAddress(k, i int) string {
 // Stream draws requests from a Traffic; one per sender, it is not safe
 // for concurrent use.
 type Stream struct {
-	t    *Traffic
-	rng  *rand.Rand
-	zipf [KindNone]*rand.Zipf
-	pod  string
-	seq  uint64
+	t     *Traffic
+	rng   *rand.Rand
+	zipf  [KindNone]*rand.Zipf
+	pod   string
+	seq   uint64
+	names []string  // of the spans, by route
+	peers [6]string // the gateway's addresses
+	// draws is the scratch of the request being made.
+	draws []spanDraw
+	// head and scope are the encoded resource and scope fields of
+	// AppendRequest's requests, made on its first call.
+	head, scope []byte
+	sizes       []int // of the spans of the request being encoded
 }
 
 // Stream starts a stream of requests from one service instance.
 func (t *Traffic) Stream(seed uint64) *Stream {
 	s := &Stream{t: t, rng: rand.New(rand.NewPCG(seed, 0x5eed)), pod: fmt.Sprintf("shop-api-7d9f8c6b5-%05x", seed&0xfffff)}
+	// Strings every span picks from, made once: a request allocates
+	// only what is new in it.
+	s.names = make([]string, len(Routes))
+	for i, r := range Routes {
+		s.names[i] = r.Method + " " + r.Route
+	}
+	for i := range s.peers {
+		s.peers[i] = "10.20.0." + strconv.Itoa(2+i)
+	}
 	for k := range KindNone {
 		s.zipf[k] = rand.NewZipf(rand.New(rand.NewPCG(seed, uint64(k))), ZipfS, 1, uint64(len(t.sets[k].values)-1))
 	}
@@ -130,28 +147,43 @@ func (s *Stream) Request(n int, now time.Time) ptrace.Traces {
 	rs := td.ResourceSpans().AppendEmpty()
 	s.resource(rs.Resource().Attributes())
 	ss := rs.ScopeSpans().AppendEmpty()
-	ss.Scope().SetName("go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp")
-	ss.Scope().SetVersion("0.58.0")
+	ss.Scope().SetName(scopeName)
+	ss.Scope().SetVersion(scopeVersion)
 	spans := ss.Spans()
 	spans.EnsureCapacity(n)
-	for range n {
-		s.span(spans.AppendEmpty(), now)
+	for _, d := range s.draw(n, now) {
+		d.fill(spans.AppendEmpty())
 	}
 	return td
 }
 
-// resource writes the 9 resource attributes of an instrumented service.
+// The instrumentation scope of the spans.
+const (
+	scopeName    = "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	scopeVersion = "0.58.0"
+)
+
+// resourceAttrs are the 9 resource attributes of an instrumented service.
+func (s *Stream) resourceAttrs() [9]attr {
+	return [9]attr{
+		{key: "service.name", str: "shop-api"},
+		{key: "service.namespace", str: "shop"},
+		{key: "service.version", str: "2.14.3"},
+		{key: "service.instance.id", str: s.pod},
+		{key: "deployment.environment.name", str: "production"},
+		{key: "host.name", str: "ip-10-20-3-41.eu-west-1.compute.internal"},
+		{key: "k8s.namespace.name", str: "shop"},
+		{key: "k8s.pod.name", str: s.pod},
+		{key: "telemetry.sdk.language", str: "go"},
+	}
+}
+
 func (s *Stream) resource(a pcommon.Map) {
-	a.EnsureCapacity(9)
-	a.PutStr("service.name", "shop-api")
-	a.PutStr("service.namespace", "shop")
-	a.PutStr("service.version", "2.14.3")
-	a.PutStr("service.instance.id", s.pod)
-	a.PutStr("deployment.environment.name", "production")
-	a.PutStr("host.name", "ip-10-20-3-41.eu-west-1.compute.internal")
-	a.PutStr("k8s.namespace.name", "shop")
-	a.PutStr("k8s.pod.name", s.pod)
-	a.PutStr("telemetry.sdk.language", "go")
+	attrs := s.resourceAttrs()
+	a.EnsureCapacity(len(attrs))
+	for _, at := range attrs {
+		at.put(a)
+	}
 }
 
 // kind draws a span's credential kind by Shares.
@@ -166,21 +198,85 @@ func (s *Stream) kind() int {
 	return KindNone
 }
 
-func (s *Stream) span(sp ptrace.Span, now time.Time) {
-	r := Routes[s.rng.IntN(len(Routes))]
-	sp.SetName(r.Method + " " + r.Route)
+// attr is one attribute of a drawn span: a string or an int.
+type attr struct {
+	key   string
+	str   string
+	num   int64
+	isInt bool
+	kvLen int // of the KeyValue, encoded (set by spanDraw.add)
+}
+
+func (at *attr) put(a pcommon.Map) {
+	if at.isInt {
+		a.PutInt(at.key, at.num)
+	} else {
+		a.PutStr(at.key, at.str)
+	}
+}
+
+// spanDraw is one span's content, drawn once and then written as pdata
+// (Request) or as protobuf (AppendRequest), so both carry the same
+// traffic.
+type spanDraw struct {
+	name       string
+	traceID    pcommon.TraceID
+	spanID     pcommon.SpanID
+	start, end pcommon.Timestamp
+	failed     bool // status code error
+	attrs      [15]attr
+	nattrs     int
+	attrsLen   int // of the attributes' fields, encoded
+}
+
+func (d *spanDraw) add(a attr) {
+	a.kvLen = a.size()
+	d.attrs[d.nattrs] = a
+	d.nattrs++
+	d.attrsLen += fieldLen(fSpanAttributes, a.kvLen)
+}
+
+func (d *spanDraw) fill(sp ptrace.Span) {
+	sp.SetName(d.name)
 	sp.SetKind(ptrace.SpanKindServer)
-	var tid pcommon.TraceID
-	var sid pcommon.SpanID
+	sp.SetTraceID(d.traceID)
+	sp.SetSpanID(d.spanID)
+	sp.SetStartTimestamp(d.start)
+	sp.SetEndTimestamp(d.end)
+	if d.failed {
+		sp.Status().SetCode(ptrace.StatusCodeError)
+	}
+	a := sp.Attributes()
+	a.EnsureCapacity(d.nattrs)
+	for i := range d.nattrs {
+		d.attrs[i].put(a)
+	}
+}
+
+// draw draws the next n spans into the stream's scratch, valid until the
+// next call.
+func (s *Stream) draw(n int, now time.Time) []spanDraw {
+	if cap(s.draws) < n {
+		s.draws = make([]spanDraw, n)
+	}
+	s.draws = s.draws[:n]
+	for i := range s.draws {
+		s.span(&s.draws[i], now)
+	}
+	return s.draws
+}
+
+func (s *Stream) span(d *spanDraw, now time.Time) {
+	ri := s.rng.IntN(len(Routes))
+	r := Routes[ri]
+	*d = spanDraw{name: s.names[ri]}
 	s.seq++
-	putUint64(tid[:8], s.rng.Uint64())
-	putUint64(tid[8:], s.seq)
-	putUint64(sid[:], s.rng.Uint64())
-	sp.SetTraceID(tid)
-	sp.SetSpanID(sid)
+	putUint64(d.traceID[:8], s.rng.Uint64())
+	putUint64(d.traceID[8:], s.seq)
+	putUint64(d.spanID[:], s.rng.Uint64())
 	end := now.Add(-time.Duration(s.rng.IntN(5000)) * time.Microsecond)
-	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(end.Add(-time.Duration(1+s.rng.IntN(200)) * time.Millisecond)))
-	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
+	d.start = pcommon.NewTimestampFromTime(end.Add(-time.Duration(1+s.rng.IntN(200)) * time.Millisecond))
+	d.end = pcommon.NewTimestampFromTime(end)
 
 	status := int64(200)
 	switch p := s.rng.Float64(); {
@@ -190,32 +286,30 @@ func (s *Stream) span(sp ptrace.Span, now time.Time) {
 		status = 403
 	case p < Share401+Share403+Share500:
 		status = 500
-		sp.Status().SetCode(ptrace.StatusCodeError)
+		d.failed = true
 	case r.Method == "POST":
 		status = 201
 	case r.Method == "DELETE":
 		status = 204
 	}
 	k := s.kind()
-	a := sp.Attributes()
-	a.EnsureCapacity(15)
-	a.PutStr("http.request.method", r.Method)
-	a.PutStr("http.route", r.Route)
+	d.add(attr{key: "http.request.method", str: r.Method})
+	d.add(attr{key: "http.route", str: r.Route})
 	path := r.Path
 	if path[len(path)-1] == '/' {
 		path += strconv.Itoa(s.rng.IntN(1_000_000))
 	}
-	a.PutStr("url.path", path)
-	a.PutStr("url.scheme", "https")
-	a.PutInt("http.response.status_code", status)
-	a.PutStr("network.protocol.version", "1.1")
-	a.PutStr("network.peer.address", "10.20.0."+strconv.Itoa(2+s.rng.IntN(6)))
-	a.PutInt("network.peer.port", int64(32768+s.rng.IntN(28000)))
-	a.PutStr("server.address", "api.shop.example.com")
-	a.PutInt("server.port", 443)
-	a.PutStr("user_agent.original", userAgents[s.rng.IntN(len(userAgents))])
+	d.add(attr{key: "url.path", str: path})
+	d.add(attr{key: "url.scheme", str: "https"})
+	d.add(attr{key: "http.response.status_code", num: status, isInt: true})
+	d.add(attr{key: "network.protocol.version", str: "1.1"})
+	d.add(attr{key: "network.peer.address", str: s.peers[s.rng.IntN(len(s.peers))]})
+	d.add(attr{key: "network.peer.port", num: int64(32768 + s.rng.IntN(28000)), isInt: true})
+	d.add(attr{key: "server.address", str: "api.shop.example.com"})
+	d.add(attr{key: "server.port", num: 443, isInt: true})
+	d.add(attr{key: "user_agent.original", str: userAgents[s.rng.IntN(len(userAgents))]})
 	if k == KindNone {
-		a.PutStr("client.address", fmt.Sprintf("85.%d.%d.%d", s.rng.IntN(256), s.rng.IntN(256), s.rng.IntN(256)))
+		d.add(attr{key: "client.address", str: fmt.Sprintf("85.%d.%d.%d", s.rng.IntN(256), s.rng.IntN(256), s.rng.IntN(256))})
 	} else {
 		set := &s.t.sets[k]
 		i := int(s.zipf[k].Uint64())
@@ -223,21 +317,21 @@ func (s *Stream) span(sp ptrace.Span, now time.Time) {
 		if s.rng.IntN(50) == 0 { // 2%: the same user on another network
 			client = homeAddress(k, s.rng.IntN(1<<20))
 		}
-		a.PutStr("client.address", client)
+		d.add(attr{key: "client.address", str: client})
 		if k == KindAPIKey {
-			a.PutStr("http.request.header.x-api-key", set.values[i])
+			d.add(attr{key: "http.request.header.x-api-key", str: set.values[i]})
 		} else {
-			a.PutStr("http.request.header.authorization", set.values[i])
+			d.add(attr{key: "http.request.header.authorization", str: set.values[i]})
 		}
 	}
 	// 0–2 of the optional attributes: 12–15 in all.
 	if s.rng.IntN(2) == 0 {
-		a.PutStr("http.request.header.x-request-id", fmt.Sprintf("%016x", s.rng.Uint64()))
+		d.add(attr{key: "http.request.header.x-request-id", str: fmt.Sprintf("%016x", s.rng.Uint64())})
 	}
 	if r.Method == "POST" || r.Method == "PUT" {
-		a.PutInt("http.request.body.size", int64(200+s.rng.IntN(4000)))
+		d.add(attr{key: "http.request.body.size", num: int64(200 + s.rng.IntN(4000)), isInt: true})
 	} else if s.rng.IntN(2) == 0 {
-		a.PutInt("http.response.body.size", int64(100+s.rng.IntN(20000)))
+		d.add(attr{key: "http.response.body.size", num: int64(100 + s.rng.IntN(20000)), isInt: true})
 	}
 }
 

@@ -18,26 +18,41 @@ func (m *model) detectLifecycle(ev *event, st *tokenState, created bool) {
 	if !created {
 		prior = int64(st.lastSeen) * 1000
 	}
+	var reg *regEntry
 	if ev.reg >= 0 {
-		k := m.reg.entries[ev.reg].key
-		if created {
-			prior = m.regSeen[k]
-		}
-		if e := &m.reg.entries[ev.reg]; m.regSeen[k] == 0 && m.staleCandidate(e, ev.at) {
+		reg = &m.reg.entries[ev.reg]
+		k := reg.key
+		prior = max(prior, m.regSeen[k])
+		if m.regSeen[k] == 0 && m.staleCandidate(reg, ev.at) {
 			m.discovered(ev.at)
 		}
 		if ev.at > m.regSeen[k] {
 			m.regSeen[k] = ev.at
 		}
 	}
-	m.detectResurrected(ev, st, prior)
-	m.detectExpiry(ev, st)
+	m.detectResurrected(ev, st, prior, reg)
+	m.detectExpiring(ev, st)
+	m.detectLifetime(ev, st)
 	m.detectUnusedScopes(ev, st)
 }
 
-func (m *model) detectResurrected(ev *event, st *tokenState, prior int64) {
+// detectResurrected is resurrected_token: a token used after idle_after
+// without use, once per silence. The last use is the later of the
+// connector's own sighting and, for a registered token, the registry's
+// last_used_at, which proves idle time the connector did not watch (as
+// for stale_token): a key dormant for months is caught on its first use
+// in the connector's first week. A registry that records no use
+// (last_used_at: never) dates the silence from created_at: a key never
+// used for months that is suddenly used is the same risk as one woken
+// after months. A created_at alone proves nothing about use and is not
+// a last use.
+func (m *model) detectResurrected(ev *event, st *tokenState, prior int64, reg *regEntry) {
 	d := &m.det.resurrected
 	idleAfter := m.cfg.Detectors.ResurrectedToken.IdleAfter
+	fromRegistry := reg != nil && reg.lastUsed > prior
+	if fromRegistry {
+		prior = reg.lastUsed
+	}
 	if !d.enabled || prior == 0 || ev.at-prior < idleAfter.Milliseconds() || !d.applies(ev) {
 		return
 	}
@@ -46,27 +61,63 @@ func (m *model) detectResurrected(ev *event, st *tokenState, prior int64) {
 	f.discriminator = strconv.FormatInt(prior, 10) // one finding per silence
 	f.hasEvidence = true
 	f.observed, f.threshold, f.window = idle.Seconds(), idleAfter.Seconds(), idleAfter
-	f.body = tokenTitle(ev.tokenID) + " was used again after " + roundDays(idle) + " without use (dormant after " + roundDays(idleAfter) + ")."
+	dormant := " (dormant after " + roundDays(idleAfter) + ")."
+	switch {
+	case fromRegistry && reg.never:
+		f.body = tokenTitle(ev.tokenID) + " was used for the first time " + roundDays(idle) + " after its creation; the registry records no use" + dormant
+	case fromRegistry:
+		f.body = tokenTitle(ev.tokenID) + " was used again after " + roundDays(idle) + " without use, by the registry's last use at " +
+			time.UnixMilli(prior).UTC().Format(time.RFC3339) + dormant
+	default:
+		f.body = tokenTitle(ev.tokenID) + " was used again after " + roundDays(idle) + " without use" + dormant
+	}
 	m.raise(f, st)
 }
 
-func (m *model) detectExpiry(ev *event, st *tokenState) {
-	c := &m.cfg.Detectors
-	if d := &m.det.expiring; d.enabled && ev.expiresAt > 0 && st.flags&flagExpiringAlerted == 0 &&
-		ev.outcome == auditattr.OutcomeSuccess {
-		left := ev.expiresAt*1000 - ev.at
-		if left > 0 && left <= c.ExpiringSoon.Within.Milliseconds() && d.applies(ev) {
-			st.flags |= flagExpiringAlerted
-			f := newFinding(typeExpiringSoon, d, ev)
-			f.discriminator = strconv.FormatInt(ev.expiresAt, 10)
-			f.hasEvidence = true
-			f.observed, f.threshold, f.window = float64(left)/1000, c.ExpiringSoon.Within.Seconds(), c.ExpiringSoon.Within
-			f.values = []string{time.Unix(ev.expiresAt, 0).UTC().Format(time.RFC3339)}
-			f.body = tokenTitle(ev.tokenID) + " is in use and expires in " + roundDays(time.Duration(left)*time.Millisecond) +
-				", at " + f.values[0] + "."
-			m.raise(f, st)
-		}
+// detectExpiring is expiring_soon: a credential in successful use that
+// will expire within the window and break what uses it, once per expiry.
+// Only a token that outlives the window is judged (expiresBeyondWindow):
+// a token whose whole life fits in the window is short-lived by design
+// and renewed by its client (a 12-hour session JWT expires within a week
+// from the moment it is issued).
+func (m *model) detectExpiring(ev *event, st *tokenState) {
+	d := &m.det.expiring
+	if !d.enabled || ev.expiresAt <= 0 || st.flags&flagExpiringAlerted != 0 || ev.outcome != auditattr.OutcomeSuccess {
+		return
 	}
+	within := m.cfg.Detectors.ExpiringSoon.Within
+	left := ev.expiresAt*1000 - ev.at
+	if left <= 0 || left > within.Milliseconds() || !expiresBeyondWindow(ev, st, within) || !d.applies(ev) {
+		return
+	}
+	st.flags |= flagExpiringAlerted
+	f := newFinding(typeExpiringSoon, d, ev)
+	f.discriminator = strconv.FormatInt(ev.expiresAt, 10)
+	f.hasEvidence = true
+	f.observed, f.threshold, f.window = float64(left)/1000, within.Seconds(), within
+	f.values = []string{time.Unix(ev.expiresAt, 0).UTC().Format(time.RFC3339)}
+	f.body = tokenTitle(ev.tokenID) + " is in use and expires in " + roundDays(time.Duration(left)*time.Millisecond) +
+		", at " + f.values[0] + "."
+	m.raise(f, st)
+}
+
+// expiresBeyondWindow tells whether a token lives longer than within:
+// by its lifetime (issued_at, the JWT's iat or the registry's
+// created_at, to expires_at), else, with no issue time, by the
+// connector having seen it in use before it entered the window (it
+// crossed into the window while in use).
+func expiresBeyondWindow(ev *event, st *tokenState, within time.Duration) bool {
+	w := int64(within.Seconds())
+	if ev.issuedAt > 0 && ev.issuedAt < ev.expiresAt {
+		return ev.expiresAt-ev.issuedAt > w
+	}
+	return int64(st.firstSeen) < ev.expiresAt-w
+}
+
+// detectLifetime is excessive_lifetime: issued for longer than
+// max_lifetime, or (missing_expiry) a JWT without exp; once per token.
+func (m *model) detectLifetime(ev *event, st *tokenState) {
+	c := &m.cfg.Detectors
 	d := &m.det.lifetime
 	if !d.enabled || st.flags&flagLifetimeAlerted != 0 {
 		return

@@ -18,7 +18,7 @@ func (m *model) detectViolations(ev *event) {
 	for _, v := range ev.violations.All() {
 		typ := v.Str()
 		base, known := d.severity[typ]
-		if !known || !m.det.alertVerdicts[typ] {
+		if !known || !m.det.alertVerdicts[typ] || refusedUnknown(typ, ev) {
 			continue
 		}
 		f := newFinding(typ, d, ev)
@@ -40,6 +40,17 @@ func (m *model) detectViolations(ev *event) {
 		}
 		m.raise(f, st)
 	}
+}
+
+// refusedUnknown tells whether the verdict is unknown_token on a call the
+// service refused at authentication (outcome failure: 401): a guessed or
+// mistyped credential the service itself rejected is not an unregistered
+// token in use; its failures are failed_attempts' and
+// credential_stuffing's evidence, and a stuffing run would otherwise
+// raise one alert per guess. A 403 (denied) means the service recognised
+// the credential, and an unknown outcome proves no refusal: both alert.
+func refusedUnknown(typ string, ev *event) bool {
+	return typ == auditattr.ViolationUnknown && ev.outcome == auditattr.OutcomeFailure
 }
 
 // detectOtherExposures raises exposed_credential for the item's other

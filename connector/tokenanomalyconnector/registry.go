@@ -24,6 +24,9 @@ type regEntry struct {
 	// lastUsed is the issuer's last-used date (unix ms), or created when
 	// the issuer records no use; 0 when the registry does not say.
 	lastUsed int64
+	// never: the registry records no use (last_used_at: never), so
+	// lastUsed is created.
+	never    bool
 	hasHours bool
 }
 
@@ -52,7 +55,7 @@ func newRegistryView(p *policy.Policy) *registryView {
 		case !pe.LastUsedAt.IsZero():
 			e.lastUsed = pe.LastUsedAt.UnixMilli()
 		case pe.NeverUsed:
-			e.lastUsed = e.created
+			e.lastUsed, e.never = e.created, true
 		}
 		v.byEntry[pe] = len(v.entries)
 		v.entries = append(v.entries, e)

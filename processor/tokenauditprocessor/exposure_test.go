@@ -73,6 +73,18 @@ func TestExposedCredential(t *testing.T) {
 			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
 			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?access_token="+jwt)
 		}, "url.full"},
+		{"header token also in the resource's command line (a worker's own token)", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+			td.ResourceSpans().At(0).Resource().Attributes().PutStr("process.command_args", "/usr/bin/billing-worker --token="+jwt+" --loop")
+		}, "resource.process.command_args"},
+		{"header token also in a scope attribute", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+			td.ResourceSpans().At(0).ScopeSpans().At(0).Scope().Attributes().PutStr("config", "token: "+jwt)
+		}, "scope.config"},
+		{"header token also in an exception event", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+			firstSpan(td).Events().AppendEmpty().Attributes().PutStr("exception.message", "rejected "+jwt)
+		}, "event.exception.message"},
 		{"another token in the URL: the item's token is not exposed", func(td ptrace.Traces) {
 			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
 			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?api_key="+other)
@@ -128,6 +140,10 @@ func TestExposedCredential(t *testing.T) {
 		}, "log.body"},
 		{"body map key", context.Background(), func(lr plog.LogRecord) {
 			lr.Body().SetEmptyMap().PutInt("Authorization: Bearer "+jwt, 1)
+		}, "log.body"},
+		{"header attribute, the same token in the text body", context.Background(), func(lr plog.LogRecord) {
+			lr.Attributes().PutStr("http.request.header.authorization", "Bearer "+jwt)
+			lr.Body().SetStr("retrying with " + jwt)
 		}, "log.body"},
 		{"request metadata: how the sender authenticated", client.NewContext(context.Background(), client.Info{
 			Metadata: client.NewMetadata(map[string][]string{"authorization": {"Bearer " + jwt}}),

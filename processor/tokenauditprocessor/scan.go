@@ -9,7 +9,51 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/credential"
 )
 
-const headerPrefix = "http.request.header."
+// Attribute key prefixes under which instrumentations record a request's
+// headers (HTTP) and metadata (gRPC, Connect RPC, and the RPC conventions'
+// generic name), the header or metadata key following in lower case: each
+// is read as that header. The response's are credentials too, but never
+// the request's own: exposed (exposure.go).
+var (
+	requestHeaderPrefixes = []string{
+		"http.request.header.", "rpc.request.metadata.",
+		"rpc.grpc.request.metadata.", "rpc.connect_rpc.request.metadata.",
+	}
+	responseHeaderPrefixes = []string{
+		"http.response.header.", "rpc.response.metadata.",
+		"rpc.grpc.response.metadata.", "rpc.connect_rpc.response.metadata.",
+	}
+)
+
+// headerName returns the header (metadata key) an attribute key records,
+// and whether it is the response's; ok is false for any other key.
+func headerName(k string) (name string, response, ok bool) {
+	if len(k) < len("http.") {
+		return "", false, false
+	}
+	switch k[0] {
+	case 'h', 'H', 'r', 'R': // only these start a prefix: most keys stop here
+	default:
+		return "", false, false
+	}
+	for _, prefix := range requestHeaderPrefixes {
+		if hasPrefixFold(k, prefix) {
+			return k[len(prefix):], false, true
+		}
+	}
+	for _, prefix := range responseHeaderPrefixes {
+		if hasPrefixFold(k, prefix) {
+			return k[len(prefix):], true, true
+		}
+	}
+	return "", false, false
+}
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case, with something
+// after the prefix.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) > len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
 
 // Body walking bounds: a hostile structured body cannot make a log record
 // cost more than this. What lies beyond them is replaced unread, since it
@@ -98,8 +142,8 @@ func isText(v pcommon.Value) bool {
 
 // classifyKey decides whether an attribute key is a credential source.
 func (p *tokenAudit) classifyKey(k string, withURLs bool) valueKind {
-	if len(k) > len(headerPrefix) && strings.EqualFold(k[:len(headerPrefix)], headerPrefix) {
-		if kind := p.headerKind(k[len(headerPrefix):]); kind != 0 {
+	if name, _, ok := headerName(k); ok {
+		if kind := p.headerKind(name); kind != 0 {
 			return kind
 		}
 	}
@@ -338,8 +382,8 @@ func (p *tokenAudit) bodyKind(key string) valueKind {
 // header as that header; any other field as free text.
 func (p *tokenAudit) bodyKeyKind(key string) valueKind {
 	name := key
-	if len(name) > len(headerPrefix) && strings.EqualFold(name[:len(headerPrefix)], headerPrefix) {
-		name = name[len(headerPrefix):]
+	if n, response, ok := headerName(key); ok && !response {
+		name = n
 	}
 	if kind := p.headerKind(name); kind != 0 {
 		return kind

@@ -192,12 +192,16 @@ func TestExposureIgnoreSources(t *testing.T) {
 func TestOtherCredentialsExposed(t *testing.T) {
 	jwt := userJWT(t, now)
 	other := "ghp_" + "Q9w8E7r6T5y4U3i2O1p0" + "Q9w8E7r6T5y4U3"
+	const opaque = "acme_live_4f9a2c7e1b0d5e6f"
 	tests := []struct {
 		name       string
 		fill       func(ptrace.Traces)
 		wantIDs    []string
 		wantPlaces []string
 	}{
+		{"an opaque key as a flag of the resource's command line", func(td ptrace.Traces) {
+			td.ResourceSpans().At(0).Resource().Attributes().PutStr("process.command_args", "/usr/bin/billing-worker --token="+opaque+" --loop")
+		}, []string{opaque}, []string{"resource.process.command_args"}},
 		{"another token in the URL", func(td ptrace.Traces) {
 			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?api_key="+other)
 		}, []string{other}, []string{"url.full"}},
@@ -231,7 +235,7 @@ func TestOtherCredentialsExposed(t *testing.T) {
 			}
 			assert.Equal(t, wantIDs, attrStrings(m, auditattr.ExposedTokenIDs))
 			assert.Equal(t, tt.wantPlaces, attrStrings(m, auditattr.ExposedIn))
-			h.assertNoSecret(t, jwt, other)
+			h.assertNoSecret(t, jwt, other, opaque)
 		})
 	}
 }

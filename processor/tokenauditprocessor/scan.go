@@ -13,37 +13,41 @@ import (
 // headers (HTTP) and metadata (gRPC, Connect RPC, and the RPC conventions'
 // generic name), the header or metadata key following in lower case: each
 // is read as that header. The response's are credentials too, but never
-// the request's own: exposed (exposure.go).
+// the request's own: exposed (exposure.go). Grouped by first letter, so
+// that a key is compared with the few prefixes it can have.
+type headerPrefix struct {
+	prefix   string
+	response bool
+}
+
 var (
-	requestHeaderPrefixes = []string{
-		"http.request.header.", "rpc.request.metadata.",
-		"rpc.grpc.request.metadata.", "rpc.connect_rpc.request.metadata.",
+	httpHeaderPrefixes = []headerPrefix{
+		{"http.request.header.", false}, {"http.response.header.", true},
 	}
-	responseHeaderPrefixes = []string{
-		"http.response.header.", "rpc.response.metadata.",
-		"rpc.grpc.response.metadata.", "rpc.connect_rpc.response.metadata.",
+	rpcMetadataPrefixes = []headerPrefix{
+		{"rpc.grpc.request.metadata.", false}, {"rpc.grpc.response.metadata.", true},
+		{"rpc.request.metadata.", false}, {"rpc.response.metadata.", true},
+		{"rpc.connect_rpc.request.metadata.", false}, {"rpc.connect_rpc.response.metadata.", true},
 	}
 )
 
 // headerName returns the header (metadata key) an attribute key records,
 // and whether it is the response's; ok is false for any other key.
 func headerName(k string) (name string, response, ok bool) {
-	if len(k) < len("http.") {
+	var prefixes []headerPrefix
+	switch {
+	case len(k) < len("rpc."):
 		return "", false, false
-	}
-	switch k[0] {
-	case 'h', 'H', 'r', 'R': // only these start a prefix: most keys stop here
+	case k[0] == 'h' || k[0] == 'H':
+		prefixes = httpHeaderPrefixes
+	case (k[0] == 'r' || k[0] == 'R') && hasPrefixFold(k, "rpc."):
+		prefixes = rpcMetadataPrefixes
 	default:
 		return "", false, false
 	}
-	for _, prefix := range requestHeaderPrefixes {
-		if hasPrefixFold(k, prefix) {
-			return k[len(prefix):], false, true
-		}
-	}
-	for _, prefix := range responseHeaderPrefixes {
-		if hasPrefixFold(k, prefix) {
-			return k[len(prefix):], true, true
+	for _, p := range prefixes {
+		if hasPrefixFold(k, p.prefix) {
+			return k[len(p.prefix):], p.response, true
 		}
 	}
 	return "", false, false

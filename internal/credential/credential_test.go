@@ -275,6 +275,33 @@ func TestScanText(t *testing.T) {
 	}
 }
 
+// TestScanTextFlags: in free text (a command line, a log line) a flag
+// --token=x or -password=x names its value as the parameter token=x does,
+// with the default parameter names; a flag of another name, a name that
+// only contains one, and a shell variable are not credentials.
+func TestScanTextFlags(t *testing.T) {
+	r := rules(t)
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{`/usr/bin/billing-worker --token=acme_live_4f9a2c7e1b --loop`, []string{"acme_live_4f9a2c7e1b"}},
+		{`run -api_key=opaque0123456789 --password=hunter2 --verbose`, []string{"opaque0123456789", "hunter2"}},
+		{`--Access_Token=abcdefghijkl --client_secret=abcdefghijkl`, []string{"abcdefghijkl", "abcdefghijkl"}},
+		{`api_key=opaque0123456789 at the start of a word`, []string{"opaque0123456789"}},
+		{`--access-token-file=/run/secrets/t --tokens=3 --x-token=abcdefghijkl my--token=abcdefghijkl --token`, nil},
+		{`the token is valid; --token = abcdefghijkl is not a flag's value`, nil},
+		{`worker --token=$API_TOKEN --key=${KEY} -password=$(cat /run/pw) token=$2b$12$abcdefghijkl`, []string{"$2b$12$abcdefghijkl"}},
+		{`token=${API_TOKEN} api_key=$KEY`, nil},
+	} {
+		var got []string
+		r.ScanText(tt.in, DefaultQueryParams(), nil, func(c Credential) { got = append(got, tt.in[c.Start:c.End]) })
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("%q: got %q want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 // TestHostileTextIsLinear feeds inputs that made earlier scanners walk the
 // same bytes again for every match. There is no timing assertion: a
 // quadratic regression shows as this test running for minutes.

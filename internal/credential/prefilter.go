@@ -86,8 +86,9 @@ func paramNameBefore(s string, eq int, params []string) bool {
 	if ks == eq {
 		return false
 	}
+	name := flagName(s[ks:eq])
 	for _, p := range params {
-		if strings.EqualFold(p, s[ks:eq]) {
+		if strings.EqualFold(p, name) {
 			return true
 		}
 	}

@@ -37,6 +37,8 @@ func prefilterCorpus() []string {
 		`a` + strings.Repeat("=", 20),
 		strings.Repeat("x", 70) + `=abcdefghijkl`,
 		strings.Repeat("access_token", 6) + `=abcdefghijkl`,
+		`/usr/bin/billing-worker --token=acme_live_4f9a2c7e1b --loop`,
+		`run -password=hunter2`,
 	}
 }
 

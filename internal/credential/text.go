@@ -70,7 +70,10 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 	r.scanHeaders(s, add)
 	if len(params) > 0 {
 		scanParams(s, func(kStart, kEnd, vStart, vEnd int) {
-			if c, ok := r.param(s[kStart:kEnd], s[vStart:vEnd], params); ok {
+			if isVariableRef(s[vStart:vEnd]) {
+				return
+			}
+			if c, ok := r.param(flagName(s[kStart:kEnd]), s[vStart:vEnd], params); ok {
 				add(r.at(c, vStart, vEnd))
 			}
 		})
@@ -101,6 +104,20 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 		}
 	}
 	emitOrdered(found, fn)
+}
+
+// flagName is a parameter name in free text without the dashes of a
+// command-line flag: --token=x and -password=x name their values as
+// token=x and password=x do.
+func flagName(name string) string { return strings.TrimLeft(name, "-") }
+
+// isVariableRef reports whether a parameter value in free text is a shell
+// or template variable (--token=$TOKEN, token=${API_TOKEN}, $(cat f)): a
+// command line's placeholder, not a credential. A bcrypt hash ($2b$…)
+// starts with a digit and is still scrubbed.
+func isVariableRef(v string) bool {
+	return len(v) > 1 && v[0] == '$' && (v[1] == '{' || v[1] == '(' || v[1] == '_' ||
+		v[1] >= 'A' && v[1] <= 'Z' || v[1] >= 'a' && v[1] <= 'z')
 }
 
 // emitOrdered gives fn the findings in order without overlaps: the

@@ -143,7 +143,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		EventTime:   it.eventTime,
 	}
 	v = pol.Evaluate(&req, v)
-	exposedIn := exposure(sc.findings)
+	exposedIn := exposure(sc)
 	if exposedIn != "" {
 		v = append(v, auditattr.ViolationExposedCredential)
 	}

@@ -2,7 +2,6 @@ package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processo
 
 import (
 	"net/netip"
-	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -20,27 +19,36 @@ var (
 // is believed when the peer is a trusted proxy, when no peer address was
 // recorded, and — unless the strict mode is configured — when the peer is a
 // private, loopback or link-local address: a load balancer or sidecar in
-// front of the service. A public peer always wins: it spoke to the service
-// directly, so whatever it said about itself is its own claim.
+// front of the service. Without client.address, that peer's forwarding
+// headers name the caller, walked from the right past internal hops. A
+// public peer always wins: it spoke to the service directly, so whatever it
+// said about itself is its own claim.
 //
 // It returns the address as written in tokenaudit.client.address and as
 // parsed for the policy; the zero Addr and "" when there is none.
 func (p *tokenAudit) clientAddress(attrs pcommon.Map) (string, netip.Addr) {
 	peerStr := firstStr(attrs, peerKeys)
 	peer, hasPeer := parseAddr(peerStr)
+	proxy := hasPeer && p.trusted(peer)
 	switch {
-	case !hasPeer:
-	case p.trusted(peer):
+	case proxy:
 		// A configured proxy: walk its forwarding chain first.
-		if a, ok := p.forwardedClient(attrs); ok {
-			return a.String(), a
+		if s, a, ok := forwardedClient(attrs, p.isProxy); ok {
+			return s, a
 		}
-	case !p.trustPrivatePeers || !isInternal(peer):
+	case hasPeer && (!p.trustPrivatePeers || !isInternal(peer)):
 		return addrString(peerStr, peer), peer
 	}
 	clientStr := firstStr(attrs, clientKeys)
 	if a, ok := parseAddr(clientStr); ok {
 		return addrString(clientStr, a), a
+	}
+	if !proxy && p.trustPrivatePeers {
+		// A private peer (or none) without client.address: the gateway's
+		// instrumentation recorded only the forwarding header.
+		if s, a, ok := forwardedClient(attrs, p.isProxy); ok {
+			return s, a
+		}
 	}
 	if hasPeer {
 		return addrString(peerStr, peer), peer
@@ -65,35 +73,6 @@ func isInternal(a netip.Addr) bool {
 	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast()
 }
 
-// forwardedClient walks X-Forwarded-For (then Forwarded, X-Real-IP) from the
-// right, skipping trusted proxies; the first untrusted hop is the client.
-func (p *tokenAudit) forwardedClient(attrs pcommon.Map) (netip.Addr, bool) {
-	for _, h := range []struct {
-		key   string
-		parse func(string) []string
-	}{
-		{"http.request.header.x-forwarded-for", splitXFF},
-		{"http.request.header.forwarded", splitForwarded},
-		{"http.request.header.x-real-ip", splitXFF},
-	} {
-		v, ok := attrs.Get(h.key)
-		if !ok {
-			continue
-		}
-		hops := h.parse(headerString(v))
-		for i := len(hops) - 1; i >= 0; i-- {
-			a, ok := parseAddr(hops[i])
-			if !ok {
-				break
-			}
-			if !p.trusted(a) || i == 0 {
-				return a, true
-			}
-		}
-	}
-	return netip.Addr{}, false
-}
-
 func (p *tokenAudit) trusted(a netip.Addr) bool {
 	for _, pr := range p.trustedProxies {
 		if pr.Contains(a) {
@@ -103,41 +82,11 @@ func (p *tokenAudit) trusted(a netip.Addr) bool {
 	return false
 }
 
-// headerString joins the string-array form of a header attribute.
-func headerString(v pcommon.Value) string {
-	if v.Type() != pcommon.ValueTypeSlice {
-		return v.AsString()
-	}
-	parts := make([]string, 0, v.Slice().Len())
-	for i := 0; i < v.Slice().Len() && i < 32; i++ {
-		parts = append(parts, v.Slice().At(i).AsString())
-	}
-	return strings.Join(parts, ",")
-}
-
-const maxHops = 32
-
-func splitXFF(s string) []string {
-	parts := strings.SplitN(s, ",", maxHops)
-	for i := range parts {
-		parts[i] = strings.TrimSpace(parts[i])
-	}
-	return parts
-}
-
-// splitForwarded extracts the for= values of RFC 7239 Forwarded.
-func splitForwarded(s string) []string {
-	var out []string
-	for _, elem := range strings.SplitN(s, ",", maxHops) {
-		for _, pair := range strings.Split(elem, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
-			if ok && strings.EqualFold(k, "for") {
-				out = append(out, strings.Trim(v, `"`)) // parseAddr takes "[v6]:port"
-
-			}
-		}
-	}
-	return out
+// isProxy reports whether a forwarding hop is one of the service's own
+// proxies, to be walked past: a configured one, and by default
+// (private_peers) any internal address, as a private peer is.
+func (p *tokenAudit) isProxy(a netip.Addr) bool {
+	return p.trusted(a) || p.trustPrivatePeers && isInternal(a)
 }
 
 // parseAddr accepts "ip", "ip:port" and "[ipv6]:port".
@@ -151,8 +100,8 @@ func parseAddr(s string) (netip.Addr, bool) {
 	if ap, err := netip.ParseAddrPort(s); err == nil {
 		return ap.Addr().Unmap(), true
 	}
-	if i := strings.LastIndexByte(s, ']'); strings.HasPrefix(s, "[") && i > 0 {
-		if a, err := netip.ParseAddr(s[1:i]); err == nil {
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' { // "[v6]" without a port
+		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil && a.Is6() {
 			return a.Unmap(), true
 		}
 	}

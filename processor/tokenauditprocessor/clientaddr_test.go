@@ -2,6 +2,7 @@ package tokenauditprocessor
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,12 +57,18 @@ func TestClientAddressSemconv(t *testing.T) {
 			map[string]any{"network.peer.address": "10.0.0.3", "client.address": int64(12)}, "10.0.0.3"},
 		{"private peer, no client.address", false,
 			map[string]any{"network.peer.address": "10.0.0.3"}, "10.0.0.3"},
-		{"forwarding headers only from a configured proxy", false,
+		{"strict: forwarding headers only from a configured proxy", true,
 			map[string]any{"network.peer.address": "192.168.7.7", "http.request.header.x-forwarded-for": "203.0.113.50"}, "192.168.7.7"},
+		{"strict: no peer, forwarding headers are not believed", true,
+			map[string]any{"http.request.header.x-forwarded-for": "203.0.113.50"}, ""},
 		{"configured proxy: its chain wins over client.address", false,
 			map[string]any{"network.peer.address": "192.0.2.1", "client.address": "203.0.113.9", "http.request.header.x-forwarded-for": "203.0.113.60, 192.0.2.1"}, "203.0.113.60"},
 		{"configured public proxy without headers: client.address", false,
 			map[string]any{"network.peer.address": "192.0.2.1", "client.address": "203.0.113.9"}, "203.0.113.9"},
+		{"public peer: its X-Forwarded-For is its own claim", false,
+			map[string]any{"network.peer.address": "198.51.100.7", "http.request.header.x-forwarded-for": "203.0.113.9"}, "198.51.100.7"},
+		{"no peer: X-Forwarded-For", false,
+			map[string]any{"http.request.header.x-forwarded-for": "203.0.113.50, 10.0.5.1"}, "203.0.113.50"},
 		{"no peer: client.address", false,
 			map[string]any{"client.address": "203.0.113.9:80"}, "203.0.113.9"},
 		{"strict: private peer is the caller", true,
@@ -86,6 +93,86 @@ func TestClientAddressSemconv(t *testing.T) {
 			require.NoError(t, h.tp.ConsumeTraces(context.Background(), td))
 			m := firstSpan(h.traces.AllTraces()[0]).Attributes()
 			assert.Equal(t, tt.want, attrStr(t, m, auditattr.ClientAddress))
+		})
+	}
+}
+
+// TestClientAddressForwardedBehindPrivatePeer: behind a private peer whose
+// instrumentation recorded the forwarding header but no client.address (a
+// gateway), the caller is the first hop from the right that is not an
+// internal address or a configured proxy: the hops a caller can forge are
+// on the left. Zero-config; the strict mode believes none of it.
+func TestClientAddressForwardedBehindPrivatePeer(t *testing.T) {
+	const peer = "10.0.5.2"
+	long := strings.Repeat("10.0.0.1, ", 100)
+	tests := []struct {
+		name   string
+		strict bool
+		attrs  map[string]any
+		want   string
+	}{
+		{"X-Forwarded-For as one string-array line (the gateway's shape)", false,
+			map[string]any{"http.request.header.x-forwarded-for": []any{"203.0.113.7, 10.0.5.1"}}, "203.0.113.7"},
+		{"the rightmost public hop, not the caller's own leftmost entry", false,
+			map[string]any{"http.request.header.x-forwarded-for": "198.51.100.66, 203.0.113.7, 10.0.5.1"}, "203.0.113.7"},
+		{"several header lines: the last is nearest", false,
+			map[string]any{"http.request.header.x-forwarded-for": []any{"198.51.100.66", "203.0.113.7, 10.0.5.1"}}, "203.0.113.7"},
+		{"configured proxies are walked past too", false,
+			map[string]any{"http.request.header.x-forwarded-for": "203.0.113.7, 192.0.2.1"}, "203.0.113.7"},
+		{"loopback and link-local hops are internal", false,
+			map[string]any{"http.request.header.x-forwarded-for": "203.0.113.7, fe80::1, 127.0.0.1"}, "203.0.113.7"},
+		{"only internal hops: the leftmost, an internal caller", false,
+			map[string]any{"http.request.header.x-forwarded-for": "10.1.2.3, 10.0.5.1"}, "10.1.2.3"},
+		{"ports and bracketed IPv6", false,
+			map[string]any{"http.request.header.x-forwarded-for": "[2001:db8::9]:4711, 10.0.5.1:80"}, "2001:db8::9"},
+		{"IPv4-mapped hop written as IPv4", false,
+			map[string]any{"http.request.header.x-forwarded-for": "::ffff:203.0.113.7"}, "203.0.113.7"},
+		{"legacy spelling and case", false,
+			map[string]any{"http.request.header.X_Forwarded_For": "203.0.113.7"}, "203.0.113.7"},
+		{"RFC 7239 Forwarded for=", false,
+			map[string]any{"http.request.header.forwarded": `for=198.51.100.66;proto=http, For="[2001:db8:cafe::17]:4711";by=10.0.0.1, for=10.0.5.1`}, "2001:db8:cafe::17"},
+		{"X-Real-IP", false,
+			map[string]any{"http.request.header.x-real-ip": "203.0.113.8"}, "203.0.113.8"},
+		{"X-Forwarded-For before Forwarded", false,
+			map[string]any{"http.request.header.forwarded": "for=198.51.100.1", "http.request.header.x-forwarded-for": "203.0.113.7"}, "203.0.113.7"},
+		{"gRPC metadata", false,
+			map[string]any{"rpc.grpc.request.metadata.x-forwarded-for": []any{"203.0.113.5"}}, "203.0.113.5"},
+		{"a response header is not the request's", false,
+			map[string]any{"http.response.header.x-forwarded-for": "203.0.113.5"}, peer},
+		{"client.address is believed first", false,
+			map[string]any{"client.address": "198.51.100.3", "http.request.header.x-forwarded-for": "203.0.113.7"}, "198.51.100.3"},
+		{"garbage left of the caller is never read", false,
+			map[string]any{"http.request.header.x-forwarded-for": "<script>, 203.0.113.7, 10.0.5.1"}, "203.0.113.7"},
+		{"garbage right of the caller: nothing beyond it is known, the peer", false,
+			map[string]any{"http.request.header.x-forwarded-for": "203.0.113.7, unknown, 10.0.5.1"}, peer},
+		{"Forwarded obfuscated node: the peer", false,
+			map[string]any{"http.request.header.forwarded": "for=203.0.113.7, for=_hidden"}, peer},
+		{"empty entries say nothing", false,
+			map[string]any{"http.request.header.x-forwarded-for": "203.0.113.7,, ,10.0.5.1,"}, "203.0.113.7"},
+		{"a hop longer than an address: the peer", false,
+			map[string]any{"http.request.header.x-forwarded-for": strings.Repeat("1", 100000)}, peer},
+		{"a chain longer than 32 hops is walked no further", false,
+			map[string]any{"http.request.header.x-forwarded-for": "203.0.113.7, " + long + "10.0.5.1"}, "10.0.0.1"},
+		{"a non-string line ends the walk", false,
+			map[string]any{"http.request.header.x-forwarded-for": []any{"203.0.113.7", int64(3)}}, peer},
+		{"strict: a private peer's headers are not believed", true,
+			map[string]any{"http.request.header.x-forwarded-for": "203.0.113.7, 10.0.5.1"}, peer},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Client.TrustedProxies = []string{"192.0.2.1"}
+			if tt.strict {
+				cfg.Client.TrustClientAddress = TrustTrustedProxies
+			}
+			p, err := newStandalone(cfg)
+			require.NoError(t, err)
+			attrs := pcommon.NewMap()
+			require.NoError(t, attrs.FromRaw(tt.attrs))
+			attrs.PutStr("network.peer.address", peer)
+			got, addr := p.clientAddress(attrs)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, addr.String())
 		})
 	}
 }

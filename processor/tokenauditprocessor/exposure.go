@@ -24,10 +24,13 @@ var exposedPrefixes = []string{"resource.", "scope.", "event.", "link."}
 //   - a structured log body's field named like a credential header
 //     (log.body.authorization): an access log records the header by design.
 //
-// Everything else is an exposure: URLs and query strings, free text (log
-// bodies, exception messages and stack traces, other body fields, body map
-// keys), and any attribute of a resource, scope, span event or link. The
-// sources listed in exposure.ignore_sources never are.
+// The request's headers are also its gRPC or Connect metadata
+// (rpc.grpc.request.metadata.authorization). Everything else is an
+// exposure: a response's headers or metadata (a token handed out, written
+// into telemetry), URLs and query strings, free text (log bodies, exception
+// messages and stack traces, other body fields, body map keys), and any
+// attribute of a resource, scope, span event or link. The sources listed
+// in exposure.ignore_sources never are.
 func (p *tokenAudit) exposedAt(kind valueKind, source string) bool {
 	if p.exposureIgnored[source] {
 		return false
@@ -40,18 +43,51 @@ func (p *tokenAudit) exposedAt(kind valueKind, source string) bool {
 			return true
 		}
 	}
-	return false
+	_, response, _ := headerName(source)
+	return response
+}
+
+// primaryFirst puts the item's first credential found in an
+// authentication header first, keeping the others' order: token.*
+// describe the credential the request authenticated with, not one it
+// printed or was handed (a URL, an exception, a response header), whatever
+// order the instrumentation wrote its attributes in.
+func primaryFirst(fs []finding) {
+	if len(fs) < 2 || !fs[0].exposed {
+		return
+	}
+	for i, f := range fs {
+		if !f.exposed {
+			copy(fs[1:i+1], fs[:i])
+			fs[0] = f
+			return
+		}
+	}
 }
 
 // exposure returns where the item's primary token was exposed, "" when
 // only in authentication headers. Its other findings count too: a bearer
-// token sent in the header and pasted into the URL has leaked.
-func exposure(findings []finding) string {
-	if len(findings) == 0 {
+// token sent in the header and pasted into the URL has leaked; so do,
+// when the item has a credential of its own, those of its scope and
+// resource (a worker's own token in its command line), which then do not
+// stand in for it.
+func exposure(sc *scratch) string {
+	if len(sc.findings) == 0 {
 		return ""
 	}
-	id := findings[0].info.id
-	for _, f := range findings {
+	id := sc.findings[0].info.id
+	if src := exposedSource(sc.findings, id); src != "" || !sc.ownFindings {
+		return src
+	}
+	if src := exposedSource(sc.scopeFindings, id); src != "" {
+		return src
+	}
+	return exposedSource(sc.resFindings, id)
+}
+
+// exposedSource is the first place in fs where token id was exposed.
+func exposedSource(fs []finding, id string) string {
+	for _, f := range fs {
 		if f.exposed && f.info.id == id {
 			return f.source
 		}

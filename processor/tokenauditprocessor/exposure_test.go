@@ -73,6 +73,18 @@ func TestExposedCredential(t *testing.T) {
 			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
 			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?access_token="+jwt)
 		}, "url.full"},
+		{"header token also in the resource's command line (a worker's own token)", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+			td.ResourceSpans().At(0).Resource().Attributes().PutStr("process.command_args", "/usr/bin/billing-worker --token="+jwt+" --loop")
+		}, "resource.process.command_args"},
+		{"header token also in a scope attribute", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+			td.ResourceSpans().At(0).ScopeSpans().At(0).Scope().Attributes().PutStr("config", "token: "+jwt)
+		}, "scope.config"},
+		{"header token also in an exception event", func(td ptrace.Traces) {
+			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
+			firstSpan(td).Events().AppendEmpty().Attributes().PutStr("exception.message", "rejected "+jwt)
+		}, "event.exception.message"},
 		{"another token in the URL: the item's token is not exposed", func(td ptrace.Traces) {
 			putHeader(firstSpan(td).Attributes(), "authorization", "Bearer "+jwt)
 			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?api_key="+other)
@@ -129,6 +141,10 @@ func TestExposedCredential(t *testing.T) {
 		{"body map key", context.Background(), func(lr plog.LogRecord) {
 			lr.Body().SetEmptyMap().PutInt("Authorization: Bearer "+jwt, 1)
 		}, "log.body"},
+		{"header attribute, the same token in the text body", context.Background(), func(lr plog.LogRecord) {
+			lr.Attributes().PutStr("http.request.header.authorization", "Bearer "+jwt)
+			lr.Body().SetStr("retrying with " + jwt)
+		}, "log.body"},
 		{"request metadata: how the sender authenticated", client.NewContext(context.Background(), client.Info{
 			Metadata: client.NewMetadata(map[string][]string{"authorization": {"Bearer " + jwt}}),
 		}), func(lr plog.LogRecord) { lr.Body().SetStr("hello") }, ""},
@@ -176,12 +192,16 @@ func TestExposureIgnoreSources(t *testing.T) {
 func TestOtherCredentialsExposed(t *testing.T) {
 	jwt := userJWT(t, now)
 	other := "ghp_" + "Q9w8E7r6T5y4U3i2O1p0" + "Q9w8E7r6T5y4U3"
+	const opaque = "acme_live_4f9a2c7e1b0d5e6f"
 	tests := []struct {
 		name       string
 		fill       func(ptrace.Traces)
 		wantIDs    []string
 		wantPlaces []string
 	}{
+		{"an opaque key as a flag of the resource's command line", func(td ptrace.Traces) {
+			td.ResourceSpans().At(0).Resource().Attributes().PutStr("process.command_args", "/usr/bin/billing-worker --token="+opaque+" --loop")
+		}, []string{opaque}, []string{"resource.process.command_args"}},
 		{"another token in the URL", func(td ptrace.Traces) {
 			firstSpan(td).Attributes().PutStr("url.full", "https://api/x?api_key="+other)
 		}, []string{other}, []string{"url.full"}},
@@ -215,7 +235,7 @@ func TestOtherCredentialsExposed(t *testing.T) {
 			}
 			assert.Equal(t, wantIDs, attrStrings(m, auditattr.ExposedTokenIDs))
 			assert.Equal(t, tt.wantPlaces, attrStrings(m, auditattr.ExposedIn))
-			h.assertNoSecret(t, jwt, other)
+			h.assertNoSecret(t, jwt, other, opaque)
 		})
 	}
 }

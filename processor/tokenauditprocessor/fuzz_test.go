@@ -36,6 +36,7 @@ func FuzzProcess(f *testing.F) {
 		s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
 		a := s.Attributes()
 		a.PutStr("http.request.header.authorization", hdr)
+		a.PutEmptySlice("rpc.grpc.request.metadata.authorization").AppendEmpty().SetStr(hdr)
 		a.PutStr("url.full", url)
 		a.PutStr("network.peer.address", addr)
 		a.PutStr("http.request.header.x-forwarded-for", addr)
@@ -47,6 +48,9 @@ func FuzzProcess(f *testing.F) {
 		if strings.TrimSpace(hdr) != "" {
 			if v, ok := a.Get("http.request.header.authorization"); ok && v.Str() == hdr {
 				t.Fatalf("authorization header left unchanged")
+			}
+			if v, ok := a.Get("rpc.grpc.request.metadata.authorization"); ok && v.Slice().At(0).Str() == hdr {
+				t.Fatalf("gRPC authorization metadata left unchanged")
 			}
 			// Unknown schemes are redacted but not recorded as a credential.
 			if c, ok := p.rules.ParseAuthorization(hdr); ok && c.Type != "" {

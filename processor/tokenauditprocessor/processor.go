@@ -201,6 +201,7 @@ func (p *tokenAudit) auditItem(it item, body *pcommon.Value, sc *scratch) {
 		p.scanBody(*body, sc)
 	}
 	sc.ownFindings = len(sc.findings) > 0
+	primaryFirst(sc.findings)
 	if len(sc.findings) == 0 {
 		sc.findings = append(sc.findings, sc.scopeFindings...)
 	}

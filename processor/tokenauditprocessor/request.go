@@ -17,7 +17,9 @@ var (
 	pathKeys       = []string{"url.path", "http.target"}
 	fullURLKeys    = []string{"url.full", "http.url"} // a client span's only URL
 	httpStatusKeys = []string{"http.response.status_code", "http.status_code"}
-	rpcStatusKeys  = []string{"rpc.response.status_code", "rpc.grpc.status_code"}
+	// Connect RPC records only its error code (unauthenticated,
+	// permission_denied: gRPC's names in lower case), none on success.
+	rpcStatusKeys = []string{"rpc.response.status_code", "rpc.grpc.status_code", "rpc.connect_rpc.error_code"}
 )
 
 // first returns the first present attribute among keys.

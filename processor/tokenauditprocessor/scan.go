@@ -9,7 +9,55 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/credential"
 )
 
-const headerPrefix = "http.request.header."
+// Attribute key prefixes under which instrumentations record a request's
+// headers (HTTP) and metadata (gRPC, Connect RPC, and the RPC conventions'
+// generic name), the header or metadata key following in lower case: each
+// is read as that header. The response's are credentials too, but never
+// the request's own: exposed (exposure.go). Grouped by first letter, so
+// that a key is compared with the few prefixes it can have.
+type headerPrefix struct {
+	prefix   string
+	response bool
+}
+
+var (
+	httpHeaderPrefixes = []headerPrefix{
+		{"http.request.header.", false}, {"http.response.header.", true},
+	}
+	rpcMetadataPrefixes = []headerPrefix{
+		{"rpc.grpc.request.metadata.", false}, {"rpc.grpc.response.metadata.", true},
+		{"rpc.request.metadata.", false}, {"rpc.response.metadata.", true},
+		{"rpc.connect_rpc.request.metadata.", false}, {"rpc.connect_rpc.response.metadata.", true},
+	}
+)
+
+// headerName returns the header (metadata key) an attribute key records,
+// and whether it is the response's; ok is false for any other key.
+func headerName(k string) (name string, response, ok bool) {
+	var prefixes []headerPrefix
+	switch {
+	case len(k) < len("rpc."):
+		return "", false, false
+	case k[0] == 'h' || k[0] == 'H':
+		prefixes = httpHeaderPrefixes
+	case (k[0] == 'r' || k[0] == 'R') && hasPrefixFold(k, "rpc."):
+		prefixes = rpcMetadataPrefixes
+	default:
+		return "", false, false
+	}
+	for _, p := range prefixes {
+		if hasPrefixFold(k, p.prefix) {
+			return k[len(p.prefix):], p.response, true
+		}
+	}
+	return "", false, false
+}
+
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case, with something
+// after the prefix.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) > len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
 
 // Body walking bounds: a hostile structured body cannot make a log record
 // cost more than this. What lies beyond them is replaced unread, since it
@@ -98,8 +146,8 @@ func isText(v pcommon.Value) bool {
 
 // classifyKey decides whether an attribute key is a credential source.
 func (p *tokenAudit) classifyKey(k string, withURLs bool) valueKind {
-	if len(k) > len(headerPrefix) && strings.EqualFold(k[:len(headerPrefix)], headerPrefix) {
-		if kind := p.headerKind(k[len(headerPrefix):]); kind != 0 {
+	if name, _, ok := headerName(k); ok {
+		if kind := p.headerKind(name); kind != 0 {
 			return kind
 		}
 	}
@@ -338,8 +386,8 @@ func (p *tokenAudit) bodyKind(key string) valueKind {
 // header as that header; any other field as free text.
 func (p *tokenAudit) bodyKeyKind(key string) valueKind {
 	name := key
-	if len(name) > len(headerPrefix) && strings.EqualFold(name[:len(headerPrefix)], headerPrefix) {
-		name = name[len(headerPrefix):]
+	if n, response, ok := headerName(key); ok && !response {
+		name = n
 	}
 	if kind := p.headerKind(name); kind != 0 {
 		return kind

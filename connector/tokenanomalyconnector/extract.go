@@ -28,6 +28,7 @@ type event struct {
 	spanID                          pcommon.SpanID
 	pairID                          pcommon.SpanID // the id both sides of a request share (pairs.go)
 	side                            uint8          // the side of the request a span is, sideNone for others
+	pair                            uint64         // the request's key (pairKey), 0 until computed
 	res                             int32          // interned output resource
 	reg                             int32          // registry entry, -1 when none
 	key                             uint64         // the token's key, set by ingestRun

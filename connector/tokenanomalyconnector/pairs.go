@@ -45,7 +45,8 @@ func spanSide(sp ptrace.Span) (uint8, pcommon.SpanID) {
 
 // pairKey names the request: trace, the id both sides share and the token
 // (a caller that sends another credential than it was given makes two
-// uses). The low two bits are the pair set's and left clear.
+// uses). The low two bits are the pair set's and left clear; bit 2 is
+// set, so a key is never 0 (not yet computed).
 func pairKey(ev *event) uint64 {
 	h := mix64(seedPair ^ ev.key)
 	for _, w := range [...]uint64{
@@ -54,7 +55,7 @@ func pairKey(ev *event) uint64 {
 	} {
 		h = mix64(h ^ w*hashPrime2)
 	}
-	return h &^ 3
+	return h&^3 | 4
 }
 
 // pairSet remembers the requests of recent client and server spans and
@@ -77,7 +78,10 @@ func (s *pairSet) second(ev *event) bool {
 	if s.genMax == 0 || ev.side == sideNone || ev.tokenID == "" {
 		return false
 	}
-	key := pairKey(ev)
+	if ev.pair == 0 {
+		ev.pair = pairKey(ev)
+	}
+	key := ev.pair
 	for _, g := range [...]*keySlots{&s.cur, &s.prev} {
 		if i := g.find(key); i >= 0 {
 			return g.meet(i, ev.side)
@@ -85,6 +89,16 @@ func (s *pairSet) second(ev *event) bool {
 	}
 	s.insert(key | uint64(ev.side)) // never 0: side is 1 or 2
 	return false
+}
+
+// touch loads the home slots of ev's request, computing its key (see
+// ingestRun).
+func (s *pairSet) touch(ev *event) uint32 {
+	if s.genMax == 0 || ev.side == sideNone || ev.tokenID == "" {
+		return 0
+	}
+	ev.pair = pairKey(ev)
+	return uint32(s.cur.home(ev.pair) ^ s.prev.home(ev.pair))
 }
 
 // find returns the slot of the request key (low bits clear), -1 when

@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -272,5 +273,27 @@ func TestPairSurvivesACrash(t *testing.T) {
 			require.NotNil(t, st)
 			assert.Equal(t, uint32(len(reqs)), st.rateCount, "each request counted once")
 		})
+	}
+}
+
+// BenchmarkPairs measures the pair set's cost per span at the default
+// bound (dedup_window, a million requests), once full: each request's
+// client span opens it, its server span completes it.
+func BenchmarkPairs(b *testing.B) {
+	s := newPairSet(createDefaultConfig().(*Config).DedupWindow)
+	ev := event{tokenID: "tok", key: 7}
+	n := uint64(0)
+	next := func(side uint8) {
+		binary.LittleEndian.PutUint64(ev.traceID[:], n>>1)
+		ev.side, ev.pair = side, 0
+		s.second(&ev)
+		n++
+	}
+	for range 4 * s.genMax { // two generations of requests: the set is full
+		next(sideClient + uint8(n&1))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		next(sideClient + uint8(n&1))
 	}
 }

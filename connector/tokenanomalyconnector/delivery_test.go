@@ -272,13 +272,7 @@ func TestRefusedAlertsSurviveACrash(t *testing.T) {
 }
 
 func TestRestartRaisesNothingTwice(t *testing.T) {
-	disk := newDurableStorage()
-	id := component.MustNewID("file_storage")
-	open := func() *harness {
-		cfg := deliveryConfig()
-		cfg.Storage = &id
-		return newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
-	}
+	open := restartable(t, deliveryConfig)
 	violation := func(at time.Time) item {
 		return item{at: at, token: "tok_v", principal: "alice", resource: "GET /admin",
 			outcome: auditattr.OutcomeDenied, violations: []string{auditattr.ViolationScope}}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -68,6 +67,16 @@ func shuffle(ss []sideSpan, seed uint64) []sideSpan {
 	return out
 }
 
+// calls is n requests of token, a second apart, with a key in the URL.
+func calls(n int, token, outcome string) []item {
+	var out []item
+	for i := range n {
+		out = append(out, item{at: t0.Add(time.Duration(i) * time.Second), token: token, principal: "svc-shop",
+			resource: "GET /orders", outcome: outcome, client: "10.0.0.7", tokenType: auditattr.TypeAPIKey, source: "url.query"})
+	}
+	return out
+}
+
 // arrangements are ways the two sides of requests reach the connector;
 // settle is called where the batches were apart long enough for the
 // reorder buffer to release the first side before the second came.
@@ -109,14 +118,7 @@ var arrangements = []struct {
 // detectors, whatever the order and requests its two sides arrive in:
 // the same findings and counts as the server spans alone.
 func TestOneRequestSeenByBothSidesCountsOnce(t *testing.T) {
-	refused := func(n int, outcome string) []item {
-		var out []item
-		for i := range n {
-			out = append(out, item{at: t0.Add(time.Duration(i) * time.Second), token: "tok_url_key", principal: "svc-shop",
-				resource: "GET /orders", outcome: outcome, client: "10.0.0.7", tokenType: auditattr.TypeAPIKey, source: "url.query"})
-		}
-		return out
-	}
+	refused := func(n int, outcome string) []item { return calls(n, "tok_url_key", outcome) }
 	for _, tc := range []struct {
 		name     string
 		reqs     []item
@@ -150,11 +152,7 @@ func TestOneRequestSeenByBothSidesCountsOnce(t *testing.T) {
 // TestRequestCountsOfBothSides: the rate and volume counts of requests
 // seen by both sides equal those of the server spans alone.
 func TestRequestCountsOfBothSides(t *testing.T) {
-	var reqs []item
-	for i := range 30 {
-		reqs = append(reqs, item{at: t0.Add(time.Duration(i) * time.Second), token: "tok_both", principal: "svc-shop",
-			resource: "GET /orders", outcome: auditattr.OutcomeSuccess, client: "10.0.0.7"})
-	}
+	reqs := calls(30, "tok_both", auditattr.OutcomeSuccess)
 	type counts struct {
 		rate, long uint32
 		reqs       uint16
@@ -183,11 +181,7 @@ func TestRequestCountsOfBothSides(t *testing.T) {
 // (a caller that sends one traceparent with every request) are each a
 // request: only a client span absorbs a server span, and only one.
 func TestOneSideAloneCounts(t *testing.T) {
-	var reqs []item
-	for i := range 10 {
-		reqs = append(reqs, item{at: t0.Add(time.Duration(i) * time.Second), token: "tok_alone", principal: "svc-shop",
-			resource: "GET /v1/charges", outcome: auditattr.OutcomeFailure, client: "10.0.0.7"})
-	}
+	reqs := calls(10, "tok_alone", auditattr.OutcomeFailure)
 	for _, tc := range []struct {
 		name  string
 		sides func(clients, servers []sideSpan) []sideSpan
@@ -240,11 +234,7 @@ func TestPairSetBounded(t *testing.T) {
 // again with their side, so the server spans that come after the restart
 // are not counted a second time.
 func TestPairSurvivesACrash(t *testing.T) {
-	var reqs []item
-	for i := range 6 {
-		reqs = append(reqs, item{at: t0.Add(time.Duration(i) * time.Second), token: "tok_crash", principal: "svc-shop",
-			resource: "GET /orders", outcome: auditattr.OutcomeSuccess, client: "10.0.0.7"})
-	}
+	reqs := calls(6, "tok_crash", auditattr.OutcomeSuccess)
 	for _, tc := range []struct {
 		name  string
 		first func(h *harness)
@@ -253,13 +243,7 @@ func TestPairSurvivesACrash(t *testing.T) {
 		{name: "saved while held", first: func(h *harness) { require.NoError(t, h.model.save(t.Context())) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			disk := newDurableStorage()
-			id := component.MustNewID("file_storage")
-			open := func() *harness {
-				cfg := testConfig()
-				cfg.Storage = &id
-				return newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
-			}
+			open := restartable(t, testConfig)
 			clients, servers := requestSides(reqs, 0)
 			h := open()
 			h.sendBatch(sideSpans(clients))

@@ -80,9 +80,11 @@ func demoJWTSecret(t *testing.T, config string) string {
 // an API the policy has no scopes for is denied_access), that each
 // credentialed item (the server spans; the client span and the access line
 // of the key in the query) is one audit record with its token, type,
-// principal, resource, outcome, source and client address, that the log
-// verifies, and that no raw credential is in any output: audit log, state,
-// alerts, collector log, metrics.
+// principal, resource, outcome, source and client address, that a request
+// seen by its client and its server span counts once (six refusals of a
+// key in the query are no failed_attempts), that the log verifies, and
+// that no raw credential is in any output: audit log, state, alerts,
+// collector log, metrics.
 func TestIntegrationSDKJS(t *testing.T) {
 	node, npm := nodeTools(t)
 	run := newDefaultRun(t, "flush_interval: 15s", "flush_interval: 1s")
@@ -122,7 +124,8 @@ func TestIntegrationSDKJS(t *testing.T) {
 	serviceKey := "sdkjs-service-key-7f3a9c1e5b2d4f6a8c0e"
 	queryKey := "sdkjs-query-key-0d1e2f3a4b5c6d7e8f90"
 	guessed := "sdkjs-guessed-key-a1b2c3d4e5f6a7b8c9d0"
-	secrets := []string{alice, bob, erin, carol, forged, serviceKey, queryKey, guessed}
+	refusedQuery := "sdkjs-refused-query-key-5e6f7a8b9c0d1e2f"
+	secrets := []string{alice, bob, erin, carol, forged, serviceKey, queryKey, guessed, refusedQuery}
 	for _, j := range []string{alice, bob, erin, carol, forged} {
 		secrets = append(secrets, j[strings.LastIndexByte(j, '.')+1:]) // a signature alone is a secret too
 	}
@@ -142,6 +145,9 @@ func TestIntegrationSDKJS(t *testing.T) {
 		{Name: "a forged token", Method: "GET", Path: "/orders/1005", Headers: bearer(forged), Expect: 401},
 		{Name: "a guessed key", Method: "GET", Path: "/orders", Headers: map[string]string{"X-API-Key": guessed}, Repeat: 12, Expect: 401},
 		{Name: "a key in the query", Method: "GET", Path: "/orders?page=2&api_key=" + queryKey, Expect: 200},
+		// Seen by the client span (url.full) and the server span (url.query):
+		// six requests, six failures, under failed_attempts' 10.
+		{Name: "an unknown key in the query", Method: "GET", Path: "/orders?api_key=" + refusedQuery, Repeat: 6, Expect: 401},
 	}
 	plan, err := json.Marshal(script)
 	require.NoError(t, err)
@@ -200,7 +206,7 @@ func TestIntegrationSDKJS(t *testing.T) {
 	// Each token's id, as auditctl fingerprint gives it.
 	idOf := map[string]string{}
 	for name, tok := range map[string]string{"alice": alice, "bob": bob, "erin": erin, "carol": carol, "forged": forged,
-		"service": serviceKey, "query": queryKey, "guessed": guessed} {
+		"service": serviceKey, "query": queryKey, "guessed": guessed, "refusedQuery": refusedQuery} {
 		fp := exec.Command(auditctl(t), "fingerprint", "-key-file", filepath.Join(run.dir, "data", "keys", "fingerprint.key"))
 		fp.Stdin = strings.NewReader(tok)
 		id, err := fp.Output()
@@ -254,6 +260,10 @@ func TestIntegrationSDKJS(t *testing.T) {
 		{idOf["query"], "api_key", "unknown", "GET /orders", "success", "url.query", lo}: 1,
 		{idOf["query"], "api_key", "unknown", "GET /orders", "success", "url.full", ""}:  1,
 		{idOf["query"], "api_key", "unknown", "", "success", "log.body", ""}:             1,
+		// So is the unknown one; the access line has no status (success).
+		{idOf["refusedQuery"], "api_key", "unknown", "GET /orders", "failure", "url.query", lo}: 6,
+		{idOf["refusedQuery"], "api_key", "unknown", "GET /orders", "failure", "url.full", ""}:  6,
+		{idOf["refusedQuery"], "api_key", "unknown", "", "success", "log.body", ""}:             6,
 	}
 	assert.Equal(t, wantRecs, got, "the API Activity records: token, type, principal, resource, outcome, source, client address")
 
@@ -282,7 +292,11 @@ func TestIntegrationSDKJS(t *testing.T) {
 	for _, r := range byType["exposed_credential"] {
 		exposed[tokenOf(r)]++
 	}
-	assert.Equal(t, map[string]int{idOf["query"]: 3}, exposed, "exposed_credential: the query key, once per place")
+	assert.Equal(t, map[string]int{idOf["query"]: 3, idOf["refusedQuery"]: 3}, exposed, "exposed_credential: the query keys, once per place")
+	// One request seen by the client and the server span counts once.
+	for _, r := range byType["failed_attempts"] {
+		assert.NotEqual(t, idOf["refusedQuery"], tokenOf(r), "six refused requests, each seen by both sides, are not ten failures")
+	}
 	t.Logf("findings recorded: %v", typeCounts(byType))
 
 	code, vout := runAuditctl(t, "verify", audit, "-key", filepath.Join(run.dir, "data", "keys", "audit-signing.key.pub"),

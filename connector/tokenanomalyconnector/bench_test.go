@@ -31,6 +31,7 @@ func auditedBatch(first, tokens int, at time.Time) ptrace.Traces {
 		s.SetEndTimestamp(s.StartTimestamp() + pcommon.Timestamp(time.Millisecond))
 		s.SetTraceID(pcommon.TraceID{byte(i), byte(i >> 8), 1})
 		s.SetSpanID(pcommon.SpanID{byte(i), byte(i >> 8), 2})
+		s.SetParentSpanID(pcommon.SpanID{byte(i), byte(i >> 8), 3}) // an instrumented caller's client span
 		a := s.Attributes()
 		a.PutStr("http.request.method", "GET")
 		a.PutStr("http.route", "/orders/{id}")

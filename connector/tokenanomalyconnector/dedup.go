@@ -42,14 +42,23 @@ func itemKey(kind byte, ev *event, t1, t2 pcommon.Timestamp) uint64 {
 // the previous one, and the keys of the old previous one are forgotten
 // (counted as evictions). Memory is at most 32 bytes per key of max.
 type itemSet struct {
-	cur, prev keySlots
-	genMax    int
-	evicted   int64 // forgotten since the last take, for the evictions metric
+	keyGens
 	batch     []uint64
 	keepBatch bool // remember the keys of the current batch (storage is set)
 }
 
+// keyGens is two generations of keys, at most genMax in each: when the
+// current one is full it becomes the previous one, and the keys of the
+// old previous one are forgotten.
+type keyGens struct {
+	cur, prev keySlots
+	genMax    int
+	evicted   int64 // forgotten since the last take, for the evictions metric
+}
+
 // keySlots is an open-addressing set of non-zero keys, at most half full.
+// A key's home ignores its low two bits, which the pair set uses for the
+// sides of a request (pairs.go).
 type keySlots struct {
 	slots []uint64
 	n     int
@@ -57,7 +66,7 @@ type keySlots struct {
 
 // newItemSet remembers up to max keys; 0 turns deduplication off.
 func newItemSet(maxKeys int, keepBatch bool) *itemSet {
-	return &itemSet{genMax: (maxKeys + 1) / 2, keepBatch: keepBatch}
+	return &itemSet{keyGens: keyGens{genMax: (maxKeys + 1) / 2}, keepBatch: keepBatch}
 }
 
 // repeat reports whether key was read before, and remembers it.
@@ -88,12 +97,18 @@ func (s *itemSet) add(key uint64) {
 	if s.genMax == 0 || s.cur.has(key) {
 		return
 	}
-	if s.cur.n >= s.genMax {
-		s.evicted += int64(s.prev.n)
-		s.prev, s.cur = s.cur, s.prev
-		s.cur.reset()
+	s.insert(key)
+}
+
+// insert adds a key (a slot's value) to the current generation, rotating
+// the generations when it is full.
+func (g *keyGens) insert(v uint64) {
+	if g.cur.n >= g.genMax {
+		g.evicted += int64(g.prev.n)
+		g.prev, g.cur = g.cur, g.prev
+		g.cur.reset()
 	}
-	s.cur.insert(key)
+	g.cur.insert(v)
 }
 
 // takeBatch hands over a copy of the keys read since the batch began.
@@ -111,7 +126,7 @@ func (k *keySlots) home(key uint64) uint64 {
 	if len(k.slots) == 0 {
 		return 0
 	}
-	return k.slots[mix64(key)&uint64(len(k.slots)-1)]
+	return k.slots[slotHash(key)&uint64(len(k.slots)-1)]
 }
 
 func (k *keySlots) has(key uint64) bool {
@@ -119,7 +134,7 @@ func (k *keySlots) has(key uint64) bool {
 		return false
 	}
 	mask := uint64(len(k.slots) - 1)
-	for i := mix64(key) & mask; ; i = (i + 1) & mask {
+	for i := slotHash(key) & mask; ; i = (i + 1) & mask {
 		switch k.slots[i] {
 		case key:
 			return true
@@ -134,13 +149,16 @@ func (k *keySlots) insert(key uint64) {
 		k.grow()
 	}
 	mask := uint64(len(k.slots) - 1)
-	i := mix64(key) & mask
+	i := slotHash(key) & mask
 	for k.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
 	k.slots[i] = key
 	k.n++
 }
+
+// slotHash places key, whatever its low two bits.
+func slotHash(key uint64) uint64 { return mix64(key &^ 3) }
 
 func (k *keySlots) grow() {
 	old := k.slots

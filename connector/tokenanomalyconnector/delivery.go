@@ -32,6 +32,10 @@ func (m *model) queueAlerts() {
 		m.tel.evictedN[tableItems] += m.seen.evicted
 		m.seen.evicted = 0
 	}
+	if m.pairs.evicted > 0 {
+		m.tel.evictedN[tablePairs] += m.pairs.evicted
+		m.pairs.evicted = 0
+	}
 	held := m.takeHeld()
 	if m.pendingN == 0 && held == nil {
 		m.seen.batch = m.seen.batch[:0]

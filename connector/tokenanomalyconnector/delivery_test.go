@@ -272,13 +272,7 @@ func TestRefusedAlertsSurviveACrash(t *testing.T) {
 }
 
 func TestRestartRaisesNothingTwice(t *testing.T) {
-	disk := newDurableStorage()
-	id := component.MustNewID("file_storage")
-	open := func() *harness {
-		cfg := deliveryConfig()
-		cfg.Storage = &id
-		return newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
-	}
+	open := restartable(t, deliveryConfig)
 	violation := func(at time.Time) item {
 		return item{at: at, token: "tok_v", principal: "alice", resource: "GET /admin",
 			outcome: auditattr.OutcomeDenied, violations: []string{auditattr.ViolationScope}}
@@ -355,13 +349,28 @@ func TestItemSetIsBounded(t *testing.T) {
 	assert.False(t, s.repeat(1<<1|1), "the oldest are forgotten")
 }
 
+// TestForgottenItemsAreCounted: item keys and the requests of client
+// spans (pairs.go) forgotten beyond dedup_window are counted.
 func TestForgottenItemsAreCounted(t *testing.T) {
-	tt, set := testTelemetry(t)
-	cfg := deliveryConfig()
-	cfg.DedupWindow = 10
-	h := newHarnessWith(t, cfg, harnessOptions{telemetry: &set})
-	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Second, 100)...)
-	assert.GreaterOrEqual(t, sumOf(t, tt, "otelcol_token_anomaly_evictions", tableItems), int64(90))
+	reqs := steady("tok_a", "198.51.100.1", "GET /a", t0, time.Second, 100)
+	clients, _ := requestSides(reqs, 0)
+	for _, tc := range []struct {
+		table string
+		td    ptrace.Traces
+	}{
+		{tableItems, spans(reqs...)},
+		{tablePairs, sideSpans(clients)},
+	} {
+		t.Run(tc.table, func(t *testing.T) {
+			tt, set := testTelemetry(t)
+			cfg := deliveryConfig()
+			cfg.DedupWindow = 10
+			h := newHarnessWith(t, cfg, harnessOptions{telemetry: &set})
+			h.sendBatch(tc.td)
+			h.settle()
+			assert.GreaterOrEqual(t, sumOf(t, tt, "otelcol_token_anomaly_evictions", tc.table), int64(90))
+		})
+	}
 }
 
 func testTelemetry(t *testing.T) (*componenttest.Telemetry, component.TelemetrySettings) {

@@ -26,10 +26,13 @@ type event struct {
 	at                              int64 // event time, unix ms
 	traceID                         pcommon.TraceID
 	spanID                          pcommon.SpanID
-	res                             int32  // interned output resource
-	reg                             int32  // registry entry, -1 when none
-	key                             uint64 // the token's key, set by ingestRun
-	item                            uint64 // the item's key (itemKey): a retried batch counts once
+	pairID                          pcommon.SpanID // the id both sides of a request share (pairs.go)
+	side                            uint8          // the side of the request a span is, sideNone for others
+	pair                            uint64         // the request's key (pairKey), 0 until computed
+	res                             int32          // interned output resource
+	reg                             int32          // registry entry, -1 when none
+	key                             uint64         // the token's key, set by ingestRun
+	item                            uint64         // the item's key (itemKey): a retried batch counts once
 
 	// Set by prepare, so that a held event needs neither slice.
 	scopeBits     uint64 // interned tokenaudit.token.scopes

@@ -15,13 +15,15 @@ import (
 //
 //	u32 heldCompactMark | u8 heldCompactVersion | uvarint count | items
 //	item: varint Δat | 7 × str | varint issuedAt | varint expiresAt |
-//	      16 bytes trace and span id | uvarint scopeBits | u8 flags
+//	      16 bytes trace and span id | uvarint scopeBits | u8 flags |
+//	      8 bytes parent span id (a server span's, flags bit 2; version 3)
+//	flags: bit 0 off_hours given; bits 1–2 the side of the request (pairs.go)
 //	str:  uvarint 0, uvarint length, bytes (a new string) | uvarint index+1
 const (
 	// heldCompactMark starts the compact encoding; the first encoding
 	// starts with its item count, which cannot be this large.
 	heldCompactMark    = 0xffff_ffff
-	heldCompactVersion = 2
+	heldCompactVersion = 3 // 2 is read too: no sides
 	// heldCompactMin is the least an item takes.
 	heldCompactMin = 1 + 7 + 1 + 1 + 16 + 1 + 1
 )
@@ -54,11 +56,14 @@ func (w *heldWriter) add(ev *event) {
 	w.b = append(w.b, ev.traceID[:]...)
 	w.b = append(w.b, ev.spanID[:]...)
 	w.b = binary.AppendUvarint(w.b, ev.scopeBits)
-	var flags uint8
+	flags := ev.side << 1
 	if ev.offHoursGiven {
-		flags = 1
+		flags |= 1
 	}
 	w.b = append(w.b, flags)
+	if ev.side == sideServer {
+		w.b = append(w.b, ev.pairID[:]...)
+	}
 	w.n++
 }
 
@@ -106,8 +111,8 @@ type heldReader struct {
 
 func decodeCompactHeld(data []byte, each func(*event)) error {
 	r := heldReader{dec: dec{b: data[4:]}}
-	if v := r.u8(); r.err == nil && v != heldCompactVersion {
-		return fmt.Errorf("held items: encoding version %d, want %d", v, heldCompactVersion)
+	if v := r.u8(); r.err == nil && v != heldCompactVersion && v != 2 {
+		return fmt.Errorf("held items: encoding version %d, want 2 or %d", v, heldCompactVersion)
 	}
 	n := r.uvarint()
 	if r.err == nil && n > uint64(len(r.b)/heldCompactMin) {
@@ -126,7 +131,14 @@ func decodeCompactHeld(data []byte, each func(*event)) error {
 		copy(ev.traceID[:], r.take(len(ev.traceID)))
 		copy(ev.spanID[:], r.take(len(ev.spanID)))
 		ev.scopeBits = r.uvarint()
-		ev.offHoursGiven = r.u8()&1 != 0
+		flags := r.u8()
+		ev.offHoursGiven = flags&1 != 0
+		switch ev.side = flags >> 1 & 3; ev.side {
+		case sideClient:
+			ev.pairID = ev.spanID
+		case sideServer:
+			copy(ev.pairID[:], r.take(len(ev.pairID)))
+		}
 		if r.err != nil {
 			return fmt.Errorf("held items: %w", r.err)
 		}

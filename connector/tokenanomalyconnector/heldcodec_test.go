@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
@@ -35,8 +36,32 @@ func heldBatch(n, tokens int, seed uint64) []event {
 		ev.traceID[0], ev.traceID[15], ev.spanID[7] = byte(i), byte(i>>8), byte(i)
 		ev.scopeBits = uint64(t % 7)
 		ev.offHoursGiven = i%9 == 0
+		switch i % 4 { // a log record; a client span; server spans of instrumented callers
+		case 1:
+			ev.side, ev.pairID = sideClient, ev.spanID
+		case 2, 3:
+			ev.side, ev.pairID = sideServer, pcommon.SpanID{byte(i), 3, byte(i >> 8)}
+		}
 	}
 	return evs
+}
+
+// withoutSides is evs as encodings without the sides of a request read
+// them back.
+func withoutSides(evs []event) []event {
+	out := slices.Clone(evs)
+	for i := range out {
+		out[i].side, out[i].pairID = sideNone, pcommon.SpanID{}
+	}
+	return out
+}
+
+// encodeHeldV2 is the compact encoding before the sides of a request
+// (version 2): it stored flags without them and no parent span id.
+func encodeHeldV2(evs []event) []byte {
+	b := encodeCompact(withoutSides(evs))
+	b[4] = 2
+	return b
 }
 
 // encodeHeldV1 is the first encoding, as earlier versions stored it.
@@ -91,7 +116,8 @@ func TestHeldEncodingRoundTrips(t *testing.T) {
 		data func([]event) []byte
 	}{
 		{name: "compact", evs: first, data: encodeCompact},
-		{name: "first encoding (stored by earlier versions)", evs: first, data: encodeHeldV1},
+		{name: "first encoding (stored by earlier versions)", evs: withoutSides(first), data: encodeHeldV1},
+		{name: "version 2 (stored by earlier versions)", evs: withoutSides(first), data: encodeHeldV2},
 		{name: "one writer, first batch", evs: first, data: func(evs []event) []byte {
 			for i := range evs {
 				w.add(&evs[i])

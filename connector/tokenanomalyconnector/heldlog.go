@@ -37,6 +37,7 @@ func (m *model) holdAgain(data []byte) error {
 		}
 		ev.reg = int32(m.reg.lookup(ev))
 		ev.res = ownResource // the output resources are interned anew after a start
+		m.pairs.second(ev)   // its request's other side, if it comes, is counted already
 		m.held.hold(ev, now)
 	})
 }

@@ -45,14 +45,11 @@ func TestHeldItemsSurviveACrash(t *testing.T) {
 	} {
 		for _, retry := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s, retried %v", tc.name, retry), func(t *testing.T) {
-				disk := newDurableStorage()
-				id := component.MustNewID("file_storage")
-				open := func() *harness {
+				open := restartable(t, func() *Config {
 					cfg := testConfig()
 					cfg.Detectors.FailedAttempts.Threshold = 5
-					cfg.Storage = &id
-					return newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
-				}
+					return cfg
+				})
 				h := open()
 				h.sendBatch(failures(0, 3))
 				tc.first(h)

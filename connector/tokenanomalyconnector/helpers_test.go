@@ -192,6 +192,18 @@ func newHarnessWith(t testing.TB, cfg *Config, o harnessOptions) *harness {
 	return h
 }
 
+// restartable starts harnesses of cfg on one durable storage: each call
+// is a start after the previous harness's crash or stop.
+func restartable(t testing.TB, cfg func() *Config) func() *harness {
+	disk := newDurableStorage()
+	id := component.MustNewID("file_storage")
+	return func() *harness {
+		c := cfg()
+		c.Storage = &id
+		return newHarnessWith(t, c, harnessOptions{host: disk.host(id)})
+	}
+}
+
 func (h *harness) stop() {
 	for _, p := range h.pairs {
 		require.NoError(h.t, p.Shutdown(context.Background()))

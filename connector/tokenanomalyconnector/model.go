@@ -72,6 +72,7 @@ type model struct {
 	pendingScopes map[int32]plog.ScopeLogs
 	outbox        *outbox    // alerts raised, until the next consumer takes them
 	seen          *itemSet   // items read recently: a retried batch counts once
+	pairs         *pairSet   // requests seen by one side: the other side counts once
 	run           eventRun   // items read, waiting to be ingested
 	touched       uint32     // see ingestRun
 	heldLog       heldWriter // items the batch held, for its outbox entry (see heldlog.go)
@@ -121,6 +122,7 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 	m.met.tel = tel
 	m.outbox = newOutbox(&cfg.Alerts, tel, set.Logger)
 	m.seen = newItemSet(cfg.DedupWindow, cfg.Storage != nil)
+	m.pairs = newPairSet(cfg.DedupWindow)
 	if err := m.compileDetectors(&cfg.Detectors); err != nil {
 		return nil, err
 	}
@@ -252,6 +254,7 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 					}
 					ev.at = unixMilli(auditattr.SpanTime(sp))
 					ev.traceID, ev.spanID, ev.res = sp.TraceID(), sp.SpanID(), res
+					ev.side, ev.pairID = spanSide(sp)
 					ev.item = itemKey(itemSpan, ev, sp.StartTimestamp(), sp.EndTimestamp())
 					if m.run.full() {
 						m.ingestRun()
@@ -347,6 +350,9 @@ func (m *model) ingest(ev *event) {
 	if ev.at < cutoff {
 		m.tel.late()
 		return
+	}
+	if m.pairs.second(ev) {
+		return // the other side of this request was counted
 	}
 	m.prepare(ev)
 	if m.cfg.AllowedLateness == 0 || ev.at < m.releasedAt {

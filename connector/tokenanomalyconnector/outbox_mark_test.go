@@ -168,13 +168,7 @@ func TestBatchDoesNotWaitForAnotherBatchsDelivery(t *testing.T) {
 // delivered once, each sender's in the order it sent them, nothing stays
 // queued, and after a restart nothing is sent again.
 func TestConcurrentBatchesDeliverEachAlertOnce(t *testing.T) {
-	disk := newDurableStorage()
-	id := component.MustNewID("file_storage")
-	open := func() *harness {
-		cfg := deliveryConfig()
-		cfg.Storage = &id
-		return newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
-	}
+	open := restartable(t, deliveryConfig)
 	h := open()
 	const senders, each = 4, 25
 	done := make(chan error, senders)

@@ -28,8 +28,8 @@ func (r *eventRun) drop() { r.n-- }
 func (r *eventRun) full() bool { return r.n == runLength }
 
 // ingestRun ingests the run's items in order, skipping those read before,
-// after loading the index slots, token states and item-key slots they
-// will touch. Those loads do not depend on each other, so the CPU overlaps
+// after loading the index slots, token states, item-key and request slots
+// they will touch. Those loads do not depend on each other, so the CPU overlaps
 // their cache misses instead of waiting for one per item: with a million
 // tracked tokens, most are misses.
 func (m *model) ingestRun() {
@@ -46,6 +46,7 @@ func (m *model) ingestRun() {
 		if st := m.tokens.get(ev.key); st != nil {
 			touched += st.touch()
 		}
+		touched += m.pairs.touch(ev)
 	}
 	m.touched = touched // kept, so the loads are not optimized away
 	for i := range evs {

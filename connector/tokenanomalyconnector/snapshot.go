@@ -142,7 +142,8 @@ type heldItem struct {
 	tokenID, tokenType, principal, principalType string
 	resource, outcome, client                    string
 	traceID                                      pcommon.TraceID
-	spanID                                       pcommon.SpanID
+	spanID, pairID                               pcommon.SpanID
+	side                                         uint8
 	scopeBits                                    uint64
 	offHoursGiven                                bool
 }
@@ -157,6 +158,7 @@ func (m *model) copyHeld(into []heldItem) []heldItem {
 			tokenID: ev.tokenID, tokenType: ev.tokenType, principal: ev.principal, principalType: ev.principalType,
 			resource: ev.resource, outcome: ev.outcome, client: ev.client,
 			traceID: ev.traceID, spanID: ev.spanID, scopeBits: ev.scopeBits, offHoursGiven: ev.offHoursGiven,
+			pairID: ev.pairID, side: ev.side,
 		})
 	}
 	return into
@@ -173,6 +175,7 @@ func encodeHeldItems(items []heldItem) []byte {
 			tokenID: h.tokenID, tokenType: h.tokenType, principal: h.principal, principalType: h.principalType,
 			resource: h.resource, outcome: h.outcome, client: h.client,
 			traceID: h.traceID, spanID: h.spanID, scopeBits: h.scopeBits, offHoursGiven: h.offHoursGiven,
+			pairID: h.pairID, side: h.side,
 		})
 	}
 	return w.take()

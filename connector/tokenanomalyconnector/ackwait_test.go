@@ -93,13 +93,7 @@ func TestRequestAcknowledgedOnceItsEntryIsStored(t *testing.T) {
 				assert.True(t, stored(), "stored when the batch returns")
 				return
 			}
-			select {
-			case err := <-done:
-				require.NoError(t, err)
-			case <-time.After(10 * time.Second):
-				close(disk.release)
-				t.Fatal("the batch waited for its entry's write")
-			}
+			returnsWhileHeld(t, done, disk.release, "the batch waited for its entry's write")
 			acked := make(chan struct{})
 			go func() { g.Wait(); close(acked) }()
 			select {

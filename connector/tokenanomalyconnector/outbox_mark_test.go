@@ -137,13 +137,7 @@ func TestBatchDoesNotWaitForAnotherBatchsDelivery(t *testing.T) {
 
 			second := make(chan error, 1)
 			go func() { second <- h.traces[0].ConsumeTraces(context.Background(), revoked("tok_b")) }()
-			select {
-			case err := <-second:
-				require.NoError(t, err)
-			case <-time.After(10 * time.Second):
-				close(slow.release)
-				t.Fatal("the second batch waited for the first batch's delivery")
-			}
+			returnsWhileHeld(t, second, slow.release, "the second batch waited for the first batch's delivery")
 			if withStorage {
 				data, err := disk.client.Get(t.Context(), outboxEntryKey(1))
 				require.NoError(t, err)

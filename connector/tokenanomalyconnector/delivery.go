@@ -123,14 +123,15 @@ func (m *model) retryLoop() {
 }
 
 // retryAlerts sends waiting alerts once the back-off allows, stores how
-// far alerts were sent if no batch's write has since, and keeps the
+// far alerts were sent if no batch has written since its last run (see
+// markSent), and keeps the
 // stored alerts few: past compactAfter sent ones, the findings are saved
 // and the sent alerts deleted.
 func (m *model) retryAlerts(ctx context.Context, now time.Time) {
 	if m.outbox.due(now) {
 		_ = m.deliver(ctx, true)
 	}
-	if err := m.outbox.markSent(ctx); err != nil {
+	if err := m.outbox.markSent(ctx, true); err != nil {
 		// A crash before the next write sends these alerts again;
 		// audit_log drops the copies.
 		m.logger.Warn("Could not record that alerts were sent", zap.Error(err))

@@ -187,7 +187,7 @@ func (m *model) shutdown(ctx context.Context) error {
 		}
 		m.logger.Warn("Alerts were still refused at shutdown; "+kept, zap.Int("alerts", m.outbox.pending()))
 	}
-	if err := m.outbox.markSent(ctx); err != nil {
+	if err := m.outbox.markSent(ctx, false); err != nil {
 		errs = append(errs, err)
 	}
 	if m.store != nil {

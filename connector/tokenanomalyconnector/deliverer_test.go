@@ -33,6 +33,20 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 	}
 }
 
+// returnsWhileHeld requires done to deliver a nil error while something
+// the call might wait for is held; after 10 s it releases it and fails
+// with what the call waited for.
+func returnsWhileHeld(t *testing.T, done <-chan error, release chan struct{}, waited string) {
+	t.Helper()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal(waited)
+	}
+}
+
 // unwritable is storage on which every write of outbox entries fails, as
 // on a full disk (saves of the state go through, so shutdown succeeds).
 type unwritable struct{ *durableStorage }
@@ -96,13 +110,7 @@ func TestBatchAcknowledgedOnceItsAlertsAreSafe(t *testing.T) {
 				assert.Len(t, h.alertsOf(auditattr.ViolationRevoked), 1, "delivered when the batch returns")
 				return
 			}
-			select {
-			case err := <-done:
-				require.NoError(t, err)
-			case <-time.After(10 * time.Second):
-				close(slow.release)
-				t.Fatal("the batch waited for its alert's delivery")
-			}
+			returnsWhileHeld(t, done, slow.release, "the batch waited for its alert's delivery")
 			data, err := disk.client.Get(t.Context(), outboxEntryKey(0))
 			require.NoError(t, err)
 			assert.NotNil(t, data, "the alert was stored before the batch was acknowledged")
@@ -162,13 +170,7 @@ func TestShutdownDrainsTheDeliverer(t *testing.T) {
 		}
 		sent <- errors.Join(errs...)
 	}()
-	select {
-	case err := <-sent:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		close(slow.release)
-		t.Fatal("the batches waited for their alerts' delivery")
-	}
+	returnsWhileHeld(t, sent, slow.release, "the batches waited for their alerts' delivery")
 	<-slow.entered // the deliverer holds tok_a's alert
 	stopped := make(chan error, 1)
 	pairs := h.pairs

@@ -8,6 +8,8 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
+
+	"github.com/tokenaudit/tokenaudit/internal/ackwait"
 )
 
 // admit refuses a batch before reading it while max_pending alerts wait
@@ -81,6 +83,26 @@ func (m *model) deliverBatch(ctx context.Context) {
 	m.outbox.flushBatch(ctx, out, out != nil && m.outbox.due(time.Now()))
 }
 
+// deliverRequest is deliverBatch for the batch of a request. With storage
+// and a group in the request's context (internal/ackwait), the entry's
+// write runs beside the consumers after this one, and the request is
+// acknowledged once it is done: its fsync overlaps audit_log's instead of
+// preceding it. The write is the same either way (stored, then the
+// deliverer woken).
+func (m *model) deliverRequest(ctx context.Context) {
+	if m.store != nil && m.outbox.queued() {
+		m.writes.Add(1)
+		if ackwait.From(ctx).Go(func() {
+			defer m.writes.Done()
+			m.deliverBatch(ctx)
+		}) {
+			return
+		}
+		m.writes.Done()
+	}
+	m.deliverBatch(ctx)
+}
+
 // alerts is the consumer of alerts, nil while no logs pair runs.
 func (m *model) alerts() consumer.Logs {
 	m.mu.Lock()
@@ -105,14 +127,15 @@ func (m *model) retryLoop() {
 }
 
 // retryAlerts sends waiting alerts once the back-off allows, stores how
-// far alerts were sent if no batch's write has since, and keeps the
+// far alerts were sent if no batch has written since its last run (see
+// markSent), and keeps the
 // stored alerts few: past compactAfter sent ones, the findings are saved
 // and the sent alerts deleted.
 func (m *model) retryAlerts(ctx context.Context, now time.Time) {
 	if m.outbox.due(now) {
 		_ = m.deliver(ctx, true)
 	}
-	if err := m.outbox.markSent(ctx); err != nil {
+	if err := m.outbox.markSent(ctx, true); err != nil {
 		// A crash before the next write sends these alerts again;
 		// audit_log drops the copies.
 		m.logger.Warn("Could not record that alerts were sent", zap.Error(err))

@@ -84,6 +84,7 @@ type model struct {
 	saving *tokenSnapshot // the save in progress, nil when none
 	stop   chan struct{}
 	loops  sync.WaitGroup
+	writes sync.WaitGroup // outbox writes running beside a request (deliverRequest)
 }
 
 func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*model, error) {
@@ -174,6 +175,7 @@ func (m *model) start(ctx context.Context, host component.Host) error {
 // saves state and closes.
 func (m *model) shutdown(ctx context.Context) error {
 	var errs []error
+	m.writes.Wait()
 	if m.stop != nil {
 		close(m.stop)
 		m.loops.Wait()
@@ -187,7 +189,7 @@ func (m *model) shutdown(ctx context.Context) error {
 		}
 		m.logger.Warn("Alerts were still refused at shutdown; "+kept, zap.Int("alerts", m.outbox.pending()))
 	}
-	if err := m.outbox.markSent(ctx); err != nil {
+	if err := m.outbox.markSent(ctx, false); err != nil {
 		errs = append(errs, err)
 	}
 	if m.store != nil {
@@ -269,7 +271,7 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 	// Once stored, alerts leave in the background; without storage, with
 	// the batch that raised them or with the one being sent. A refusal
 	// does not fail the batch: they wait in the outbox and are sent again.
-	m.deliverBatch(ctx)
+	m.deliverRequest(ctx)
 	return nil
 }
 
@@ -306,7 +308,7 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 	// Once stored, alerts leave in the background; without storage, with
 	// the batch that raised them or with the one being sent. A refusal
 	// does not fail the batch: they wait in the outbox and are sent again.
-	m.deliverBatch(ctx)
+	m.deliverRequest(ctx)
 	return nil
 }
 

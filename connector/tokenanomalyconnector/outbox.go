@@ -48,6 +48,7 @@ type outbox struct {
 	store                     storage.Client // nil without storage
 	first, written, delivered uint64         // stored entries are [first, written); those below delivered were sent
 	marked                    uint64         // the delivered position storage holds (see markSent)
+	lastIdle                  uint64         // written at markSent's previous idle call
 
 	maxPending        int
 	interval, maxWait time.Duration
@@ -130,10 +131,21 @@ func (o *outbox) due(now time.Time) bool {
 
 // markSent stores how far alerts were sent, when no write since the last
 // send has: a crash before it sends those alerts again, byte for byte,
-// and audit_log keeps one copy.
-func (o *outbox) markSent(ctx context.Context) error {
+// and audit_log keeps one copy. With idle set (the retry loop), it writes
+// only once no batch has written an entry since the previous idle call:
+// while batches flow, the next one's write records it, and a write of
+// the header alone would only hold that batch's write back (one more
+// bbolt commit each retry_interval).
+func (o *outbox) markSent(ctx context.Context, idle bool) error {
 	o.write.Lock()
 	defer o.write.Unlock()
+	if idle {
+		flowing := o.written != o.lastIdle
+		o.lastIdle = o.written
+		if flowing {
+			return nil
+		}
+	}
 	if o.store == nil || o.delivered <= o.marked {
 		return nil
 	}
@@ -288,7 +300,7 @@ func (o *outbox) sendQueued(ctx context.Context, out consumer.Logs, send bool) e
 		o.write.Unlock()
 	}
 	// That they were sent is stored by the next write (the next batch's
-	// entry, or markSent within retry_interval), not by a write of its
+	// entry, or markSent within two retry_intervals), not by a write of its
 	// own: one fsync per batch instead of two.
 	if err != nil {
 		o.tel.emitFailed(ctx, "logs")

@@ -68,10 +68,14 @@ func (f *factory) createTraces(ctx context.Context, set processor.Settings, cfg 
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+	inner, err := processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown))
+	if err != nil {
+		return nil, err
+	}
+	return waitingTraces{inner}, nil
 }
 
 func (f *factory) createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
@@ -79,8 +83,12 @@ func (f *factory) createLogs(ctx context.Context, set processor.Settings, cfg co
 	if err != nil {
 		return nil, err
 	}
-	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
+	inner, err := processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
 		processorhelper.WithCapabilities(capabilities),
 		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown))
+	if err != nil {
+		return nil, err
+	}
+	return waitingLogs{inner}, nil
 }

@@ -1,0 +1,71 @@
+package ackwait
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestGo: a write joins the group of the request's context, unless there
+// is none or its Wait has begun; then the caller writes itself.
+func TestGo(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		ctx    func() (context.Context, *Group)
+		joined bool
+	}{
+		{name: "no group", ctx: func() (context.Context, *Group) { return context.Background(), nil }},
+		{name: "open group", ctx: func() (context.Context, *Group) { return With(context.Background()) }, joined: true},
+		{name: "waited for already", ctx: func() (context.Context, *Group) {
+			ctx, g := With(context.Background())
+			g.Wait()
+			return ctx, g
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, g := tc.ctx()
+			require.Same(t, g, From(ctx))
+			ran := make(chan struct{})
+			joined := From(ctx).Go(func() { close(ran) })
+			assert.Equal(t, tc.joined, joined)
+			if !joined {
+				select {
+				case <-ran:
+					t.Fatal("a write that did not join ran all the same")
+				default:
+				}
+				return
+			}
+			g.Wait()
+			select {
+			case <-ran:
+			default:
+				t.Fatal("Wait returned before the write")
+			}
+		})
+	}
+}
+
+// TestWaitWaitsForEveryWrite: Wait returns only after the last write of
+// the group returned.
+func TestWaitWaitsForEveryWrite(t *testing.T) {
+	_, g := With(context.Background())
+	release := make(chan struct{})
+	started := make(chan struct{}, 2)
+	for range 2 {
+		require.True(t, g.Go(func() { started <- struct{}{}; <-release }))
+	}
+	<-started
+	<-started
+	waited := make(chan struct{})
+	go func() { g.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		t.Fatal("Wait returned while writes were held")
+	default:
+	}
+	close(release)
+	<-waited
+}

@@ -331,6 +331,21 @@ func TestLateItemsStayOutOfWindows(t *testing.T) {
 	assert.Len(t, h.alertsOf(auditattr.ViolationRevoked), 1)
 }
 
+// TestDefaultLatenessCoversMergedRequests: with the default
+// allowed_lateness, items ten minutes behind the newest event time (a
+// gateway collector merging minutes of several agents' exports, sent by
+// more than one sender) still feed the windows.
+func TestDefaultLatenessCoversMergedRequests(t *testing.T) {
+	cfg := testConfig()
+	h := newHarness(t, cfg)
+	h.send(item{at: t0.Add(10 * time.Minute), token: "tok_z", client: "198.51.100.1", resource: "GET /a", outcome: auditattr.OutcomeSuccess})
+	for i := range cfg.Detectors.FailedAttempts.Threshold {
+		h.send(failure("tok_a", "198.51.100.1", t0.Add(time.Duration(i)*10*time.Second)))
+	}
+	h.send(item{at: t0.Add(time.Hour), token: "tok_z", client: "198.51.100.1", resource: "GET /a", outcome: auditattr.OutcomeSuccess})
+	assert.Len(t, h.alertsOf(auditattr.FindingFailedAttempts), 1)
+}
+
 func TestMaxTokensEvicts(t *testing.T) {
 	cfg := testConfig()
 	cfg.MaxTokens = 100

@@ -42,7 +42,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 		PersistInterval: 5 * time.Minute,
 		MaxTokens:       1_000_000,
 		MaxClients:      100_000,
-		AllowedLateness: 5 * time.Minute,
+		AllowedLateness: 15 * time.Minute,
 		DedupWindow:     1_000_000,
 		MaxReorderItems: 20_000,
 		MaxReorderWait:  5 * time.Second,

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,4 +120,42 @@ func checkpointSizes(t *testing.T, dir string) []int64 {
 	}
 	require.NoError(t, sc.Err())
 	return sizes
+}
+
+// TestBackgroundCheckpointFailureIsReturned: a checkpoint that failed in
+// the background is returned once, by the next call that can report it,
+// and the log then signs everything again.
+func TestBackgroundCheckpointFailureIsReturned(t *testing.T) {
+	for _, by := range []string{"append", "maintain", "close"} {
+		t.Run(by, func(t *testing.T) {
+			k := newTestKeys(t, "audit.test")
+			dir := t.TempDir()
+			l, err := Open(testOptions(dir, k))
+			require.NoError(t, err)
+			var full atomic.Bool
+			l.checkpoints = fullDisk{l.checkpoints, &full}
+			full.Store(true)
+			_, err = l.Append(records(0, 10))
+			require.NoError(t, err, "the checkpoint is not on the append path")
+			l.waitCheckpoints()
+			full.Store(false)
+			switch by {
+			case "append":
+				_, err = l.Append(records(10, 1))
+			case "maintain":
+				err = l.Maintain()
+			case "close":
+				err = l.Close()
+			}
+			require.ErrorIs(t, err, syscall.ENOSPC)
+			if by != "close" {
+				_, err = l.Append(records(11, 1))
+				require.NoError(t, err, "returned once")
+				require.NoError(t, l.Close())
+			}
+			r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+			require.True(t, r.OK(), "%v", r.Problems)
+			assert.Equal(t, r.Records, r.Latest.Size)
+		})
+	}
 }

@@ -76,6 +76,13 @@ func TestFullDiskLosesNothingAndWritesNothingPartial(t *testing.T) {
 				l.checkpoints = fullDisk{l.checkpoints, &full}
 			}
 			_, err = l.Append(batch)
+			if failAt == "checkpoint" {
+				// The checkpoint is written in the background: its failure
+				// comes with the next append, here the sender's retry.
+				require.NoError(t, err)
+				l.waitCheckpoints()
+				_, err = l.Append(batch)
+			}
 			require.ErrorIs(t, err, syscall.ENOSPC)
 			if failAt == "records" {
 				after, err := os.ReadFile(seg)

@@ -84,6 +84,8 @@ type Log struct {
 
 	openFile func(path string, flag int) (File, error)
 
+	ck ckWriter
+
 	recent *recentSet
 	stats  Stats
 	// broken holds the error that left files in an unknown state; the next
@@ -124,6 +126,7 @@ func Open(opts Options) (*Log, error) {
 		return nil, err
 	}
 	l.publishLocked()
+	l.startCheckpoints()
 	return l, nil
 }
 
@@ -166,8 +169,11 @@ func (l *Log) commitGroup(group []*pending) {
 		fail(errClosed)
 		return
 	}
+	// A background checkpoint's failure fails this group, as it failed the
+	// append that made it due when checkpoints were signed in line.
+	ckErr := l.takeCheckpointFailureLocked()
 	if err := l.repair(); err != nil {
-		fail(err)
+		fail(errors.Join(ckErr, err))
 		return
 	}
 	l.startBatch()
@@ -175,10 +181,10 @@ func (l *Log) commitGroup(group []*pending) {
 		p.n, p.err = l.stage(p.entries)
 	}
 	if err := l.commitStaged(); err != nil {
-		fail(err)
+		fail(errors.Join(ckErr, err))
 		return
 	}
-	if err := l.afterAppendLocked(); err != nil {
+	if err := errors.Join(ckErr, l.afterAppendLocked()); err != nil {
 		// The records are on disk; the sender's retry finds them there.
 		for _, p := range group {
 			if p.err == nil {
@@ -190,11 +196,11 @@ func (l *Log) commitGroup(group []*pending) {
 
 var errClosed = errors.New("audit log: closed")
 
-// afterAppendLocked signs a checkpoint or rotates when a write made one
-// due.
+// afterAppendLocked hands a checkpoint to the writer or rotates when a
+// write made one due.
 func (l *Log) afterAppendLocked() error {
 	if l.opts.CheckpointEvery > 0 && l.hashes.records-l.lastCheckpoint >= l.opts.CheckpointEvery {
-		if err := l.checkpointLocked(); err != nil {
+		if err := l.requestCheckpointLocked(); err != nil {
 			return err
 		}
 	}
@@ -212,6 +218,11 @@ func (l *Log) Maintain() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	defer l.publishLocked()
+	ckErr := l.takeCheckpointFailureLocked()
+	return errors.Join(ckErr, l.maintainLocked())
+}
+
+func (l *Log) maintainLocked() error {
 	if err := l.repair(); err != nil {
 		return err
 	}
@@ -221,7 +232,7 @@ func (l *Log) Maintain() error {
 	}
 	if l.opts.CheckpointInterval > 0 && l.hashes.records > l.lastCheckpoint &&
 		now.Sub(l.lastCheckTime) >= l.opts.CheckpointInterval {
-		if err := l.checkpointLocked(); err != nil {
+		if err := l.requestCheckpointLocked(); err != nil {
 			return err
 		}
 	}
@@ -233,14 +244,18 @@ func (l *Log) Checkpoint() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	defer l.publishLocked()
+	ckErr := l.takeCheckpointFailureLocked()
 	if err := l.repair(); err != nil {
-		return err
+		return errors.Join(ckErr, err)
 	}
-	return l.checkpointLocked()
+	return errors.Join(ckErr, l.checkpointLocked())
 }
 
-// Close signs a final checkpoint and closes the files.
+// Close stops the checkpoint writer, signs a final checkpoint of
+// everything appended, and closes the files. It also returns a background
+// checkpoint's failure that no call has returned yet.
 func (l *Log) Close() error {
+	l.stopCheckpoints()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	defer l.publishLocked()
@@ -248,9 +263,11 @@ func (l *Log) Close() error {
 		return errClosed
 	}
 	l.closed = true
-	err := l.repair()
-	if err == nil {
-		err = l.checkpointLocked()
+	err := l.takeCheckpointFailureLocked()
+	if rerr := l.repair(); rerr != nil {
+		err = errors.Join(err, rerr)
+	} else {
+		err = errors.Join(err, l.checkpointLocked())
 	}
 	l.closeFiles()
 	if l.lock != nil {
@@ -262,7 +279,9 @@ func (l *Log) Close() error {
 
 // Stats returns the counters as of the last call that changed them.
 func (l *Log) Stats() Stats {
-	return *l.snapshot.Load()
+	s := *l.snapshot.Load()
+	s.Checkpoints = l.ck.done.Load()
+	return s
 }
 
 func (l *Log) publishLocked() {
@@ -432,6 +451,8 @@ func (l *Log) repair() error {
 	if l.broken == nil {
 		return nil
 	}
+	l.ck.fileMu.Lock()
+	defer l.ck.fileMu.Unlock()
 	l.closeFiles()
 	if err := l.open(); err != nil {
 		return fmt.Errorf("audit log still unavailable: %w", err)

@@ -9,25 +9,46 @@ import (
 	"path/filepath"
 )
 
-// checkpointLocked signs the tree if it grew, appends the checkpoint to
-// checkpoints.jsonl, and replaces the latest checkpoint file (and its
-// mirror).
+// checkpointLocked signs the tree at once if it grew since the last
+// checkpoint written: for rotation, a key change and Close.
 func (l *Log) checkpointLocked() error {
-	if l.hashes.records == l.lastCheckpoint && l.lastCheckpoint > 0 {
+	c := &l.ck
+	c.fileMu.Lock()
+	defer c.fileMu.Unlock()
+	if l.hashes.records == c.written && c.written > 0 {
 		return nil
 	}
-	root, err := l.hashes.root()
+	h, err := l.headLocked()
 	if err != nil {
-		return fmt.Errorf("audit log: tree root: %w", err)
+		return err
 	}
-	now := l.opts.Now()
-	msg, err := SignCheckpoint(Checkpoint{Origin: l.opts.Origin, Size: l.hashes.records, Root: root, Time: now}, l.opts.Signer)
+	broken, err := l.writeCheckpoint(h)
 	if err != nil {
-		return fmt.Errorf("audit log: %w", err)
+		if broken {
+			l.broken = err
+		}
+		return err
 	}
-	line, err := json.Marshal(checkpointLine{Size: l.hashes.records, Note: string(msg)})
+	l.lastCheckpoint, l.lastCheckTime = h.size, h.time
+	return nil
+}
+
+// writeCheckpoint signs h, appends it to checkpoints.jsonl, and replaces
+// the latest checkpoint file (and its mirror), under ck.fileMu. A head no
+// newer than the last one written is skipped: checkpoints only grow.
+// broken says checkpoints.jsonl may hold a partial line.
+func (l *Log) writeCheckpoint(h head) (broken bool, err error) {
+	c := &l.ck
+	if c.written > 0 && h.size <= c.written {
+		return false, nil
+	}
+	msg, err := SignCheckpoint(Checkpoint{Origin: h.origin, Size: h.size, Root: h.root, Time: h.time}, h.signer)
 	if err != nil {
-		return fmt.Errorf("audit log: encode checkpoint: %w", err)
+		return false, fmt.Errorf("audit log: %w", err)
+	}
+	line, err := json.Marshal(checkpointLine{Size: h.size, Note: string(msg)})
+	if err != nil {
+		return false, fmt.Errorf("audit log: encode checkpoint: %w", err)
 	}
 	line = append(line, '\n')
 	end, err := l.checkpoints.Seek(0, io.SeekEnd)
@@ -41,23 +62,22 @@ func (l *Log) checkpointLocked() error {
 		if end > 0 {
 			l.checkpoints.Truncate(end)
 		}
-		l.broken = fmt.Errorf("audit log: write checkpoint: %w", err)
-		return l.broken
+		return true, fmt.Errorf("audit log: write checkpoint: %w", err)
 	}
 	if err := writeFileAtomic(filepath.Join(l.opts.Dir, latestName), msg); err != nil {
-		return fmt.Errorf("audit log: %w", err)
+		return false, fmt.Errorf("audit log: %w", err)
 	}
 	if l.opts.MirrorDir != "" {
 		if err := os.MkdirAll(l.opts.MirrorDir, dirMode); err != nil {
-			return fmt.Errorf("audit log: checkpoint mirror: %w", err)
+			return false, fmt.Errorf("audit log: checkpoint mirror: %w", err)
 		}
 		if err := writeFileAtomic(filepath.Join(l.opts.MirrorDir, latestName), msg); err != nil {
-			return fmt.Errorf("audit log: checkpoint mirror: %w", err)
+			return false, fmt.Errorf("audit log: checkpoint mirror: %w", err)
 		}
 	}
-	l.lastCheckpoint, l.lastCheckTime = l.hashes.records, now
-	l.stats.Checkpoints++
-	return nil
+	c.written = h.size
+	c.done.Add(1)
+	return false, nil
 }
 
 // rotateLocked seals the active segment under a checkpoint, opens the next

@@ -248,7 +248,7 @@ func (l *Log) openCheckpoints(records int64) error {
 			return fmt.Errorf("cut a torn checkpoint line: %w", err)
 		}
 	}
-	l.lastCheckpoint, l.lastCheckTime = 0, l.opts.Now()
+	l.lastCheckpoint, l.lastCheckTime, l.ck.written = 0, l.opts.Now(), 0
 	if whole == 0 {
 		return nil
 	}
@@ -261,7 +261,7 @@ func (l *Log) openCheckpoints(records int64) error {
 		return fmt.Errorf("audit log %s holds %d records but its last checkpoint signed %d: records were removed; run `auditctl verify`",
 			l.opts.Dir, records, cl.Size)
 	}
-	l.lastCheckpoint = cl.Size
+	l.lastCheckpoint, l.ck.written = cl.Size, cl.Size
 	return nil
 }
 

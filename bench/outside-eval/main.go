@@ -1501,9 +1501,9 @@ func send(url string, reqs []req) {
 }
 
 func main() {
-	out := flag.String("out", "/work/blind/run", "output dir")
-	keyfile := flag.String("keyfile", "/work/blind/run/keys/fingerprint.key", "")
-	auditctl := flag.String("auditctl", "/work/blind/repo/dist/auditctl", "")
+	out := flag.String("out", "run", "output dir")
+	keyfile := flag.String("keyfile", "run/keys/fingerprint.key", "")
+	auditctl := flag.String("auditctl", "auditctl", "")
 	url := flag.String("send", "", "OTLP/HTTP base URL; empty: prep only")
 	t0 := flag.String("t0", "", "start of event time (RFC3339); default 14 days ago midnight UTC")
 	life := flag.Duration("userlife", 12*time.Hour, "user JWT lifetime (re-issued when it runs out)")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # score.py RUN_DIR : match Detection Finding records of the audit log against labels.json
 import json, glob, sys, collections, datetime
-run = sys.argv[1] if len(sys.argv) > 1 else "/work/blind/run"
+run = sys.argv[1] if len(sys.argv) > 1 else "run"
 labels = json.load(open(run + "/labels.json"))
 def ts(s): return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 for l in labels:

@@ -13,7 +13,7 @@ GCI_SECTIONS = -s standard -s default -s 'prefix(github.com/tokenaudit/tokenaudi
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -85,6 +85,24 @@ quality-stale:
 ## make test runs it on 1,000 tokens).
 quality-clean:
 	TOKENAUDIT_CLEAN_TOKENS=10000 $(GO) test -count=1 -timeout 60m -v -run '^TestCleanPopulationFalseAlerts$$' ./connector/tokenanomalyconnector/
+
+## outside-eval: an outside evaluator's blind labelled traffic (bench/outside-eval, its
+## own module) through the built distribution over OTLP/HTTP, scored from the audit log:
+## the main run, user JWTs re-issued hourly, and gateway spans with X-Forwarded-For but
+## no client.address; runs in dist/outside-eval/ (docs/quality.md, "An outside evaluation").
+OUTSIDE_EVAL_PORT ?= 14718
+outside-eval: $(OTELCOL) tools
+	@mkdir -p dist/outside-eval
+	$(GO) -C bench/outside-eval build -o $(abspath dist/outside-eval/blindgen) .
+	@port=$(OUTSIDE_EVAL_PORT); \
+	used() { for p in $$(($$1-1)) $$1 $$(($$1+4571)); do (exec 3<>/dev/tcp/127.0.0.1/$$p) 2>/dev/null && return 0; done; return 1; }; \
+	for v in "main" "userlife -userlife 1h" "xffonly -xffonly"; do \
+	  set -- $$v; name=$$1; shift; \
+	  while used $$port; do port=$$((port+10)); done; \
+	  echo "== outside-eval $$name (port $$port, dist/outside-eval/$$name)"; \
+	  PORT=$$port bench/outside-eval/run.sh $(abspath dist/outside-eval)/$$name "$$@" || exit 1; \
+	  port=$$((port+10)); \
+	done
 
 generate:
 	$(GO) generate ./...

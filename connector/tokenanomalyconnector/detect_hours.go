@@ -10,14 +10,14 @@ import (
 // detectOffHours is the learned off_hours. Each token, and each principal
 // over all its tokens, keeps an hour-of-week profile (hourProfile). A
 // request is judged on the token's profile once it has min_samples
-// requests and is past its learning period; a younger token is judged on
-// its owner's profile when that one is: a re-issued or new token of a
-// known user gets no free pass. The alert comes with the min_requests-th
-// request off the profile within an hour, since one glance at an odd hour
-// is not a session. Requests off the profile join it only an hour later,
-// so that a session's first request does not make its hour usual for the
-// rest. Tokens whose working hours the policy sets are left to the
-// processor's verdict.
+// requests on three days of the week and is past its learning period; a
+// younger token is judged on its owner's profile when that one is: a
+// re-issued or new token of a known user gets no free pass. The alert
+// comes with the min_requests-th request off the profile within an hour,
+// since one glance at an odd hour is not a session. Requests off the
+// profile join it only an hour later, so that a session's first request
+// does not make its hour usual for the rest. Tokens whose working hours
+// the policy sets are left to the processor's verdict.
 func (m *model) detectOffHours(ev *event, st *tokenState) {
 	d := &m.det.offHours
 	if !d.enabled || m.reg.scheduled(ev) || ev.offHoursGiven {
@@ -90,17 +90,24 @@ func (m *model) learnOffHours(times []int64, cutoff int64, st *tokenState, owner
 	return slices.Delete(times, 0, k)
 }
 
+// minProfileDays: a profile is judged only once it has shown the day on
+// this many days of the week. Where a day starts is what the night is
+// measured from; one or two days of a low-rate user may show only its
+// afternoons, three show its mornings.
+const minProfileDays = 3
+
 // offProfile judges slot on the token's profile when it is learned, else
 // on its owner's when that one is; total is the judging profile's size.
 func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slot int) (off bool, total uint16, byOwner bool) {
 	c := &m.cfg.Detectors.OffHours
-	learned := func(firstSeen uint32, n uint16) bool {
-		return int(n) >= c.MinSamples && ev.at-int64(firstSeen)*1000 >= c.LearningPeriod.Milliseconds()
+	learned := func(firstSeen uint32, n uint16, h *hourProfile) bool {
+		return int(n) >= c.MinSamples && ev.at-int64(firstSeen)*1000 >= c.LearningPeriod.Milliseconds() &&
+			h.daysUsed() >= minProfileDays
 	}
 	switch {
-	case st.flags&flagHoursReady != 0 && learned(st.firstSeen, st.hoursTotal):
+	case st.flags&flagHoursReady != 0 && learned(st.firstSeen, st.hoursTotal, &st.hours):
 		return st.hours.off(slot), st.hoursTotal, false
-	case owner != nil && learned(owner.firstSeen, owner.total):
+	case owner != nil && learned(owner.firstSeen, owner.total, &owner.hours):
 		return owner.hours.off(slot), owner.total, true
 	}
 	return false, 0, false

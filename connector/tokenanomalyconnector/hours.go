@@ -65,6 +65,21 @@ func (h *hourProfile) off(slot int) bool {
 	return ok && gap == longest && back > offMargin && fwd > offMargin && fwd <= nightSpan
 }
 
+// daysUsed is how many days of the week the profile has a request on (a
+// day's 24 slots are 12 whole bytes).
+func (h *hourProfile) daysUsed() int {
+	n := 0
+	for d := range 7 {
+		for _, b := range h[d*12 : d*12+12] {
+			if b != 0 {
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
 // usedHours is the hours of the day (bit i: i:00-i+1:00) used on any day
 // of the week.
 func (h *hourProfile) usedHours() uint32 {

@@ -284,7 +284,8 @@ type MultiAddressConfig struct {
 type OffHoursConfig struct {
 	DetectorConfig `mapstructure:",squash"`
 	LearningPeriod time.Duration `mapstructure:"learning_period"`
-	// MinSamples: a profile with fewer requests is not judged.
+	// MinSamples: a profile with fewer requests is not judged, unless it
+	// is a steady token's (see steadyProfile).
 	MinSamples int `mapstructure:"min_samples"`
 	// MinRequests: requests off the profile within an hour before an alert;
 	// one glance at an odd hour is not a session.

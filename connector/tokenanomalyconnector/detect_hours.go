@@ -10,14 +10,14 @@ import (
 // detectOffHours is the learned off_hours. Each token, and each principal
 // over all its tokens, keeps an hour-of-week profile (hourProfile). A
 // request is judged on the token's profile once it has min_samples
-// requests and is past its learning period; a younger token is judged on
-// its owner's profile when that one is: a re-issued or new token of a
-// known user gets no free pass. The alert comes with the min_requests-th
-// request off the profile within an hour, since one glance at an odd hour
-// is not a session. Requests off the profile join it only an hour later,
-// so that a session's first request does not make its hour usual for the
-// rest. Tokens whose working hours the policy sets are left to the
-// processor's verdict.
+// requests (fewer for a steady token: steadyProfile) and is past its
+// learning period; a younger token is judged on its owner's profile when that one is: a
+// re-issued or new token of a known user gets no free pass. The alert
+// comes with the min_requests-th request off the profile within an hour,
+// since one glance at an odd hour is not a session. Requests off the
+// profile join it only an hour later, so that a session's first request
+// does not make its hour usual for the rest. Tokens whose working hours
+// the policy sets are left to the processor's verdict.
 func (m *model) detectOffHours(ev *event, st *tokenState) {
 	d := &m.det.offHours
 	if !d.enabled || m.reg.scheduled(ev) || ev.offHoursGiven {
@@ -90,17 +90,36 @@ func (m *model) learnOffHours(times []int64, cutoff int64, st *tokenState, owner
 	return slices.Delete(times, 0, k)
 }
 
+// A steady token's profile is judged with fewer requests than
+// min_samples: steadySamples on at least steadyDays days of the week.
+// Where a day starts is what the night is measured from, and three days of
+// a user calling once every two working hours show it (a low-rate user's
+// week never reaches min_samples: issue 13's missed night sessions had 17
+// and 23 requests over four days). A bursty token's profile (a slot filled
+// up, more than 15 calls in one hour of the week, as a build or a batch
+// run makes) keeps min_samples:
+// its halved total is a weight, not a count of requests, and its first run
+// at a new hour (a pipeline's first nightly build) is not a person's night.
+const (
+	steadySamples = 12
+	steadyDays    = 3
+)
+
+// steadyProfile reports whether the token's own profile is a steady
+// token's with enough requests on enough days to be judged.
+func steadyProfile(st *tokenState) bool {
+	return st.flags&flagHoursBursty == 0 && st.hoursTotal >= steadySamples && st.hours.daysUsed() >= steadyDays
+}
+
 // offProfile judges slot on the token's profile when it is learned, else
 // on its owner's when that one is; total is the judging profile's size.
 func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slot int) (off bool, total uint16, byOwner bool) {
 	c := &m.cfg.Detectors.OffHours
-	learned := func(firstSeen uint32, n uint16) bool {
-		return int(n) >= c.MinSamples && ev.at-int64(firstSeen)*1000 >= c.LearningPeriod.Milliseconds()
-	}
+	past := func(firstSeen uint32) bool { return ev.at-int64(firstSeen)*1000 >= c.LearningPeriod.Milliseconds() }
 	switch {
-	case st.flags&flagHoursReady != 0 && learned(st.firstSeen, st.hoursTotal):
+	case past(st.firstSeen) && (st.flags&flagHoursReady != 0 && int(st.hoursTotal) >= c.MinSamples || steadyProfile(st)):
 		return st.hours.off(slot), st.hoursTotal, false
-	case owner != nil && learned(owner.firstSeen, owner.total):
+	case owner != nil && past(owner.firstSeen) && int(owner.total) >= c.MinSamples:
 		return owner.hours.off(slot), owner.total, true
 	}
 	return false, 0, false

@@ -185,6 +185,39 @@ func TestLearnedOffHours(t *testing.T) {
 	}
 }
 
+// TestLearnedOffHoursLowRate: a steady token that calls a few times a
+// working day is judged on its profile once it has shown the day on three
+// days (issue 13: a user at 0.7 calls an hour, 17 calls over four days,
+// used at 03:00 on Sunday, was never judged under min_samples 50); two
+// days, or too few calls, are not enough; a pipeline whose builds fill an
+// hour's slot keeps min_samples, so its first nightly build is not judged.
+func TestLearnedOffHoursLowRate(t *testing.T) {
+	monday := t0.Add(-10 * time.Hour) // midnight
+	sunday3 := monday.Add(6*day + 3*time.Hour)
+	tests := []struct {
+		name         string
+		days, perDay int // from Tuesday, from 09:00
+		step         time.Duration
+		want         bool
+	}{
+		{"four days, four calls a day", 4, 4, 2 * time.Hour, true},
+		{"three days, four calls a day", 3, 4, 2 * time.Hour, true},
+		{"two days, eight calls a day", 2, 8, time.Hour, false},
+		{"three days, three calls a day: too few calls", 3, 3, 2 * time.Hour, false},
+		{"a build of 20 calls a day for four days", 4, 20, 10 * time.Second, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			for d := 1; d <= tt.days; d++ {
+				h.send(steady("tok_a", "198.51.100.1", "GET /a", monday.Add(time.Duration(d)*day+9*time.Hour), tt.step, tt.perDay)...)
+			}
+			h.send(steady("tok_a", "198.51.100.1", "GET /a", sunday3, 3*time.Minute, testConfig().Detectors.OffHours.MinRequests)...)
+			assert.Equal(t, tt.want, len(h.alertsOf(auditattr.FindingOffHours)) == 1)
+		})
+	}
+}
+
 func TestOffHoursDefersToPolicySchedule(t *testing.T) {
 	cfg := testConfig()
 	cfg.PolicyFile = writePolicy(t, "working_hours: {time_zone: UTC, start: \"08:00\", end: \"18:00\"}\n")

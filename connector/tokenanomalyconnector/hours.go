@@ -15,9 +15,10 @@ func (h *hourProfile) count(slot int) uint8 {
 
 // add counts one request in slot and in total; when the slot is full every
 // slot is halved, rounding up so that no used slot becomes unused (a burst
-// in one hour must not erase the rest of the profile).
-func (h *hourProfile) add(slot int, total *uint16) {
-	if h.count(slot) == 15 {
+// in one hour must not erase the rest of the profile). It reports whether
+// it halved.
+func (h *hourProfile) add(slot int, total *uint16) (halved bool) {
+	if halved = h.count(slot) == 15; halved {
 		var sum uint16
 		for i := range h {
 			lo, hi := (h[i]&0x0f+1)/2, (h[i]>>4+1)/2
@@ -34,6 +35,7 @@ func (h *hourProfile) add(slot int, total *uint16) {
 	if *total < 0xffff {
 		*total++
 	}
+	return halved
 }
 
 // offMargin is how many hours before or after a used hour of the day count
@@ -63,6 +65,21 @@ func (h *hourProfile) off(slot int) bool {
 	}
 	back, fwd, gap, longest, ok := quietAround(h.usedHours(), hour)
 	return ok && gap == longest && back > offMargin && fwd > offMargin && fwd <= nightSpan
+}
+
+// daysUsed is how many days of the week the profile has a request on (a
+// day's 24 slots are 12 whole bytes).
+func (h *hourProfile) daysUsed() int {
+	n := 0
+	for d := range 7 {
+		for _, b := range h[d*12 : d*12+12] {
+			if b != 0 {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // usedHours is the hours of the day (bit i: i:00-i+1:00) used on any day

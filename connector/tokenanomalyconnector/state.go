@@ -109,6 +109,7 @@ const (
 	flagDeniedLearned
 	flagRateLongSeeded
 	flagRateLongWindow // rateLongPeakPending holds a whole window's
+	flagHoursBursty    // a slot of the hour-of-week profile filled up and halved
 )
 
 // tokenExtra holds the rarer per-token state.
@@ -185,4 +186,10 @@ func (s *tokenState) touch() uint32 {
 // tokenAge orders tokens for eviction: the least recently seen goes first.
 func tokenAge(s *tokenState) int64 { return int64(s.lastSeen) }
 
-func (s *tokenState) addHour(slot int) { s.hours.add(slot, &s.hoursTotal) }
+// addHour counts a request in the token's profile; a full slot marks the
+// token bursty (see steadyProfile).
+func (s *tokenState) addHour(slot int) {
+	if s.hours.add(slot, &s.hoursTotal) {
+		s.flags |= flagHoursBursty
+	}
+}

@@ -74,6 +74,7 @@ func (s *Sim) injectFailedAttempts(rng *rand.Rand) {
 	at := s.moment(rng, t)
 	in.add(rng, t, spread(rng, at, minutes(rng, 2, 8), 15+rng.IntN(36)), s.usualAddr(rng, t), nil, always(401))
 	in.label(auditattr.FindingFailedAttempts, t.id, "", true, "retry loop of a rejected token")
+	in.surgeLabel(t)
 	in.done()
 }
 
@@ -112,10 +113,7 @@ func (s *Sim) injectStuffing(rng *rand.Rand) {
 // A token that makes a few calls an hour suddenly makes 10–40 times as many (a scraper).
 func (s *Sim) injectRateSurge(rng *rand.Rand) {
 	t := s.newToken(rng, pick(rng, kindUser, kindIntegration, kindService, kindPartner))
-	perHour := t.rate
-	if t.kind == kindIntegration {
-		perHour = 2 * float64(time.Hour) / float64(t.cronEvery)
-	}
+	perHour := usualPerHour(t)
 	d := minutes(rng, 15, 45)
 	n := max(25, int(perHour*(10+30*rng.Float64())*d.Hours()))
 	in := s.begin()
@@ -133,6 +131,7 @@ func (s *Sim) injectNewAddress(rng *rand.Rand) {
 	in.add(rng, t, spread(rng, s.moment(rng, t), minutes(rng, 5, 30), 3+rng.IntN(13)), s.attackerAddr(rng), nil, always(200))
 	in.label(auditattr.FindingNewClientAddress, t.id, "", true, "token used from a new network")
 	in.label(auditattr.FindingMultiAddress, t.id, "", false, "owner may be active at the same time")
+	in.surgeLabel(t)
 	in.done()
 }
 
@@ -161,6 +160,7 @@ func (s *Sim) injectMultiAddress(rng *rand.Rand) {
 	}
 	in.label(auditattr.FindingMultiAddress, t.id, "", true, "token used from a botnet")
 	in.label(auditattr.FindingNewClientAddress, t.id, "", false, "each botnet network is new")
+	in.surgeLabel(t)
 	in.done()
 }
 
@@ -194,6 +194,7 @@ func (s *Sim) injectOffHours(rng *rand.Rand) {
 	in := s.begin()
 	in.add(rng, t, spread(rng, at, minutes(rng, 10, 40), 5+rng.IntN(16)), s.usualAddr(rng, t), nil, always(200))
 	in.label(auditattr.FindingOffHours, t.id, "", true, "use in the owner's night")
+	in.surgeLabel(t)
 	in.done()
 }
 
@@ -399,6 +400,7 @@ func (s *Sim) injectDeniedAccess(rng *rand.Rand) {
 	in := s.begin()
 	in.add(rng, t, spread(rng, s.moment(rng, t), minutes(rng, 5, 30), 5+rng.IntN(16)), s.usualAddr(rng, t), r, always(403))
 	in.label(auditattr.FindingDeniedAccess, t.id, "", true, "repeated 403 on "+r.resource())
+	in.surgeLabel(t)
 	in.done()
 }
 
@@ -493,6 +495,13 @@ func (s *Sim) routesWhere(keep func(*route) bool) []*route {
 
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
 		return a
 	}
 	return b

@@ -1,9 +1,12 @@
 package fieldsim
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"time"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
 // Label is one finding an injected misuse should raise.
@@ -68,6 +71,41 @@ func (in *injection) label(typ, tokenID, client string, primary bool, what strin
 }
 
 func (in *injection) done() { in.s.injected = append(in.s.injected, in.reqs...) }
+
+// The simulation's own rate_surge (injectRateSurge): at least surgeCalls
+// calls, at least surgeRatio times the token's usual rate, for at least
+// surgeSpan.
+const (
+	surgeCalls = 25
+	surgeRatio = 10
+	surgeSpan  = 15 * time.Minute
+)
+
+// usualPerHour is t's usual number of calls in an active hour.
+func usualPerHour(t *token) float64 {
+	if t.kind == kindIntegration {
+		return 2 * float64(time.Hour) / float64(t.cronEvery)
+	}
+	return t.rate
+}
+
+// surgeLabel labels a secondary rate_surge when the injection's requests
+// so far, all of token t, surge by the simulation's own measure of one: a
+// botnet or a night session making 30 calls in 15 minutes on a token
+// usually at 3 an hour does, and an alert saying so is right, not false.
+func (in *injection) surgeLabel(t *token) {
+	if len(in.reqs) < surgeCalls {
+		return
+	}
+	first, last := in.reqs[0].At, in.reqs[0].At
+	for _, r := range in.reqs {
+		first, last = minTime(first, r.At), maxTime(last, r.At)
+	}
+	span := max(last.Sub(first), surgeSpan)
+	if perHour := usualPerHour(t); float64(len(in.reqs)) >= surgeRatio*perHour*span.Hours() {
+		in.label(auditattr.FindingRateSurge, t.id, "", false, fmt.Sprintf("%d calls in %s, usually %.1f/h", len(in.reqs), span.Round(time.Second), perHour))
+	}
+}
 
 // spread returns n times in [at, at+d), in order.
 func spread(rng *rand.Rand, at time.Time, d time.Duration, n int) []time.Time {

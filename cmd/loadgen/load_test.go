@@ -40,6 +40,27 @@ func (a *arrivals) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptra
 // in step put three of every four requests within a millisecond of the
 // previous one, a median gap near 0) and the counts, not the rate.
 func TestPacedLoadArrivesSpread(t *testing.T) {
+	// A stall of the machine (another package's tests on 2 cores) makes the
+	// senders catch up in a bunch, as an open-loop generator must; senders
+	// in step bunch on every run. So the spread is asked of the best of
+	// three runs, the counts of every run.
+	var medians []time.Duration
+	for range 3 {
+		median := pacedMedianGap(t)
+		if median > 10*time.Millisecond {
+			return
+		}
+		medians = append(medians, median)
+	}
+	t.Errorf("median gap between requests %v in three runs, want > 10ms (25 ms when spread)", medians)
+}
+
+// pacedMedianGap runs 4 senders of 100-span requests at 4,000 spans/s (one
+// request every 25 ms in all, each sender every 100 ms) against a
+// recording server, checks the counts and returns the median gap between
+// arrivals.
+func pacedMedianGap(t *testing.T) time.Duration {
+	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := grpc.NewServer()
@@ -48,8 +69,6 @@ func TestPacedLoadArrivesSpread(t *testing.T) {
 	go func() { _ = srv.Serve(lis) }()
 	defer srv.Stop()
 
-	// 4 senders of 100-span requests at 4,000 spans/s: one request every
-	// 25 ms in all, each sender every 100 ms.
 	var out bytes.Buffer
 	err = loadCmd(context.Background(), []string{"-endpoint", lis.Addr().String(), "-rate", "4000", "-batch", "100",
 		"-workers", "4", "-tokens", "50", "-duration", "1s"}, &out, &out)
@@ -61,15 +80,15 @@ func TestPacedLoadArrivesSpread(t *testing.T) {
 	slices.SortFunc(times, func(x, y time.Time) int { return x.Compare(y) })
 	require.GreaterOrEqual(t, len(times), 20, out.String())
 	require.LessOrEqual(t, len(times), 40, "no more than the schedule's requests: "+out.String())
-	gaps := make([]time.Duration, 0, len(times)-1)
-	for i := 1; i < len(times); i++ {
-		gaps = append(gaps, times[i].Sub(times[i-1]))
-	}
-	slices.Sort(gaps)
-	assert.Greater(t, gaps[len(gaps)/2], 10*time.Millisecond, "median gap between requests (25 ms when spread)")
 	m := regexp.MustCompile(`RESULT spans=(\d+)`).FindStringSubmatch(out.String())
 	require.NotNil(t, m, out.String())
 	spans, err := strconv.Atoi(m[1])
 	require.NoError(t, err)
 	assert.Equal(t, 100*len(times), spans, "spans reported sent are the spans that arrived")
+	gaps := make([]time.Duration, 0, len(times)-1)
+	for i := 1; i < len(times); i++ {
+		gaps = append(gaps, times[i].Sub(times[i-1]))
+	}
+	slices.Sort(gaps)
+	return gaps[len(gaps)/2]
 }

@@ -12,11 +12,12 @@ import (
 
 // Tables whose evictions are counted.
 const (
-	tableTokens     = "tokens"
-	tableClients    = "clients"
-	tableFindings   = "findings"
-	tablePrincipals = "principals"
-	tableItems      = "items" // item keys remembered against retried batches
+	tableTokens         = "tokens"
+	tableClients        = "clients"
+	tableFindings       = "findings"
+	tablePrincipals     = "principals"
+	tablePrincipalRates = "principal_rates"
+	tableItems          = "items" // item keys remembered against retried batches
 )
 
 // telemetry is the connector's own metrics. Counts made under the model's

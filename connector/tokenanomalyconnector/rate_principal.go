@@ -76,11 +76,16 @@ func (m *model) ownerJudges(p *principalRate, ev *event, st *tokenState) bool {
 // ownerRateThreshold is the minute count at which a young token of a
 // learned owner alerts: its own threshold (the floor, the Poisson tail of
 // its first minutes), and peak_ratio × the busiest minute of any of the
-// owner's tokens — burst_peak_ratio when that minute shows bursts.
+// owner's tokens — burst_peak_ratio when that minute reached min_requests.
 func (m *model) ownerRateThreshold(p *principalRate, own uint32) uint32 {
 	c := &m.cfg.Detectors.RateSurge
 	ratio := c.PeakRatio
-	if m.rateBursty(0, float64(p.peak)) {
+	if float64(p.peak) >= float64(c.MinRequests) {
+		// Bursts are the owner's habit. The owner has no mean per token
+		// (tokens come and go), so the floor alone tells bursts; with the
+		// mean floored at min_baseline, any busy minute of 8 made a user
+		// bursty, and one busy minute in a week of hourly tokens hid a
+		// 60-a-minute scrape behind a bar of 96.
 		ratio = max(ratio, c.BurstPeakRatio)
 	}
 	return uint32(min(max(float64(own), math.Ceil(ratio*float64(p.peak))), math.MaxUint32))

@@ -216,8 +216,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	b := p.Addr().As16()
 	now := uint32(ev.at / 1000)
 	if ev.at-int64(st.multiCurAt)*1000 >= c.Window.Milliseconds() {
-		st.multiPeak = max(st.multiPeak, st.multiCur)
-		st.multiCurAt, st.multiCur = now, 1
+		m.closeMultiWindow(ev, st, now) // multi_spread.go
 	}
 	if x := m.extras.of(st); x == nil || x.nets == nil {
 		if b == st.lastNet || st.lastNetSeen == 0 {

@@ -16,7 +16,9 @@ import (
 func TestMultiAddressStraddlingWindow(t *testing.T) {
 	habit := every("tok_api", "185.40.1.9", t0, 20*time.Minute, 2*24*3)
 	then := t0.Add(2 * 24 * time.Hour)
-	at := func(d time.Duration, client string) item { return every("tok_api", client, then.Add(d), time.Second, 1)[0] }
+	at := func(d time.Duration, client string) item {
+		return every("tok_api", client, then.Add(d), time.Second, 1)[0]
+	}
 	tests := []struct {
 		name  string
 		extra []item

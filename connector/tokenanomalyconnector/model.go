@@ -32,13 +32,11 @@ type model struct {
 	tokens     *table[tokenState]
 	clients    *table[clientState]
 	principals *table[principalHours] // off_hours: owners' hour profiles
-	// rate_surge: owners' per-token rate baselines (rate_principal.go).
-	principalRates *table[principalRate]
-	findings       *table[findingRecord]
-	novelty        *memberSet
-	noveltyCap     int
-	population     *prevalence // distinct tokens per coarse network, rotated with novelty
-	rateAlpha      float64     // decay per rate_surge bucket
+	findings   *table[findingRecord]
+	novelty    *memberSet
+	noveltyCap int
+	population *prevalence // distinct tokens per coarse network, rotated with novelty
+	rateAlpha  float64     // decay per rate_surge bucket
 	// rate_surge: decay per long bucket, and of the peaks per bucket of each scale.
 	rateLongAlpha, peakDecay, peakLongDecay float64
 	deniedAlpha                             float64 // denied_access: decay per window
@@ -85,6 +83,8 @@ type model struct {
 	saving *tokenSnapshot // the save in progress, nil when none
 	stop   chan struct{}
 	loops  sync.WaitGroup
+
+	principalRates *table[principalRate] // rate_surge: owners' per-token baselines (rate_principal.go)
 }
 
 func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*model, error) {
@@ -100,27 +100,27 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 	}
 	noveltyCap := max(1024, cfg.MaxTokens*noveltyPairsPerToken)
 	m := &model{
-		cfg:            cfg,
-		logger:         set.Logger,
-		tel:            tel,
-		id:             id,
-		tokens:         newTable(cfg.MaxTokens, tokenAge),
-		clients:        newTable(cfg.MaxClients, clientAge),
-		principals:     newTable(cfg.MaxTokens, principalAge),
-		principalRates: newTable(cfg.MaxTokens, principalRateAge),
-		findings:       newTable(cfg.Alerts.MaxFindings, findingAge),
-		novelty:        newMemberSet(noveltyCap),
-		noveltyCap:     noveltyCap,
-		population:     newPrevalence(cfg.MaxTokens),
-		weak:           weak,
-		reg:            emptyRegistry(),
-		regSeen:        map[string]int64{},
-		staleAlerted:   map[string]int64{},
-		scopes:         newScopeModel(),
-		met:            newMetricSet(cfg, set),
-		pendingScopes:  map[int32]plog.ScopeLogs{},
-		held:           newReorder(cfg.MaxReorderItems),
+		cfg:           cfg,
+		logger:        set.Logger,
+		tel:           tel,
+		id:            id,
+		tokens:        newTable(cfg.MaxTokens, tokenAge),
+		clients:       newTable(cfg.MaxClients, clientAge),
+		principals:    newTable(cfg.MaxTokens, principalAge),
+		findings:      newTable(cfg.Alerts.MaxFindings, findingAge),
+		novelty:       newMemberSet(noveltyCap),
+		noveltyCap:    noveltyCap,
+		population:    newPrevalence(cfg.MaxTokens),
+		weak:          weak,
+		reg:           emptyRegistry(),
+		regSeen:       map[string]int64{},
+		staleAlerted:  map[string]int64{},
+		scopes:        newScopeModel(),
+		met:           newMetricSet(cfg, set),
+		pendingScopes: map[int32]plog.ScopeLogs{},
+		held:          newReorder(cfg.MaxReorderItems),
 	}
+	m.principalRates = newTable(cfg.MaxTokens, principalRateAge)
 	m.met.tel = tel
 	m.outbox = newOutbox(&cfg.Alerts, tel, set.Logger)
 	m.seen = newItemSet(cfg.DedupWindow, cfg.Storage != nil)

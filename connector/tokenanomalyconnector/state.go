@@ -116,10 +116,10 @@ type tokenExtra struct {
 	failures []int64   // failed_attempts: the most recent failure times (unix ms), sorted
 	denials  []int64   // denied_access: the most recent refusal times (unix ms), sorted
 	nets     []netSeen // multi_address: distinct networks in the window
-	// multi_address: the spread of the last closed window, learned one window late.
-	multiPending uint8
-	offHours     []int64   // off_hours: the most recent requests off the profile (unix ms), sorted
-	weak         []weakHit // escalation: recent weak findings
+	offHours []int64   // off_hours: the most recent requests off the profile (unix ms), sorted
+	weak     []weakHit // escalation: recent weak findings
+
+	multiPending uint8 // multi_address: the last closed window's spread, learned one window late
 }
 
 type netSeen struct {

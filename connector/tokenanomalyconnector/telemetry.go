@@ -12,13 +12,15 @@ import (
 
 // Tables whose evictions are counted.
 const (
-	tableTokens         = "tokens"
-	tableClients        = "clients"
-	tableFindings       = "findings"
-	tablePrincipals     = "principals"
-	tablePrincipalRates = "principal_rates"
-	tableItems          = "items" // item keys remembered against retried batches
+	tableTokens     = "tokens"
+	tableClients    = "clients"
+	tableFindings   = "findings"
+	tablePrincipals = "principals"
+	tableItems      = "items" // item keys remembered against retried batches
 )
+
+// tablePrincipalRates is rate_surge's owners (rate_principal.go).
+const tablePrincipalRates = "principal_rates"
 
 // telemetry is the connector's own metrics. Counts made under the model's
 // lock are kept in fields and added when the lock is released, so the

@@ -199,7 +199,11 @@ func TestNewClientAddressWideRange(t *testing.T) {
 			h := newHarness(t, testConfig())
 			items := every("tok_user", "185.40.1.9", t0, time.Hour, 3*24)
 			for c := range tt.customers {
-				items = append(items, every(fmt.Sprintf("tok_home%d", c), fmt.Sprintf("73.%d.5.5", c), t0, time.Hour, 3*24)...)
+				home := every(fmt.Sprintf("tok_home%d", c), fmt.Sprintf("73.%d.5.5", c), t0, time.Hour, 3*24)
+				for i := range home {
+					home[i].principal = fmt.Sprintf("customer%d", c) // the wide range counts people
+				}
+				items = append(items, home...)
 			}
 			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
 			h.send(items...)

@@ -131,7 +131,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	if inCurrent {
 		return // the token used this network in this generation: nothing new, nothing to count
 	}
-	rare := m.rareNetwork(a, key, &c.Population)
+	rare := m.rareNetwork(a, key, wideKey(ev, key), &c.Population)
 	if known || !rare {
 		return
 	}
@@ -158,16 +158,17 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 // did (an office NAT, a carrier's CGNAT pool, a CI fleet or a cloud region
 // the org already uses is no evidence of theft), and its wide range
 // (population.wide_ipv4_prefix, the nearest an address prefix comes to an
-// ASN) is not one at least wide_min_tokens other tokens use (an ISP whose
-// customers' addresses spread over its whole block). It also teaches the
-// population: called once per (token, network) and generation, it counts
-// the token once on each of the two ranges.
-func (m *model) rareNetwork(a netip.Addr, key uint64, pc *PopulationConfig) bool {
+// ASN) is not one at least wide_min_tokens other people use (an ISP whose
+// customers' addresses spread over its whole block; who counts once per
+// principal, see wideKey). It also teaches the population: called once per
+// (token, network) and generation, it counts the token once on the coarse
+// range and who once on the wide one.
+func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig) bool {
 	if pc.MinTokens == 0 {
 		return true
 	}
 	others, near := m.countOn(network(a, pc.IPv4Prefix, pc.IPv6Prefix), key)
-	wideOthers, _ := m.countOn(network(a, pc.WideIPv4Prefix, pc.WideIPv6Prefix), key)
+	wideOthers, _ := m.countOn(network(a, pc.WideIPv4Prefix, pc.WideIPv6Prefix), who)
 	return !near && others < pc.MinTokens && wideOthers < pc.WideMinTokens
 }
 
@@ -215,8 +216,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	b := p.Addr().As16()
 	now := uint32(ev.at / 1000)
 	if ev.at-int64(st.multiCurAt)*1000 >= c.Window.Milliseconds() {
-		st.multiPeak = max(st.multiPeak, st.multiCur)
-		st.multiCurAt, st.multiCur = now, 1
+		m.closeMultiWindow(ev, st, now) // multi_spread.go
 	}
 	if x := m.extras.of(st); x == nil || x.nets == nil {
 		if b == st.lastNet || st.lastNetSeen == 0 {

@@ -27,6 +27,10 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	}
 	c := &m.cfg.Detectors.RateSurge
 	b := uint32(ev.at / c.Bucket.Milliseconds())
+	owner := m.ownerRate(ev)
+	age := ev.at - int64(st.firstSeen)*1000
+	young := age < c.LearningPeriod.Milliseconds() || int(st.activeHours) < c.MinActiveHours
+	byOwner := young && m.ownerJudges(owner, ev, st) // see rate_principal.go
 	newBucket := st.flags&flagRateLearned == 0 || b > st.rateBucket
 	if st.flags&flagRateLearned == 0 {
 		st.rateBucket, st.rateStreak = b, 1
@@ -39,6 +43,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 			st.flags |= flagRateBaseline
 			st.rateMean, st.rateVar = float32(st.rateCount), float32(st.rateCount)
 		}
+		m.learnOwnerRate(owner, st)
 		k := int(b - st.rateBucket - 1)
 		m.learnRatePeak(st, k)
 		st.rateMean, st.rateVar = decayBuckets(float64(st.rateCount), float64(st.rateMean), float64(st.rateVar), k, m.rateAlpha)
@@ -46,15 +51,17 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		st.flags &^= flagRateAlerted
 		st.rateThreshold = m.rateThreshold(float64(st.rateMean), float64(st.rateVar), float64(st.ratePeak))
 	}
+	if newBucket && byOwner {
+		st.rateThreshold = m.ownerRateThreshold(owner, st.rateThreshold)
+	}
 	// A late item within the allowed lateness counts in the open bucket.
 	st.rateCount++
-	long := m.detectRateLong(ev, st, newBucket)
+	long := m.detectRateLong(ev, st, newBucket) && !young
 	short := st.rateCount >= st.rateThreshold && st.flags&flagRateAlerted == 0
 	if !short && !long {
 		return
 	}
-	age := ev.at - int64(st.firstSeen)*1000
-	if age < c.LearningPeriod.Milliseconds() || int(st.activeHours) < c.MinActiveHours || !d.applies(ev) {
+	if young && !byOwner || !d.applies(ev) {
 		return
 	}
 	f := newFinding(typeRateSurge, d, ev)
@@ -70,6 +77,12 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		}
 	}
 	f.observed, f.baseline, f.threshold, f.window = float64(count), float64(mean), float64(threshold), window
+	if byOwner {
+		f.baseline = float64(owner.peak)
+		f.body = ownerRateBody(ev, owner, count, threshold, c)
+		m.raise(f, st)
+		return
+	}
 	f.body = tokenTitle(ev.tokenID) + " made " + strconv.Itoa(int(count)) + " requests within " + window.String() +
 		" against a baseline of " + strconv.FormatFloat(float64(mean), 'f', 2, 64) +
 		" (threshold " + strconv.Itoa(int(threshold)) + ")."

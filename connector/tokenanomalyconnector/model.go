@@ -85,6 +85,8 @@ type model struct {
 	stop   chan struct{}
 	loops  sync.WaitGroup
 	writes sync.WaitGroup // outbox writes running beside a request (deliverRequest)
+
+	principalRates *table[principalRate] // rate_surge: owners' per-token baselines (rate_principal.go)
 }
 
 func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*model, error) {
@@ -120,6 +122,7 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 		pendingScopes: map[int32]plog.ScopeLogs{},
 		held:          newReorder(cfg.MaxReorderItems),
 	}
+	m.principalRates = newTable(cfg.MaxTokens, principalRateAge)
 	m.met.tel = tel
 	m.outbox = newOutbox(&cfg.Alerts, tel, set.Logger)
 	m.seen = newItemSet(cfg.DedupWindow, cfg.Storage != nil)

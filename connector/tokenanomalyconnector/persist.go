@@ -183,7 +183,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyPopulationPrev, encodeCounters(popPrev)),
 		storage.SetOperation(keyRegistry, registry),
 		storage.SetOperation(keyFindings, m.encodeFindings()),
-		storage.SetOperation(keyPrincipals, m.encodePrincipals()))
+		storage.SetOperation(keyPrincipals, m.encodePrincipals()),
+		storage.SetOperation(keyPrincipalRates, m.encodePrincipalRates()))
 	return ops, chunks, upTo
 }
 
@@ -485,6 +486,7 @@ func (m *model) load(ctx context.Context) error {
 	novelty.genStart = genStart
 	population := newPrevalence(m.cfg.MaxTokens)
 	principals := newTable(m.cfg.MaxTokens, principalAge)
+	principalRates := newTable(m.cfg.MaxTokens, principalRateAge)
 	for _, x := range []struct {
 		key    string
 		decode func([]byte) error
@@ -494,6 +496,7 @@ func (m *model) load(ctx context.Context) error {
 		{keyPopulationCur, func(b []byte) error { return decodeCounters(b, population.current) }},
 		{keyPopulationPrev, func(b []byte) error { return decodeCounters(b, population.previous) }},
 		{keyPrincipals, func(b []byte) error { return decodePrincipals(b, principals) }},
+		{keyPrincipalRates, func(b []byte) error { return decodePrincipalRates(b, principalRates) }},
 	} {
 		data, err := m.store.client.Get(ctx, x.key)
 		if err != nil {
@@ -522,7 +525,7 @@ func (m *model) load(ctx context.Context) error {
 	// Everything read: swap it in.
 	m.watermark, m.since, m.nextTick = watermark, since, watermark
 	m.tokens, m.novelty, m.population, m.extras = tokens, novelty, population, extras{}
-	m.principals = principals
+	m.principals, m.principalRates = principals, principalRates
 	m.scopes = newScopeModel()
 	m.scopes.reset(m.reg.policy)
 	for i, n := range names {

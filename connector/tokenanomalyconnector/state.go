@@ -119,6 +119,8 @@ type tokenExtra struct {
 	nets     []netSeen // multi_address: distinct networks in the window
 	offHours []int64   // off_hours: the most recent requests off the profile (unix ms), sorted
 	weak     []weakHit // escalation: recent weak findings
+
+	multiPending uint8 // multi_address: the last closed window's spread, learned one window late
 }
 
 type netSeen struct {

@@ -19,6 +19,9 @@ const (
 	tableItems      = "items" // item keys remembered against retried batches
 )
 
+// tablePrincipalRates is rate_surge's owners (rate_principal.go).
+const tablePrincipalRates = "principal_rates"
+
 // telemetry is the connector's own metrics. Counts made under the model's
 // lock are kept in fields and added when the lock is released, so the
 // hot path does not call the SDK per item.

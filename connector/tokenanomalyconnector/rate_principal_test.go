@@ -1,0 +1,118 @@
+package tokenanomalyconnector
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// reissued is principal's traffic over hours from start with a new
+// token every hour (an OAuth 2.0 access token's lifetime): replicas
+// tokens at a time, each making perMinute calls a minute, or, when
+// perMinute is 0, one call every three minutes (a user's 20 an hour).
+func reissued(principal string, start time.Time, hours, replicas, perMinute int) []item {
+	step := 3 * time.Minute
+	if perMinute > 0 {
+		step = time.Minute / time.Duration(perMinute)
+	}
+	var items []item
+	for h := range hours {
+		for r := range replicas {
+			tok := fmt.Sprintf("tok_%s_%d_h%d", principal, r, h)
+			from := start.Add(time.Duration(h)*time.Hour + time.Duration(r)*time.Second)
+			for i := range int(time.Hour / step) {
+				items = append(items, item{at: from.Add(time.Duration(i) * step), token: tok, principal: principal,
+					resource: "GET /orders/r0", outcome: auditattr.OutcomeSuccess, client: "198.51.100.7",
+					issuedAt: from.Unix(), expiresAt: from.Add(time.Hour).Unix()})
+			}
+		}
+	}
+	return items
+}
+
+// scrape is n calls, perMinute a minute, by a new token of principal from
+// at, issued then for life (0: no expiry, an API key).
+func scrape(principal string, at time.Time, n, perMinute int, life time.Duration) []item {
+	var items []item
+	for i := range n {
+		it := item{at: at.Add(time.Duration(i) * time.Minute / time.Duration(perMinute)), token: "tok_" + principal + "_new", principal: principal,
+			resource: "GET /orders/r0", outcome: auditattr.OutcomeSuccess, client: "198.51.100.7"}
+		if life > 0 {
+			it.issuedAt, it.expiresAt = at.Unix(), at.Add(life).Unix()
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// TestRateSurgeYoungTokenAgainstOwner: a token too young for a baseline
+// of its own is judged on its owner's, learned from all the owner's
+// tokens one token at a time: a user whose hourly tokens make 20 calls an
+// hour alerts when a new token scrapes 240 in four minutes; a service
+// whose hourly re-issued replicas make 10 a minute each does not when it
+// runs twice the replicas at the same rate, and does at 10×; a principal
+// with no baseline yet is not judged, nor a long-lived token, which will
+// learn its own rate.
+func TestRateSurgeYoungTokenAgainstOwner(t *testing.T) {
+	day := t0.Add(-time.Hour) // 09:00
+	habit := append(reissued("alice", day, 9, 1, 0), reissued("svc", day, 9, 4, 10)...)
+	then := day.Add(24 * time.Hour)
+	tests := []rateCase{
+		{"user's new token at its usual rate", reissued("alice", then, 1, 1, 0), 0},
+		{"user's new token scrapes 240 in 4 minutes", scrape("alice", then, 240, 60, time.Hour), 1},
+		{"service with twice the replicas, each at its usual rate", reissued("svc", then, 2, 8, 10), 0},
+		{"service's new replica at 10x", scrape("svc", then, 300, 100, time.Hour), 1},
+		{"user's new 12h token scrapes 240 in 4 minutes", scrape("alice", then, 240, 60, 12*time.Hour), 1},
+		{"user's new API key (no expiry) makes 240 calls in 4 minutes", scrape("alice", then, 240, 60, 0), 0},
+		{"user's new 30-day token makes 240 calls in 4 minutes", scrape("alice", then, 240, 60, 30*24*time.Hour), 0},
+		{"new principal scrapes 240 in 4 minutes", scrape("bob", then, 240, 60, time.Hour), 0},
+	}
+	for i := range tests {
+		slices.SortStableFunc(tests[i].extra, func(a, b item) int { return a.at.Compare(b.at) })
+	}
+	slices.SortStableFunc(habit, func(a, b item) int { return a.at.Compare(b.at) })
+	runRateCases(t, habit, tests)
+}
+
+// TestRestartKeepsOwnerRates: the owners' rate baselines are saved, so a
+// user's token issued after a restart is judged at once, and bounded by
+// max_tokens with evictions counted.
+func TestRestartKeepsOwnerRates(t *testing.T) {
+	dir := t.TempDir()
+	cfg, host := storageConfig(dir)
+	cfg.Detectors.RateSurge.MinActiveHours = 6
+	h := newHarnessWithHost(t, cfg, host)
+	habit := reissued("alice", t0.Add(-time.Hour), 9, 1, 0)
+	h.send(habit...)
+	key := hashString(seedOwner, "alice")
+	before := *h.model.principalRates.get(key)
+	h.stop()
+
+	cfg2, host2 := storageConfig(dir)
+	cfg2.Detectors.RateSurge.MinActiveHours = 6
+	h2 := newHarnessWithHost(t, cfg2, host2)
+	after := h2.model.principalRates.get(key)
+	require.NotNil(t, after, "the owner's baseline was loaded")
+	assert.Equal(t, before, *after)
+	h2.send(scrape("alice", t0.Add(24*time.Hour), 240, 60, time.Hour)...)
+	assert.Len(t, h2.alertsOf(auditattr.FindingRateSurge), 1)
+}
+
+func TestOwnerRatesBounded(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxTokens = 64
+	h := newHarness(t, cfg)
+	var items []item
+	for i := range 200 {
+		items = append(items, item{at: t0.Add(time.Duration(i) * time.Second), token: fmt.Sprintf("tok_%d", i),
+			principal: fmt.Sprintf("p%d", i), resource: "GET /a", outcome: auditattr.OutcomeSuccess})
+	}
+	h.send(items...)
+	assert.LessOrEqual(t, h.model.principalRates.len(), 64)
+}

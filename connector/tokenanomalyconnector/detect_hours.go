@@ -128,12 +128,9 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 // ownerHours returns the profile of the item's principal, creating it on
 // first sight; nil when the item names none.
 func (m *model) ownerHours(ev *event) *principalHours {
-	if ev.principal == "" {
+	p, created := putOwner(m, m.principals, tablePrincipals, ev)
+	if p == nil {
 		return nil
-	}
-	p, created, _, evicted := m.principals.put(hashString(seedOwner, ev.principal))
-	if evicted {
-		m.tel.evicted(tablePrincipals)
 	}
 	now := uint32(ev.at / 1000)
 	if created {

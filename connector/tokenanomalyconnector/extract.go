@@ -32,6 +32,7 @@ type event struct {
 	res                             int32          // interned output resource
 	reg                             int32          // registry entry, -1 when none
 	key                             uint64         // the token's key, set by ingestRun
+	owner                           uint64         // the principal's key (ownerKey), set by ingestRun; 0 without one
 	item                            uint64         // the item's key (itemKey): a retried batch counts once
 
 	// Set by prepare, so that a held event needs neither slice.

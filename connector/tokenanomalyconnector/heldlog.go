@@ -33,7 +33,7 @@ func (m *model) holdAgain(data []byte) error {
 	now := time.Now()
 	return decodeHeldItems(data, func(ev *event) {
 		if ev.tokenID != "" {
-			ev.key = hashString(seedToken, ev.tokenID)
+			ev.setKeys()
 		}
 		ev.reg = int32(m.reg.lookup(ev))
 		ev.res = ownResource // the output resources are interned anew after a start

@@ -26,12 +26,9 @@ func principalRateAge(p *principalRate) int64 { return int64(p.lastSeen) }
 // ownerRate returns the rate baseline of the item's principal, creating it
 // on first sight and counting its active hours; nil when the item names none.
 func (m *model) ownerRate(ev *event) *principalRate {
-	if ev.principal == "" {
+	p, created := putOwner(m, m.principalRates, tablePrincipalRates, ev)
+	if p == nil {
 		return nil
-	}
-	p, created, _, evicted := m.principalRates.put(hashString(seedOwner, ev.principal))
-	if evicted {
-		m.tel.evicted(tablePrincipalRates)
 	}
 	now := uint32(ev.at / 1000)
 	if created || now/3600 > p.lastSeen/3600 {

@@ -42,7 +42,7 @@ func (m *model) ingestRun() {
 		if ev.tokenID == "" {
 			continue
 		}
-		ev.key = hashString(seedToken, ev.tokenID)
+		ev.setKeys()
 		if st := m.tokens.get(ev.key); st != nil {
 			touched += st.touch()
 		}

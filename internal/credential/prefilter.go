@@ -9,19 +9,49 @@ import "strings"
 // an audit record) costs one walk instead of every scanner's.
 
 // Bytes where MayHoldText looks closer: a separator (a header or a
-// parameter name may stand before it) or the first byte of a key family's
-// prefix. "eyJ" and "hooks" are searched for whole.
+// parameter name may stand before it), the first byte of a key family's
+// prefix at a word start, or the rarest byte of "eyJ" ('J') or "hooks"
+// ('k'), which may stand anywhere. textTriggers[1] is for a byte that
+// follows a word byte, where no family starts: letters such as 's' and
+// 'r' start families but mostly stand inside words.
 const (
 	triggerSeparator = 1 << iota
 	triggerFamily
+	triggerAnywhere
 )
 
-var textTriggers = func() (t [256]uint8) {
-	t[':'] |= triggerSeparator
-	t['='] |= triggerSeparator
+var textTriggers = func() (t [2][256]uint8) {
+	for after := range t {
+		t[after][':'] |= triggerSeparator
+		t[after]['='] |= triggerSeparator
+		t[after]['J'] |= triggerAnywhere
+		t[after]['k'] |= triggerAnywhere
+	}
 	for c := range familiesByFirst {
 		if familiesByFirst[c] != nil {
-			t[c] |= triggerFamily
+			t[0][c] |= triggerFamily
+		}
+	}
+	return t
+}()
+
+// wordBytes is isWordByte as a table, 1 for a word byte.
+var wordBytes = func() (t [256]uint8) {
+	for c := range t {
+		if isWordByte(byte(c)) {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// familySeconds holds, per first byte of a family prefix, the set of its
+// second bytes, so most words that start with a prefix's first byte are
+// cleared without comparing every prefix of that byte.
+var familySeconds = func() (t [256][4]uint64) {
+	for c := range familiesByFirst {
+		for _, f := range familiesByFirst[c] {
+			t[c][f.prefix[1]/64] |= 1 << (f.prefix[1] % 64)
 		}
 	}
 	return t
@@ -30,25 +60,33 @@ var textTriggers = func() (t [256]uint8) {
 // MayHoldText reports whether ScanText(s, params, nil, fn) may find
 // something in s. When it is false, ScanText finds nothing: it is a
 // superset of every scanner's starting condition, never a guess.
+//
+// It is hand-written for speed: the exporter's guard runs it on every
+// value of every record (BenchmarkRecordStages/guard); FuzzMayHoldText
+// checks it against the full scan and against its plain two-pass form.
 func (r *Rules) MayHoldText(s string, params []string) bool {
 	if len(s) < 8 {
 		return false
 	}
 	// A user pattern may start anywhere.
-	if len(r.custom) > 0 || strings.Contains(s, "eyJ") || strings.Contains(s, "hooks") {
+	if len(r.custom) > 0 {
 		return true
 	}
+	after := uint8(0) // 1 when s[i-1] is a word byte
 	for i := 0; i < len(s); i++ {
-		switch textTriggers[s[i]] {
-		case 0:
-		case triggerSeparator:
-			if headerNameBefore(s, i) || s[i] == '=' && paramNameBefore(s, i, params) {
-				return true
-			}
-		default:
-			if i > 0 && isWordByte(s[i-1]) {
-				continue
-			}
+		c := s[i]
+		t := textTriggers[after][c]
+		after = wordBytes[c]
+		if t == 0 {
+			continue
+		}
+		if t&triggerAnywhere != 0 && (i >= 2 && c == 'J' && s[i-2:i] == "ey" || i >= 3 && c == 'k' && strings.HasPrefix(s[i-3:], "hooks")) {
+			return true
+		}
+		if t&triggerSeparator != 0 && (headerNameBefore(s, i) || c == '=' && paramNameBefore(s, i, params)) {
+			return true
+		}
+		if t&triggerFamily != 0 && i+1 < len(s) && familySeconds[c][s[i+1]/64]&(1<<(s[i+1]%64)) != 0 {
 			if n, _ := familyAt(s[i:]); n > 0 {
 				return true
 			}

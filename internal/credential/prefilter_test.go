@@ -112,6 +112,9 @@ func FuzzMayHoldText(f *testing.F) {
 			if n := prefilterMiss(plain, s, ps); n > 0 {
 				t.Fatalf("%q (params %v): ScanText finds %d, MayHoldText says none", s, ps != nil, n)
 			}
+			if got, want := plain.MayHoldText(s, ps), mayHoldTextTwoPass(plain, s, ps); got != want {
+				t.Fatalf("%q (params %v): MayHoldText %v, the two-pass form %v", s, ps != nil, got, want)
+			}
 		}
 	})
 }
@@ -136,4 +139,32 @@ func BenchmarkMayHoldText(b *testing.B) {
 			plain.ScanText(s, params, nil, func(Credential) {})
 		}
 	})
+}
+
+// mayHoldTextTwoPass is MayHoldText as it was before its one walk: "eyJ"
+// and "hooks" searched for whole, then the walk over separators and
+// family prefixes. FuzzMayHoldText checks the two agree on every text.
+func mayHoldTextTwoPass(r *Rules, s string, params []string) bool {
+	if len(s) < 8 {
+		return false
+	}
+	if len(r.custom) > 0 || strings.Contains(s, "eyJ") || strings.Contains(s, "hooks") {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == ':' || s[i] == '=':
+			if headerNameBefore(s, i) || s[i] == '=' && paramNameBefore(s, i, params) {
+				return true
+			}
+		case familiesByFirst[s[i]] != nil:
+			if i > 0 && isWordByte(s[i-1]) {
+				continue
+			}
+			if n, _ := familyAt(s[i:]); n > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -211,9 +211,45 @@ func plain8(x uint64) bool {
 
 // appendString appends s as a JSON string: control characters, quotes and
 // backslashes escaped, invalid UTF-8 replaced, U+2028/9 escaped.
+//
+// Most strings of a record need no escape: their plain prefix (plainLen)
+// is the whole string and is copied at once. A fast path written by hand
+// because appendString was the encoder's largest cost after hashing
+// (BenchmarkRecordStages/encode); FuzzAppendString checks it against the
+// byte-at-a-time form.
 func appendString(dst []byte, s string) []byte {
-	const digits = "0123456789abcdef"
+	n := plainLen(s)
 	dst = append(dst, '"')
+	dst = append(dst, s[:n]...)
+	if n < len(s) {
+		dst = appendEscaped(dst, s[n:])
+	}
+	return append(dst, '"')
+}
+
+// plainLen is the length of s's longest prefix of plain bytes (jsonPlain),
+// read 8 bytes at a time; the last bytes of a string of 8 or more are
+// read as its last 8.
+func plainLen(s string) int {
+	raw := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+	i := 0
+	for ; i+8 <= len(raw); i += 8 {
+		if !plain8(binary.LittleEndian.Uint64(raw[i:])) {
+			break
+		}
+	}
+	if i < len(raw) && len(raw) >= 8 && i+8 > len(raw) && plain8(binary.LittleEndian.Uint64(raw[len(raw)-8:])) {
+		return len(raw)
+	}
+	for i < len(raw) && jsonPlain[raw[i]] {
+		i++
+	}
+	return i
+}
+
+// appendEscaped appends s, escaped as in appendString, without quotes.
+func appendEscaped(dst []byte, s string) []byte {
+	const digits = "0123456789abcdef"
 	start := 0
 	raw := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
 	for i := 0; i < len(s); {
@@ -261,6 +297,5 @@ func appendString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }

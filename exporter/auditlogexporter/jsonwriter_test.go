@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // TestPlain8IsTheTable: the 8-byte test agrees with jsonPlain for every
@@ -62,4 +63,74 @@ func TestAppendStringIsValidJSON(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzAppendString: appendString writes exactly what the byte-at-a-time
+// form writes, for any string.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a", "abcdefgh", "abcdefghi", `"quoted"`, "tab\there", "é", "\u2028", "\xff\xfe", "0123456789abcdef\x01", "tok_0123456789abcdef0123456789abcdef"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := appendString([]byte("x"), s), appendStringByteWise([]byte("x"), s); string(got) != string(want) {
+			t.Fatalf("%q: %q, byte-wise %q", s, got, want)
+		}
+	})
+}
+
+// appendStringByteWise is appendString as it was before plainLen, the
+// reference FuzzAppendString compares with. It appends s as a JSON string: control characters, quotes and
+// backslashes escaped, invalid UTF-8 replaced, U+2028/9 escaped.
+func appendStringByteWise(dst []byte, s string) []byte {
+	const digits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	raw := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
+	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plain8(binary.LittleEndian.Uint64(raw[i:])) {
+			i += 8
+			continue
+		}
+		c := s[i]
+		if jsonPlain[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', digits[c>>4], digits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', digits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }

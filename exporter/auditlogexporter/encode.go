@@ -210,17 +210,17 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	body := b.begin(e.version, loggedMillis, !it.traceID.IsEmpty(), pcommon.TraceID{})
 	e.startRecord(b)
 
-	action := str(a, auditattr.Action)
-	outcome := str(a, auditattr.Outcome)
-	violations := strListOf(a, auditattr.Violations)
+	action := a.str(slotAction)
+	outcome := a.str(slotOutcome)
+	violations := a.strList(slotViolations)
 	act, actName := activityID(action)
 	sev, sevName := severityOf(violations, outcome)
 	status, statusName := statusOf(outcome)
-	resource := firstStr(a, auditattr.Resource)
+	resource := a.str(slotResource)
 	if resource == "" {
 		resource = it.name
 	}
-	principal := str(a, auditattr.PrincipalID)
+	principal := a.str(slotPrincipalID)
 	service := str(it.resource, "service.name")
 	code := statusCodeOf(a)
 
@@ -229,7 +229,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	w.trusted("status", statusName)
 	w.str("status_detail", outcome)
 	code.write(w)
-	token := str(a, auditattr.TokenID)
+	token := a.str(slotTokenID)
 	e.msg = appendActivityMessage(e.msg[:0], principal, token, resource, outcome, violations)
 	w.scratch("message", e.msg)
 	w.int("timezone_offset", 0) // every time is UTC
@@ -240,7 +240,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 		principal = "unknown"
 	}
 	w.str("uid", principal)
-	switch str(a, auditattr.PrincipalType) {
+	switch a.str(slotPrincipalType) {
 	case auditattr.PrincipalUser:
 		w.int("type_id", 1)
 		w.trusted("type", "User")
@@ -265,10 +265,10 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 		w.open("token")
 		w.str("uid", token)
 		w.members(`"type_id":7,"type":"API Token"`)
-		if n, ok := integer(a, auditattr.TokenIssuedAt); ok {
+		if n, ok := a.integer(slotTokenIssuedAt); ok {
 			w.int("created_time", n*1000)
 		}
-		if n, ok := integer(a, auditattr.TokenExpiresAt); ok {
+		if n, ok := a.integer(slotTokenExpiresAt); ok {
 			w.int("expiration_time", n*1000)
 		}
 		w.close()
@@ -276,7 +276,7 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 	w.close()
 
 	w.open("src_endpoint")
-	if ip := str(a, auditattr.ClientAddress); ip != "" && validIP(ip) {
+	if ip := a.str(slotClientAddress); ip != "" && validIP(ip) {
 		w.str("ip", ip)
 	} else {
 		w.trusted("name", "unknown")
@@ -287,16 +287,16 @@ func (e *encoder) apiActivity(b *recordBatch, it *item, loggedMillis int64) {
 		w.str("svc_name", service)
 		w.close()
 	}
-	method := firstStr(a, "http.request.method", "http.method")
+	method := a.firstStr(slotHTTPRequestMethod, slotHTTPMethod)
 	if method != "" {
 		w.open("http_request")
 		w.str("http_method", method)
-		w.str("user_agent", firstStr(a, "user_agent.original", "http.user_agent"))
-		if path := firstStr(a, "url.path", "http.target", "http.route"); path != "" {
+		w.str("user_agent", a.firstStr(slotUserAgentOriginal, slotHTTPUserAgent))
+		if path := a.firstStr(slotURLPath, slotHTTPTarget, slotHTTPRoute); path != "" {
 			w.open("url")
 			w.str("path", path)
-			w.str("scheme", firstStr(a, "url.scheme", "http.scheme"))
-			w.str("hostname", firstStr(a, "server.address", "net.host.name"))
+			w.str("scheme", a.firstStr(slotURLScheme, slotHTTPScheme))
+			w.str("hostname", a.firstStr(slotServerAddress, slotNetHostName))
 			w.close()
 		}
 		w.close()
@@ -370,12 +370,12 @@ type statusCode struct {
 	isNum bool
 }
 
-func statusCodeOf[M attrGetter](a M) statusCode {
-	if s := firstStr(a, "http.response.status_code", "http.status_code"); s != "" {
+func statusCodeOf(a *attrIndex) statusCode {
+	if s := a.firstStr(slotHTTPResponseStatusCode, slotHTTPStatusCode); s != "" {
 		return statusCode{s: s}
 	}
-	for _, k := range [...]string{"http.response.status_code", "http.status_code", "rpc.grpc.status_code"} {
-		if n, ok := integer(a, k); ok {
+	for _, i := range [...]slot{slotHTTPResponseStatusCode, slotHTTPStatusCode, slotRPCGRPCStatusCode} {
+		if n, ok := a.integer(i); ok {
 			return statusCode{n: n, isNum: true}
 		}
 	}

@@ -21,7 +21,7 @@ type attrGetter interface {
 // index are looked up in the map.
 type attrIndex struct {
 	m     pcommon.Map
-	vals  [indexedKeys]pcommon.Value
+	vals  [slotCount]pcommon.Value
 	found uint64
 }
 
@@ -46,25 +46,96 @@ func (x *attrIndex) Get(k string) (pcommon.Value, bool) {
 	if i < 0 {
 		return x.m.Get(k)
 	}
+	return x.at(slot(i))
+}
+
+// at is the attribute in slot i, if the record has it.
+func (x *attrIndex) at(i slot) (pcommon.Value, bool) {
 	if x.found&(1<<i) == 0 {
 		return pcommon.Value{}, false
 	}
 	return x.vals[i], true
 }
 
-// indexedKeyNames are the attributes the encoders read by name; a key's
-// slot in attrIndex is its index here.
-var indexedKeyNames = [...]string{
-	auditattr.Action, auditattr.Outcome, auditattr.Violations, auditattr.Resource, auditattr.PrincipalID,
-	auditattr.PrincipalType, auditattr.TokenID, auditattr.TokenIssuedAt, auditattr.TokenExpiresAt, auditattr.ClientAddress,
-	"http.request.method", "http.method", "user_agent.original", "http.user_agent",
-	"url.path", "http.target", "http.route", "url.scheme", "http.scheme", "server.address", "net.host.name",
-	"http.response.status_code", "http.status_code", "rpc.grpc.status_code",
-	attrFilePath, attrFileName, attrRecordOffset, attrRecordNumber,
-	auditattr.FindingCount, auditattr.FindingType, auditattr.FindingID, auditattr.FindingFirstSeen, auditattr.FindingLastSeen,
+// str, integer, strList and firstStr read by slot as the functions of
+// the same names read by name.
+func (x *attrIndex) str(i slot) string { return strValue(x.at(i)) }
+
+func (x *attrIndex) integer(i slot) (int64, bool) { return integerValue(x.at(i)) }
+
+func (x *attrIndex) strList(i slot) strList { return strListValue(x.at(i)) }
+
+func (x *attrIndex) firstStr(slots ...slot) string {
+	for _, i := range slots {
+		if s := x.str(i); s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
-const indexedKeys = len(indexedKeyNames)
+// slot names an attribute the encoders read by name: its place in
+// attrIndex. The hot path (apiActivity) reads by slot, a load from an
+// array; a lookup by name hashes the name first (keySlots).
+type slot int8
+
+const (
+	slotAction slot = iota
+	slotOutcome
+	slotViolations
+	slotResource
+	slotPrincipalID
+	slotPrincipalType
+	slotTokenID
+	slotTokenIssuedAt
+	slotTokenExpiresAt
+	slotClientAddress
+	slotHTTPRequestMethod
+	slotHTTPMethod
+	slotUserAgentOriginal
+	slotHTTPUserAgent
+	slotURLPath
+	slotHTTPTarget
+	slotHTTPRoute
+	slotURLScheme
+	slotHTTPScheme
+	slotServerAddress
+	slotNetHostName
+	slotHTTPResponseStatusCode
+	slotHTTPStatusCode
+	slotRPCGRPCStatusCode
+	slotFilePath
+	slotFileName
+	slotRecordOffset
+	slotRecordNumber
+	slotFindingCount
+	slotFindingType
+	slotFindingID
+	slotFindingFirstSeen
+	slotFindingLastSeen
+	slotCount // how many
+)
+
+// indexedKeyNames are the attributes the encoders read by name; a key's
+// slot in attrIndex is its index here.
+var indexedKeyNames = [slotCount]string{
+	slotAction: auditattr.Action, slotOutcome: auditattr.Outcome, slotViolations: auditattr.Violations,
+	slotResource: auditattr.Resource, slotPrincipalID: auditattr.PrincipalID, slotPrincipalType: auditattr.PrincipalType,
+	slotTokenID: auditattr.TokenID, slotTokenIssuedAt: auditattr.TokenIssuedAt, slotTokenExpiresAt: auditattr.TokenExpiresAt,
+	slotClientAddress:     auditattr.ClientAddress,
+	slotHTTPRequestMethod: "http.request.method", slotHTTPMethod: "http.method",
+	slotUserAgentOriginal: "user_agent.original", slotHTTPUserAgent: "http.user_agent",
+	slotURLPath: "url.path", slotHTTPTarget: "http.target", slotHTTPRoute: "http.route",
+	slotURLScheme: "url.scheme", slotHTTPScheme: "http.scheme",
+	slotServerAddress: "server.address", slotNetHostName: "net.host.name",
+	slotHTTPResponseStatusCode: "http.response.status_code", slotHTTPStatusCode: "http.status_code",
+	slotRPCGRPCStatusCode: "rpc.grpc.status_code",
+	slotFilePath:          attrFilePath, slotFileName: attrFileName, slotRecordOffset: attrRecordOffset, slotRecordNumber: attrRecordNumber,
+	slotFindingCount: auditattr.FindingCount, slotFindingType: auditattr.FindingType, slotFindingID: auditattr.FindingID,
+	slotFindingFirstSeen: auditattr.FindingFirstSeen, slotFindingLastSeen: auditattr.FindingLastSeen,
+}
+
+const indexedKeys = int(slotCount)
 
 // keySlots maps keyHash of each indexed key to its slot + 1 (0: none).
 // keyHash is collision-free on indexedKeyNames (newKeySlots checks), so a
@@ -101,15 +172,18 @@ func indexedSlot(k string) int {
 	return s
 }
 
-func str[M attrGetter](m M, k string) string {
-	if v, ok := m.Get(k); ok && v.Type() == pcommon.ValueTypeStr {
+func str[M attrGetter](m M, k string) string { return strValue(m.Get(k)) }
+
+func strValue(v pcommon.Value, ok bool) string {
+	if ok && v.Type() == pcommon.ValueTypeStr {
 		return v.Str()
 	}
 	return ""
 }
 
-func integer[M attrGetter](m M, k string) (int64, bool) {
-	v, ok := m.Get(k)
+func integer[M attrGetter](m M, k string) (int64, bool) { return integerValue(m.Get(k)) }
+
+func integerValue(v pcommon.Value, ok bool) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
@@ -131,8 +205,7 @@ type strList struct {
 	n int
 }
 
-func strListOf[M attrGetter](m M, k string) strList {
-	v, ok := m.Get(k)
+func strListValue(v pcommon.Value, ok bool) strList {
 	switch {
 	case !ok:
 		return strList{}
@@ -149,14 +222,4 @@ func (l strList) at(i int) string {
 		return l.v.Str()
 	}
 	return l.v.Slice().At(i).AsString()
-}
-
-// firstStr returns the first non-empty string attribute among keys.
-func firstStr[M attrGetter](m M, keys ...string) string {
-	for _, k := range keys {
-		if s := str(m, k); s != "" {
-			return s
-		}
-	}
-	return ""
 }

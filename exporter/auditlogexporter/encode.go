@@ -19,7 +19,8 @@ type ocsfClass struct {
 }
 
 func newOCSFClass(category int64, categoryName string, uid int64, name string) ocsfClass {
-	w := jsonWriter{comma: []bool{false}}
+	w := jsonWriter{}
+	w.push()
 	w.int("category_uid", category)
 	w.trusted("category_name", categoryName)
 	w.int("class_uid", uid)
@@ -87,7 +88,7 @@ func newEncoder(version string, g *guard) *encoder {
 // body starts at the end of b.buf.
 func (e *encoder) startRecord(b *recordBatch) {
 	e.w.reset(b.buf)
-	e.w.comma = append(e.w.comma, false)
+	e.w.push()
 	e.seen = e.seen[:0]
 }
 

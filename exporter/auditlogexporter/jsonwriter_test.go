@@ -8,6 +8,8 @@ import (
 	"testing"
 	"unicode/utf8"
 	"unsafe"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
 // TestPlain8IsTheTable: the 8-byte test agrees with jsonPlain for every
@@ -133,4 +135,53 @@ func appendStringByteWise(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// TestDeepValueIsValidJSON: an attribute value nested deeper than
+// maxValueDepth, written where a record writes it (under
+// unmapped.tokenaudit), gives valid JSON cut at maxValueDepth: the writer's
+// commas hold at every level it can reach.
+func TestDeepValueIsValidJSON(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		nest func(v pcommon.Value) pcommon.Value
+	}{
+		{"maps", func(v pcommon.Value) pcommon.Value {
+			m := v.SetEmptyMap()
+			m.PutStr("a", "x")
+			return m.PutEmpty("b")
+		}},
+		{"slices", func(v pcommon.Value) pcommon.Value {
+			s := v.SetEmptySlice()
+			s.AppendEmpty().SetStr("x")
+			return s.AppendEmpty()
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := pcommon.NewValueEmpty()
+			v := root
+			for range 3 * maxValueDepth {
+				v = tc.nest(v)
+			}
+			v.SetStr("leaf")
+			w := jsonWriter{clean: func(s string) string { return s }}
+			w.push()
+			w.int("first", 1)
+			w.open("unmapped")
+			w.open("tokenaudit")
+			w.value("deep", root, 0)
+			w.value("after", pcommon.NewValueStr("y"), 0)
+			w.close()
+			w.close()
+			w.int("last", 2)
+			out := append([]byte{'{'}, w.buf...)
+			out = append(out, '}')
+			if !json.Valid(out) {
+				t.Fatalf("not JSON: %s", out)
+			}
+			if !strings.Contains(string(out), "[nested too deep]") || strings.Contains(string(out), "leaf") {
+				t.Fatalf("not cut at maxValueDepth: %s", out)
+			}
+		})
+	}
 }

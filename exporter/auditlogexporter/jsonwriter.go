@@ -48,24 +48,11 @@ func (w *jsonWriter) push() {
 // as it is. An empty name starts an array element.
 func (w *jsonWriter) key(k string) {
 	w.separate()
-	if k == "" {
-		return
-	}
-	// One copy into the reused buffer's room, not three appends: done for
-	// every member (BenchmarkRecordStages/encode).
-	n := len(w.buf)
-	if cap(w.buf)-n < len(k)+3 {
+	if k != "" {
 		w.buf = append(w.buf, '"')
 		w.buf = append(w.buf, k...)
 		w.buf = append(w.buf, '"', ':')
-		return
 	}
-	b := w.buf[:n+len(k)+3]
-	b[n] = '"'
-	copy(b[n+1:], k)
-	b[n+1+len(k)] = '"'
-	b[n+2+len(k)] = ':'
-	w.buf = b
 }
 
 // members writes members the encoder composed in advance: names and

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"strconv"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -71,6 +72,40 @@ type recordBatch struct {
 	meta metadataTail // of the record begun last
 	sha  hash.Hash    // reused record to record
 	sum  []byte
+	ids  idBlocks // the strings of the batches' ids
+}
+
+// idBlocks gives the record ids of small batches their string from a
+// larger block, so that a request of a few records does not allocate one
+// (BenchmarkRecordStages/record, one record a request, allocated a string
+// per record). A block's bytes are written once, when a batch's ids are
+// copied in, and never again: the strings that point into it are
+// immutable, as strings must be. The log's replay window keeps ids, and
+// so their blocks: at most one block's worth more than the ids it keeps.
+type idBlocks struct {
+	block []byte // the block being filled; its bytes before len are taken
+}
+
+// idBlockSize holds 128 ids; a batch with more ids than half a block gets
+// a string of its own, as before.
+const idBlockSize = 128 * uidLen
+
+// intern returns ids as a string that shares no bytes with ids.
+func (x *idBlocks) intern(ids []byte) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	if len(ids) > idBlockSize/2 {
+		return string(ids)
+	}
+	if cap(x.block)-len(x.block) < len(ids) {
+		// Small at first (a batch used once, a lifecycle record), then
+		// doubling up to idBlockSize for a pooled batch.
+		x.block = make([]byte, 0, min(idBlockSize, max(2*cap(x.block), 4*len(ids))))
+	}
+	start := len(x.block)
+	x.block = append(x.block, ids...)
+	return unsafe.String(&x.block[start], len(ids))
 }
 
 // metadataTail is what a record's metadata holds besides its id and
@@ -130,7 +165,7 @@ var leafPrefix = [1]byte{0}
 // records returns the batch's records as log entries. Their ids share one
 // string: the log keeps them, never the batch's buffers.
 func (b *recordBatch) records() []auditlog.Entry {
-	uids := string(b.uids)
+	uids := b.ids.intern(b.uids)
 	b.entries = b.entries[:0]
 	stateLen := 0
 	if len(b.recs) > 0 {

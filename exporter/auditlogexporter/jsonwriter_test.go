@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -80,60 +79,11 @@ func FuzzAppendString(f *testing.F) {
 	})
 }
 
-// appendStringByteWise is appendString as it was before plainLen, the
-// reference FuzzAppendString compares with. It appends s as a JSON string: control characters, quotes and
-// backslashes escaped, invalid UTF-8 replaced, U+2028/9 escaped.
+// appendStringByteWise is appendString without plainLen: the whole string
+// through appendEscaped's walk, as appendString was before plainLen; the
+// reference FuzzAppendString compares with.
 func appendStringByteWise(dst []byte, s string) []byte {
-	const digits = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	raw := unsafe.Slice(unsafe.StringData(s), len(s)) // read only
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) && plain8(binary.LittleEndian.Uint64(raw[i:])) {
-			i += 8
-			continue
-		}
-		c := s[i]
-		if jsonPlain[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', digits[c>>4], digits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', digits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
+	dst = appendEscaped(append(dst, '"'), s)
 	return append(dst, '"')
 }
 

@@ -52,6 +52,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&c.pid, "pid", 0, "the collector's process id: report its CPU time and resident memory (Linux /proc)")
 	secret := fs.String("jwt-secret", envOr("TOKENAUDIT_DEMO_JWT_SECRET", demoSecret), "HS256 secret of the JWTs")
 	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile of the sending to this file")
+	latFile := fs.String("latencies", "", "write one line per request to this file: sent at (Unix ns), latency (ns), how late after its due time it was sent (ns), sender")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,6 +86,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var sent, failed, claimed atomic.Int64
 	latencies := make([][]time.Duration, c.workers)
+	sends := make([][]sendRecord, c.workers)
 	var firstErr error
 	var errOnce sync.Once
 	began := time.Now()
@@ -114,7 +116,11 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				}
 				start := time.Now()
 				err = snd.send(ctx, req)
-				latencies[w] = append(latencies[w], time.Since(start))
+				took := time.Since(start)
+				latencies[w] = append(latencies[w], took)
+				if *latFile != "" {
+					sends[w] = append(sends[w], sendRecord{at: start, took: took, late: start.Sub(pace.at(k))})
+				}
 				// A request that failed may still be read by gRPC's
 				// writer as it resets the stream: the next one gets
 				// memory of its own.
@@ -145,9 +151,13 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "sent %d spans in %s: %.0f spans/s; %d refused\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds(), failed.Load())
 	line := fmt.Sprintf("RESULT spans=%d seconds=%.3f spans_per_s=%.0f refused=%d", n, took.Seconds(), float64(n)/took.Seconds(), failed.Load())
 	if lat := mergeLatencies(latencies); len(lat) > 0 {
-		p50, p99 := percentile(lat, 0.50), percentile(lat, 0.99)
-		fmt.Fprintf(stdout, "export latency over %d requests: p50 %s, p99 %s\n", len(lat), p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
-		line += fmt.Sprintf(" p50_ms=%.1f p99_ms=%.1f", p50.Seconds()*1000, p99.Seconds()*1000)
+		p50, p99, top := percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
+		fmt.Fprintf(stdout, "export latency over %d requests: p50 %s, p99 %s, max %s\n", len(lat), p50.Round(10*time.Microsecond),
+			p99.Round(10*time.Microsecond), top.Round(10*time.Microsecond))
+		line += fmt.Sprintf(" p50_ms=%.1f p99_ms=%.1f max_ms=%.1f", p50.Seconds()*1000, p99.Seconds()*1000, top.Seconds()*1000)
+	}
+	if err := writeSends(*latFile, sends); err != nil {
+		return err
 	}
 	if c.pid > 0 {
 		cpu := after.cpu - before.cpu

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -91,4 +95,38 @@ func pacedMedianGap(t *testing.T) time.Duration {
 	}
 	slices.Sort(gaps)
 	return gaps[len(gaps)/2]
+}
+
+// TestLatenciesFile: -latencies writes one line per request answered,
+// each with its send time, a positive latency, its lateness and sender,
+// and the RESULT line gives the slowest.
+func TestLatenciesFile(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := grpc.NewServer()
+	a := &arrivals{}
+	ptraceotlp.RegisterGRPCServer(srv, a)
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+
+	path := filepath.Join(t.TempDir(), "lat")
+	var out bytes.Buffer
+	before := time.Now()
+	err = loadCmd(context.Background(), []string{"-endpoint", lis.Addr().String(), "-batch", "10", "-workers", "2",
+		"-tokens", "20", "-spans", "100", "-latencies", path}, &out, &out)
+	require.NoError(t, err, out.String())
+	assert.Regexp(t, `RESULT spans=100 .* max_ms=[0-9.]+`, out.String())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	require.Len(t, lines, 10, "one line per request")
+	for _, line := range lines {
+		var at, took, late int64
+		var worker int
+		_, err := fmt.Sscanf(line, "%d %d %d %d", &at, &took, &late, &worker)
+		require.NoError(t, err, line)
+		assert.GreaterOrEqual(t, at, before.UnixNano(), line)
+		assert.Positive(t, took, line)
+		assert.Contains(t, []int{0, 1}, worker, line)
+	}
 }

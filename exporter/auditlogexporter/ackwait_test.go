@@ -116,15 +116,23 @@ func TestExportInTheRequestsGroup(t *testing.T) {
 		export  func(tr exporter.Traces, lg exporter.Logs, ctx context.Context) error
 	}{
 		{name: "traces in a group", ctx: withGroup, inGroup: true,
-			export: func(tr exporter.Traces, _ exporter.Logs, ctx context.Context) error { return tr.ConsumeTraces(ctx, oneSpan("GET /users/{id}")) }},
+			export: func(tr exporter.Traces, _ exporter.Logs, ctx context.Context) error {
+				return tr.ConsumeTraces(ctx, oneSpan("GET /users/{id}"))
+			}},
 		{name: "logs in a group", ctx: withGroup, inGroup: true,
-			export: func(_ exporter.Traces, lg exporter.Logs, ctx context.Context) error { return lg.ConsumeLogs(ctx, alertLogs()) }},
+			export: func(_ exporter.Traces, lg exporter.Logs, ctx context.Context) error {
+				return lg.ConsumeLogs(ctx, alertLogs())
+			}},
 		{name: "traces without a group", ctx: func() (context.Context, *ackwait.Group) { return context.Background(), nil },
-			export: func(tr exporter.Traces, _ exporter.Logs, ctx context.Context) error { return tr.ConsumeTraces(ctx, oneSpan("GET /users/{id}")) }},
+			export: func(tr exporter.Traces, _ exporter.Logs, ctx context.Context) error {
+				return tr.ConsumeTraces(ctx, oneSpan("GET /users/{id}"))
+			}},
 		{name: "alerts, group detached", ctx: func() (context.Context, *ackwait.Group) {
 			ctx, g := ackwait.With(context.Background())
 			return ackwait.Detach(ctx), g
-		}, export: func(_ exporter.Traces, lg exporter.Logs, ctx context.Context) error { return lg.ConsumeLogs(ctx, alertLogs()) }},
+		}, export: func(_ exporter.Traces, lg exporter.Logs, ctx context.Context) error {
+			return lg.ConsumeLogs(ctx, alertLogs())
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig(t)

@@ -130,3 +130,26 @@ func TestLatenciesFile(t *testing.T) {
 		assert.Contains(t, []int{0, 1}, worker, line)
 	}
 }
+
+// TestWarmup: -warmup reports the latency of the requests sent after it
+// apart; none are when the run is shorter, and without it nothing is.
+func TestWarmup(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := grpc.NewServer()
+	ptraceotlp.RegisterGRPCServer(srv, &arrivals{})
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+	for _, tc := range []struct {
+		warmup string
+		steady bool
+	}{{"0s", false}, {"1ns", true}, {"1h", false}} {
+		t.Run(tc.warmup, func(t *testing.T) {
+			var out bytes.Buffer
+			err := loadCmd(context.Background(), []string{"-endpoint", lis.Addr().String(), "-batch", "10", "-workers", "2",
+				"-tokens", "20", "-spans", "100", "-warmup", tc.warmup}, &out, &out)
+			require.NoError(t, err, out.String())
+			assert.Equal(t, tc.steady, regexp.MustCompile(`RESULT .* steady_p50_ms=[0-9.]+ steady_p99_ms=[0-9.]+ steady_max_ms=[0-9.]+`).MatchString(out.String()), out.String())
+		})
+	}
+}

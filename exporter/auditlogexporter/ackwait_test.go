@@ -13,12 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/exporter"
-	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
-	"github.com/tokenaudit/tokenaudit/exporter/auditlogexporter/internal/metadata"
 	"github.com/tokenaudit/tokenaudit/internal/ackwait"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/auditlog"
@@ -63,25 +60,15 @@ func (f heldFile) Sync() error {
 // startOn starts the traces and logs exporters of cfg on d.
 func startOn(t *testing.T, cfg *Config, d *disk) (exporter.Traces, exporter.Logs) {
 	t.Helper()
-	f := newFactory(func(path string, flag int) (auditlog.File, error) {
+	h := startHarnessWith(t, cfg, newFactory(func(path string, flag int) (auditlog.File, error) {
 		file, err := auditlog.OpenOSFile(path, flag)
 		if err != nil {
 			return nil, err
 		}
 		return heldFile{file, d}, nil
-	})
-	set := exportertest.NewNopSettings(metadata.Type)
-	tr, err := f.CreateTraces(context.Background(), set, cfg)
-	require.NoError(t, err)
-	lg, err := f.CreateLogs(context.Background(), set, cfg)
-	require.NoError(t, err)
-	require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
-	require.NoError(t, lg.Start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() {
-		assert.NoError(t, tr.Shutdown(context.Background()))
-		assert.NoError(t, lg.Shutdown(context.Background()))
-	})
-	return tr, lg
+	}))
+	t.Cleanup(func() { h.stop(t) })
+	return h.traces, h.logs
 }
 
 // oneSpan is a request of one audited span on resource.
@@ -89,17 +76,6 @@ func oneSpan(resource string) ptrace.Traces {
 	td := ptrace.NewTraces()
 	auditedSpan(td, resource, auditattr.OutcomeSuccess)
 	return td
-}
-
-// activities counts the API activity records in cfg's log.
-func activities(t *testing.T, cfg *Config) int {
-	n := 0
-	for _, rec := range readRecords(t, cfg.Directory) {
-		if rec["class_uid"] == float64(6003) {
-			n++
-		}
-	}
-	return n
 }
 
 // TestExportInTheRequestsGroup: with a group in the request's context
@@ -203,7 +179,7 @@ func TestFailedWriteInTheRequestsGroup(t *testing.T) {
 				require.NoError(t, tr.ConsumeTraces(ctx, oneSpan("GET /users/{id}")), "the failure comes with the group")
 				require.ErrorIs(t, g.Wait(), syscall.ENOSPC)
 				d.fail.Store(false)
-				assert.Zero(t, activities(t, cfg))
+				assert.Zero(t, countSpans(t, cfg))
 				return
 			}
 			acked := make(chan error, 1)
@@ -215,7 +191,7 @@ func TestFailedWriteInTheRequestsGroup(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 			d.fail.Store(false)
 			require.NoError(t, <-acked)
-			assert.Equal(t, 1, activities(t, cfg))
+			assert.Equal(t, 1, countSpans(t, cfg))
 		})
 	}
 }
@@ -239,5 +215,5 @@ func TestConcurrentExportsInGroups(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	assert.Equal(t, requests, activities(t, cfg))
+	assert.Equal(t, requests, countSpans(t, cfg))
 }

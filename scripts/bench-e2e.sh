@@ -87,7 +87,7 @@ echo "== config.yaml, GOMAXPROCS=2"
 run config_procs2 "$OTELCOL" config.yaml GOMAXPROCS=2
 half=$(awk -v s="$(field config spans_per_s)" 'BEGIN { printf "%d", s / 2 }')
 echo "== config.yaml paced at half its capacity: $half spans/s"
-run config_half "$OTELCOL" config.yaml -- -rate "$half"
+run config_half "$OTELCOL" config.yaml -- -rate "$half" -warmup 5s
 
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(go version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -103,8 +103,8 @@ while read -r name _; do
     "$(field "$name" loadgen_cpu_s)" "$(field "$name" loadgen_us_per_span)"
 done < "$results"
 awk -v b="$(field config spans_per_cpu_s)" -v n="$(field no_audit_trail spans_per_cpu_s)" -v c="$diy" \
-    -v p1="$(field config_procs1 spans_per_s)" -v p2="$(field config_procs2 spans_per_s)" -v h="$(field config_half p99_ms)" 'BEGIN {
+    -v p1="$(field config_procs1 spans_per_s)" -v p2="$(field config_procs2 spans_per_s)" -v h="$(field config_half p99_ms)" -v hs="$(field config_half steady_p99_ms)" -v hm="$(field config_half steady_max_ms)" 'BEGIN {
   printf "\nconfig.yaml vs contrib DIY: %.2fx the spans per CPU-second (target: at least 2x)\n", b / c
   printf "without the audit trail (token_audit + token_anomaly) vs contrib DIY: %.2fx (target: at least 4x)\n", n / c
   printf "config.yaml at GOMAXPROCS=2 vs 1: %.2fx the spans per second (target: at least 1.8x)\n", p2 / p1
-  printf "config.yaml at half its capacity: p99 export latency %s ms (target: at most 50 ms)\n", h }'
+  printf "config.yaml at half its capacity: p99 export latency %s ms; after the first 5 s %s ms, max %s ms (target: at most 50 ms)\n", h, hs, hm }'

@@ -43,6 +43,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var c loadConfig
 	fs.Float64Var(&c.rate, "rate", 0, "spans per second in all; 0 sends as fast as the collector takes them")
 	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long to send")
+	warmup := fs.Duration("warmup", 0, "also report the export latency of the requests sent after this long (steady_p50_ms, steady_p99_ms, steady_max_ms): a collector just started is still growing its heap and meeting every token for the first time")
 	fs.IntVar(&c.tokens, "tokens", 10000, "distinct tokens; each span picks one at random")
 	fs.IntVar(&c.batch, "batch", 500, "spans per export request")
 	fs.IntVar(&c.workers, "workers", 4, "concurrent senders")
@@ -52,6 +53,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&c.pid, "pid", 0, "the collector's process id: report its CPU time and resident memory (Linux /proc)")
 	secret := fs.String("jwt-secret", envOr("TOKENAUDIT_DEMO_JWT_SECRET", demoSecret), "HS256 secret of the JWTs")
 	cpuProfile := fs.String("cpuprofile", "", "write the load generator's own CPU profile of the sending to this file")
+	latFile := fs.String("latencies", "", "write one line per request to this file: sent at (Unix ns), latency (ns), how late after its due time it was sent (ns), sender")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,6 +87,8 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var sent, failed, claimed atomic.Int64
 	latencies := make([][]time.Duration, c.workers)
+	steady := make([][]time.Duration, c.workers) // sent after -warmup
+	sends := make([][]sendRecord, c.workers)
 	var firstErr error
 	var errOnce sync.Once
 	began := time.Now()
@@ -114,7 +118,14 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				}
 				start := time.Now()
 				err = snd.send(ctx, req)
-				latencies[w] = append(latencies[w], time.Since(start))
+				took := time.Since(start)
+				latencies[w] = append(latencies[w], took)
+				if *warmup > 0 && start.Sub(began) >= *warmup {
+					steady[w] = append(steady[w], took)
+				}
+				if *latFile != "" {
+					sends[w] = append(sends[w], sendRecord{at: start, took: took, late: start.Sub(pace.at(k))})
+				}
 				// A request that failed may still be read by gRPC's
 				// writer as it resets the stream: the next one gets
 				// memory of its own.
@@ -145,9 +156,19 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "sent %d spans in %s: %.0f spans/s; %d refused\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds(), failed.Load())
 	line := fmt.Sprintf("RESULT spans=%d seconds=%.3f spans_per_s=%.0f refused=%d", n, took.Seconds(), float64(n)/took.Seconds(), failed.Load())
 	if lat := mergeLatencies(latencies); len(lat) > 0 {
-		p50, p99 := percentile(lat, 0.50), percentile(lat, 0.99)
-		fmt.Fprintf(stdout, "export latency over %d requests: p50 %s, p99 %s\n", len(lat), p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond))
-		line += fmt.Sprintf(" p50_ms=%.1f p99_ms=%.1f", p50.Seconds()*1000, p99.Seconds()*1000)
+		p50, p99, top := percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
+		fmt.Fprintf(stdout, "export latency over %d requests: p50 %s, p99 %s, max %s\n", len(lat), p50.Round(10*time.Microsecond),
+			p99.Round(10*time.Microsecond), top.Round(10*time.Microsecond))
+		line += fmt.Sprintf(" p50_ms=%.1f p99_ms=%.1f max_ms=%.1f", p50.Seconds()*1000, p99.Seconds()*1000, top.Seconds()*1000)
+	}
+	if lat := mergeLatencies(steady); len(lat) > 0 {
+		p50, p99, top := percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
+		fmt.Fprintf(stdout, "after the first %s, over %d requests: p50 %s, p99 %s, max %s\n", *warmup, len(lat), p50.Round(10*time.Microsecond),
+			p99.Round(10*time.Microsecond), top.Round(10*time.Microsecond))
+		line += fmt.Sprintf(" steady_p50_ms=%.1f steady_p99_ms=%.1f steady_max_ms=%.1f", p50.Seconds()*1000, p99.Seconds()*1000, top.Seconds()*1000)
+	}
+	if err := writeSends(*latFile, sends); err != nil {
+		return err
 	}
 	if c.pid > 0 {
 		cpu := after.cpu - before.cpu

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -55,11 +59,9 @@ func TestPacedLoadArrivesSpread(t *testing.T) {
 	t.Errorf("median gap between requests %v in three runs, want > 10ms (25 ms when spread)", medians)
 }
 
-// pacedMedianGap runs 4 senders of 100-span requests at 4,000 spans/s (one
-// request every 25 ms in all, each sender every 100 ms) against a
-// recording server, checks the counts and returns the median gap between
-// arrivals.
-func pacedMedianGap(t *testing.T) time.Duration {
+// recordingServer serves OTLP traces on a free port until the test ends,
+// noting when each request came.
+func recordingServer(t *testing.T) (string, *arrivals) {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -67,10 +69,20 @@ func pacedMedianGap(t *testing.T) time.Duration {
 	a := &arrivals{}
 	ptraceotlp.RegisterGRPCServer(srv, a)
 	go func() { _ = srv.Serve(lis) }()
-	defer srv.Stop()
+	t.Cleanup(srv.Stop)
+	return lis.Addr().String(), a
+}
+
+// pacedMedianGap runs 4 senders of 100-span requests at 4,000 spans/s (one
+// request every 25 ms in all, each sender every 100 ms) against a
+// recording server, checks the counts and returns the median gap between
+// arrivals.
+func pacedMedianGap(t *testing.T) time.Duration {
+	t.Helper()
+	addr, a := recordingServer(t)
 
 	var out bytes.Buffer
-	err = loadCmd(context.Background(), []string{"-endpoint", lis.Addr().String(), "-rate", "4000", "-batch", "100",
+	err := loadCmd(context.Background(), []string{"-endpoint", addr, "-rate", "4000", "-batch", "100",
 		"-workers", "4", "-tokens", "50", "-duration", "1s"}, &out, &out)
 	require.NoError(t, err, out.String())
 
@@ -91,4 +103,50 @@ func pacedMedianGap(t *testing.T) time.Duration {
 	}
 	slices.Sort(gaps)
 	return gaps[len(gaps)/2]
+}
+
+// TestLatenciesFile: -latencies writes one line per request answered,
+// each with its send time, a positive latency, its lateness and sender,
+// and the RESULT line gives the slowest.
+func TestLatenciesFile(t *testing.T) {
+	addr, _ := recordingServer(t)
+
+	path := filepath.Join(t.TempDir(), "lat")
+	var out bytes.Buffer
+	before := time.Now()
+	err := loadCmd(context.Background(), []string{"-endpoint", addr, "-batch", "10", "-workers", "2",
+		"-tokens", "20", "-spans", "100", "-latencies", path}, &out, &out)
+	require.NoError(t, err, out.String())
+	assert.Regexp(t, `RESULT spans=100 .* max_ms=[0-9.]+`, out.String())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	require.Len(t, lines, 10, "one line per request")
+	for _, line := range lines {
+		var at, took, late int64
+		var worker int
+		_, err := fmt.Sscanf(line, "%d %d %d %d", &at, &took, &late, &worker)
+		require.NoError(t, err, line)
+		assert.GreaterOrEqual(t, at, before.UnixNano(), line)
+		assert.Positive(t, took, line)
+		assert.Contains(t, []int{0, 1}, worker, line)
+	}
+}
+
+// TestWarmup: -warmup reports the latency of the requests sent after it
+// apart; none are when the run is shorter, and without it nothing is.
+func TestWarmup(t *testing.T) {
+	addr, _ := recordingServer(t)
+	for _, tc := range []struct {
+		warmup string
+		steady bool
+	}{{"0s", false}, {"1ns", true}, {"1h", false}} {
+		t.Run(tc.warmup, func(t *testing.T) {
+			var out bytes.Buffer
+			err := loadCmd(context.Background(), []string{"-endpoint", addr, "-batch", "10", "-workers", "2",
+				"-tokens", "20", "-spans", "100", "-warmup", tc.warmup}, &out, &out)
+			require.NoError(t, err, out.String())
+			assert.Equal(t, tc.steady, regexp.MustCompile(`RESULT .* steady_p50_ms=[0-9.]+ steady_p99_ms=[0-9.]+ steady_max_ms=[0-9.]+`).MatchString(out.String()), out.String())
+		})
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"time"
 
@@ -46,6 +47,32 @@ func mergeLatencies(perWorker [][]time.Duration) []time.Duration {
 	}
 	slices.Sort(all)
 	return all
+}
+
+// sendRecord is one request as -latencies writes it.
+type sendRecord struct {
+	at   time.Time     // when it was sent
+	took time.Duration // until the collector answered
+	late time.Duration // after its due time (-rate): the previous answer came late
+}
+
+// writeSends writes every sender's requests to path, one line each, for
+// lining them up with what the collector did at the time; an empty path
+// writes nothing.
+func writeSends(path string, perWorker [][]sendRecord) error {
+	if path == "" {
+		return nil
+	}
+	var b []byte
+	for w, recs := range perWorker {
+		for _, r := range recs {
+			b = fmt.Appendf(b, "%d %d %d %d\n", r.at.UnixNano(), r.took.Nanoseconds(), r.late.Nanoseconds(), w)
+		}
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("-latencies: %w", err)
+	}
+	return nil
 }
 
 // percentile of sorted latencies, nearest rank.

@@ -2,7 +2,9 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,7 +97,7 @@ func TestRequestAcknowledgedOnceItsEntryIsStored(t *testing.T) {
 			}
 			returnsWhileHeld(t, done, disk.release, "the batch waited for its entry's write")
 			acked := make(chan struct{})
-			go func() { g.Wait(); close(acked) }()
+			go func() { assert.NoError(t, g.Wait()); close(acked) }()
 			select {
 			case <-acked:
 				close(disk.release)
@@ -108,4 +110,61 @@ func TestRequestAcknowledgedOnceItsEntryIsStored(t *testing.T) {
 			waitFor(t, func() bool { return len(h.alertsOf(auditattr.ViolationRevoked)) == 1 }, "the deliverer sends the alert")
 		})
 	}
+}
+
+// TestBatchReadBesideTheNextConsumers: with storage and a group in the
+// request's context, a batch returns before it is read, so that the
+// consumers after the connector (audit_log's encoding and append) run
+// while its detectors do, and the group's Wait returns only once it is
+// read and its entry stored. Here another batch holds the model's lock.
+func TestBatchReadBesideTheNextConsumers(t *testing.T) {
+	id := component.MustNewID("file_storage")
+	disk := newDurableStorage()
+	cfg := deliveryConfig()
+	cfg.Storage = &id
+	h := newHarnessWith(t, cfg, harnessOptions{host: disk.host(id)})
+
+	ctx, g := ackwait.With(context.Background())
+	release := make(chan struct{})
+	h.model.mu.Lock()
+	go func() { <-release; h.model.mu.Unlock() }()
+	done := make(chan error, 1)
+	go func() { done <- h.traces[0].ConsumeTraces(ctx, revokedBatch("tok_a")) }()
+	returnsWhileHeld(t, done, release, "the batch waited for the model's lock")
+	acked := make(chan error, 1)
+	go func() { acked <- g.Wait() }()
+	select {
+	case <-acked:
+		close(release)
+		t.Fatal("the group's wait returned before the batch was read")
+	default:
+	}
+	close(release)
+	require.NoError(t, <-acked)
+	data, err := disk.client.Get(t.Context(), outboxEntryKey(0))
+	require.NoError(t, err)
+	assert.NotNil(t, data, "its entry is stored when the group's wait returns")
+	waitFor(t, func() bool { return len(h.alertsOf(auditattr.ViolationRevoked)) == 1 }, "the deliverer sends the alert")
+}
+
+// TestConcurrentRequestsEachReadOnce: requests of their own groups, sent
+// at once, are each read once and each raise their alert once (run with
+// -race: the batches are read on the groups' goroutines).
+func TestConcurrentRequestsEachReadOnce(t *testing.T) {
+	id := component.MustNewID("file_storage")
+	cfg := deliveryConfig()
+	cfg.Storage = &id
+	h := newHarnessWith(t, cfg, harnessOptions{host: newDurableStorage().host(id)})
+	const requests = 16
+	var wg sync.WaitGroup
+	for i := range requests {
+		wg.Go(func() {
+			ctx, g := ackwait.With(context.Background())
+			assert.NoError(t, h.traces[0].ConsumeTraces(ctx, revokedBatch(fmt.Sprintf("tok_%d", i))))
+			assert.NoError(t, g.Wait())
+		})
+	}
+	wg.Wait()
+	waitFor(t, func() bool { return len(h.alertsOf(auditattr.ViolationRevoked)) == requests }, "every request's alert is sent")
+	assert.Len(t, h.alertsOf(auditattr.ViolationRevoked), requests, "and once")
 }

@@ -8,8 +8,6 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
-
-	"github.com/tokenaudit/tokenaudit/internal/ackwait"
 )
 
 // admit refuses a batch before reading it while max_pending alerts wait
@@ -81,26 +79,6 @@ func (m *model) deliverBatch(ctx context.Context) {
 	}
 	out := m.alerts()
 	m.outbox.flushBatch(ctx, out, out != nil && m.outbox.due(time.Now()))
-}
-
-// deliverRequest is deliverBatch for the batch of a request. With storage
-// and a group in the request's context (internal/ackwait), the entry's
-// write runs beside the consumers after this one, and the request is
-// acknowledged once it is done: its fsync overlaps audit_log's instead of
-// preceding it. The write is the same either way (stored, then the
-// deliverer woken).
-func (m *model) deliverRequest(ctx context.Context) {
-	if m.store != nil && m.outbox.queued() {
-		m.writes.Add(1)
-		if ackwait.From(ctx).Go(func() {
-			defer m.writes.Done()
-			m.deliverBatch(ctx)
-		}) {
-			return
-		}
-		m.writes.Done()
-	}
-	m.deliverBatch(ctx)
 }
 
 // alerts is the consumer of alerts, nil while no logs pair runs.

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 
+	"github.com/tokenaudit/tokenaudit/internal/ackwait"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/policy"
 )
@@ -84,7 +85,7 @@ type model struct {
 	saving *tokenSnapshot // the save in progress, nil when none
 	stop   chan struct{}
 	loops  sync.WaitGroup
-	writes sync.WaitGroup // outbox writes running beside a request (deliverRequest)
+	writes sync.WaitGroup // batches read and stored beside a request (consume)
 
 	principalRates *table[principalRate] // rate_surge: owners' per-token baselines (rate_principal.go)
 }
@@ -245,7 +246,7 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 	if err := m.admit(ctx); err != nil {
 		return err
 	}
-	n := m.locked(ctx, func() int {
+	m.consume(ctx, "traces", func() int {
 		n := 0
 		for _, rs := range td.ResourceSpans().All() {
 			res := m.met.internResource(rs.Resource())
@@ -270,11 +271,6 @@ func (m *model) consumeTraces(ctx context.Context, td ptrace.Traces) error {
 		m.ingestRun()
 		return n
 	})
-	m.tel.items(ctx, "traces", n)
-	// Once stored, alerts leave in the background; without storage, with
-	// the batch that raised them or with the one being sent. A refusal
-	// does not fail the batch: they wait in the outbox and are sent again.
-	m.deliverRequest(ctx)
 	return nil
 }
 
@@ -283,7 +279,7 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 	if err := m.admit(ctx); err != nil {
 		return err
 	}
-	n := m.locked(ctx, func() int {
+	m.consume(ctx, "logs", func() int {
 		n := 0
 		for _, rl := range ld.ResourceLogs().All() {
 			res := m.met.internResource(rl.Resource())
@@ -307,12 +303,40 @@ func (m *model) consumeLogs(ctx context.Context, ld plog.Logs) error {
 		m.ingestRun()
 		return n
 	})
-	m.tel.items(ctx, "logs", n)
-	// Once stored, alerts leave in the background; without storage, with
-	// the batch that raised them or with the one being sent. A refusal
-	// does not fail the batch: they wait in the outbox and are sent again.
-	m.deliverRequest(ctx)
 	return nil
+}
+
+// consume reads a batch with read (under the lock) and delivers the alerts
+// it raised: once stored, they leave in the background; without storage,
+// with the batch that raised them or with the one being sent. A refusal
+// does not fail the batch: they wait in the outbox and are sent again.
+//
+// With storage and a group in the request's context (internal/ackwait,
+// which token_audit adds), all of it runs in the group: the batch returns
+// at once, the detectors and the outbox's write run beside the consumers
+// after this one (audit_log's encoding, append and fsync), and the request
+// is acknowledged once both are done, whatever order the fanout calls them
+// in. Nothing of it can fail the batch once admitted, so the group gets no
+// error from it. Without storage a batch returns once its alerts are
+// delivered, which the group would only delay.
+func (m *model) consume(ctx context.Context, signal string, read func() int) {
+	work := func() {
+		n := m.locked(ctx, read)
+		m.tel.items(ctx, signal, n)
+		m.deliverBatch(ctx)
+	}
+	if m.store != nil {
+		m.writes.Add(1)
+		if ackwait.From(ctx).Go(func() error {
+			defer m.writes.Done()
+			work()
+			return nil
+		}) {
+			return
+		}
+		m.writes.Done()
+	}
+	work()
 }
 
 // locked runs read under the lock and queues the alerts it raised in the

@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
+
+	"github.com/tokenaudit/tokenaudit/internal/ackwait"
 )
 
 // outbox holds the alerts ingest raised until the next consumer accepts
@@ -273,7 +275,9 @@ func (o *outbox) sendQueued(ctx context.Context, out consumer.Logs, send bool) e
 			if !send {
 				break
 			}
-			if err = out.ConsumeLogs(ctx, e.alerts); err != nil {
+			// Counted sent once ConsumeLogs returns: audit_log must append
+			// them before it returns, not in the request's group.
+			if err = out.ConsumeLogs(ackwait.Detach(ctx), e.alerts); err != nil {
 				break
 			}
 		}

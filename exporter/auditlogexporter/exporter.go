@@ -42,8 +42,9 @@ type auditExporter struct {
 	statsMu sync.Mutex
 	last    auditlog.Stats
 
-	stop chan struct{}
-	done sync.WaitGroup
+	stop   chan struct{}
+	done   sync.WaitGroup
+	writes sync.WaitGroup // exports running in their request's group (inGroup)
 
 	keyMu    sync.Mutex // one change of signing key at a time
 	verifier string     // of the signing key in force
@@ -257,6 +258,7 @@ func (e *auditExporter) Shutdown(context.Context) error {
 	e.keyWatch.Stop()
 	close(e.stop)
 	e.done.Wait()
+	e.writes.Wait()
 	enc := newEncoder(e.version, e.guard)
 	_, err := e.log.Append([]auditlog.Entry{enc.lifecycle(lifecycleEvent{Event: auditlog.Event{Kind: eventStop, First: e.log.Size()},
 		Message: fmt.Sprintf("audit_log %s stopped", e.set.ID)}, time.Now())})
@@ -270,10 +272,20 @@ func (e *auditExporter) Shutdown(context.Context) error {
 	return nil
 }
 
-// pushTraces encodes in parallel with other exports and, for a large
+// pushTraces exports td, in its request's group when it has one (inGroup).
+func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	return e.inGroup(ctx, func(ctx context.Context) error { return e.exportTraces(ctx, td) })
+}
+
+// pushLogs exports ld, in its request's group when it has one (inGroup).
+func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	return e.inGroup(ctx, func(ctx context.Context) error { return e.exportLogs(ctx, ld) })
+}
+
+// exportTraces encodes in parallel with other exports and, for a large
 // request, in parallel slices (encodeParts); it returns once the records
 // are fsynced.
-func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+func (e *auditExporter) exportTraces(ctx context.Context, td ptrace.Traces) error {
 	e.log.Announce() // a group being formed waits for this one's encoding
 	logged := time.Now().UnixMilli()
 	encs, batches, ignored := e.encodeParts(td.SpanCount(), func(enc *encoder, b *recordBatch, from, to int) int64 {
@@ -297,7 +309,7 @@ func (e *auditExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	return e.write(ctx, batches, ignored)
 }
 
-func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+func (e *auditExporter) exportLogs(ctx context.Context, ld plog.Logs) error {
 	e.log.Announce()
 	enc, b := e.encoder()
 	defer e.release(enc, b)

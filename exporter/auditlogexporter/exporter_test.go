@@ -100,11 +100,16 @@ type harness struct {
 
 func startHarness(t *testing.T, cfg *Config) *harness {
 	t.Helper()
+	return startHarnessWith(t, cfg, NewFactory())
+}
+
+// startHarnessWith is startHarness with the exporters of factory f.
+func startHarnessWith(t *testing.T, cfg *Config, f exporter.Factory) *harness {
+	t.Helper()
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	set := exportertest.NewNopSettings(metadata.Type)
 	set.TelemetrySettings = tel.NewTelemetrySettings()
-	f := NewFactory()
 	tr, err := f.CreateTraces(context.Background(), set, cfg)
 	require.NoError(t, err)
 	lg, err := f.CreateLogs(context.Background(), set, cfg)

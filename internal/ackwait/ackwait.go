@@ -1,17 +1,20 @@
-// Package ackwait lets a component finish a request's durable write after
-// it returned, while the request is still unacknowledged. The collector's
+// Package ackwait lets a component finish its part of a request after it
+// returned, while the request is still unacknowledged. The collector's
 // fanout calls a pipeline's consumers one after another, so a consumer
-// that fsyncs before returning (token_anomaly's outbox entry) holds every
-// consumer after it (audit_log, with its own fsync) until its write is
-// done: two fsyncs in series on every request. With a Group in the
-// request's context, the consumer starts its write, adds it to the group
-// and returns; whoever made the group (token_audit, upstream of the
-// fanout) waits for the group before returning, so the sender's
-// acknowledgement still follows every write, and the writes overlap.
+// that works before returning (token_anomaly's detectors and outbox
+// fsync, audit_log's encoding, append and fsync) holds every consumer
+// after it until it is done: the request's latency is the sum of theirs.
+// With a Group in the request's context, a consumer starts its work in
+// the group and returns; whoever made the group (token_audit, upstream of
+// the fanout) waits for the group before returning and returns the
+// group's errors, so the sender's acknowledgement still follows every
+// write, a failed write still fails the request, and the consumers' work
+// overlaps whatever order the fanout calls them in.
 package ackwait
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -19,6 +22,7 @@ import (
 type Group struct {
 	mu     sync.Mutex
 	closed bool
+	errs   []error
 	wg     sync.WaitGroup
 }
 
@@ -37,11 +41,23 @@ func From(ctx context.Context) *Group {
 	return g
 }
 
-// Go runs write in its own goroutine as part of the group. It reports
-// false, and runs nothing, when g is nil or the group's Wait has begun
-// (a consumer called after the request's owner returned, as behind a
-// queue): the caller then writes before returning, as without a group.
-func (g *Group) Go(write func()) bool {
+// Detach returns ctx without its group: a consumer called with it does
+// its whole work before returning. A component that hands its own output
+// on (token_anomaly's alerts) and counts it delivered once the consumer
+// returned must not let that consumer finish later in the request's group.
+func Detach(ctx context.Context) context.Context {
+	if From(ctx) == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, groupKey{}, (*Group)(nil))
+}
+
+// Go runs write in its own goroutine as part of the group; its error
+// fails the request (Wait returns it). It reports false, and runs
+// nothing, when g is nil or the group's Wait has begun (a consumer called
+// after the request's owner returned, as behind a queue): the caller then
+// writes before returning, as without a group.
+func (g *Group) Go(write func() error) bool {
 	if g == nil {
 		return false
 	}
@@ -53,16 +69,23 @@ func (g *Group) Go(write func()) bool {
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
-		write()
+		if err := write(); err != nil {
+			g.mu.Lock()
+			g.errs = append(g.errs, err)
+			g.mu.Unlock()
+		}
 	}()
 	return true
 }
 
 // Wait closes the group to new writes and returns once every write added
-// has returned.
-func (g *Group) Wait() {
+// has returned, with their errors joined.
+func (g *Group) Wait() error {
 	g.mu.Lock()
 	g.closed = true
 	g.mu.Unlock()
 	g.wg.Wait()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return errors.Join(g.errs...)
 }

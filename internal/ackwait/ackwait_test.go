@@ -2,6 +2,7 @@ package ackwait
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,9 +19,13 @@ func TestGo(t *testing.T) {
 	}{
 		{name: "no group", ctx: func() (context.Context, *Group) { return context.Background(), nil }},
 		{name: "open group", ctx: func() (context.Context, *Group) { return With(context.Background()) }, joined: true},
+		{name: "detached", ctx: func() (context.Context, *Group) {
+			ctx, _ := With(context.Background())
+			return Detach(ctx), nil
+		}},
 		{name: "waited for already", ctx: func() (context.Context, *Group) {
 			ctx, g := With(context.Background())
-			g.Wait()
+			require.NoError(t, g.Wait())
 			return ctx, g
 		}},
 	} {
@@ -28,7 +33,7 @@ func TestGo(t *testing.T) {
 			ctx, g := tc.ctx()
 			require.Same(t, g, From(ctx))
 			ran := make(chan struct{})
-			joined := From(ctx).Go(func() { close(ran) })
+			joined := From(ctx).Go(func() error { close(ran); return nil })
 			assert.Equal(t, tc.joined, joined)
 			if !joined {
 				select {
@@ -38,7 +43,7 @@ func TestGo(t *testing.T) {
 				}
 				return
 			}
-			g.Wait()
+			require.NoError(t, g.Wait())
 			select {
 			case <-ran:
 			default:
@@ -55,12 +60,12 @@ func TestWaitWaitsForEveryWrite(t *testing.T) {
 	release := make(chan struct{})
 	started := make(chan struct{}, 2)
 	for range 2 {
-		require.True(t, g.Go(func() { started <- struct{}{}; <-release }))
+		require.True(t, g.Go(func() error { started <- struct{}{}; <-release; return nil }))
 	}
 	<-started
 	<-started
 	waited := make(chan struct{})
-	go func() { g.Wait(); close(waited) }()
+	go func() { _ = g.Wait(); close(waited) }()
 	select {
 	case <-waited:
 		t.Fatal("Wait returned while writes were held")
@@ -68,4 +73,34 @@ func TestWaitWaitsForEveryWrite(t *testing.T) {
 	}
 	close(release)
 	<-waited
+}
+
+// TestWaitReturnsTheWritesErrors: a write that fails fails the request:
+// Wait returns every write's error, and nil when all succeeded.
+func TestWaitReturnsTheWritesErrors(t *testing.T) {
+	errA, errB := errors.New("disk full"), errors.New("read-only")
+	for _, tc := range []struct {
+		name   string
+		writes []error
+		want   []error
+	}{
+		{name: "none failed", writes: []error{nil, nil}},
+		{name: "one failed", writes: []error{nil, errA}, want: []error{errA}},
+		{name: "both failed", writes: []error{errA, errB}, want: []error{errA, errB}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, g := With(context.Background())
+			for _, err := range tc.writes {
+				require.True(t, g.Go(func() error { return err }))
+			}
+			err := g.Wait()
+			if tc.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			for _, w := range tc.want {
+				assert.ErrorIs(t, err, w)
+			}
+		})
+	}
 }

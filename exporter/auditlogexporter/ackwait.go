@@ -1,0 +1,80 @@
+package auditlogexporter
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer/consumererror"
+
+	"github.com/tokenaudit/tokenaudit/internal/ackwait"
+)
+
+// inGroup runs export, one request's encoding, append and fsync, in the
+// request's group (internal/ackwait) when token_audit made one and no
+// sending queue stands between: the export returns at once and the
+// request is acknowledged once the group is done. The collector's fanout
+// calls token_anomaly and audit_log one after the other; in the group
+// their work overlaps whichever it calls first, instead of the second
+// waiting for the first's detectors or fsync. A failed write is retried
+// here as retry_on_failure would (the exporter's own retry sees only the
+// export that returned), and its error, when retrying ends, fails the
+// request. Otherwise (no group, a queue, or alerts sent by token_anomaly,
+// which count as sent once the export returns) it runs before returning.
+func (e *auditExporter) inGroup(ctx context.Context, export func(context.Context) error) error {
+	if e.cfg.QueueConfig.HasValue() {
+		return export(ctx)
+	}
+	e.writes.Add(1)
+	// The exporter's timeout ends ctx when this call returns; the values
+	// (the request's metadata, event ids) are kept.
+	bg := context.WithoutCancel(ctx)
+	if ackwait.From(ctx).Go(func() error {
+		defer e.writes.Done()
+		return e.retrying(bg, export)
+	}) {
+		return nil
+	}
+	e.writes.Done()
+	return export(ctx)
+}
+
+// retrying calls export until it succeeds, its error is permanent,
+// retry_on_failure's max_elapsed_time is spent or the exporter shuts
+// down, waiting between calls as retry_on_failure does (exponential
+// back-off with jitter, up to max_interval).
+func (e *auditExporter) retrying(ctx context.Context, export func(context.Context) error) error {
+	r := e.cfg.RetryConfig
+	err := export(ctx)
+	if err == nil || !r.Enabled || consumererror.IsPermanent(err) {
+		return err
+	}
+	began := time.Now()
+	interval := r.InitialInterval
+	for {
+		wait := jitter(interval, r.RandomizationFactor)
+		if r.MaxElapsedTime > 0 && time.Since(began)+wait > r.MaxElapsedTime {
+			return fmt.Errorf("audit log: write failed, retried for %s: %w", time.Since(began).Round(time.Millisecond), err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-e.stop:
+			t.Stop()
+			return fmt.Errorf("audit log: shutting down while retrying a failed write: %w", err)
+		}
+		if err = export(ctx); err == nil || consumererror.IsPermanent(err) {
+			return err
+		}
+		interval = min(time.Duration(float64(interval)*r.Multiplier), r.MaxInterval)
+	}
+}
+
+// jitter spreads d by ±factor, as retry_on_failure's randomization_factor.
+func jitter(d time.Duration, factor float64) time.Duration {
+	if factor <= 0 {
+		return d
+	}
+	return time.Duration(float64(d) * (1 + factor*(2*rand.Float64()-1)))
+}

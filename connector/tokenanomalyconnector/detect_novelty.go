@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
 // noveltyPairsPerToken sizes the first-seen filters: room for this many
@@ -65,9 +67,12 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			c := &m.cfg.Detectors.NewResource
 			novelAt := max(st.resNovelAt, st.firstSeen)
 			judged := settled(ev.at, novelAt, st.activeHours, st.resNovel, c) || quietSettled(ev.at, novelAt, st, c)
-			if known {
+			switch {
+			case known:
 				st.resQuiet = min(st.resQuiet+1, 0xffff)
-			} else {
+			case resourceJudged(ev):
+				return // learned, but neither the token's habit nor news (see resourceJudged)
+			default:
 				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
 			}
 			if !known && judged && d.applies(ev) {
@@ -82,6 +87,17 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			}
 		}
 	}
+}
+
+// resourceJudged reports whether a request's resource was judged already:
+// the processor's scope or restricted verdict alerted it (an out-of-scope
+// call is also a first call, and one misuse should be one alert), or the
+// service refused the call (401, 403: it touched nothing). The pair is
+// still learned, so a repeat is not news either, but it does not count as
+// the token's novelty: an attacker's refused or out-of-scope calls must
+// not restart the learning period that lets the next new resource alert.
+func resourceJudged(ev *event) bool {
+	return ev.resourceAlerted || ev.outcome == auditattr.OutcomeFailure || ev.outcome == auditattr.OutcomeDenied
 }
 
 // settled reports whether a token's values have settled enough to judge

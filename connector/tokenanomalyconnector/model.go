@@ -385,6 +385,7 @@ func (m *model) prepare(ev *event) {
 		ev.scopeBits = m.scopes.bits(ev.scopes)
 	}
 	ev.offHoursGiven = hasVerdict(ev, auditattr.ViolationOffHours)
+	ev.resourceAlerted = hasVerdict(ev, auditattr.ViolationScope) || hasVerdict(ev, auditattr.ViolationRestrictedResource)
 }
 
 // release feeds the stateful detectors the held items older than cutoff.

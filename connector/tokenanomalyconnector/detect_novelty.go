@@ -165,7 +165,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	f.window = c.ForgetAfter
 	f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
 		c.ForgetAfter.String() + ", in a range few of the org's tokens use."
-	m.raise(f, st)
+	m.holdFinding(f, st, key)
 }
 
 // rareNetwork judges a's coarse network (population.ipv4_prefix): it is
@@ -291,6 +291,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	slices.Sort(f.values)
 	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String() +
 		", usually at most " + strconv.Itoa(int(st.multiPeak)) + " (threshold " + strconv.Itoa(threshold) + "): " + strings.Join(f.values, ", ") + "."
+	m.foldHeld(f, ev.key)
 	m.raise(f, st)
 }
 
@@ -369,6 +370,9 @@ func newClientAddressSpec() detectorSpec {
 		c := sec.(*AddressConfig)
 		novelty(&c.NoveltyConfig, v)
 		validatePopulation(c, v)
+		if c.Hold < 0 {
+			v.add("detectors.new_client_address.hold: must not be negative (0 raises at once, default 10m)")
+		}
 	}
 	s.compile = func(m *model, d *detector, sec detectorSettings) error {
 		return compile(m, d, &sec.(*AddressConfig).NoveltyConfig)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
@@ -165,4 +166,39 @@ func TestHeldFindingsAreBounded(t *testing.T) {
 	raised := h.alertsOf(auditattr.FindingNewClientAddress)
 	require.Len(t, raised, 1)
 	assert.Equal(t, findingID("tok_many", typeNewClientAddress, "192.0.0.0/32"), str(raised[0], auditattr.FindingID), "the oldest")
+}
+
+// TestHeldFindingsEncoding: held findings and resolved ids read back as
+// written, alone or after held items in an outbox entry; a truncated
+// encoding is an error, not a panic.
+func TestHeldFindingsEncoding(t *testing.T) {
+	h := &heldFinding{id: "fnd_1", key: 7, due: 42}
+	h.f = finding{typ: typeNewClientAddress, sev: sevLow, at: 41, discriminator: "192.0.2.0/24", body: "b", tokenID: "tok_a",
+		principal: "alice", client: "192.0.2.5", values: []string{"192.0.2.0/24"}, window: time.Hour, hasEvidence: true, learned: true}
+	h.ev = event{tokenType: auditattr.TypeJWT, outcome: auditattr.OutcomeSuccess, res: ownResource}
+	h.ev.traceID[0], h.ev.spanID[7] = 1, 2
+	h.f.ev = &h.ev
+	data := encodeHeldFindings([]*heldFinding{h}, []string{"fnd_0"})
+	added, resolved, err := decodeHeldFindings(data)
+	require.NoError(t, err)
+	require.Len(t, added, 1)
+	assert.Equal(t, []string{"fnd_0"}, resolved)
+	got := added[0]
+	assert.Equal(t, h.ev, got.ev)
+	got.f.ev, h.f.ev = nil, nil
+	assert.Equal(t, h.f, got.f)
+	assert.Equal(t, [3]any{h.id, h.key, h.due}, [3]any{got.id, got.key, got.due})
+
+	e := &outboxEntry{alerts: plog.NewLogs(), held: encodeCompact(heldBatch(3, 2, 1)), found: data}
+	raw, err := encodeOutboxEntry(e)
+	require.NoError(t, err)
+	_, _, held, found, err := decodeOutboxEntry(raw)
+	require.NoError(t, err)
+	assert.Equal(t, e.held, held)
+	assert.Equal(t, data, found)
+
+	for n := range len(data) - 1 {
+		_, _, err := decodeHeldFindings(data[:n])
+		assert.Error(t, err, "truncated to %d bytes", n)
+	}
 }

@@ -123,11 +123,11 @@ func (m *model) resolveHeld(pick func(*heldFinding) bool, raise bool) []*heldFin
 }
 
 // raiseHeldDue raises the held findings whose due time the stateful
-// detectors' event time (releasedAt) has passed.
+// detectors' event time (releasedAt) has passed; ingestStateful calls it
+// only then (nextDue), so an item pays one comparison.
 func (m *model) raiseHeldDue() {
-	if at := m.releasedAt; at > m.holds.nextDue {
-		m.resolveHeld(func(h *heldFinding) bool { return at > h.due }, true)
-	}
+	at := m.releasedAt
+	m.resolveHeld(func(h *heldFinding) bool { return at > h.due }, true)
 }
 
 // raiseHeldWaited raises the held findings that waited their hold of wall

@@ -457,7 +457,9 @@ func (m *model) releaseTick() time.Duration {
 // ingestStateful runs the stateful detectors on one item, in event-time order.
 func (m *model) ingestStateful(ev *event) {
 	m.releasedAt = max(m.releasedAt, ev.at)
-	m.raiseHeldDue()
+	if m.releasedAt > m.holds.nextDue {
+		m.raiseHeldDue()
+	}
 	m.observe(stageClient, ev, nil)
 	if ev.tokenID == "" {
 		return

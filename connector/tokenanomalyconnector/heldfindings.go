@@ -1,7 +1,6 @@
 package tokenanomalyconnector
 
 import (
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -40,36 +39,57 @@ type heldFinding struct {
 	wall time.Time
 }
 
-// heldFindings are the held findings, in the order they were held.
+// heldFindings are the held findings by due time (then the order held):
+// those due leave from the front, so raising them costs nothing per item
+// held, however many an attacker's new networks hold.
 type heldFindings struct {
-	list    []*heldFinding
-	nextDue int64 // the least due in list; math.MaxInt64 when empty
+	list []*heldFinding
+	byID map[string]*heldFinding
 	// log holds the changes since the batch's last outbox entry (with storage).
 	log heldFindingsLog
 }
 
-func newHeldFindings() *heldFindings { return &heldFindings{nextDue: math.MaxInt64} }
+func newHeldFindings() *heldFindings { return &heldFindings{byID: map[string]*heldFinding{}} }
 
-func (s *heldFindings) find(id string) int {
-	return slices.IndexFunc(s.list, func(h *heldFinding) bool { return h.id == id })
+func (s *heldFindings) held(id string) bool { return s.byID[id] != nil }
+
+// add inserts h by its due time: at the end but for an item fed out of order.
+func (s *heldFindings) add(h *heldFinding) {
+	i, _ := slices.BinarySearchFunc(s.list, h.due+1, func(e *heldFinding, due int64) int { return compareInt64(e.due, due) })
+	s.list = slices.Insert(s.list, i, h)
+	s.byID[h.id] = h
 }
 
-func (s *heldFindings) add(h *heldFinding) {
-	s.list = append(s.list, h)
-	s.nextDue = min(s.nextDue, h.due)
+// takeDue takes out the findings due before at, in order.
+func (s *heldFindings) takeDue(at int64) []*heldFinding {
+	k := 0
+	for k < len(s.list) && s.list[k].due < at {
+		k++
+	}
+	return s.takeFirst(k)
+}
+
+// takeFirst takes out the first k findings.
+func (s *heldFindings) takeFirst(k int) []*heldFinding {
+	out := slices.Clone(s.list[:k])
+	for _, h := range out {
+		delete(s.byID, h.id)
+	}
+	clear(s.list[:k])
+	s.list = s.list[k:]
+	return out
 }
 
 // take moves the held findings take chooses to out, in order.
 func (s *heldFindings) take(out []*heldFinding, take func(*heldFinding) bool) []*heldFinding {
-	s.nextDue = math.MaxInt64
 	kept := s.list[:0]
 	for _, h := range s.list {
 		if take(h) {
 			out = append(out, h)
+			delete(s.byID, h.id)
 			continue
 		}
 		kept = append(kept, h)
-		s.nextDue = min(s.nextDue, h.due)
 	}
 	clear(s.list[len(kept):])
 	s.list = kept
@@ -84,13 +104,12 @@ func (m *model) holdFinding(f *finding, st *tokenState, key uint64) {
 		return
 	}
 	id := findingID(f.tokenID, f.typ, f.discriminator)
-	if m.holds.find(id) >= 0 {
+	if m.holds.held(id) {
 		return // held already: its trigger was fed again after a restart
 	}
 	if len(m.holds.list) >= maxHeldFindings {
-		oldest := m.holds.list[0]
 		m.tel.evicted(tableHeldFindings)
-		m.resolveHeld(func(h *heldFinding) bool { return h == oldest }, true)
+		m.raiseTaken(m.holds.takeFirst(1)) // the first due
 	}
 	h := &heldFinding{id: id, key: key, due: f.at + m.holdFor.Milliseconds(), wall: time.Now().Add(m.holdFor)}
 	h.f = *f
@@ -111,23 +130,36 @@ func (m *model) holdFinding(f *finding, st *tokenState, key uint64) {
 // (raise) or drops them (folded into another alert).
 func (m *model) resolveHeld(pick func(*heldFinding) bool, raise bool) []*heldFinding {
 	taken := m.holds.take(nil, pick)
-	for _, h := range taken {
-		if m.store != nil {
-			m.holds.log.resolved = append(m.holds.log.resolved, h.id)
-		}
-		if raise {
-			m.raise(&h.f, m.tokens.get(h.key))
-		}
+	if raise {
+		m.raiseTaken(taken)
+	} else {
+		m.logResolved(taken)
 	}
 	return taken
+}
+
+// raiseTaken raises held findings taken out of the table.
+func (m *model) raiseTaken(taken []*heldFinding) {
+	m.logResolved(taken)
+	for _, h := range taken {
+		m.raise(&h.f, m.tokens.get(h.key))
+	}
+}
+
+func (m *model) logResolved(taken []*heldFinding) {
+	if m.store == nil {
+		return
+	}
+	for _, h := range taken {
+		m.holds.log.resolved = append(m.holds.log.resolved, h.id)
+	}
 }
 
 // raiseHeldDue raises the held findings whose due time the stateful
 // detectors' event time (releasedAt) has passed; ingestStateful calls it
 // only then (nextDue), so an item pays one comparison.
 func (m *model) raiseHeldDue() {
-	at := m.releasedAt
-	m.resolveHeld(func(h *heldFinding) bool { return at > h.due }, true)
+	m.raiseTaken(m.holds.takeDue(m.releasedAt))
 }
 
 // raiseHeldWaited raises the held findings that waited their hold of wall

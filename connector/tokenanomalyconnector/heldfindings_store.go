@@ -52,7 +52,7 @@ func (m *model) applyHeldFindings(data []byte) error {
 	}
 	wall := time.Now().Add(m.holdFor)
 	for _, h := range added {
-		if m.holds.find(h.id) < 0 {
+		if !m.holds.held(h.id) {
 			h.wall = wall
 			m.holds.add(h)
 		}

@@ -202,3 +202,23 @@ func TestHeldFindingsEncoding(t *testing.T) {
 		assert.Error(t, err, "truncated to %d bytes", n)
 	}
 }
+
+// TestHeldFindingsLeaveByDueTime: a finding of an item fed out of order
+// is due before those held earlier; equal due times keep the order held.
+func TestHeldFindingsLeaveByDueTime(t *testing.T) {
+	s := newHeldFindings()
+	for _, h := range []*heldFinding{{id: "a", due: 30}, {id: "b", due: 10}, {id: "c", due: 20}, {id: "d", due: 20}} {
+		s.add(h)
+	}
+	ids := func(hs []*heldFinding) (out []string) {
+		for _, h := range hs {
+			out = append(out, h.id)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"b", "c", "d", "a"}, ids(s.list))
+	assert.Equal(t, []string{"b", "c", "d"}, ids(s.takeDue(21)))
+	assert.False(t, s.held("c"))
+	assert.True(t, s.held("a"))
+	assert.Equal(t, []string{"a"}, ids(s.list))
+}

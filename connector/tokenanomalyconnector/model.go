@@ -457,7 +457,7 @@ func (m *model) releaseTick() time.Duration {
 // ingestStateful runs the stateful detectors on one item, in event-time order.
 func (m *model) ingestStateful(ev *event) {
 	m.releasedAt = max(m.releasedAt, ev.at)
-	if m.releasedAt > m.holds.nextDue {
+	if len(m.holds.list) > 0 && m.releasedAt > m.holds.list[0].due {
 		m.raiseHeldDue()
 	}
 	m.observe(stageClient, ev, nil)

@@ -237,6 +237,10 @@ type NoveltyConfig struct {
 type AddressConfig struct {
 	NoveltyConfig `mapstructure:",squash"`
 	Population    PopulationConfig `mapstructure:"population"`
+	// Hold is how long (event time, and wall clock when traffic stops) a
+	// finding waits for multi_address to fold it (heldfindings.go); at
+	// most allowed_lateness, 0 raises at once.
+	Hold time.Duration `mapstructure:"hold"`
 }
 
 // PopulationConfig: a network new to a token is evidence only when it is
@@ -379,6 +383,10 @@ func (c *Config) Validate() error {
 	}
 	if c.AllowedLateness < 0 {
 		add("allowed_lateness: must not be negative")
+	}
+	if h := c.Detectors.NewClientAddress.Hold; h > c.AllowedLateness {
+		add("detectors.new_client_address.hold: %s is longer than allowed_lateness %s; set it to at most allowed_lateness (no stateful alert waits longer; 0 raises at once)",
+			h, c.AllowedLateness)
 	}
 	if c.DedupWindow < 0 {
 		add("dedup_window: %d must not be negative (0 turns deduplication of retried batches off)", c.DedupWindow)

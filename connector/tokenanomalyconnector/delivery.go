@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,8 +37,8 @@ func (m *model) queueAlerts() {
 		m.tel.evictedN[tablePairs] += m.pairs.evicted
 		m.pairs.evicted = 0
 	}
-	held := m.takeHeld()
-	if m.pendingN == 0 && held == nil {
+	held, found := m.takeHeld(), m.takeHeldFindings()
+	if m.pendingN == 0 && held == nil && found == nil {
 		m.seen.batch = m.seen.batch[:0]
 		return
 	}
@@ -46,12 +47,12 @@ func (m *model) queueAlerts() {
 	clear(m.pendingScopes)
 	items := m.seen.takeBatch()
 	if m.alertOut == nil || n == 0 {
-		if held == nil {
+		if held == nil && found == nil {
 			return // no logs pipeline: alerts have nowhere to go
 		}
-		ld, n = plog.NewLogs(), 0 // the held items are stored all the same
+		ld, n = plog.NewLogs(), 0 // the held items and findings are stored all the same
 	}
-	m.outbox.add(ld, n, items, held)
+	m.outbox.add(ld, n, items, held, found)
 }
 
 // deliver stores what waits in the outbox (with storage) and sends it, in
@@ -136,10 +137,17 @@ func (m *model) loadOutbox(ctx context.Context) error {
 		for _, k := range keys {
 			m.seen.add(k)
 		}
-	}, func(seq uint64, held []byte) error {
+	}, func(seq uint64, held, found []byte) error {
 		if seq < m.covered {
 			return nil // the loaded state has them
 		}
-		return m.holdAgain(held)
+		var errs []error
+		if held != nil {
+			errs = append(errs, m.holdAgain(held))
+		}
+		if found != nil {
+			errs = append(errs, m.applyHeldFindings(found))
+		}
+		return errors.Join(errs...)
 	})
 }

@@ -151,6 +151,7 @@ func deliveryConfig() *Config {
 	// These tests are about delivery, not order: items reach the stateful
 	// detectors as they are read, so a batch's alerts leave with it.
 	cfg.AllowedLateness = 0
+	cfg.Detectors.NewClientAddress.Hold = 0 // at most the lateness
 	return cfg
 }
 

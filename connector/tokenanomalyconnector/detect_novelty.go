@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
 // noveltyPairsPerToken sizes the first-seen filters: room for this many
@@ -65,9 +67,12 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			c := &m.cfg.Detectors.NewResource
 			novelAt := max(st.resNovelAt, st.firstSeen)
 			judged := settled(ev.at, novelAt, st.activeHours, st.resNovel, c) || quietSettled(ev.at, novelAt, st, c)
-			if known {
+			switch {
+			case known:
 				st.resQuiet = min(st.resQuiet+1, 0xffff)
-			} else {
+			case resourceJudged(ev):
+				return // learned, but neither the token's habit nor news (see resourceJudged)
+			default:
 				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
 			}
 			if !known && judged && d.applies(ev) {
@@ -82,6 +87,17 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			}
 		}
 	}
+}
+
+// resourceJudged reports whether a request's resource was judged already:
+// the processor's scope or restricted verdict alerted it (an out-of-scope
+// call is also a first call, and one misuse should be one alert), or the
+// service refused the call (401, 403: it touched nothing). The pair is
+// still learned, so a repeat is not news either, but it does not count as
+// the token's novelty: an attacker's refused or out-of-scope calls must
+// not restart the learning period that lets the next new resource alert.
+func resourceJudged(ev *event) bool {
+	return ev.resourceAlerted || ev.outcome == auditattr.OutcomeFailure || ev.outcome == auditattr.OutcomeDenied
 }
 
 // settled reports whether a token's values have settled enough to judge
@@ -149,7 +165,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	f.window = c.ForgetAfter
 	f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
 		c.ForgetAfter.String() + ", in a range few of the org's tokens use."
-	m.raise(f, st)
+	m.holdFinding(f, st, key)
 }
 
 // rareNetwork judges a's coarse network (population.ipv4_prefix): it is
@@ -275,6 +291,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	slices.Sort(f.values)
 	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String() +
 		", usually at most " + strconv.Itoa(int(st.multiPeak)) + " (threshold " + strconv.Itoa(threshold) + "): " + strings.Join(f.values, ", ") + "."
+	m.foldHeld(f, ev.key)
 	m.raise(f, st)
 }
 
@@ -353,6 +370,9 @@ func newClientAddressSpec() detectorSpec {
 		c := sec.(*AddressConfig)
 		novelty(&c.NoveltyConfig, v)
 		validatePopulation(c, v)
+		if c.Hold < 0 {
+			v.add("detectors.new_client_address.hold: must not be negative (0 raises at once, default 10m)")
+		}
 	}
 	s.compile = func(m *model, d *detector, sec detectorSettings) error {
 		return compile(m, d, &sec.(*AddressConfig).NoveltyConfig)

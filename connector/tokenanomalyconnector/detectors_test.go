@@ -610,3 +610,42 @@ func TestStaleWatchQuantile(t *testing.T) {
 		})
 	}
 }
+
+// TestNewResourceNotOnJudgedRequests: a call the processor alerted for its
+// resource (scope, restricted) or the service refused raises no
+// new_resource beside its own alert; the pair is learned all the same, and
+// does not restart the token's learning: its next new resource alerts.
+func TestNewResourceNotOnJudgedRequests(t *testing.T) {
+	tests := []struct {
+		name       string
+		outcome    string
+		violations []string
+		want, next int // new_resource alerts after the call, and after a new in-scope call 10 minutes later
+	}{
+		{"plain first call (the token's learning restarts)", auditattr.OutcomeSuccess, nil, 1, 1},
+		{"out of scope", auditattr.OutcomeSuccess, []string{auditattr.ViolationScope}, 0, 1},
+		{"restricted resource", auditattr.OutcomeSuccess, []string{auditattr.ViolationRestrictedResource}, 0, 1},
+		{"refused (403)", auditattr.OutcomeDenied, nil, 0, 1},
+		{"refused (401)", auditattr.OutcomeFailure, nil, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Detectors.NewResource.LearningPeriod = time.Hour
+			cfg.Detectors.NewResource.MinActiveHours = 1
+			cfg.Detectors.NewResource.Outcomes = []string{auditattr.OutcomeSuccess, auditattr.OutcomeDenied, auditattr.OutcomeFailure}
+			h := newHarness(t, cfg)
+			h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 90)...)
+			probe := steady("tok_a", "198.51.100.1", "GET /admin", t0.Add(3*time.Hour), time.Minute, 2)
+			for i := range probe {
+				probe[i].outcome, probe[i].violations = tt.outcome, tt.violations
+			}
+			h.send(probe...)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
+			h.send(steady("tok_a", "198.51.100.1", "GET /admin", t0.Add(3*time.Hour+5*time.Minute), time.Minute, 1)...)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want, "the pair is learned")
+			h.send(steady("tok_a", "198.51.100.1", "GET /b", t0.Add(3*time.Hour+10*time.Minute), time.Minute, 1)...)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.next)
+		})
+	}
+}

@@ -38,7 +38,10 @@ type event struct {
 	// Set by prepare, so that a held event needs neither slice.
 	scopeBits     uint64 // interned tokenaudit.token.scopes
 	offHoursGiven bool   // the processor judged off_hours
-	newToken      bool   // set by ingestStateful: the token's state was just created
+	// resourceAlerted: the processor judged the resource itself (scope
+	// or restricted): its verdict is the alert, new_resource stays quiet.
+	resourceAlerted bool
+	newToken        bool // set by ingestStateful: the token's state was just created
 
 	clientAddr netip.Addr
 	addrDone   bool

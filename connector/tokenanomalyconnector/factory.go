@@ -93,6 +93,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 					WideIPv4Prefix: 8, WideIPv6Prefix: 20, WideMinTokens: 50,
 					LearningPeriod: 3 * day,
 				},
+				Hold: 10 * time.Minute,
 			},
 			NewResource: NoveltyConfig{
 				DetectorConfig: on(), LearningPeriod: day, MinActiveHours: 8, ForgetAfter: 7 * day,

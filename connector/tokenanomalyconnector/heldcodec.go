@@ -17,7 +17,8 @@ import (
 //	item: varint Δat | 7 × str | varint issuedAt | varint expiresAt |
 //	      16 bytes trace and span id | uvarint scopeBits | u8 flags |
 //	      8 bytes parent span id (a server span's, flags bit 2; version 3)
-//	flags: bit 0 off_hours given; bits 1–2 the side of the request (pairs.go)
+//	flags: bit 0 off_hours given; bits 1–2 the side of the request (pairs.go);
+//	       bit 3 a scope or restricted verdict (older entries never set it)
 //	str:  uvarint 0, uvarint length, bytes (a new string) | uvarint index+1
 const (
 	// heldCompactMark starts the compact encoding; the first encoding
@@ -59,6 +60,9 @@ func (w *heldWriter) add(ev *event) {
 	flags := ev.side << 1
 	if ev.offHoursGiven {
 		flags |= 1
+	}
+	if ev.resourceAlerted {
+		flags |= 1 << 3
 	}
 	w.b = append(w.b, flags)
 	if ev.side == sideServer {
@@ -133,6 +137,7 @@ func decodeCompactHeld(data []byte, each func(*event)) error {
 		ev.scopeBits = r.uvarint()
 		flags := r.u8()
 		ev.offHoursGiven = flags&1 != 0
+		ev.resourceAlerted = flags&(1<<3) != 0
 		switch ev.side = flags >> 1 & 3; ev.side {
 		case sideClient:
 			ev.pairID = ev.spanID

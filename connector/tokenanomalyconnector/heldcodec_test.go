@@ -36,6 +36,7 @@ func heldBatch(n, tokens int, seed uint64) []event {
 		ev.traceID[0], ev.traceID[15], ev.spanID[7] = byte(i), byte(i>>8), byte(i)
 		ev.scopeBits = uint64(t % 7)
 		ev.offHoursGiven = i%9 == 0
+		ev.resourceAlerted = i%5 == 0
 		switch i % 4 { // a log record; a client span; server spans of instrumented callers
 		case 1:
 			ev.side, ev.pairID = sideClient, ev.spanID
@@ -46,12 +47,13 @@ func heldBatch(n, tokens int, seed uint64) []event {
 	return evs
 }
 
-// withoutSides is evs as encodings without the sides of a request read
-// them back.
+// withoutSides is evs as encodings without the sides of a request (nor
+// the resource verdict flag) read them back.
 func withoutSides(evs []event) []event {
 	out := slices.Clone(evs)
 	for i := range out {
 		out[i].side, out[i].pairID = sideNone, pcommon.SpanID{}
+		out[i].resourceAlerted = false
 	}
 	return out
 }

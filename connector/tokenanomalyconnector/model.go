@@ -44,7 +44,9 @@ type model struct {
 	watermark                               int64   // newest event time seen, unix ms
 	releasedAt                              int64   // newest event time fed to the stateful detectors, unix ms
 	held                                    *reorder
-	arrival                                 time.Time // wall clock of the current consume call
+	holds                                   *heldFindings // new_client_address findings held (heldfindings.go)
+	holdFor                                 time.Duration // how long, 0 when none is
+	arrival                                 time.Time     // wall clock of the current consume call
 	nextTick                                int64
 	since                                   int64 // event time the connector began to observe, unix ms
 
@@ -122,6 +124,7 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 		met:           newMetricSet(cfg, set),
 		pendingScopes: map[int32]plog.ScopeLogs{},
 		held:          newReorder(cfg.MaxReorderItems),
+		holds:         newHeldFindings(),
 	}
 	m.principalRates = newTable(cfg.MaxTokens, principalRateAge)
 	m.met.tel = tel
@@ -130,6 +133,10 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 	m.pairs = newPairSet(cfg.DedupWindow)
 	if err := m.compileDetectors(&cfg.Detectors); err != nil {
 		return nil, err
+	}
+	if m.det.multi.enabled && !m.det.multi.dryRun {
+		// Only multi_address folds a held finding.
+		m.holdFor = min(cfg.Detectors.NewClientAddress.Hold, cfg.AllowedLateness)
 	}
 	return m, nil
 }
@@ -409,6 +416,7 @@ func (m *model) prepare(ev *event) {
 		ev.scopeBits = m.scopes.bits(ev.scopes)
 	}
 	ev.offHoursGiven = hasVerdict(ev, auditattr.ViolationOffHours)
+	ev.resourceAlerted = hasVerdict(ev, auditattr.ViolationScope) || hasVerdict(ev, auditattr.ViolationRestrictedResource)
 }
 
 // release feeds the stateful detectors the held items older than cutoff.
@@ -452,11 +460,14 @@ func (m *model) releaseExpired(now time.Time) {
 	if cutoff := m.held.expired(now, wait); cutoff > 0 {
 		m.release(cutoff)
 	}
+	m.raiseHeldWaited(now)
 }
 
-// releaseAll empties the reorder buffer (at shutdown).
+// releaseAll empties the reorder buffer and raises the held findings (at
+// shutdown).
 func (m *model) releaseAll() {
 	m.release(math.MaxInt64)
+	m.raiseHeldAll()
 }
 
 // reorderWait is the longest an item waits (wall clock) in the buffer.
@@ -470,6 +481,9 @@ func (m *model) releaseTick() time.Duration {
 // ingestStateful runs the stateful detectors on one item, in event-time order.
 func (m *model) ingestStateful(ev *event) {
 	m.releasedAt = max(m.releasedAt, ev.at)
+	if len(m.holds.list) > 0 && m.releasedAt > m.holds.list[0].due {
+		m.raiseHeldDue()
+	}
 	m.observe(stageClient, ev, nil)
 	if ev.tokenID == "" {
 		return

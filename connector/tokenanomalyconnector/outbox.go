@@ -65,6 +65,7 @@ type outboxEntry struct {
 	n      int
 	items  []uint64 // keys of the batch's items, stored so a crash does not forget them
 	held   []byte   // the items the batch put in the reorder buffer (heldlog.go), stored alike
+	found  []byte   // the findings the batch held and resolved (heldfindings_store.go), stored alike
 	stored bool     // guarded by write
 	// ready is set once the entry's write was made (or failed: its
 	// alerts are sent all the same); only ready entries are sent.
@@ -88,10 +89,10 @@ func newOutbox(cfg *AlertsConfig, tel *telemetry, logger *zap.Logger) *outbox {
 
 // add queues the alerts of one batch; call it under the model's lock, so
 // that sequence numbers follow the order state changed in.
-func (o *outbox) add(alerts plog.Logs, n int, items []uint64, held []byte) {
+func (o *outbox) add(alerts plog.Logs, n int, items []uint64, held, found []byte) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.queue = append(o.queue, &outboxEntry{seq: o.seq, alerts: alerts, n: n, items: items, held: held})
+	o.queue = append(o.queue, &outboxEntry{seq: o.seq, alerts: alerts, n: n, items: items, held: held, found: found})
 	o.seq++
 	o.pendingN += n
 	o.tel.pendingAlerts(context.Background(), n)

@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -61,7 +62,7 @@ func (o *outbox) writeAhead(ctx context.Context, todo []*outboxEntry) error {
 	}
 	o.marked = o.delivered
 	for _, e := range todo {
-		e.stored, e.items, e.held = true, nil, nil
+		e.stored, e.items, e.held, e.found = true, nil, nil, nil
 	}
 	return nil
 }
@@ -125,7 +126,7 @@ func (o *outbox) compactSlice(ctx context.Context, upTo uint64) (more bool, err 
 // findings they raised), remember the item keys of their batches, and the
 // entries not sent yet are queued again. A missing or unreadable entry is
 // skipped and reported; the others still load.
-func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func([]uint64), holdAgain func(seq uint64, held []byte) error) error {
+func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func([]uint64), holdAgain func(seq uint64, held, found []byte) error) error {
 	data, err := o.store.Get(ctx, keyOutbox)
 	if err != nil {
 		return fmt.Errorf("storage: reading %s: %w", keyOutbox, err)
@@ -153,15 +154,15 @@ func (o *outbox) load(ctx context.Context, replay func(plog.Logs), remember func
 		if data == nil {
 			continue // its write failed; it was sent from memory or is lost
 		}
-		items, alerts, held, err := decodeOutboxEntry(data)
+		items, alerts, held, found, err := decodeOutboxEntry(data)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("storage: alert batch %d: %w", seq, err))
 			continue
 		}
 		replay(alerts)
 		remember(items)
-		if held != nil {
-			if err := holdAgain(seq, held); err != nil {
+		if held != nil || found != nil {
+			if err := holdAgain(seq, held, found); err != nil {
 				errs = append(errs, fmt.Errorf("storage: held items of batch %d: %w", seq, err))
 			}
 		}
@@ -191,13 +192,26 @@ func encodeOutboxEntry(e *outboxEntry) ([]byte, error) {
 	}
 	out.u32(uint32(len(alerts)))
 	out.bytes(alerts)
-	if e.held != nil {
+	switch {
+	case e.found != nil:
+		// Sections: an entry of a version without held findings ends
+		// with its held items, whose encodings never start so.
+		out.u32(outboxSections)
+		out.u32(uint32(len(e.held)))
+		out.bytes(e.held)
+		out.bytes(e.found)
+	case e.held != nil:
 		out.bytes(e.held) // last, so that entries without held items read as before
 	}
 	return out.b, nil
 }
 
-func decodeOutboxEntry(data []byte) (items []uint64, alerts plog.Logs, held []byte, err error) {
+// outboxSections marks an entry's held items and held findings after its
+// alerts (heldCompactMark minus one; the first encoding of held items
+// starts with a count that cannot be this large).
+const outboxSections = heldCompactMark - 1
+
+func decodeOutboxEntry(data []byte) (items []uint64, alerts plog.Logs, held, found []byte, err error) {
 	d := dec{b: data}
 	n := d.count(8)
 	items = make([]uint64, 0, n)
@@ -205,15 +219,25 @@ func decodeOutboxEntry(data []byte) (items []uint64, alerts plog.Logs, held []by
 		items = append(items, d.u64())
 	}
 	raw := d.take(int(d.u32()))
-	if d.err != nil {
-		return nil, plog.Logs{}, nil, d.err
-	}
-	if len(d.b) > 0 {
+	if len(d.b) >= 4 && binary.LittleEndian.Uint32(d.b) == outboxSections {
+		d.u32()
+		held = d.take(int(d.u32()))
+		found = d.b
+	} else if len(d.b) > 0 {
 		held = d.b
+	}
+	if d.err != nil {
+		return nil, plog.Logs{}, nil, nil, d.err
+	}
+	if len(held) == 0 {
+		held = nil
+	}
+	if len(found) == 0 {
+		found = nil
 	}
 	alerts, err = (&plog.ProtoUnmarshaler{}).UnmarshalLogs(raw)
 	if err != nil {
-		return nil, plog.Logs{}, nil, fmt.Errorf("decoding alerts: %w", err)
+		return nil, plog.Logs{}, nil, nil, fmt.Errorf("decoding alerts: %w", err)
 	}
-	return items, alerts, held, nil
+	return items, alerts, held, found, nil
 }

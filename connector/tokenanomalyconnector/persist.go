@@ -136,6 +136,7 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	scopes := slices.Clone(m.scopes.names)
 	registry := m.encodeRegistry()
 	heldItems = m.copyHeld(heldItems)
+	heldFound := slices.Clone(m.holds.list) // a held finding is never changed
 	// The population sketch is small (8 B per max_tokens): copied whole.
 	popCur = append(popCur, m.population.current...)
 	popPrev = append(popPrev, m.population.previous...)
@@ -176,6 +177,7 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	h.u64(upTo) // last, so that a header without it reads as covering nothing
 	ops = append(ops,
 		storage.SetOperation(keyReorder, held),
+		storage.SetOperation(keyHeldFindings, encodeHeldFindings(heldFound, nil)),
 		storage.SetOperation(keyHeader, h.b),
 		storage.SetOperation(keyNoveltyCur, cur),
 		storage.SetOperation(keyNoveltyPrev, prev),
@@ -521,6 +523,10 @@ func (m *model) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("storage: reading %s: %w", keyReorder, err)
 	}
+	found, err := m.store.client.Get(ctx, keyHeldFindings)
+	if err != nil {
+		return fmt.Errorf("storage: reading %s: %w", keyHeldFindings, err)
+	}
 
 	// Everything read: swap it in.
 	m.watermark, m.since, m.nextTick = watermark, since, watermark
@@ -538,6 +544,12 @@ func (m *model) load(ctx context.Context) error {
 	if held != nil {
 		if err := m.holdAgain(held); err != nil {
 			return fmt.Errorf("storage: %s: %w", keyReorder, err)
+		}
+	}
+	m.holds = newHeldFindings()
+	if found != nil {
+		if err := m.applyHeldFindings(found); err != nil {
+			return fmt.Errorf("storage: %s: %w", keyHeldFindings, err)
 		}
 	}
 	m.tel.persist(ctx, "load", "ok")

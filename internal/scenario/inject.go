@@ -170,18 +170,26 @@ func unheld(t *token) string {
 	return ""
 }
 
+// ungoverned is a resource no scope of the catalogue mentions, which the
+// processor does not judge (docs/policy.md): its first call is news and
+// nothing else. A resource of a scope the token does not hold would be a
+// scope_violation, whose verdict is the alert (no new_resource beside it).
+const ungoverned = "GET /exports/{id}"
+
 func (g *generator) newResource() {
+	// The filter only keeps the tokens picked as they were.
 	t := g.pick(g.anyKind(), func(t *token) bool { return unheld(t) != "" })
 	at := g.when()
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingNewResource)
-	g.request(t, at, l).Resource = unheld(t)
+	g.request(t, at, l).Resource = ungoverned
 }
 
 func (g *generator) multiAddress() {
 	t := g.pick(g.anyKind(), nil)
 	at := g.when()
-	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingMultiAddress,
-		auditattr.FindingNewClientAddress, auditattr.FindingCombined)
+	// One misuse, one alert: the first network's new_client_address is
+	// folded into multi_address (detectors.new_client_address.hold).
+	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingMultiAddress)
 	for i := range 4 {
 		g.request(t, at.Add(time.Duration(i)*time.Minute), l).Client = g.attackerNet() + ".20"
 	}
@@ -213,7 +221,7 @@ func (g *generator) combined() {
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingNewClientAddress,
 		auditattr.FindingNewResource, auditattr.FindingCombined)
 	e := g.request(t, at, l)
-	e.Client, e.Resource = g.attackerNet()+".7", unheld(t)
+	e.Client, e.Resource = g.attackerNet()+".7", ungoverned
 }
 
 // stale: a registered service token whose use stops early.

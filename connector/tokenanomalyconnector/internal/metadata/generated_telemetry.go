@@ -85,7 +85,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.TokenAnomalyEvictions, err = builder.meter.Int64Counter(
 		"otelcol_token_anomaly_evictions",
-		metric.WithDescription("Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), and items the full reorder buffer fed early (max_reorder_items), by table (tokens, clients, findings, principals, items, pairs, reorder). [Alpha]"),
+		metric.WithDescription("Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), items the full reorder buffer fed early (max_reorder_items), and held new_client_address findings raised early (held_findings), by table (tokens, clients, findings, principals, items, pairs, reorder, held_findings). [Alpha]"),
 		metric.WithUnit("{entries}"),
 	)
 	errs = errors.Join(errs, err)

@@ -116,6 +116,12 @@ func TestHeldFindingSurvivesACrash(t *testing.T) {
 			held: func(*harness) {}, after: 1},
 		{name: "saved while held", before: func(*harness) {}, held: func(h *harness) { require.NoError(t, h.model.save(t.Context())) },
 			after: 1},
+		// A findings-only save (past compactAfter sent batches) deletes the
+		// outbox entries that held the finding: it must store it itself.
+		{name: "findings saved while held, outbox compacted", before: func(h *harness) { require.NoError(t, h.model.save(t.Context())) },
+			held: func(h *harness) { require.NoError(t, h.model.saveFindings(t.Context())) }, after: 1},
+		{name: "findings saved while held, no full save yet", before: func(*harness) {},
+			held: func(h *harness) { require.NoError(t, h.model.saveFindings(t.Context())) }, after: 1},
 		{name: "raised before the crash", before: func(*harness) {}, held: func(h *harness) {
 			h.clock(holdAt.Add(30 * time.Minute))
 			h.clock(holdAt.Add(50 * time.Minute))

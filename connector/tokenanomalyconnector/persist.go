@@ -27,8 +27,12 @@ const (
 	keyRegistry       = "registry"
 	keyFindings       = "findings"
 	keyReorder        = "reorder"
-	tokensPerChunk    = 1 << 16
-	maxTokenChunks    = 1 << 12 // 268 million tokens
+	// keyHeldCovered is the outbox position the stored held items and held
+	// findings (keyReorder, keyHeldFindings) are as of: a findings-only
+	// save stores them newer than the rest of the state.
+	keyHeldCovered = "held_covered"
+	tokensPerChunk = 1 << 16
+	maxTokenChunks = 1 << 12 // 268 million tokens
 )
 
 // tokenRecordBytes is the size of one encoded token (encodeToken, field
@@ -95,16 +99,35 @@ func (m *model) save(ctx context.Context) error {
 	return m.outbox.compact(ctx, upTo)
 }
 
-// saveFindings saves the findings alone, so that the stored alerts sent
-// since the last save can be deleted before the next one.
+// saveFindings saves the findings, the reorder buffer's items and the
+// held findings, so that the stored alerts sent since the last save can be
+// deleted before the next one: those entries also hold items and findings
+// still held, which a crash would otherwise lose. A full save in progress
+// compacts the outbox itself, so this one then waits for the next call.
 func (m *model) saveFindings(ctx context.Context) error {
+	if !m.saveMu.TryLock() {
+		return nil
+	}
+	defer m.saveMu.Unlock()
+	m.mu.Lock()
+	n := m.held.len()
+	m.mu.Unlock()
+	items := make([]heldItem, 0, n+n/8+64)
 	m.mu.Lock()
 	upTo := m.outbox.assigned()
+	items = m.copyHeld(items)
+	found := slices.Clone(m.holds.list) // a held finding is never changed
 	m.mu.Unlock()
-	data := m.encodeFindings()
-	if err := m.store.client.Set(ctx, keyFindings, data); err != nil {
+	var covered enc
+	covered.u64(upTo)
+	err := m.store.client.Batch(ctx,
+		storage.SetOperation(keyFindings, m.encodeFindings()),
+		storage.SetOperation(keyReorder, encodeHeldItems(items)),
+		storage.SetOperation(keyHeldFindings, encodeHeldFindings(found, nil)),
+		storage.SetOperation(keyHeldCovered, covered.b))
+	if err != nil {
 		m.tel.persist(ctx, "save", "failed")
-		return fmt.Errorf("storage: saving findings: %w", err)
+		return fmt.Errorf("storage: saving findings and held items: %w", err)
 	}
 	return m.outbox.compact(ctx, upTo)
 }
@@ -178,6 +201,7 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	ops = append(ops,
 		storage.SetOperation(keyReorder, held),
 		storage.SetOperation(keyHeldFindings, encodeHeldFindings(heldFound, nil)),
+		storage.SetOperation(keyHeldCovered, h.b[len(h.b)-8:]),
 		storage.SetOperation(keyHeader, h.b),
 		storage.SetOperation(keyNoveltyCur, cur),
 		storage.SetOperation(keyNoveltyPrev, prev),
@@ -437,10 +461,14 @@ func (m *model) load(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		held, err := m.loadHeld(ctx, 0)
+		if err != nil {
+			return err
+		}
 		m.mu.Lock()
+		defer m.mu.Unlock()
 		m.findings = findings
-		m.mu.Unlock()
-		return nil
+		return m.restoreHeld(held)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -519,13 +547,9 @@ func (m *model) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	held, err := m.store.client.Get(ctx, keyReorder)
+	held, err := m.loadHeld(ctx, covered)
 	if err != nil {
-		return fmt.Errorf("storage: reading %s: %w", keyReorder, err)
-	}
-	found, err := m.store.client.Get(ctx, keyHeldFindings)
-	if err != nil {
-		return fmt.Errorf("storage: reading %s: %w", keyHeldFindings, err)
+		return err
 	}
 
 	// Everything read: swap it in.
@@ -540,17 +564,8 @@ func (m *model) load(ctx context.Context) error {
 	}
 	m.regSeen, m.staleAlerted, m.regDiscovered, m.findings = regSeen, staleAlerted, regDiscovered, findings
 	m.store.chunks = chunks
-	m.covered = covered
-	if held != nil {
-		if err := m.holdAgain(held); err != nil {
-			return fmt.Errorf("storage: %s: %w", keyReorder, err)
-		}
-	}
-	m.holds = newHeldFindings()
-	if found != nil {
-		if err := m.applyHeldFindings(found); err != nil {
-			return fmt.Errorf("storage: %s: %w", keyHeldFindings, err)
-		}
+	if err := m.restoreHeld(held); err != nil {
+		return err
 	}
 	m.tel.persist(ctx, "load", "ok")
 	m.logger.Info("Loaded the saved state", zap.Int("tokens", tokens.len()), zap.Int("findings", findings.len()))
@@ -616,4 +631,61 @@ func (m *model) loadFindings(ctx context.Context) (*table[findingRecord], error)
 		return nil, fmt.Errorf("storage: %s: %w", keyFindings, d.err)
 	}
 	return t, nil
+}
+
+// storedHeld is what a save stored of the reorder buffer and the held
+// findings, and the outbox position they are as of.
+type storedHeld struct {
+	items, found []byte
+	covered      uint64
+}
+
+// loadHeld reads the stored held items and held findings. Their position
+// is at least the state's own (covered): a findings-only save stores them
+// newer than the rest (and a state saved before keyHeldCovered existed
+// has only covered).
+func (m *model) loadHeld(ctx context.Context, covered uint64) (storedHeld, error) {
+	s := storedHeld{covered: covered}
+	for _, x := range []struct {
+		key  string
+		into *[]byte
+	}{{keyReorder, &s.items}, {keyHeldFindings, &s.found}} {
+		data, err := m.store.client.Get(ctx, x.key)
+		if err != nil {
+			return s, fmt.Errorf("storage: reading %s: %w", x.key, err)
+		}
+		*x.into = data
+	}
+	data, err := m.store.client.Get(ctx, keyHeldCovered)
+	if err != nil {
+		return s, fmt.Errorf("storage: reading %s: %w", keyHeldCovered, err)
+	}
+	if data != nil {
+		d := dec{b: data}
+		v := d.u64()
+		if d.err != nil {
+			return s, fmt.Errorf("storage: %s: %w", keyHeldCovered, d.err)
+		}
+		s.covered = max(covered, v)
+	}
+	return s, nil
+}
+
+// restoreHeld holds the stored items and findings again; the outbox
+// entries below their position are then skipped (see loadOutbox). Call it
+// under the lock.
+func (m *model) restoreHeld(s storedHeld) error {
+	m.covered = s.covered
+	if s.items != nil {
+		if err := m.holdAgain(s.items); err != nil {
+			return fmt.Errorf("storage: %s: %w", keyReorder, err)
+		}
+	}
+	m.holds = newHeldFindings()
+	if s.found != nil {
+		if err := m.applyHeldFindings(s.found); err != nil {
+			return fmt.Errorf("storage: %s: %w", keyHeldFindings, err)
+		}
+	}
+	return nil
 }

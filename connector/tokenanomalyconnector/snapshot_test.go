@@ -153,3 +153,37 @@ func TestSavedHeldItemsAreThoseOfTheSaveInstant(t *testing.T) {
 	require.Equal(t, 60, m.held.len(), "the first items left, new ones took their positions")
 	assert.Equal(t, want, encodeHeldItems(copied))
 }
+
+// TestPopulationCopiedInSlices: a save copies the population sketch
+// (8 B per max_tokens) at most popSlice counters of each generation per
+// hold of the lock, never whole, and the copy is the sketch.
+func TestPopulationCopiedInSlices(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		width int
+		holds int
+	}{
+		{"smaller than a slice", 4096, 1},
+		{"one slice", popSlice / prevalenceRows, 1},
+		{"slices and a rest", 3*popSlice/prevalenceRows + 7, 4},
+		{"a million tokens", 1_000_000, (2_000_000 + popSlice - 1) / popSlice},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := newPrevalence(tc.width)
+			for i := range src.current {
+				src.current[i], src.previous[i] = uint16(i), uint16(i>>3)
+			}
+			cur, prev := make([]uint16, len(src.current)), make([]uint16, len(src.current))
+			holds := 0
+			for off := 0; off < len(cur); holds++ {
+				n := copyCounters(cur, prev, src, off)
+				require.Positive(t, n)
+				require.LessOrEqual(t, n, popSlice, "one hold copies at most popSlice counters")
+				off += n
+			}
+			assert.Equal(t, tc.holds, holds)
+			assert.Equal(t, src.current, cur)
+			assert.Equal(t, src.previous, prev)
+		})
+	}
+}

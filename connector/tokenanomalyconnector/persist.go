@@ -125,9 +125,10 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	// The first chunk's buffer too: ingest may preserve an entry before
 	// the first slice.
 	firstChunk := newChunk()
+	early := snapshotBits(m.tokens.max) // max is set once, at creation
 
 	m.mu.Lock()
-	snap := newTokenSnapshot(m.tokens.len())
+	snap := newTokenSnapshot(m.tokens.len(), early)
 	snap.out.spare = firstChunk
 	m.saving = snap
 	upTo = m.outbox.assigned()

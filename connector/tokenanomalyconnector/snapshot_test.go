@@ -31,7 +31,7 @@ func TestSaveSeesOneInstant(t *testing.T) {
 	m.tokens.each(func(k uint64, s *tokenState) bool { want[k] = *s; return true })
 
 	m.mu.Lock()
-	snap := newTokenSnapshot(m.tokens.len())
+	snap := newTokenSnapshot(m.tokens.len(), snapshotBits(m.tokens.max))
 	m.saving = snap
 	require.False(t, snap.step(m.tokens), "one slice does not hold the table")
 	m.mu.Unlock()
@@ -184,6 +184,28 @@ func TestPopulationCopiedInSlices(t *testing.T) {
 			assert.Equal(t, tc.holds, holds)
 			assert.Equal(t, src.current, cur)
 			assert.Equal(t, src.previous, prev)
+		})
+	}
+}
+
+// TestSnapshotAllocatesNothingForTheTableUnderTheLock: the save's bit set
+// is allocated before the lock, sized by max_tokens; what the save makes
+// under the lock is one small struct, whatever the table's size, and the
+// bit set covers every entry.
+func TestSnapshotAllocatesNothingForTheTableUnderTheLock(t *testing.T) {
+	const maxTokens = 1_000_000
+	bits := snapshotBits(maxTokens)
+	for _, size := range []int{0, 1, 64, 65, maxTokens} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			var s *tokenSnapshot
+			allocs := testing.AllocsPerRun(20, func() { s = newTokenSnapshot(size, bits) })
+			assert.LessOrEqual(t, allocs, 1.0, "allocations under the lock")
+			require.GreaterOrEqual(t, 64*len(s.early), size)
+			if size > 0 {
+				s.preserve(int32(size-1), 1, &tokenState{})
+				assert.Equal(t, 1, s.out.n, "the last entry is preserved")
+				s.out = chunkWriter{} // the next run starts a chunk again
+			}
 		})
 	}
 }

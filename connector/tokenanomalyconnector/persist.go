@@ -134,24 +134,24 @@ func (m *model) saveFindings(ctx context.Context) error {
 
 // encodeState encodes the state without stopping ingest for long: the
 // tokens are those of the instant the save began (see tokenSnapshot), the
-// first-seen filters and the findings are read a slice at a time and may
-// hold what arrived during the save (a pair or a finding known a little
-// early is harmless). upTo is the outbox sequence the saved state covers.
+// first-seen filters, the population sketch and the findings are read a
+// slice at a time and may hold what arrived during the save (a pair, a
+// count or a finding known a little early is harmless). upTo is the outbox sequence the saved state covers.
 func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64) {
-	// The copies of the reorder buffer and of the population sketch are
-	// allocated before the lock and encoded after it: under it, they are
-	// only copied (megabytes encoded there stalled ingest for tens of ms).
+	// The copy of the reorder buffer is allocated before the lock and
+	// encoded after it: under it, it is only copied (megabytes encoded
+	// there stalled ingest for tens of ms).
 	m.mu.Lock()
-	nHeld, nPop := m.held.len(), len(m.population.current)
+	nHeld := m.held.len()
 	m.mu.Unlock()
 	heldItems := prefaulted(make([]heldItem, 0, nHeld+nHeld/8+64))
-	popCur, popPrev := prefaulted(make([]uint16, 0, nPop)), prefaulted(make([]uint16, 0, nPop))
 	// The first chunk's buffer too: ingest may preserve an entry before
 	// the first slice.
 	firstChunk := newChunk()
+	early := snapshotBits(m.tokens.max) // max is set once, at creation
 
 	m.mu.Lock()
-	snap := newTokenSnapshot(m.tokens.len())
+	snap := newTokenSnapshot(m.tokens.len(), early)
 	snap.out.spare = firstChunk
 	m.saving = snap
 	upTo = m.outbox.assigned()
@@ -160,9 +160,6 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	registry := m.encodeRegistry()
 	heldItems = m.copyHeld(heldItems)
 	heldFound := slices.Clone(m.holds.list) // a held finding is never changed
-	// The population sketch is small (8 B per max_tokens): copied whole.
-	popCur = append(popCur, m.population.current...)
-	popPrev = append(popPrev, m.population.previous...)
 	m.mu.Unlock()
 	held := encodeHeldItems(heldItems)
 	var spare []byte
@@ -185,14 +182,14 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		ops = append(ops, storage.SetOperation(keyTokenChunk+strconv.Itoa(i), c))
 	}
 	chunks = len(snap.out.chunks)
-	cur, prev, genStart := m.encodeNovelty()
+	nov := m.copyNovelty()
 
 	var h enc
 	h.u32(stateVersion)
 	h.i64(watermark)
 	h.i64(since)
 	h.u32(uint32(chunks))
-	h.i64(genStart)
+	h.i64(nov.genStart)
 	h.u32(uint32(len(scopes)))
 	for _, s := range scopes {
 		h.str(s)
@@ -203,10 +200,10 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyHeldFindings, encodeHeldFindings(heldFound, nil)),
 		storage.SetOperation(keyHeldCovered, h.b[len(h.b)-8:]),
 		storage.SetOperation(keyHeader, h.b),
-		storage.SetOperation(keyNoveltyCur, cur),
-		storage.SetOperation(keyNoveltyPrev, prev),
-		storage.SetOperation(keyPopulationCur, encodeCounters(popCur)),
-		storage.SetOperation(keyPopulationPrev, encodeCounters(popPrev)),
+		storage.SetOperation(keyNoveltyCur, nov.cur),
+		storage.SetOperation(keyNoveltyPrev, nov.prev),
+		storage.SetOperation(keyPopulationCur, encodeCounters(nov.popCur)),
+		storage.SetOperation(keyPopulationPrev, encodeCounters(nov.popPrev)),
 		storage.SetOperation(keyRegistry, registry),
 		storage.SetOperation(keyFindings, m.encodeFindings()),
 		storage.SetOperation(keyPrincipals, m.encodePrincipals()),
@@ -237,20 +234,38 @@ func (m *model) encodeRegistry() []byte {
 }
 
 // bloomSlice is how many filter blocks (64 bytes each) a save copies per
-// hold of the lock.
-const bloomSlice = 4096
+// hold of the lock, and popSlice how many population counters (2 bytes
+// each): 256 KiB of each.
+const (
+	bloomSlice = 4096
+	popSlice   = 1 << 17
+)
 
-// encodeNovelty encodes both first-seen filters a slice at a time; a
-// rotation during the copy starts it again, so the two filters and
-// genStart always belong together.
-func (m *model) encodeNovelty() (cur, prev []byte, genStart int64) {
+// noveltyCopy is what a save keeps of the first-seen filters (encoded)
+// and of the population sketch that rotates with them.
+type noveltyCopy struct {
+	cur, prev       []byte
+	popCur, popPrev []uint16
+	genStart        int64
+}
+
+// copyNovelty copies both first-seen filters and both generations of the
+// population sketch a slice at a time (the sketch, 8 B per max_tokens,
+// copied in one hold kept ingest waiting 85-103 ms on a loaded machine);
+// a rotation during the copy starts it again, so the filters, the
+// counters and genStart always belong together. Like the filters, the
+// counters may hold what arrived during the save: a token counted a
+// little early only makes its network look more common, as a collision
+// does.
+func (m *model) copyNovelty() noveltyCopy {
 	for {
 		m.mu.Lock()
-		gen, n := m.novelty.gen, len(m.novelty.current.blocks)
-		genStart = m.novelty.genStart
+		gen, n, nPop := m.novelty.gen, len(m.novelty.current.blocks), len(m.population.current)
+		genStart := m.novelty.genStart
 		m.mu.Unlock()
 		c, p := newBloomEnc(n), newBloomEnc(n)
-		rotated, off := false, 0
+		popCur, popPrev := prefaulted(make([]uint16, nPop)), prefaulted(make([]uint16, nPop))
+		rotated, off, popOff := false, 0, 0
 		m.inSlices(func() bool {
 			if rotated = m.novelty.gen != gen; rotated {
 				return true
@@ -259,7 +274,8 @@ func (m *model) encodeNovelty() (cur, prev []byte, genStart int64) {
 			appendBlocks(&c, m.novelty.current.blocks[off:end])
 			appendBlocks(&p, m.novelty.previous.blocks[off:end])
 			off = end
-			if off < n {
+			popOff += copyCounters(popCur, popPrev, m.population, popOff)
+			if off < n || popOff < nPop {
 				return false
 			}
 			binary.LittleEndian.PutUint32(c.b[4:], uint32(m.novelty.current.n))
@@ -267,9 +283,19 @@ func (m *model) encodeNovelty() (cur, prev []byte, genStart int64) {
 			return true
 		})
 		if !rotated {
-			return c.b, p.b, genStart
+			return noveltyCopy{cur: c.b, prev: p.b, popCur: popCur, popPrev: popPrev, genStart: genStart}
 		}
 	}
+}
+
+// copyCounters copies up to popSlice counters of both generations of src,
+// from off on, into cur and prev (of src's size); it returns how many.
+// Call it under the lock.
+func copyCounters(cur, prev []uint16, src *prevalence, off int) int {
+	end := min(len(cur), off+popSlice)
+	copy(cur[off:end], src.current[off:end])
+	copy(prev[off:end], src.previous[off:end])
+	return end - off
 }
 
 // encodeFindings encodes the findings a slice at a time; the count is

@@ -25,9 +25,16 @@ type tokenSnapshot struct {
 	out   chunkWriter
 }
 
-func newTokenSnapshot(size int) *tokenSnapshot {
-	return &tokenSnapshot{size: int32(size), early: make([]uint64, (size+63)/64)}
+// newTokenSnapshot is the save of a table of size entries; early is a
+// zeroed bit set of at least size bits (see snapshotBits).
+func newTokenSnapshot(size int, early []uint64) *tokenSnapshot {
+	return &tokenSnapshot{size: int32(size), early: early[:(size+63)/64]}
 }
+
+// snapshotBits is the bit set of a save of a table of up to n entries,
+// allocated before the lock: none of the save's allocations proportional
+// to the table happens under it.
+func snapshotBits(n int) []uint64 { return make([]uint64, (n+63)/64) }
 
 // preserve encodes the entry at pos as it is (key and value) before it
 // changes, unless the save has encoded it already or it came after the

@@ -31,7 +31,7 @@ func TestSaveSeesOneInstant(t *testing.T) {
 	m.tokens.each(func(k uint64, s *tokenState) bool { want[k] = *s; return true })
 
 	m.mu.Lock()
-	snap := newTokenSnapshot(m.tokens.len())
+	snap := newTokenSnapshot(m.tokens.len(), snapshotBits(m.tokens.max))
 	m.saving = snap
 	require.False(t, snap.step(m.tokens), "one slice does not hold the table")
 	m.mu.Unlock()
@@ -152,4 +152,60 @@ func TestSavedHeldItemsAreThoseOfTheSaveInstant(t *testing.T) {
 	h.sendBatch(batch("second", t0.Add(time.Hour), 60))
 	require.Equal(t, 60, m.held.len(), "the first items left, new ones took their positions")
 	assert.Equal(t, want, encodeHeldItems(copied))
+}
+
+// TestPopulationCopiedInSlices: a save copies the population sketch
+// (8 B per max_tokens) at most popSlice counters of each generation per
+// hold of the lock, never whole, and the copy is the sketch.
+func TestPopulationCopiedInSlices(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		width int
+		holds int
+	}{
+		{"smaller than a slice", 4096, 1},
+		{"one slice", popSlice / prevalenceRows, 1},
+		{"slices and a rest", 3*popSlice/prevalenceRows + 7, 4},
+		{"a million tokens", 1_000_000, (2_000_000 + popSlice - 1) / popSlice},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := newPrevalence(tc.width)
+			for i := range src.current {
+				src.current[i], src.previous[i] = uint16(i), uint16(i>>3)
+			}
+			cur, prev := make([]uint16, len(src.current)), make([]uint16, len(src.current))
+			holds := 0
+			for off := 0; off < len(cur); holds++ {
+				n := copyCounters(cur, prev, src, off)
+				require.Positive(t, n)
+				require.LessOrEqual(t, n, popSlice, "one hold copies at most popSlice counters")
+				off += n
+			}
+			assert.Equal(t, tc.holds, holds)
+			assert.Equal(t, src.current, cur)
+			assert.Equal(t, src.previous, prev)
+		})
+	}
+}
+
+// TestSnapshotAllocatesNothingForTheTableUnderTheLock: the save's bit set
+// is allocated before the lock, sized by max_tokens; what the save makes
+// under the lock is one small struct, whatever the table's size, and the
+// bit set covers every entry.
+func TestSnapshotAllocatesNothingForTheTableUnderTheLock(t *testing.T) {
+	const maxTokens = 1_000_000
+	bits := snapshotBits(maxTokens)
+	for _, size := range []int{0, 1, 64, 65, maxTokens} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			var s *tokenSnapshot
+			allocs := testing.AllocsPerRun(20, func() { s = newTokenSnapshot(size, bits) })
+			assert.LessOrEqual(t, allocs, 1.0, "allocations under the lock")
+			require.GreaterOrEqual(t, 64*len(s.early), size)
+			if size > 0 {
+				s.preserve(int32(size-1), 1, &tokenState{})
+				assert.Equal(t, 1, s.out.n, "the last entry is preserved")
+				s.out = chunkWriter{} // the next run starts a chunk again
+			}
+		})
+	}
 }

@@ -132,7 +132,10 @@ func (m *model) retryAlerts(ctx context.Context, now time.Time) {
 func (m *model) loadOutbox(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.outbox.store = m.store.client
+	if err := moveOutbox(ctx, m.store.client, m.store.outbox); err != nil {
+		return err
+	}
+	m.outbox.store = m.store.outbox
 	return m.outbox.load(ctx, m.restoreFindings, func(keys []uint64) {
 		for _, k := range keys {
 			m.seen.add(k)

@@ -114,7 +114,7 @@ func FuzzLoadState(f *testing.F) {
 		require.NoError(t, client.Set(ctx, keyTokenChunk+"0", tokens))
 		require.NoError(t, client.Set(ctx, keyRegistry, registry))
 		require.NoError(t, client.Set(ctx, keyFindings, findings))
-		m.store = &persister{client: client}
+		m.store = &persister{client: client, outbox: client}
 		_ = m.load(ctx)
 		assert.LessOrEqual(t, m.tokens.len(), cfg.MaxTokens)
 	})
@@ -143,7 +143,7 @@ func FuzzLoadOutbox(f *testing.F) {
 		ctx := context.Background()
 		require.NoError(t, client.Set(ctx, keyOutbox, header))
 		require.NoError(t, client.Set(ctx, outboxEntryKey(0), entry))
-		m.store = &persister{client: client}
+		m.store = &persister{client: client, outbox: client}
 		_ = m.loadOutbox(ctx)
 		assert.LessOrEqual(t, m.findings.len(), cfg.Alerts.MaxFindings)
 	})

@@ -85,6 +85,7 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 	}
 	r.scanFamilies(s, add)
 	r.scanWebhooks(s, add)
+	r.scanTextUserinfo(s, add)
 	for _, cr := range r.custom {
 		for _, m := range cr.anywhere.FindAllStringIndex(s, maxMatches) {
 			if m[1] > m[0] {

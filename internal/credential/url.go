@@ -102,7 +102,7 @@ func (r *Rules) param(k, v string, params []string) (Credential, bool) {
 // same api_key as in X-API-Key (a provider prefix still decides first).
 var keyParams = map[string]bool{"api_key": true, "apikey": true, "api-key": true, "key": true}
 
-// scanUserinfo reports "user:password" in scheme://user:password@host.
+// scanUserinfo reports the credential of scheme://user:password@host.
 func (r *Rules) scanUserinfo(s string, fn func(Credential)) {
 	i := strings.Index(s, "://")
 	if i < 0 {
@@ -117,9 +117,8 @@ func (r *Rules) scanUserinfo(s string, fn func(Credential)) {
 	if at < 0 {
 		return
 	}
-	userinfo := auth[:at]
-	user, pass, ok := strings.Cut(userinfo, ":")
-	if !ok || pass == "" {
+	user, _, ok := strings.Cut(auth[:at], ":")
+	if !ok {
 		// A lone user part is how tokens ride in git and API URLs
 		// (https://TOKEN@host): scrub it as a bearer token.
 		if u, err := url.PathUnescape(user); err == nil && u != "" {
@@ -129,13 +128,7 @@ func (r *Rules) scanUserinfo(s string, fn func(Credential)) {
 		}
 		return
 	}
-	u, err := url.PathUnescape(user)
-	if err != nil {
-		u = user
+	if c, ok := r.userinfo(auth[:at], authStart); ok {
+		fn(c)
 	}
-	p, err := url.PathUnescape(pass)
-	if err != nil {
-		p = pass
-	}
-	fn(Credential{Secret: u + ":" + p, Type: auditattr.TypeBasic, User: u, Start: authStart, End: authStart + at})
 }

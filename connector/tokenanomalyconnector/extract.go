@@ -18,6 +18,10 @@ type event struct {
 	resource, action, outcome       string
 	client                          string
 	source                          string // where the credential was found (exposed_in, else source)
+	// notPresented: token.presented false, the token was no request's
+	// authentication (a response header, a log line): exposed_credential
+	// only, never the stateful detectors of a token in use.
+	notPresented bool
 	scopes, violations              pcommon.Slice
 	hasScopes, hasViolations        bool
 	exposedIDs, exposedIn           pcommon.Slice // the item's other exposed credentials
@@ -83,6 +87,8 @@ func (e *event) read(attrs pcommon.Map) bool {
 			if e.source == "" {
 				e.source = v.Str()
 			}
+		case auditattr.TokenPresented:
+			e.notPresented = v.Type() == pcommon.ValueTypeBool && !v.Bool()
 		case auditattr.TokenExposedIn:
 			e.source = v.Str() // where it leaked, when the processor says so apart
 

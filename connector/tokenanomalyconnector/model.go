@@ -382,6 +382,11 @@ func (m *model) ingest(ev *event) {
 	ev.reg = int32(m.reg.lookup(ev))
 	m.met.request(ev)
 	m.observe(stageItem, ev, nil)
+	if ev.notPresented {
+		// A token found in a response header or a log line made no request:
+		// it counts toward no rate, habit, novelty or failure series.
+		return
+	}
 	cutoff := m.watermark - m.cfg.AllowedLateness.Milliseconds()
 	if ev.at < cutoff {
 		m.tel.late()

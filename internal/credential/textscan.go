@@ -40,6 +40,7 @@ func (r *Rules) scanHeaders(s string, add func(Credential)) {
 			vStart := at + m[1]
 			w1End := familyCut(s, vStart, vStart+valueLen(s[vStart:]))
 			if c, ok := r.headerValue(kw == "authorization", s, vStart, w1End); ok {
+				c.AsAuth = true
 				add(c)
 				off = max(off, c.End)
 			}

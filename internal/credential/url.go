@@ -57,7 +57,7 @@ func (r *Rules) scanPair(pair string, off int, params []string, fn func(Credenti
 	}
 	if c, ok := r.param(k, v, params); ok {
 		vStart := off + len(k) + 1
-		c.Start, c.End = vStart, vStart+len(v)
+		c.Start, c.End, c.AsAuth = vStart, vStart+len(v), true
 		fn(c)
 	}
 }
@@ -123,12 +123,13 @@ func (r *Rules) scanUserinfo(s string, fn func(Credential)) {
 		// (https://TOKEN@host): scrub it as a bearer token.
 		if u, err := url.PathUnescape(user); err == nil && u != "" {
 			c := r.Classify(u, auditattr.TypeBearer)
-			c.Start, c.End = authStart, authStart+len(user)
+			c.Start, c.End, c.AsAuth = authStart, authStart+len(user), true
 			fn(c)
 		}
 		return
 	}
 	if c, ok := r.userinfo(auth[:at], authStart); ok {
+		c.AsAuth = true
 		fn(c)
 	}
 }

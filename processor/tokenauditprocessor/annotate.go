@@ -18,7 +18,7 @@ import (
 // token count, violations) may grow the map once more.
 const (
 	requestAttrs = 4
-	tokenAttrs   = 14
+	tokenAttrs   = 15
 )
 
 // item is one span or log record being audited.
@@ -142,7 +142,11 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		ClientAddr:  clientAddr,
 		EventTime:   it.eventTime,
 	}
-	v = pol.Evaluate(&req, v)
+	if f.presented {
+		// The policy judges a request's authentication: a token found in a
+		// response header, a log line or an exception made no request.
+		v = pol.Evaluate(&req, v)
+	}
 	exposedIn := exposure(sc)
 	if exposedIn != "" {
 		v = append(v, auditattr.ViolationExposedCredential)
@@ -155,6 +159,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	putNonEmpty(attrs, auditattr.TokenHint, info.hint)
 	attrs.PutStr(auditattr.TokenSource, f.source)
 	putNonEmpty(attrs, auditattr.TokenExposedIn, exposedIn)
+	attrs.PutBool(auditattr.TokenPresented, f.presented)
 	putOtherExposures(attrs, info.id, sc)
 	putNonEmpty(attrs, auditattr.TokenIssuer, info.issuer)
 	putStrings(attrs, auditattr.TokenAudience, info.audience)

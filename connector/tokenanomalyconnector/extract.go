@@ -21,23 +21,23 @@ type event struct {
 	// notPresented: token.presented false, the token was no request's
 	// authentication (a response header, a log line): exposed_credential
 	// only, never the stateful detectors of a token in use.
-	notPresented bool
-	scopes, violations              pcommon.Slice
-	hasScopes, hasViolations        bool
-	exposedIDs, exposedIn           pcommon.Slice // the item's other exposed credentials
-	hasExposedIDs, hasExposedIn     bool
-	issuedAt, expiresAt             int64 // unix s; 0 when absent
-	at                              int64 // event time, unix ms
-	traceID                         pcommon.TraceID
-	spanID                          pcommon.SpanID
-	pairID                          pcommon.SpanID // the id both sides of a request share (pairs.go)
-	side                            uint8          // the side of the request a span is, sideNone for others
-	pair                            uint64         // the request's key (pairKey), 0 until computed
-	res                             int32          // interned output resource
-	reg                             int32          // registry entry, -1 when none
-	key                             uint64         // the token's key, set by ingestRun
-	owner                           uint64         // the principal's key (ownerKey), set by ingestRun; 0 without one
-	item                            uint64         // the item's key (itemKey): a retried batch counts once
+	notPresented                bool
+	scopes, violations          pcommon.Slice
+	hasScopes, hasViolations    bool
+	exposedIDs, exposedIn       pcommon.Slice // the item's other exposed credentials
+	hasExposedIDs, hasExposedIn bool
+	issuedAt, expiresAt         int64 // unix s; 0 when absent
+	at                          int64 // event time, unix ms
+	traceID                     pcommon.TraceID
+	spanID                      pcommon.SpanID
+	pairID                      pcommon.SpanID // the id both sides of a request share (pairs.go)
+	side                        uint8          // the side of the request a span is, sideNone for others
+	pair                        uint64         // the request's key (pairKey), 0 until computed
+	res                         int32          // interned output resource
+	reg                         int32          // registry entry, -1 when none
+	key                         uint64         // the token's key, set by ingestRun
+	owner                       uint64         // the principal's key (ownerKey), set by ingestRun; 0 without one
+	item                        uint64         // the item's key (itemKey): a retried batch counts once
 
 	// Set by prepare, so that a held event needs neither slice.
 	scopeBits     uint64 // interned tokenaudit.token.scopes

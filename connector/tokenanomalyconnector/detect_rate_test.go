@@ -73,3 +73,31 @@ func runRateCases(t *testing.T, habit []item, tests []rateCase) {
 		})
 	}
 }
+
+// TestRateSurgeCountsNoRefusedCalls: a burst of calls the service refused
+// (401 failure, 403 denied: an enumeration) is no rate_surge, as the
+// README says; a burst it served or failed on (5xx) is.
+func TestRateSurgeCountsNoRefusedCalls(t *testing.T) {
+	cfg := testConfig()
+	cfg.Detectors.RateSurge.MinActiveHours = 0
+	for _, tt := range []struct {
+		outcome string
+		want    int
+	}{
+		{auditattr.OutcomeSuccess, 1},
+		{auditattr.OutcomeError, 1},
+		{auditattr.OutcomeFailure, 0},
+		{auditattr.OutcomeDenied, 0},
+	} {
+		t.Run(tt.outcome, func(t *testing.T) {
+			h := newHarness(t, cfg)
+			h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, 12*time.Second, 600)...)
+			burst := steady("tok_a", "198.51.100.1", "GET /a", t0.Add(2*time.Hour+time.Minute), 500*time.Millisecond, 100)
+			for i := range burst {
+				burst[i].outcome = tt.outcome
+			}
+			h.send(burst...)
+			assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), tt.want)
+		})
+	}
+}

@@ -40,8 +40,11 @@ type event struct {
 	item                        uint64         // the item's key (itemKey): a retried batch counts once
 
 	// Set by prepare, so that a held event needs neither slice.
-	scopeBits     uint64 // interned tokenaudit.token.scopes
-	offHoursGiven bool   // the processor judged off_hours
+	scopeBits uint64 // interned tokenaudit.token.scopes
+	// hoursSettled: the learned off_hours neither judges nor learns the
+	// item: the processor judged off_hours, or the request was refused at
+	// authentication (refusedAuth).
+	hoursSettled bool
 	// resourceAlerted: the processor judged the resource itself (scope
 	// or restricted): its verdict is the alert, new_resource stays quiet.
 	resourceAlerted bool

@@ -420,7 +420,7 @@ func (m *model) prepare(ev *event) {
 	if ev.hasScopes && m.det.unusedScopes.enabled && m.reg.hasScopes {
 		ev.scopeBits = m.scopes.bits(ev.scopes)
 	}
-	ev.offHoursGiven = hasVerdict(ev, auditattr.ViolationOffHours)
+	ev.hoursSettled = hasVerdict(ev, auditattr.ViolationOffHours) || refusedAuth(ev)
 	ev.resourceAlerted = hasVerdict(ev, auditattr.ViolationScope) || hasVerdict(ev, auditattr.ViolationRestrictedResource)
 }
 

@@ -59,7 +59,8 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		attrs.PutStr(auditattr.Resource, resource)
 		attrs.PutStr(auditattr.Action, action(resource, method))
 	}
-	attrs.PutStr(auditattr.Outcome, p.outcome(attrs, it.spanError))
+	outcome := p.outcome(attrs, it.spanError)
+	attrs.PutStr(auditattr.Outcome, outcome)
 	if client != "" {
 		attrs.PutStr(auditattr.ClientAddress, client)
 	}
@@ -141,6 +142,14 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		Resource:    resource,
 		ClientAddr:  clientAddr,
 		EventTime:   it.eventTime,
+	}
+	if outcome == auditattr.OutcomeFailure || info.badSignature || info.malformed {
+		// Refused at authentication, or a token that fails verification:
+		// who it is is only its claim, so no one's working hours judge it
+		// (a forged JWT borrowing its victim's hours, a rotated-out key's
+		// retry storm at night). A 403 is judged: the credential was
+		// recognised.
+		req.EventTime = time.Time{}
 	}
 	if f.presented {
 		// The policy judges a request's authentication: a token found in a

@@ -107,7 +107,7 @@ const (
 
 func (n *resourceNames) join(method, route string) string {
 	if len(route) > maxMemoRoute {
-		return method + " " + route
+		return method + " " + canonicalRoute(route)
 	}
 	if s, ok := (*n)[[2]string{method, route}]; ok {
 		return s
@@ -115,7 +115,7 @@ func (n *resourceNames) join(method, route string) string {
 	if *n == nil || len(*n) >= maxResourceNames {
 		*n = make(resourceNames, 64)
 	}
-	s := method + " " + route
+	s := method + " " + canonicalRoute(route)
 	// The key outlives the request: it must not share its buffer.
 	(*n)[[2]string{method, strings.Clone(route)}] = s
 	return s

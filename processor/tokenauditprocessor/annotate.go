@@ -59,8 +59,8 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		attrs.PutStr(auditattr.Resource, resource)
 		attrs.PutStr(auditattr.Action, action(resource, method))
 	}
-	outcome := p.outcome(attrs, it.spanError)
-	attrs.PutStr(auditattr.Outcome, outcome)
+	outcome := p.outcome(attrs, it.spanError, it.isSpan)
+	putNonEmpty(attrs, auditattr.Outcome, outcome)
 	if client != "" {
 		attrs.PutStr(auditattr.ClientAddress, client)
 	}

@@ -60,3 +60,31 @@ func TestPresentedCredential(t *testing.T) {
 		})
 	}
 }
+
+// TestLogOutcome: a log record's outcome comes from its status; without
+// one (an application log line) it has none, where a span without a
+// status is a served call.
+func TestLogOutcome(t *testing.T) {
+	h := newHarness(t, testConfig())
+	for _, tt := range []struct {
+		name    string
+		attrs   map[string]any
+		outcome string // "": not written
+	}{
+		{"access log, 401", map[string]any{"http.response.status_code": 401}, auditattr.OutcomeFailure},
+		{"access log, 200", map[string]any{"http.response.status_code": "200"}, auditattr.OutcomeSuccess},
+		{"application log line", nil, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			lr := h.logRecord(t, now, func(lr plog.LogRecord) {
+				assert.NoError(t, lr.Attributes().FromRaw(tt.attrs))
+				lr.Body().SetStr("X-Api-Key: " + githubKey)
+			})
+			got, ok := lr.Attributes().Get(auditattr.Outcome)
+			assert.Equal(t, tt.outcome != "", ok)
+			if ok {
+				assert.Equal(t, tt.outcome, got.Str())
+			}
+		})
+	}
+}

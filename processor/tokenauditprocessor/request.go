@@ -165,8 +165,10 @@ var rpcOutcomes = map[string]string{
 }
 
 // outcome decides success/failure/denied/error from the HTTP status, then
-// the RPC status, then the span status (spanError).
-func (p *tokenAudit) outcome(attrs pcommon.Map, spanError bool) string {
+// the RPC status, then the span status (spanError). A log record without
+// a status (isSpan false) has no outcome: an application's log line
+// proves no request was served.
+func (p *tokenAudit) outcome(attrs pcommon.Map, spanError, isSpan bool) string {
 	if v, ok := first(attrs, httpStatusKeys); ok {
 		if code, ok := intValue(v); ok {
 			switch {
@@ -188,6 +190,9 @@ func (p *tokenAudit) outcome(attrs pcommon.Map, spanError bool) string {
 	}
 	if spanError {
 		return auditattr.OutcomeError
+	}
+	if !isSpan {
+		return ""
 	}
 	return auditattr.OutcomeSuccess
 }

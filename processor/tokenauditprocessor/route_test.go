@@ -51,3 +51,16 @@ func TestRouteSpellingsOneResource(t *testing.T) {
 	}
 	assert.Equal(t, []string{"GET /v2/orders/{id}", "GET /v2/orders/{id}", "GET /v2/orders/{id}", "GET /v2/orders/{id}"}, got)
 }
+
+// FuzzCanonicalRoute: never panics, and a canonical route stays as it is.
+func FuzzCanonicalRoute(f *testing.F) {
+	for _, s := range []string{"/v2/orders/<int:id>", "/a/:id(\\d+)?/b", "/{id:[0-9]{3}}", "/v1/{name=projects/*}:cancel", "/{*path}", "/<{a}>/:<b>", "{{{", "/:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, route string) {
+		once := canonicalRoute(route)
+		if twice := canonicalRoute(once); twice != once {
+			t.Fatalf("%q: %q, then %q", route, once, twice)
+		}
+	})
+}

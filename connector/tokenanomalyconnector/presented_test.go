@@ -28,15 +28,11 @@ func TestNotPresentedTokenIsNoUse(t *testing.T) {
 		{"found in a log line", true, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, cfg)
-			h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, 12*time.Second, 600)...)
-			late := steady("tok_a", "192.0.2.5", "GET /b", t0.Add(2*time.Hour+time.Minute), 500*time.Millisecond, 100)
-			for i := range late {
-				late[i].notPresented = tt.notPresented
-				late[i].violations = []string{auditattr.ViolationExposedCredential}
-				late[i].source = "log.body"
-			}
-			h.send(late...)
+			h := surgeAfterBaseline(t, cfg, "192.0.2.5", "GET /b", func(it *item) {
+				it.notPresented = tt.notPresented
+				it.violations = []string{auditattr.ViolationExposedCredential}
+				it.source = "log.body"
+			})
 			for _, typ := range []string{auditattr.FindingRateSurge, auditattr.FindingNewClientAddress, auditattr.FindingNewResource} {
 				assert.Len(t, h.alertsOf(typ), tt.want, typ)
 			}

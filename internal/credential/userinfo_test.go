@@ -71,15 +71,6 @@ func TestTextUserinfo(t *testing.T) {
 		{"mail alice@example.com, ssh git@github.com:o/r, https://alice@host/x, https://u:@h/", nil},
 	}
 	for _, tt := range tests {
-		got := collect(tt.in, func(s string, fn func(Credential)) { r.ScanText(s, params, nil, fn) })
-		if len(got) != len(tt.want) {
-			t.Errorf("%s: got %+v want %+v", tt.in, got, tt.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != tt.want[i] {
-				t.Errorf("%s: [%d] got %+v want %+v", tt.in, i, got[i], tt.want[i])
-			}
-		}
+		assertFindings(t, tt.in, collect(tt.in, func(s string, fn func(Credential)) { r.ScanText(s, params, nil, fn) }), tt.want)
 	}
 }

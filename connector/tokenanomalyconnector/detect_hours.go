@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
 // detectOffHours is the learned off_hours. Each token, and each principal
@@ -20,7 +22,7 @@ import (
 // the policy sets are left to the processor's verdict.
 func (m *model) detectOffHours(ev *event, st *tokenState) {
 	d := &m.det.offHours
-	if !d.enabled || m.reg.scheduled(ev) || ev.offHoursGiven {
+	if !d.enabled || m.reg.scheduled(ev) || ev.hoursSettled {
 		return
 	}
 	c := &m.cfg.Detectors.OffHours
@@ -56,6 +58,18 @@ func (m *model) detectOffHours(ev *event, st *tokenState) {
 		f.body = tokenTitle(ev.tokenID) + " was used " + strconv.Itoa(n) + " times within an hour on " + when + ", an hour of the week " + whose + "."
 		m.raise(f, st)
 	}
+}
+
+// refusedAuth reports whether the request was refused at authentication
+// (outcome failure: 401) or its token failed verification (invalid
+// signature, malformed): its owner is only what the token claims, so it
+// is judged on no one's hours, and a rotated-out key's retry storm at
+// night is failed_attempts' evidence, not its owner's habit. A 403
+// (denied) is judged: the service recognised the credential, so its owner
+// is real, and a probe at an odd hour is news.
+func refusedAuth(ev *event) bool {
+	return ev.outcome == auditattr.OutcomeFailure ||
+		hasVerdict(ev, auditattr.ViolationInvalidSignature) || hasVerdict(ev, auditattr.ViolationMalformed)
 }
 
 // maxOffHours bounds the requests off the profile a token holds back from

@@ -20,9 +20,10 @@ import (
 // a job that runs once a day has no rate to surge from on its first runs.
 func (m *model) detectRate(ev *event, st *tokenState) {
 	d := &m.det.rate
-	if !d.enabled || ev.outcome == auditattr.OutcomeFailure {
-		// Failed attempts are failed_attempts' and credential_stuffing's:
-		// a burst of them is not the token's own use.
+	if !d.enabled || ev.outcome == auditattr.OutcomeFailure || ev.outcome == auditattr.OutcomeDenied {
+		// Refused calls are failed_attempts', credential_stuffing's (401)
+		// and denied_access's (403, an enumeration): a burst of them is
+		// not the token's own use.
 		return
 	}
 	c := &m.cfg.Detectors.RateSurge

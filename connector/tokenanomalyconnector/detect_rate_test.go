@@ -73,3 +73,39 @@ func runRateCases(t *testing.T, habit []item, tests []rateCase) {
 		})
 	}
 }
+
+// surgeAfterBaseline sends tok_a's two steady hours (5 calls a minute),
+// then 100 calls within a minute from client on resource, each changed by
+// edit, and returns the harness.
+func surgeAfterBaseline(t *testing.T, cfg *Config, client, resource string, edit func(*item)) *harness {
+	h := newHarness(t, cfg)
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, 12*time.Second, 600)...)
+	burst := steady("tok_a", client, resource, t0.Add(2*time.Hour+time.Minute), 500*time.Millisecond, 100)
+	for i := range burst {
+		edit(&burst[i])
+	}
+	h.send(burst...)
+	return h
+}
+
+// TestRateSurgeCountsNoRefusedCalls: a burst of calls the service refused
+// (401 failure, 403 denied: an enumeration) is no rate_surge, as the
+// README says; a burst it served or failed on (5xx) is.
+func TestRateSurgeCountsNoRefusedCalls(t *testing.T) {
+	cfg := testConfig()
+	cfg.Detectors.RateSurge.MinActiveHours = 0
+	for _, tt := range []struct {
+		outcome string
+		want    int
+	}{
+		{auditattr.OutcomeSuccess, 1},
+		{auditattr.OutcomeError, 1},
+		{auditattr.OutcomeFailure, 0},
+		{auditattr.OutcomeDenied, 0},
+	} {
+		t.Run(tt.outcome, func(t *testing.T) {
+			h := surgeAfterBaseline(t, cfg, "198.51.100.1", "GET /a", func(it *item) { it.outcome = tt.outcome })
+			assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), tt.want)
+		})
+	}
+}

@@ -152,16 +152,24 @@ func TestLearnedOffHours(t *testing.T) {
 		later            time.Duration // after Monday 03:00
 		calls            int
 		wantBody         string // "" for no alert
+		outcome          string // "": success
+		violations       []string
 	}{
-		{"the token's night session", "tok_a", "alice", 0, session, "an hour of the week it does not use"},
-		{"a glance is not a session", "tok_a", "alice", 0, session - 1, ""},
+		{"the token's night session", "tok_a", "alice", 0, session, "an hour of the week it does not use", "", nil},
+		{"a glance is not a session", "tok_a", "alice", 0, session - 1, "", "", nil},
 		// The day's last hour is 16:00-17:00: 18:00 stretches the day.
-		{"an evening session two hours after the day", "tok_a", "alice", 15 * time.Hour, session, ""},
+		{"an evening session two hours after the day", "tok_a", "alice", 15 * time.Hour, session, "", "", nil},
 		// 21:00 is five hours after the day, but twelve before the next
 		// one: an evening, not the night.
-		{"a late evening session", "tok_a", "alice", 18 * time.Hour, session, ""},
-		{"the owner's new token at night", "tok_new", "alice", 0, session, "an hour of the week its owner alice does not use"},
-		{"another owner's new token", "tok_new", "bob", 0, session, ""},
+		{"a late evening session", "tok_a", "alice", 18 * time.Hour, session, "", "", nil},
+		{"the owner's new token at night", "tok_new", "alice", 0, session, "an hour of the week its owner alice does not use", "", nil},
+		{"another owner's new token", "tok_new", "bob", 0, session, "", "", nil},
+		// Refused at authentication: the owner is only the token's claim.
+		{"a forged JWT claiming alice", "tok_new", "alice", 0, session, "", auditattr.OutcomeFailure, []string{auditattr.ViolationInvalidSignature}},
+		{"a forged JWT the service served", "tok_new", "alice", 0, session, "", "", []string{auditattr.ViolationInvalidSignature}},
+		{"a rotated-out key's retry storm", "tok_a", "alice", 0, session, "", auditattr.OutcomeFailure, nil},
+		// A 403: the credential was recognised, its owner is real.
+		{"denied calls at night", "tok_a", "alice", 0, session, "an hour of the week it does not use", auditattr.OutcomeDenied, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,6 +179,10 @@ func TestLearnedOffHours(t *testing.T) {
 			session := steady(tt.token, "198.51.100.1", "GET /a", night.Add(tt.later), 5*time.Minute, tt.calls)
 			for i := range session {
 				session[i].principal = tt.principal
+				session[i].violations = tt.violations
+				if tt.outcome != "" {
+					session[i].outcome = tt.outcome
+				}
 			}
 			h.send(session...)
 			got := h.alertsOf(auditattr.FindingOffHours)

@@ -18,26 +18,33 @@ type event struct {
 	resource, action, outcome       string
 	client                          string
 	source                          string // where the credential was found (exposed_in, else source)
-	scopes, violations              pcommon.Slice
-	hasScopes, hasViolations        bool
-	exposedIDs, exposedIn           pcommon.Slice // the item's other exposed credentials
-	hasExposedIDs, hasExposedIn     bool
-	issuedAt, expiresAt             int64 // unix s; 0 when absent
-	at                              int64 // event time, unix ms
-	traceID                         pcommon.TraceID
-	spanID                          pcommon.SpanID
-	pairID                          pcommon.SpanID // the id both sides of a request share (pairs.go)
-	side                            uint8          // the side of the request a span is, sideNone for others
-	pair                            uint64         // the request's key (pairKey), 0 until computed
-	res                             int32          // interned output resource
-	reg                             int32          // registry entry, -1 when none
-	key                             uint64         // the token's key, set by ingestRun
-	owner                           uint64         // the principal's key (ownerKey), set by ingestRun; 0 without one
-	item                            uint64         // the item's key (itemKey): a retried batch counts once
+	// notPresented: token.presented false, the token was no request's
+	// authentication (a response header, a log line): exposed_credential
+	// only, never the stateful detectors of a token in use.
+	notPresented                bool
+	scopes, violations          pcommon.Slice
+	hasScopes, hasViolations    bool
+	exposedIDs, exposedIn       pcommon.Slice // the item's other exposed credentials
+	hasExposedIDs, hasExposedIn bool
+	issuedAt, expiresAt         int64 // unix s; 0 when absent
+	at                          int64 // event time, unix ms
+	traceID                     pcommon.TraceID
+	spanID                      pcommon.SpanID
+	pairID                      pcommon.SpanID // the id both sides of a request share (pairs.go)
+	side                        uint8          // the side of the request a span is, sideNone for others
+	pair                        uint64         // the request's key (pairKey), 0 until computed
+	res                         int32          // interned output resource
+	reg                         int32          // registry entry, -1 when none
+	key                         uint64         // the token's key, set by ingestRun
+	owner                       uint64         // the principal's key (ownerKey), set by ingestRun; 0 without one
+	item                        uint64         // the item's key (itemKey): a retried batch counts once
 
 	// Set by prepare, so that a held event needs neither slice.
-	scopeBits     uint64 // interned tokenaudit.token.scopes
-	offHoursGiven bool   // the processor judged off_hours
+	scopeBits uint64 // interned tokenaudit.token.scopes
+	// hoursSettled: the learned off_hours neither judges nor learns the
+	// item: the processor judged off_hours, or the request was refused at
+	// authentication (refusedAuth).
+	hoursSettled bool
 	// resourceAlerted: the processor judged the resource itself (scope
 	// or restricted): its verdict is the alert, new_resource stays quiet.
 	resourceAlerted bool
@@ -83,6 +90,8 @@ func (e *event) read(attrs pcommon.Map) bool {
 			if e.source == "" {
 				e.source = v.Str()
 			}
+		case auditattr.TokenPresented:
+			e.notPresented = v.Type() == pcommon.ValueTypeBool && !v.Bool()
 		case auditattr.TokenExposedIn:
 			e.source = v.Str() // where it leaked, when the processor says so apart
 

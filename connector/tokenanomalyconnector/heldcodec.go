@@ -58,7 +58,7 @@ func (w *heldWriter) add(ev *event) {
 	w.b = append(w.b, ev.spanID[:]...)
 	w.b = binary.AppendUvarint(w.b, ev.scopeBits)
 	flags := ev.side << 1
-	if ev.offHoursGiven {
+	if ev.hoursSettled {
 		flags |= 1
 	}
 	if ev.resourceAlerted {
@@ -136,7 +136,7 @@ func decodeCompactHeld(data []byte, each func(*event)) error {
 		copy(ev.spanID[:], r.take(len(ev.spanID)))
 		ev.scopeBits = r.uvarint()
 		flags := r.u8()
-		ev.offHoursGiven = flags&1 != 0
+		ev.hoursSettled = flags&1 != 0
 		ev.resourceAlerted = flags&(1<<3) != 0
 		switch ev.side = flags >> 1 & 3; ev.side {
 		case sideClient:

@@ -35,7 +35,7 @@ func heldBatch(n, tokens int, seed uint64) []event {
 		ev.issuedAt, ev.expiresAt = ev.at-86_400_000, ev.at+30*86_400_000
 		ev.traceID[0], ev.traceID[15], ev.spanID[7] = byte(i), byte(i>>8), byte(i)
 		ev.scopeBits = uint64(t % 7)
-		ev.offHoursGiven = i%9 == 0
+		ev.hoursSettled = i%9 == 0
 		ev.resourceAlerted = i%5 == 0
 		switch i % 4 { // a log record; a client span; server spans of instrumented callers
 		case 1:
@@ -82,7 +82,7 @@ func encodeHeldV1(evs []event) []byte {
 		e.bytes(ev.spanID[:])
 		e.u64(ev.scopeBits)
 		var flags uint8
-		if ev.offHoursGiven {
+		if ev.hoursSettled {
 			flags = 1
 		}
 		e.u8(flags)

@@ -79,5 +79,5 @@ func decodeHeld(d *dec, ev *event) {
 	copy(ev.traceID[:], d.take(len(ev.traceID)))
 	copy(ev.spanID[:], d.take(len(ev.spanID)))
 	ev.scopeBits = d.u64()
-	ev.offHoursGiven = d.u8()&1 != 0
+	ev.hoursSettled = d.u8()&1 != 0
 }

@@ -35,6 +35,7 @@ type item struct {
 	scopes, violations                  []string
 	issuedAt, expiresAt                 int64
 	trace                               byte
+	notPresented                        bool // token.presented false
 }
 
 func (it item) fill(a pcommon.Map) {
@@ -62,6 +63,9 @@ func (it item) fill(a pcommon.Map) {
 		for _, v := range it.violations {
 			s.AppendEmpty().SetStr(v)
 		}
+	}
+	if it.notPresented {
+		a.PutBool(auditattr.TokenPresented, false)
 	}
 	if it.issuedAt != 0 {
 		a.PutInt(auditattr.TokenIssuedAt, it.issuedAt)

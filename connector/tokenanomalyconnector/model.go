@@ -382,6 +382,11 @@ func (m *model) ingest(ev *event) {
 	ev.reg = int32(m.reg.lookup(ev))
 	m.met.request(ev)
 	m.observe(stageItem, ev, nil)
+	if ev.notPresented {
+		// A token found in a response header or a log line made no request:
+		// it counts toward no rate, habit, novelty or failure series.
+		return
+	}
 	cutoff := m.watermark - m.cfg.AllowedLateness.Milliseconds()
 	if ev.at < cutoff {
 		m.tel.late()
@@ -415,7 +420,7 @@ func (m *model) prepare(ev *event) {
 	if ev.hasScopes && m.det.unusedScopes.enabled && m.reg.hasScopes {
 		ev.scopeBits = m.scopes.bits(ev.scopes)
 	}
-	ev.offHoursGiven = hasVerdict(ev, auditattr.ViolationOffHours)
+	ev.hoursSettled = hasVerdict(ev, auditattr.ViolationOffHours) || refusedAuth(ev)
 	ev.resourceAlerted = hasVerdict(ev, auditattr.ViolationScope) || hasVerdict(ev, auditattr.ViolationRestrictedResource)
 }
 

@@ -152,7 +152,7 @@ type heldItem struct {
 	spanID, pairID                               pcommon.SpanID
 	side                                         uint8
 	scopeBits                                    uint64
-	offHoursGiven, resourceAlerted               bool
+	hoursSettled, resourceAlerted                bool
 }
 
 // copyHeld appends the reorder buffer's items to into, in the buffer's
@@ -164,7 +164,7 @@ func (m *model) copyHeld(into []heldItem) []heldItem {
 			at: ev.at, issuedAt: ev.issuedAt, expiresAt: ev.expiresAt,
 			tokenID: ev.tokenID, tokenType: ev.tokenType, principal: ev.principal, principalType: ev.principalType,
 			resource: ev.resource, outcome: ev.outcome, client: ev.client,
-			traceID: ev.traceID, spanID: ev.spanID, scopeBits: ev.scopeBits, offHoursGiven: ev.offHoursGiven, resourceAlerted: ev.resourceAlerted,
+			traceID: ev.traceID, spanID: ev.spanID, scopeBits: ev.scopeBits, hoursSettled: ev.hoursSettled, resourceAlerted: ev.resourceAlerted,
 			pairID: ev.pairID, side: ev.side,
 		})
 	}
@@ -181,7 +181,7 @@ func encodeHeldItems(items []heldItem) []byte {
 			at: h.at, issuedAt: h.issuedAt, expiresAt: h.expiresAt,
 			tokenID: h.tokenID, tokenType: h.tokenType, principal: h.principal, principalType: h.principalType,
 			resource: h.resource, outcome: h.outcome, client: h.client,
-			traceID: h.traceID, spanID: h.spanID, scopeBits: h.scopeBits, offHoursGiven: h.offHoursGiven, resourceAlerted: h.resourceAlerted,
+			traceID: h.traceID, spanID: h.spanID, scopeBits: h.scopeBits, hoursSettled: h.hoursSettled, resourceAlerted: h.resourceAlerted,
 			pairID: h.pairID, side: h.side,
 		})
 	}

@@ -13,6 +13,11 @@ const (
 	// TokenExposedIn is where the token was found outside an authentication
 	// header; set with the exposed_credential violation.
 	TokenExposedIn = "tokenaudit.token.exposed_in"
+	// TokenPresented is false when the token was not the request's
+	// authentication (found only in a response header, a log line, an
+	// exception, a resource): no verdict or detector of a presented
+	// credential judges it.
+	TokenPresented = "tokenaudit.token.presented"
 	// ExposedTokenIDs and ExposedIn are the item's other credentials found
 	// outside an authentication header (not the one token.* describes),
 	// and where, in the same order: each is exposed_credential too.

@@ -186,6 +186,20 @@ func TestNewRulesErrors(t *testing.T) {
 
 type finding struct{ typ, secret, text string }
 
+// assertFindings compares what a scan of in found with want.
+func assertFindings(t *testing.T, in string, got, want []finding) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: got %+v want %+v", in, got, want)
+		return
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("%s: [%d] got %+v want %+v", in, i, got[i], want[i])
+		}
+	}
+}
+
 func collect(s string, scan func(string, func(Credential))) []finding {
 	var out []finding
 	scan(s, func(c Credential) { out = append(out, finding{c.Type, c.Secret, s[c.Start:c.End]}) })
@@ -219,16 +233,7 @@ func TestScanURL(t *testing.T) {
 		{"?access_token=", nil},
 	}
 	for _, tt := range tests {
-		got := collect(tt.in, func(s string, fn func(Credential)) { r.ScanURL(s, params, fn) })
-		if len(got) != len(tt.want) {
-			t.Errorf("%s: got %+v want %+v", tt.in, got, tt.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != tt.want[i] {
-				t.Errorf("%s: [%d] got %+v want %+v", tt.in, i, got[i], tt.want[i])
-			}
-		}
+		assertFindings(t, tt.in, collect(tt.in, func(s string, fn func(Credential)) { r.ScanURL(s, params, fn) }), tt.want)
 	}
 }
 

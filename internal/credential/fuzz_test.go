@@ -65,6 +65,7 @@ func FuzzScanURL(f *testing.F) {
 	f.Add("https://u:p@h/p?access_token=abc&api_key=d%20e#x")
 	f.Add("?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE/a&X-Amz-Signature=ff")
 	f.Add("&&==&=")
+	f.Add("https://x-access-token:ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@github.com/acme-corp/infra.git")
 	f.Fuzz(func(t *testing.T, s string) {
 		r := rules(t)
 		var got []Credential
@@ -79,6 +80,8 @@ func FuzzScanText(f *testing.F) {
 	f.Add(`ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa AKIAIOSFODNN7EXAMPLE`)
 	f.Add(`(request headers: Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI8PD8+IiwiZXhwIjoxODAwMDAwMDAwfQ==.c2ln)`)
 	f.Add(`{X-Api-Key: ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}`)
+	f.Add(`git fetch https://x-access-token:ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@github.com/acme-corp/infra.git`)
+	f.Add(`clone https://deploy:s3cr3t@git.example.com/x.git and https://oauth2:glpat-aaaaaaaaaaaaaaaaaaaa.01x@gl/x`)
 	f.Fuzz(func(t *testing.T, s string) {
 		r := rules(t)
 		extra, _ := CompilePatterns([]string{`k=(\S+)`})

@@ -32,4 +32,8 @@ type Credential struct {
 	// Start and End delimit the secret-bearing text in the scanned input:
 	// input[Start:End] is what a scrubber replaces.
 	Start, End int
+	// AsAuth: the scanner found it where a request presents its
+	// authentication (after a header-like name, as a credential query
+	// parameter, as a URL's userinfo), not as a bare key or JWT in prose.
+	AsAuth bool
 }

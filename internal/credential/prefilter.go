@@ -4,13 +4,15 @@ import "strings"
 
 // Every finding of ScanText starts from a few bytes: a header keyword
 // before ':' or '=', a query parameter name before '=', "eyJ" (a JWT), a
-// key family's prefix at the start of a word, "hooks" (a webhook URL).
+// key family's prefix at the start of a word, "hooks" (a webhook URL),
+// "://user:password@" (a URL's userinfo).
 // MayHoldText looks for those in one pass, so a value without any (most of
 // an audit record) costs one walk instead of every scanner's.
 
 // Bytes where MayHoldText looks closer: a separator (a header or a
 // parameter name may stand before it), the first byte of a key family's
-// prefix at a word start, or the rarest byte of "eyJ" ('J') or "hooks"
+// prefix at a word start, an '@' (a URL's user:password before it), or
+// the rarest byte of "eyJ" ('J') or "hooks"
 // ('k'), which may stand anywhere. textTriggers[1] is for a byte that
 // follows a word byte, where no family starts: letters such as 's' and
 // 'r' start families but mostly stand inside words.
@@ -18,6 +20,7 @@ const (
 	triggerSeparator = 1 << iota
 	triggerFamily
 	triggerAnywhere
+	triggerUserinfo
 )
 
 var textTriggers = func() (t [2][256]uint8) {
@@ -26,6 +29,7 @@ var textTriggers = func() (t [2][256]uint8) {
 		t[after]['='] |= triggerSeparator
 		t[after]['J'] |= triggerAnywhere
 		t[after]['k'] |= triggerAnywhere
+		t[after]['@'] |= triggerUserinfo
 	}
 	for c := range familiesByFirst {
 		if familiesByFirst[c] != nil {
@@ -84,6 +88,9 @@ func (r *Rules) MayHoldText(s string, params []string) bool {
 			return true
 		}
 		if t&triggerSeparator != 0 && (headerNameBefore(s, i) || c == '=' && paramNameBefore(s, i, params)) {
+			return true
+		}
+		if t&triggerUserinfo != 0 && userinfoAt(s, i) {
 			return true
 		}
 		if t&triggerFamily != 0 && i+1 < len(s) && familySeconds[c][s[i+1]/64]&(1<<(s[i+1]%64)) != 0 {

@@ -39,6 +39,9 @@ func prefilterCorpus() []string {
 		strings.Repeat("access_token", 6) + `=abcdefghijkl`,
 		`/usr/bin/billing-worker --token=acme_live_4f9a2c7e1b --loop`,
 		`run -password=hunter2`,
+		`git fetch https://x-access-token:` + ghKey + `@github.com/acme-corp/infra.git`,
+		`clone https://deploy:s3cr3t@git.example.com/x.git`,
+		`mail alice@example.com, ssh git@github.com:o/r, https://alice@host/x, https://u:@h/`,
 	}
 }
 
@@ -155,6 +158,10 @@ func mayHoldTextTwoPass(r *Rules, s string, params []string) bool {
 		switch {
 		case s[i] == ':' || s[i] == '=':
 			if headerNameBefore(s, i) || s[i] == '=' && paramNameBefore(s, i, params) {
+				return true
+			}
+		case s[i] == '@':
+			if userinfoAt(s, i) {
 				return true
 			}
 		case familiesByFirst[s[i]] != nil:

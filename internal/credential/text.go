@@ -67,6 +67,10 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 	}
 	var found []Credential
 	add := func(c Credential) { found = append(found, c) }
+	// First: a userinfo's key wins the tie with x-access-token:… read as
+	// a header (the same span), and a clone URL in prose is no request's
+	// authentication (AsAuth false).
+	r.scanTextUserinfo(s, add)
 	r.scanHeaders(s, add)
 	if len(params) > 0 {
 		scanParams(s, func(kStart, kEnd, vStart, vEnd int) {
@@ -74,6 +78,7 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 				return
 			}
 			if c, ok := r.param(flagName(s[kStart:kEnd]), s[vStart:vEnd], params); ok {
+				c.AsAuth = true
 				add(r.at(c, vStart, vEnd))
 			}
 		})

@@ -38,8 +38,9 @@ func (r *Rules) scanHeaders(s string, add func(Credential)) {
 				continue
 			}
 			vStart := at + m[1]
-			w1End := vStart + valueLen(s[vStart:])
+			w1End := familyCut(s, vStart, vStart+valueLen(s[vStart:]))
 			if c, ok := r.headerValue(kw == "authorization", s, vStart, w1End); ok {
+				c.AsAuth = true
 				add(c)
 				off = max(off, c.End)
 			}
@@ -60,7 +61,7 @@ func (r *Rules) headerValue(authz bool, s string, start, w1End int) (Credential,
 			w2Start++
 		}
 		if w2Start > w1End {
-			w2End := w2Start + valueLen(s[w2Start:])
+			w2End := familyCut(s, w2Start, w2Start+valueLen(s[w2Start:]))
 			w2 := s[w2Start:w2End]
 			if len(w2) >= minTextToken {
 				switch strings.ToLower(w1) {
@@ -99,6 +100,26 @@ func valueLen(s string) int {
 		}
 	}
 	return len(s)
+}
+
+// familyCut is where a value word s[start:end] that starts with a key
+// family's prefix ends: at the end of the family's alphabet, so that
+// x-access-token:ghp_…@github.com/o/r takes the key and not the '@', the
+// host or the path after it (no family holds '@', '/' or ':').
+func familyCut(s string, start, end int) int {
+	if start >= end {
+		return end
+	}
+	n, dots := familyAt(s[start:end])
+	if n == 0 {
+		return end
+	}
+	if e := keyEnd(s[:end], start+n, dots); e < end {
+		if _, ok := matchFamily(s[start:e]); ok {
+			return e
+		}
+	}
+	return end
 }
 
 // scanParams reports name=value pairs: names of [A-Za-z0-9_.-] (at most

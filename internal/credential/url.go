@@ -57,7 +57,7 @@ func (r *Rules) scanPair(pair string, off int, params []string, fn func(Credenti
 	}
 	if c, ok := r.param(k, v, params); ok {
 		vStart := off + len(k) + 1
-		c.Start, c.End = vStart, vStart+len(v)
+		c.Start, c.End, c.AsAuth = vStart, vStart+len(v), true
 		fn(c)
 	}
 }
@@ -102,7 +102,7 @@ func (r *Rules) param(k, v string, params []string) (Credential, bool) {
 // same api_key as in X-API-Key (a provider prefix still decides first).
 var keyParams = map[string]bool{"api_key": true, "apikey": true, "api-key": true, "key": true}
 
-// scanUserinfo reports "user:password" in scheme://user:password@host.
+// scanUserinfo reports the credential of scheme://user:password@host.
 func (r *Rules) scanUserinfo(s string, fn func(Credential)) {
 	i := strings.Index(s, "://")
 	if i < 0 {
@@ -117,25 +117,19 @@ func (r *Rules) scanUserinfo(s string, fn func(Credential)) {
 	if at < 0 {
 		return
 	}
-	userinfo := auth[:at]
-	user, pass, ok := strings.Cut(userinfo, ":")
-	if !ok || pass == "" {
+	user, _, ok := strings.Cut(auth[:at], ":")
+	if !ok {
 		// A lone user part is how tokens ride in git and API URLs
 		// (https://TOKEN@host): scrub it as a bearer token.
 		if u, err := url.PathUnescape(user); err == nil && u != "" {
 			c := r.Classify(u, auditattr.TypeBearer)
-			c.Start, c.End = authStart, authStart+len(user)
+			c.Start, c.End, c.AsAuth = authStart, authStart+len(user), true
 			fn(c)
 		}
 		return
 	}
-	u, err := url.PathUnescape(user)
-	if err != nil {
-		u = user
+	if c, ok := r.userinfo(auth[:at], authStart); ok {
+		c.AsAuth = true
+		fn(c)
 	}
-	p, err := url.PathUnescape(pass)
-	if err != nil {
-		p = pass
-	}
-	fn(Credential{Secret: u + ":" + p, Type: auditattr.TypeBasic, User: u, Start: authStart, End: authStart + at})
 }

@@ -18,7 +18,7 @@ import (
 // token count, violations) may grow the map once more.
 const (
 	requestAttrs = 4
-	tokenAttrs   = 14
+	tokenAttrs   = 15
 )
 
 // item is one span or log record being audited.
@@ -59,7 +59,8 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		attrs.PutStr(auditattr.Resource, resource)
 		attrs.PutStr(auditattr.Action, action(resource, method))
 	}
-	attrs.PutStr(auditattr.Outcome, p.outcome(attrs, it.spanError))
+	outcome := p.outcome(attrs, it.spanError, it.isSpan)
+	putNonEmpty(attrs, auditattr.Outcome, outcome)
 	if client != "" {
 		attrs.PutStr(auditattr.ClientAddress, client)
 	}
@@ -142,7 +143,19 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		ClientAddr:  clientAddr,
 		EventTime:   it.eventTime,
 	}
-	v = pol.Evaluate(&req, v)
+	if outcome == auditattr.OutcomeFailure || info.badSignature || info.malformed {
+		// Refused at authentication, or a token that fails verification:
+		// who it is is only its claim, so no one's working hours judge it
+		// (a forged JWT borrowing its victim's hours, a rotated-out key's
+		// retry storm at night). A 403 is judged: the credential was
+		// recognised.
+		req.EventTime = time.Time{}
+	}
+	if f.presented {
+		// The policy judges a request's authentication: a token found in a
+		// response header, a log line or an exception made no request.
+		v = pol.Evaluate(&req, v)
+	}
 	exposedIn := exposure(sc)
 	if exposedIn != "" {
 		v = append(v, auditattr.ViolationExposedCredential)
@@ -155,6 +168,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	putNonEmpty(attrs, auditattr.TokenHint, info.hint)
 	attrs.PutStr(auditattr.TokenSource, f.source)
 	putNonEmpty(attrs, auditattr.TokenExposedIn, exposedIn)
+	attrs.PutBool(auditattr.TokenPresented, f.presented)
 	putOtherExposures(attrs, info.id, sc)
 	putNonEmpty(attrs, auditattr.TokenIssuer, info.issuer)
 	putStrings(attrs, auditattr.TokenAudience, info.audience)

@@ -47,21 +47,69 @@ func (p *tokenAudit) exposedAt(kind valueKind, source string) bool {
 	return response
 }
 
-// primaryFirst puts the item's first credential found in an
-// authentication header first, keeping the others' order: token.*
+// found is a finding at source, read as kind; asAuth: the scanner found
+// it where a request presents its authentication (credential.AsAuth).
+func (p *tokenAudit) found(info *tokenInfo, kind valueKind, source string, asAuth bool) finding {
+	exposed := p.exposedAt(kind, source)
+	return finding{info: info, source: source, exposed: exposed, presented: presentedAt(kind, source, asAuth, exposed)}
+}
+
+// presentedAt decides whether a credential found at source was the
+// request's authentication, which the verdicts and detectors of a
+// presented credential (unknown_token, revoked_token, off_hours, scopes,
+// networks; the connector's rate, novelty and hours) judge. It is: a
+// credential header that is not an exposure; in the item's URL, a
+// credential query parameter or the userinfo (?api_key=, user:pass@);
+// in a log body (an access-log line), the value after a header-like name
+// or a credential parameter. It is not: a response header (a token handed
+// out), anything of a resource, scope, span event or link, exception
+// text, and a bare key, JWT or webhook in prose or a path segment: those
+// are exposed_credential's alone.
+func presentedAt(kind valueKind, source string, asAuth, exposed bool) bool {
+	if !exposed {
+		return true
+	}
+	for _, prefix := range exposedPrefixes {
+		if strings.HasPrefix(source, prefix) {
+			return false
+		}
+	}
+	if _, response, _ := headerName(source); response {
+		return false
+	}
+	switch kind {
+	case kindURL:
+		return asAuth
+	case kindText:
+		return asAuth && (source == "log.body" || strings.HasPrefix(source, "log.body."))
+	}
+	return false
+}
+
+// primaryFirst puts the item's first credential presented as its
+// authentication first (a header, else a credential query parameter or
+// an access-log line's header), keeping the others' order: token.*
 // describe the credential the request authenticated with, not one it
-// printed or was handed (a URL, an exception, a response header), whatever
-// order the instrumentation wrote its attributes in.
+// printed or was handed (a path segment, an exception, a response
+// header), whatever order the instrumentation wrote its attributes in.
 func primaryFirst(fs []finding) {
 	if len(fs) < 2 || !fs[0].exposed {
 		return
 	}
+	best := -1
 	for i, f := range fs {
 		if !f.exposed {
-			copy(fs[1:i+1], fs[:i])
-			fs[0] = f
-			return
+			best = i
+			break
 		}
+		if f.presented && best < 0 {
+			best = i
+		}
+	}
+	if best > 0 {
+		f := fs[best]
+		copy(fs[1:best+1], fs[:best])
+		fs[0] = f
 	}
 }
 

@@ -20,6 +20,7 @@ func FuzzProcess(f *testing.F) {
 	f.Add("Basic !!!", "?", "999.1.1.1", "\xff\xfe", "", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s")
 	f.Add("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/s3/aws4_request, Signature=ab", "X-Amz-Signature=ff", "", "", "PUT", "/%zz")
 	f.Add("eyJ.eyJ.x.y.z", "&&&==", "1.2.3.4, 5.6.7.8", strings.Repeat("eyJ", 100), "get", "//")
+	f.Add("token ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "https://x-access-token:ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@github.com/acme-corp/infra.git", "", "git fetch https://deploy:s3cr3t@git.example.com/x.git", "GET", "/v2/orders/<int:id>/{x:[0-9]{2}}/:y(\\d+)?")
 	f.Fuzz(func(t *testing.T, hdr, url, addr, body, method, path string) {
 		cfg := testConfig()
 		cfg.Client.TrustedProxies = []string{"10.0.0.0/8"}

@@ -107,7 +107,7 @@ const (
 
 func (n *resourceNames) join(method, route string) string {
 	if len(route) > maxMemoRoute {
-		return method + " " + route
+		return method + " " + canonicalRoute(route)
 	}
 	if s, ok := (*n)[[2]string{method, route}]; ok {
 		return s
@@ -115,7 +115,7 @@ func (n *resourceNames) join(method, route string) string {
 	if *n == nil || len(*n) >= maxResourceNames {
 		*n = make(resourceNames, 64)
 	}
-	s := method + " " + route
+	s := method + " " + canonicalRoute(route)
 	// The key outlives the request: it must not share its buffer.
 	(*n)[[2]string{method, strings.Clone(route)}] = s
 	return s
@@ -165,8 +165,10 @@ var rpcOutcomes = map[string]string{
 }
 
 // outcome decides success/failure/denied/error from the HTTP status, then
-// the RPC status, then the span status (spanError).
-func (p *tokenAudit) outcome(attrs pcommon.Map, spanError bool) string {
+// the RPC status, then the span status (spanError). A log record without
+// a status (isSpan false) has no outcome: an application's log line
+// proves no request was served.
+func (p *tokenAudit) outcome(attrs pcommon.Map, spanError, isSpan bool) string {
 	if v, ok := first(attrs, httpStatusKeys); ok {
 		if code, ok := intValue(v); ok {
 			switch {
@@ -188,6 +190,9 @@ func (p *tokenAudit) outcome(attrs pcommon.Map, spanError bool) string {
 	}
 	if spanError {
 		return auditattr.OutcomeError
+	}
+	if !isSpan {
+		return ""
 	}
 	return auditattr.OutcomeSuccess
 }

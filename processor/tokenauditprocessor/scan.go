@@ -84,6 +84,8 @@ type finding struct {
 	source string
 	// exposed: found where no credential belongs (exposure.go).
 	exposed bool
+	// presented: the request's authentication (presentedAt).
+	presented bool
 }
 
 // hit is an attribute that needs looking at, collected before any change
@@ -242,7 +244,7 @@ func (p *tokenAudit) noteUnreadable(v pcommon.Value, kind valueKind, source stri
 		typ = auditattr.TypeBearer
 	}
 	c := credential.Credential{Secret: v.AsString(), Type: typ, Malformed: true}
-	sc.findings = append(sc.findings, finding{info: p.lookupSecret(&c, sc), source: source, exposed: p.exposedAt(kind, source)})
+	sc.findings = append(sc.findings, p.found(p.lookupSecret(&c, sc), kind, source, true))
 }
 
 // scrubString finds the credentials in s, records them and returns s with
@@ -255,17 +257,17 @@ func (p *tokenAudit) scrubString(s string, kind valueKind, source string, sc *sc
 			return s, false
 		}
 		if cv.info != nil {
-			sc.findings = append(sc.findings, finding{info: cv.info, source: source, exposed: p.exposedAt(kind, source)})
+			sc.findings = append(sc.findings, p.found(cv.info, kind, source, true))
 		}
 		return cv.scrubbed, true
 	case kindURL:
 		// No cheap pre-check: a key may stand in a path segment.
 		sc.spans = sc.spans[:0]
-		p.rules.ScanURL(s, p.cfg.Sources.QueryParams, func(c credential.Credential) { p.collect(c, source, sc) })
+		p.rules.ScanURL(s, p.cfg.Sources.QueryParams, func(c credential.Credential) { p.collect(c, kind, source, sc) })
 		return p.rewrite(s, sc)
 	case kindText:
 		sc.spans = sc.spans[:0]
-		p.rules.ScanText(s, p.cfg.Sources.QueryParams, p.bodyPatterns, func(c credential.Credential) { p.collect(c, source, sc) })
+		p.rules.ScanText(s, p.cfg.Sources.QueryParams, p.bodyPatterns, func(c credential.Credential) { p.collect(c, kind, source, sc) })
 		return p.rewrite(s, sc)
 	}
 	return s, false
@@ -278,7 +280,7 @@ type span struct {
 }
 
 // collect records a credential found by a scanner.
-func (p *tokenAudit) collect(c credential.Credential, source string, sc *scratch) {
+func (p *tokenAudit) collect(c credential.Credential, kind valueKind, source string, sc *scratch) {
 	if c.Start < 0 || c.End < c.Start {
 		return
 	}
@@ -286,7 +288,7 @@ func (p *tokenAudit) collect(c credential.Credential, source string, sc *scratch
 	if c.Type != "" {
 		info = p.lookupSecret(&c, sc)
 		// Scanners read URLs and free text: always outside an authentication header.
-		sc.findings = append(sc.findings, finding{info: info, source: source, exposed: p.exposedAt(kindText, source)})
+		sc.findings = append(sc.findings, p.found(info, kind, source, c.AsAuth))
 	}
 	sc.spans = append(sc.spans, span{start: c.Start, end: c.End, with: p.replacement(info)})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,6 +237,51 @@ func TestClientSpanCaller(t *testing.T) {
 			assert.Equal(t, tt.client, attrStr(t, m, auditattr.ClientAddress))
 			assert.ElementsMatch(t, tt.viol, attrStrings(m, auditattr.Violations))
 			assert.Equal(t, "GET /v1/items", attrStr(t, m, auditattr.Resource))
+		})
+	}
+}
+
+// TestOffHoursNotOnRefusedAuthentication: a request refused at
+// authentication (401) or with a token that fails verification is judged
+// on no one's working hours (its owner is only its claim: a forged JWT, a
+// rotated-out key's retry storm); a 403 is, the credential was recognised.
+func TestOffHoursNotOnRefusedAuthentication(t *testing.T) {
+	forged := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "alice"}, "another-secret-that-is-32-bytes-long!!")
+	cfg := testConfig()
+	cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret}}}
+	cfg.PolicyFile = writeFile(t, "policy.yaml", `
+working_hours:
+  time_zone: UTC
+  days: [mon, tue, wed, thu, fri]
+  start: "08:00"
+  end: "19:00"
+registry:
+  tokens:
+    - id: `+tokenID(t, githubKey)+`
+      owner: ci-bot
+principals:
+  alice:
+    working_hours: {time_zone: UTC, days: [mon, tue, wed, thu, fri], start: "08:00", end: "19:00"}
+`)
+	h := newHarness(t, cfg)
+	night := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC) // a Monday
+	for _, tt := range []struct {
+		name, header, value string
+		status              int
+		offHours            bool
+	}{
+		{"served at night", "x-api-key", githubKey, 200, true},
+		{"denied at night", "x-api-key", githubKey, 403, true},
+		{"retry storm of a rotated-out key", "x-api-key", githubKey, 401, false},
+		{"forged JWT, refused", "authorization", "Bearer " + forged, 401, false},
+		{"forged JWT, served", "authorization", "Bearer " + forged, 200, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := h.span(t, night, func(m pcommon.Map) {
+				putHeader(m, tt.header, tt.value)
+				m.PutInt("http.response.status_code", int64(tt.status))
+			})
+			assert.Equal(t, tt.offHours, slices.Contains(attrStrings(s.Attributes(), auditattr.Violations), auditattr.ViolationOffHours))
 		})
 	}
 }

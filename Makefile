@@ -28,7 +28,7 @@ UNIT_PKGS = $(shell $(GO) list ./... | grep -v /integration$$)
 
 unit:
 	$(GO) test -count=1 $(UNIT_PKGS)
-	$(GO) test -count=1 -race -short ./processor/... ./exporter/... ./connector/... ./internal/...
+	$(GO) test -count=1 -race -short -timeout 20m ./processor/... ./exporter/... ./connector/... ./internal/...
 
 # What the integration tests run: the distribution and the tools beside it.
 INTEGRATION_ENV = OTELCOL_BIN=$(abspath $(OTELCOL)) AUDITCTL_BIN=$(abspath dist/auditctl) LOADGEN_BIN=$(abspath dist/loadgen)

@@ -25,7 +25,8 @@ func TestNewResourceCommonAmongPeers(t *testing.T) {
 		ownerToken    bool     // the token's owner called it with another token
 		want          int
 	}{
-		{"never called by anyone", defaultResourcePeers, 0, nil, false, 1},
+		{"never called by anyone", 3, 0, nil, false, 1},
+		{"default: off", defaultResourcePeers, 8, []string{"orders:read"}, true, 1},
 		{"called by fewer peers than min_principals", 3, 2, []string{"orders:read"}, false, 1},
 		{"called by min_principals peers", 3, 3, []string{"orders:read"}, false, 0},
 		{"called by many principals of another scope set", 3, 8, []string{"reports:read"}, false, 1},

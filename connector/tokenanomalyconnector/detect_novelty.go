@@ -194,15 +194,22 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig)
 // population and reports how many other tokens were on it before, and
 // whether this token was (within forget_after).
 func (m *model) countOn(p netip.Prefix, key uint64) (others int, near bool) {
-	nh := hashNetwork(seedPopulation, 0, p)
-	inCurrent, near := m.novelty.probe(hashNetwork(seedCoarse, key, p))
-	others = m.population.count(nh)
+	return m.countOnce(hashNetwork(seedCoarse, key, p), hashNetwork(seedPopulation, 0, p))
+}
+
+// countOnce counts one who on value v of the population sketch once per
+// generation (pair is the (who, value) pair in the first-seen filter) and
+// reports how many others were on v before, and whether who was (within
+// forget_after).
+func (m *model) countOnce(pair, v uint64) (others int, known bool) {
+	inCurrent, known := m.novelty.probe(pair)
+	others = m.population.count(v)
 	if inCurrent {
 		others-- // counted already: not an other
 	} else {
-		m.population.add(nh)
+		m.population.add(v)
 	}
-	return max(others, 0), near
+	return max(others, 0), known
 }
 
 func (m *model) noveltyForgetMs() int64 {

@@ -26,14 +26,7 @@ func (m *model) commonResource(ev *event, key uint64, pc *ResourcePopulationConf
 	if pc.MinPrincipals == 0 {
 		return false
 	}
-	who := wideKey(ev, key)
-	inCurrent, ownerKnown := m.novelty.probe(hashPair(seedOwnerRes, who, ev.resource))
 	peers := hashPair(seedPeerRes, ev.scopeBits^hashString(seedPeerRes, ev.principalType), ev.resource)
-	others := m.population.count(peers)
-	if inCurrent {
-		others-- // counted already: not an other
-	} else {
-		m.population.add(peers)
-	}
+	others, ownerKnown := m.countOnce(hashPair(seedOwnerRes, wideKey(ev, key), ev.resource), peers)
 	return ownerKnown || others >= pc.MinPrincipals
 }

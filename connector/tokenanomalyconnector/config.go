@@ -139,7 +139,7 @@ type DetectorsConfig struct {
 	CredentialStuffing WindowCountConfig  `mapstructure:"credential_stuffing"`
 	RateSurge          RateSurgeConfig    `mapstructure:"rate_surge"`
 	NewClientAddress   AddressConfig      `mapstructure:"new_client_address"`
-	NewResource        NoveltyConfig      `mapstructure:"new_resource"`
+	NewResource        ResourceConfig     `mapstructure:"new_resource"`
 	MultiAddress       MultiAddressConfig `mapstructure:"multi_address"`
 	OffHours           OffHoursConfig     `mapstructure:"off_hours"`
 	StaleToken         StaleConfig        `mapstructure:"stale_token"`
@@ -266,6 +266,23 @@ type PopulationConfig struct {
 	// long (event time, saved with the state), a network's rarity is not
 	// known and no new network alerts; the tokens still learn theirs.
 	LearningPeriod time.Duration `mapstructure:"learning_period"`
+}
+
+// ResourceConfig is new_resource: a first-seen detector on resources that
+// also judges a new resource against the token's peers (population_resource.go).
+type ResourceConfig struct {
+	NoveltyConfig `mapstructure:",squash"`
+	Population    ResourcePopulationConfig `mapstructure:"population"`
+}
+
+// ResourcePopulationConfig: a resource new to a token is evidence only when
+// its owner never called it and few of its peers (principals of the same
+// type holding the same scopes) did.
+type ResourcePopulationConfig struct {
+	// MinPrincipals: a resource that at least this many other peer
+	// principals called within forget_after is the peers' habit, not news.
+	// 0 turns the population check off (every new resource is judged).
+	MinPrincipals int `mapstructure:"min_principals"`
 }
 
 // MultiAddressConfig flags one token used from many networks in a window.

@@ -64,18 +64,20 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 		} else {
 			known := m.novelty.seen(h)
 			st.resMemo.record(m.novelty, fp)
-			c := &m.cfg.Detectors.NewResource
+			rc := &m.cfg.Detectors.NewResource
+			c := &rc.NoveltyConfig
 			novelAt := max(st.resNovelAt, st.firstSeen)
 			judged := settled(ev.at, novelAt, st.activeHours, st.resNovel, c) || quietSettled(ev.at, novelAt, st, c)
+			common := m.commonResource(ev, key, &rc.Population) // teaches the population on every first call
 			switch {
-			case known:
+			case known, common:
 				st.resQuiet = min(st.resQuiet+1, 0xffff)
 			case resourceJudged(ev):
 				return // learned, but neither the token's habit nor news (see resourceJudged)
 			default:
 				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
 			}
-			if !known && judged && d.applies(ev) {
+			if !known && !common && judged && d.applies(ev) {
 				f := newFinding(typeNewResource, d, ev)
 				f.discriminator = ev.resource
 				f.values = []string{ev.resource}
@@ -192,15 +194,22 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig)
 // population and reports how many other tokens were on it before, and
 // whether this token was (within forget_after).
 func (m *model) countOn(p netip.Prefix, key uint64) (others int, near bool) {
-	nh := hashNetwork(seedPopulation, 0, p)
-	inCurrent, near := m.novelty.probe(hashNetwork(seedCoarse, key, p))
-	others = m.population.count(nh)
+	return m.countOnce(hashNetwork(seedCoarse, key, p), hashNetwork(seedPopulation, 0, p))
+}
+
+// countOnce counts one who on value v of the population sketch once per
+// generation (pair is the (who, value) pair in the first-seen filter) and
+// reports how many others were on v before, and whether who was (within
+// forget_after).
+func (m *model) countOnce(pair, v uint64) (others int, known bool) {
+	inCurrent, known := m.novelty.probe(pair)
+	others = m.population.count(v)
 	if inCurrent {
 		others-- // counted already: not an other
 	} else {
-		m.population.add(nh)
+		m.population.add(v)
 	}
-	return max(others, 0), near
+	return max(others, 0), known
 }
 
 func (m *model) noveltyForgetMs() int64 {
@@ -407,11 +416,25 @@ func validatePopulation(c *AddressConfig, v *validator) {
 	}
 }
 
+// newResourceSpec adds the population to a first-seen detector's keys.
 func newResourceSpec() detectorSpec {
-	return noveltySpec("new_resource", typeNewResource, false,
-		func(d *DetectorsConfig) *NoveltyConfig { return &d.NewResource },
+	s := noveltySpec("new_resource", typeNewResource, false,
+		func(d *DetectorsConfig) *NoveltyConfig { return &d.NewResource.NoveltyConfig },
 		func(c *compiledDetectors) *detector { return &c.newResource },
 		func(c *compiledDetectors) *map[string]bool { return &c.resourceOutcomes })
+	novelty, compile := s.validate, s.compile
+	s.field = func(d *DetectorsConfig) detectorSettings { return &d.NewResource }
+	s.validate = func(sec detectorSettings, v *validator) {
+		c := sec.(*ResourceConfig)
+		novelty(&c.NoveltyConfig, v)
+		if c.Population.MinPrincipals < 0 {
+			v.add("detectors.new_resource.population.min_principals: must not be negative (0 turns the population check off)")
+		}
+	}
+	s.compile = func(m *model, d *detector, sec detectorSettings) error {
+		return compile(m, d, &sec.(*ResourceConfig).NoveltyConfig)
+	}
+	return s
 }
 
 func multiAddressSpec() detectorSpec {

@@ -95,9 +95,12 @@ func defaultConfig(r *detectorRegistry) *Config {
 				},
 				Hold: 10 * time.Minute,
 			},
-			NewResource: NoveltyConfig{
-				DetectorConfig: on(), LearningPeriod: day, MinActiveHours: 8, ForgetAfter: 7 * day,
-				IPv4Prefix: 32, IPv6Prefix: 128, Outcomes: success,
+			NewResource: ResourceConfig{
+				NoveltyConfig: NoveltyConfig{
+					DetectorConfig: on(), LearningPeriod: day, MinActiveHours: 8, ForgetAfter: 7 * day,
+					IPv4Prefix: 32, IPv6Prefix: 128, Outcomes: success,
+				},
+				Population: ResourcePopulationConfig{MinPrincipals: defaultResourcePeers},
 			},
 			MultiAddress: MultiAddressConfig{
 				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, Window: 10 * time.Minute,

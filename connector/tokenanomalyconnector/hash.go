@@ -19,6 +19,8 @@ const (
 	seedOwner      uint64 = 0x6f776e6572 // principals of off_hours
 	seedCoarse     uint64 = 0x636f617273 // (token, coarse network) pairs of new_client_address
 	seedPopulation uint64 = 0x706f70756c // coarse networks in the population sketch
+	seedOwnerRes   uint64 = 0x6f776e7265 // (principal, resource) pairs of new_resource
+	seedPeerRes    uint64 = 0x7065657272 // (peer group, resource) in the population sketch
 )
 
 // hashString is a small 64-bit string hash (8 bytes per round, murmur3

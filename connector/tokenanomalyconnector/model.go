@@ -417,7 +417,9 @@ func (m *model) ingest(ev *event) {
 
 // prepare computes what the stateful detectors need of the item's slices.
 func (m *model) prepare(ev *event) {
-	if ev.hasScopes && m.det.unusedScopes.enabled && m.reg.hasScopes {
+	// new_resource's peer group is its scopes (population_resource.go).
+	peers := m.det.newResource.enabled && m.cfg.Detectors.NewResource.Population.MinPrincipals > 0
+	if ev.hasScopes && (m.det.unusedScopes.enabled && m.reg.hasScopes || peers) {
 		ev.scopeBits = m.scopes.bits(ev.scopes)
 	}
 	ev.hoursSettled = hasVerdict(ev, auditattr.ViolationOffHours) || refusedAuth(ev)

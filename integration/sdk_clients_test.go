@@ -259,11 +259,12 @@ func TestIntegrationSDKJS(t *testing.T) {
 		// client span's url.full and the service's access line.
 		{idOf["query"], "api_key", "unknown", "GET /orders", "success", "url.query", lo}: 1,
 		{idOf["query"], "api_key", "unknown", "GET /orders", "success", "url.full", ""}:  1,
-		{idOf["query"], "api_key", "unknown", "", "success", "log.body", ""}:             1,
-		// So is the unknown one; the access line has no status (success).
+		{idOf["query"], "api_key", "unknown", "", "<nil>", "log.body", ""}:               1,
+		// So is the unknown one; the access line has no status, so no outcome
+		// (a log line proves no served request).
 		{idOf["refusedQuery"], "api_key", "unknown", "GET /orders", "failure", "url.query", lo}: 6,
 		{idOf["refusedQuery"], "api_key", "unknown", "GET /orders", "failure", "url.full", ""}:  6,
-		{idOf["refusedQuery"], "api_key", "unknown", "", "success", "log.body", ""}:             6,
+		{idOf["refusedQuery"], "api_key", "unknown", "", "<nil>", "log.body", ""}:               6,
 	}
 	assert.Equal(t, wantRecs, got, "the API Activity records: token, type, principal, resource, outcome, source, client address")
 

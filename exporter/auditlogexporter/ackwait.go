@@ -3,9 +3,9 @@ package auditlogexporter
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
+	"github.com/cenkalti/backoff/v7"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 
 	"github.com/tokenaudit/tokenaudit/internal/ackwait"
@@ -50,10 +50,12 @@ func (e *auditExporter) retrying(ctx context.Context, export func(context.Contex
 	if err == nil || !r.Enabled || consumererror.IsPermanent(err) {
 		return err
 	}
+	// The back-off retry_on_failure's own sender uses.
+	b := backoff.ExponentialBackOff{InitialInterval: r.InitialInterval, RandomizationFactor: r.RandomizationFactor,
+		Multiplier: r.Multiplier, MaxInterval: r.MaxInterval}
 	began := time.Now()
-	interval := r.InitialInterval
 	for {
-		wait := jitter(interval, r.RandomizationFactor)
+		wait := b.NextBackOff()
 		if r.MaxElapsedTime > 0 && time.Since(began)+wait > r.MaxElapsedTime {
 			return fmt.Errorf("audit log: write failed, retried for %s: %w", time.Since(began).Round(time.Millisecond), err)
 		}
@@ -67,14 +69,5 @@ func (e *auditExporter) retrying(ctx context.Context, export func(context.Contex
 		if err = export(ctx); err == nil || consumererror.IsPermanent(err) {
 			return err
 		}
-		interval = min(time.Duration(float64(interval)*r.Multiplier), r.MaxInterval)
 	}
-}
-
-// jitter spreads d by ±factor, as retry_on_failure's randomization_factor.
-func jitter(d time.Duration, factor float64) time.Duration {
-	if factor <= 0 {
-		return d
-	}
-	return time.Duration(float64(d) * (1 + factor*(2*rand.Float64()-1)))
 }

@@ -72,8 +72,10 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			switch {
 			case known, common:
 				st.resQuiet = min(st.resQuiet+1, 0xffff)
-			case resourceJudged(ev):
-				return // learned, but neither the token's habit nor news (see resourceJudged)
+			case resourceRefused(ev):
+				return // learned, but neither the token's habit nor news (see resourceRefused)
+			case ev.resourceAlerted:
+				// News all the same, but not the token's novelty (see resourceRefused).
 			default:
 				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
 			}
@@ -91,15 +93,17 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 	}
 }
 
-// resourceJudged reports whether a request's resource was judged already:
-// the processor's scope or restricted verdict alerted it (an out-of-scope
-// call is also a first call, and one misuse should be one alert), or the
-// service refused the call (401, 403: it touched nothing). The pair is
-// still learned, so a repeat is not news either, but it does not count as
-// the token's novelty: an attacker's refused or out-of-scope calls must
-// not restart the learning period that lets the next new resource alert.
-func resourceJudged(ev *event) bool {
-	return ev.resourceAlerted || ev.outcome == auditattr.OutcomeFailure || ev.outcome == auditattr.OutcomeDenied
+// resourceRefused reports whether the service refused a request (401,
+// 403: it touched nothing; only with outcomes configured to include them).
+// The pair is still learned, so a repeat is not news either, but neither
+// a refused call nor one the processor alerted for its resource (scope,
+// restricted) counts as the token's novelty: an attacker's refused or
+// out-of-scope calls must not restart the learning period that lets the
+// next new resource alert. An alerted call still raises new_resource: the
+// verdict says the policy forbids it, new_resource that the token never
+// did it; correlation is combined_findings' job, not a reason to drop one.
+func resourceRefused(ev *event) bool {
+	return ev.outcome == auditattr.OutcomeFailure || ev.outcome == auditattr.OutcomeDenied
 }
 
 // settled reports whether a token's values have settled enough to judge
@@ -380,7 +384,7 @@ func newClientAddressSpec() detectorSpec {
 		novelty(&c.NoveltyConfig, v)
 		validatePopulation(c, v)
 		if c.Hold < 0 {
-			v.add("detectors.new_client_address.hold: must not be negative (0 raises at once, default 10m)")
+			v.add("detectors.new_client_address.hold: must not be negative (0, the default, raises at once; 10m, the default multi_address window, folds a botnet's first network into its multi_address)")
 		}
 	}
 	s.compile = func(m *model, d *detector, sec detectorSettings) error {

@@ -623,11 +623,11 @@ func TestStaleWatchQuantile(t *testing.T) {
 	}
 }
 
-// TestNewResourceNotOnJudgedRequests: a call the processor alerted for its
-// resource (scope, restricted) or the service refused raises no
-// new_resource beside its own alert; the pair is learned all the same, and
-// does not restart the token's learning: its next new resource alerts.
-func TestNewResourceNotOnJudgedRequests(t *testing.T) {
+// TestNewResourceOnJudgedRequests: a call the processor alerted for its
+// resource (scope, restricted) still raises new_resource beside its own
+// alert, and a call the service refused raises none; neither restarts the
+// token's learning (its next new resource alerts), and the pair is learned.
+func TestNewResourceOnJudgedRequests(t *testing.T) {
 	tests := []struct {
 		name       string
 		outcome    string
@@ -635,8 +635,8 @@ func TestNewResourceNotOnJudgedRequests(t *testing.T) {
 		want, next int // new_resource alerts after the call, and after a new in-scope call 10 minutes later
 	}{
 		{"plain first call (the token's learning restarts)", auditattr.OutcomeSuccess, nil, 1, 1},
-		{"out of scope", auditattr.OutcomeSuccess, []string{auditattr.ViolationScope}, 0, 1},
-		{"restricted resource", auditattr.OutcomeSuccess, []string{auditattr.ViolationRestrictedResource}, 0, 1},
+		{"out of scope (raised; the learning does not restart)", auditattr.OutcomeSuccess, []string{auditattr.ViolationScope}, 1, 2},
+		{"restricted resource (raised; the learning does not restart)", auditattr.OutcomeSuccess, []string{auditattr.ViolationRestrictedResource}, 1, 2},
 		{"refused (403)", auditattr.OutcomeDenied, nil, 0, 1},
 		{"refused (401)", auditattr.OutcomeFailure, nil, 0, 1},
 	}

@@ -93,7 +93,6 @@ func defaultConfig(r *detectorRegistry) *Config {
 					WideIPv4Prefix: 8, WideIPv6Prefix: 20, WideMinTokens: 50,
 					LearningPeriod: 3 * day,
 				},
-				Hold: 10 * time.Minute,
 			},
 			NewResource: ResourceConfig{
 				NoveltyConfig: NoveltyConfig{

@@ -21,6 +21,7 @@ func holdConfig() *Config {
 	cfg.Detectors.NewClientAddress.MinActiveHours = 1
 	cfg.Detectors.NewClientAddress.Population.LearningPeriod = time.Hour
 	cfg.Detectors.MultiAddress.LearningPeriod = time.Hour
+	cfg.Detectors.NewClientAddress.Hold = 10 * time.Minute // off by default
 	return cfg
 }
 

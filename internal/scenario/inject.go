@@ -187,9 +187,10 @@ func (g *generator) newResource() {
 func (g *generator) multiAddress() {
 	t := g.pick(g.anyKind(), nil)
 	at := g.when()
-	// One misuse, one alert: the first network's new_client_address is
-	// folded into multi_address (detectors.new_client_address.hold).
-	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingMultiAddress)
+	// The first network is also new and rare (new_client_address); the
+	// two findings on one token make combined_findings.
+	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingMultiAddress,
+		auditattr.FindingNewClientAddress, auditattr.FindingCombined)
 	for i := range 4 {
 		g.request(t, at.Add(time.Duration(i)*time.Minute), l).Client = g.attackerNet() + ".20"
 	}

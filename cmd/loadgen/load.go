@@ -47,6 +47,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&c.tokens, "tokens", 10000, "distinct tokens; each span picks one at random")
 	fs.IntVar(&c.batch, "batch", 500, "spans per export request")
 	fs.IntVar(&c.workers, "workers", 4, "concurrent senders")
+	conns := fs.Int("connections", 1, "gRPC connections (or HTTP clients) the senders share in turn: a collector gateway's clients are many agents, each with its own")
 	fs.Float64Var(&c.jwtShare, "jwt-share", 0.5, "share of tokens that are HS256 JWTs of the demo issuer (at most 100000 JWTs); the others are opaque API keys")
 	fs.Int64Var(&c.spans, "spans", 0, "stop after this many spans (rounded up to whole requests); 0: run for -duration")
 	fs.StringVar(&c.traffic, "traffic", "simple", "simple: one healthy service, -jwt-share of the tokens JWTs, the rest opaque keys; realistic: the traffic of docs/BENCHMARKS.md (1,000-span requests advised: -batch 1000)")
@@ -57,18 +58,22 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if c.tokens < 1 || c.batch < 1 || c.workers < 1 || c.duration <= 0 || c.spans < 0 {
-		return errors.New("-tokens, -batch, -workers and -duration must be positive, -spans not negative")
+	if c.tokens < 1 || c.batch < 1 || c.workers < 1 || *conns < 1 || c.duration <= 0 || c.spans < 0 {
+		return errors.New("-tokens, -batch, -workers, -connections and -duration must be positive, -spans not negative")
 	}
 	makeBatch, err := c.batches(*secret)
 	if err != nil {
 		return err
 	}
-	snd, err := tgt.connect(ctx)
-	if err != nil {
-		return err
+	senders := make([]sender, min(*conns, c.workers))
+	for i := range senders {
+		snd, err := tgt.connect(ctx)
+		if err != nil {
+			return err
+		}
+		defer snd.close()
+		senders[i] = snd
 	}
-	defer snd.close()
 
 	before, err := sampleProcess(c.pid)
 	if err != nil {
@@ -117,7 +122,7 @@ func loadCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 					return
 				}
 				start := time.Now()
-				err = snd.send(ctx, req)
+				err = senders[w%len(senders)].send(ctx, req)
 				took := time.Since(start)
 				latencies[w] = append(latencies[w], took)
 				if *warmup > 0 && start.Sub(began) >= *warmup {

@@ -273,6 +273,11 @@ type PopulationConfig struct {
 type ResourceConfig struct {
 	NoveltyConfig `mapstructure:",squash"`
 	Population    ResourcePopulationConfig `mapstructure:"population"`
+	// MinRequests: the finding waits for this many calls of the new
+	// resource within Window (a session on it, not one glance); 1 raises
+	// on the first call.
+	MinRequests int           `mapstructure:"min_requests"`
+	Window      time.Duration `mapstructure:"window"`
 }
 
 // ResourcePopulationConfig: a resource new to a token is evidence only when

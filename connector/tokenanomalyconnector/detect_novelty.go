@@ -61,9 +61,13 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 		h := hashPair(seedResource, key, ev.resource)
 		if fp := uint32(h >> 32); st.resMemo.hit(m.novelty, fp) {
 			st.resQuiet = min(st.resQuiet+1, 0xffff)
+			m.repeatNewResource(ev, st, h)
 		} else {
 			known := m.novelty.seen(h)
 			st.resMemo.record(m.novelty, fp)
+			if known {
+				m.repeatNewResource(ev, st, h)
+			}
 			rc := &m.cfg.Detectors.NewResource
 			c := &rc.NoveltyConfig
 			novelAt := max(st.resNovelAt, st.firstSeen)
@@ -80,17 +84,72 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
 			}
 			if !known && !common && judged && d.applies(ev) {
-				f := newFinding(typeNewResource, d, ev)
-				f.discriminator = ev.resource
-				f.values = []string{ev.resource}
-				f.hasEvidence, f.learned = true, true
-				f.window = c.ForgetAfter
-				f.body = tokenTitle(ev.tokenID) + " called " + ev.resource + ", which it has not called within " +
-					c.ForgetAfter.String() + "."
-				m.raise(f, st)
+				if rc.MinRequests <= 1 || ev.resourceAlerted {
+					// A first call the policy flagged needs no session to be news.
+					m.raiseNewResource(ev, st, 1)
+				} else {
+					m.awaitNewResource(ev, st, h)
+				}
 			}
 		}
 	}
+}
+
+// raiseNewResource raises new_resource for ev's resource, called calls
+// times since its first call.
+func (m *model) raiseNewResource(ev *event, st *tokenState, calls int) {
+	c := &m.cfg.Detectors.NewResource
+	f := newFinding(typeNewResource, &m.det.newResource, ev)
+	f.discriminator = ev.resource
+	f.values = []string{ev.resource}
+	f.hasEvidence, f.learned = true, true
+	f.observed, f.threshold = float64(calls), float64(max(c.MinRequests, 1))
+	f.window = c.ForgetAfter
+	f.body = tokenTitle(ev.tokenID) + " called " + ev.resource + ", which it had not called within " +
+		c.ForgetAfter.String() + ", " + strconv.Itoa(calls) + " times."
+	m.raise(f, st)
+}
+
+// maxPendingResources bounds a token's first calls waiting for a repeat;
+// past it the oldest is dropped (a token calling many new resources at
+// once alerts on those it keeps calling).
+const maxPendingResources = 8
+
+// awaitNewResource keeps a judged first call until the token calls the
+// resource min_requests times within window: one call of a route a user
+// rarely needs is a glance, a thief's use of a new endpoint is a session.
+func (m *model) awaitNewResource(ev *event, st *tokenState, pair uint64) {
+	x := m.extras.get(st)
+	if len(x.newRes) >= maxPendingResources {
+		x.newRes = x.newRes[1:]
+	}
+	x.newRes = append(x.newRes, pendingResource{pair: pair, first: ev.at, calls: 1})
+}
+
+// repeatNewResource counts a repeat call of a resource whose first call
+// waits, raising new_resource at min_requests within window.
+func (m *model) repeatNewResource(ev *event, st *tokenState, pair uint64) {
+	x := m.extras.of(st)
+	if x == nil || len(x.newRes) == 0 {
+		return
+	}
+	c := &m.cfg.Detectors.NewResource
+	keep := x.newRes[:0]
+	for _, p := range x.newRes {
+		if ev.at-p.first > c.Window.Milliseconds() {
+			continue // its window passed: a glance, learned
+		}
+		if p.pair == pair {
+			if p.calls++; int(p.calls) >= c.MinRequests {
+				if m.det.newResource.applies(ev) {
+					m.raiseNewResource(ev, st, int(p.calls))
+				}
+				continue
+			}
+		}
+		keep = append(keep, p)
+	}
+	x.newRes = keep
 }
 
 // resourceRefused reports whether the service refused a request (401,
@@ -433,6 +492,12 @@ func newResourceSpec() detectorSpec {
 		novelty(&c.NoveltyConfig, v)
 		if c.Population.MinPrincipals < 0 {
 			v.add("detectors.new_resource.population.min_principals: must not be negative (0 turns the population check off)")
+		}
+		if c.MinRequests < 1 || c.MinRequests > maxWindowThreshold {
+			v.add("detectors.new_resource.min_requests: %d is outside 1..%d (default 2; 1 raises on the first call)", c.MinRequests, maxWindowThreshold)
+		}
+		if c.MinRequests > 1 {
+			v.positive("new_resource.window", c.Window)
 		}
 	}
 	s.compile = func(m *model, d *detector, sec detectorSettings) error {

@@ -534,7 +534,7 @@ func TestNewResourceSettlesOnQuietRequests(t *testing.T) {
 					}
 				}
 			}
-			items = append(items, steady("tok_low", "198.51.100.1", "GET /new", t0.Add(time.Duration(tt.days)*24*time.Hour+10*time.Hour), time.Minute, 1)...)
+			items = append(items, steady("tok_low", "198.51.100.1", "GET /new", t0.Add(time.Duration(tt.days)*24*time.Hour+10*time.Hour), time.Minute, 2)...)
 			h.send(items...)
 			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
 		})
@@ -656,8 +656,53 @@ func TestNewResourceOnJudgedRequests(t *testing.T) {
 			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
 			h.send(steady("tok_a", "198.51.100.1", "GET /admin", t0.Add(3*time.Hour+5*time.Minute), time.Minute, 1)...)
 			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want, "the pair is learned")
-			h.send(steady("tok_a", "198.51.100.1", "GET /b", t0.Add(3*time.Hour+10*time.Minute), time.Minute, 1)...)
+			h.send(steady("tok_a", "198.51.100.1", "GET /b", t0.Add(3*time.Hour+10*time.Minute), time.Minute, 2)...)
 			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.next)
+		})
+	}
+}
+
+// TestNewResourceWaitsForASession: a judged first call raises new_resource
+// only once the token calls the resource min_requests times within window
+// (one glance at a route a user rarely needs is no news); a first call the
+// processor flagged (scope, restricted) raises at once; min_requests 1
+// raises on the first call.
+func TestNewResourceWaitsForASession(t *testing.T) {
+	tests := []struct {
+		name        string
+		minRequests int
+		calls       int           // calls of the new resource
+		gap         time.Duration // between them
+		violations  []string
+		want        int
+	}{
+		{"one call: a glance", 2, 1, 0, nil, 0},
+		{"two calls within the window", 2, 2, 10 * time.Minute, nil, 1},
+		{"five calls alert once", 2, 5, time.Minute, nil, 1},
+		{"two calls an hour and more apart", 2, 2, 61 * time.Minute, nil, 0},
+		{"three needed, two made", 3, 2, time.Minute, nil, 0},
+		{"three needed, three made", 3, 3, time.Minute, nil, 1},
+		{"flagged by the policy: at once", 2, 1, 0, []string{auditattr.ViolationRestrictedResource}, 1},
+		{"min_requests 1: at once", 1, 1, 0, nil, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Detectors.NewResource.LearningPeriod = time.Hour
+			cfg.Detectors.NewResource.MinActiveHours = 1
+			cfg.Detectors.NewResource.MinRequests = tt.minRequests
+			h := newHarness(t, cfg)
+			h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 90)...)
+			probe := steady("tok_a", "198.51.100.1", "GET /admin", t0.Add(3*time.Hour), max(tt.gap, time.Second), tt.calls)
+			for i := range probe {
+				probe[i].violations = tt.violations
+			}
+			h.send(probe...)
+			got := h.alertsOf(auditattr.FindingNewResource)
+			require.Len(t, got, tt.want)
+			if tt.want == 1 {
+				assert.Equal(t, "GET /admin", str(got[0], auditattr.Resource))
+			}
 		})
 	}
 }

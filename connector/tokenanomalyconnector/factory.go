@@ -99,7 +99,8 @@ func defaultConfig(r *detectorRegistry) *Config {
 					DetectorConfig: on(), LearningPeriod: day, MinActiveHours: 8, ForgetAfter: 7 * day,
 					IPv4Prefix: 32, IPv6Prefix: 128, Outcomes: success,
 				},
-				Population: ResourcePopulationConfig{MinPrincipals: defaultResourcePeers},
+				Population:  ResourcePopulationConfig{MinPrincipals: defaultResourcePeers},
+				MinRequests: 2, Window: time.Hour,
 			},
 			MultiAddress: MultiAddressConfig{
 				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, Window: 10 * time.Minute,

@@ -39,8 +39,10 @@ func misuse(p *population, h int) []item {
 			add(item{at: at.Add(time.Duration(i) * 300 * time.Millisecond), token: "tok_victim", principal: "victim",
 				resource: "GET /orders/r0", outcome: auditattr.OutcomeSuccess, client: fmt.Sprintf("100.%d.%d.1", 64+i%6, h)})
 		}
-		add(item{at: at.Add(3 * time.Minute), token: "tok_victim", principal: "victim", resource: "DELETE /admin/all",
-			outcome: auditattr.OutcomeSuccess, client: "192.0.2.10"})
+		for i := range 2 { // a session on a new resource (new_resource.min_requests)
+			add(item{at: at.Add(3*time.Minute + time.Duration(i)*time.Minute), token: "tok_victim", principal: "victim",
+				resource: "DELETE /admin/all", outcome: auditattr.OutcomeSuccess, client: "192.0.2.10"})
+		}
 	}
 	// The victim's own habit: a few calls an hour from one address.
 	for i := range 3 {

@@ -114,13 +114,22 @@ const (
 
 // tokenExtra holds the rarer per-token state.
 type tokenExtra struct {
-	failures []int64   // failed_attempts: the most recent failure times (unix ms), sorted
-	denials  []int64   // denied_access: the most recent refusal times (unix ms), sorted
-	nets     []netSeen // multi_address: distinct networks in the window
-	offHours []int64   // off_hours: the most recent requests off the profile (unix ms), sorted
-	weak     []weakHit // escalation: recent weak findings
+	failures []int64           // failed_attempts: the most recent failure times (unix ms), sorted
+	denials  []int64           // denied_access: the most recent refusal times (unix ms), sorted
+	nets     []netSeen         // multi_address: distinct networks in the window
+	offHours []int64           // off_hours: the most recent requests off the profile (unix ms), sorted
+	weak     []weakHit         // escalation: recent weak findings
+	newRes   []pendingResource // new_resource: first calls waiting for min_requests
 
 	multiPending uint8 // multi_address: the last closed window's spread, learned one window late
+}
+
+// pendingResource is a judged first call of a resource, waiting for the
+// token's next calls of it within new_resource's window.
+type pendingResource struct {
+	pair  uint64 // the (token, resource) pair's hash
+	first int64  // unix ms
+	calls uint16
 }
 
 type netSeen struct {

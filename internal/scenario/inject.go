@@ -172,8 +172,8 @@ func unheld(t *token) string {
 
 // ungoverned is a resource no scope of the catalogue mentions, which the
 // processor does not judge (docs/policy.md): its first call is news and
-// nothing else. A resource of a scope the token does not hold would be a
-// scope_violation, whose verdict is the alert (no new_resource beside it).
+// nothing else. A resource of a scope the token does not hold would also
+// raise scope_violation; this injection is new_resource alone.
 const ungoverned = "GET /exports/{id}"
 
 func (g *generator) newResource() {
@@ -181,7 +181,18 @@ func (g *generator) newResource() {
 	t := g.pick(g.anyKind(), func(t *token) bool { return unheld(t) != "" })
 	at := g.when()
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingNewResource)
-	g.request(t, at, l).Resource = ungoverned
+	e := g.request(t, at, l)
+	e.Resource = ungoverned
+	g.repeat(e, time.Minute)
+}
+
+// repeat adds a copy of e after d: a session on a new resource (new_resource
+// waits for min_requests, 2, within its window), drawing nothing from the
+// generator, so the traffic after the injection stays the same.
+func (g *generator) repeat(e *Event, d time.Duration) {
+	again := *e
+	again.At = e.At.Add(d)
+	g.events = append(g.events, again)
 }
 
 func (g *generator) multiAddress() {
@@ -223,6 +234,7 @@ func (g *generator) combined() {
 		auditattr.FindingNewResource, auditattr.FindingCombined)
 	e := g.request(t, at, l)
 	e.Client, e.Resource = g.attackerNet()+".7", ungoverned
+	g.repeat(e, time.Minute)
 }
 
 // stale: a registered service token whose use stops early.

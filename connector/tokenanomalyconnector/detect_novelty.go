@@ -106,7 +106,11 @@ func (m *model) raiseNewResource(ev *event, st *tokenState, calls int) {
 	f.observed, f.threshold = float64(calls), float64(max(c.MinRequests, 1))
 	f.window = c.ForgetAfter
 	f.body = tokenTitle(ev.tokenID) + " called " + ev.resource + ", which it had not called within " +
-		c.ForgetAfter.String() + ", " + strconv.Itoa(calls) + " times."
+		c.ForgetAfter.String() + "."
+	if calls > 1 {
+		f.body = tokenTitle(ev.tokenID) + " called " + ev.resource + " " + strconv.Itoa(calls) + " times within " +
+			c.Window.String() + ", a resource it had not called within " + c.ForgetAfter.String() + "."
+	}
 	m.raise(f, st)
 }
 

@@ -702,6 +702,9 @@ func TestNewResourceWaitsForASession(t *testing.T) {
 			require.Len(t, got, tt.want)
 			if tt.want == 1 {
 				assert.Equal(t, "GET /admin", str(got[0], auditattr.Resource))
+				if tt.violations == nil && tt.minRequests > 1 {
+					assert.Contains(t, got[0].Body().Str(), fmt.Sprintf("GET /admin %d times within 1h0m0s", tt.minRequests))
+				}
 			}
 		})
 	}

@@ -105,11 +105,12 @@ func (m *model) raiseNewResource(ev *event, st *tokenState, calls int) {
 	f.hasEvidence, f.learned = true, true
 	f.observed, f.threshold = float64(calls), float64(max(c.MinRequests, 1))
 	f.window = c.ForgetAfter
-	f.body = tokenTitle(ev.tokenID) + " called " + ev.resource + ", which it had not called within " +
-		c.ForgetAfter.String() + "."
+	what := tokenTitle(ev.tokenID) + " called " + ev.resource
 	if calls > 1 {
-		f.body = tokenTitle(ev.tokenID) + " called " + ev.resource + " " + strconv.Itoa(calls) + " times within " +
-			c.Window.String() + ", a resource it had not called within " + c.ForgetAfter.String() + "."
+		f.body = what + " " + strconv.Itoa(calls) + " times within " + c.Window.String() +
+			", a resource it had not called within " + c.ForgetAfter.String() + "."
+	} else {
+		f.body = what + ", which it had not called within " + c.ForgetAfter.String() + "."
 	}
 	m.raise(f, st)
 }

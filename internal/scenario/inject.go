@@ -186,8 +186,8 @@ func (g *generator) newResource() {
 	g.repeat(e, time.Minute)
 }
 
-// repeat adds a copy of e after d: a session on a new resource (new_resource
-// waits for min_requests, 2, within its window), drawing nothing from the
+// repeat adds a copy of e after d (a session's later call: new_resource
+// and off_hours wait for min_requests), drawing nothing from the
 // generator, so the traffic after the injection stays the same.
 func (g *generator) repeat(e *Event, d time.Duration) {
 	again := *e
@@ -218,12 +218,9 @@ func (g *generator) offHours() {
 	for i := range 2 {
 		last = g.request(t, at.Add(time.Duration(i)*time.Minute), l)
 	}
-	// The session's later calls repeat the second one, drawing nothing from
-	// the generator, so the traffic after this injection stays the same.
-	for i := 2; i < 5; i++ {
-		e := *last
-		e.At = at.Add(time.Duration(i) * time.Minute)
-		g.events = append(g.events, e)
+	// The session's later calls repeat the second one.
+	for i := 1; i <= 3; i++ {
+		g.repeat(last, time.Duration(i)*time.Minute)
 	}
 }
 

@@ -13,7 +13,7 @@ GCI_SECTIONS = -s standard -s default -s 'prefix(github.com/tokenaudit/tokenaudi
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval update-asn generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -103,6 +103,14 @@ outside-eval: $(OTELCOL) tools
 	  PORT=$$port bench/outside-eval/run.sh $(abspath dist/outside-eval)/$$name "$$@" || exit 1; \
 	  port=$$((port+10)); \
 	done
+
+## update-asn: replace the vendored IP-to-AS table with the newest @ip-location-db/asn
+## (needs npm); change the version in third_party/ip-location-db-asn/README.md.
+update-asn:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent @ip-location-db/asn >/dev/null && tar xzf *.tgz && \
+	  cd $(CURDIR) && $(GO) run ./internal/ipasn/mkipasn -in $$tmp/package -out third_party/ip-location-db-asn/asn.bin.gz && \
+	  for f in DBIP-LICENSE ROUTEVIEWS-LICENSE NRO_LICENSE MODIFICATIONS; do cp $$tmp/package/$$f third_party/ip-location-db-asn/; done && \
+	  grep '"version"' $$tmp/package/package.json; rm -rf $$tmp
 
 generate:
 	$(GO) generate ./...

@@ -213,3 +213,56 @@ func TestNewClientAddressWideRange(t *testing.T) {
 		})
 	}
 }
+
+// TestNewClientAddressAutonomousSystem: with wide_ranges "asn" the AS that
+// announces the address is judged too: a hosting company inside a /8 where
+// many of the org's people live is rare, and a user's own ISP is theirs
+// however few colleagues share it. An address no AS announces is judged
+// by the wide prefix alone. "prefix" (the default) judges the /8 alone;
+// the alert names the AS either way.
+func TestNewClientAddressAutonomousSystem(t *testing.T) {
+	tests := []struct {
+		name       string
+		wideRanges string
+		home, then string // the user's address for three days, then its new one
+		crowd      string // format of 60 other people's addresses, one /16 each (64 to 123), in the new address's /8
+		want       int
+		body       string // what the alert's body says of the range
+	}{
+		{"a hosting AS in the org's /8", wideRangesASN, "185.40.1.9", "2.58.56.45", "2.%d.5.5", 1,
+			"in AS210558 (1337 Services GmbH), which few of the org's people use."},
+		{"a hosting AS in the org's /8, wide prefixes", wideRangesPrefix, "185.40.1.9", "2.58.56.45", "2.%d.5.5", 0, ""},
+		{"the owner's own ISP, another /16", wideRangesASN, "79.217.123.112", "79.250.9.9", "", 0, ""},
+		{"the owner's own ISP, another /16, wide prefixes", wideRangesPrefix, "79.217.123.112", "79.250.9.9", "", 1,
+			"in a range few of the org's people use (AS3320, Deutsche Telekom AG)."},
+		{"no AS: the wide prefix", wideRangesASN, "203.0.113.7", "198.51.100.9", "", 1, "in a range few of the org's people use."},
+		{"no AS, a /8 the org's people use", wideRangesASN, "203.0.113.7", "100.126.9.9", "100.%d.7.7", 0, ""}, // shared address space
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Detectors.NewClientAddress.Population.WideRanges = tt.wideRanges
+			h := newHarness(t, cfg)
+			items := every("tok_user", tt.home, t0, time.Hour, 3*24)
+			for c := range 60 {
+				if tt.crowd == "" {
+					break
+				}
+				home := every(fmt.Sprintf("tok_home%d", c), fmt.Sprintf(tt.crowd, 64+c), t0, time.Hour, 3*24)
+				for i := range home {
+					home[i].principal = fmt.Sprintf("person%d", c)
+				}
+				items = append(items, home...)
+			}
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress))
+			h.send(every("tok_user", tt.then, t0.Add(3*24*time.Hour+time.Hour), time.Minute, 2)...)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			require.Len(t, got, tt.want)
+			if tt.body != "" {
+				assert.Contains(t, got[0].Body().Str(), tt.body)
+			}
+		})
+	}
+}

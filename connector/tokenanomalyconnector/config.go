@@ -243,6 +243,12 @@ type AddressConfig struct {
 	Hold time.Duration `mapstructure:"hold"`
 }
 
+// The values of population.wide_ranges.
+const (
+	wideRangesASN    = "asn"
+	wideRangesPrefix = "prefix"
+)
+
 // PopulationConfig: a network new to a token is evidence only when it is
 // also far from the token's own networks and rare among the org's tokens.
 type PopulationConfig struct {
@@ -255,10 +261,15 @@ type PopulationConfig struct {
 	// used within forget_after is the org's, not a thief's. 0 turns the
 	// population and nearness checks off (every new network is judged).
 	MinTokens int `mapstructure:"min_tokens"`
+	// WideRanges is what a wide range is: "prefix" (the default), the
+	// wide prefix; "asn" also judges the autonomous system that announces
+	// the address (one ISP, carrier or hosting company, from the vendored
+	// IP-to-AS table; see rareNetwork).
+	WideRanges string `mapstructure:"wide_ranges"`
 	// WideIPv4Prefix and WideIPv6Prefix group addresses into wide ranges
-	// (the nearest a prefix comes to an ASN: a large ISP spreads its
-	// customers over its whole block); a wide range at least
-	// WideMinTokens other tokens use is the org's too.
+	// when there is no AS (the nearest a prefix comes to one: a large ISP
+	// spreads its customers over its whole block); a wide range at least
+	// WideMinTokens other people use is the org's too.
 	WideIPv4Prefix int `mapstructure:"wide_ipv4_prefix"`
 	WideIPv6Prefix int `mapstructure:"wide_ipv6_prefix"`
 	WideMinTokens  int `mapstructure:"wide_min_tokens"`

@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"fmt"
 	"math"
 	"net/netip"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/ipasn"
 )
 
 // noveltyPairsPerToken sizes the first-seen filters: room for this many
@@ -217,7 +219,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	if inCurrent {
 		return // the token used this network in this generation: nothing new, nothing to count
 	}
-	rare := m.rareNetwork(a, key, wideKey(ev, key), &c.Population)
+	rare, asRare := m.rareNetwork(a, key, wideKey(ev, key), &c.Population)
 	if known || !rare {
 		return
 	}
@@ -234,7 +236,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	f.hasEvidence, f.learned = true, true
 	f.window = c.ForgetAfter
 	f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
-		c.ForgetAfter.String() + ", in a range few of the org's tokens use."
+		c.ForgetAfter.String() + ", " + m.rangeTitle(a, asRare)
 	m.holdFinding(f, st, key)
 }
 
@@ -243,19 +245,67 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 // the ISP changed stays in its range), fewer than min_tokens other tokens
 // did (an office NAT, a carrier's CGNAT pool, a CI fleet or a cloud region
 // the org already uses is no evidence of theft), and its wide range
-// (population.wide_ipv4_prefix, the nearest an address prefix comes to an
-// ASN) is not one at least wide_min_tokens other people use (an ISP whose
-// customers' addresses spread over its whole block; who counts once per
-// principal, see wideKey). It also teaches the population: called once per
-// (token, network) and generation, it counts the token once on the coarse
-// range and who once on the wide one.
-func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig) bool {
+// (population.wide_ipv4_prefix) is not one at least wide_min_tokens other
+// people use (an ISP whose customers' addresses spread over its whole
+// block; who counts once per principal, see wideKey).
+//
+// With wide_ranges "asn" the autonomous system that announces the address
+// (an ISP, a carrier, a hosting company) is judged too: in a /8 where many
+// of the org's people live, an AS fewer than min_tokens other people used
+// within forget_after and its owner did not use the /8 is still rare (a
+// hosting company's block inside a national ISP's /8); a network of an AS
+// the owner used is near (one ISP, several blocks). It also teaches the population: called once
+// per (token, network) and generation, it counts the token once on the
+// coarse range and who once on the wide ones. as is the AS when it is what
+// made the network rare, 0 otherwise.
+func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig) (rare bool, as uint32) {
 	if pc.MinTokens == 0 {
-		return true
+		return true, 0
 	}
 	others, near := m.countOn(network(a, pc.IPv4Prefix, pc.IPv6Prefix), key)
-	wideOthers, _ := m.countOn(network(a, pc.WideIPv4Prefix, pc.WideIPv6Prefix), who)
-	return !near && others < pc.MinTokens && wideOthers < pc.WideMinTokens
+	wideOthers, ownWide := m.countOn(network(a, pc.WideIPv4Prefix, pc.WideIPv6Prefix), who)
+	if pc.WideRanges == wideRangesASN {
+		if n, ok := m.asn.Lookup(a); ok {
+			asOthers, ownAS := m.countOnce(asPair(who, n), asValue(n))
+			near = near || ownAS
+			if !ownWide && asOthers < pc.MinTokens && wideOthers >= pc.WideMinTokens {
+				as = n
+			}
+		}
+	}
+	return !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || as != 0), as
+}
+
+// asPair and asValue key an AS as the population counts it: the (who, AS)
+// pair in the first-seen filter and the AS in the sketch.
+func asPair(who uint64, as uint32) uint64 { return hashPair(seedOwnerAS, who, asString(as)) }
+func asValue(as uint32) uint64            { return hashString(seedAS, asString(as)) }
+
+func asString(as uint32) string {
+	b := [4]byte{byte(as >> 24), byte(as >> 16), byte(as >> 8), byte(as)}
+	return string(b[:])
+}
+
+// rangeTitle ends new_client_address's body: why the network is rare,
+// naming the AS that announces it (as analysts look a network up).
+// asRare is the AS when wide_ranges "asn" found it rare.
+func (m *model) rangeTitle(a netip.Addr, asRare uint32) string {
+	if asRare != 0 {
+		t := "in AS" + strconv.FormatUint(uint64(asRare), 10)
+		if name := m.asn.Name(asRare); name != "" {
+			t += " (" + name + ")"
+		}
+		return t + ", which few of the org's people use."
+	}
+	t := "in a range few of the org's people use"
+	if as, ok := m.asn.Lookup(a); ok {
+		t += " (AS" + strconv.FormatUint(uint64(as), 10)
+		if name := m.asn.Name(as); name != "" {
+			t += ", " + name
+		}
+		t += ")"
+	}
+	return t + "."
 }
 
 // countOn counts the token once per generation on range p of the
@@ -452,7 +502,15 @@ func newClientAddressSpec() detectorSpec {
 		}
 	}
 	s.compile = func(m *model, d *detector, sec detectorSettings) error {
-		return compile(m, d, &sec.(*AddressConfig).NoveltyConfig)
+		c := sec.(*AddressConfig)
+		if d.enabled {
+			t, err := ipasn.Vendored() // names a new network's AS; judges it with wide_ranges "asn"
+			if err != nil {
+				return fmt.Errorf("new_client_address: %w", err)
+			}
+			m.asn = t
+		}
+		return compile(m, d, &c.NoveltyConfig)
 	}
 	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectNovelty(ev, st, ev.key) }
 	return s
@@ -478,6 +536,10 @@ func validatePopulation(c *AddressConfig, v *validator) {
 	if pc.WideIPv4Prefix < 1 || pc.WideIPv4Prefix > pc.IPv4Prefix || pc.WideIPv6Prefix < 1 || pc.WideIPv6Prefix > pc.IPv6Prefix {
 		v.add("detectors.new_client_address.population: wide prefixes /%d and /%d must be between 1 and the coarse /%d and /%d (default 8 and 20)",
 			pc.WideIPv4Prefix, pc.WideIPv6Prefix, pc.IPv4Prefix, pc.IPv6Prefix)
+	}
+	if pc.WideRanges != wideRangesASN && pc.WideRanges != wideRangesPrefix {
+		v.add("detectors.new_client_address.population.wide_ranges: %q is neither %q (the default: the wide prefixes) nor %q (the address's autonomous system too)",
+			pc.WideRanges, wideRangesPrefix, wideRangesASN)
 	}
 	if pc.WideMinTokens < 1 {
 		v.add("detectors.new_client_address.population.wide_min_tokens: %d must be at least 1 (default 50)", pc.WideMinTokens)

@@ -21,6 +21,8 @@ const (
 	seedPopulation uint64 = 0x706f70756c // coarse networks in the population sketch
 	seedOwnerRes   uint64 = 0x6f776e7265 // (principal, resource) pairs of new_resource
 	seedPeerRes    uint64 = 0x7065657272 // (peer group, resource) in the population sketch
+	seedOwnerAS    uint64 = 0x6f776e6173 // (principal, AS) pairs of new_client_address
+	seedAS         uint64 = 0x6173206f66 // autonomous systems in the population sketch
 )
 
 // hashString is a small 64-bit string hash (8 bytes per round, murmur3

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/internal/ackwait"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/ipasn"
 	"github.com/tokenaudit/tokenaudit/internal/policy"
 )
 
@@ -25,6 +26,7 @@ import (
 // guards it; Consume* hold it only while reading a batch.
 type model struct {
 	cfg    *Config
+	asn    *ipasn.Table // new_client_address's wide ranges; nil for wide prefixes
 	logger *zap.Logger
 	tel    *telemetry
 	id     component.ID

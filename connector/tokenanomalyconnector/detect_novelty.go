@@ -106,6 +106,9 @@ func (m *model) raiseNewResource(ev *event, st *tokenState, calls int) {
 	f.values = []string{ev.resource}
 	f.hasEvidence, f.learned = true, true
 	f.observed, f.threshold = float64(calls), float64(max(c.MinRequests, 1))
+	if ev.resourceAlerted {
+		f.threshold = 1 // a flagged first call needs no session (see detectNovelty)
+	}
 	f.window = c.ForgetAfter
 	what := tokenTitle(ev.tokenID) + " called " + ev.resource
 	if calls > 1 {

@@ -705,6 +705,13 @@ func TestNewResourceWaitsForASession(t *testing.T) {
 				if tt.violations == nil && tt.minRequests > 1 {
 					assert.Contains(t, got[0].Body().Str(), fmt.Sprintf("GET /admin %d times within 1h0m0s", tt.minRequests))
 				}
+				// The evidence says what raised it: the calls made, against the calls needed.
+				assert.LessOrEqual(t, num(got[0], auditattr.EvidenceThreshold), num(got[0], auditattr.EvidenceObserved))
+				want := float64(tt.minRequests)
+				if tt.violations != nil {
+					want = 1
+				}
+				assert.Equal(t, want, num(got[0], auditattr.EvidenceThreshold))
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Table answers which AS announces an address. Built once per component
@@ -84,6 +85,10 @@ func Decode(compressed []byte) (*Table, error) {
 		buf = buf[:size]
 		if _, err := io.ReadFull(r, buf); err != nil {
 			d.fail("AS name cut short")
+			break
+		}
+		if !utf8.Valid(buf) {
+			d.fail("AS name is not UTF-8") // alert bodies carry it, and OTLP strings must be
 			break
 		}
 		names.Write(buf)

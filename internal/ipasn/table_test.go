@@ -114,6 +114,7 @@ func TestDecodeRejectsDamage(t *testing.T) {
 		"too many ranges":     gzipped(t, []byte(magic+"\xff\xff\xff\xff\x0f")),
 		"past the IPv4 space": gzipped(t, []byte(magic+"\x01\xff\xff\xff\xff\x0f\xff\xff\xff\xff\x0f\x01\x00\x00")),
 		"name too long":       gzipped(t, []byte(magic+"\x00\x00\x01\x01\xff\x7f")),
+		"name not UTF-8":      gzipped(t, []byte(magic+"\x00\x00\x01\x01\x02\xff\xfe")),
 	} {
 		if _, err := Decode(data); err == nil || !strings.HasPrefix(err.Error(), "ipasn:") {
 			t.Errorf("%s: Decode = %v, want an ipasn error", name, err)

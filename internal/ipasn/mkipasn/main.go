@@ -19,6 +19,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/tokenaudit/tokenaudit/internal/ipasn"
 )
@@ -119,7 +121,7 @@ func readRanges[T uint32 | uint64](path string, names map[uint32]string, key fun
 		}
 		rs = append(rs, ipasn.Range[T]{First: lo, Last: hi, AS: uint32(as)})
 		if names[uint32(as)] == "" {
-			names[uint32(as)] = rec[3]
+			names[uint32(as)] = cleanName(rec[3])
 		}
 	}
 	slices.SortFunc(rs, func(a, b ipasn.Range[T]) int { return cmp.Compare(a.First, b.First) })
@@ -141,4 +143,16 @@ func readRanges[T uint32 | uint64](path string, names map[uint32]string, key fun
 		out = append(out, cur)
 	}
 	return out, nil
+}
+
+// cleanName keeps an organisation's name printable: alert bodies carry it
+// to any backend, and OTLP strings must be valid UTF-8.
+func cleanName(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }

@@ -22,8 +22,7 @@ func TestConvert(t *testing.T) {
 	write("asn-ipv4.csv", `1.0.4.0,1.0.7.255,38803,Gtelecom Pty Ltd
 1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."
 1.0.1.0,1.0.1.255,13335,"Cloudflare, Inc."
-1.0.6.0,1.0.9.255,99,Overlapping Ltd
-`)
+`+"1.0.6.0,1.0.9.255,99,Overlapping\tLtd\xff\n")
 	write("asn-ipv6.csv", "2001::,2001::ffff:ffff:ffff:ffff:ffff:ffff,6939,Hurricane Electric LLC\n")
 	out := filepath.Join(dir, "asn.bin.gz")
 	if err := run(dir, out); err != nil {
@@ -49,6 +48,9 @@ func TestConvert(t *testing.T) {
 	}
 	if got := tab.Name(13335); got != "Cloudflare, Inc." {
 		t.Errorf("Name(13335) = %q", got)
+	}
+	if got := tab.Name(99); got != "Overlapping Ltd\uFFFD" { // control characters and invalid UTF-8 cleaned
+		t.Errorf("Name(99) = %q", got)
 	}
 }
 

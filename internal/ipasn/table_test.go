@@ -44,6 +44,18 @@ func TestVendoredTable(t *testing.T) {
 	}
 }
 
+// TestNilTable: a component without the table (its detector disabled)
+// asks a nil one: no AS, no name, no panic.
+func TestNilTable(t *testing.T) {
+	var tab *Table
+	if as, ok := tab.Lookup(netip.MustParseAddr("79.217.123.112")); ok || as != 0 {
+		t.Errorf("nil table: Lookup = AS%d %v", as, ok)
+	}
+	if name := tab.Name(3320); name != "" {
+		t.Errorf("nil table: Name = %q", name)
+	}
+}
+
 func TestRoundTrip(t *testing.T) {
 	v4 := []Range[uint32]{{First: 0x01000000, Last: 0x010000ff, AS: 13335}, {First: 0x01000400, Last: 0x010007ff, AS: 38803}, {First: 0xfffffff0, Last: 0xffffffff, AS: 7}}
 	v6 := []Range[uint64]{{First: 0x2001000000000000, Last: 0x20010000ffffffff, AS: 6939}, {First: 0xffff000000000000, Last: 0xffffffffffffffff, AS: 9}}

@@ -257,10 +257,10 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 // of the org's people live, an AS fewer than min_tokens other people used
 // within forget_after and its owner did not use the /8 is still rare (a
 // hosting company's block inside a national ISP's /8); a network of an AS
-// the owner used is near (one ISP, several blocks). It also teaches the population: called once
-// per (token, network) and generation, it counts the token once on the
-// coarse range and who once on the wide ones. as is the AS when it is what
-// made the network rare, 0 otherwise.
+// the owner used is near (one ISP, several blocks). It also teaches the
+// population: called once per (token, network) and generation, it counts
+// the token once on the coarse range and who once on the wide ones. as is
+// the AS when it is what made the network rare, 0 otherwise.
 func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig) (rare bool, as uint32) {
 	if pc.MinTokens == 0 {
 		return true, 0

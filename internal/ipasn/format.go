@@ -35,27 +35,11 @@ func Encode(w io.Writer, v4 []Range[uint32], v6 []Range[uint64], asns []uint32, 
 	var scratch [binary.MaxVarintLen64]byte
 	put := func(v uint64) { bw.Write(scratch[:binary.PutUvarint(scratch[:], v)]) }
 	bw.WriteString(magic)
-	put(uint64(len(v4)))
-	var next4 uint64
-	for i, r := range v4 {
-		if uint64(r.First) < next4 || r.Last < r.First {
-			return fmt.Errorf("ipasn: IPv4 range %d is out of order or empty", i)
-		}
-		put(uint64(r.First) - next4)
-		put(uint64(r.Last - r.First))
-		put(uint64(r.AS))
-		next4 = uint64(r.Last) + 1
+	if err := encodeRanges(put, "IPv4", v4); err != nil {
+		return err
 	}
-	put(uint64(len(v6)))
-	var next6 uint64
-	for i, r := range v6 {
-		if r.First < next6 || r.Last < r.First || (i > 0 && next6 == 0) {
-			return fmt.Errorf("ipasn: IPv6 range %d is out of order or empty", i)
-		}
-		put(r.First - next6)
-		put(r.Last - r.First)
-		put(uint64(r.AS))
-		next6 = r.Last + 1
+	if err := encodeRanges(put, "IPv6", v6); err != nil {
+		return err
 	}
 	if len(asns) != len(names) {
 		return errors.New("ipasn: names and AS numbers differ in length")
@@ -72,4 +56,21 @@ func Encode(w io.Writer, v4 []Range[uint32], v6 []Range[uint64], asns []uint32, 
 		prev = as
 	}
 	return bw.Flush()
+}
+
+// encodeRanges writes one family's count and ranges as gaps and sizes.
+func encodeRanges[T uint32 | uint64](put func(uint64), family string, rs []Range[T]) error {
+	put(uint64(len(rs)))
+	var next uint64
+	ended := false // the last range reached the top of the address space
+	for i, r := range rs {
+		if ended || uint64(r.First) < next || r.Last < r.First {
+			return fmt.Errorf("ipasn: %s range %d is out of order or empty", family, i)
+		}
+		put(uint64(r.First) - next)
+		put(uint64(r.Last - r.First))
+		put(uint64(r.AS))
+		next, ended = uint64(r.Last)+1, r.Last == ^T(0)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"slices"
 	"strings"
@@ -16,13 +17,18 @@ import (
 // Table answers which AS announces an address. Built once per component
 // from the vendored file (about 9 MB in memory); safe for concurrent use.
 type Table struct {
-	v4First, v4Last []uint32
-	v4AS            []uint32
-	v6First, v6Last []uint64
-	v6AS            []uint32
-	asns            []uint32
-	nameEnd         []uint32 // names[nameEnd[i-1]:nameEnd[i]] is asns[i]'s
-	names           string
+	v4      ranges[uint32]
+	v6      ranges[uint64] // upper 64 bits of the address
+	asns    []uint32
+	nameEnd []uint32 // names[nameEnd[i-1]:nameEnd[i]] is asns[i]'s
+	names   string
+}
+
+// ranges is one family's ranges, sorted, as parallel slices for a binary
+// search over first.
+type ranges[T uint32 | uint64] struct {
+	first, last []T
+	as          []uint32
 }
 
 // maxEntries bounds each section's count, so a damaged file cannot make
@@ -42,35 +48,9 @@ func Decode(compressed []byte) (*Table, error) {
 	}
 	t := &Table{}
 	d := decoder{r: r}
-	n := d.count("IPv4 ranges")
-	t.v4First, t.v4Last, t.v4AS = make([]uint32, 0, n), make([]uint32, 0, n), make([]uint32, 0, n)
-	next := uint64(0)
-	for range n {
-		first := next + d.uvarint()
-		last := first + d.uvarint()
-		as := d.uvarint()
-		if last > 0xffffffff || as > 0xffffffff {
-			d.fail("IPv4 range past the address space")
-			break
-		}
-		t.v4First, t.v4Last, t.v4AS = append(t.v4First, uint32(first)), append(t.v4Last, uint32(last)), append(t.v4AS, uint32(as))
-		next = last + 1
-	}
-	n = d.count("IPv6 ranges")
-	t.v6First, t.v6Last, t.v6AS = make([]uint64, 0, n), make([]uint64, 0, n), make([]uint32, 0, n)
-	var next6 uint64
-	for i := range n {
-		first := next6 + d.uvarint()
-		last := first + d.uvarint()
-		as := d.uvarint()
-		if (i > 0 && first < next6) || last < first || as > 0xffffffff {
-			d.fail("IPv6 range wraps the address space")
-			break
-		}
-		t.v6First, t.v6Last, t.v6AS = append(t.v6First, first), append(t.v6Last, last), append(t.v6AS, uint32(as))
-		next6 = last + 1
-	}
-	n = d.count("AS names")
+	t.v4 = decodeRanges[uint32](&d, "IPv4")
+	t.v6 = decodeRanges[uint64](&d, "IPv6")
+	n := d.count("AS names")
 	t.asns, t.nameEnd = make([]uint32, 0, n), make([]uint32, 0, n)
 	var names strings.Builder
 	as := uint64(0)
@@ -99,6 +79,30 @@ func Decode(compressed []byte) (*Table, error) {
 	}
 	t.names = names.String()
 	return t, nil
+}
+
+// decodeRanges reads one family's count and ranges.
+func decodeRanges[T uint32 | uint64](d *decoder, family string) ranges[T] {
+	n := d.count(family + " ranges")
+	r := ranges[T]{first: make([]T, 0, n), last: make([]T, 0, n), as: make([]uint32, 0, n)}
+	top := uint64(^T(0))
+	var next uint64
+	ended := false // the last range reached the top of the address space
+	for range n {
+		first := next + d.uvarint()
+		last := first + d.uvarint()
+		as := d.uvarint()
+		if d.err != nil {
+			break
+		}
+		if ended || first < next || last < first || last > top || as > math.MaxUint32 {
+			d.fail(family + " range out of order or past the address space")
+			break
+		}
+		r.first, r.last, r.as = append(r.first, T(first)), append(r.last, T(last)), append(r.as, uint32(as))
+		next, ended = last+1, last == top
+	}
+	return r
 }
 
 type decoder struct {
@@ -141,21 +145,21 @@ func (t *Table) Lookup(a netip.Addr) (uint32, bool) {
 	a = a.Unmap()
 	if a.Is4() {
 		b := a.As4()
-		return find(t.v4First, t.v4Last, t.v4AS, binary.BigEndian.Uint32(b[:]))
+		return t.v4.find(binary.BigEndian.Uint32(b[:]))
 	}
 	b := a.As16()
-	return find(t.v6First, t.v6Last, t.v6AS, binary.BigEndian.Uint64(b[:8]))
+	return t.v6.find(binary.BigEndian.Uint64(b[:8]))
 }
 
-func find[T uint32 | uint64](first, last []T, as []uint32, v T) (uint32, bool) {
-	i, found := slices.BinarySearch(first, v)
+func (r *ranges[T]) find(v T) (uint32, bool) {
+	i, found := slices.BinarySearch(r.first, v)
 	if !found {
 		i-- // the last range starting before v
 	}
-	if i < 0 || v > last[i] || as[i] == 0 {
+	if i < 0 || v > r.last[i] || r.as[i] == 0 {
 		return 0, false
 	}
-	return as[i], true
+	return r.as[i], true
 }
 
 // Name is the AS's organisation as the table's sources register it, or "".
@@ -175,4 +179,4 @@ func (t *Table) Name(as uint32) string {
 }
 
 // Len reports the table's IPv4 and IPv6 ranges.
-func (t *Table) Len() (v4, v6 int) { return len(t.v4First), len(t.v6First) }
+func (t *Table) Len() (v4, v6 int) { return len(t.v4.first), len(t.v6.first) }

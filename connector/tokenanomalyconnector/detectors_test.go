@@ -100,7 +100,7 @@ func TestNewClientAddressAndResource(t *testing.T) {
 	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 90)...)
 	h.send(steady("tok_a", "198.51.100.77", "GET /a", t0.Add(2*time.Hour), time.Minute, 1)...) // same /24
 	assert.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress))
-	h.send(steady("tok_a", "192.0.2.5", "GET /b", t0.Add(3*time.Hour), time.Minute, 2)...)
+	h.send(steady("tok_a", "192.0.2.5", "GET /b", t0.Add(3*time.Hour), time.Minute, newResourceCalls())...)
 	addr := h.alertsOf(auditattr.FindingNewClientAddress)
 	require.Len(t, addr, 1)
 	assert.Equal(t, []string{"192.0.2.0/24"}, strs(addr[0], auditattr.EvidenceValues))
@@ -534,7 +534,7 @@ func TestNewResourceSettlesOnQuietRequests(t *testing.T) {
 					}
 				}
 			}
-			items = append(items, steady("tok_low", "198.51.100.1", "GET /new", t0.Add(time.Duration(tt.days)*24*time.Hour+10*time.Hour), time.Minute, 2)...)
+			items = append(items, steady("tok_low", "198.51.100.1", "GET /new", t0.Add(time.Duration(tt.days)*24*time.Hour+10*time.Hour), time.Minute, newResourceCalls())...)
 			h.send(items...)
 			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
 		})
@@ -648,7 +648,7 @@ func TestNewResourceOnJudgedRequests(t *testing.T) {
 			cfg.Detectors.NewResource.Outcomes = []string{auditattr.OutcomeSuccess, auditattr.OutcomeDenied, auditattr.OutcomeFailure}
 			h := newHarness(t, cfg)
 			h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 90)...)
-			probe := steady("tok_a", "198.51.100.1", "GET /admin", t0.Add(3*time.Hour), time.Minute, 2)
+			probe := steady("tok_a", "198.51.100.1", "GET /admin", t0.Add(3*time.Hour), time.Minute, newResourceCalls())
 			for i := range probe {
 				probe[i].outcome, probe[i].violations = tt.outcome, tt.violations
 			}
@@ -656,7 +656,7 @@ func TestNewResourceOnJudgedRequests(t *testing.T) {
 			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
 			h.send(steady("tok_a", "198.51.100.1", "GET /admin", t0.Add(3*time.Hour+5*time.Minute), time.Minute, 1)...)
 			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want, "the pair is learned")
-			h.send(steady("tok_a", "198.51.100.1", "GET /b", t0.Add(3*time.Hour+10*time.Minute), time.Minute, 2)...)
+			h.send(steady("tok_a", "198.51.100.1", "GET /b", t0.Add(3*time.Hour+10*time.Minute), time.Minute, newResourceCalls())...)
 			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.next)
 		})
 	}

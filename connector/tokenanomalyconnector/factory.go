@@ -100,7 +100,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 					IPv4Prefix: 32, IPv6Prefix: 128, Outcomes: success,
 				},
 				Population:  ResourcePopulationConfig{MinPrincipals: defaultResourcePeers},
-				MinRequests: 2, Window: time.Hour,
+				MinRequests: 3, Window: time.Hour,
 			},
 			MultiAddress: MultiAddressConfig{
 				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, Window: 10 * time.Minute,

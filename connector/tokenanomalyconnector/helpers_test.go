@@ -133,6 +133,10 @@ type harness struct {
 	model   *model
 }
 
+// newResourceCalls is how many calls of a new resource make a session at
+// new_resource's default min_requests.
+func newResourceCalls() int { return createDefaultConfig().(*Config).Detectors.NewResource.MinRequests }
+
 func testConfig() *Config {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Metrics.FlushInterval = time.Hour // tests flush by hand

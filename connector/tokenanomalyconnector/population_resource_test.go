@@ -60,7 +60,7 @@ func TestNewResourceCommonAmongPeers(t *testing.T) {
 			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
 			h := newHarness(t, cfg)
 			h.send(items...)
-			probe := steady("tok_a", "198.51.100.1", "PATCH /customers/{id}", t0.Add(3*time.Hour), time.Minute, 2)
+			probe := steady("tok_a", "198.51.100.1", "PATCH /customers/{id}", t0.Add(3*time.Hour), time.Minute, newResourceCalls())
 			for i := range probe {
 				probe[i].scopes = own
 			}

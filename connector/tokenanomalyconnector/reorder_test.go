@@ -39,7 +39,7 @@ func misuse(p *population, h int) []item {
 			add(item{at: at.Add(time.Duration(i) * 300 * time.Millisecond), token: "tok_victim", principal: "victim",
 				resource: "GET /orders/r0", outcome: auditattr.OutcomeSuccess, client: fmt.Sprintf("100.%d.%d.1", 64+i%6, h)})
 		}
-		for i := range 2 { // a session on a new resource (new_resource.min_requests)
+		for i := range newResourceCalls() { // a session on a new resource (new_resource.min_requests)
 			add(item{at: at.Add(3*time.Minute + time.Duration(i)*time.Minute), token: "tok_victim", principal: "victim",
 				resource: "DELETE /admin/all", outcome: auditattr.OutcomeSuccess, client: "192.0.2.10"})
 		}

@@ -183,7 +183,7 @@ func (g *generator) newResource() {
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingNewResource)
 	e := g.request(t, at, l)
 	e.Resource = ungoverned
-	g.repeat(e, time.Minute)
+	g.session(e)
 }
 
 // repeat adds a copy of e after d (a session's later call: new_resource
@@ -193,6 +193,14 @@ func (g *generator) repeat(e *Event, d time.Duration) {
 	again := *e
 	again.At = e.At.Add(d)
 	g.events = append(g.events, again)
+}
+
+// session makes e the first of three calls a minute apart: a session on
+// a new resource, which new_resource waits for (min_requests, 3).
+func (g *generator) session(e *Event) {
+	for i := 1; i < 3; i++ {
+		g.repeat(e, time.Duration(i)*time.Minute)
+	}
 }
 
 func (g *generator) multiAddress() {
@@ -231,7 +239,7 @@ func (g *generator) combined() {
 		auditattr.FindingNewResource, auditattr.FindingCombined)
 	e := g.request(t, at, l)
 	e.Client, e.Resource = g.attackerNet()+".7", ungoverned
-	g.repeat(e, time.Minute)
+	g.session(e)
 }
 
 // stale: a registered service token whose use stops early.

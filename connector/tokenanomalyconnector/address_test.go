@@ -266,3 +266,60 @@ func TestNewClientAddressAutonomousSystem(t *testing.T) {
 		})
 	}
 }
+
+// TestAutonomousSystemsCountedBeforeJudged: a state saved while the
+// population judged prefixes alone holds no AS counts; restarted with
+// "asn", it judges no AS rare until it has counted the org's people on
+// ASes for population.learning_period (else a user's first session on a
+// provider many colleagues use would alert), and the time it began is
+// saved with the state.
+func TestAutonomousSystemsCountedBeforeJudged(t *testing.T) {
+	crowd := func(from time.Time, hours int) []item { // 60 people in 2/8 (Sky UK and others), one /16 each
+		var items []item
+		for c := range 60 {
+			home := every(fmt.Sprintf("tok_home%d", c), fmt.Sprintf("2.%d.5.5", 64+c), from, time.Hour, hours)
+			for i := range home {
+				home[i].principal = fmt.Sprintf("person%d", c)
+			}
+			items = append(items, home...)
+		}
+		return items
+	}
+	tests := []struct {
+		name      string
+		savedWith string // wide_ranges before the restart
+		after     time.Duration
+		then      string
+		want      int
+	}{
+		{"saved with asn: the counts hold", wideRangesASN, time.Hour, "2.124.9.9", 0},
+		{"saved with prefix: a colleagues' provider is not judged at once", wideRangesPrefix, time.Hour, "2.124.9.9", 0},
+		{"saved with prefix: a hosting AS is judged by its /8 at first", wideRangesPrefix, time.Hour, "2.58.56.45", 0},
+		{"saved with prefix: a hosting AS is judged once ASes are counted", wideRangesPrefix, 4*24*time.Hour + 6*time.Hour, "2.58.56.45", 1},
+		{"saved with prefix: a colleagues' provider once counted", wideRangesPrefix, 4*24*time.Hour + 6*time.Hour, "2.124.9.9", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg, host := storageConfig(dir)
+			cfg.Detectors.NewClientAddress.Population.WideRanges = tt.savedWith
+			h := newHarnessWithHost(t, cfg, host)
+			items := append(every("tok_user", "185.40.1.9", t0, time.Hour, 3*24), crowd(t0, 3*24)...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			h.stop()
+
+			cfg2, host2 := storageConfig(dir)
+			cfg2.Detectors.NewClientAddress.Population.WideRanges = wideRangesASN
+			h2 := newHarnessWithHost(t, cfg2, host2)
+			restart := t0.Add(3 * 24 * time.Hour)
+			hours := int(tt.after / time.Hour)
+			items = append(every("tok_user", "185.40.1.9", restart, time.Hour, hours), crowd(restart, hours)...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h2.send(items...)
+			require.Empty(t, h2.alertsOf(auditattr.FindingNewClientAddress))
+			h2.send(every("tok_user", tt.then, restart.Add(tt.after), time.Minute, 2)...)
+			assert.Len(t, h2.alertsOf(auditattr.FindingNewClientAddress), tt.want)
+		})
+	}
+}

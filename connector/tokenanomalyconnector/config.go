@@ -261,10 +261,10 @@ type PopulationConfig struct {
 	// used within forget_after is the org's, not a thief's. 0 turns the
 	// population and nearness checks off (every new network is judged).
 	MinTokens int `mapstructure:"min_tokens"`
-	// WideRanges is what a wide range is: "prefix" (the default), the
-	// wide prefix; "asn" also judges the autonomous system that announces
-	// the address (one ISP, carrier or hosting company, from the vendored
-	// IP-to-AS table; see rareNetwork).
+	// WideRanges is what a wide range is: "asn" (the default) judges the
+	// autonomous system that announces the address besides the wide
+	// prefix (one ISP, carrier or hosting company, from the vendored
+	// IP-to-AS table; see rareNetwork); "prefix" the wide prefix alone.
 	WideRanges string `mapstructure:"wide_ranges"`
 	// WideIPv4Prefix and WideIPv6Prefix group addresses into wide ranges
 	// when there is no AS (the nearest a prefix comes to one: a large ISP

@@ -44,9 +44,9 @@ func TestLoadConfig(t *testing.T) {
 	full.Detectors.RateSurge.MinRequests = 50
 	na := &full.Detectors.NewClientAddress
 	na.LearningPeriod, na.ForgetAfter, na.IPv4Prefix, na.Hold = 48*time.Hour, 336*time.Hour, 32, 90*time.Second
-	na.Population.MinTokens, na.Population.WideRanges, na.Population.LearningPeriod = 5, wideRangesASN, 24*time.Hour
+	na.Population.MinTokens, na.Population.WideRanges, na.Population.LearningPeriod = 5, wideRangesPrefix, 24*time.Hour
 	full.Detectors.NewResource.Population.MinPrincipals = 10
-	full.Detectors.NewResource.MinRequests, full.Detectors.NewResource.Window = 3, 30*time.Minute
+	full.Detectors.NewResource.MinRequests, full.Detectors.NewResource.Window = 4, 30*time.Minute
 	full.Detectors.OffHours.Enabled = false
 	full.Detectors.OffHours.TimeZone = "Europe/Berlin"
 	full.Detectors.StaleToken.IdleAfter = 720 * time.Hour
@@ -67,7 +67,7 @@ func TestLoadConfig(t *testing.T) {
 			"detectors.rate_surge.half_life: 10s is shorter than bucket 1m0s",
 			"detectors.multi_address.networks: 1 is outside 2..64",
 			"detectors.new_client_address.population.wide_min_tokens: 0 must be at least 1",
-			`detectors.new_client_address.population.wide_ranges: "bgp" is neither "prefix"`,
+			`detectors.new_client_address.population.wide_ranges: "bgp" is neither "asn"`,
 			"detectors.new_resource.population.min_principals: must not be negative",
 			"detectors.new_resource.min_requests: 0 is outside 1..1000 (default 2; 1 raises on the first call)",
 			"detectors.new_client_address.hold: 20m0s is longer than allowed_lateness 15m0s; set it to at most allowed_lateness",

@@ -260,7 +260,8 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 // the owner used is near (one ISP, several blocks). It also teaches the
 // population: called once per (token, network) and generation, it counts
 // the token once on the coarse range and who once on the wide ones. as is
-// the AS when it is what made the network rare, 0 otherwise.
+// the AS when it is what made the network rare, 0 otherwise; an AS is
+// judged rare only while asCounted.
 func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig) (rare bool, as uint32) {
 	if pc.MinTokens == 0 {
 		return true, 0
@@ -271,13 +272,21 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig)
 		if n, ok := m.asn.Lookup(a); ok {
 			asOthers, ownAS := m.countOnce(asPair(who, n), asValue(n))
 			near = near || ownAS
-			if !ownWide && asOthers < pc.MinTokens && wideOthers >= pc.WideMinTokens {
+			if m.asCounted() && !ownWide && asOthers < pc.MinTokens && wideOthers >= pc.WideMinTokens {
 				as = n
 			}
 		}
 	}
 	return !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || as != 0), as
 }
+
+// asCounted tells whether the population's AS counts are whole: an
+// AS is counted when a token first uses one of its networks in a
+// generation, so a state that began counting ASes in the middle of a
+// generation (loaded from one saved with "prefix", or before ASes were
+// counted: asSince) has whole counts only from the next generation on.
+// Until then every AS would look rare, and the wide prefixes judge alone.
+func (m *model) asCounted() bool { return m.asSince == 0 || m.novelty.genStart >= m.asSince }
 
 // asPair and asValue key an AS as the population counts it: the (who, AS)
 // pair in the first-seen filter and the AS in the sketch.
@@ -541,8 +550,8 @@ func validatePopulation(c *AddressConfig, v *validator) {
 			pc.WideIPv4Prefix, pc.WideIPv6Prefix, pc.IPv4Prefix, pc.IPv6Prefix)
 	}
 	if pc.WideRanges != wideRangesASN && pc.WideRanges != wideRangesPrefix {
-		v.add("detectors.new_client_address.population.wide_ranges: %q is neither %q (the default: the wide prefixes) nor %q (the address's autonomous system too)",
-			pc.WideRanges, wideRangesPrefix, wideRangesASN)
+		v.add("detectors.new_client_address.population.wide_ranges: %q is neither %q (the default: the address's autonomous system too) nor %q (the wide prefixes alone)",
+			pc.WideRanges, wideRangesASN, wideRangesPrefix)
 	}
 	if pc.WideMinTokens < 1 {
 		v.add("detectors.new_client_address.population.wide_min_tokens: %d must be at least 1 (default 50)", pc.WideMinTokens)

@@ -39,6 +39,7 @@ type model struct {
 	novelty    *memberSet
 	noveltyCap int
 	population *prevalence // distinct tokens per coarse network, rotated with novelty
+	asSince    int64       // event time the population began counting ASes mid-generation, unix ms; 0: from its start (asCounted)
 	rateAlpha  float64     // decay per rate_surge bucket
 	// rate_surge: decay per long bucket, and of the peaks per bucket of each scale.
 	rateLongAlpha, peakDecay, peakLongDecay float64

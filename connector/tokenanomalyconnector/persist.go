@@ -32,6 +32,10 @@ const (
 	// findings (keyReorder, keyHeldFindings) are as of: a findings-only
 	// save stores them newer than the rest of the state.
 	keyHeldCovered = "held_covered"
+	// keyASSince is when the population began counting ASes (wide_ranges
+	// "asn"), unix ms of event time, 0 from its start; absent when it did
+	// not (see asCounted).
+	keyASSince     = "population/as_since"
 	tokensPerChunk = 1 << 16
 	maxTokenChunks = 1 << 12 // 268 million tokens
 )
@@ -171,7 +175,7 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	snap.out.spare = firstChunk
 	m.saving = snap
 	upTo = m.outbox.assigned()
-	watermark, since := m.watermark, m.since
+	watermark, since, asSince := m.watermark, m.since, m.asSince
 	scopes := slices.Clone(m.scopes.names)
 	registry := m.encodeRegistry()
 	heldItems = m.copyHeld(heldItems)
@@ -224,6 +228,13 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyFindings, m.encodeFindings()),
 		storage.SetOperation(keyPrincipals, m.encodePrincipals()),
 		storage.SetOperation(keyPrincipalRates, m.encodePrincipalRates()))
+	if m.cfg.Detectors.NewClientAddress.Population.WideRanges == wideRangesASN {
+		var a enc
+		a.i64(asSince)
+		ops = append(ops, storage.SetOperation(keyASSince, a.b))
+	} else {
+		ops = append(ops, storage.DeleteOperation(keyASSince))
+	}
 	return ops, chunks, upTo
 }
 
@@ -593,9 +604,13 @@ func (m *model) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	asSince, err := m.loadASSince(ctx, watermark)
+	if err != nil {
+		return err
+	}
 
 	// Everything read: swap it in.
-	m.watermark, m.since, m.nextTick = watermark, since, watermark
+	m.watermark, m.since, m.nextTick, m.asSince = watermark, since, watermark, asSince
 	m.tokens, m.novelty, m.population, m.extras = tokens, novelty, population, extras{}
 	m.principals, m.principalRates = principals, principalRates
 	m.scopes = newScopeModel()
@@ -730,4 +745,26 @@ func (m *model) restoreHeld(s storedHeld) error {
 		}
 	}
 	return nil
+}
+
+// loadASSince reads when the saved population began counting ASes. A
+// state saved without AS counts (wide_ranges "prefix", or a version
+// without them) begins counting now, at its watermark (see asCounted).
+func (m *model) loadASSince(ctx context.Context, watermark int64) (int64, error) {
+	if m.cfg.Detectors.NewClientAddress.Population.WideRanges != wideRangesASN {
+		return 0, nil
+	}
+	data, err := m.store.client.Get(ctx, keyASSince)
+	if err != nil {
+		return 0, fmt.Errorf("storage: reading %s: %w", keyASSince, err)
+	}
+	if data == nil {
+		return max(watermark, 1), nil
+	}
+	d := dec{b: data}
+	since := d.i64()
+	if d.err != nil {
+		return 0, fmt.Errorf("storage: %s: %w", keyASSince, d.err)
+	}
+	return since, nil
 }

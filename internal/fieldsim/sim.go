@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/tokenaudit/tokenaudit/internal/fingerprint"
+	"github.com/tokenaudit/tokenaudit/internal/ipasn"
 )
 
 // Config sizes a simulation. The same Config gives the same traffic.
@@ -83,13 +84,17 @@ func New(cfg Config) (*Sim, error) {
 		return nil, fmt.Errorf("fieldsim: Start %s is not a Monday", cfg.Start.Format(time.DateOnly))
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	asns, err := ipasn.Vendored()
+	if err != nil {
+		return nil, fmt.Errorf("fieldsim: %w", err)
+	}
 	s := &Sim{
 		cfg:            cfg,
 		FingerprintKey: randString(rng, hexChars, 64),
 		Issuer:         "https://login.acme.example/",
 		IssuerKID:      "acme-2026",
 		IssuerSecret:   []byte(randString(rng, alnumChars, 48)),
-		nets:           newNetworks(rng),
+		nets:           newNetworks(rng, asns),
 		services:       newServices(),
 		restrictedTo:   []string{"ops-lead-1@acme.example", "ops-lead-2@acme.example"},
 	}

@@ -43,10 +43,11 @@ func (h *hourProfile) add(slot int, total *uint16) (halved bool) {
 const offMargin = 3
 
 // nightSpan is how many hours before the first used hour of a principal's
-// day its night reaches back: a night's sleep and the hour before work.
+// day its night reaches back: a night's sleep (seven hours) and the hour
+// before work; 22:00 before a 07:00 start is still the evening.
 // The earlier hours of the quiet period are its evening, when people look
 // in now and then; a few calls there are not news, a session in the night is.
-const nightSpan = 9
+const nightSpan = 8
 
 // off reports whether slot is in the night of the profile. The hours of
 // the day used on any day of the week form the day; the longest run of

@@ -269,10 +269,10 @@ func TestNewClientAddressAutonomousSystem(t *testing.T) {
 
 // TestAutonomousSystemsCountedBeforeJudged: a state saved while the
 // population judged prefixes alone holds no AS counts; restarted with
-// "asn", it judges no AS rare until it has counted the org's people on
-// ASes for population.learning_period (else a user's first session on a
-// provider many colleagues use would alert), and the time it began is
-// saved with the state.
+// "asn", it judges no AS rare until a whole first-seen generation has
+// been counted (else a user's first session on a provider many
+// colleagues use would alert), and when counting began is saved with the
+// state.
 func TestAutonomousSystemsCountedBeforeJudged(t *testing.T) {
 	crowd := func(from time.Time, hours int) []item { // 60 people in 2/8 (Sky UK and others), one /16 each
 		var items []item

@@ -269,10 +269,10 @@ func TestNewClientAddressAutonomousSystem(t *testing.T) {
 
 // TestAutonomousSystemsCountedBeforeJudged: a state saved while the
 // population judged prefixes alone holds no AS counts; restarted with
-// "asn", it judges no AS rare until a whole first-seen generation has
-// been counted (else a user's first session on a provider many
-// colleagues use would alert), and when counting began is saved with the
-// state.
+// "asn", it judges no AS rare until two first-seen rotations have passed
+// (a count is the larger of two generations', and the first one is
+// partial), else a user's first session on a provider many colleagues
+// use would alert; how many rotations are left is saved with the state.
 func TestAutonomousSystemsCountedBeforeJudged(t *testing.T) {
 	crowd := func(from time.Time, hours int) []item { // 60 people in 2/8 (Sky UK and others), one /16 each
 		var items []item
@@ -285,18 +285,21 @@ func TestAutonomousSystemsCountedBeforeJudged(t *testing.T) {
 		}
 		return items
 	}
+	const day = 24 * time.Hour
 	tests := []struct {
-		name      string
-		savedWith string // wide_ranges before the restart
-		after     time.Duration
-		then      string
-		want      int
+		name          string
+		savedWith     string        // wide_ranges before the restart
+		before, after time.Duration // of traffic before the restart (from t0), and after it
+		crowdAfter    bool          // the colleagues keep calling after the restart
+		then          string
+		want          int
 	}{
-		{"saved with asn: the counts hold", wideRangesASN, time.Hour, "2.124.9.9", 0},
-		{"saved with prefix: a colleagues' provider is not judged at once", wideRangesPrefix, time.Hour, "2.124.9.9", 0},
-		{"saved with prefix: a hosting AS is judged by its /8 at first", wideRangesPrefix, time.Hour, "2.58.56.45", 0},
-		{"saved with prefix: a hosting AS is judged once ASes are counted", wideRangesPrefix, 4*24*time.Hour + 6*time.Hour, "2.58.56.45", 1},
-		{"saved with prefix: a colleagues' provider once counted", wideRangesPrefix, 4*24*time.Hour + 6*time.Hour, "2.124.9.9", 0},
+		{"saved with asn: the counts hold", wideRangesASN, 3 * day, time.Hour, true, "2.124.9.9", 0},
+		{"saved with prefix: a colleagues' provider is not judged at once", wideRangesPrefix, 3 * day, time.Hour, true, "2.124.9.9", 0},
+		{"saved with prefix: a hosting AS is judged by its /8 at first", wideRangesPrefix, 3 * day, time.Hour, true, "2.58.56.45", 0},
+		{"saved with prefix: not judged after one rotation", wideRangesPrefix, 6*day + 22*time.Hour, 5 * time.Hour, false, "2.124.9.9", 0},
+		{"saved with prefix: a hosting AS is judged after two rotations", wideRangesPrefix, 3 * day, 11*day + 6*time.Hour, true, "2.58.56.45", 1},
+		{"saved with prefix: a colleagues' provider after two rotations", wideRangesPrefix, 3 * day, 11*day + 6*time.Hour, true, "2.124.9.9", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,7 +307,8 @@ func TestAutonomousSystemsCountedBeforeJudged(t *testing.T) {
 			cfg, host := storageConfig(dir)
 			cfg.Detectors.NewClientAddress.Population.WideRanges = tt.savedWith
 			h := newHarnessWithHost(t, cfg, host)
-			items := append(every("tok_user", "185.40.1.9", t0, time.Hour, 3*24), crowd(t0, 3*24)...)
+			hours := int(tt.before / time.Hour)
+			items := append(every("tok_user", "185.40.1.9", t0, time.Hour, hours), crowd(t0, hours)...)
 			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
 			h.send(items...)
 			h.stop()
@@ -312,9 +316,12 @@ func TestAutonomousSystemsCountedBeforeJudged(t *testing.T) {
 			cfg2, host2 := storageConfig(dir)
 			cfg2.Detectors.NewClientAddress.Population.WideRanges = wideRangesASN
 			h2 := newHarnessWithHost(t, cfg2, host2)
-			restart := t0.Add(3 * 24 * time.Hour)
-			hours := int(tt.after / time.Hour)
-			items = append(every("tok_user", "185.40.1.9", restart, time.Hour, hours), crowd(restart, hours)...)
+			restart := t0.Add(tt.before)
+			hours = int(tt.after / time.Hour)
+			items = every("tok_user", "185.40.1.9", restart, time.Hour, hours)
+			if tt.crowdAfter {
+				items = append(items, crowd(restart, hours)...)
+			}
 			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
 			h2.send(items...)
 			require.Empty(t, h2.alertsOf(auditattr.FindingNewClientAddress))

@@ -69,7 +69,7 @@ func TestLoadConfig(t *testing.T) {
 			"detectors.new_client_address.population.wide_min_tokens: 0 must be at least 1",
 			`detectors.new_client_address.population.wide_ranges: "bgp" is neither "asn"`,
 			"detectors.new_resource.population.min_principals: must not be negative",
-			"detectors.new_resource.min_requests: 0 is outside 1..1000 (default 2; 1 raises on the first call)",
+			"detectors.new_resource.min_requests: 0 is outside 1..1000 (default 3; 1 raises on the first call)",
 			"detectors.new_client_address.hold: 20m0s is longer than allowed_lateness 15m0s; set it to at most allowed_lateness",
 			`detectors.off_hours.time_zone: "Local" would make findings depend on the collector's machine`,
 			"detectors.stale_token.min_observation_period: must be between 0 (always wait observation_period) and observation_period (192h0m0s), got 240h0m0s",

@@ -280,13 +280,15 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig)
 	return !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || as != 0), as
 }
 
-// asCounted tells whether the population's AS counts are whole: an
-// AS is counted when a token first uses one of its networks in a
-// generation, so a state that began counting ASes in the middle of a
-// generation (loaded from one saved with "prefix", or before ASes were
-// counted: asSince) has whole counts only from the next generation on.
-// Until then every AS would look rare, and the wide prefixes judge alone.
-func (m *model) asCounted() bool { return m.asSince == 0 || m.novelty.genStart >= m.asSince }
+// asCounted tells whether the population's AS counts are whole. An AS is
+// counted when a token first uses one of its networks in a generation,
+// and a count is the larger of the current and the previous generation's;
+// so a state that began counting ASes in the middle of a generation
+// (loaded from one saved with "prefix", or before ASes were counted) has
+// whole counts once two rotations have passed (asWait): the previous
+// generation is then a whole one. Until then every AS would look rare,
+// and the wide prefixes judge alone.
+func (m *model) asCounted() bool { return m.asWait == 0 }
 
 // asPair and asValue key an AS as the population counts it: the (who, AS)
 // pair in the first-seen filter and the AS in the sketch.
@@ -573,7 +575,7 @@ func newResourceSpec() detectorSpec {
 			v.add("detectors.new_resource.population.min_principals: must not be negative (0 turns the population check off)")
 		}
 		if c.MinRequests < 1 || c.MinRequests > maxWindowThreshold {
-			v.add("detectors.new_resource.min_requests: %d is outside 1..%d (default 2; 1 raises on the first call)", c.MinRequests, maxWindowThreshold)
+			v.add("detectors.new_resource.min_requests: %d is outside 1..%d (default 3; 1 raises on the first call)", c.MinRequests, maxWindowThreshold)
 		}
 		if c.MinRequests > 1 {
 			v.positive("new_resource.window", c.Window)

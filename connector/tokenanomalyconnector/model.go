@@ -39,7 +39,7 @@ type model struct {
 	novelty    *memberSet
 	noveltyCap int
 	population *prevalence // distinct tokens per coarse network, rotated with novelty
-	asSince    int64       // event time the population began counting ASes mid-generation, unix ms; 0: from its start (asCounted)
+	asWait     uint8       // first-seen rotations before the AS counts are whole (asCounted)
 	rateAlpha  float64     // decay per rate_surge bucket
 	// rate_surge: decay per long bucket, and of the peaks per bucket of each scale.
 	rateLongAlpha, peakDecay, peakLongDecay float64
@@ -538,6 +538,7 @@ func (m *model) tick() {
 	m.nextTick = m.watermark + time.Minute.Milliseconds()
 	if m.novelty.rotate(m.watermark, m.noveltyForgetMs(), m.noveltyCap) {
 		m.population.rotate()
+		m.asWait -= min(m.asWait, 1)
 	}
 	m.observe(stageTick, nil, nil)
 }

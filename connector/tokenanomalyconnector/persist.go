@@ -32,10 +32,10 @@ const (
 	// findings (keyReorder, keyHeldFindings) are as of: a findings-only
 	// save stores them newer than the rest of the state.
 	keyHeldCovered = "held_covered"
-	// keyASSince is when the population began counting ASes (wide_ranges
-	// "asn"), unix ms of event time, 0 from its start; absent when it did
-	// not (see asCounted).
-	keyASSince     = "population/as_since"
+	// keyASWait is how many first-seen rotations the population's AS
+	// counts (wide_ranges "asn") wait for before they are whole, 0 when
+	// they are; absent when it did not count ASes (see asCounted).
+	keyASWait      = "population/as_wait"
 	tokensPerChunk = 1 << 16
 	maxTokenChunks = 1 << 12 // 268 million tokens
 )
@@ -175,7 +175,7 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	snap.out.spare = firstChunk
 	m.saving = snap
 	upTo = m.outbox.assigned()
-	watermark, since, asSince := m.watermark, m.since, m.asSince
+	watermark, since, asWait := m.watermark, m.since, m.asWait
 	scopes := slices.Clone(m.scopes.names)
 	registry := m.encodeRegistry()
 	heldItems = m.copyHeld(heldItems)
@@ -229,11 +229,9 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyPrincipals, m.encodePrincipals()),
 		storage.SetOperation(keyPrincipalRates, m.encodePrincipalRates()))
 	if m.cfg.Detectors.NewClientAddress.Population.WideRanges == wideRangesASN {
-		var a enc
-		a.i64(asSince)
-		ops = append(ops, storage.SetOperation(keyASSince, a.b))
+		ops = append(ops, storage.SetOperation(keyASWait, []byte{asWait}))
 	} else {
-		ops = append(ops, storage.DeleteOperation(keyASSince))
+		ops = append(ops, storage.DeleteOperation(keyASWait))
 	}
 	return ops, chunks, upTo
 }
@@ -604,13 +602,13 @@ func (m *model) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	asSince, err := m.loadASSince(ctx, watermark)
+	asWait, err := m.loadASWait(ctx)
 	if err != nil {
 		return err
 	}
 
 	// Everything read: swap it in.
-	m.watermark, m.since, m.nextTick, m.asSince = watermark, since, watermark, asSince
+	m.watermark, m.since, m.nextTick, m.asWait = watermark, since, watermark, asWait
 	m.tokens, m.novelty, m.population, m.extras = tokens, novelty, population, extras{}
 	m.principals, m.principalRates = principals, principalRates
 	m.scopes = newScopeModel()
@@ -747,24 +745,23 @@ func (m *model) restoreHeld(s storedHeld) error {
 	return nil
 }
 
-// loadASSince reads when the saved population began counting ASes. A
-// state saved without AS counts (wide_ranges "prefix", or a version
-// without them) begins counting now, at its watermark (see asCounted).
-func (m *model) loadASSince(ctx context.Context, watermark int64) (int64, error) {
+// loadASWait reads how many rotations the saved population's AS counts
+// wait for. A state saved without AS counts (wide_ranges "prefix", or a
+// version without them) begins counting now: two rotations (see
+// asCounted).
+func (m *model) loadASWait(ctx context.Context) (uint8, error) {
 	if m.cfg.Detectors.NewClientAddress.Population.WideRanges != wideRangesASN {
 		return 0, nil
 	}
-	data, err := m.store.client.Get(ctx, keyASSince)
+	data, err := m.store.client.Get(ctx, keyASWait)
 	if err != nil {
-		return 0, fmt.Errorf("storage: reading %s: %w", keyASSince, err)
+		return 0, fmt.Errorf("storage: reading %s: %w", keyASWait, err)
 	}
-	if data == nil {
-		return max(watermark, 1), nil
+	switch {
+	case data == nil:
+		return 2, nil
+	case len(data) != 1 || data[0] > 2:
+		return 0, fmt.Errorf("storage: %s: %v is not one byte of 0, 1 or 2", keyASWait, data)
 	}
-	d := dec{b: data}
-	since := d.i64()
-	if d.err != nil {
-		return 0, fmt.Errorf("storage: %s: %w", keyASSince, d.err)
-	}
-	return since, nil
+	return data[0], nil
 }

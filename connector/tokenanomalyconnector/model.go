@@ -26,7 +26,7 @@ import (
 // guards it; Consume* hold it only while reading a batch.
 type model struct {
 	cfg    *Config
-	asn    *ipasn.Table // new_client_address's wide ranges; nil for wide prefixes
+	asn    *ipasn.Table // names a new network's AS, judges it with wide_ranges "asn"; nil while new_client_address is off
 	logger *zap.Logger
 	tel    *telemetry
 	id     component.ID

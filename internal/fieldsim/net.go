@@ -20,17 +20,22 @@ func newPool(rng *rand.Rand, first byte, second int, n int) pool {
 	seen := map[[3]byte]bool{}
 	var p pool
 	for len(p.nets) < n {
-		b := byte(rng.IntN(256))
-		if second >= 0 {
-			b = byte(second)
-		}
-		n3 := [3]byte{first, b, byte(rng.IntN(256))}
-		if !seen[n3] {
+		if n3 := drawNet(rng, first, second); !seen[n3] {
 			seen[n3] = true
 			p.nets = append(p.nets, n3)
 		}
 	}
 	return p
+}
+
+// drawNet draws a /24 under first.second (or first.* when second is
+// negative).
+func drawNet(rng *rand.Rand, first byte, second int) [3]byte {
+	b := byte(rng.IntN(256))
+	if second >= 0 {
+		b = byte(second)
+	}
+	return [3]byte{first, b, byte(rng.IntN(256))}
 }
 
 // newASPool draws n distinct /24s under first.second (or first.*) that
@@ -41,13 +46,6 @@ func newPool(rng *rand.Rand, first byte, second int, n int) pool {
 // Without the table, or when the range has too few of the AS's /24s, it
 // draws as newPool does.
 func newASPool(rng *rand.Rand, t *ipasn.Table, first byte, second int, n int) pool {
-	draw := func() [3]byte {
-		b := byte(rng.IntN(256))
-		if second >= 0 {
-			b = byte(second)
-		}
-		return [3]byte{first, b, byte(rng.IntN(256))}
-	}
 	asOf := func(n3 [3]byte) uint32 {
 		as, _ := t.Lookup(netip.AddrFrom4([4]byte{n3[0], n3[1], n3[2], 1}))
 		return as
@@ -55,7 +53,7 @@ func newASPool(rng *rand.Rand, t *ipasn.Table, first byte, second int, n int) po
 	counts := map[uint32]int{}
 	var top uint32
 	for range 512 {
-		as := asOf(draw())
+		as := asOf(drawNet(rng, first, second))
 		if as == 0 {
 			continue
 		}
@@ -70,7 +68,7 @@ func newASPool(rng *rand.Rand, t *ipasn.Table, first byte, second int, n int) po
 	seen := map[[3]byte]bool{}
 	var p pool
 	for tries := 0; len(p.nets) < n && tries < 400*n; tries++ {
-		if n3 := draw(); !seen[n3] && asOf(n3) == top {
+		if n3 := drawNet(rng, first, second); !seen[n3] && asOf(n3) == top {
 			seen[n3] = true
 			p.nets = append(p.nets, n3)
 		}

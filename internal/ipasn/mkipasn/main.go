@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -61,11 +62,7 @@ func run(in, out string) error {
 	if err != nil {
 		return err
 	}
-	asns := make([]uint32, 0, len(names))
-	for as := range names {
-		asns = append(asns, as)
-	}
-	slices.Sort(asns)
+	asns := slices.Sorted(maps.Keys(names))
 	list := make([]string, len(asns))
 	for i, as := range asns {
 		list[i] = names[as]

@@ -87,6 +87,9 @@ func (m *memberSet) seen(h uint64) bool {
 	return known
 }
 
+// has reports whether h is known, without remembering it.
+func (m *memberSet) has(h uint64) bool { return m.current.has(h) || m.previous.has(h) }
+
 // probe is seen that also tells whether h was already in the current
 // generation (a pair added once per generation is counted once).
 func (m *memberSet) probe(h uint64) (inCurrent, known bool) {

@@ -160,6 +160,11 @@ type ViolationsConfig struct {
 	DetectorConfig `mapstructure:",squash"`
 	// Types are the verdicts that alert; the others are only counted.
 	Types []string `mapstructure:"types"`
+	// StaleRefusals is how many times an expired token may be refused at
+	// authentication (401), from a network familiar to it, before
+	// expired_token alerts: its own client's call after it expired, before
+	// the refresh. 0 alerts at the first presentation.
+	StaleRefusals int `mapstructure:"stale_refusals"`
 }
 
 // WindowCountConfig is an exact sliding-window count: failed_attempts

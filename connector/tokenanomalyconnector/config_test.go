@@ -37,6 +37,7 @@ func TestLoadConfig(t *testing.T) {
 		ActiveWindow:       10 * time.Minute, PerToken: PerTokenConfig{Enabled: true, MaxTokens: 200},
 	}
 	full.Detectors.Violations.Types = []string{"revoked_token", "scope_violation"}
+	full.Detectors.Violations.StaleRefusals = 4
 	fa := &full.Detectors.FailedAttempts
 	fa.Threshold, fa.Window, fa.Outcomes = 5, time.Minute, []string{"failure", "denied"}
 	fa.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_0123456789abcdef0123456789abcdef"}}
@@ -62,6 +63,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad_values", wantErr: []string{
 			"max_tokens: 0 must be at least 1",
 			`metrics.temporality: "sometimes" is not cumulative or delta`,
+			"detectors.violations.stale_refusals: -1 is outside 0..254 (default 2; 0 alerts every expired token)",
 			"detectors.failed_attempts.threshold: 1 is outside 2..1000",
 			"detectors.failed_attempts.exclude.networks[0]",
 			"detectors.rate_surge.half_life: 10s is shorter than bucket 1m0s",

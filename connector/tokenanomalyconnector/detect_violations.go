@@ -1,6 +1,8 @@
 package tokenanomalyconnector
 
 import (
+	"net/netip"
+
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
@@ -18,7 +20,8 @@ func (m *model) detectViolations(ev *event) {
 	for _, v := range ev.violations.All() {
 		typ := v.Str()
 		base, known := d.severity[typ]
-		if !known || !m.det.alertVerdicts[typ] || refusedUnknown(typ, ev) {
+		if !known || !m.det.alertVerdicts[typ] || refusedUnknown(typ, ev) ||
+			typ == auditattr.ViolationExpired && m.staleRefusal(ev) {
 			continue
 		}
 		f := newFinding(typ, d, ev)
@@ -51,6 +54,59 @@ func (m *model) detectViolations(ev *event) {
 // the credential, and an unknown outcome proves no refusal: both alert.
 func refusedUnknown(typ string, ev *event) bool {
 	return typ == auditattr.ViolationUnknown && ev.outcome == auditattr.OutcomeFailure
+}
+
+// staleRefusal tells whether an expired token's presentation is its own
+// client's last call rather than misuse: the service refused it at
+// authentication (401: the check worked), it came from a network familiar
+// to the token (familiarNetwork: its owner's office or ISP the morning after
+// the token was used from home), and the token was refused so at most stale_refusals
+// times. An OAuth client sends its expired access token, gets a 401 and
+// refreshes (RFC 6750 §3.1): a web app's first call of the morning with
+// yesterday's token, 27 alerts a day among 1,000 people on the second
+// outside evaluation. A token accepted after it expired, presented from
+// another network, or again and again (a forgotten job, a replay) alerts
+// as before. A request seen from both sides counts once: only its server
+// side, or an item that is no span of a pair, counts.
+func (m *model) staleRefusal(ev *event) bool {
+	allowed := m.cfg.Detectors.Violations.StaleRefusals
+	if allowed == 0 || ev.outcome != auditattr.OutcomeFailure || ev.tokenID == "" || !m.det.newAddress.enabled {
+		return false
+	}
+	st := m.tokens.get(ev.key)
+	a := ev.addr()
+	if st == nil || !a.IsValid() {
+		return false
+	}
+	if !m.familiarNetwork(ev, a) {
+		return false
+	}
+	x := m.extras.get(st)
+	if ev.side != sideClient {
+		x.staleRefused = min(x.staleRefused+1, 0xff)
+	}
+	return int(x.staleRefused) <= allowed
+}
+
+// familiarNetwork reports whether a is a network new_client_address would
+// not find far and rare for the item's token (see rareNetwork), without
+// teaching the population anything: the token used its network or coarse
+// network, its owner used its AS (another of the owner's tokens: the
+// office, the home ISP), or enough of the org's tokens and people use its
+// range.
+func (m *model) familiarNetwork(ev *event, a netip.Addr) bool {
+	c := &m.cfg.Detectors.NewClientAddress
+	pc := &c.Population
+	switch {
+	case m.novelty.has(hashNetwork(seedAddress, ev.key, network(a, c.IPv4Prefix, c.IPv6Prefix))),
+		pc.MinTokens > 0 && m.novelty.has(hashNetwork(seedCoarse, ev.key, network(a, pc.IPv4Prefix, pc.IPv6Prefix))),
+		m.commonNetwork(a):
+		return true
+	case pc.WideRanges == wideRangesASN:
+		n, ok := m.asn.Lookup(a)
+		return ok && m.novelty.has(asPair(wideKey(ev, ev.key), n))
+	}
+	return false
 }
 
 // detectOtherExposures raises exposed_credential for the item's other
@@ -164,7 +220,11 @@ func violationsSpec() detectorSpec {
 		},
 		field: func(d *DetectorsConfig) detectorSettings { return &d.Violations },
 		validate: func(s detectorSettings, v *validator) {
-			v.inList("violations.types", s.(*ViolationsConfig).Types, statelessVerdicts)
+			c := s.(*ViolationsConfig)
+			v.inList("violations.types", c.Types, statelessVerdicts)
+			if c.StaleRefusals < 0 || c.StaleRefusals > 0xfe {
+				v.add("detectors.violations.stale_refusals: %d is outside 0..254 (default 2; 0 alerts every expired token)", c.StaleRefusals)
+			}
 		},
 		compile: func(m *model, _ *detector, s detectorSettings) error {
 			m.det.alertVerdicts = setOf(s.(*ViolationsConfig).Types)

@@ -70,7 +70,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 			PerToken:           PerTokenConfig{MaxTokens: 1000},
 		},
 		Detectors: DetectorsConfig{
-			Violations:     ViolationsConfig{DetectorConfig: on(), Types: append([]string(nil), statelessVerdicts...)},
+			Violations:     ViolationsConfig{DetectorConfig: on(), Types: append([]string(nil), statelessVerdicts...), StaleRefusals: 2},
 			FailedAttempts: WindowCountConfig{DetectorConfig: on(), Threshold: 10, Window: 5 * time.Minute, Outcomes: failed},
 			DeniedAccess: WindowCountConfig{
 				DetectorConfig: on(), Threshold: 5, Window: time.Hour, Outcomes: []string{auditattr.OutcomeDenied},

@@ -122,6 +122,7 @@ type tokenExtra struct {
 	newRes   []pendingResource // new_resource: first calls waiting for min_requests
 
 	multiPending uint8 // multi_address: the last closed window's spread, learned one window late
+	staleRefused uint8 // expired_token: refusals forgiven as its client's last calls (staleRefusal)
 }
 
 // pendingResource is a judged first call of a resource, waiting for the

@@ -22,6 +22,18 @@ var verdicts = []struct{ verdict, outcome string }{
 	{auditattr.ViolationDisallowedNetwork, auditattr.OutcomeDenied},
 }
 
+// presentations is how many times a verdict's token is presented. An
+// expired token its own client sends once or twice after it expired, and
+// the service refuses, is that client's call before its refresh, not
+// misuse (token_anomaly's violations.stale_refusals): the misuse injected
+// is a client that keeps sending it.
+func presentations(verdict string) int {
+	if verdict == auditattr.ViolationExpired {
+		return 3
+	}
+	return 1
+}
+
 // pick reserves an unused token of kind k matching ok.
 func (g *generator) pick(k kind, ok func(*token) bool) *token {
 	for _, i := range g.rnd.Perm(len(g.tokens)) {
@@ -60,8 +72,10 @@ func (g *generator) inject() {
 			t := g.pick(g.anyKind(), nil)
 			at := g.when()
 			l := g.label(at, at.Add(time.Minute), t.id, "", v.verdict)
-			e := g.request(t, at, l)
-			e.Outcome, e.Violations = v.outcome, []string{v.verdict}
+			for i := range presentations(v.verdict) {
+				e := g.request(t, at.Add(time.Duration(i)*15*time.Second), l)
+				e.Outcome, e.Violations = v.outcome, []string{v.verdict}
+			}
 		}
 	}
 	for range n {

@@ -76,7 +76,10 @@ func (r *Raw) Credential(e *Event) string {
 		at := e.At.Unix()
 		switch e.Violations[0] {
 		case auditattr.ViolationExpired:
-			claims["iat"], claims["exp"] = at-int64(2*time.Hour/time.Second), at-int64(time.Hour/time.Second)
+			// Expired before the day began: one token for all of a
+			// day's presentations (see presentations).
+			day := e.At.Truncate(24 * time.Hour).Unix()
+			claims["iat"], claims["exp"] = day-int64(2*time.Hour/time.Second), day-int64(time.Hour/time.Second)
 		case auditattr.ViolationNotYetValid:
 			claims["nbf"] = at + int64(time.Hour/time.Second)
 		case auditattr.ViolationInvalidSignature:

@@ -1,0 +1,107 @@
+package tokenanomalyconnector
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// TestExpiredTokenStaleRefusals: an expired token its own client still
+// sends, refused at authentication from the network it used while valid,
+// alerts only past stale_refusals presentations; accepted, from another
+// network, or with the allowance off it alerts at the first.
+func TestExpiredTokenStaleRefusals(t *testing.T) {
+	// home is the token's own network, nearby another of its ISP's (the
+	// same /16), office the org's network, which other tokens use.
+	const home, nearby, office, elsewhere = "198.51.100.7", "198.51.7.9", "192.0.2.10", "203.0.113.50"
+	tests := []struct {
+		name      string
+		allowance int
+		client    string
+		outcome   string
+		calls     int
+		wantAlert int // the presentation that raises expired_token, 0 for none
+	}{
+		{"refused once from its network", 2, home, auditattr.OutcomeFailure, 1, 0},
+		{"refused twice from its network", 2, home, auditattr.OutcomeFailure, 2, 0},
+		{"refused again and again", 2, home, auditattr.OutcomeFailure, 5, 3},
+		{"refused from another network", 2, elsewhere, auditattr.OutcomeFailure, 1, 1},
+		{"refused from its ISP's range", 2, nearby, auditattr.OutcomeFailure, 2, 0},
+		{"refused from the org's office", 2, office, auditattr.OutcomeFailure, 2, 0},
+		{"accepted after expiry", 2, home, auditattr.OutcomeSuccess, 1, 1},
+		{"denied (403) after expiry", 2, home, auditattr.OutcomeDenied, 1, 1},
+		{"allowance off", 0, home, auditattr.OutcomeFailure, 1, 1},
+		{"allowance of one", 1, home, auditattr.OutcomeFailure, 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Detectors.Violations.StaleRefusals = tt.allowance
+			h := newHarness(t, cfg)
+			exp := t0.Add(10 * time.Hour)
+			valid := item{token: "tok_a", principal: "alice", resource: "GET /orders", outcome: auditattr.OutcomeSuccess,
+				client: home, tokenType: auditattr.TypeJWT, expiresAt: exp.Unix()}
+			for i := range 5 {
+				valid.at = t0.Add(time.Duration(i) * time.Hour)
+				h.send(valid)
+			}
+			for i := range 4 { // colleagues at the office
+				h.send(item{at: t0.Add(5*time.Hour + time.Duration(i)*time.Minute), token: fmt.Sprintf("tok_c%d", i), principal: fmt.Sprintf("colleague%d", i),
+					resource: "GET /orders", outcome: auditattr.OutcomeSuccess, client: office})
+			}
+			require.Empty(t, h.records())
+			for i := range tt.calls {
+				stale := valid
+				stale.at, stale.client, stale.outcome = exp.Add(14*time.Hour+time.Duration(i)*time.Minute), tt.client, tt.outcome
+				stale.violations = []string{auditattr.ViolationExpired}
+				h.send(stale)
+				got := 0
+				for _, lr := range h.records() {
+					if str(lr, auditattr.FindingType) == auditattr.ViolationExpired {
+						got++
+					}
+				}
+				want := 0
+				if tt.wantAlert > 0 && i+1 >= tt.wantAlert {
+					want = 1
+				}
+				assert.Equal(t, want, min(got, 1), "after presentation %d", i+1)
+			}
+		})
+	}
+}
+
+// TestExpiredTokenStaleRefusalCountsRequests: a refused request seen from
+// both sides (the caller's client span and the service's server span) is
+// one presentation, so two such requests stay within an allowance of two.
+func TestExpiredTokenStaleRefusalCountsRequests(t *testing.T) {
+	h := newHarness(t, testConfig())
+	exp := t0.Add(10 * time.Hour)
+	valid := item{token: "tok_a", principal: "alice", resource: "GET /orders", outcome: auditattr.OutcomeSuccess,
+		client: "198.51.100.7", tokenType: auditattr.TypeJWT, expiresAt: exp.Unix()}
+	for i := range 3 {
+		valid.at = t0.Add(time.Duration(i) * time.Hour)
+		h.send(valid)
+	}
+	stale := valid
+	stale.outcome, stale.violations = auditattr.OutcomeFailure, []string{auditattr.ViolationExpired}
+	var reqs []item
+	for i := range 2 {
+		stale.at = exp.Add(14*time.Hour + time.Duration(i)*time.Minute)
+		reqs = append(reqs, stale)
+	}
+	clients, servers := requestSides(reqs, 1)
+	h.sendBatch(sideSpans(append(clients, servers...)))
+	h.settle()
+	for _, lr := range h.records() {
+		assert.NotEqual(t, auditattr.ViolationExpired, str(lr, auditattr.FindingType), lr.Body().Str())
+	}
+	stale.at = exp.Add(15 * time.Hour)
+	h.send(stale)
+	require.NotEmpty(t, h.records(), "the third request alerts")
+}

@@ -1,5 +1,7 @@
 package tokenanomalyconnector
 
+import "math/bits"
+
 // hourProfile is an hour-of-week profile: 168 counters of 4 bits, halved
 // together (rounding up) when one saturates: weights fade, but an hour
 // once used stays used.
@@ -42,6 +44,14 @@ func (h *hourProfile) add(slot int, total *uint16) (halved bool) {
 // as usual: people stretch their day by an early start or an evening check.
 const offMargin = 3
 
+// minDayHours is how many hours of the day a profile must have used to
+// show a day, and so a night: a customer of a consumer app who opens it
+// at breakfast and after dinner, or only in the evening, shows habits, not
+// a working day, and where such a day "starts" is no guide to when its
+// owner sleeps (an evening-only user's "night" would be the afternoon).
+// A working day, even a low-rate user's over a few days, spans more.
+const minDayHours = 6
+
 // nightSpan is how many hours before the first used hour of a principal's
 // day its night reaches back: a night's sleep (seven hours) and the hour
 // before work; 22:00 before a 07:00 start is still the evening.
@@ -64,7 +74,11 @@ func (h *hourProfile) off(slot int) bool {
 			return false
 		}
 	}
-	back, fwd, gap, longest, ok := quietAround(h.usedHours(), hour)
+	used := h.usedHours()
+	if bits.OnesCount32(used) < minDayHours {
+		return false
+	}
+	back, fwd, gap, longest, ok := quietAround(used, hour)
 	return ok && gap == longest && back > offMargin && fwd > offMargin && fwd <= nightSpan
 }
 

@@ -39,6 +39,9 @@ func TestHourProfileOff(t *testing.T) {
 	late := profileOf(span(10, 20)...)                            // 10:00-20:00
 	evenings := profileOf(append(span(9, 17), 21)...)             // and a look at 21:00
 	nightOwl := profileOf(append(span(0, 2), span(14, 23)...)...) // 14:00-02:00
+	habits := profileOf(7, 8, 19, 20, 21)                         // an app at breakfast and after dinner
+	eveningOnly := profileOf(19, 20, 21)
+	sixHours := profileOf(span(10, 16)...)
 	tests := []struct {
 		name    string
 		profile *hourProfile
@@ -65,6 +68,9 @@ func TestHourProfileOff(t *testing.T) {
 		{"a night owl's morning is its night", nightOwl, 9, true},
 		{"a night owl's 04:00 is its evening", nightOwl, 4, false},
 		{"an empty profile", &hourProfile{}, 3, false},
+		{"habits of five hours show no night", habits, 3, false},
+		{"an evening-only user's afternoon is no night", eveningOnly, 14, false},
+		{"six hours show a day, and its night", sixHours, 4, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -57,12 +57,14 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	}
 	// A late item within the allowed lateness counts in the open bucket.
 	st.rateCount++
-	long := m.detectRateLong(ev, st, newBucket) && !young
+	long := m.detectRateLong(ev, st, newBucket)
+	sparse := long && young && m.sparseSurge(st, age)
+	long = long && (!young || sparse)
 	short := st.rateCount >= st.rateThreshold && st.flags&flagRateAlerted == 0
 	if !short && !long {
 		return
 	}
-	if young && !byOwner || !d.applies(ev) {
+	if young && !byOwner && !sparse || !d.applies(ev) {
 		return
 	}
 	f := newFinding(typeRateSurge, d, ev)
@@ -75,6 +77,9 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		st.flags |= flagRateLongAlerted
 		if !short {
 			count, mean, threshold, window = st.rateLongSum(), st.rateLongMean, st.rateLongThreshold, c.LongBucket
+			if sparse {
+				threshold = m.sparseThreshold(st)
+			}
 		}
 	}
 	f.observed, f.baseline, f.threshold, f.window = float64(count), float64(mean), float64(threshold), window
@@ -88,6 +93,39 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		" against a baseline of " + strconv.FormatFloat(float64(mean), 'f', 2, 64) +
 		" (threshold " + strconv.Itoa(int(threshold)) + ")."
 	m.raise(f, st)
+}
+
+// A sparse token is one watched for long_learning_period but active in
+// fewer than min_active_hours distinct hours: a dashboard session used on a
+// few days, a plugin's key that calls a few times a week. Its few sessions
+// are all the rate it shows, so its hour scale judges only a surge far
+// beyond them: sparseRatio × its busiest hour window, and at least
+// sparseFloor × long_min_requests. A weekly job's run twice the size of
+// last week's stays under it; a scrape of a thousand calls an hour with a
+// session token used for 25 does not (issue 13's third outside
+// evaluation: 1,378 calls in an hour, and 300 from a key that made a few
+// a week, went unjudged).
+const (
+	sparseRatio = 10
+	sparseFloor = 4
+)
+
+// sparseSurge reports whether a token too sparse for min_active_hours, but
+// old enough to have shown its habit, surges far beyond it on the hour
+// scale (detectRateLong found the window over its usual threshold).
+func (m *model) sparseSurge(st *tokenState, age int64) bool {
+	c := &m.cfg.Detectors.RateSurge
+	if age < c.LongLearningPeriod.Milliseconds() || age < c.LearningPeriod.Milliseconds() {
+		return false
+	}
+	return st.rateLongSum() >= m.sparseThreshold(st)
+}
+
+// sparseThreshold is a sparse token's hour-scale bar (see sparseRatio).
+func (m *model) sparseThreshold(st *tokenState) uint32 {
+	c := &m.cfg.Detectors.RateSurge
+	t := max(float64(st.rateLongThreshold), sparseRatio*float64(st.rateLongPeak), sparseFloor*float64(c.LongMinRequests))
+	return uint32(min(math.Ceil(t), math.MaxUint32))
 }
 
 // rateStreakGap is how many empty buckets (minutes) a stretch of activity

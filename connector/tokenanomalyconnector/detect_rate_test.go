@@ -109,3 +109,38 @@ func TestRateSurgeCountsNoRefusedCalls(t *testing.T) {
 		})
 	}
 }
+
+// TestRateSurgeSparseToken: a token watched for days but active in fewer
+// than min_active_hours hours (a dashboard session used for an hour on
+// three days) is judged on the hour scale against sparseRatio × its busiest
+// hour: a scrape of hundreds of calls alerts, a busier session or a weekly
+// job's larger run does not.
+func TestRateSurgeSparseToken(t *testing.T) {
+	day0 := t0.Add(-10 * time.Hour) // Monday 00:00
+	session := func(day int, calls int, d time.Duration) []item {
+		return every("tok_dash", "198.51.100.20", day0.Add(time.Duration(day)*24*time.Hour+14*time.Hour), d/time.Duration(calls), calls)
+	}
+	var habit []item
+	for _, d := range []int{0, 1, 2} {
+		habit = append(habit, session(d, 25, 30*time.Minute)...)
+	}
+	tests := []rateCase{
+		{"its usual session", session(6, 25, 30*time.Minute), 0},
+		{"a session twice as busy", session(6, 60, 40*time.Minute), 0},
+		{"a scrape of 900 calls in 45 minutes", session(6, 900, 45*time.Minute), 1},
+	}
+	runRateCases(t, habit, tests)
+	// Three hours after its first session the token has shown no habit yet.
+	scrape := every("tok_dash", "198.51.100.20", day0.Add(17*time.Hour), 3*time.Second, 900)
+	runRateCases(t, session(0, 25, 30*time.Minute), []rateCase{{"a scrape on its first day: too young", scrape, 0}})
+
+	// A weekly job: one run of 100 calls in 20 minutes, a week later one of
+	// 300: three times its busiest hour, under sparseRatio.
+	job := func(day, calls int) []item {
+		return every("tok_weekly", "198.51.100.30", day0.Add(time.Duration(day)*24*time.Hour+3*time.Hour), 20*time.Minute/time.Duration(calls), calls)
+	}
+	runRateCases(t, job(0, 100), []rateCase{
+		{"a weekly job's larger run", job(7, 300), 0},
+		{"a weekly job's key scraped", job(7, 2000), 1},
+	})
+}

@@ -133,20 +133,20 @@ type DetectorConfig struct {
 
 // DetectorsConfig holds one section per detector.
 type DetectorsConfig struct {
-	Violations         ViolationsConfig   `mapstructure:"violations"`
-	FailedAttempts     WindowCountConfig  `mapstructure:"failed_attempts"`
-	DeniedAccess       WindowCountConfig  `mapstructure:"denied_access"`
-	CredentialStuffing WindowCountConfig  `mapstructure:"credential_stuffing"`
-	RateSurge          RateSurgeConfig    `mapstructure:"rate_surge"`
-	NewClientAddress   AddressConfig      `mapstructure:"new_client_address"`
-	NewResource        ResourceConfig     `mapstructure:"new_resource"`
-	MultiAddress       MultiAddressConfig `mapstructure:"multi_address"`
-	OffHours           OffHoursConfig     `mapstructure:"off_hours"`
-	StaleToken         StaleConfig        `mapstructure:"stale_token"`
-	ResurrectedToken   IdleConfig         `mapstructure:"resurrected_token"`
-	UnusedScopes       UnusedScopesConfig `mapstructure:"unused_scopes"`
-	ExpiringSoon       ExpiringConfig     `mapstructure:"expiring_soon"`
-	ExcessiveLifetime  LifetimeConfig     `mapstructure:"excessive_lifetime"`
+	Violations         ViolationsConfig     `mapstructure:"violations"`
+	FailedAttempts     FailedAttemptsConfig `mapstructure:"failed_attempts"`
+	DeniedAccess       WindowCountConfig    `mapstructure:"denied_access"`
+	CredentialStuffing WindowCountConfig    `mapstructure:"credential_stuffing"`
+	RateSurge          RateSurgeConfig      `mapstructure:"rate_surge"`
+	NewClientAddress   AddressConfig        `mapstructure:"new_client_address"`
+	NewResource        ResourceConfig       `mapstructure:"new_resource"`
+	MultiAddress       MultiAddressConfig   `mapstructure:"multi_address"`
+	OffHours           OffHoursConfig       `mapstructure:"off_hours"`
+	StaleToken         StaleConfig          `mapstructure:"stale_token"`
+	ResurrectedToken   IdleConfig           `mapstructure:"resurrected_token"`
+	UnusedScopes       UnusedScopesConfig   `mapstructure:"unused_scopes"`
+	ExpiringSoon       ExpiringConfig       `mapstructure:"expiring_soon"`
+	ExcessiveLifetime  LifetimeConfig       `mapstructure:"excessive_lifetime"`
 
 	// registry is the detectors this configuration is for; nil is the
 	// built-in ones. sections holds the sections of the detectors that
@@ -177,6 +177,18 @@ type WindowCountConfig struct {
 	Window         time.Duration `mapstructure:"window"`
 	// Outcomes that count as a failed attempt.
 	Outcomes []string `mapstructure:"outcomes"`
+}
+
+// FailedAttemptsConfig is failed_attempts: a burst of failures within
+// window, or a run of consecutive failures however slow.
+type FailedAttemptsConfig struct {
+	WindowCountConfig `mapstructure:",squash"`
+	// Consecutive is how many failures in a row, with no success or
+	// refusal (403) between them, within ConsecutiveWindow alert: a
+	// credential that no longer works and is still sent, an hourly job
+	// retrying a revoked password; 0 turns it off.
+	Consecutive       int           `mapstructure:"consecutive"`
+	ConsecutiveWindow time.Duration `mapstructure:"consecutive_window"`
 }
 
 // RateSurgeConfig flags a token's request count per bucket far above its

@@ -40,6 +40,7 @@ func TestLoadConfig(t *testing.T) {
 	full.Detectors.Violations.StaleRefusals = 4
 	fa := &full.Detectors.FailedAttempts
 	fa.Threshold, fa.Window, fa.Outcomes = 5, time.Minute, []string{"failure", "denied"}
+	fa.Consecutive, fa.ConsecutiveWindow = 30, 12*time.Hour
 	fa.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_0123456789abcdef0123456789abcdef"}}
 	full.Detectors.RateSurge.DryRun = true
 	full.Detectors.RateSurge.MinRequests = 50
@@ -65,6 +66,7 @@ func TestLoadConfig(t *testing.T) {
 			`metrics.temporality: "sometimes" is not cumulative or delta`,
 			"detectors.violations.stale_refusals: -1 is outside 0..254 (default 2; 0 alerts every expired token)",
 			"detectors.failed_attempts.threshold: 1 is outside 2..1000",
+			"detectors.failed_attempts.consecutive: -1 is outside 0..65535 (default 20; 0 turns it off)",
 			"detectors.failed_attempts.exclude.networks[0]",
 			"detectors.rate_surge.half_life: 10s is shorter than bucket 1m0s",
 			"detectors.multi_address.networks: 1 is outside 2..64",

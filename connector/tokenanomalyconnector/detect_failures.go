@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
 // maxWindowThreshold bounds the thresholds of exact windows, which keep
@@ -16,21 +18,52 @@ const maxWindowThreshold = 1000
 // token within window, counted exactly on event time.
 func (m *model) detectFailures(ev *event, st *tokenState) {
 	d := &m.det.failed
-	if !m.det.failedOutcomes[ev.outcome] || !d.applies(ev) {
+	c := &m.cfg.Detectors.FailedAttempts
+	if !m.det.failedOutcomes[ev.outcome] {
+		if ev.outcome == auditattr.OutcomeSuccess || ev.outcome == auditattr.OutcomeDenied {
+			if x := m.extras.of(st); x != nil {
+				x.failRun = 0 // the credential works: a run of failures ends
+			}
+		}
 		return
 	}
-	c := &m.cfg.Detectors.FailedAttempts
+	if !d.applies(ev) {
+		return
+	}
 	x := m.extras.get(st)
 	var n int
-	if x.failures, n = countInWindow(x.failures, ev.at, c.Threshold, c.Window); n < c.Threshold {
+	x.failures, n = countInWindow(x.failures, ev.at, c.Threshold, c.Window)
+	run := m.failureRun(x, ev.at)
+	if n < c.Threshold && (c.Consecutive == 0 || run != c.Consecutive) {
 		return
 	}
 	f := newFinding(typeFailedAttempts, d, ev)
 	f.hasEvidence = true
-	f.observed, f.threshold, f.window = float64(n), float64(c.Threshold), c.Window
-	f.body = tokenTitle(ev.tokenID) + " failed " + strconv.Itoa(n) + " times within " + c.Window.String() +
-		" (threshold " + strconv.Itoa(c.Threshold) + "), the last from " + orUnknown(ev.client) + "."
+	if n >= c.Threshold {
+		f.observed, f.threshold, f.window = float64(n), float64(c.Threshold), c.Window
+		f.body = tokenTitle(ev.tokenID) + " failed " + strconv.Itoa(n) + " times within " + c.Window.String() +
+			" (threshold " + strconv.Itoa(c.Threshold) + "), the last from " + orUnknown(ev.client) + "."
+	} else {
+		f.observed, f.threshold, f.window = float64(run), float64(c.Consecutive), c.ConsecutiveWindow
+		f.body = tokenTitle(ev.tokenID) + " failed " + strconv.Itoa(run) + " times in a row within " +
+			time.Duration(ev.at-x.failRunAt).Truncate(time.Minute).String() + ", with no success between (threshold " +
+			strconv.Itoa(c.Consecutive) + " within " + c.ConsecutiveWindow.String() + "), the last from " + orUnknown(ev.client) + "."
+	}
 	m.raise(f, st)
+}
+
+// failureRun counts a failure at at into the token's run of failures in a
+// row and returns its length; a run older than consecutive_window starts
+// again. A burst is the window's to judge; a run finds the slow series a
+// window misses: a credential that no longer works and is still sent, one
+// failure an hour for days, or thirty in half an hour.
+func (m *model) failureRun(x *tokenExtra, at int64) int {
+	c := &m.cfg.Detectors.FailedAttempts
+	if x.failRun == 0 || at-x.failRunAt > c.ConsecutiveWindow.Milliseconds() {
+		x.failRun, x.failRunAt = 0, at
+	}
+	x.failRun = min(x.failRun+1, 0xffff)
+	return int(x.failRun)
 }
 
 // deniedP is the tail probability at which a token's own refusal rate
@@ -207,9 +240,24 @@ func windowCountSpec(name, typ string, sev severity, field func(*DetectorsConfig
 
 func failedAttemptsSpec() detectorSpec {
 	s := windowCountSpec("failed_attempts", typeFailedAttempts, sevMedium,
-		func(d *DetectorsConfig) *WindowCountConfig { return &d.FailedAttempts },
+		func(d *DetectorsConfig) *WindowCountConfig { return &d.FailedAttempts.WindowCountConfig },
 		func(c *compiledDetectors) *detector { return &c.failed },
 		func(c *compiledDetectors) *map[string]bool { return &c.failedOutcomes })
+	s.field = func(d *DetectorsConfig) detectorSettings { return &d.FailedAttempts }
+	window, compile := s.validate, s.compile
+	s.validate = func(set detectorSettings, v *validator) {
+		c := set.(*FailedAttemptsConfig)
+		window(&c.WindowCountConfig, v)
+		if c.Consecutive < 0 || c.Consecutive > 0xffff {
+			v.add("detectors.failed_attempts.consecutive: %d is outside 0..65535 (default 20; 0 turns it off)", c.Consecutive)
+		}
+		if c.Consecutive > 0 {
+			v.positive("failed_attempts.consecutive_window", c.ConsecutiveWindow)
+		}
+	}
+	s.compile = func(m *model, d *detector, set detectorSettings) error {
+		return compile(m, d, &set.(*FailedAttemptsConfig).WindowCountConfig)
+	}
 	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectFailures(ev, st) }
 	return s
 }

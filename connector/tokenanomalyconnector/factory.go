@@ -70,8 +70,11 @@ func defaultConfig(r *detectorRegistry) *Config {
 			PerToken:           PerTokenConfig{MaxTokens: 1000},
 		},
 		Detectors: DetectorsConfig{
-			Violations:     ViolationsConfig{DetectorConfig: on(), Types: append([]string(nil), statelessVerdicts...), StaleRefusals: 2},
-			FailedAttempts: WindowCountConfig{DetectorConfig: on(), Threshold: 10, Window: 5 * time.Minute, Outcomes: failed},
+			Violations: ViolationsConfig{DetectorConfig: on(), Types: append([]string(nil), statelessVerdicts...), StaleRefusals: 2},
+			FailedAttempts: FailedAttemptsConfig{
+				WindowCountConfig: WindowCountConfig{DetectorConfig: on(), Threshold: 10, Window: 5 * time.Minute, Outcomes: failed},
+				Consecutive:       20, ConsecutiveWindow: day,
+			},
 			DeniedAccess: WindowCountConfig{
 				DetectorConfig: on(), Threshold: 5, Window: time.Hour, Outcomes: []string{auditattr.OutcomeDenied},
 			},

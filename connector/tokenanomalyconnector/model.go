@@ -96,7 +96,7 @@ type model struct {
 }
 
 func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*model, error) {
-	tel, err := newTelemetry(set)
+	tel, err := newTelemetry(set, cfg.AllowedLateness)
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}

@@ -2,10 +2,12 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
 
 	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector/internal/metadata"
 )
@@ -28,19 +30,30 @@ const tablePrincipalRates = "principal_rates"
 type telemetry struct {
 	tb *metadata.TelemetryBuilder
 
+	// The late items are also logged, at most once per lateWarnEvery: the
+	// metric alone let an evaluator's differing findings go unexplained.
+	logger     *zap.Logger
+	lateness   time.Duration
+	lateWarned time.Time
+	lateAhead  int64 // late items not logged yet
+
 	lateN    int64
 	evictedN map[string]int64
 	alertsN  map[string]int64
 	overflow int64
 }
 
-func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
+func newTelemetry(set component.TelemetrySettings, lateness time.Duration) (*telemetry, error) {
 	tb, err := metadata.NewTelemetryBuilder(set)
 	if err != nil {
 		return nil, err
 	}
-	return &telemetry{tb: tb, evictedN: map[string]int64{}, alertsN: map[string]int64{}}, nil
+	return &telemetry{tb: tb, logger: set.Logger, lateness: lateness,
+		evictedN: map[string]int64{}, alertsN: map[string]int64{}}, nil
 }
+
+// lateWarnEvery bounds the late items' warning to one a minute.
+const lateWarnEvery = time.Minute
 
 func (t *telemetry) late()                { t.lateN++ }
 func (t *telemetry) evicted(table string) { t.evictedN[table]++ }
@@ -59,7 +72,15 @@ func (t *telemetry) items(ctx context.Context, signal string, n int) {
 func (t *telemetry) publish(ctx context.Context) {
 	if t.lateN > 0 {
 		t.tb.TokenAnomalyLateItems.Add(ctx, t.lateN)
+		t.lateAhead += t.lateN
 		t.lateN = 0
+	}
+	if t.lateAhead > 0 && time.Since(t.lateWarned) >= lateWarnEvery {
+		t.logger.Warn("Items arrived more than allowed_lateness behind the newest event time: their verdicts "+
+			"alert, but windows and baselines skip them, so findings depend on how the items were batched; "+
+			"raise allowed_lateness, or batch and send by time (a request should span less than it)",
+			zap.Int64("late_items", t.lateAhead), zap.Duration("allowed_lateness", t.lateness))
+		t.lateWarned, t.lateAhead = time.Now(), 0
 	}
 	for table, n := range t.evictedN {
 		t.tb.TokenAnomalyEvictions.Add(ctx, n, metric.WithAttributeSet(attribute.NewSet(attribute.String("table", table))))

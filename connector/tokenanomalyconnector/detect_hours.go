@@ -132,9 +132,13 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 	past := func(firstSeen uint32) bool { return ev.at-int64(firstSeen)*1000 >= c.LearningPeriod.Milliseconds() }
 	switch {
 	case past(st.firstSeen) && (st.flags&flagHoursReady != 0 && int(st.hoursTotal) >= c.MinSamples || steadyProfile(st)):
-		return st.hours.off(slot), st.hoursTotal, false
+		minHours := minDayHours
+		if int(st.hoursTotal) < c.MinSamples {
+			minHours = 0 // a steady low-rate token's profile (steadyProfile)
+		}
+		return st.hours.off(slot, minHours), st.hoursTotal, false
 	case owner != nil && past(owner.firstSeen) && int(owner.total) >= c.MinSamples:
-		return owner.hours.off(slot), owner.total, true
+		return owner.hours.off(slot, minDayHours), owner.total, true
 	}
 	return false, 0, false
 }

@@ -44,12 +44,14 @@ func (h *hourProfile) add(slot int, total *uint16) (halved bool) {
 // as usual: people stretch their day by an early start or an evening check.
 const offMargin = 3
 
-// minDayHours is how many hours of the day a profile must have used to
-// show a day, and so a night: a customer of a consumer app who opens it
-// at breakfast and after dinner, or only in the evening, shows habits, not
-// a working day, and where such a day "starts" is no guide to when its
-// owner sleeps (an evening-only user's "night" would be the afternoon).
-// A working day, even a low-rate user's over a few days, spans more.
+// minDayHours is how many hours of the day a profile of min_samples
+// requests must have used to show a day, and so a night: a customer of a
+// consumer app who opens it at breakfast and after dinner, or only in the
+// evening, shows habits, not a working day, and where such a "day" starts
+// is no guide to when its owner sleeps (an evening-only user's "night"
+// would be the afternoon). Fifty requests of a working day spread over
+// more hours. A steady low-rate token judged on fewer requests
+// (steadyProfile) is exempt: four calls a day show four hours of it.
 const minDayHours = 6
 
 // nightSpan is how many hours before the first used hour of a principal's
@@ -62,12 +64,13 @@ const nightSpan = 8
 // off reports whether slot is in the night of the profile. The hours of
 // the day used on any day of the week form the day; the longest run of
 // unused hours is the profile's quiet period (an evening and a night).
-// slot is off when its hour lies in the quiet period, more than offMargin
+// slot is off when the profile used at least minHours hours of the day
+// (see minDayHours) and its hour lies in the quiet period, more than offMargin
 // hours from a used hour, and at most nightSpan hours before the day
 // starts again. Use on a weekend at usual weekday hours is therefore not
 // off — a policy schedule flags that; a day that a quiet week happened to
 // miss is not either; nor is an evening later than any seen so far.
-func (h *hourProfile) off(slot int) bool {
+func (h *hourProfile) off(slot, minHours int) bool {
 	hour := slot % 24
 	for d := range 7 { // the common case first: the hour was used
 		if h.count(d*24+hour) != 0 {
@@ -75,7 +78,7 @@ func (h *hourProfile) off(slot int) bool {
 		}
 	}
 	used := h.usedHours()
-	if bits.OnesCount32(used) < minDayHours {
+	if bits.OnesCount32(used) < minHours {
 		return false
 	}
 	back, fwd, gap, longest, ok := quietAround(used, hour)

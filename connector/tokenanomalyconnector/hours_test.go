@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -74,7 +75,7 @@ func TestHourProfileOff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, tt.profile.off(2*24+tt.hour))
+			assert.Equal(t, tt.want, tt.profile.off(2*24+tt.hour, minDayHours))
 		})
 	}
 }
@@ -140,4 +141,39 @@ func TestRestartKeepsOwnerHours(t *testing.T) {
 	got := h2.alertsOf(auditattr.FindingOffHours)
 	require.Len(t, got, 1)
 	assert.Contains(t, got[0].Body().Str(), "its owner alice does not use")
+}
+
+// TestOwnerHabitsShowNoNight: a principal judged on its owner's profile
+// (every token of it lives an hour, as a consumer app's) whose 50 and more
+// requests fell in fewer than minDayHours hours of the day shows habits,
+// and a session at another hour is no off_hours; an employee's working
+// day shows its night.
+func TestOwnerHabitsShowNoNight(t *testing.T) {
+	monday := t0.Add(-10 * time.Hour) // midnight
+	tests := []struct {
+		name  string
+		hours []int // of each day, Monday to Thursday, five calls each
+		at    time.Duration
+		want  int
+	}{
+		{"an evening-only customer in the afternoon", []int{19, 20, 21}, 14 * time.Hour, 0},
+		{"breakfast and after dinner, in the afternoon", []int{7, 8, 20, 21}, 14 * time.Hour, 0},
+		{"an employee's working day, at night", []int{9, 10, 11, 12, 13, 14, 15, 16}, 3 * time.Hour, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			for d := range 4 {
+				for _, hr := range tt.hours {
+					start := monday.Add(time.Duration(d)*day + time.Duration(hr)*time.Hour)
+					// A token of its own each hour, as hourly access tokens; 5 calls.
+					calls := steady(fmt.Sprintf("tok_%d_%d", d, hr), "198.51.100.1", "GET /a", start, 5*time.Minute, 5)
+					h.send(calls...)
+				}
+			}
+			late := steady("tok_new", "198.51.100.1", "GET /a", monday.Add(4*day+tt.at), 3*time.Minute, 4)
+			h.send(late...)
+			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
+		})
+	}
 }

@@ -46,7 +46,7 @@ func (m *model) detectFailures(ev *event, st *tokenState) {
 	} else {
 		f.observed, f.threshold, f.window = float64(run), float64(c.Consecutive), c.ConsecutiveWindow
 		f.body = tokenTitle(ev.tokenID) + " failed " + strconv.Itoa(run) + " times in a row within " +
-			time.Duration(ev.at-x.failRunAt).Truncate(time.Minute).String() + ", with no success between (threshold " +
+			(time.Duration(ev.at-x.failRunAt) * time.Millisecond).Truncate(time.Minute).String() + ", with no success between (threshold " +
 			strconv.Itoa(c.Consecutive) + " within " + c.ConsecutiveWindow.String() + "), the last from " + orUnknown(ev.client) + "."
 	}
 	m.raise(f, st)

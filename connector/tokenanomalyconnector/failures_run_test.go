@@ -23,15 +23,16 @@ func TestFailedAttemptsConsecutiveRun(t *testing.T) {
 	tests := []struct {
 		name string
 		call call
-		want int // the failure that raises failed_attempts, 0 for none
+		want int    // the failure that raises failed_attempts, 0 for none
+		span string // from the run's first failure to its 20th, in the alert
 	}{
-		{"hourly retries of a revoked password", call{time.Hour, 22, ""}, 20},
-		{"thirty in 25 minutes", call{50 * time.Second, 30, ""}, 20},
-		{"nineteen in a row", call{time.Hour, 19, ""}, 0},
-		{"a success now and then", call{time.Hour, 30, auditattr.OutcomeSuccess}, 0},
-		{"a refusal (403) now and then", call{time.Hour, 30, auditattr.OutcomeDenied}, 0},
-		{"a server error does not end the run", call{time.Hour, 22, auditattr.OutcomeError}, 20},
-		{"one every 90 minutes: over a day", call{90 * time.Minute, 22, ""}, 0},
+		{"hourly retries of a revoked password", call{time.Hour, 22, ""}, 20, "19h0m0s"},
+		{"thirty in 25 minutes", call{50 * time.Second, 30, ""}, 20, "15m0s"},
+		{"nineteen in a row", call{time.Hour, 19, ""}, 0, ""},
+		{"a success now and then", call{time.Hour, 30, auditattr.OutcomeSuccess}, 0, ""},
+		{"a refusal (403) now and then", call{time.Hour, 30, auditattr.OutcomeDenied}, 0, ""},
+		{"a server error does not end the run", call{time.Hour, 22, auditattr.OutcomeError}, 20, "19h0m0s"},
+		{"one every 90 minutes: over a day", call{90 * time.Minute, 22, ""}, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,7 +52,7 @@ func TestFailedAttemptsConsecutiveRun(t *testing.T) {
 				}
 				require.NotEmpty(t, got, "after failure %d", i+1)
 				assert.Equal(t, 20.0, num(got[0], auditattr.EvidenceObserved))
-				assert.Contains(t, got[0].Body().Str(), "20 times in a row")
+				assert.Contains(t, got[0].Body().Str(), "20 times in a row within "+tt.span+",")
 			}
 		})
 	}

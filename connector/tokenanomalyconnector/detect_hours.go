@@ -133,8 +133,8 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 	switch {
 	case past(st.firstSeen) && (st.flags&flagHoursReady != 0 && int(st.hoursTotal) >= c.MinSamples || steadyProfile(st)):
 		minHours := minDayHours
-		if int(st.hoursTotal) < c.MinSamples {
-			minHours = 0 // a steady low-rate token's profile (steadyProfile)
+		if steadyProfile(st) {
+			minHours = 0 // a steady low-rate token: few calls a day show a few hours of it
 		}
 		return st.hours.off(slot, minHours), st.hoursTotal, false
 	case owner != nil && past(owner.firstSeen) && int(owner.total) >= c.MinSamples:

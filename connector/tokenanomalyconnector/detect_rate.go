@@ -60,7 +60,9 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	long := m.detectRateLong(ev, st, newBucket)
 	sparse := long && young && m.sparseSurge(st, age)
 	long = long && (!young || sparse)
-	short := st.rateCount >= st.rateThreshold && st.flags&flagRateAlerted == 0
+	// A young token's minute scale is judged only on its owner's baseline;
+	// a sparse one is judged on the hour scale alone.
+	short := st.rateCount >= st.rateThreshold && st.flags&flagRateAlerted == 0 && (!young || byOwner)
 	if !short && !long {
 		return
 	}

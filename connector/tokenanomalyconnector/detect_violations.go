@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
@@ -66,8 +67,7 @@ func refusedUnknown(typ string, ev *event) bool {
 // yesterday's token, 27 alerts a day among 1,000 people on the second
 // outside evaluation. A token accepted after it expired, presented from
 // another network, or again and again (a forgotten job, a replay) alerts
-// as before. A request seen from both sides counts once: only its server
-// side, or an item that is no span of a pair, counts.
+// as before. A request seen from both sides counts once.
 func (m *model) staleRefusal(ev *event) bool {
 	allowed := m.cfg.Detectors.Violations.StaleRefusals
 	if allowed == 0 || ev.outcome != auditattr.OutcomeFailure || ev.tokenID == "" || !m.det.newAddress.enabled {
@@ -82,15 +82,24 @@ func (m *model) staleRefusal(ev *event) bool {
 		return false
 	}
 	x := m.extras.get(st)
-	if ev.side != sideClient {
+	// One request seen from both sides is one presentation; a client
+	// span with no server span to follow (an uninstrumented service)
+	// counts too. A side's request key is computed before ingest
+	// (pairs.touch); 0 when pairing is off or the item is no span of one.
+	// The last four requests are remembered: a client's parallel calls
+	// arrive interleaved, both sides of each.
+	if ev.pair == 0 || !slices.Contains(x.stalePairs[:], ev.pair) {
 		x.staleRefused = min(x.staleRefused+1, 0xff)
+		x.stalePairs[x.staleRefused%uint8(len(x.stalePairs))] = ev.pair
 	}
 	return int(x.staleRefused) <= allowed
 }
 
 // familiarNetwork reports whether a is a network new_client_address would
 // not find far and rare for the item's token (see rareNetwork), without
-// teaching the population anything: the token used its network or coarse
+// teaching the population anything (read as the item arrives, it may need
+// one more other token on a range than rareNetwork does, which has
+// counted the token itself: the stricter side): the token used its network or coarse
 // network, its owner used its AS (another of the owner's tokens: the
 // office, the home ISP), or enough of the org's tokens and people use its
 // range.

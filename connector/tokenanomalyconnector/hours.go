@@ -50,8 +50,9 @@ const offMargin = 3
 // evening, shows habits, not a working day, and where such a "day" starts
 // is no guide to when its owner sleeps (an evening-only user's "night"
 // would be the afternoon). Fifty requests of a working day spread over
-// more hours. A steady low-rate token judged on fewer requests
-// (steadyProfile) is exempt: four calls a day show four hours of it.
+// more hours. A steady token's own profile (steadyProfile: no hour ever
+// filled up) is exempt, however many requests it holds: four calls a day
+// show four hours of a day.
 const minDayHours = 6
 
 // nightSpan is how many hours before the first used hour of a principal's

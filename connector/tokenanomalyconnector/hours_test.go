@@ -69,7 +69,7 @@ func TestHourProfileOff(t *testing.T) {
 		{"a night owl's morning is its night", nightOwl, 9, true},
 		{"a night owl's 04:00 is its evening", nightOwl, 4, false},
 		{"an empty profile", &hourProfile{}, 3, false},
-		{"habits of five hours show no night", habits, 3, false},
+		{"habits of five hours: the afternoon is no night", habits, 14, false},
 		{"an evening-only user's afternoon is no night", eveningOnly, 14, false},
 		{"six hours show a day, and its night", sixHours, 4, true},
 	}
@@ -176,4 +176,21 @@ func TestOwnerHabitsShowNoNight(t *testing.T) {
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
 	}
+}
+
+// TestSteadyTokenJudgedPastMinSamples: a steady low-rate token (four calls
+// a working day at the same four hours, no hour ever filled up) stays
+// judged on its own profile after it has passed min_samples requests: the
+// six-hour rule is for profiles that show habits, not for a few calls a day.
+func TestSteadyTokenJudgedPastMinSamples(t *testing.T) {
+	monday := t0.Add(-10 * time.Hour) // midnight
+	h := newHarness(t, testConfig())
+	for week := range 4 {
+		for d := range 5 {
+			h.send(steady("tok_a", "198.51.100.1", "GET /a", monday.Add(time.Duration(week*7+d)*day+9*time.Hour), 2*time.Hour, 4)...)
+		}
+	}
+	// 80 requests at four hours of the day, then Sunday 03:00 of the fourth week.
+	h.send(steady("tok_a", "198.51.100.1", "GET /a", monday.Add(27*day+3*time.Hour), 3*time.Minute, 4)...)
+	assert.Len(t, h.alertsOf(auditattr.FindingOffHours), 1)
 }

@@ -76,10 +76,9 @@ func TestExpiredTokenStaleRefusals(t *testing.T) {
 	}
 }
 
-// TestExpiredTokenStaleRefusalCountsRequests: a refused request seen from
-// both sides (the caller's client span and the service's server span) is
-// one presentation, so two such requests stay within an allowance of two.
-func TestExpiredTokenStaleRefusalCountsRequests(t *testing.T) {
+// usedWhileValid is a harness where tok_a was used three times from
+// 198.51.100.7 before it expired (t0+10h), and its refused presentation.
+func usedWhileValid(t *testing.T) (*harness, item) {
 	h := newHarness(t, testConfig())
 	exp := t0.Add(10 * time.Hour)
 	valid := item{token: "tok_a", principal: "alice", resource: "GET /orders", outcome: auditattr.OutcomeSuccess,
@@ -90,9 +89,17 @@ func TestExpiredTokenStaleRefusalCountsRequests(t *testing.T) {
 	}
 	stale := valid
 	stale.outcome, stale.violations = auditattr.OutcomeFailure, []string{auditattr.ViolationExpired}
+	return h, stale
+}
+
+// TestExpiredTokenStaleRefusalCountsRequests: a refused request seen from
+// both sides (the caller's client span and the service's server span) is
+// one presentation, so two such requests stay within an allowance of two.
+func TestExpiredTokenStaleRefusalCountsRequests(t *testing.T) {
+	h, stale := usedWhileValid(t)
 	var reqs []item
 	for i := range 2 {
-		stale.at = exp.Add(14*time.Hour + time.Duration(i)*time.Minute)
+		stale.at = t0.Add(24*time.Hour + time.Duration(i)*time.Minute)
 		reqs = append(reqs, stale)
 	}
 	clients, servers := requestSides(reqs, 1)
@@ -101,7 +108,27 @@ func TestExpiredTokenStaleRefusalCountsRequests(t *testing.T) {
 	for _, lr := range h.records() {
 		assert.NotEqual(t, auditattr.ViolationExpired, str(lr, auditattr.FindingType), lr.Body().Str())
 	}
-	stale.at = exp.Add(15 * time.Hour)
+	stale.at = t0.Add(25 * time.Hour)
 	h.send(stale)
 	require.NotEmpty(t, h.records(), "the third request alerts")
+}
+
+// TestExpiredTokenStaleRefusalClientOnly: a caller's client spans with no
+// server span to follow (the service is not instrumented) count too: the
+// third refused request alerts.
+func TestExpiredTokenStaleRefusalClientOnly(t *testing.T) {
+	h, stale := usedWhileValid(t)
+	for i := range 3 {
+		stale.at = t0.Add(24*time.Hour + time.Duration(i)*time.Minute)
+		clients, _ := requestSides([]item{stale}, byte(10+i))
+		h.sendBatch(sideSpans(clients))
+		h.settle()
+		got := 0
+		for _, lr := range h.records() {
+			if str(lr, auditattr.FindingType) == auditattr.ViolationExpired {
+				got++
+			}
+		}
+		assert.Equal(t, i/2, min(got, 1), "after request %d", i+1)
+	}
 }

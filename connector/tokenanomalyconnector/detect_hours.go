@@ -130,14 +130,18 @@ func steadyProfile(st *tokenState) bool {
 func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slot int) (off bool, total uint16, byOwner bool) {
 	c := &m.cfg.Detectors.OffHours
 	past := func(firstSeen uint32) bool { return ev.at-int64(firstSeen)*1000 >= c.LearningPeriod.Milliseconds() }
-	switch {
-	case past(st.firstSeen) && (st.flags&flagHoursReady != 0 && int(st.hoursTotal) >= c.MinSamples || steadyProfile(st)):
-		minHours := minDayHours
-		if steadyProfile(st) {
-			minHours = 0 // a steady low-rate token: few calls a day show a few hours of it
+	if past(st.firstSeen) {
+		// A steady low-rate token's few calls a day show a few hours of
+		// its day: it is judged without minDayHours.
+		if steady := steadyProfile(st); steady || st.flags&flagHoursReady != 0 && int(st.hoursTotal) >= c.MinSamples {
+			minHours := minDayHours
+			if steady {
+				minHours = 0
+			}
+			return st.hours.off(slot, minHours), st.hoursTotal, false
 		}
-		return st.hours.off(slot, minHours), st.hoursTotal, false
-	case owner != nil && past(owner.firstSeen) && int(owner.total) >= c.MinSamples:
+	}
+	if owner != nil && past(owner.firstSeen) && int(owner.total) >= c.MinSamples {
 		return owner.hours.off(slot, minDayHours), owner.total, true
 	}
 	return false, 0, false

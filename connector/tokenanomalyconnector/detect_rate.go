@@ -66,7 +66,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	if !short && !long {
 		return
 	}
-	if young && !byOwner && !sparse || !d.applies(ev) {
+	if !d.applies(ev) { // a young token got here judged by its owner, or sparse
 		return
 	}
 	f := newFinding(typeRateSurge, d, ev)

@@ -8,30 +8,25 @@ import (
 )
 
 // verdicts are the stateless findings injected as the processor would
-// write them, with the outcome the service gave.
-var verdicts = []struct{ verdict, outcome string }{
-	{auditattr.ViolationExpired, auditattr.OutcomeFailure},
-	{auditattr.ViolationNotYetValid, auditattr.OutcomeFailure},
-	{auditattr.ViolationRevoked, auditattr.OutcomeFailure},
-	{auditattr.ViolationMalformed, auditattr.OutcomeFailure},
-	{auditattr.ViolationInvalidSignature, auditattr.OutcomeFailure},
-	{auditattr.ViolationUnknown, auditattr.OutcomeDenied},
-	{auditattr.ViolationScope, auditattr.OutcomeDenied},
-	{auditattr.ViolationRestrictedResource, auditattr.OutcomeDenied},
-	{auditattr.ViolationOffHours, auditattr.OutcomeDenied},
-	{auditattr.ViolationDisallowedNetwork, auditattr.OutcomeDenied},
-}
-
-// presentations is how many times a verdict's token is presented. An
-// expired token its own client sends once or twice after it expired, and
-// the service refuses, is that client's call before its refresh, not
-// misuse (token_anomaly's violations.stale_refusals): the misuse injected
-// is a client that keeps sending it.
-func presentations(verdict string) int {
-	if verdict == auditattr.ViolationExpired {
-		return 3
-	}
-	return 1
+// write them, with the outcome the service gave and how many calls present
+// the token (0: one). An expired token its own client sends once or twice
+// after it expired, and the service refuses, is that client's call before
+// its refresh, not misuse (token_anomaly's violations.stale_refusals): the
+// misuse injected is a client that keeps sending it.
+var verdicts = []struct {
+	verdict, outcome string
+	calls            int
+}{
+	{auditattr.ViolationExpired, auditattr.OutcomeFailure, 3},
+	{auditattr.ViolationNotYetValid, auditattr.OutcomeFailure, 0},
+	{auditattr.ViolationRevoked, auditattr.OutcomeFailure, 0},
+	{auditattr.ViolationMalformed, auditattr.OutcomeFailure, 0},
+	{auditattr.ViolationInvalidSignature, auditattr.OutcomeFailure, 0},
+	{auditattr.ViolationUnknown, auditattr.OutcomeDenied, 0},
+	{auditattr.ViolationScope, auditattr.OutcomeDenied, 0},
+	{auditattr.ViolationRestrictedResource, auditattr.OutcomeDenied, 0},
+	{auditattr.ViolationOffHours, auditattr.OutcomeDenied, 0},
+	{auditattr.ViolationDisallowedNetwork, auditattr.OutcomeDenied, 0},
 }
 
 // pick reserves an unused token of kind k matching ok.
@@ -72,7 +67,7 @@ func (g *generator) inject() {
 			t := g.pick(g.anyKind(), nil)
 			at := g.when()
 			l := g.label(at, at.Add(time.Minute), t.id, "", v.verdict)
-			for i := range presentations(v.verdict) {
+			for i := range max(v.calls, 1) {
 				e := g.request(t, at.Add(time.Duration(i)*15*time.Second), l)
 				e.Outcome, e.Violations = v.outcome, []string{v.verdict}
 			}

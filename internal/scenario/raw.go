@@ -77,7 +77,7 @@ func (r *Raw) Credential(e *Event) string {
 		switch e.Violations[0] {
 		case auditattr.ViolationExpired:
 			// Expired before the day began: one token for all of a
-			// day's presentations (see presentations).
+			// day's presentations (see verdicts).
 			day := e.At.Truncate(24 * time.Hour).Unix()
 			claims["iat"], claims["exp"] = day-int64(2*time.Hour/time.Second), day-int64(time.Hour/time.Second)
 		case auditattr.ViolationNotYetValid:

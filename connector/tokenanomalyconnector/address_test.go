@@ -330,3 +330,56 @@ func TestAutonomousSystemsCountedBeforeJudged(t *testing.T) {
 		})
 	}
 }
+
+// TestNewClientAddressHostingProvider: an address of a hosting provider
+// is judged by its own network: the org's servers in the provider's other
+// networks make a thief's VPS next to them no less rare, and neither do
+// many addresses spread over the provider (multi_address); a network the
+// org's servers share is still theirs. population.hosting false judges
+// such addresses as any other.
+func TestNewClientAddressHostingProvider(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	vps := []string{"134.209.70.5", "134.209.71.5", "134.209.72.5", "134.209.73.5", "134.209.74.5"}
+	tests := []struct {
+		name      string
+		hosting   bool
+		clients   []string
+		wantNew   int
+		wantMulti int
+	}{
+		{"a VPS in the /16 of the org's servers", true, vps[:1], 1, 0},
+		{"a VPS in the /16 of the org's servers, hosting off", false, vps[:1], 0, 0},
+		{"the /24 two of the org's servers share", true, []string{"134.209.10.99"}, 0, 0},
+		{"five VPSs within minutes", true, vps, 1, 1},
+		{"five VPSs within minutes, hosting off", false, vps, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Detectors.NewClientAddress.Population.Hosting = tt.hosting
+			h := newHarness(t, cfg)
+			items := orgDays()
+			// Merchants' servers on DigitalOcean, each in its own /24 but two.
+			for s := range 6 {
+				srv := every(fmt.Sprintf("tok_server%d", s), fmt.Sprintf("134.209.%d.%d", 10+s/2*7, 20+s), t0, time.Hour, 3*24)
+				for i := range srv {
+					srv[i].principal = fmt.Sprintf("merchant%d", s)
+				}
+				items = append(items, srv...)
+			}
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+			var burst []item
+			for i, c := range tt.clients {
+				burst = append(burst, every("tok_user", c, then.Add(time.Duration(i)*time.Minute), 20*time.Second, 2)...)
+			}
+			h.send(burst...)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			if assert.Len(t, got, tt.wantNew) && tt.wantNew == 1 {
+				assert.Contains(t, got[0].Body().Str(), "on a hosting provider's network (AS14061, DigitalOcean, LLC) that few of the org's tokens use.")
+			}
+			assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), tt.wantMulti)
+		})
+	}
+}

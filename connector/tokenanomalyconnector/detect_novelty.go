@@ -222,7 +222,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	if inCurrent {
 		return // the token used this network in this generation: nothing new, nothing to count
 	}
-	rare, asRare := m.rareNetwork(a, key, wideKey(ev, key), &c.Population)
+	rare, asRare := m.rareNetwork(a, key, wideKey(ev, key), c)
 	if known || !rare {
 		return
 	}
@@ -262,22 +262,41 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 // the token once on the coarse range and who once on the wide ones. as is
 // the AS when it is what made the network rare, 0 otherwise; an AS is
 // judged rare only while asCounted.
-func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig) (rare bool, as uint32) {
+//
+// An address of a hosting provider (population.hosting) is judged by its
+// own network alone: rare when fewer than min_tokens other tokens used
+// that network. Anyone rents a server on such ranges by the hour, so
+// neither the org's servers next to it nor its owner's own use of the
+// provider make a thief's VPS there less rare; as is then the provider's
+// AS. A token that moves between a provider's networks every run (a CI
+// fleet, an autoscaling service) keeps finding rare networks and never
+// settles (see detectNewAddress), so it is not judged.
+func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (rare bool, as uint32) {
+	pc := &c.Population
 	if pc.MinTokens == 0 {
 		return true, 0
 	}
 	others, near := m.countOn(network(a, pc.IPv4Prefix, pc.IPv6Prefix), key)
 	wideOthers, ownWide := m.countOn(network(a, pc.WideIPv4Prefix, pc.WideIPv6Prefix), who)
-	if pc.WideRanges == wideRangesASN {
-		if n, ok := m.asn.Lookup(a); ok {
-			asOthers, ownAS := m.countOnce(asPair(who, n), asValue(n))
-			near = near || ownAS
-			if m.asCounted() && !ownWide && asOthers < pc.MinTokens && wideOthers >= pc.WideMinTokens {
-				as = n
-			}
+	n, known := m.asn.Lookup(a)
+	if known && pc.WideRanges == wideRangesASN {
+		asOthers, ownAS := m.countOnce(asPair(who, n), asValue(n))
+		near = near || ownAS
+		if m.asCounted() && !ownWide && asOthers < pc.MinTokens && wideOthers >= pc.WideMinTokens {
+			as = n
 		}
 	}
+	if known && m.hosted(n) {
+		own, _ := m.countOn(network(a, c.IPv4Prefix, c.IPv6Prefix), key)
+		return own < pc.MinTokens, n
+	}
 	return !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || as != 0), as
+}
+
+// hosted reports whether AS n is a hosting provider's (population.hosting).
+func (m *model) hosted(n uint32) bool {
+	_, found := slices.BinarySearch(m.hosting, n)
+	return found
 }
 
 // asCounted tells whether the population's AS counts are whole. An AS is
@@ -304,6 +323,13 @@ func asString(as uint32) string {
 // naming the AS that announces it (as analysts look a network up).
 // asRare is the AS when wide_ranges "asn" found it rare.
 func (m *model) rangeTitle(a netip.Addr, asRare uint32) string {
+	if asRare != 0 && m.hosted(asRare) {
+		t := "on a hosting provider's network (AS" + strconv.FormatUint(uint64(asRare), 10)
+		if name := m.asn.Name(asRare); name != "" {
+			t += ", " + name
+		}
+		return t + ") that few of the org's tokens use."
+	}
 	if asRare != 0 {
 		t := "in AS" + strconv.FormatUint(uint64(asRare), 10)
 		if name := m.asn.Name(asRare); name != "" {
@@ -440,12 +466,16 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 // other tokens use (see rareNetwork; learned by new_client_address, which
 // has counted the token itself by now).
 func (m *model) commonNetwork(a netip.Addr) bool {
-	pc := &m.cfg.Detectors.NewClientAddress.Population
+	c := &m.cfg.Detectors.NewClientAddress
+	pc := &c.Population
 	if pc.MinTokens == 0 || !m.det.newAddress.enabled {
 		return false
 	}
 	count := func(v4, v6 int) int {
 		return m.population.count(hashNetwork(seedPopulation, 0, network(a, v4, v6)))
+	}
+	if n, ok := m.asn.Lookup(a); ok && m.hosted(n) {
+		return count(c.IPv4Prefix, c.IPv6Prefix) > pc.MinTokens // judged by its own network (rareNetwork)
 	}
 	return count(pc.IPv4Prefix, pc.IPv6Prefix) > pc.MinTokens || count(pc.WideIPv4Prefix, pc.WideIPv6Prefix) > pc.WideMinTokens
 }
@@ -524,6 +554,11 @@ func newClientAddressSpec() detectorSpec {
 			}
 			m.asn = t
 		}
+		m.hosting = nil
+		if c.Population.Hosting {
+			m.hosting = append(ipasn.HostingASNs(), c.Population.HostingASNs...)
+			slices.Sort(m.hosting)
+		}
 		return compile(m, d, &c.NoveltyConfig)
 	}
 	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectNovelty(ev, st, ev.key) }
@@ -554,6 +589,12 @@ func validatePopulation(c *AddressConfig, v *validator) {
 	if pc.WideRanges != wideRangesASN && pc.WideRanges != wideRangesPrefix {
 		v.add("detectors.new_client_address.population.wide_ranges: %q is neither %q (the default: the address's autonomous system too) nor %q (the wide prefixes alone)",
 			pc.WideRanges, wideRangesASN, wideRangesPrefix)
+	}
+	if slices.Contains(pc.HostingASNs, 0) {
+		v.add("detectors.new_client_address.population.hosting_asns: AS 0 announces no network; list the providers' AS numbers (e.g. 14061)")
+	}
+	if len(pc.HostingASNs) > 0 && !pc.Hosting {
+		v.add("detectors.new_client_address.population.hosting_asns: set, but hosting is false; set hosting: true for them to count")
 	}
 	if pc.WideMinTokens < 1 {
 		v.add("detectors.new_client_address.population.wide_min_tokens: %d must be at least 1 (default 50)", pc.WideMinTokens)

@@ -377,9 +377,152 @@ func TestNewClientAddressHostingProvider(t *testing.T) {
 			h.send(burst...)
 			got := h.alertsOf(auditattr.FindingNewClientAddress)
 			if assert.Len(t, got, tt.wantNew) && tt.wantNew == 1 {
-				assert.Contains(t, got[0].Body().Str(), "on a hosting provider's network (AS14061, DigitalOcean, LLC) that few of the org's tokens use.")
+				assert.Contains(t, got[0].Body().Str(), "on a hosting provider's network (AS14061, DigitalOcean, LLC) that few of the org's tokens use")
 			}
 			assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), tt.wantMulti)
+		})
+	}
+}
+
+// TestNewClientAddressFirstHosting: a token not yet settled is judged on
+// its first hosting provider's network when its history is long enough:
+// a low-rate key seen for days, or a young access token whose owner has
+// used the app for days; not when the token or its owner used a hosting
+// provider before, nor a key a few hours old.
+func TestNewClientAddressFirstHosting(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	const vps = "134.209.70.5"                 // DigitalOcean
+	lowRate := func(from time.Time, days int, tok, principal string) []item {
+		var items []item
+		for d := range days {
+			call := item{token: tok, principal: principal, client: "84.17.3.20", at: from.Add(time.Duration(d) * 24 * time.Hour), outcome: auditattr.OutcomeSuccess}
+			items = append(items, call)
+		}
+		return items
+	}
+	// Alice's app gets a new access token each hour of her day, from home.
+	hourly := func(owner string) []item {
+		var items []item
+		for h := range 3 * 24 {
+			if h%24 < 8 || h%24 > 20 {
+				continue
+			}
+			tok := fmt.Sprintf("tok_%s_%d", owner, h)
+			items = append(items, withPrincipal(every(tok, "84.17.3.21", t0.Add(time.Duration(h)*time.Hour-10*time.Hour), 10*time.Minute, 5), owner)...)
+		}
+		return items
+	}
+	tests := []struct {
+		name    string
+		history []item
+		stolen  item
+		want    int
+	}{
+		{"a low-rate key seen for days", lowRate(t0.Add(-10*time.Hour), 4, "tok_key", ""),
+			item{token: "tok_key", client: vps, at: then}, 1},
+		{"a low-rate key twelve hours old", lowRate(then.Add(-12*time.Hour), 1, "tok_key", ""),
+			item{token: "tok_key", client: vps, at: then}, 0},
+		{"a young access token of an owner known for days", hourly("carol"),
+			item{token: "tok_carol_new", principal: "carol", client: vps, at: then}, 1},
+		{"the owner's other token ran on a hosting provider", append(hourly("carol"),
+			withPrincipal(every("tok_carol_ci", "20.42.7.9", t0, time.Hour, 24), "carol")...),
+			item{token: "tok_carol_new", principal: "carol", client: vps, at: then}, 0},
+		{"a young token of an owner seen once", withPrincipal(every("tok_bob_1", "84.17.3.22", t0.Add(60*time.Hour), time.Minute, 3), "bob"),
+			item{token: "tok_bob_new", principal: "bob", client: vps, at: then}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := append(orgDays(), tt.history...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+			tt.stolen.outcome = auditattr.OutcomeSuccess
+			h.send(tt.stolen, tt.stolen)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Contains(t, got[0].Body().Str(), "neither the token nor its owner used a hosting provider before")
+			}
+		})
+	}
+}
+
+// withPrincipal names principal as the owner of items.
+func withPrincipal(items []item, principal string) []item {
+	for i := range items {
+		items[i].principal = principal
+	}
+	return items
+}
+
+// TestMultiAddressSpread: networks the population explains count by
+// provider, each past the first as one network; networks it does not
+// explain count each.
+func TestMultiAddressSpread(t *testing.T) {
+	explained := func(as uint32) netSeen { return netSeen{explained: true, as: as} }
+	tests := []struct {
+		name             string
+		nets             []netSeen
+		wantN, providers int
+	}{
+		{"three /24s of one carrier's pool", []netSeen{explained(21928), explained(21928), explained(21928)}, 0, 1},
+		{"home Wi-Fi and the phone's carrier", []netSeen{explained(3352), explained(21928)}, 1, 2},
+		{"five ISPs of the org's people", []netSeen{explained(5617), explained(12741), explained(9141), explained(7922), explained(3352)}, 4, 5},
+		{"two rare networks and one carrier", []netSeen{{}, {}, explained(21928)}, 2, 1},
+		{"explained, no AS announces it", []netSeen{explained(0), explained(0)}, 0, 0},
+		{"past the providers told apart", slices.Repeat([]netSeen{explained(1), explained(2), explained(3), explained(4), explained(5), explained(6), explained(7), explained(8), explained(9)}, 1), 7, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, providers := spread(tt.nets)
+			assert.Equal(t, tt.wantN, n)
+			assert.Equal(t, tt.providers, providers)
+		})
+	}
+}
+
+// TestMultiAddressThroughProxies: a settled token used within minutes from
+// the org's own ISPs, each common, is a session driven through residential
+// proxies; a phone between home Wi-Fi and its carrier is not. A young
+// access token of an owner with days of history is judged too.
+func TestMultiAddressThroughProxies(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	// The org's people at home on five ISPs and one carrier, three per /16.
+	isps := []string{"83.31.%d.5", "77.252.%d.5", "89.64.%d.5", "73.110.%d.5", "88.0.%d.5", "172.58.%d.5"}
+	var crowd []item
+	for i, isp := range isps {
+		for p := range 3 {
+			who := fmt.Sprintf("person%d_%d", i, p)
+			crowd = append(crowd, withPrincipal(every("tok_"+who, fmt.Sprintf(isp, 10+p), t0, time.Hour, 3*24), who)...)
+		}
+	}
+	proxies := []string{"83.31.134.108", "77.252.219.107", "89.64.92.150", "73.110.217.184", "88.0.226.179"}
+	tests := []struct {
+		name    string
+		token   string
+		clients []string
+		want    int
+	}{
+		{"a settled token through five ISPs' residential proxies", "tok_user", proxies, 1},
+		{"a settled token between home Wi-Fi and its carrier", "tok_user", []string{"88.0.226.179", "172.58.99.7", "88.0.226.179", "172.58.98.7"}, 0},
+		{"a young token of an owner known for days, through proxies", "tok_user_new", proxies, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := append(orgDays(), crowd...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingMultiAddress), "the org's own habits")
+			var burst []item
+			for i, c := range tt.clients {
+				burst = append(burst, every(tt.token, c, then.Add(time.Duration(i)*time.Minute), 20*time.Second, 2)...)
+			}
+			h.send(burst...)
+			got := h.alertsOf(auditattr.FindingMultiAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Contains(t, got[0].Body().Str(), "counting 4 providers of the org's own networks as 3")
+			}
 		})
 	}
 }

@@ -26,7 +26,7 @@ var hostingASNs = []uint32{
 	12876,                 // Scaleway (Online S.A.S.)
 	14061, 200130, 393406, // DigitalOcean
 	15169, 19527, 396982, // Google Cloud
-	16265, 28753, 30633, 59253, 60781, // Leaseweb
+	7203, 16265, 28753, 30633, 59253, 60781, 396190, // Leaseweb
 	16276,        // OVHcloud
 	19994, 27357, // Rackspace
 	20473,                 // Vultr (The Constant Company, Choopa)

@@ -526,3 +526,29 @@ func TestMultiAddressThroughProxies(t *testing.T) {
 		})
 	}
 }
+
+// TestMultiAddressOwnCloudNetworks: a service key on three cloud /24s of
+// its own (each used by no other token) learns no spread of three from
+// them, so four rare networks within minutes alert as they did when the
+// population vouched for the cloud's /16s.
+func TestMultiAddressOwnCloudNetworks(t *testing.T) {
+	own := []string{"52.10.1.7", "52.20.2.7", "52.30.3.7"} // Amazon
+	var items []item
+	for d := range 3 * 24 * 6 { // every 10 minutes for three days, by turns
+		at := t0.Add(time.Duration(d) * 10 * time.Minute)
+		items = append(items, every("tok_svc", own[d%3], at, time.Minute, 1)...)
+		items = append(items, every("tok_svc", own[(d+1)%3], at.Add(time.Minute), time.Minute, 1)...)
+	}
+	then := t0.Add(3*24*time.Hour + time.Hour)
+	var burst []item
+	for i, c := range []string{"45.77.10.5", "95.216.3.9", "51.75.8.1", "167.99.66.2"} { // Vultr, Hetzner, OVH, DigitalOcean
+		burst = append(burst, every("tok_svc", c, then.Add(time.Duration(i)*time.Minute), 20*time.Second, 2)...)
+	}
+	h := newHarness(t, testConfig())
+	all := append(orgDays(), items...)
+	slices.SortStableFunc(all, func(a, b item) int { return a.at.Compare(b.at) })
+	h.send(all...)
+	require.Empty(t, h.alertsOf(auditattr.FindingMultiAddress), "the service's own spread")
+	h.send(burst...)
+	assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), 1)
+}

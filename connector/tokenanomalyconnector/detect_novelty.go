@@ -54,9 +54,12 @@ func hashNetwork(seed, key uint64, p netip.Prefix) uint64 {
 // memory is fixed whatever the number of tokens and values; each token's
 // memo of its last value spares the filter probes on a repeat.
 func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
+	ev.knownNet = false
 	if d := &m.det.newAddress; d.enabled && ev.client != "" && m.det.addressOutcomes[ev.outcome] {
 		// The memo holds the raw address: the same string is the same network.
-		if fp := uint32(hashString(seedAddress, ev.client)); !st.addrMemo.hit(m.novelty, fp) {
+		if fp := uint32(hashString(seedAddress, ev.client)); st.addrMemo.hit(m.novelty, fp) {
+			ev.knownNet = true
+		} else {
 			m.detectNewAddress(ev, st, key, fp)
 		}
 	}
@@ -220,6 +223,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	p := network(a, c.IPv4Prefix, c.IPv6Prefix)
 	inCurrent, known := m.novelty.probe(hashNetwork(seedAddress, key, p))
 	st.addrMemo.record(m.novelty, fp)
+	ev.knownNet = known
 	if inCurrent {
 		return // the token used this network in this generation: nothing new, nothing to count
 	}
@@ -463,7 +467,10 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	if x.nets == nil {
 		last := netip.AddrFrom16(st.lastNet).Unmap()
 		prev := network(last, c.IPv4Prefix, c.IPv6Prefix)
-		x.nets = append(x.nets, m.netSeen(prev, last, int64(st.lastNetSeen)*1000))
+		// The network the token was on is its own when its last new
+		// network came a window before it (not a thief's first one).
+		own := int64(st.lastNetSeen)-int64(st.addrNovelAt) >= int64(c.Window.Seconds())
+		x.nets = append(x.nets, m.netSeen(prev, last, int64(st.lastNetSeen)*1000, own))
 	}
 	found := false
 	for i := range x.nets {
@@ -473,7 +480,8 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		}
 	}
 	if !found {
-		x.nets = append(x.nets, m.netSeen(p, a, ev.at))
+		own := ev.knownNet && ev.at-int64(st.addrNovelAt)*1000 >= c.Window.Milliseconds()
+		x.nets = append(x.nets, m.netSeen(p, a, ev.at, own))
 	}
 	st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
 	cutoff := ev.at - c.Window.Milliseconds()
@@ -517,9 +525,12 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 
 // netSeen is network p of address a, seen at (unix ms), as
 // multi_address counts it: explained when the population uses it, and
-// then with the AS that announces it (see spread).
-func (m *model) netSeen(p netip.Prefix, a netip.Addr, at int64) netSeen {
-	n := netSeen{net: p, at: at, explained: m.commonNetwork(a)}
+// then with the AS that announces it (see spread). own tells that the
+// network is the token's own: known to it, and its last new network came
+// at least a window before (a thief's first network is known to the
+// token's filter from its first call on).
+func (m *model) netSeen(p netip.Prefix, a netip.Addr, at int64, own bool) netSeen {
+	n := netSeen{net: p, at: at, explained: m.commonNetwork(a, own)}
 	if n.explained {
 		n.as, _ = m.asn.Lookup(a)
 	}
@@ -556,8 +567,13 @@ func spread(nets []netSeen) (n, providers int) {
 
 // commonNetwork reports whether a's coarse or wide range is one enough
 // other tokens use (see rareNetwork; learned by new_client_address, which
-// has counted the token itself by now).
-func (m *model) commonNetwork(a netip.Addr) bool {
+// has counted the token itself by now). A hosting provider's network is
+// judged by itself (see rareNetwork): common when enough tokens use it,
+// or when it is one of the token's own (own): the population no longer
+// vouches for a service's own servers by their /16, so their history
+// does, else a key on three cloud /24s would learn a spread of three and
+// hide a botnet of four.
+func (m *model) commonNetwork(a netip.Addr, own bool) bool {
 	c := &m.cfg.Detectors.NewClientAddress
 	pc := &c.Population
 	if pc.MinTokens == 0 || !m.det.newAddress.enabled {
@@ -567,7 +583,7 @@ func (m *model) commonNetwork(a netip.Addr) bool {
 		return m.population.count(hashNetwork(seedPopulation, 0, network(a, v4, v6)))
 	}
 	if n, ok := m.asn.Lookup(a); ok && m.hosted(n) {
-		return count(c.IPv4Prefix, c.IPv6Prefix) > pc.MinTokens // judged by its own network (rareNetwork)
+		return own || count(c.IPv4Prefix, c.IPv6Prefix) > pc.MinTokens
 	}
 	return count(pc.IPv4Prefix, pc.IPv6Prefix) > pc.MinTokens || count(pc.WideIPv4Prefix, pc.WideIPv6Prefix) > pc.WideMinTokens
 }

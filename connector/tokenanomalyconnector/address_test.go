@@ -552,3 +552,43 @@ func TestMultiAddressOwnCloudNetworks(t *testing.T) {
 	h.send(burst...)
 	assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), 1)
 }
+
+// TestMultiAddressOwnersCloudNetworks: a service whose hourly tokens each
+// run on three runners of a cloud region at once, new /24s every run (no
+// token has a history of its own, and no /24 a population; the owner's
+// region does) raises nothing, while a young token of the same owner on
+// three hosting networks elsewhere alerts.
+func TestMultiAddressOwnersCloudNetworks(t *testing.T) {
+	servers := []string{"35.190.20.5", "35.190.230.5", "35.190.46.5"} // Google Cloud
+	var items []item
+	for hr := range 3 * 24 {
+		tok := fmt.Sprintf("tok_bot_%d", hr)
+		at := t0.Add(time.Duration(hr) * time.Hour)
+		for i := range 3 {
+			runner := fmt.Sprintf("35.190.%d.5", (hr*3+i)%250)
+			items = append(items, withPrincipal(every(tok, runner, at.Add(time.Duration(i)*time.Minute), 20*time.Second, 3), "deploy-bot")...)
+		}
+	}
+	tests := []struct {
+		name    string
+		clients []string
+		want    int
+	}{
+		{"the next hourly token on three new runners of the region", servers, 0},
+		{"a young token on three hosting networks new to its owner", []string{"45.77.10.5", "95.216.3.9", "51.75.8.1"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingMultiAddress), "the service's own servers")
+			then := t0.Add(3*24*time.Hour + 30*time.Minute)
+			var burst []item
+			for i, c := range tt.clients {
+				burst = append(burst, withPrincipal(every("tok_bot_next", c, then.Add(time.Duration(i)*time.Minute), 20*time.Second, 3), "deploy-bot")...)
+			}
+			h.send(burst...)
+			assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), tt.want)
+		})
+	}
+}

@@ -459,18 +459,19 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	}
 	if x := m.extras.of(st); x == nil || x.nets == nil {
 		if b == st.lastNet || st.lastNetSeen == 0 {
+			if st.lastNetSeen == 0 {
+				st.flags &^= flagNetJudged
+			}
 			st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
 			return
 		}
 	}
+	// A young token is judged when its owner's history is known (a user's
+	// access token lives an hour), on the bar of networks alone.
+	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds() && !m.ownerKnown(ev, c.LearningPeriod)
 	x := m.extras.get(st)
 	if x.nets == nil {
-		last := netip.AddrFrom16(st.lastNet).Unmap()
-		prev := network(last, c.IPv4Prefix, c.IPv6Prefix)
-		// The network the token was on is its own when its last new
-		// network came a window before it (not a thief's first one).
-		own := int64(st.lastNetSeen)-int64(st.addrNovelAt) >= int64(c.Window.Seconds())
-		x.nets = append(x.nets, m.netSeen(prev, last, int64(st.lastNetSeen)*1000, own))
+		x.nets = append(x.nets, m.lastNetSeen(ev, st, c, learning))
 	}
 	found := false
 	for i := range x.nets {
@@ -481,7 +482,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	}
 	if !found {
 		own := ev.knownNet && ev.at-int64(st.addrNovelAt)*1000 >= c.Window.Milliseconds()
-		x.nets = append(x.nets, m.netSeen(p, a, ev.at, own))
+		x.nets = append(x.nets, m.netSeen(ev, p, a, ev.at, own, learning))
 	}
 	st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
 	cutoff := ev.at - c.Window.Milliseconds()
@@ -491,14 +492,18 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		x.nets = x.nets[:maxMultiNetworks]
 	}
 	if len(x.nets) <= 1 {
-		x.nets = nil // back to the fast path
+		// Back to the fast path, keeping how the network it stays on was
+		// judged (it is lastNet): judged again, it would be its owner's.
+		st.flags |= flagNetJudged
+		st.flags &^= flagNetExplained
+		if x.nets[0].explained {
+			st.flags |= flagNetExplained
+		}
+		x.nets = nil
 		return
 	}
 	n, providers := spread(x.nets)
 	threshold := max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(st.multiPeak))))
-	// A young token is judged when its owner's history is known (a user's
-	// access token lives an hour), on the bar of networks alone.
-	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds() && !m.ownerKnown(ev, c.LearningPeriod)
 	if n < threshold || learning || !d.applies(ev) {
 		// The token's usual spread is learned from windows that do not alert.
 		st.multiCur = uint8(max(int(st.multiCur), n))
@@ -529,12 +534,51 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 // network is the token's own: known to it, and its last new network came
 // at least a window before (a thief's first network is known to the
 // token's filter from its first call on).
-func (m *model) netSeen(p netip.Prefix, a netip.Addr, at int64, own bool) netSeen {
+//
+// A hosting provider's network in a coarse range (population.ipv4_prefix,
+// a cloud region's /16) the token's owner used before with another token
+// is the owner's own too: a service's hourly tokens each start with no
+// history of their own, on whichever of the region's addresses its runs
+// get. The (owner, range) pair is recorded here, as the network enters a
+// token's window, by a token still learned or when the network is
+// explained: a thief's first range on a judged token is not its owner's by
+// the time the next arrives.
+func (m *model) netSeen(ev *event, p netip.Prefix, a netip.Addr, at int64, own, learning bool) netSeen {
+	var pair uint64
+	if ev.principal != "" {
+		if n, ok := m.asn.Lookup(a); ok && m.hosted(n) {
+			pc := &m.cfg.Detectors.NewClientAddress.Population
+			pair = hashNetwork(seedOwnerNet, ev.owner, network(a, pc.IPv4Prefix, pc.IPv6Prefix))
+			own = own || m.novelty.has(pair)
+		}
+	}
 	n := netSeen{net: p, at: at, explained: m.commonNetwork(a, own)}
 	if n.explained {
 		n.as, _ = m.asn.Lookup(a)
 	}
+	if pair != 0 && (learning || n.explained) {
+		m.novelty.seen(pair)
+	}
 	return n
+}
+
+// lastNetSeen is the network the token was on when it leaves the fast
+// path: judged as it was when it last left the window list, else judged
+// now, as the token's own when its last new network came a window before
+// it (not a thief's first one).
+func (m *model) lastNetSeen(ev *event, st *tokenState, c *MultiAddressConfig, learning bool) netSeen {
+	last := netip.AddrFrom16(st.lastNet).Unmap()
+	prev := network(last, c.IPv4Prefix, c.IPv6Prefix)
+	at := int64(st.lastNetSeen) * 1000
+	if st.flags&flagNetJudged != 0 {
+		n := netSeen{net: prev, at: at, explained: st.flags&flagNetExplained != 0}
+		if n.explained {
+			n.as, _ = m.asn.Lookup(last)
+		}
+		return n
+	}
+	own := int64(st.lastNetSeen)-int64(st.addrNovelAt) >= int64(c.Window.Seconds())
+	return m.netSeen(ev, prev, last, at, own, learning)
 }
 
 // maxSpreadProviders bounds the providers spread tells apart.

@@ -270,12 +270,14 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 // judged rare only while asCounted.
 //
 // An address of a hosting provider (population.hosting) is judged by its
-// own network alone: rare when fewer than min_tokens other tokens used
-// that network. Anyone rents a server on such ranges by the hour, so
-// neither the org's servers next to it nor its owner's own use of the
-// provider make a thief's VPS there less rare. A token that moves between
-// a provider's networks every run (a CI fleet, an autoscaling service)
-// keeps finding rare networks and never settles (see detectNewAddress).
+// own network: rare when fewer than min_tokens other tokens used that
+// network, and the token's own coarse network and its owner's AS are
+// still near (a service redeployed within its cloud region, a VPN user
+// on the provider the owner uses). Anyone rents a server on such ranges
+// by the hour, so the org's other servers there make a thief's VPS next
+// to them no less rare. A token that moves between a provider's networks
+// every run (a CI fleet, an autoscaling service) keeps finding rare
+// networks and never settles (see detectNewAddress).
 func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r rarity) {
 	pc := &c.Population
 	if pc.MinTokens == 0 {
@@ -292,8 +294,8 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 		}
 	}
 	if known && m.hosted(n) {
-		own, _ := m.countOn(network(a, c.IPv4Prefix, c.IPv6Prefix), key)
-		return rarity{rare: own < pc.MinTokens, as: n, hosting: true, firstHosting: m.firstHosting(key, who)}
+		others, _ := m.countOn(network(a, c.IPv4Prefix, c.IPv6Prefix), key)
+		return rarity{rare: !near && others < pc.MinTokens, as: n, hosting: true, firstHosting: m.firstHosting(key, who)}
 	}
 	r.rare = !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || r.as != 0)
 	return r
@@ -459,19 +461,18 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	}
 	if x := m.extras.of(st); x == nil || x.nets == nil {
 		if b == st.lastNet || st.lastNetSeen == 0 {
-			if st.lastNetSeen == 0 {
-				st.flags &^= flagNetJudged
-			}
 			st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
 			return
 		}
 	}
-	// A young token is judged when its owner's history is known (a user's
-	// access token lives an hour), on the bar of networks alone.
-	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds() && !m.ownerKnown(ev, c.LearningPeriod)
 	x := m.extras.get(st)
+	settledAt := int64(st.addrNovelAt)*1000 + m.cfg.Detectors.NewClientAddress.LearningPeriod.Milliseconds()
 	if x.nets == nil {
-		x.nets = append(x.nets, m.lastNetSeen(ev, st, c, learning))
+		last := netip.AddrFrom16(st.lastNet).Unmap()
+		prev := network(last, c.IPv4Prefix, c.IPv6Prefix)
+		// The network the token was on is its own when it was on it a
+		// learning period after its last new network (not a thief's first).
+		x.nets = append(x.nets, m.netSeen(prev, last, int64(st.lastNetSeen)*1000, int64(st.lastNetSeen)*1000 >= settledAt))
 	}
 	found := false
 	for i := range x.nets {
@@ -481,8 +482,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		}
 	}
 	if !found {
-		own := ev.knownNet && ev.at-int64(st.addrNovelAt)*1000 >= c.Window.Milliseconds()
-		x.nets = append(x.nets, m.netSeen(ev, p, a, ev.at, own, learning))
+		x.nets = append(x.nets, m.netSeen(p, a, ev.at, ev.knownNet && ev.at >= settledAt))
 	}
 	st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
 	cutoff := ev.at - c.Window.Milliseconds()
@@ -492,18 +492,12 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		x.nets = x.nets[:maxMultiNetworks]
 	}
 	if len(x.nets) <= 1 {
-		// Back to the fast path, keeping how the network it stays on was
-		// judged (it is lastNet): judged again, it would be its owner's.
-		st.flags |= flagNetJudged
-		st.flags &^= flagNetExplained
-		if x.nets[0].explained {
-			st.flags |= flagNetExplained
-		}
-		x.nets = nil
+		x.nets = nil // back to the fast path
 		return
 	}
 	n, providers := spread(x.nets)
 	threshold := max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(st.multiPeak))))
+	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds()
 	if n < threshold || learning || !d.applies(ev) {
 		// The token's usual spread is learned from windows that do not alert.
 		st.multiCur = uint8(max(int(st.multiCur), n))
@@ -531,54 +525,15 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 // netSeen is network p of address a, seen at (unix ms), as
 // multi_address counts it: explained when the population uses it, and
 // then with the AS that announces it (see spread). own tells that the
-// network is the token's own: known to it, and its last new network came
-// at least a window before (a thief's first network is known to the
-// token's filter from its first call on).
-//
-// A hosting provider's network in a coarse range (population.ipv4_prefix,
-// a cloud region's /16) the token's owner used before with another token
-// is the owner's own too: a service's hourly tokens each start with no
-// history of their own, on whichever of the region's addresses its runs
-// get. The (owner, range) pair is recorded here, as the network enters a
-// token's window, by a token still learned or when the network is
-// explained: a thief's first range on a judged token is not its owner's by
-// the time the next arrives.
-func (m *model) netSeen(ev *event, p netip.Prefix, a netip.Addr, at int64, own, learning bool) netSeen {
-	var pair uint64
-	if ev.principal != "" {
-		if n, ok := m.asn.Lookup(a); ok && m.hosted(n) {
-			pc := &m.cfg.Detectors.NewClientAddress.Population
-			pair = hashNetwork(seedOwnerNet, ev.owner, network(a, pc.IPv4Prefix, pc.IPv6Prefix))
-			own = own || m.novelty.has(pair)
-		}
-	}
+// network is the token's own (see commonNetwork): known to it, and used a
+// learning period after its last new network, so a thief's first network
+// is not its own by the time the next one arrives.
+func (m *model) netSeen(p netip.Prefix, a netip.Addr, at int64, own bool) netSeen {
 	n := netSeen{net: p, at: at, explained: m.commonNetwork(a, own)}
 	if n.explained {
 		n.as, _ = m.asn.Lookup(a)
 	}
-	if pair != 0 && (learning || n.explained) {
-		m.novelty.seen(pair)
-	}
 	return n
-}
-
-// lastNetSeen is the network the token was on when it leaves the fast
-// path: judged as it was when it last left the window list, else judged
-// now, as the token's own when its last new network came a window before
-// it (not a thief's first one).
-func (m *model) lastNetSeen(ev *event, st *tokenState, c *MultiAddressConfig, learning bool) netSeen {
-	last := netip.AddrFrom16(st.lastNet).Unmap()
-	prev := network(last, c.IPv4Prefix, c.IPv6Prefix)
-	at := int64(st.lastNetSeen) * 1000
-	if st.flags&flagNetJudged != 0 {
-		n := netSeen{net: prev, at: at, explained: st.flags&flagNetExplained != 0}
-		if n.explained {
-			n.as, _ = m.asn.Lookup(last)
-		}
-		return n
-	}
-	own := int64(st.lastNetSeen)-int64(st.addrNovelAt) >= int64(c.Window.Seconds())
-	return m.netSeen(ev, prev, last, at, own, learning)
 }
 
 // maxSpreadProviders bounds the providers spread tells apart.
@@ -613,7 +568,7 @@ func spread(nets []netSeen) (n, providers int) {
 // other tokens use (see rareNetwork; learned by new_client_address, which
 // has counted the token itself by now). A hosting provider's network is
 // judged by itself (see rareNetwork): common when enough tokens use it,
-// or when it is one of the token's own (own): the population no longer
+// or when it is one of the token's own (own, see netSeen): the population no longer
 // vouches for a service's own servers by their /16, so their history
 // does, else a key on three cloud /24s would learn a spread of three and
 // hide a botnet of four.

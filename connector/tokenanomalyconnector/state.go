@@ -110,8 +110,6 @@ const (
 	flagRateLongSeeded
 	flagRateLongWindow // rateLongPeakPending holds a whole window's
 	flagHoursBursty    // a slot of the hour-of-week profile filled up and halved
-	flagNetJudged      // multi_address: lastNet was judged in a window list (flagNetExplained holds how)
-	flagNetExplained
 )
 
 // tokenExtra holds the rarer per-token state.

@@ -555,9 +555,10 @@ func TestMultiAddressOwnCloudNetworks(t *testing.T) {
 
 // TestHostingNetworksOfASettledToken: a settled service key redeployed
 // to another /24 of its cloud region is near (no new_client_address); a
-// thief back on its first VPS after a pause, then on two more, counts
-// all three for multi_address: its first network did not become the
-// token's own by being seen twice.
+// thief on three VPSs within minutes counts all three for multi_address
+// (its first network is not the token's own while the next arrive); one
+// back on its first VPS after a window's pause has that one counted as
+// the token's own, and needs a network more.
 func TestHostingNetworksOfASettledToken(t *testing.T) {
 	then := t0.Add(3*24*time.Hour + time.Hour)
 	tests := []struct {
@@ -566,11 +567,16 @@ func TestHostingNetworksOfASettledToken(t *testing.T) {
 		wantNew, wantMult int
 	}{
 		{"redeployed within its region", every("tok_svc", "52.10.77.7", then, time.Minute, 5), 0, 0},
-		{"a thief's VPS, a pause, then two more", slices.Concat(
+		{"a thief's VPS, a pause, then three more", slices.Concat(
 			every("tok_svc", "134.209.70.5", then, time.Minute, 1),
 			every("tok_svc", "134.209.70.5", then.Add(20*time.Minute), 20*time.Second, 2),
 			every("tok_svc", "134.209.71.5", then.Add(21*time.Minute), 20*time.Second, 2),
-			every("tok_svc", "134.209.72.5", then.Add(22*time.Minute), 20*time.Second, 2)), 1, 1},
+			every("tok_svc", "134.209.72.5", then.Add(22*time.Minute), 20*time.Second, 2),
+			every("tok_svc", "134.209.73.5", then.Add(23*time.Minute), 20*time.Second, 2)), 1, 1},
+		{"a thief's VPSs within minutes", slices.Concat(
+			every("tok_svc", "134.209.70.5", then, 20*time.Second, 2),
+			every("tok_svc", "134.209.71.5", then.Add(time.Minute), 20*time.Second, 2),
+			every("tok_svc", "134.209.72.5", then.Add(2*time.Minute), 20*time.Second, 2)), 1, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -330,3 +330,264 @@ func TestAutonomousSystemsCountedBeforeJudged(t *testing.T) {
 		})
 	}
 }
+
+// TestNewClientAddressHostingProvider: an address of a hosting provider
+// is judged by its own network: the org's servers in the provider's other
+// networks make a thief's VPS next to them no less rare, and neither do
+// many addresses spread over the provider (multi_address); a network the
+// org's servers share is still theirs. population.hosting false judges
+// such addresses as any other.
+func TestNewClientAddressHostingProvider(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	vps := []string{"134.209.70.5", "134.209.71.5", "134.209.72.5", "134.209.73.5", "134.209.74.5"}
+	tests := []struct {
+		name      string
+		hosting   bool
+		clients   []string
+		wantNew   int
+		wantMulti int
+	}{
+		{"a VPS in the /16 of the org's servers", true, vps[:1], 1, 0},
+		{"a VPS in the /16 of the org's servers, hosting off", false, vps[:1], 0, 0},
+		{"the /24 two of the org's servers share", true, []string{"134.209.10.99"}, 0, 0},
+		{"five VPSs within minutes", true, vps, 1, 1},
+		{"five VPSs within minutes, hosting off", false, vps, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Detectors.NewClientAddress.Population.Hosting = tt.hosting
+			h := newHarness(t, cfg)
+			items := orgDays()
+			// Merchants' servers on DigitalOcean, each in its own /24 but two.
+			for s := range 6 {
+				srv := every(fmt.Sprintf("tok_server%d", s), fmt.Sprintf("134.209.%d.%d", 10+s/2*7, 20+s), t0, time.Hour, 3*24)
+				for i := range srv {
+					srv[i].principal = fmt.Sprintf("merchant%d", s)
+				}
+				items = append(items, srv...)
+			}
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+			var burst []item
+			for i, c := range tt.clients {
+				burst = append(burst, every("tok_user", c, then.Add(time.Duration(i)*time.Minute), 20*time.Second, 2)...)
+			}
+			h.send(burst...)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			if assert.Len(t, got, tt.wantNew) && tt.wantNew == 1 {
+				assert.Contains(t, got[0].Body().Str(), "on a hosting provider's network (AS14061, DigitalOcean, LLC) that few of the org's tokens use")
+			}
+			assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), tt.wantMulti)
+		})
+	}
+}
+
+// TestNewClientAddressFirstHosting: a token not yet settled is judged on
+// its first hosting provider's network when its history is long enough:
+// a low-rate key seen for days, or a young access token whose owner has
+// used the app for days; not when the token or its owner used a hosting
+// provider before, nor a key a few hours old.
+func TestNewClientAddressFirstHosting(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	const vps = "134.209.70.5"                 // DigitalOcean
+	lowRate := func(from time.Time, days int, tok, principal string) []item {
+		var items []item
+		for d := range days {
+			call := item{token: tok, principal: principal, client: "84.17.3.20", at: from.Add(time.Duration(d) * 24 * time.Hour), outcome: auditattr.OutcomeSuccess}
+			items = append(items, call)
+		}
+		return items
+	}
+	// Alice's app gets a new access token each hour of her day, from home.
+	hourly := func(owner string) []item {
+		var items []item
+		for h := range 3 * 24 {
+			if h%24 < 8 || h%24 > 20 {
+				continue
+			}
+			tok := fmt.Sprintf("tok_%s_%d", owner, h)
+			items = append(items, withPrincipal(every(tok, "84.17.3.21", t0.Add(time.Duration(h)*time.Hour-10*time.Hour), 10*time.Minute, 5), owner)...)
+		}
+		return items
+	}
+	tests := []struct {
+		name    string
+		history []item
+		stolen  item
+		want    int
+	}{
+		{"a low-rate key seen for days", lowRate(t0.Add(-10*time.Hour), 4, "tok_key", ""),
+			item{token: "tok_key", client: vps, at: then}, 1},
+		{"a low-rate key twelve hours old", lowRate(then.Add(-12*time.Hour), 1, "tok_key", ""),
+			item{token: "tok_key", client: vps, at: then}, 0},
+		{"a young access token of an owner known for days", hourly("carol"),
+			item{token: "tok_carol_new", principal: "carol", client: vps, at: then}, 1},
+		{"the owner's other token ran on a hosting provider", append(hourly("carol"),
+			withPrincipal(every("tok_carol_ci", "20.42.7.9", t0, time.Hour, 24), "carol")...),
+			item{token: "tok_carol_new", principal: "carol", client: vps, at: then}, 0},
+		{"a young token of an owner seen once", withPrincipal(every("tok_bob_1", "84.17.3.22", t0.Add(60*time.Hour), time.Minute, 3), "bob"),
+			item{token: "tok_bob_new", principal: "bob", client: vps, at: then}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := append(orgDays(), tt.history...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+			tt.stolen.outcome = auditattr.OutcomeSuccess
+			h.send(tt.stolen, tt.stolen)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Contains(t, got[0].Body().Str(), "neither the token nor its owner used a hosting provider before")
+			}
+		})
+	}
+}
+
+// withPrincipal names principal as the owner of items.
+func withPrincipal(items []item, principal string) []item {
+	for i := range items {
+		items[i].principal = principal
+	}
+	return items
+}
+
+// TestMultiAddressSpread: networks the population explains count by
+// provider, each past the first as one network; networks it does not
+// explain count each.
+func TestMultiAddressSpread(t *testing.T) {
+	explained := func(as uint32) netSeen { return netSeen{explained: true, as: as} }
+	tests := []struct {
+		name             string
+		nets             []netSeen
+		wantN, providers int
+	}{
+		{"three /24s of one carrier's pool", []netSeen{explained(21928), explained(21928), explained(21928)}, 0, 1},
+		{"home Wi-Fi and the phone's carrier", []netSeen{explained(3352), explained(21928)}, 1, 2},
+		{"five ISPs of the org's people", []netSeen{explained(5617), explained(12741), explained(9141), explained(7922), explained(3352)}, 4, 5},
+		{"two rare networks and one carrier", []netSeen{{}, {}, explained(21928)}, 2, 1},
+		{"explained, no AS announces it", []netSeen{explained(0), explained(0)}, 0, 0},
+		{"past the providers told apart", slices.Repeat([]netSeen{explained(1), explained(2), explained(3), explained(4), explained(5), explained(6), explained(7), explained(8), explained(9)}, 1), 7, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, providers := spread(tt.nets)
+			assert.Equal(t, tt.wantN, n)
+			assert.Equal(t, tt.providers, providers)
+		})
+	}
+}
+
+// TestMultiAddressThroughProxies: a settled token used within minutes from
+// the org's own ISPs, each common, is a session driven through residential
+// proxies; a phone between home Wi-Fi and its carrier is not.
+func TestMultiAddressThroughProxies(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	// The org's people at home on five ISPs and one carrier, three per /16.
+	isps := []string{"83.31.%d.5", "77.252.%d.5", "89.64.%d.5", "73.110.%d.5", "88.0.%d.5", "172.58.%d.5"}
+	var crowd []item
+	for i, isp := range isps {
+		for p := range 3 {
+			who := fmt.Sprintf("person%d_%d", i, p)
+			crowd = append(crowd, withPrincipal(every("tok_"+who, fmt.Sprintf(isp, 10+p), t0, time.Hour, 3*24), who)...)
+		}
+	}
+	proxies := []string{"83.31.134.108", "77.252.219.107", "89.64.92.150", "73.110.217.184", "88.0.226.179"}
+	tests := []struct {
+		name    string
+		token   string
+		clients []string
+		want    int
+	}{
+		{"a settled token through five ISPs' residential proxies", "tok_user", proxies, 1},
+		{"a settled token between home Wi-Fi and its carrier", "tok_user", []string{"88.0.226.179", "172.58.99.7", "88.0.226.179", "172.58.98.7"}, 0},
+		// Learned, whatever its owner's history: a young token has no spread of its own yet.
+		{"a young token, through proxies", "tok_user_new", proxies, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := append(orgDays(), crowd...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingMultiAddress), "the org's own habits")
+			var burst []item
+			for i, c := range tt.clients {
+				burst = append(burst, every(tt.token, c, then.Add(time.Duration(i)*time.Minute), 20*time.Second, 2)...)
+			}
+			h.send(burst...)
+			got := h.alertsOf(auditattr.FindingMultiAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Contains(t, got[0].Body().Str(), "counting 4 providers of the org's own networks as 3")
+			}
+		})
+	}
+}
+
+// TestMultiAddressOwnCloudNetworks: a service key on three cloud /24s of
+// its own (each used by no other token) learns no spread of three from
+// them, so four rare networks within minutes alert as they did when the
+// population vouched for the cloud's /16s.
+func TestMultiAddressOwnCloudNetworks(t *testing.T) {
+	own := []string{"52.10.1.7", "52.20.2.7", "52.30.3.7"} // Amazon
+	var items []item
+	for d := range 3 * 24 * 6 { // every 10 minutes for three days, by turns
+		at := t0.Add(time.Duration(d) * 10 * time.Minute)
+		items = append(items, every("tok_svc", own[d%3], at, time.Minute, 1)...)
+		items = append(items, every("tok_svc", own[(d+1)%3], at.Add(time.Minute), time.Minute, 1)...)
+	}
+	then := t0.Add(3*24*time.Hour + time.Hour)
+	var burst []item
+	for i, c := range []string{"45.77.10.5", "95.216.3.9", "51.75.8.1", "167.99.66.2"} { // Vultr, Hetzner, OVH, DigitalOcean
+		burst = append(burst, every("tok_svc", c, then.Add(time.Duration(i)*time.Minute), 20*time.Second, 2)...)
+	}
+	h := newHarness(t, testConfig())
+	all := append(orgDays(), items...)
+	slices.SortStableFunc(all, func(a, b item) int { return a.at.Compare(b.at) })
+	h.send(all...)
+	require.Empty(t, h.alertsOf(auditattr.FindingMultiAddress), "the service's own spread")
+	h.send(burst...)
+	assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), 1)
+}
+
+// TestHostingNetworksOfASettledToken: a settled service key redeployed
+// to another /24 of its cloud region is near (no new_client_address); a
+// thief on three VPSs within minutes counts all three for multi_address
+// (its first network is not the token's own while the next arrive); one
+// back on its first VPS after a window's pause has that one counted as
+// the token's own, and needs a network more.
+func TestHostingNetworksOfASettledToken(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour)
+	tests := []struct {
+		name              string
+		burst             []item
+		wantNew, wantMult int
+	}{
+		{"redeployed within its region", every("tok_svc", "52.10.77.7", then, time.Minute, 5), 0, 0},
+		{"a thief's VPS, a pause, then three more", slices.Concat(
+			every("tok_svc", "134.209.70.5", then, time.Minute, 1),
+			every("tok_svc", "134.209.70.5", then.Add(20*time.Minute), 20*time.Second, 2),
+			every("tok_svc", "134.209.71.5", then.Add(21*time.Minute), 20*time.Second, 2),
+			every("tok_svc", "134.209.72.5", then.Add(22*time.Minute), 20*time.Second, 2),
+			every("tok_svc", "134.209.73.5", then.Add(23*time.Minute), 20*time.Second, 2)), 1, 1},
+		{"a thief's VPSs within minutes", slices.Concat(
+			every("tok_svc", "134.209.70.5", then, 20*time.Second, 2),
+			every("tok_svc", "134.209.71.5", then.Add(time.Minute), 20*time.Second, 2),
+			every("tok_svc", "134.209.72.5", then.Add(2*time.Minute), 20*time.Second, 2)), 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := append(orgDays(), every("tok_svc", "52.10.1.7", t0, 10*time.Minute, 3*24*6)...) // Amazon
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the service's own network")
+			h.send(tt.burst...)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), tt.wantNew)
+			assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), tt.wantMult)
+		})
+	}
+}

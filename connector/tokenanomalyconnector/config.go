@@ -294,6 +294,13 @@ type PopulationConfig struct {
 	// long (event time, saved with the state), a network's rarity is not
 	// known and no new network alerts; the tokens still learn theirs.
 	LearningPeriod time.Duration `mapstructure:"learning_period"`
+	// Hosting judges an address of a cloud, VPS or dedicated-server
+	// provider (the built-in list of ipasn.HostingASNs, plus HostingASNs)
+	// by its own network (the detector's ipv4_prefix) alone: other tenants
+	// of the provider's ranges, even the org's own servers, make a network
+	// next to theirs no less rare (see rareNetwork).
+	Hosting     bool     `mapstructure:"hosting"`
+	HostingASNs []uint32 `mapstructure:"hosting_asns"`
 }
 
 // ResourceConfig is new_resource: a first-seen detector on resources that

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/ipasn"
@@ -53,9 +54,12 @@ func hashNetwork(seed, key uint64, p netip.Prefix) uint64 {
 // memory is fixed whatever the number of tokens and values; each token's
 // memo of its last value spares the filter probes on a repeat.
 func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
+	ev.knownNet = false
 	if d := &m.det.newAddress; d.enabled && ev.client != "" && m.det.addressOutcomes[ev.outcome] {
 		// The memo holds the raw address: the same string is the same network.
-		if fp := uint32(hashString(seedAddress, ev.client)); !st.addrMemo.hit(m.novelty, fp) {
+		if fp := uint32(hashString(seedAddress, ev.client)); st.addrMemo.hit(m.novelty, fp) {
+			ev.knownNet = true
+		} else {
 			m.detectNewAddress(ev, st, key, fp)
 		}
 	}
@@ -219,14 +223,16 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	p := network(a, c.IPv4Prefix, c.IPv6Prefix)
 	inCurrent, known := m.novelty.probe(hashNetwork(seedAddress, key, p))
 	st.addrMemo.record(m.novelty, fp)
+	ev.knownNet = known
 	if inCurrent {
 		return // the token used this network in this generation: nothing new, nothing to count
 	}
-	rare, asRare := m.rareNetwork(a, key, wideKey(ev, key), &c.Population)
-	if known || !rare {
+	r := m.rareNetwork(a, key, wideKey(ev, key), c)
+	if known || !r.rare {
 		return
 	}
-	judged := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig) &&
+	own := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig)
+	judged := (own || r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod)) &&
 		(c.Population.MinTokens == 0 || ev.at-m.since >= c.Population.LearningPeriod.Milliseconds())
 	st.addrNovelAt, st.addrNovel = uint32(ev.at/1000), min(st.addrNovel+1, 0xff)
 	if !judged || !m.det.newAddress.applies(ev) {
@@ -239,7 +245,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	f.hasEvidence, f.learned = true, true
 	f.window = c.ForgetAfter
 	f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
-		c.ForgetAfter.String() + ", " + m.rangeTitle(a, asRare)
+		c.ForgetAfter.String() + ", " + m.rangeTitle(a, r)
 	m.holdFinding(f, st, key)
 }
 
@@ -262,22 +268,89 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 // the token once on the coarse range and who once on the wide ones. as is
 // the AS when it is what made the network rare, 0 otherwise; an AS is
 // judged rare only while asCounted.
-func (m *model) rareNetwork(a netip.Addr, key, who uint64, pc *PopulationConfig) (rare bool, as uint32) {
+//
+// An address of a hosting provider (population.hosting) is judged by its
+// own network: rare when fewer than min_tokens other tokens used that
+// network, and the token's own coarse network and its owner's AS are
+// still near (a service redeployed within its cloud region, a VPN user
+// on the provider the owner uses). Anyone rents a server on such ranges
+// by the hour, so the org's other servers there make a thief's VPS next
+// to them no less rare. A token that moves between a provider's networks
+// every run (a CI fleet, an autoscaling service) keeps finding rare
+// networks and never settles (see detectNewAddress).
+func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r rarity) {
+	pc := &c.Population
 	if pc.MinTokens == 0 {
-		return true, 0
+		return rarity{rare: true}
 	}
 	others, near := m.countOn(network(a, pc.IPv4Prefix, pc.IPv6Prefix), key)
 	wideOthers, ownWide := m.countOn(network(a, pc.WideIPv4Prefix, pc.WideIPv6Prefix), who)
-	if pc.WideRanges == wideRangesASN {
-		if n, ok := m.asn.Lookup(a); ok {
-			asOthers, ownAS := m.countOnce(asPair(who, n), asValue(n))
-			near = near || ownAS
-			if m.asCounted() && !ownWide && asOthers < pc.MinTokens && wideOthers >= pc.WideMinTokens {
-				as = n
-			}
+	n, known := m.asn.Lookup(a)
+	if known && pc.WideRanges == wideRangesASN {
+		asOthers, ownAS := m.countOnce(asPair(who, n), asValue(n))
+		near = near || ownAS
+		if m.asCounted() && !ownWide && asOthers < pc.MinTokens && wideOthers >= pc.WideMinTokens {
+			r.as = n
 		}
 	}
-	return !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || as != 0), as
+	if known && m.hosted(n) {
+		others, _ := m.countOn(network(a, c.IPv4Prefix, c.IPv6Prefix), key)
+		return rarity{rare: !near && others < pc.MinTokens, as: n, hosting: true, firstHosting: m.firstHosting(key, who)}
+	}
+	r.rare = !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || r.as != 0)
+	return r
+}
+
+// rarity is rareNetwork's verdict: as is the AS when it is what made the
+// network rare (or, on a hosting provider, the provider); firstHosting
+// that neither the token nor its owner used a hosting provider's network
+// within forget_after before.
+type rarity struct {
+	rare, hosting, firstHosting bool
+	as                          uint32
+}
+
+// firstHosting records that the token and its owner (who) used a hosting
+// provider's network and reports whether neither had within forget_after.
+func (m *model) firstHosting(key, who uint64) bool {
+	_, token := m.novelty.probe(hashPair(seedHosting, key, "token"))
+	_, owner := m.novelty.probe(hashPair(seedHosting, who, "owner"))
+	return !token && !owner
+}
+
+// historyKnown reports whether a token not yet settled has a history long
+// enough that its first hosting network is news: the token itself was
+// seen learning_period ago (a low-rate API key that makes a few calls a
+// week never reaches min_active_hours), or its owner was and has been
+// active for a working day's hours (a user's access token lives an hour; the person
+// behind it has used the app from a phone and home for days). A person's
+// credential that never left residential, carrier and office networks,
+// now used from a rented server, is how a stolen token looks; a key that
+// moves from a developer's laptop to the cloud it was made for alerts
+// once, at low severity.
+func (m *model) historyKnown(ev *event, st *tokenState, learning time.Duration) bool {
+	return ev.at-int64(st.firstSeen)*1000 >= learning.Milliseconds() || m.ownerKnown(ev, learning)
+}
+
+// ownerActiveHours is how many distinct hours of activity make an owner's
+// history: a working day's.
+const ownerActiveHours = 8
+
+// ownerKnown reports whether the item's principal was first seen learning
+// ago and has been active in ownerActiveHours hours since (rate_surge's
+// owners' table keeps both).
+func (m *model) ownerKnown(ev *event, learning time.Duration) bool {
+	if ev.principal == "" {
+		return false
+	}
+	p := m.principalRates.get(ev.owner)
+	return p != nil && ev.at-int64(p.firstSeen)*1000 >= learning.Milliseconds() && p.activeHours >= ownerActiveHours
+}
+
+// hosted reports whether AS n is a hosting provider's (population.hosting).
+func (m *model) hosted(n uint32) bool {
+	_, found := slices.BinarySearch(m.hosting, n)
+	return found
 }
 
 // asCounted tells whether the population's AS counts are whole. An AS is
@@ -302,8 +375,19 @@ func asString(as uint32) string {
 
 // rangeTitle ends new_client_address's body: why the network is rare,
 // naming the AS that announces it (as analysts look a network up).
-// asRare is the AS when wide_ranges "asn" found it rare.
-func (m *model) rangeTitle(a netip.Addr, asRare uint32) string {
+func (m *model) rangeTitle(a netip.Addr, r rarity) string {
+	asRare := r.as
+	if r.hosting {
+		t := "on a hosting provider's network (AS" + strconv.FormatUint(uint64(asRare), 10)
+		if name := m.asn.Name(asRare); name != "" {
+			t += ", " + name
+		}
+		t += ") that few of the org's tokens use"
+		if r.firstHosting {
+			t += "; neither the token nor its owner used a hosting provider before"
+		}
+		return t + "."
+	}
 	if asRare != 0 {
 		t := "in AS" + strconv.FormatUint(uint64(asRare), 10)
 		if name := m.asn.Name(asRare); name != "" {
@@ -382,10 +466,13 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		}
 	}
 	x := m.extras.get(st)
+	settledAt := int64(st.addrNovelAt)*1000 + c.Window.Milliseconds()
 	if x.nets == nil {
 		last := netip.AddrFrom16(st.lastNet).Unmap()
 		prev := network(last, c.IPv4Prefix, c.IPv6Prefix)
-		x.nets = append(x.nets, netSeen{net: prev, at: int64(st.lastNetSeen) * 1000, explained: m.commonNetwork(last)})
+		// The network the token was on is its own when it was on it a
+		// window after its last new network (not a thief's first).
+		x.nets = append(x.nets, m.netSeen(prev, last, int64(st.lastNetSeen)*1000, int64(st.lastNetSeen)*1000 >= settledAt))
 	}
 	found := false
 	for i := range x.nets {
@@ -395,7 +482,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		}
 	}
 	if !found {
-		x.nets = append(x.nets, netSeen{net: p, at: ev.at, explained: m.commonNetwork(a)})
+		x.nets = append(x.nets, m.netSeen(p, a, ev.at, ev.knownNet && ev.at >= settledAt))
 	}
 	st.lastNet, st.lastNetSeen = b, max(st.lastNetSeen, now)
 	cutoff := ev.at - c.Window.Milliseconds()
@@ -408,12 +495,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		x.nets = nil // back to the fast path
 		return
 	}
-	n := 0
-	for i := range x.nets {
-		if !x.nets[i].explained {
-			n++
-		}
-	}
+	n, providers := spread(x.nets)
 	threshold := max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(st.multiPeak))))
 	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds()
 	if n < threshold || learning || !d.applies(ev) {
@@ -425,27 +507,86 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	f.hasEvidence, f.learned = true, true
 	f.observed, f.baseline, f.threshold, f.window = float64(n), float64(st.multiPeak), float64(threshold), c.Window
 	for _, n := range x.nets {
-		if !n.explained {
+		if !n.explained || providers > 1 {
 			f.values = append(f.values, networkName(n.net))
 		}
 	}
 	slices.Sort(f.values)
 	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String() +
-		", usually at most " + strconv.Itoa(int(st.multiPeak)) + " (threshold " + strconv.Itoa(threshold) + "): " + strings.Join(f.values, ", ") + "."
+		", usually at most " + strconv.Itoa(int(st.multiPeak)) + " (threshold " + strconv.Itoa(threshold) + ")"
+	if providers > 1 {
+		f.body += ", counting " + strconv.Itoa(providers) + " providers of the org's own networks as " + strconv.Itoa(providers-1)
+	}
+	f.body += ": " + strings.Join(f.values, ", ") + "."
 	m.foldHeld(f, ev.key)
 	m.raise(f, st)
 }
 
+// netSeen is network p of address a, seen at (unix ms), as
+// multi_address counts it: explained when the population uses it, and
+// then with the AS that announces it (see spread). own tells that the
+// network is the token's own (see commonNetwork): known to it, and used a
+// window after its last new network, so a thief's first network is not its
+// own while the next ones arrive. A thief who pauses a window and comes
+// back to it has it counted as the token's own: one network less toward
+// the bar. A learning period instead would also strip a service of its own
+// networks for a day after each new one (make outside-eval: 3 of 11
+// botnets missed on keys spread over three cloud /24s).
+func (m *model) netSeen(p netip.Prefix, a netip.Addr, at int64, own bool) netSeen {
+	n := netSeen{net: p, at: at, explained: m.commonNetwork(a, own)}
+	if n.explained {
+		n.as, _ = m.asn.Lookup(a)
+	}
+	return n
+}
+
+// maxSpreadProviders bounds the providers spread tells apart.
+const maxSpreadProviders = 8
+
+// spread counts a window's networks as multi_address judges them: each
+// network the population does not explain, plus each provider (AS) of
+// the explained ones past the first. A user between office Wi-Fi and a
+// phone's carrier, or a phone whose carrier's CGNAT hands out a new
+// address per connection, stays within one or two providers however
+// many /24s it shows; a stolen session driven through residential or
+// mobile proxies shows the org's own ISPs and carriers, each common,
+// but many of them within minutes. providers is how many the explained
+// networks came from (an address no AS announces counts as none; past
+// maxSpreadProviders no more are told apart).
+func spread(nets []netSeen) (n, providers int) {
+	var seen [maxSpreadProviders]uint32
+	for _, s := range nets {
+		switch {
+		case !s.explained:
+			n++
+		case s.as == 0 || providers == maxSpreadProviders || slices.Contains(seen[:providers], s.as):
+		default:
+			seen[providers] = s.as
+			providers++
+		}
+	}
+	return n + max(providers-1, 0), providers
+}
+
 // commonNetwork reports whether a's coarse or wide range is one enough
 // other tokens use (see rareNetwork; learned by new_client_address, which
-// has counted the token itself by now).
-func (m *model) commonNetwork(a netip.Addr) bool {
-	pc := &m.cfg.Detectors.NewClientAddress.Population
+// has counted the token itself by now). A hosting provider's network is
+// judged by itself (see rareNetwork): common when enough tokens use it,
+// or when it is one of the token's own (own, see netSeen): the population no longer
+// vouches for a service's own servers by their /16, so their history
+// does, else a key on three cloud /24s would learn a spread of three and
+// hide a botnet of four.
+func (m *model) commonNetwork(a netip.Addr, own bool) bool {
+	c := &m.cfg.Detectors.NewClientAddress
+	pc := &c.Population
 	if pc.MinTokens == 0 || !m.det.newAddress.enabled {
 		return false
 	}
 	count := func(v4, v6 int) int {
 		return m.population.count(hashNetwork(seedPopulation, 0, network(a, v4, v6)))
+	}
+	if n, ok := m.asn.Lookup(a); ok && m.hosted(n) {
+		return own || count(c.IPv4Prefix, c.IPv6Prefix) > pc.MinTokens
 	}
 	return count(pc.IPv4Prefix, pc.IPv6Prefix) > pc.MinTokens || count(pc.WideIPv4Prefix, pc.WideIPv6Prefix) > pc.WideMinTokens
 }
@@ -524,6 +665,11 @@ func newClientAddressSpec() detectorSpec {
 			}
 			m.asn = t
 		}
+		m.hosting = nil
+		if c.Population.Hosting {
+			m.hosting = append(ipasn.HostingASNs(), c.Population.HostingASNs...)
+			slices.Sort(m.hosting)
+		}
 		return compile(m, d, &c.NoveltyConfig)
 	}
 	s.observe = func(m *model, _ *detector, ev *event, st *tokenState) { m.detectNovelty(ev, st, ev.key) }
@@ -554,6 +700,12 @@ func validatePopulation(c *AddressConfig, v *validator) {
 	if pc.WideRanges != wideRangesASN && pc.WideRanges != wideRangesPrefix {
 		v.add("detectors.new_client_address.population.wide_ranges: %q is neither %q (the default: the address's autonomous system too) nor %q (the wide prefixes alone)",
 			pc.WideRanges, wideRangesASN, wideRangesPrefix)
+	}
+	if slices.Contains(pc.HostingASNs, 0) {
+		v.add("detectors.new_client_address.population.hosting_asns: AS 0 announces no network; list the providers' AS numbers (e.g. 14061)")
+	}
+	if len(pc.HostingASNs) > 0 && !pc.Hosting {
+		v.add("detectors.new_client_address.population.hosting_asns: set, but hosting is false; set hosting: true for them to count")
 	}
 	if pc.WideMinTokens < 1 {
 		v.add("detectors.new_client_address.population.wide_min_tokens: %d must be at least 1 (default 50)", pc.WideMinTokens)

@@ -109,7 +109,7 @@ func (m *model) familiarNetwork(ev *event, a netip.Addr) bool {
 	switch {
 	case m.novelty.has(hashNetwork(seedAddress, ev.key, network(a, c.IPv4Prefix, c.IPv6Prefix))),
 		pc.MinTokens > 0 && m.novelty.has(hashNetwork(seedCoarse, ev.key, network(a, pc.IPv4Prefix, pc.IPv6Prefix))),
-		m.commonNetwork(a):
+		m.commonNetwork(a, false):
 		return true
 	case pc.WideRanges == wideRangesASN:
 		n, ok := m.asn.Lookup(a)

@@ -49,6 +49,10 @@ type event struct {
 	// or restricted): its verdict is the alert, new_resource stays quiet.
 	resourceAlerted bool
 	newToken        bool // set by ingestStateful: the token's state was just created
+	// knownNet: new_client_address found the item's network in the
+	// token's first-seen filter (used within forget_after, this call's
+	// own session included); multi_address reads it.
+	knownNet bool
 
 	clientAddr netip.Addr
 	addrDone   bool

@@ -23,6 +23,7 @@ const (
 	seedPeerRes    uint64 = 0x7065657272 // (peer group, resource) in the population sketch
 	seedOwnerAS    uint64 = 0x6f776e6173 // (principal, AS) pairs of new_client_address
 	seedAS         uint64 = 0x6173206f66 // autonomous systems in the population sketch
+	seedHosting    uint64 = 0x686f737469 // (token or principal) used a hosting provider's network
 )
 
 // hashString is a small 64-bit string hash (8 bytes per round, murmur3

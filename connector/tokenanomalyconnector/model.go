@@ -25,11 +25,13 @@ import (
 // table, the detectors, the findings and the metric series. One mutex
 // guards it; Consume* hold it only while reading a batch.
 type model struct {
-	cfg    *Config
-	asn    *ipasn.Table // names a new network's AS, judges it with wide_ranges "asn"; nil while new_client_address is off
-	logger *zap.Logger
-	tel    *telemetry
-	id     component.ID
+	cfg *Config
+	asn *ipasn.Table // names a new network's AS, judges it with wide_ranges "asn"; nil while new_client_address is off
+	// hosting is population.hosting's ASes, sorted; nil when off.
+	hosting []uint32
+	logger  *zap.Logger
+	tel     *telemetry
+	id      component.ID
 
 	mu         sync.Mutex
 	tokens     *table[tokenState]

@@ -139,7 +139,8 @@ type pendingResource struct {
 type netSeen struct {
 	net       netip.Prefix
 	at        int64 // unix ms
-	explained bool  // the population uses its coarse network: not counted
+	explained bool  // the population uses its coarse network: counted by its provider (spread)
+	as        uint32
 }
 
 type weakHit struct {

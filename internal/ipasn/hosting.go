@@ -21,10 +21,10 @@ var hostingASNs = []uint32{
 	8100,               // QuadraNet
 	8560,               // IONOS
 	8987, 14618, 16509, // Amazon Web Services
-	9009,                  // M247
-	9123,                  // TimeWeb
-	12876,                 // Scaleway (Online S.A.S.)
-	14061, 200130, 393406, // DigitalOcean
+	9009,          // M247
+	9123,          // TimeWeb
+	12876,         // Scaleway (Online S.A.S.)
+	14061, 393406, // DigitalOcean
 	15169, 19527, 396982, // Google Cloud
 	7203, 16265, 28753, 30633, 59253, 60781, 396190, // Leaseweb
 	16276,        // OVHcloud

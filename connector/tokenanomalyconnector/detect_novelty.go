@@ -231,8 +231,8 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	if known || !r.rare {
 		return
 	}
-	own := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig)
-	judged := (own || r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod)) &&
+	tokenSettled := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig)
+	judged := (tokenSettled || r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod)) &&
 		(c.Population.MinTokens == 0 || ev.at-m.since >= c.Population.LearningPeriod.Milliseconds())
 	st.addrNovelAt, st.addrNovel = uint32(ev.at/1000), min(st.addrNovel+1, 0xff)
 	if !judged || !m.det.newAddress.applies(ev) {
@@ -328,24 +328,22 @@ func (m *model) firstHosting(key, who uint64) bool {
 // now used from a rented server, is how a stolen token looks; a key that
 // moves from a developer's laptop to the cloud it was made for alerts
 // once, at low severity.
+// The owner's history is rate_surge's owners' table (first seen, active hours).
 func (m *model) historyKnown(ev *event, st *tokenState, learning time.Duration) bool {
-	return ev.at-int64(st.firstSeen)*1000 >= learning.Milliseconds() || m.ownerKnown(ev, learning)
+	learned := func(firstSeen uint32) bool { return ev.at-int64(firstSeen)*1000 >= learning.Milliseconds() }
+	if learned(st.firstSeen) {
+		return true
+	}
+	if ev.principal == "" {
+		return false
+	}
+	p := m.principalRates.get(ev.owner)
+	return p != nil && learned(p.firstSeen) && p.activeHours >= ownerActiveHours
 }
 
 // ownerActiveHours is how many distinct hours of activity make an owner's
 // history: a working day's.
 const ownerActiveHours = 8
-
-// ownerKnown reports whether the item's principal was first seen learning
-// ago and has been active in ownerActiveHours hours since (rate_surge's
-// owners' table keeps both).
-func (m *model) ownerKnown(ev *event, learning time.Duration) bool {
-	if ev.principal == "" {
-		return false
-	}
-	p := m.principalRates.get(ev.owner)
-	return p != nil && ev.at-int64(p.firstSeen)*1000 >= learning.Milliseconds() && p.activeHours >= ownerActiveHours
-}
 
 // hosted reports whether AS n is a hosting provider's (population.hosting).
 func (m *model) hosted(n uint32) bool {
@@ -533,9 +531,10 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 // networks for a day after each new one (make outside-eval: 3 of 11
 // botnets missed on keys spread over three cloud /24s).
 func (m *model) netSeen(p netip.Prefix, a netip.Addr, at int64, own bool) netSeen {
-	n := netSeen{net: p, at: at, explained: m.commonNetwork(a, own)}
+	as, _ := m.asn.Lookup(a)
+	n := netSeen{net: p, at: at, explained: m.commonNetwork(a, as, own)}
 	if n.explained {
-		n.as, _ = m.asn.Lookup(a)
+		n.as = as
 	}
 	return n
 }
@@ -575,8 +574,9 @@ func spread(nets []netSeen) (n, providers int) {
 // or when it is one of the token's own (own, see netSeen): the population no longer
 // vouches for a service's own servers by their /16, so their history
 // does, else a key on three cloud /24s would learn a spread of three and
-// hide a botnet of four.
-func (m *model) commonNetwork(a netip.Addr, own bool) bool {
+// hide a botnet of four. as is the AS announcing a (0 for none), which
+// the callers look up once for their own use too.
+func (m *model) commonNetwork(a netip.Addr, as uint32, own bool) bool {
 	c := &m.cfg.Detectors.NewClientAddress
 	pc := &c.Population
 	if pc.MinTokens == 0 || !m.det.newAddress.enabled {
@@ -585,7 +585,7 @@ func (m *model) commonNetwork(a netip.Addr, own bool) bool {
 	count := func(v4, v6 int) int {
 		return m.population.count(hashNetwork(seedPopulation, 0, network(a, v4, v6)))
 	}
-	if n, ok := m.asn.Lookup(a); ok && m.hosted(n) {
+	if as != 0 && m.hosted(as) {
 		return own || count(c.IPv4Prefix, c.IPv6Prefix) > pc.MinTokens
 	}
 	return count(pc.IPv4Prefix, pc.IPv6Prefix) > pc.MinTokens || count(pc.WideIPv4Prefix, pc.WideIPv6Prefix) > pc.WideMinTokens

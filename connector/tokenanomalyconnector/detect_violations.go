@@ -106,14 +106,14 @@ func (m *model) staleRefusal(ev *event) bool {
 func (m *model) familiarNetwork(ev *event, a netip.Addr) bool {
 	c := &m.cfg.Detectors.NewClientAddress
 	pc := &c.Population
+	as, announced := m.asn.Lookup(a)
 	switch {
 	case m.novelty.has(hashNetwork(seedAddress, ev.key, network(a, c.IPv4Prefix, c.IPv6Prefix))),
 		pc.MinTokens > 0 && m.novelty.has(hashNetwork(seedCoarse, ev.key, network(a, pc.IPv4Prefix, pc.IPv6Prefix))),
-		m.commonNetwork(a, false):
+		m.commonNetwork(a, as, false):
 		return true
 	case pc.WideRanges == wideRangesASN:
-		n, ok := m.asn.Lookup(a)
-		return ok && m.novelty.has(asPair(wideKey(ev, ev.key), n))
+		return announced && m.novelty.has(asPair(wideKey(ev, ev.key), as))
 	}
 	return false
 }

@@ -231,6 +231,9 @@ type RateSurgeConfig struct {
 	// MinActiveHours: a token is judged once it made requests in this
 	// many distinct hours.
 	MinActiveHours int `mapstructure:"min_active_hours"`
+	// Cohort: a surge several owners show on one resource together is
+	// the org's event (cohort.go).
+	Cohort CohortConfig `mapstructure:"cohort"`
 }
 
 // NoveltyConfig is a first-seen detector (new_client_address, new_resource).
@@ -313,6 +316,9 @@ type ResourceConfig struct {
 	// on the first call.
 	MinRequests int           `mapstructure:"min_requests"`
 	Window      time.Duration `mapstructure:"window"`
+	// Cohort: a resource several owners call first together is the org's
+	// news (a release, a monthly route), not one token's (cohort.go).
+	Cohort CohortConfig `mapstructure:"cohort"`
 }
 
 // ResourcePopulationConfig: a resource new to a token is evidence only when

@@ -121,7 +121,7 @@ func (m *model) raiseNewResource(ev *event, st *tokenState, calls int) {
 	} else {
 		f.body = what + ", which it had not called within " + c.ForgetAfter.String() + "."
 	}
-	m.raise(f, st)
+	m.raiseInCohort(f, st, &c.Cohort)
 }
 
 // maxPendingResources bounds a token's first calls waiting for a repeat;
@@ -224,6 +224,9 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	inCurrent, known := m.novelty.probe(hashNetwork(seedAddress, key, p))
 	st.addrMemo.record(m.novelty, fp)
 	ev.knownNet = known
+	if !known {
+		st.addrNewAt = uint32(ev.at / 1000)
+	}
 	if inCurrent {
 		return // the token used this network in this generation: nothing new, nothing to count
 	}
@@ -246,7 +249,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	f.window = c.ForgetAfter
 	f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
 		c.ForgetAfter.String() + ", " + m.rangeTitle(a, r)
-	m.holdFinding(f, st, key)
+	m.holdFinding(f, st, key, heldCohort{}, m.holdFor)
 }
 
 // rareNetwork judges a's coarse network (population.ipv4_prefix): it is
@@ -732,6 +735,7 @@ func newResourceSpec() detectorSpec {
 		if c.MinRequests > 1 {
 			v.positive("new_resource.window", c.Window)
 		}
+		c.Cohort.validate("new_resource", v)
 	}
 	s.compile = func(m *model, d *detector, sec detectorSettings) error {
 		return compile(m, d, &sec.(*ResourceConfig).NoveltyConfig)

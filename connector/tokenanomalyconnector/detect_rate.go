@@ -88,13 +88,13 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	if byOwner {
 		f.baseline = float64(owner.peak)
 		f.body = ownerRateBody(ev, owner, count, threshold, c)
-		m.raise(f, st)
+		m.raiseInCohort(f, st, &c.Cohort)
 		return
 	}
 	f.body = tokenTitle(ev.tokenID) + " made " + strconv.Itoa(int(count)) + " requests within " + window.String() +
 		" against a baseline of " + strconv.FormatFloat(float64(mean), 'f', 2, 64) +
 		" (threshold " + strconv.Itoa(int(threshold)) + ")."
-	m.raise(f, st)
+	m.raiseInCohort(f, st, &c.Cohort)
 }
 
 // A sparse token is one watched for long_learning_period but active in
@@ -305,4 +305,5 @@ func (r *RateSurgeConfig) validate(v *validator) {
 	if r.PoissonP <= 0 || r.PoissonP >= 0.5 {
 		v.add("detectors.rate_surge.poisson_p: %g is outside (0, 0.5)", r.PoissonP)
 	}
+	r.Cohort.validate("rate_surge", v)
 }

@@ -85,6 +85,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 				PeakRatio: 2, LongPeakRatio: 3, PeakHalfLife: 7 * day, LongBucket: time.Hour, LongMinRequests: 25,
 				LongMinBuckets: 8, BurstPeakRatio: 8,
 				LongLearningPeriod: day,
+				Cohort:             defaultCohort(),
 			},
 			NewClientAddress: AddressConfig{
 				NoveltyConfig: NoveltyConfig{
@@ -104,6 +105,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 				},
 				Population:  ResourcePopulationConfig{MinPrincipals: defaultResourcePeers},
 				MinRequests: 3, Window: time.Hour,
+				Cohort: CohortConfig{Window: 4 * time.Hour, Hold: 10 * time.Minute}, // off: see defaultCohort
 			},
 			MultiAddress: MultiAddressConfig{
 				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, Window: 10 * time.Minute,

@@ -37,6 +37,9 @@ type heldFinding struct {
 	// wall is the wall-clock time after which it is raised; not stored,
 	// a restart holds it for the hold again.
 	wall time.Time
+	// cohort is set for a finding waiting for its cohort (cohort.go); not
+	// stored, a restart raises it.
+	cohort heldCohort
 }
 
 // heldFindings are the held findings by due time (then the order held):
@@ -96,10 +99,11 @@ func (s *heldFindings) take(out []*heldFinding, take func(*heldFinding) bool) []
 	return out
 }
 
-// holdFinding holds f (new_client_address) or, when nothing could fold it,
-// raises it at once.
-func (m *model) holdFinding(f *finding, st *tokenState, key uint64) {
-	if m.holdFor <= 0 || f.dryRun {
+// holdFinding holds f for hold: a new_client_address finding that
+// multi_address may fold, or a finding its cohort may share (cohort set).
+// With no hold it is raised at once.
+func (m *model) holdFinding(f *finding, st *tokenState, key uint64, cohort heldCohort, hold time.Duration) {
+	if hold <= 0 || f.dryRun {
 		m.raise(f, st)
 		return
 	}
@@ -111,7 +115,7 @@ func (m *model) holdFinding(f *finding, st *tokenState, key uint64) {
 		m.tel.evicted(tableHeldFindings)
 		m.raiseTaken(m.holds.takeFirst(1)) // the first due
 	}
-	h := &heldFinding{id: id, key: key, due: f.at + m.holdFor.Milliseconds(), wall: time.Now().Add(m.holdFor)}
+	h := &heldFinding{id: id, key: key, due: f.at + hold.Milliseconds(), wall: time.Now().Add(hold), cohort: cohort}
 	h.f = *f
 	h.f.tokenID, h.f.principal = strings.Clone(f.tokenID), strings.Clone(f.principal)
 	h.f.resourceName, h.f.client = strings.Clone(f.resourceName), strings.Clone(f.client)
@@ -138,10 +142,15 @@ func (m *model) resolveHeld(pick func(*heldFinding) bool, raise bool) []*heldFin
 	return taken
 }
 
-// raiseTaken raises held findings taken out of the table.
+// raiseTaken raises held findings taken out of the table, but those their
+// cohort came to share.
 func (m *model) raiseTaken(taken []*heldFinding) {
 	m.logResolved(taken)
 	for _, h := range taken {
+		if m.shared(h) {
+			m.share(&h.f)
+			continue
+		}
 		m.raise(&h.f, m.tokens.get(h.key))
 	}
 }
@@ -185,7 +194,7 @@ func (m *model) foldHeld(f *finding, key uint64) {
 	if len(m.holds.list) == 0 || f.dryRun {
 		return
 	}
-	folded := m.resolveHeld(func(h *heldFinding) bool { return h.key == key }, false)
+	folded := m.resolveHeld(func(h *heldFinding) bool { return h.key == key && h.f.typ == typeNewClientAddress }, false)
 	if len(folded) == 0 {
 		return
 	}

@@ -162,7 +162,7 @@ func TestHeldFindingsAreBounded(t *testing.T) {
 		ev := &event{tokenID: "tok_many", at: t0.UnixMilli(), res: ownResource}
 		f := newFinding(typeNewClientAddress, &m.det.newAddress, ev)
 		f.discriminator = fmt.Sprintf("192.0.%d.%d/32", i/256, i%256)
-		m.holdFinding(f, nil, 1)
+		m.holdFinding(f, nil, 1, heldCohort{}, m.holdFor)
 	}
 	evicted := m.tel.evictedN[tableHeldFindings]
 	held := len(m.holds.list)

@@ -49,7 +49,8 @@ type model struct {
 	watermark                               int64   // newest event time seen, unix ms
 	releasedAt                              int64   // newest event time fed to the stateful detectors, unix ms
 	held                                    *reorder
-	holds                                   *heldFindings // new_client_address findings held (heldfindings.go)
+	holds                                   *heldFindings // new_client_address findings held (heldfindings.go), and findings waiting for their cohort
+	cohorts                                 *cohorts      // recent rate_surge and new_resource findings' owners by resource (cohort.go)
 	holdFor                                 time.Duration // how long, 0 when none is
 	arrival                                 time.Time     // wall clock of the current consume call
 	nextTick                                int64
@@ -130,6 +131,7 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 		pendingScopes: map[int32]plog.ScopeLogs{},
 		held:          newReorder(cfg.MaxReorderItems),
 		holds:         newHeldFindings(),
+		cohorts:       newCohorts(),
 	}
 	m.principalRates = newTable(cfg.MaxTokens, principalRateAge)
 	m.met.tel = tel

@@ -14,8 +14,14 @@ import (
 )
 
 // stateVersion changes whenever the saved layout or the hashes change;
-// saved state of another version is ignored (and the baselines relearned).
-const stateVersion = 6
+// saved state of another version is ignored (and the baselines relearned),
+// but for the one before, which is read (readsVersion).
+const stateVersion = 7
+
+// stateVersionNoNewAt is the version before tokens saved addrNewAt: its
+// tokens load with 0 (their cohorts share nothing until they are on a new
+// network).
+const stateVersionNoNewAt = 6
 
 // Storage keys. Tokens are saved in chunks so that no value is huge.
 const (
@@ -54,7 +60,8 @@ const tokenRecordBytes = 8 + // key
 	1 + 2 + // rateStreak, ratePeakPending
 	4 + 4 + 2*3 + // deniedBucket, deniedMean, deniedCount .. deniedPrevReqs
 	1 + 1 + 4*3 + // multiPeak, multiCur, multiCurAt, addrNovelAt, resNovelAt
-	2 + 1 + 1 + 2 // activeHours, addrNovel, resNovel, resQuiet
+	2 + 1 + 1 + 2 + // activeHours, addrNovel, resNovel, resQuiet
+	4 // addrNewAt
 
 // persister is the storage clients of the storage extension named in
 // `storage`: one for the learned state, one for the outbox. The outbox is
@@ -390,9 +397,10 @@ func encodeToken(e *enc, key uint64, s *tokenState) {
 	e.u8(s.addrNovel)
 	e.u8(s.resNovel)
 	e.u16(s.resQuiet)
+	e.u32(s.addrNewAt)
 }
 
-func decodeToken(d *dec, s *tokenState) uint64 {
+func decodeToken(d *dec, s *tokenState, version uint32) uint64 {
 	key := d.u64()
 	s.firstSeen = d.u32()
 	s.lastSeen = d.u32()
@@ -436,6 +444,9 @@ func decodeToken(d *dec, s *tokenState) uint64 {
 	s.addrNovel = d.u8()
 	s.resNovel = d.u8()
 	s.resQuiet = d.u16()
+	if version != stateVersionNoNewAt {
+		s.addrNewAt = d.u32()
+	}
 	return key
 }
 
@@ -524,7 +535,8 @@ func (m *model) load(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	d := dec{b: head}
-	if v := d.u32(); d.err == nil && v != stateVersion {
+	version := d.u32()
+	if v := version; d.err == nil && v != stateVersion && v != stateVersionNoNewAt {
 		m.logger.Warn("Ignored saved state of another version; baselines are learned anew", zap.Uint32("version", v))
 		return nil
 	}
@@ -559,7 +571,7 @@ func (m *model) load(ctx context.Context) error {
 		if data == nil {
 			return fmt.Errorf("storage: token chunk %d is missing", i)
 		}
-		if err := decodeTokens(data, tokens); err != nil {
+		if err := decodeTokens(data, tokens, version); err != nil {
 			return fmt.Errorf("storage: token chunk %d: %w", i, err)
 		}
 	}
@@ -627,12 +639,16 @@ func (m *model) load(ctx context.Context) error {
 	return nil
 }
 
-func decodeTokens(data []byte, into *table[tokenState]) error {
+func decodeTokens(data []byte, into *table[tokenState], version uint32) error {
 	d := dec{b: data}
-	n := d.count(tokenRecordBytes)
+	size := tokenRecordBytes
+	if version == stateVersionNoNewAt {
+		size -= 4 // addrNewAt
+	}
+	n := d.count(size)
 	for range n {
 		var s tokenState
-		key := decodeToken(&d, &s)
+		key := decodeToken(&d, &s, version)
 		if d.err != nil {
 			return d.err
 		}

@@ -153,15 +153,25 @@ func FuzzLoadOutbox(f *testing.F) {
 // long (the decoder bounds its count with it) and decodes to the same
 // state, new_resource's quiet requests included.
 func TestTokenRecordRoundTrip(t *testing.T) {
-	in := tokenState{firstSeen: 7, resNovel: 3, resQuiet: 41, activeHours: 12}
+	in := tokenState{firstSeen: 7, resNovel: 3, resQuiet: 41, activeHours: 12, addrNewAt: 9}
 	var e enc
 	encodeToken(&e, 99, &in)
 	require.Len(t, e.b, tokenRecordBytes)
 	var out tokenState
 	d := dec{b: e.b}
-	assert.Equal(t, uint64(99), decodeToken(&d, &out))
+	assert.Equal(t, uint64(99), decodeToken(&d, &out, stateVersion))
 	require.NoError(t, d.err)
 	assert.Equal(t, in, out)
+
+	// The version before addrNewAt: its records are 4 bytes shorter and
+	// load with 0 (the cohort shares nothing for them).
+	old := e.b[:tokenRecordBytes-4]
+	into := newTable(10, tokenAge)
+	require.NoError(t, decodeTokens(append([]byte{1, 0, 0, 0}, old...), into, stateVersionNoNewAt))
+	st := into.get(99)
+	require.NotNil(t, st)
+	in.addrNewAt = 0
+	assert.Equal(t, in, *st)
 }
 
 // TestRestartKeepsStaleDiscoveries: the first sightings that set

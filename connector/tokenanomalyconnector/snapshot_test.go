@@ -55,7 +55,7 @@ func TestSaveSeesOneInstant(t *testing.T) {
 	snap.out.close()
 	got := newTable(2*tokens, tokenAge)
 	for _, c := range snap.out.chunks {
-		require.NoError(t, decodeTokens(c, got))
+		require.NoError(t, decodeTokens(c, got, stateVersion))
 	}
 	require.Equal(t, len(want), got.len())
 	got.each(func(k uint64, s *tokenState) bool {

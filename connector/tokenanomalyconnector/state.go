@@ -5,6 +5,9 @@ import "net/netip"
 // tokenState is the hot state of one tracked token. Times are unix
 // seconds of event time (uint32 lasts until 2106). BenchmarkBytesPerToken
 // checks its size against hotStateBudget.
+//
+// The fields are ordered so that no padding is wasted: at hotStateBudget,
+// a new field has to find its place among those of its size.
 type tokenState struct {
 	// extra is 1 + the index of the rarer state in the model's extras, or
 	// 0 for none: a pointer here would have the garbage collector scan
@@ -41,8 +44,10 @@ type tokenState struct {
 	// of activity (gaps of up to rateStreakGap empty buckets bridged): how
 	// long its activity is sustained. ratePeakPending is the busiest bucket
 	// of the stretch, learned as ratePeak when the stretch ends.
-	rateStreak      uint8
 	ratePeakPending uint16
+	rateStreak      uint8
+	// multi_address: see multiCurAt.
+	multiPeak uint8
 
 	// denied_access: refusals in the open window bucket and their decayed
 	// mean per window, the token's own refusal baseline; requests in the
@@ -51,22 +56,27 @@ type tokenState struct {
 	deniedMean                 float32
 	deniedCount                uint16
 	deniedReqs, deniedPrevReqs uint16
+	activeHours                uint16 // see addrNovelAt
 
 	// multi_address: the most networks the token used within one window
 	// (its usual spread), learned when the window that showed it is over
 	// (so the networks of an attack that add up one by one do not raise
 	// the bar as they come): multiCur is the most within the window that
 	// began at multiCurAt.
-	multiCurAt          uint32
-	multiPeak, multiCur uint8
+	multiCurAt uint32
 
 	// new_client_address and new_resource: when the token was last new on
 	// a value, how many values it was new on, and its active hours
 	// (saturating): a token still discovering its values is learned, not
 	// judged.
 	addrNovelAt, resNovelAt uint32
-	activeHours             uint16
-	addrNovel, resNovel     uint8
+	// addrNewAt is when the token was last on a network (ipv4_prefix or
+	// ipv6_prefix) new to it, near or far: a cohort shares only the
+	// findings of a token on its own ground (cohort.go). Not saved: 0,
+	// after a restart, shares nothing until the token is on a new network.
+	addrNewAt           uint32
+	multiCur            uint8
+	addrNovel, resNovel uint8
 	// new_resource: the token's requests since it was last new on a
 	// resource (saturating), the evidence that it has settled.
 	resQuiet uint16
@@ -74,6 +84,7 @@ type tokenState struct {
 	// multi_address fast path: the last network (16-byte form) and when
 	// it was seen.
 	lastNet     [16]byte
+	flags       uint16
 	lastNetSeen uint32
 
 	// new_client_address and new_resource: the last pair of each, so a
@@ -81,11 +92,10 @@ type tokenState struct {
 	addrMemo, resMemo pairMemo
 
 	// unused_scopes: interned scope bits granted and used since scopeStart.
+	scopeStart uint32
 	granted    uint64
 	used       uint64
-	scopeStart uint32
 
-	flags      uint16
 	hoursTotal uint16
 	// off_hours: the token's hour-of-week profile (hourProfile).
 	hours hourProfile

@@ -40,6 +40,7 @@ type telemetry struct {
 	lateN    int64
 	evictedN map[string]int64
 	alertsN  map[string]int64
+	sharedN  map[string]int64
 	overflow int64
 }
 
@@ -49,7 +50,7 @@ func newTelemetry(set component.TelemetrySettings, lateness time.Duration) (*tel
 		return nil, err
 	}
 	return &telemetry{tb: tb, logger: set.Logger, lateness: lateness,
-		evictedN: map[string]int64{}, alertsN: map[string]int64{}}, nil
+		evictedN: map[string]int64{}, alertsN: map[string]int64{}, sharedN: map[string]int64{}}, nil
 }
 
 // lateWarnEvery bounds the late items' warning to one a minute.
@@ -58,6 +59,7 @@ const lateWarnEvery = time.Minute
 func (t *telemetry) late()                { t.lateN++ }
 func (t *telemetry) evicted(table string) { t.evictedN[table]++ }
 func (t *telemetry) alerted(typ string)   { t.alertsN[typ]++ }
+func (t *telemetry) shared(typ string)    { t.sharedN[typ]++ }
 func (t *telemetry) overflowed()          { t.overflow++ }
 func (t *telemetry) shutdown()            { t.tb.Shutdown() }
 
@@ -89,6 +91,10 @@ func (t *telemetry) publish(ctx context.Context) {
 	for typ, n := range t.alertsN {
 		t.tb.TokenAnomalyAlerts.Add(ctx, n, metric.WithAttributeSet(attribute.NewSet(attribute.String("type", typ))))
 		delete(t.alertsN, typ)
+	}
+	for typ, n := range t.sharedN {
+		t.tb.TokenAnomalyFindingsShared.Add(ctx, n, metric.WithAttributeSet(attribute.NewSet(attribute.String("type", typ))))
+		delete(t.sharedN, typ)
 	}
 	if t.overflow > 0 {
 		t.tb.TokenAnomalyOverflow.Add(ctx, t.overflow)

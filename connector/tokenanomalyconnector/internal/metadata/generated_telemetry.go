@@ -23,17 +23,18 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                     metric.Meter
-	mu                        sync.Mutex
-	registrations             []metric.Registration
-	TokenAnomalyAlerts        metric.Int64Counter
-	TokenAnomalyAlertsPending metric.Int64UpDownCounter
-	TokenAnomalyEmitFailures  metric.Int64Counter
-	TokenAnomalyEvictions     metric.Int64Counter
-	TokenAnomalyItems         metric.Int64Counter
-	TokenAnomalyLateItems     metric.Int64Counter
-	TokenAnomalyOverflow      metric.Int64Counter
-	TokenAnomalyPersist       metric.Int64Counter
+	meter                      metric.Meter
+	mu                         sync.Mutex
+	registrations              []metric.Registration
+	TokenAnomalyAlerts         metric.Int64Counter
+	TokenAnomalyAlertsPending  metric.Int64UpDownCounter
+	TokenAnomalyEmitFailures   metric.Int64Counter
+	TokenAnomalyEvictions      metric.Int64Counter
+	TokenAnomalyFindingsShared metric.Int64Counter
+	TokenAnomalyItems          metric.Int64Counter
+	TokenAnomalyLateItems      metric.Int64Counter
+	TokenAnomalyOverflow       metric.Int64Counter
+	TokenAnomalyPersist        metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -85,8 +86,14 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.TokenAnomalyEvictions, err = builder.meter.Int64Counter(
 		"otelcol_token_anomaly_evictions",
-		metric.WithDescription("Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), items the full reorder buffer fed early (max_reorder_items), and held new_client_address findings raised early (held_findings), by table (tokens, clients, findings, principals, items, pairs, reorder, held_findings). [Alpha]"),
+		metric.WithDescription("Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), items the full reorder buffer fed early (max_reorder_items), held findings raised early (held_findings), and cohorts of rate_surge and new_resource findings forgotten early (cohorts), by table (tokens, clients, findings, principals, items, pairs, reorder, held_findings, cohorts). [Alpha]"),
 		metric.WithUnit("{entries}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.TokenAnomalyFindingsShared, err = builder.meter.Int64Counter(
+		"otelcol_token_anomaly_findings_shared",
+		metric.WithDescription("rate_surge and new_resource findings not raised because at least cohort.min_principals other principals showed the same finding on the same resource within cohort.window, each on its own networks (an org-wide event such as a month-end job or a release), by finding type. [Alpha]"),
+		metric.WithUnit("{findings}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.TokenAnomalyItems, err = builder.meter.Int64Counter(

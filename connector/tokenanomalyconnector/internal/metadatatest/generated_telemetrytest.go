@@ -72,7 +72,7 @@ func AssertEqualTokenAnomalyEmitFailures(t *testing.T, tt *componenttest.Telemet
 func AssertEqualTokenAnomalyEvictions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_token_anomaly_evictions",
-		Description: "Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), items the full reorder buffer fed early (max_reorder_items), and held new_client_address findings raised early (held_findings), by table (tokens, clients, findings, principals, items, pairs, reorder, held_findings). [Alpha]",
+		Description: "Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), items the full reorder buffer fed early (max_reorder_items), held findings raised early (held_findings), and cohorts of rate_surge and new_resource findings forgotten early (cohorts), by table (tokens, clients, findings, principals, items, pairs, reorder, held_findings, cohorts). [Alpha]",
 		Unit:        "{entries}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -81,6 +81,22 @@ func AssertEqualTokenAnomalyEvictions(t *testing.T, tt *componenttest.Telemetry,
 		},
 	}
 	got, err := tt.GetMetric("otelcol_token_anomaly_evictions")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualTokenAnomalyFindingsShared(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_token_anomaly_findings_shared",
+		Description: "rate_surge and new_resource findings not raised because at least cohort.min_principals other principals showed the same finding on the same resource within cohort.window, each on its own networks (an org-wide event such as a month-end job or a release), by finding type. [Alpha]",
+		Unit:        "{findings}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_token_anomaly_findings_shared")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }

@@ -23,6 +23,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.TokenAnomalyAlertsPending.Add(context.Background(), 1)
 	tb.TokenAnomalyEmitFailures.Add(context.Background(), 1)
 	tb.TokenAnomalyEvictions.Add(context.Background(), 1)
+	tb.TokenAnomalyFindingsShared.Add(context.Background(), 1)
 	tb.TokenAnomalyItems.Add(context.Background(), 1)
 	tb.TokenAnomalyLateItems.Add(context.Background(), 1)
 	tb.TokenAnomalyOverflow.Add(context.Background(), 1)
@@ -37,6 +38,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualTokenAnomalyEvictions(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualTokenAnomalyFindingsShared(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualTokenAnomalyItems(t, testTel,

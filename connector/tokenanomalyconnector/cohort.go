@@ -1,0 +1,203 @@
+package tokenanomalyconnector
+
+import "time"
+
+// A surge, or a first call of a resource, that several owners show on the
+// same resource within hours is the org's event, not one token's misuse:
+// partners pulling the month's reports on its last business day, every
+// client of a release calling its new route. A token's own history cannot
+// know a monthly job in its first weeks, but its peers can (the research's
+// anchor: fleet surges and seasonality are judged per route cohort, not per
+// token). So rate_surge and new_resource findings join a cohort keyed by
+// (finding type, resource); a finding is shared, counted and not raised,
+// when at least min_principals owners, its own included, joined within
+// window. The
+// first owners of a cohort are held for hold (event time) so that the ones
+// after them can still share it; a lone finding is raised at once.
+//
+// Only a token on its own ground joins: seen for longer than window and on
+// no network new to it within window (new_client_address's first-seen
+// pairs, near or far, so a range the population calls common counts as
+// new too). A thief's surge from their own servers never shares, so a mass
+// compromise run from outside still alerts on every token; what a cohort
+// hides is a surge on the owners' own networks by several owners at once,
+// which is how a scheduled job looks.
+
+// CohortConfig is a detector's cohort (rate_surge, new_resource).
+type CohortConfig struct {
+	// MinPrincipals: a finding is shared when at least this many
+	// principals, its own included, showed it on the same resource within
+	// Window; 0 turns the cohort off (every finding is raised).
+	MinPrincipals int `mapstructure:"min_principals"`
+	// Window is how far apart the owners' findings may be.
+	Window time.Duration `mapstructure:"window"`
+	// Hold is how long a finding with too few owners beside it waits
+	// for more (event time; capped by allowed_lateness, so that no
+	// stateful alert waits longer). A finding with no other owner is
+	// raised at once.
+	Hold time.Duration `mapstructure:"hold"`
+}
+
+// maxCohortOwners bounds the owners a cohort remembers: past
+// min_principals more prove nothing more.
+const maxCohortOwners = 16
+
+// maxCohorts bounds the cohorts remembered: a resource enters only through
+// a finding, so there are few; an attacker raising findings on made-up
+// resources only evicts (counted as table "cohorts").
+const maxCohorts = 4096
+
+const tableCohorts = "cohorts"
+
+type cohortMember struct {
+	owner uint64
+	at    int64 // event time of its latest finding, unix ms
+}
+
+// cohorts are the recent findings' owners by (type, resource).
+type cohorts struct {
+	byKey map[uint64][]cohortMember
+}
+
+func newCohorts() *cohorts { return &cohorts{byKey: map[uint64][]cohortMember{}} }
+
+// join records owner's finding at at and returns how many other owners
+// joined within window of it. The members older than window go.
+func (c *cohorts) join(key, owner uint64, at int64, window time.Duration, evicted func()) int {
+	ms, ok := c.byKey[key]
+	if !ok && len(c.byKey) >= maxCohorts {
+		c.expire(at, window, evicted)
+	}
+	kept := ms[:0]
+	found := false
+	for _, e := range ms {
+		switch {
+		case e.owner == owner:
+			e.at, found = max(e.at, at), true
+		case at-e.at > window.Milliseconds():
+			continue
+		}
+		kept = append(kept, e)
+	}
+	if !found {
+		if len(kept) >= maxCohortOwners {
+			kept = kept[1:]
+		}
+		kept = append(kept, cohortMember{owner: owner, at: at})
+	}
+	c.byKey[key] = kept
+	return c.others(key, owner, at, window)
+}
+
+// others counts the owners other than owner within window of at, before
+// or after it.
+func (c *cohorts) others(key, owner uint64, at int64, window time.Duration) int {
+	n := 0
+	for _, e := range c.byKey[key] {
+		if e.owner != owner && abs64(at-e.at) <= window.Milliseconds() {
+			n++
+		}
+	}
+	return n
+}
+
+// expire drops the cohorts whose members are all older than window, and
+// one more if none is (counted).
+func (c *cohorts) expire(at int64, window time.Duration, evicted func()) {
+	for k, ms := range c.byKey {
+		newest := int64(0)
+		for _, e := range ms {
+			newest = max(newest, e.at)
+		}
+		if at-newest > window.Milliseconds() {
+			delete(c.byKey, k)
+		}
+	}
+	if len(c.byKey) >= maxCohorts {
+		for k := range c.byKey {
+			delete(c.byKey, k)
+			evicted()
+			break
+		}
+	}
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// onOwnGround reports whether the token is on its own networks at at: seen
+// for longer than window and on no network new to it within it. A token
+// whose networks are unknown (addrNewAt 0: new_client_address off, or
+// state restored) is not.
+func onOwnGround(st *tokenState, at int64, window time.Duration) bool {
+	since := at - window.Milliseconds()
+	return st.addrNewAt != 0 && int64(st.firstSeen)*1000 < since && int64(st.addrNewAt)*1000 < since
+}
+
+// raiseInCohort raises f (rate_surge, new_resource) unless its cohort
+// shares it, holding it while the cohort may still grow.
+func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
+	ev := f.ev
+	if c.MinPrincipals == 0 || f.dryRun || ev == nil || ev.resource == "" || st == nil || !onOwnGround(st, f.at, c.Window) {
+		m.raise(f, st)
+		return
+	}
+	key := hashPair(seedCohort, hashString(seedCohort, f.typ), ev.resource)
+	owner := wideKey(ev, ev.key)
+	others := m.cohorts.join(key, owner, f.at, c.Window, func() { m.tel.evicted(tableCohorts) })
+	switch {
+	case others+1 >= c.MinPrincipals:
+		m.share(f)
+	case others == 0 || min(c.Hold, m.cfg.AllowedLateness) <= 0:
+		m.raise(f, st)
+	default:
+		m.holdFinding(f, st, ev.key, heldCohort{key: key, owner: owner, min: c.MinPrincipals, window: c.Window}, min(c.Hold, m.cfg.AllowedLateness))
+	}
+}
+
+// heldCohort is what a held finding needs to ask its cohort again.
+type heldCohort struct {
+	key, owner uint64
+	min        int
+	window     time.Duration
+}
+
+// shared tells whether a held finding's cohort grew to share it.
+func (m *model) shared(h *heldFinding) bool {
+	hc := &h.cohort
+	return hc.key != 0 && m.cohorts.others(hc.key, hc.owner, h.f.at, hc.window)+1 >= hc.min
+}
+
+// share counts f as shared and records it, so that its trigger fed again
+// (after a restart) is not news within the suppression window.
+func (m *model) share(f *finding) {
+	m.met.anomaly(f)
+	m.tel.shared(f.typ)
+	m.record(f)
+}
+
+func (c *CohortConfig) validate(detector string, v *validator) {
+	if c.MinPrincipals < 0 || c.MinPrincipals == 1 || c.MinPrincipals > maxCohortOwners {
+		v.add("detectors.%s.cohort.min_principals: %d is outside 2..%d, the owners a cohort remembers (0 turns the cohort off; default 3: the token's owner and two others)",
+			detector, c.MinPrincipals, maxCohortOwners)
+	}
+	if c.MinPrincipals > 0 {
+		v.positive(detector+".cohort.window", c.Window)
+	}
+	if c.Hold < 0 {
+		v.add("detectors.%s.cohort.hold: must not be negative (0 raises the first owners at once; default 10m)", detector)
+	}
+}
+
+// defaultCohort is rate_surge's: three owners within four hours, the
+// first held ten minutes (README, "Why these defaults"). new_resource's is
+// off (min_principals 0): the project's own quality test injects misuse
+// of one route by 18 tokens within 12 hours, each on its own network,
+// which a cohort cannot tell from a release.
+func defaultCohort() CohortConfig {
+	return CohortConfig{MinPrincipals: 3, Window: 4 * time.Hour, Hold: 10 * time.Minute}
+}

@@ -1,0 +1,160 @@
+package tokenanomalyconnector
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// monthEnd is n partners' keys (one owner each unless sameOwner) that
+// call their daily report 4 times an hour for two days from their own
+// servers, then pull the month's report at 2 calls a minute for 40
+// minutes, each starting apart after the one before, from surgeFrom(i).
+func monthEnd(n int, apart time.Duration, sameOwner bool, surgeFrom func(i int) string) []item {
+	var out []item
+	then := t0.Add(2 * 24 * time.Hour)
+	for i := range n {
+		tok, owner, home := fmt.Sprintf("tok_partner%d", i), fmt.Sprintf("partner%d", i), fmt.Sprintf("198.51.100.%d", 10+i)
+		if sameOwner {
+			owner = "partner0"
+		}
+		habit := steady(tok, home, "GET /reports/daily", t0, 15*time.Minute, 2*24*4)
+		pull := steady(tok, surgeFrom(i), "GET /reports/monthly", then.Add(time.Duration(i)*apart), 30*time.Second, 80)
+		for _, it := range append(habit, pull...) {
+			it.principal = owner
+			out = append(out, it)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
+	return out
+}
+
+// TestCohortSharesAnOrgWideEvent: partners pulling the month's report
+// together surge and call a route new to them; one owner's surge is news,
+// several owners' on their own servers is the org's month-end, raised for
+// the first owner only. A surge from networks new to the tokens, one owner's many
+// keys and a cohort turned off alert on every token.
+func TestCohortSharesAnOrgWideEvent(t *testing.T) {
+	own := func(i int) string { return fmt.Sprintf("198.51.100.%d", 10+i) }
+	tests := []struct {
+		name      string
+		items     []item
+		cohortOff bool
+		// rate_surge and new_resource alerts each, and findings shared each
+		want, shared int
+	}{
+		{"one partner", monthEnd(1, 0, false, own), false, 1, 0},
+		{"five partners five minutes apart", monthEnd(5, 5*time.Minute, false, own), false, 1, 4},
+		// The second is held 10 minutes: the third comes too late for it.
+		{"five partners twenty minutes apart", monthEnd(5, 20*time.Minute, false, own), false, 2, 3},
+		{"five keys of one owner", monthEnd(5, 5*time.Minute, true, own), false, 5, 0},
+		{"five partners from networks new to them", monthEnd(5, 5*time.Minute, false, func(i int) string { return fmt.Sprintf("198.51.%d.7", 101+i) }), false, 5, 0},
+		{"cohort off", monthEnd(5, 5*time.Minute, false, own), true, 5, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			// new_resource's cohort is off by default (defaultCohort).
+			cfg.Detectors.NewResource.Cohort.MinPrincipals = 3
+			if tt.cohortOff {
+				cfg.Detectors.RateSurge.Cohort.MinPrincipals = 0
+				cfg.Detectors.NewResource.Cohort.MinPrincipals = 0
+			}
+			tel, set := testTelemetry(t)
+			h := newHarnessWith(t, cfg, harnessOptions{telemetry: &set})
+			for b := range slices.Chunk(tt.items, 200) {
+				h.send(b...)
+			}
+			h.model.mu.Lock()
+			h.model.raiseHeldAll()
+			h.model.mu.Unlock()
+			h.settle()
+			for _, typ := range []string{auditattr.FindingRateSurge, auditattr.FindingNewResource} {
+				assert.Len(t, h.alertsOf(typ), tt.want, typ)
+				if tt.shared > 0 {
+					assert.Equal(t, int64(tt.shared), sharedOf(t, tel, typ), typ)
+				}
+			}
+		})
+	}
+}
+
+// TestCohortsAreBounded: past maxCohorts a stale cohort is forgotten, or,
+// with none stale, one is (counted); a cohort keeps at most
+// maxCohortOwners owners.
+func TestCohortsAreBounded(t *testing.T) {
+	c := newCohorts()
+	evicted := 0
+	count := func() { evicted++ }
+	at := t0.UnixMilli()
+	for k := range uint64(maxCohorts) {
+		c.join(k+1, 1, at, time.Hour, count)
+	}
+	assert.Zero(t, evicted)
+	c.join(maxCohorts+1, 1, at, time.Hour, count)
+	assert.Equal(t, 1, evicted, "none stale: one forgotten, counted")
+	assert.Len(t, c.byKey, maxCohorts)
+	c.join(maxCohorts+2, 1, at+2*time.Hour.Milliseconds(), time.Hour, count)
+	assert.Equal(t, 1, evicted, "stale cohorts go uncounted")
+	assert.Len(t, c.byKey, 1)
+
+	for o := range uint64(3 * maxCohortOwners) {
+		c.join(7, o+1, at, time.Hour, count)
+	}
+	require.Len(t, c.byKey[7], maxCohortOwners)
+	last := uint64(3 * maxCohortOwners)
+	assert.Equal(t, maxCohortOwners-1, c.others(7, last, at, time.Hour), "the oldest owners went")
+	assert.Zero(t, c.others(7, last, at+2*time.Hour.Milliseconds(), time.Hour), "outside the window")
+}
+
+func TestCohortConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"negative", func(c *Config) { c.Detectors.RateSurge.Cohort.MinPrincipals = -1 }, "detectors.rate_surge.cohort.min_principals"},
+		{"too many", func(c *Config) { c.Detectors.NewResource.Cohort.MinPrincipals = maxCohortOwners + 1 }, "detectors.new_resource.cohort.min_principals"},
+		{"one shares every finding", func(c *Config) { c.Detectors.NewResource.Cohort.MinPrincipals = 1 }, "outside 2.."},
+		{"no window", func(c *Config) { c.Detectors.RateSurge.Cohort.Window = 0 }, "rate_surge.cohort.window"},
+		{"negative hold", func(c *Config) { c.Detectors.NewResource.Cohort.Hold = -time.Second }, "detectors.new_resource.cohort.hold"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			tt.edit(cfg)
+			assert.ErrorContains(t, cfg.Validate(), tt.want)
+		})
+	}
+	off := createDefaultConfig().(*Config)
+	off.Detectors.RateSurge.Cohort = CohortConfig{}
+	assert.NoError(t, off.Validate(), "min_principals 0 turns the cohort off")
+}
+
+// sharedOf is otelcol_token_anomaly_findings_shared for one finding type.
+func sharedOf(t *testing.T, tel *componenttest.Telemetry, typ string) int64 {
+	m, err := tel.GetMetric("otelcol_token_anomaly_findings_shared")
+	require.NoError(t, err)
+	var n int64
+	for _, p := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		if v, _ := p.Attributes.Value("type"); v.AsString() == typ {
+			n += p.Value
+		}
+	}
+	return n
+}
+
+// TestTokenStateWithinBudget: the hot state per token stays within issue
+// 13's 256 bytes (BenchmarkBytesPerToken measures the heap it costs).
+func TestTokenStateWithinBudget(t *testing.T) {
+	assert.LessOrEqual(t, unsafe.Sizeof(tokenState{}), uintptr(hotStateBudget))
+}

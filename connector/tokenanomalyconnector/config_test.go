@@ -44,6 +44,8 @@ func TestLoadConfig(t *testing.T) {
 	fa.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_0123456789abcdef0123456789abcdef"}}
 	full.Detectors.RateSurge.DryRun = true
 	full.Detectors.RateSurge.MinRequests = 50
+	full.Detectors.RateSurge.Cohort.MinPrincipals, full.Detectors.RateSurge.Cohort.Window = 5, 2*time.Hour
+	full.Detectors.NewResource.Cohort.MinPrincipals, full.Detectors.NewResource.Cohort.Hold = 4, 5*time.Minute
 	na := &full.Detectors.NewClientAddress
 	na.LearningPeriod, na.ForgetAfter, na.IPv4Prefix, na.Hold = 48*time.Hour, 336*time.Hour, 32, 90*time.Second
 	na.Population.MinTokens, na.Population.WideRanges, na.Population.LearningPeriod = 5, wideRangesPrefix, 24*time.Hour

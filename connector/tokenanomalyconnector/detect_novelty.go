@@ -499,6 +499,11 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	n, providers := spread(x.nets)
 	threshold := max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(st.multiPeak))))
 	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds()
+	byOwner := false
+	if learning {
+		threshold, byOwner = m.ownerSpread(ev, st, c)
+		learning = !byOwner
+	}
 	if n < threshold || learning || !d.applies(ev) {
 		// The token's usual spread is learned from windows that do not alert.
 		st.multiCur = uint8(max(int(st.multiCur), n))
@@ -515,6 +520,11 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	slices.Sort(f.values)
 	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String() +
 		", usually at most " + strconv.Itoa(int(st.multiPeak)) + " (threshold " + strconv.Itoa(threshold) + ")"
+	if byOwner {
+		f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String() +
+			"; too young for a spread of its own, it is judged on its owner " + ev.principal +
+			"'s tokens (threshold " + strconv.Itoa(threshold) + ")"
+	}
 	if providers > 1 {
 		f.body += ", counting " + strconv.Itoa(providers) + " providers of the org's own networks as " + strconv.Itoa(providers-1)
 	}

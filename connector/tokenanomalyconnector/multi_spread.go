@@ -1,5 +1,10 @@
 package tokenanomalyconnector
 
+import (
+	"math"
+	"time"
+)
+
 // closeMultiWindow closes multi_address's window of the token's spread and
 // opens one at now. The closed window's spread is learned one window late:
 // the networks are counted over a sliding window while the spread is kept
@@ -22,4 +27,30 @@ func (m *model) closeMultiWindow(ev *event, st *tokenState, now uint32) {
 		x.multiPending = st.multiCur
 	}
 	st.multiCurAt, st.multiCur = now, 1
+	if st.multiPeak > 1 && ev.principal != "" {
+		if p := m.principalRates.get(ev.owner); p != nil {
+			p.multiPeak = max(p.multiPeak, st.multiPeak)
+		}
+	}
+}
+
+// ownerSpread is the bar of a young token judged on its owner's spread,
+// and whether it is judged so: the token is short-lived (it expires
+// within a day of its issue, as hourly OAuth 2.0 and OIDC access tokens
+// do, so it is always young) and its owner has a history (first seen
+// learning_period ago, active in 8 hours; the owners' table rate_surge
+// keeps). A long-lived token learns its own spread: a new key rolled out
+// to a fleet is its owner's new habit, not a theft. The bar is
+// baseline_ratio × the most networks any one of the owner's tokens used
+// within a window, and at least networks: a deploy bot's hourly tokens on
+// three runners set their owner's spread at three.
+func (m *model) ownerSpread(ev *event, st *tokenState, c *MultiAddressConfig) (int, bool) {
+	if ev.principal == "" || ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) {
+		return 0, false
+	}
+	p := m.principalRates.get(ev.owner)
+	if p == nil || ev.at-int64(p.firstSeen)*1000 < c.LearningPeriod.Milliseconds() || p.activeHours < ownerActiveHours {
+		return 0, false
+	}
+	return max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(p.multiPeak)))), true
 }

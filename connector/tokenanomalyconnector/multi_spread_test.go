@@ -1,10 +1,13 @@
 package tokenanomalyconnector
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
@@ -35,6 +38,77 @@ func TestMultiAddressStraddlingWindow(t *testing.T) {
 			h.send(habit...)
 			h.send(tt.extra...)
 			assert.Len(t, h.alertsOf(auditattr.FindingMultiAddress), tt.want)
+		})
+	}
+}
+
+// hourlyTokens is owner's access tokens, one an hour for days, each used
+// every minute from client(hour, call) and expiring an hour after its issue.
+func hourlyTokens(owner string, client func(h, i int) string, days int) []item {
+	var out []item
+	for h := range days * 24 {
+		issued := t0.Add(time.Duration(h) * time.Hour)
+		tok := fmt.Sprintf("tok_%s_h%d", owner, h)
+		for i := range 60 {
+			it := item{at: issued.Add(time.Duration(i) * time.Minute), token: tok, principal: owner, resource: "GET /orders/r0",
+				outcome: auditattr.OutcomeSuccess, client: client(h, i), tokenType: auditattr.TypeJWT,
+				issuedAt: issued.Unix(), expiresAt: issued.Add(time.Hour).Unix()}
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// TestMultiAddressYoungTokenOnOwnerSpread: a user's hourly access token is
+// always young, so its spread is judged on its owner's: four hosting
+// providers' networks within minutes, where the owner's tokens used one,
+// alert; a deploy bot whose hourly tokens use three runners each sets its
+// own bar at six; a young long-lived key learns its own spread, and an
+// owner without a day's history judges nothing.
+func TestMultiAddressYoungTokenOnOwnerSpread(t *testing.T) {
+	then := t0.Add(2*24*time.Hour + 30*time.Minute)
+	vps := []string{"159.89.10.7", "45.76.20.7", "172.104.30.7", "95.217.40.7"} // DigitalOcean, Vultr, Linode, Hetzner
+	// A CI fleet's runners: each run on three of them, a /24 few runs share.
+	runner := func(h, i int) string { return fmt.Sprintf("52.%d.%d.7", 10+(3*h+i%3)%90, (7*h+i%3)%250) } // Amazon
+	fresh := []string{"52.200.1.7", "52.201.2.7", "52.202.3.7", "52.203.4.7"}
+	session := func(tok, owner string, clients []string, lifetime time.Duration) []item {
+		var out []item
+		for i, c := range clients {
+			for k := range 2 {
+				out = append(out, item{at: then.Add(time.Duration(i)*time.Minute + time.Duration(k)*20*time.Second), token: tok,
+					principal: owner, resource: "GET /orders/r0", outcome: auditattr.OutcomeSuccess, client: c,
+					tokenType: auditattr.TypeJWT, issuedAt: then.Unix(), expiresAt: then.Add(lifetime).Unix()})
+			}
+		}
+		return out
+	}
+	home := func(int, int) string { return "88.0.226.179" }
+	habits := append(hourlyTokens("alice", home, 2), hourlyTokens("deploybot", runner, 2)...)
+	tests := []struct {
+		name    string
+		session []item
+		want    int
+	}{
+		{"a user's new hourly token from four providers", session("tok_alice_stolen", "alice", vps, time.Hour), 1},
+		{"a user's new hourly token from two", session("tok_alice_next", "alice", vps[:2], time.Hour), 0},
+		{"the deploy bot's new token on four runners", session("tok_deploybot_next", "deploybot", fresh, time.Hour), 0},
+		{"a user's new long-lived key from four providers", session("tok_alice_key", "alice", vps, 90*24*time.Hour), 0},
+		{"a new owner's hourly token from four providers", session("tok_bob_first", "bob", vps, time.Hour), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := slices.Clone(habits)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			for b := range slices.Chunk(items, 1000) {
+				h.send(b...)
+			}
+			require.Empty(t, h.alertsOf(auditattr.FindingMultiAddress), "the owners' habits")
+			h.send(tt.session...)
+			got := h.alertsOf(auditattr.FindingMultiAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Contains(t, got[0].Body().Str(), "judged on its owner alice's tokens")
+			}
 		})
 	}
 }

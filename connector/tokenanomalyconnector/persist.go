@@ -18,9 +18,10 @@ import (
 // but for the one before, which is read (readsVersion).
 const stateVersion = 7
 
-// stateVersionNoNewAt is the version before tokens saved addrNewAt: its
-// tokens load with 0 (their cohorts share nothing until they are on a new
-// network).
+// stateVersionNoNewAt is the version before tokens saved addrNewAt and
+// owners their multi_address spread: its tokens load with 0 (their cohorts
+// share nothing until they are on a new network), its owners with none
+// (learned again).
 const stateVersionNoNewAt = 6
 
 // Storage keys. Tokens are saved in chunks so that no value is huge.
@@ -589,7 +590,7 @@ func (m *model) load(ctx context.Context) error {
 		{keyPopulationCur, func(b []byte) error { return decodeCounters(b, population.current) }},
 		{keyPopulationPrev, func(b []byte) error { return decodeCounters(b, population.previous) }},
 		{keyPrincipals, func(b []byte) error { return decodePrincipals(b, principals) }},
-		{keyPrincipalRates, func(b []byte) error { return decodePrincipalRates(b, principalRates) }},
+		{keyPrincipalRates, func(b []byte) error { return decodePrincipalRates(b, principalRates, version) }},
 	} {
 		data, err := m.store.client.Get(ctx, x.key)
 		if err != nil {

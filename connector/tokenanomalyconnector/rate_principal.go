@@ -13,9 +13,14 @@ import (
 // compared with like, so a service with N replicas, each at its steady
 // rate, sets the bar at one replica's minute whatever N is, and a user's
 // overlapping tokens do not add up. Times are unix seconds of event time.
+//
+// multi_address keeps the owner's spread here too: the most networks any
+// one of its tokens used within a window (multiPeak), by which a young
+// short-lived token of the owner is judged (multi_spread.go).
 type principalRate struct {
 	firstSeen, lastSeen uint32
 	activeHours         uint16
+	multiPeak           uint8
 	bucket              uint32  // the rate_surge bucket peak was last decayed to
 	peak                float32 // decayed busiest closed bucket of one of its tokens
 }

@@ -6,8 +6,9 @@ package tokenanomalyconnector
 const keyPrincipalRates = "principal_rates"
 
 // principalRateRecordBytes is one saved owner: key, first and last seen,
-// active hours, bucket, peak.
-const principalRateRecordBytes = 8 + 4 + 4 + 2 + 4 + 4
+// active hours, bucket, peak, multi_address spread (not in
+// stateVersionNoNewAt).
+const principalRateRecordBytes = 8 + 4 + 4 + 2 + 4 + 4 + 1
 
 // encodePrincipalRates encodes the owner baselines a slice at a time, like
 // the hour profiles; the count is filled in at the end.
@@ -18,13 +19,21 @@ func (m *model) encodePrincipalRates() []byte {
 		e.u16(p.activeHours)
 		e.u32(p.bucket)
 		e.f32(p.peak)
+		e.u8(p.multiPeak)
 	})
 }
 
 // decodePrincipalRates adds the saved owner baselines in data to into.
-func decodePrincipalRates(data []byte, into *table[principalRate]) error {
-	return decodeTable(data, principalRateRecordBytes, into, func(d *dec, p *principalRate) {
+func decodePrincipalRates(data []byte, into *table[principalRate], version uint32) error {
+	size := principalRateRecordBytes
+	if version == stateVersionNoNewAt {
+		size--
+	}
+	return decodeTable(data, size, into, func(d *dec, p *principalRate) {
 		p.firstSeen, p.lastSeen, p.activeHours = d.u32(), d.u32(), d.u16()
 		p.bucket, p.peak = d.u32(), d.f32()
+		if version != stateVersionNoNewAt {
+			p.multiPeak = d.u8()
+		}
 	})
 }

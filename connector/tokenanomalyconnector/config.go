@@ -136,7 +136,7 @@ type DetectorsConfig struct {
 	Violations         ViolationsConfig     `mapstructure:"violations"`
 	FailedAttempts     FailedAttemptsConfig `mapstructure:"failed_attempts"`
 	DeniedAccess       WindowCountConfig    `mapstructure:"denied_access"`
-	CredentialStuffing WindowCountConfig    `mapstructure:"credential_stuffing"`
+	CredentialStuffing StuffingConfig       `mapstructure:"credential_stuffing"`
 	RateSurge          RateSurgeConfig      `mapstructure:"rate_surge"`
 	NewClientAddress   AddressConfig        `mapstructure:"new_client_address"`
 	NewResource        ResourceConfig       `mapstructure:"new_resource"`
@@ -177,6 +177,19 @@ type WindowCountConfig struct {
 	Window         time.Duration `mapstructure:"window"`
 	// Outcomes that count as a failed attempt.
 	Outcomes []string `mapstructure:"outcomes"`
+}
+
+// StuffingConfig is credential_stuffing: failures of threshold distinct
+// tokens from one client address within window, or, low and slow, of
+// slow_threshold distinct credentials never seen to succeed within
+// slow_window.
+type StuffingConfig struct {
+	WindowCountConfig `mapstructure:",squash"`
+	// SlowThreshold: distinct credentials, none of which the connector saw
+	// succeed and none refused as expired, revoked or not yet valid, failing
+	// from one address within SlowWindow; 0 turns the slow count off.
+	SlowThreshold int           `mapstructure:"slow_threshold"`
+	SlowWindow    time.Duration `mapstructure:"slow_window"`
 }
 
 // FailedAttemptsConfig is failed_attempts: a burst of failures within

@@ -141,10 +141,12 @@ func countInWindow(times []int64, at int64, keep int, window time.Duration) ([]i
 }
 
 // clientState is credential_stuffing's memory of one client address: the
-// distinct tokens that failed from it, each with its last failure time.
+// distinct tokens that failed from it, each with its last failure time,
+// and the slow count's distinct unproven credentials (stuffing_slow.go).
 type clientState struct {
 	last  int64 // unix ms
 	fails []clientFail
+	slow  []slowFail
 }
 
 type clientFail struct {
@@ -185,7 +187,11 @@ func (m *model) detectStuffing(ev *event) {
 		slices.SortFunc(cs.fails, func(a, b clientFail) int { return compareInt64(b.at, a.at) })
 		cs.fails = cs.fails[:2*c.Threshold]
 	}
+	slow := m.countSlowStuffing(ev, cs, c)
 	if len(cs.fails) < c.Threshold {
+		if slow >= c.SlowThreshold && c.SlowThreshold > 0 {
+			m.raiseSlowStuffing(ev, slow, c)
+		}
 		return
 	}
 	f := newFinding(typeCredentialStuffing, d, ev)
@@ -278,9 +284,24 @@ func deniedAccessSpec() detectorSpec {
 
 func credentialStuffingSpec() detectorSpec {
 	s := windowCountSpec("credential_stuffing", typeCredentialStuffing, sevHigh,
-		func(d *DetectorsConfig) *WindowCountConfig { return &d.CredentialStuffing },
+		func(d *DetectorsConfig) *WindowCountConfig { return &d.CredentialStuffing.WindowCountConfig },
 		func(c *compiledDetectors) *detector { return &c.stuffing },
 		func(c *compiledDetectors) *map[string]bool { return &c.stuffingOutcomes })
+	s.field = func(d *DetectorsConfig) detectorSettings { return &d.CredentialStuffing }
+	window, compile := s.validate, s.compile
+	s.validate = func(set detectorSettings, v *validator) {
+		c := set.(*StuffingConfig)
+		window(&c.WindowCountConfig, v)
+		if c.SlowThreshold < 0 || c.SlowThreshold == 1 || c.SlowThreshold > maxWindowThreshold {
+			v.add("detectors.credential_stuffing.slow_threshold: %d is outside 2..%d (default 10; 0 turns the slow count off)", c.SlowThreshold, maxWindowThreshold)
+		}
+		if c.SlowThreshold > 0 {
+			v.positive("credential_stuffing.slow_window", c.SlowWindow)
+		}
+	}
+	s.compile = func(m *model, d *detector, set detectorSettings) error {
+		return compile(m, d, &set.(*StuffingConfig).WindowCountConfig)
+	}
 	s.stage = stageClient
 	s.observe = func(m *model, _ *detector, ev *event, _ *tokenState) {
 		if ev.client != "" {

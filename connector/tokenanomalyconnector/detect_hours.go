@@ -127,9 +127,17 @@ func steadyProfile(st *tokenState) bool {
 
 // offProfile judges slot on the token's profile when it is learned, else
 // on its owner's when that one is; total is the judging profile's size.
+// The owner's learned profile weighs in both ways: an hour off the
+// token's own profile that its owner uses is a shift the owner's other
+// tokens work (a late-shift scanner on the site's Saturday morning
+// shift), not news; an hour the token never used that is in its owner's
+// night is off, although the token's own night, taken alone, is
+// elsewhere (that scanner at 03:00, five hours after its shift and eleven
+// before the next: neither the hour after its day nor the eight before).
 func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slot int) (off bool, total uint16, byOwner bool) {
 	c := &m.cfg.Detectors.OffHours
 	past := func(firstSeen uint32) bool { return ev.at-int64(firstSeen)*1000 >= c.LearningPeriod.Milliseconds() }
+	ownerLearned := owner != nil && past(owner.firstSeen) && int(owner.total) >= c.MinSamples
 	if past(st.firstSeen) {
 		// A steady low-rate token's few calls a day show a few hours of
 		// its day: it is judged without minDayHours.
@@ -138,10 +146,16 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 			if steady {
 				minHours = 0
 			}
-			return st.hours.off(slot, minHours), st.hoursTotal, false
+			if st.hours.off(slot, minHours) {
+				return !(ownerLearned && owner.hours.usesHour(slot)), st.hoursTotal, false
+			}
+			if ownerLearned && !st.hours.usesHour(slot) && owner.hours.off(slot, minDayHours) {
+				return true, owner.total, true
+			}
+			return false, st.hoursTotal, false
 		}
 	}
-	if owner != nil && past(owner.firstSeen) && int(owner.total) >= c.MinSamples {
+	if ownerLearned {
 		return owner.hours.off(slot, minDayHours), owner.total, true
 	}
 	return false, 0, false

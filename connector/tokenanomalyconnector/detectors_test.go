@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -230,14 +231,33 @@ func TestLearnedOffHoursLowRate(t *testing.T) {
 	}
 }
 
+// TestOffHoursDefersToPolicySchedule: working hours the policy sets for
+// everyone, for the token's principal or for the token itself leave
+// off_hours to the processor's verdict; another principal's do not.
 func TestOffHoursDefersToPolicySchedule(t *testing.T) {
-	cfg := testConfig()
-	cfg.PolicyFile = writePolicy(t, "working_hours: {time_zone: UTC, start: \"08:00\", end: \"18:00\"}\n")
-	cfg.Detectors.OffHours.LearningPeriod, cfg.Detectors.OffHours.MinSamples = 0, 1
-	h := newHarness(t, cfg)
-	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, time.Minute, 10)...)
-	h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(12*time.Hour), time.Minute, 1)...)
-	assert.Empty(t, h.alertsOf(auditattr.FindingOffHours))
+	const hours = "{time_zone: UTC, start: \"08:00\", end: \"18:00\"}"
+	tests := []struct {
+		name, policy string
+		want         int
+	}{
+		{"global hours", "working_hours: " + hours + "\n", 0},
+		{"the principal's hours", "principals:\n  alice:\n    working_hours: " + hours + "\n", 0},
+		{"the token's hours", "registry:\n  tokens:\n    - id: tok_a\n      owner: alice\n      working_hours: " + hours + "\n", 0},
+		{"another principal's hours", "principals:\n  bob:\n    working_hours: " + hours + "\n", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.PolicyFile = writePolicy(t, tt.policy)
+			cfg.Detectors.OffHours.LearningPeriod, cfg.Detectors.OffHours.MinSamples = 0, 1
+			h := newHarness(t, cfg)
+			for d := range 4 { // 09:00–17:00 on four days
+				h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(time.Duration(d)*day-time.Hour), 10*time.Minute, 48)...)
+			}
+			h.send(steady("tok_a", "198.51.100.1", "GET /a", t0.Add(4*day-7*time.Hour), time.Minute, 4)...) // 03:00
+			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
+		})
+	}
 }
 
 func TestResurrectedExpiringLifetime(t *testing.T) {
@@ -713,6 +733,47 @@ func TestNewResourceWaitsForASession(t *testing.T) {
 				}
 				assert.Equal(t, want, num(got[0], auditattr.EvidenceThreshold))
 			}
+		})
+	}
+}
+
+// TestOffHoursOwnersShift: a late-shift scanner (14–22) on its site's
+// morning shift (the early scanners' 06–14) works an hour its owner's
+// tokens use, which is no news; at 02:00, in the site's night, it is,
+// although its own night taken alone is the eight hours before 14:00.
+// Without the early shift the morning is off the site's hours too, and
+// 02:00 is the late shift's evening.
+func TestOffHoursOwnersShift(t *testing.T) {
+	shift := func(token string, start time.Duration, days int) []item {
+		var out []item
+		for d := range days {
+			out = append(out, withPrincipal(steady(token, "198.51.100.1", "POST /scans", t0.Add(time.Duration(d)*day-10*time.Hour+start), 10*time.Minute, 48), "site-poz")...)
+		}
+		return out
+	}
+	monday := t0.Add(-10 * time.Hour) // 00:00
+	tests := []struct {
+		name  string
+		early bool
+		at    time.Time
+		want  int
+	}{
+		{"the site's morning shift", true, monday.Add(5*day + 7*time.Hour), 0},
+		{"02:00", true, monday.Add(5*day + 2*time.Hour), 1},
+		{"02:00, no early shift at the site", false, monday.Add(5*day + 2*time.Hour), 0},
+		{"the morning, no early shift at the site", false, monday.Add(5*day + 7*time.Hour), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			habit := shift("tok_late", 14*time.Hour, 5)
+			if tt.early {
+				habit = append(habit, shift("tok_early", 6*time.Hour, 5)...)
+			}
+			slices.SortStableFunc(habit, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(habit...)
+			h.send(withPrincipal(steady("tok_late", "198.51.100.1", "POST /scans", tt.at, 5*time.Minute, 6), "site-poz")...)
+			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
 	}
 }

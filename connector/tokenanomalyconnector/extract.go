@@ -48,7 +48,10 @@ type event struct {
 	// resourceAlerted: the processor judged the resource itself (scope
 	// or restricted): its verdict is the alert, new_resource stays quiet.
 	resourceAlerted bool
-	newToken        bool // set by ingestStateful: the token's state was just created
+	// lapsed: the processor refused the credential as expired, revoked or
+	// not yet valid; credential_stuffing's slow count skips it.
+	lapsed   bool
+	newToken bool // set by ingestStateful: the token's state was just created
 	// knownNet: new_client_address found the item's network in the
 	// token's first-seen filter (used within forget_after, this call's
 	// own session included); multi_address reads it.

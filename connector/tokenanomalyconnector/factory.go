@@ -78,7 +78,10 @@ func defaultConfig(r *detectorRegistry) *Config {
 			DeniedAccess: WindowCountConfig{
 				DetectorConfig: on(), Threshold: 5, Window: time.Hour, Outcomes: []string{auditattr.OutcomeDenied},
 			},
-			CredentialStuffing: WindowCountConfig{DetectorConfig: on(), Threshold: 5, Window: 10 * time.Minute, Outcomes: failed},
+			CredentialStuffing: StuffingConfig{
+				WindowCountConfig: WindowCountConfig{DetectorConfig: on(), Threshold: 5, Window: 10 * time.Minute, Outcomes: failed},
+				SlowThreshold:     10, SlowWindow: time.Hour,
+			},
 			RateSurge: RateSurgeConfig{
 				DetectorConfig: on(), Bucket: time.Minute, HalfLife: time.Hour, LearningPeriod: time.Hour, MinActiveHours: 6,
 				MinRequests: 20, MinBaseline: 1, MinRatio: 4, Tolerance: 6, PoissonP: 1e-6,

@@ -18,7 +18,8 @@ import (
 //	      16 bytes trace and span id | uvarint scopeBits | u8 flags |
 //	      8 bytes parent span id (a server span's, flags bit 2; version 3)
 //	flags: bit 0 off_hours given; bits 1–2 the side of the request (pairs.go);
-//	       bit 3 a scope or restricted verdict (older entries never set it)
+//	       bit 3 a scope or restricted verdict, bit 4 an expired, revoked or
+//	       not-yet-valid verdict (older entries never set them)
 //	str:  uvarint 0, uvarint length, bytes (a new string) | uvarint index+1
 const (
 	// heldCompactMark starts the compact encoding; the first encoding
@@ -63,6 +64,9 @@ func (w *heldWriter) add(ev *event) {
 	}
 	if ev.resourceAlerted {
 		flags |= 1 << 3
+	}
+	if ev.lapsed {
+		flags |= 1 << 4
 	}
 	w.b = append(w.b, flags)
 	if ev.side == sideServer {
@@ -138,6 +142,7 @@ func decodeCompactHeld(data []byte, each func(*event)) error {
 		flags := r.u8()
 		ev.hoursSettled = flags&1 != 0
 		ev.resourceAlerted = flags&(1<<3) != 0
+		ev.lapsed = flags&(1<<4) != 0
 		switch ev.side = flags >> 1 & 3; ev.side {
 		case sideClient:
 			ev.pairID = ev.spanID

@@ -37,6 +37,7 @@ func heldBatch(n, tokens int, seed uint64) []event {
 		ev.scopeBits = uint64(t % 7)
 		ev.hoursSettled = i%9 == 0
 		ev.resourceAlerted = i%5 == 0
+		ev.lapsed = i%7 == 0
 		switch i % 4 { // a log record; a client span; server spans of instrumented callers
 		case 1:
 			ev.side, ev.pairID = sideClient, ev.spanID
@@ -48,12 +49,12 @@ func heldBatch(n, tokens int, seed uint64) []event {
 }
 
 // withoutSides is evs as encodings without the sides of a request (nor
-// the resource verdict flag) read them back.
+// the resource and lapsed verdict flags) read them back.
 func withoutSides(evs []event) []event {
 	out := slices.Clone(evs)
 	for i := range out {
 		out[i].side, out[i].pairID = sideNone, pcommon.SpanID{}
-		out[i].resourceAlerted = false
+		out[i].resourceAlerted, out[i].lapsed = false, false
 	}
 	return out
 }

@@ -72,18 +72,28 @@ const nightSpan = 8
 // off — a policy schedule flags that; a day that a quiet week happened to
 // miss is not either; nor is an evening later than any seen so far.
 func (h *hourProfile) off(slot, minHours int) bool {
-	hour := slot % 24
-	for d := range 7 { // the common case first: the hour was used
-		if h.count(d*24+hour) != 0 {
-			return false
-		}
+	if h.usesHour(slot) { // the common case first
+		return false
 	}
+	hour := slot % 24
 	used := h.usedHours()
 	if bits.OnesCount32(used) < minHours {
 		return false
 	}
 	back, fwd, gap, longest, ok := quietAround(used, hour)
 	return ok && gap == longest && back > offMargin && fwd > offMargin && fwd <= nightSpan
+}
+
+// usesHour reports whether the hour of slot was used on any day of the
+// week.
+func (h *hourProfile) usesHour(slot int) bool {
+	hour := slot % 24
+	for d := range 7 {
+		if h.count(d*24+hour) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // daysUsed is how many days of the week the profile has a request on (a

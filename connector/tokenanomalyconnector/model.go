@@ -431,6 +431,8 @@ func (m *model) prepare(ev *event) {
 	}
 	ev.hoursSettled = hasVerdict(ev, auditattr.ViolationOffHours) || refusedAuth(ev)
 	ev.resourceAlerted = hasVerdict(ev, auditattr.ViolationScope) || hasVerdict(ev, auditattr.ViolationRestrictedResource)
+	ev.lapsed = hasVerdict(ev, auditattr.ViolationExpired) || hasVerdict(ev, auditattr.ViolationRevoked) ||
+		hasVerdict(ev, auditattr.ViolationNotYetValid)
 }
 
 // release feeds the stateful detectors the held items older than cutoff.
@@ -521,6 +523,9 @@ func (m *model) ingestStateful(ev *event) {
 		st.activeHours = min(st.activeHours+1, 0xffff) // one more hour with requests
 	}
 	ev.newToken = created
+	if ev.outcome == auditattr.OutcomeSuccess {
+		st.flags |= flagSucceeded
+	}
 	m.observe(stageToken, ev, st)
 	st.lastSeen = max(st.lastSeen, now)
 	m.met.perToken(ev)

@@ -77,9 +77,24 @@ func (v *registryView) lookup(ev *event) int {
 }
 
 // scheduled reports whether the policy sets working hours for the item's
-// token, so that the processor decides off_hours.
+// token (for everyone, its principal or the token itself), so that the
+// processor decides off_hours. The principal is the item's, or its
+// registry entry's owner.
 func (v *registryView) scheduled(ev *event) bool {
-	return v.globalHours || (ev.reg >= 0 && int(ev.reg) < len(v.entries) && v.entries[ev.reg].hasHours)
+	if v.globalHours {
+		return true
+	}
+	principal := ev.principal
+	if ev.reg >= 0 && int(ev.reg) < len(v.entries) {
+		e := &v.entries[ev.reg]
+		if e.hasHours {
+			return true
+		}
+		if principal == "" {
+			principal = e.owner
+		}
+	}
+	return v.policy.HasPrincipalWorkingHours(principal)
 }
 
 // refreshRegistry rebuilds the registry view from the current policy.

@@ -120,6 +120,7 @@ const (
 	flagRateLongSeeded
 	flagRateLongWindow // rateLongPeakPending holds a whole window's
 	flagHoursBursty    // a slot of the hour-of-week profile filled up and halved
+	flagSucceeded      // a request with the token succeeded (credential_stuffing's slow count)
 )
 
 // tokenExtra holds the rarer per-token state.

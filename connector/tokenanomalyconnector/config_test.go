@@ -42,6 +42,7 @@ func TestLoadConfig(t *testing.T) {
 	fa.Threshold, fa.Window, fa.Outcomes = 5, time.Minute, []string{"failure", "denied"}
 	fa.Consecutive, fa.ConsecutiveWindow = 30, 12*time.Hour
 	fa.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_0123456789abcdef0123456789abcdef"}}
+	full.Detectors.CredentialStuffing.SlowThreshold, full.Detectors.CredentialStuffing.SlowWindow = 20, 3*time.Hour
 	full.Detectors.RateSurge.DryRun = true
 	full.Detectors.RateSurge.MinRequests = 50
 	full.Detectors.RateSurge.Cohort.MinPrincipals, full.Detectors.RateSurge.Cohort.Window = 5, 2*time.Hour

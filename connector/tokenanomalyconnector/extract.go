@@ -50,8 +50,11 @@ type event struct {
 	resourceAlerted bool
 	// lapsed: the processor refused the credential as expired, revoked or
 	// not yet valid; credential_stuffing's slow count skips it.
-	lapsed   bool
-	newToken bool // set by ingestStateful: the token's state was just created
+	lapsed bool
+	// refusedAuth: refused at authentication (401) or failing
+	// verification (refusedAuth): its owner is only the token's claim.
+	refusedAuth bool
+	newToken    bool // set by ingestStateful: the token's state was just created
 	// knownNet: new_client_address found the item's network in the
 	// token's first-seen filter (used within forget_after, this call's
 	// own session included); multi_address reads it.

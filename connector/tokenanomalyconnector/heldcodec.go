@@ -19,7 +19,8 @@ import (
 //	      8 bytes parent span id (a server span's, flags bit 2; version 3)
 //	flags: bit 0 off_hours given; bits 1–2 the side of the request (pairs.go);
 //	       bit 3 a scope or restricted verdict, bit 4 an expired, revoked or
-//	       not-yet-valid verdict (older entries never set them)
+//	       not-yet-valid verdict, bit 5 refused at authentication (older
+//	       entries never set them)
 //	str:  uvarint 0, uvarint length, bytes (a new string) | uvarint index+1
 const (
 	// heldCompactMark starts the compact encoding; the first encoding
@@ -67,6 +68,9 @@ func (w *heldWriter) add(ev *event) {
 	}
 	if ev.lapsed {
 		flags |= 1 << 4
+	}
+	if ev.refusedAuth {
+		flags |= 1 << 5
 	}
 	w.b = append(w.b, flags)
 	if ev.side == sideServer {
@@ -143,6 +147,7 @@ func decodeCompactHeld(data []byte, each func(*event)) error {
 		ev.hoursSettled = flags&1 != 0
 		ev.resourceAlerted = flags&(1<<3) != 0
 		ev.lapsed = flags&(1<<4) != 0
+		ev.refusedAuth = flags&(1<<5) != 0
 		switch ev.side = flags >> 1 & 3; ev.side {
 		case sideClient:
 			ev.pairID = ev.spanID

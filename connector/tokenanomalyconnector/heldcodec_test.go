@@ -38,6 +38,7 @@ func heldBatch(n, tokens int, seed uint64) []event {
 		ev.hoursSettled = i%9 == 0
 		ev.resourceAlerted = i%5 == 0
 		ev.lapsed = i%7 == 0
+		ev.refusedAuth = i%11 == 0
 		switch i % 4 { // a log record; a client span; server spans of instrumented callers
 		case 1:
 			ev.side, ev.pairID = sideClient, ev.spanID
@@ -54,7 +55,7 @@ func withoutSides(evs []event) []event {
 	out := slices.Clone(evs)
 	for i := range out {
 		out[i].side, out[i].pairID = sideNone, pcommon.SpanID{}
-		out[i].resourceAlerted, out[i].lapsed = false, false
+		out[i].resourceAlerted, out[i].lapsed, out[i].refusedAuth = false, false, false
 	}
 	return out
 }

@@ -429,7 +429,8 @@ func (m *model) prepare(ev *event) {
 	if ev.hasScopes && (m.det.unusedScopes.enabled && m.reg.hasScopes || peers) {
 		ev.scopeBits = m.scopes.bits(ev.scopes)
 	}
-	ev.hoursSettled = hasVerdict(ev, auditattr.ViolationOffHours) || refusedAuth(ev)
+	ev.refusedAuth = refusedAuth(ev)
+	ev.hoursSettled = hasVerdict(ev, auditattr.ViolationOffHours) || ev.refusedAuth
 	ev.resourceAlerted = hasVerdict(ev, auditattr.ViolationScope) || hasVerdict(ev, auditattr.ViolationRestrictedResource)
 	ev.lapsed = hasVerdict(ev, auditattr.ViolationExpired) || hasVerdict(ev, auditattr.ViolationRevoked) ||
 		hasVerdict(ev, auditattr.ViolationNotYetValid)

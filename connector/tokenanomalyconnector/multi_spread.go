@@ -43,9 +43,11 @@ func (m *model) closeMultiWindow(ev *event, st *tokenState, now uint32) {
 // to a fleet is its owner's new habit, not a theft. The bar is
 // baseline_ratio × the most networks any one of the owner's tokens used
 // within a window, and at least networks: a deploy bot's hourly tokens on
-// three runners set their owner's spread at three.
+// three runners set their owner's spread at three. A forged or refused
+// token's owner is only its claim, and a lapsed one's use has its own
+// alert: neither is judged on an owner.
 func (m *model) ownerSpread(ev *event, st *tokenState, c *MultiAddressConfig) (int, bool) {
-	if ev.principal == "" || ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) {
+	if ev.principal == "" || ev.refusedAuth || ev.lapsed || ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) {
 		return 0, false
 	}
 	p := m.principalRates.get(ev.owner)

@@ -153,6 +153,7 @@ type heldItem struct {
 	side                                         uint8
 	scopeBits                                    uint64
 	hoursSettled, resourceAlerted                bool
+	lapsed, refusedAuth                          bool
 }
 
 // copyHeld appends the reorder buffer's items to into, in the buffer's
@@ -165,7 +166,7 @@ func (m *model) copyHeld(into []heldItem) []heldItem {
 			tokenID: ev.tokenID, tokenType: ev.tokenType, principal: ev.principal, principalType: ev.principalType,
 			resource: ev.resource, outcome: ev.outcome, client: ev.client,
 			traceID: ev.traceID, spanID: ev.spanID, scopeBits: ev.scopeBits, hoursSettled: ev.hoursSettled, resourceAlerted: ev.resourceAlerted,
-			pairID: ev.pairID, side: ev.side,
+			lapsed: ev.lapsed, refusedAuth: ev.refusedAuth, pairID: ev.pairID, side: ev.side,
 		})
 	}
 	return into
@@ -182,7 +183,7 @@ func encodeHeldItems(items []heldItem) []byte {
 			tokenID: h.tokenID, tokenType: h.tokenType, principal: h.principal, principalType: h.principalType,
 			resource: h.resource, outcome: h.outcome, client: h.client,
 			traceID: h.traceID, spanID: h.spanID, scopeBits: h.scopeBits, hoursSettled: h.hoursSettled, resourceAlerted: h.resourceAlerted,
-			pairID: h.pairID, side: h.side,
+			lapsed: h.lapsed, refusedAuth: h.refusedAuth, pairID: h.pairID, side: h.side,
 		})
 	}
 	return w.take()

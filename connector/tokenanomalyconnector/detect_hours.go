@@ -127,10 +127,11 @@ func steadyProfile(st *tokenState) bool {
 
 // offProfile judges slot on the token's profile when it is learned, else
 // on its owner's when that one is; total is the judging profile's size.
-// The owner's learned profile weighs in both ways: an hour off the
-// token's own profile that its owner uses is a shift the owner's other
-// tokens work (a late-shift scanner on the site's Saturday morning
-// shift), not news; an hour the token never used that is in its owner's
+// The owner's learned profile weighs in both ways: an hour of the week
+// off the token's own profile that its owner uses as a rule (its counter
+// at ownerShiftCount or more, not one stray request: a used counter never
+// returns to 0) is a shift the owner's other tokens work (a late-shift
+// scanner on the site's Saturday morning shift), not news; an hour the token never used that is in its owner's
 // night is off, although the token's own night, taken alone, is
 // elsewhere (that scanner at 03:00, five hours after its shift and eleven
 // before the next: neither the hour after its day nor the eight before).
@@ -147,7 +148,7 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 				minHours = 0
 			}
 			if st.hours.off(slot, minHours) {
-				return !(ownerLearned && owner.hours.usesHour(slot)), st.hoursTotal, false
+				return !(ownerLearned && owner.hours.count(slot) >= ownerShiftCount), st.hoursTotal, false
 			}
 			if ownerLearned && !st.hours.usesHour(slot) && owner.hours.off(slot, minDayHours) {
 				return true, owner.total, true
@@ -160,6 +161,10 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 	}
 	return false, 0, false
 }
+
+// ownerShiftCount is the owner's counter at an hour of the week (4 bits,
+// halved as a whole when one fills up) from which the owner works then.
+const ownerShiftCount = 2
 
 // ownerHours returns the profile of the item's principal, creating it on
 // first sight; nil when the item names none.

@@ -744,10 +744,14 @@ func TestNewResourceWaitsForASession(t *testing.T) {
 // Without the early shift the morning is off the site's hours too, and
 // 02:00 is the late shift's evening.
 func TestOffHoursOwnersShift(t *testing.T) {
+	// shift is 8 hours from start on the days of the week in days, for
+	// the week and a half before the second Saturday.
 	shift := func(token string, start time.Duration, days int) []item {
 		var out []item
-		for d := range days {
-			out = append(out, withPrincipal(steady(token, "198.51.100.1", "POST /scans", t0.Add(time.Duration(d)*day-10*time.Hour+start), 10*time.Minute, 48), "site-poz")...)
+		for d := range 12 {
+			if d%7 < days {
+				out = append(out, withPrincipal(steady(token, "198.51.100.1", "POST /scans", t0.Add(time.Duration(d)*day-10*time.Hour+start), 10*time.Minute, 48), "site-poz")...)
+			}
 		}
 		return out
 	}
@@ -758,17 +762,17 @@ func TestOffHoursOwnersShift(t *testing.T) {
 		at    time.Time
 		want  int
 	}{
-		{"the site's morning shift", true, monday.Add(5*day + 7*time.Hour), 0},
-		{"02:00", true, monday.Add(5*day + 2*time.Hour), 1},
-		{"02:00, no early shift at the site", false, monday.Add(5*day + 2*time.Hour), 0},
-		{"the morning, no early shift at the site", false, monday.Add(5*day + 7*time.Hour), 1},
+		{"the site's morning shift", true, monday.Add(12*day + 7*time.Hour), 0},
+		{"02:00", true, monday.Add(12*day + 2*time.Hour), 1},
+		{"02:00, no early shift at the site", false, monday.Add(12*day + 2*time.Hour), 0},
+		{"the morning, no early shift at the site", false, monday.Add(12*day + 7*time.Hour), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, testConfig())
 			habit := shift("tok_late", 14*time.Hour, 5)
-			if tt.early {
-				habit = append(habit, shift("tok_early", 6*time.Hour, 5)...)
+			if tt.early { // Monday to Saturday
+				habit = append(habit, shift("tok_early", 6*time.Hour, 6)...)
 			}
 			slices.SortStableFunc(habit, func(a, b item) int { return a.at.Compare(b.at) })
 			h.send(habit...)

@@ -11,14 +11,14 @@ import "time"
 // token). So rate_surge and new_resource findings join a cohort keyed by
 // (finding type, resource); a finding is shared, counted and not raised,
 // when at least min_principals owners, its own included, joined within
-// window. The
-// first owners of a cohort are held for hold (event time) so that the ones
-// after them can still share it; a lone finding is raised at once.
+// window. A lone finding is raised at once; one with too few owners
+// beside it is held for hold (event time), so that the owners after it
+// can still share it.
 //
-// Only a token on its own ground joins: seen for longer than window and on
+// Only a token on its own ground joins: seen for longer than window, on
 // no network new to it within window (new_client_address's first-seen
 // pairs, near or far, so a range the population calls common counts as
-// new too). A thief's surge from their own servers never shares, so a mass
+// new too), and the finding's item on a network it used before. A thief's surge from their own servers never shares, so a mass
 // compromise run from outside still alerts on every token; what a cohort
 // hides is a surge on the owners' own networks by several owners at once,
 // which is how a scheduled job looks.
@@ -131,18 +131,33 @@ func abs64(v int64) int64 {
 
 // onOwnGround reports whether the token is on its own networks at at: seen
 // for longer than window and on no network new to it within it. A token
-// whose networks are unknown (addrNewAt 0: new_client_address off, or
-// state restored) is not.
+// whose networks are unknown (addrNewAt 0: new_client_address off) is not.
 func onOwnGround(st *tokenState, at int64, window time.Duration) bool {
 	since := at - window.Milliseconds()
 	return st.addrNewAt != 0 && int64(st.firstSeen)*1000 < since && int64(st.addrNewAt)*1000 < since
+}
+
+// onKnownNetwork reports whether the item's network (new_client_address's
+// ipv4_prefix or ipv6_prefix) is one the token used before: addrNewAt
+// follows only the items new_client_address judges (its outcomes), and
+// rate_surge also counts errors and items without an outcome, and runs
+// before new_client_address on the item that tips a surge. With
+// new_client_address disabled no network is known, and nothing shares.
+func (m *model) onKnownNetwork(ev *event) bool {
+	a := ev.addr()
+	if !a.IsValid() || !m.det.newAddress.enabled {
+		return false
+	}
+	c := &m.cfg.Detectors.NewClientAddress
+	return m.novelty.has(hashNetwork(seedAddress, ev.key, network(a, c.IPv4Prefix, c.IPv6Prefix)))
 }
 
 // raiseInCohort raises f (rate_surge, new_resource) unless its cohort
 // shares it, holding it while the cohort may still grow.
 func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	ev := f.ev
-	if c.MinPrincipals == 0 || f.dryRun || ev == nil || ev.resource == "" || st == nil || !onOwnGround(st, f.at, c.Window) {
+	if c.MinPrincipals == 0 || f.dryRun || ev == nil || ev.resource == "" || st == nil ||
+		!onOwnGround(st, f.at, c.Window) || !m.onKnownNetwork(ev) {
 		m.raise(f, st)
 		return
 	}
@@ -172,12 +187,13 @@ func (m *model) shared(h *heldFinding) bool {
 	return hc.key != 0 && m.cohorts.others(hc.key, hc.owner, h.f.at, hc.window)+1 >= hc.min
 }
 
-// share counts f as shared and records it, so that its trigger fed again
-// (after a restart) is not news within the suppression window.
+// share counts f as shared: in tokenaudit.anomalies, as every finding
+// before suppression, and in findings_shared. It records no alert, so a
+// later finding of the token (a thief's surge after the month-end's) is
+// not taken for a repeat of it.
 func (m *model) share(f *finding) {
 	m.met.anomaly(f)
 	m.tel.shared(f.typ)
-	m.record(f)
 }
 
 func (c *CohortConfig) validate(detector string, v *validator) {
@@ -193,8 +209,8 @@ func (c *CohortConfig) validate(detector string, v *validator) {
 	}
 }
 
-// defaultCohort is rate_surge's: three owners within four hours, the
-// first held ten minutes (README, "Why these defaults"). new_resource's is
+// defaultCohort is rate_surge's: three owners within four hours, a
+// finding with too few beside it held ten minutes (README, "Why these defaults"). new_resource's is
 // off (min_principals 0): the project's own quality test injects misuse
 // of one route by 18 tokens within 12 hours, each on its own network,
 // which a cohort cannot tell from a release.

@@ -20,6 +20,11 @@ import (
 // servers, then pull the month's report at 2 calls a minute for 40
 // minutes, each starting apart after the one before, from surgeFrom(i).
 func monthEnd(n int, apart time.Duration, sameOwner bool, surgeFrom func(i int) string) []item {
+	return monthEndWith(n, apart, sameOwner, surgeFrom, auditattr.OutcomeSuccess)
+}
+
+// monthEndWith is monthEnd with the pulls' outcome.
+func monthEndWith(n int, apart time.Duration, sameOwner bool, surgeFrom func(i int) string, outcome string) []item {
 	var out []item
 	then := t0.Add(2 * 24 * time.Hour)
 	for i := range n {
@@ -29,6 +34,9 @@ func monthEnd(n int, apart time.Duration, sameOwner bool, surgeFrom func(i int) 
 		}
 		habit := steady(tok, home, "GET /reports/daily", t0, 15*time.Minute, 2*24*4)
 		pull := steady(tok, surgeFrom(i), "GET /reports/monthly", then.Add(time.Duration(i)*apart), 30*time.Second, 80)
+		for i := range pull {
+			pull[i].outcome = outcome
+		}
 		for _, it := range append(habit, pull...) {
 			it.principal = owner
 			out = append(out, it)
@@ -59,6 +67,9 @@ func TestCohortSharesAnOrgWideEvent(t *testing.T) {
 		{"five keys of one owner", monthEnd(5, 5*time.Minute, true, own), false, 5, 0},
 		{"five partners from networks new to them", monthEnd(5, 5*time.Minute, false, func(i int) string { return fmt.Sprintf("198.51.%d.7", 101+i) }), false, 5, 0},
 		{"cohort off", monthEnd(5, 5*time.Minute, false, own), true, 5, 0},
+		// Server errors count toward rate_surge but do not teach the token
+		// its networks: the pulls' new networks are still not its own.
+		{"five partners from new networks, all server errors", monthEndWith(5, 5*time.Minute, false, func(i int) string { return fmt.Sprintf("198.51.%d.7", 101+i) }, auditattr.OutcomeError), false, 5, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +89,11 @@ func TestCohortSharesAnOrgWideEvent(t *testing.T) {
 			h.model.raiseHeldAll()
 			h.model.mu.Unlock()
 			h.settle()
-			for _, typ := range []string{auditattr.FindingRateSurge, auditattr.FindingNewResource} {
+			types := []string{auditattr.FindingRateSurge, auditattr.FindingNewResource}
+			if tt.items[len(tt.items)-1].outcome != auditattr.OutcomeSuccess {
+				types = types[:1] // new_resource learns from successes only
+			}
+			for _, typ := range types {
 				assert.Len(t, h.alertsOf(typ), tt.want, typ)
 				if tt.shared > 0 {
 					assert.Equal(t, int64(tt.shared), sharedOf(t, tel, typ), typ)
@@ -157,4 +172,21 @@ func sharedOf(t *testing.T, tel *componenttest.Telemetry, typ string) int64 {
 // 13's 256 bytes (BenchmarkBytesPerToken measures the heap it costs).
 func TestTokenStateWithinBudget(t *testing.T) {
 	assert.LessOrEqual(t, unsafe.Sizeof(tokenState{}), uintptr(hotStateBudget))
+}
+
+// TestSharedFindingHidesNoLaterOne: a partner whose month-end surge its
+// cohort shared, then surging from a thief's server within the hour,
+// alerts: a shared finding records no alert to suppress the next one.
+func TestSharedFindingHidesNoLaterOne(t *testing.T) {
+	own := func(i int) string { return fmt.Sprintf("198.51.100.%d", 10+i) }
+	h := newHarness(t, testConfig())
+	for b := range slices.Chunk(monthEnd(3, 5*time.Minute, false, own), 200) {
+		h.send(b...)
+	}
+	require.Len(t, h.alertsOf(auditattr.FindingRateSurge), 1, "the first owner's")
+	later := t0.Add(2*24*time.Hour + 70*time.Minute)
+	h.send(withPrincipal(steady("tok_partner2", "203.0.113.9", "GET /reports/monthly", later, time.Second, 120), "partner2")...)
+	got := h.alertsOf(auditattr.FindingRateSurge)
+	require.Len(t, got, 2)
+	assert.Equal(t, "tok_partner2", str(got[1], auditattr.TokenID))
 }

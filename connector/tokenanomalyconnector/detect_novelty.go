@@ -225,7 +225,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	st.addrMemo.record(m.novelty, fp)
 	ev.knownNet = known
 	if !known {
-		st.addrNewAt = uint32(ev.at / 1000)
+		st.addrNewAt = max(st.addrNewAt, uint32(ev.at/1000)) // a late item does not move it back
 	}
 	if inCurrent {
 		return // the token used this network in this generation: nothing new, nothing to count

@@ -109,7 +109,10 @@ func (m *model) holdFinding(f *finding, st *tokenState, key uint64, cohort heldC
 	}
 	id := findingID(f.tokenID, f.typ, f.discriminator)
 	if m.holds.held(id) {
-		return // held already: its trigger was fed again after a restart
+		// Held already: its trigger was fed again after a restart, or the
+		// token's rate_surge fired again while its first waits for its
+		// cohort (it would be a repeat within the suppression window).
+		return
 	}
 	if len(m.holds.list) >= maxHeldFindings {
 		m.tel.evicted(tableHeldFindings)

@@ -524,8 +524,8 @@ func (m *model) ingestStateful(ev *event) {
 		st.activeHours = min(st.activeHours+1, 0xffff) // one more hour with requests
 	}
 	ev.newToken = created
-	if ev.outcome == auditattr.OutcomeSuccess {
-		st.flags |= flagSucceeded
+	if ev.outcome == auditattr.OutcomeSuccess && !ev.refusedAuth && !ev.lapsed {
+		st.flags |= flagSucceeded // the credential proved its owner (a forged one's "success" does not)
 	}
 	m.observe(stageToken, ev, st)
 	st.lastSeen = max(st.lastSeen, now)

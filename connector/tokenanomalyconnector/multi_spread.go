@@ -27,7 +27,9 @@ func (m *model) closeMultiWindow(ev *event, st *tokenState, now uint32) {
 		x.multiPending = st.multiCur
 	}
 	st.multiCurAt, st.multiCur = now, 1
-	if st.multiPeak > 1 && ev.principal != "" {
+	// Only a token that proved its owner teaches the owner's spread: a
+	// forged or refused token naming a principal would raise its bar.
+	if st.multiPeak > 1 && ev.principal != "" && st.flags&flagSucceeded != 0 && !ev.refusedAuth && !ev.lapsed {
 		if p := m.principalRates.get(ev.owner); p != nil {
 			p.multiPeak = max(p.multiPeak, st.multiPeak)
 		}

@@ -66,7 +66,7 @@ func hourlyTokens(owner string, client func(h, i int) string, days int) []item {
 // own bar at six; a young long-lived key learns its own spread, and an
 // owner without a day's history judges nothing.
 func TestMultiAddressYoungTokenOnOwnerSpread(t *testing.T) {
-	then := t0.Add(2*24*time.Hour + 30*time.Minute)
+	then := t0.Add(2*24*time.Hour + time.Hour)
 	vps := []string{"159.89.10.7", "45.76.20.7", "172.104.30.7", "95.217.40.7"} // DigitalOcean, Vultr, Linode, Hetzner
 	// A CI fleet's runners: each run on three of them, a /24 few runs share.
 	runner := func(h, i int) string { return fmt.Sprintf("52.%d.%d.7", 10+(3*h+i%3)%90, (7*h+i%3)%250) } // Amazon
@@ -84,12 +84,24 @@ func TestMultiAddressYoungTokenOnOwnerSpread(t *testing.T) {
 	}
 	home := func(int, int) string { return "88.0.226.179" }
 	habits := append(hourlyTokens("alice", home, 2), hourlyTokens("deploybot", runner, 2)...)
+	// A forged token naming alice, refused from eight hosting networks
+	// within minutes, three times in the hour before: it must not teach
+	// alice a spread of eight.
+	var forged []item
+	for w := range 3 { // a window's spread is learned one window late
+		for i := range 8 {
+			it := failure("tok_forged", fmt.Sprintf("159.89.%d.7", 100+i), then.Add(-45*time.Minute+time.Duration(w)*12*time.Minute+time.Duration(i)*30*time.Second))
+			it.principal, it.tokenType, it.issuedAt, it.expiresAt = "alice", auditattr.TypeJWT, then.Add(-time.Hour).Unix(), then.Unix()
+			forged = append(forged, it)
+		}
+	}
 	tests := []struct {
 		name    string
 		session []item
 		want    int
 	}{
 		{"a user's new hourly token from four providers", session("tok_alice_stolen", "alice", vps, time.Hour), 1},
+		{"after a forged token's refusals from eight", append(slices.Clone(forged), session("tok_alice_stolen", "alice", vps, time.Hour)...), 1},
 		{"a user's new hourly token from two", session("tok_alice_next", "alice", vps[:2], time.Hour), 0},
 		{"the deploy bot's new token on four runners", session("tok_deploybot_next", "deploybot", fresh, time.Hour), 0},
 		{"a user's new long-lived key from four providers", session("tok_alice_key", "alice", vps, 90*24*time.Hour), 0},

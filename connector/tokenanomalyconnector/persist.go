@@ -447,6 +447,15 @@ func decodeToken(d *dec, s *tokenState, version uint32) uint64 {
 	s.resQuiet = d.u16()
 	if version != stateVersionNoNewAt {
 		s.addrNewAt = d.u32()
+	} else {
+		// Version 6 knew neither: the token must spend a cohort window on
+		// its known networks after the upgrade to share, and a token that
+		// made a request that was not refused (rate_surge learned it) counts
+		// as proven for the slow stuffing count.
+		s.addrNewAt = s.lastSeen
+		if s.flags&flagRateLearned != 0 {
+			s.flags |= flagSucceeded
+		}
 	}
 	return key
 }

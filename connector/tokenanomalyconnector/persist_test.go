@@ -3,6 +3,7 @@ package tokenanomalyconnector
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -153,7 +154,7 @@ func FuzzLoadOutbox(f *testing.F) {
 // long (the decoder bounds its count with it) and decodes to the same
 // state, new_resource's quiet requests included.
 func TestTokenRecordRoundTrip(t *testing.T) {
-	in := tokenState{firstSeen: 7, resNovel: 3, resQuiet: 41, activeHours: 12, addrNewAt: 9}
+	in := tokenState{firstSeen: 7, lastSeen: 11, resNovel: 3, resQuiet: 41, activeHours: 12, addrNewAt: 9, flags: flagRateLearned}
 	var e enc
 	encodeToken(&e, 99, &in)
 	require.Len(t, e.b, tokenRecordBytes)
@@ -163,14 +164,16 @@ func TestTokenRecordRoundTrip(t *testing.T) {
 	require.NoError(t, d.err)
 	assert.Equal(t, in, out)
 
-	// The version before addrNewAt: its records are 4 bytes shorter and
-	// load with 0 (the cohort shares nothing for them).
+	// The version before addrNewAt: its records are 4 bytes shorter; a
+	// token loads as last new on a network when last seen (a cohort window
+	// on its known networks before it shares) and, having made a request
+	// that was not refused, as proven (the slow stuffing count).
 	old := e.b[:tokenRecordBytes-4]
 	into := newTable(10, tokenAge)
 	require.NoError(t, decodeTokens(append([]byte{1, 0, 0, 0}, old...), into, stateVersionNoNewAt))
 	st := into.get(99)
 	require.NotNil(t, st)
-	in.addrNewAt = 0
+	in.addrNewAt, in.flags = in.lastSeen, flagRateLearned|flagSucceeded
 	assert.Equal(t, in, *st)
 }
 
@@ -196,3 +199,39 @@ func TestRestartKeepsStaleDiscoveries(t *testing.T) {
 	defer h2.model.mu.Unlock()
 	assert.Equal(t, want, h2.model.staleWatch())
 }
+
+// TestPrincipalRatesOfVersion6: the owners' rate baselines saved before
+// the owner's multi_address spread load with none, the rest intact.
+func TestPrincipalRatesOfVersion6(t *testing.T) {
+	in := principalRate{firstSeen: 5, lastSeen: 9, activeHours: 12, multiPeak: 3, bucket: 77, peak: 4.5}
+	rates := newTable(10, principalRateAge)
+	*putTestOwner(rates, 42) = in
+	m := &model{principalRates: rates}
+	cur := m.encodePrincipalRates()
+	for _, tt := range []struct {
+		name    string
+		data    []byte
+		version uint32
+		want    principalRate
+	}{
+		{"this version", cur, stateVersion, in},
+		{"version 6", withoutLastByte(cur), stateVersionNoNewAt, principalRate{firstSeen: 5, lastSeen: 9, activeHours: 12, bucket: 77, peak: 4.5}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			into := newTable(10, principalRateAge)
+			require.NoError(t, decodePrincipalRates(tt.data, into, tt.version))
+			got := into.get(42)
+			require.NotNil(t, got)
+			assert.Equal(t, tt.want, *got)
+		})
+	}
+}
+
+func putTestOwner(t *table[principalRate], key uint64) *principalRate {
+	p, _, _, _ := t.put(key)
+	return p
+}
+
+// withoutLastByte is one encoded owner record as version 6 wrote it: the
+// same but for its last byte (the spread).
+func withoutLastByte(b []byte) []byte { return slices.Clone(b[:len(b)-1]) }

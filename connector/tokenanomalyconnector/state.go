@@ -72,8 +72,8 @@ type tokenState struct {
 	addrNovelAt, resNovelAt uint32
 	// addrNewAt is when the token was last on a network (ipv4_prefix or
 	// ipv6_prefix) new to it, near or far: a cohort shares only the
-	// findings of a token on its own ground (cohort.go). Not saved: 0,
-	// after a restart, shares nothing until the token is on a new network.
+	// findings of a token on its own ground (cohort.go). A state of
+	// version 6 loads it as the token's last use (persist.go).
 	addrNewAt           uint32
 	multiCur            uint8
 	addrNovel, resNovel uint8

@@ -13,7 +13,7 @@ GCI_SECTIONS = -s standard -s default -s 'prefix(github.com/tokenaudit/tokenaudi
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval update-asn generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval blind4 update-asn generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -103,6 +103,13 @@ outside-eval: $(OTELCOL) tools
 	  PORT=$$port bench/outside-eval/run.sh $(abspath dist/outside-eval)/$$name "$$@" || exit 1; \
 	  port=$$((port+10)); \
 	done
+
+## blind4: the fourth outside evaluation (a logistics SaaS over two weeks with a quarter
+## end, 225 labels of 24 types; docs/quality.md, "A fourth outside evaluation"): python3,
+## about 3 minutes; the score in dist/blind4/score.txt.
+BLIND4_PORT ?= 15317
+blind4: $(OTELCOL) tools
+	REPO=$(CURDIR) RUNDIR=$(abspath dist/blind4) SCORE=score.txt BASEPORT=$(BLIND4_PORT) bench/blind4/run.sh
 
 ## update-asn: replace the vendored IP-to-AS table with the newest @ip-location-db/asn
 ## (needs npm); change the version in third_party/ip-location-db-asn/README.md.

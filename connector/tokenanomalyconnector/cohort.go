@@ -145,11 +145,7 @@ func onOwnGround(st *tokenState, at int64, window time.Duration) bool {
 // new_client_address disabled no network is known, and nothing shares.
 func (m *model) onKnownNetwork(ev *event) bool {
 	a := ev.addr()
-	if !a.IsValid() || !m.det.newAddress.enabled {
-		return false
-	}
-	c := &m.cfg.Detectors.NewClientAddress
-	return m.novelty.has(hashNetwork(seedAddress, ev.key, network(a, c.IPv4Prefix, c.IPv6Prefix)))
+	return a.IsValid() && m.det.newAddress.enabled && m.usedNetwork(ev.key, a)
 }
 
 // raiseInCohort raises f (rate_surge, new_resource) unless its cohort
@@ -164,13 +160,14 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	key := hashPair(seedCohort, hashString(seedCohort, f.typ), ev.resource)
 	owner := wideKey(ev, ev.key)
 	others := m.cohorts.join(key, owner, f.at, c.Window, func() { m.tel.evicted(tableCohorts) })
+	hold := min(c.Hold, m.cfg.AllowedLateness)
 	switch {
 	case others+1 >= c.MinPrincipals:
 		m.share(f)
-	case others == 0 || min(c.Hold, m.cfg.AllowedLateness) <= 0:
+	case others == 0 || hold <= 0:
 		m.raise(f, st)
 	default:
-		m.holdFinding(f, st, ev.key, heldCohort{key: key, owner: owner, min: c.MinPrincipals, window: c.Window}, min(c.Hold, m.cfg.AllowedLateness))
+		m.holdFinding(f, st, ev.key, heldCohort{key: key, owner: owner, min: c.MinPrincipals, window: c.Window}, hold)
 	}
 }
 

@@ -39,6 +39,14 @@ func networkName(p netip.Prefix) string {
 	return p.String()
 }
 
+// usedNetwork reports whether the token (key) used a's network
+// (new_client_address's ipv4_prefix or ipv6_prefix) within forget_after,
+// without recording it.
+func (m *model) usedNetwork(key uint64, a netip.Addr) bool {
+	c := &m.cfg.Detectors.NewClientAddress
+	return m.novelty.has(hashNetwork(seedAddress, key, network(a, c.IPv4Prefix, c.IPv6Prefix)))
+}
+
 func hashNetwork(seed, key uint64, p netip.Prefix) uint64 {
 	b := p.Addr().As16()
 	return hashPair(seed, key^uint64(p.Bits()), string(b[:]))
@@ -333,15 +341,21 @@ func (m *model) firstHosting(key, who uint64) bool {
 // once, at low severity.
 // The owner's history is rate_surge's owners' table (first seen, active hours).
 func (m *model) historyKnown(ev *event, st *tokenState, learning time.Duration) bool {
-	learned := func(firstSeen uint32) bool { return ev.at-int64(firstSeen)*1000 >= learning.Milliseconds() }
-	if learned(st.firstSeen) {
-		return true
-	}
+	return ev.at-int64(st.firstSeen)*1000 >= learning.Milliseconds() || m.ownerHistory(ev, learning) != nil
+}
+
+// ownerHistory returns the item's principal's entry in rate_surge's
+// owners' table when the principal was first seen learning ago and has
+// been active in ownerActiveHours hours since; nil otherwise.
+func (m *model) ownerHistory(ev *event, learning time.Duration) *principalRate {
 	if ev.principal == "" {
-		return false
+		return nil
 	}
 	p := m.principalRates.get(ev.owner)
-	return p != nil && learned(p.firstSeen) && p.activeHours >= ownerActiveHours
+	if p == nil || ev.at-int64(p.firstSeen)*1000 < learning.Milliseconds() || p.activeHours < ownerActiveHours {
+		return nil
+	}
+	return p
 }
 
 // ownerActiveHours is how many distinct hours of activity make an owner's
@@ -518,13 +532,13 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		}
 	}
 	slices.Sort(f.values)
-	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String() +
-		", usually at most " + strconv.Itoa(int(st.multiPeak)) + " (threshold " + strconv.Itoa(threshold) + ")"
+	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String()
 	if byOwner {
-		f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String() +
-			"; too young for a spread of its own, it is judged on its owner " + ev.principal +
-			"'s tokens (threshold " + strconv.Itoa(threshold) + ")"
+		f.body += "; too young for a spread of its own, it is judged on its owner " + ev.principal + "'s tokens"
+	} else {
+		f.body += ", usually at most " + strconv.Itoa(int(st.multiPeak))
 	}
+	f.body += " (threshold " + strconv.Itoa(threshold) + ")"
 	if providers > 1 {
 		f.body += ", counting " + strconv.Itoa(providers) + " providers of the org's own networks as " + strconv.Itoa(providers-1)
 	}

@@ -108,7 +108,7 @@ func (m *model) familiarNetwork(ev *event, a netip.Addr) bool {
 	pc := &c.Population
 	as, announced := m.asn.Lookup(a)
 	switch {
-	case m.novelty.has(hashNetwork(seedAddress, ev.key, network(a, c.IPv4Prefix, c.IPv6Prefix))),
+	case m.usedNetwork(ev.key, a),
 		pc.MinTokens > 0 && m.novelty.has(hashNetwork(seedCoarse, ev.key, network(a, pc.IPv4Prefix, pc.IPv6Prefix))),
 		m.commonNetwork(a, as, false):
 		return true

@@ -49,11 +49,11 @@ func (m *model) closeMultiWindow(ev *event, st *tokenState, now uint32) {
 // token's owner is only its claim, and a lapsed one's use has its own
 // alert: neither is judged on an owner.
 func (m *model) ownerSpread(ev *event, st *tokenState, c *MultiAddressConfig) (int, bool) {
-	if ev.principal == "" || ev.refusedAuth || ev.lapsed || ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) {
+	if ev.refusedAuth || ev.lapsed || ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) {
 		return 0, false
 	}
-	p := m.principalRates.get(ev.owner)
-	if p == nil || ev.at-int64(p.firstSeen)*1000 < c.LearningPeriod.Milliseconds() || p.activeHours < ownerActiveHours {
+	p := m.ownerHistory(ev, c.LearningPeriod)
+	if p == nil {
 		return 0, false
 	}
 	return max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(p.multiPeak)))), true

@@ -13,7 +13,10 @@ type registryView struct {
 	entries     []regEntry
 	byEntry     map[*policy.Entry]int
 	globalHours bool
-	hasScopes   bool
+	// principalHours: some principal has working hours (scheduled looks
+	// the item's principal up only then).
+	principalHours bool
+	hasScopes      bool
 }
 
 type regEntry struct {
@@ -37,6 +40,7 @@ func newRegistryView(p *policy.Policy) *registryView {
 	v := emptyRegistry()
 	v.policy = p
 	v.globalHours = p.HasWorkingHours()
+	v.principalHours = p.AnyPrincipalWorkingHours()
 	v.hasScopes = p.HasScopes()
 	for _, pe := range p.Registered() {
 		e := regEntry{id: pe.ID, name: pe.Name, owner: pe.Owner, hasHours: pe.HasWorkingHours()}
@@ -94,7 +98,7 @@ func (v *registryView) scheduled(ev *event) bool {
 			principal = e.owner
 		}
 	}
-	return v.policy.HasPrincipalWorkingHours(principal)
+	return v.principalHours && v.policy.HasPrincipalWorkingHours(principal)
 }
 
 // refreshRegistry rebuilds the registry view from the current policy.

@@ -63,6 +63,20 @@ func (p *Policy) HasPrincipalWorkingHours(principalID string) bool {
 	return r != nil && r.hours != nil
 }
 
+// AnyPrincipalWorkingHours tells whether the policy sets working hours for
+// any principal, so that a caller asking per item can skip the lookup.
+func (p *Policy) AnyPrincipalWorkingHours() bool {
+	if p == nil {
+		return false
+	}
+	for _, r := range p.principals {
+		if r.hours != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // rulesFor picks the working hours and networks that hold for a request:
 // the token's registry entry's own, else its principal's, else the global
 // ones. It does not allocate.

@@ -48,8 +48,11 @@ func TestPrincipalRules(t *testing.T) {
 	if !p.HasPrincipalWorkingHours("carol") || p.HasPrincipalWorkingHours("deploy-bot") || p.HasPrincipalWorkingHours("") {
 		t.Error("HasPrincipalWorkingHours: want true for carol only")
 	}
+	if !p.AnyPrincipalWorkingHours() {
+		t.Error("AnyPrincipalWorkingHours: carol has working hours")
+	}
 	var none *Policy
-	if none.HasPrincipalWorkingHours("carol") {
+	if none.HasPrincipalWorkingHours("carol") || none.AnyPrincipalWorkingHours() {
 		t.Error("a nil policy has no principals")
 	}
 }

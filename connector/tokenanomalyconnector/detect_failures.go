@@ -19,7 +19,7 @@ const maxWindowThreshold = 1000
 func (m *model) detectFailures(ev *event, st *tokenState) {
 	d := &m.det.failed
 	c := &m.cfg.Detectors.FailedAttempts
-	if !m.det.failedOutcomes[ev.outcome] {
+	if !m.det.failedOutcomes.has(ev.outcome) {
 		if ev.outcome == auditattr.OutcomeSuccess || ev.outcome == auditattr.OutcomeDenied {
 			if x := m.extras.of(st); x != nil {
 				x.failRun = 0 // the credential works: a run of failures ends
@@ -106,7 +106,7 @@ func (m *model) detectDenied(ev *event, st *tokenState) {
 		st.deniedBucket, st.deniedCount, st.deniedReqs = b, 0, 0
 	}
 	st.deniedReqs = min(st.deniedReqs+1, 0xffff)
-	if !m.det.deniedOutcomes[ev.outcome] || !d.applies(ev) {
+	if !m.det.deniedOutcomes.has(ev.outcome) || !d.applies(ev) {
 		return
 	}
 	st.flags |= flagDeniedLearned
@@ -161,7 +161,7 @@ func clientAge(c *clientState) int64 { return c.last }
 // 2×threshold most recent distinct tokens is enough to decide exactly.
 func (m *model) detectStuffing(ev *event) {
 	d := &m.det.stuffing
-	if ev.tokenID == "" || !m.det.stuffingOutcomes[ev.outcome] || !d.applies(ev) {
+	if ev.tokenID == "" || !m.det.stuffingOutcomes.has(ev.outcome) || !d.applies(ev) {
 		return
 	}
 	c := &m.cfg.Detectors.CredentialStuffing
@@ -228,7 +228,7 @@ func validateWindowCount(name string) func(detectorSettings, *validator) {
 // windowCountSpec is an exact window count whose outcomes compile into
 // the set *outcomes.
 func windowCountSpec(name, typ string, sev severity, field func(*DetectorsConfig) *WindowCountConfig,
-	slot func(*compiledDetectors) *detector, outcomes func(*compiledDetectors) *map[string]bool,
+	slot func(*compiledDetectors) *detector, outcomes func(*compiledDetectors) *outcomeSet,
 ) detectorSpec {
 	return detectorSpec{
 		name:     name,
@@ -236,7 +236,7 @@ func windowCountSpec(name, typ string, sev severity, field func(*DetectorsConfig
 		field:    func(d *DetectorsConfig) detectorSettings { return field(d) },
 		validate: validateWindowCount(name),
 		compile: func(m *model, _ *detector, s detectorSettings) error {
-			*outcomes(&m.det) = setOf(s.(*WindowCountConfig).Outcomes)
+			*outcomes(&m.det) = outcomesOf(s.(*WindowCountConfig).Outcomes)
 			return nil
 		},
 		stage: stageToken,
@@ -248,7 +248,7 @@ func failedAttemptsSpec() detectorSpec {
 	s := windowCountSpec("failed_attempts", typeFailedAttempts, sevMedium,
 		func(d *DetectorsConfig) *WindowCountConfig { return &d.FailedAttempts.WindowCountConfig },
 		func(c *compiledDetectors) *detector { return &c.failed },
-		func(c *compiledDetectors) *map[string]bool { return &c.failedOutcomes })
+		func(c *compiledDetectors) *outcomeSet { return &c.failedOutcomes })
 	s.field = func(d *DetectorsConfig) detectorSettings { return &d.FailedAttempts }
 	window, compile := s.validate, s.compile
 	s.validate = func(set detectorSettings, v *validator) {
@@ -272,7 +272,7 @@ func deniedAccessSpec() detectorSpec {
 	s := windowCountSpec("denied_access", typeDeniedAccess, sevMedium,
 		func(d *DetectorsConfig) *WindowCountConfig { return &d.DeniedAccess },
 		func(c *compiledDetectors) *detector { return &c.denied },
-		func(c *compiledDetectors) *map[string]bool { return &c.deniedOutcomes })
+		func(c *compiledDetectors) *outcomeSet { return &c.deniedOutcomes })
 	outcomes := s.compile
 	s.compile = func(m *model, d *detector, sec detectorSettings) error {
 		m.deniedAlpha = 1 - math.Exp2(-float64(sec.(*WindowCountConfig).Window)/float64(deniedHalfLife))
@@ -286,7 +286,7 @@ func credentialStuffingSpec() detectorSpec {
 	s := windowCountSpec("credential_stuffing", typeCredentialStuffing, sevHigh,
 		func(d *DetectorsConfig) *WindowCountConfig { return &d.CredentialStuffing.WindowCountConfig },
 		func(c *compiledDetectors) *detector { return &c.stuffing },
-		func(c *compiledDetectors) *map[string]bool { return &c.stuffingOutcomes })
+		func(c *compiledDetectors) *outcomeSet { return &c.stuffingOutcomes })
 	s.field = func(d *DetectorsConfig) detectorSettings { return &d.CredentialStuffing }
 	window, compile := s.validate, s.compile
 	s.validate = func(set detectorSettings, v *validator) {

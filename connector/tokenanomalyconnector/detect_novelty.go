@@ -63,7 +63,7 @@ func hashNetwork(seed, key uint64, p netip.Prefix) uint64 {
 // memo of its last value spares the filter probes on a repeat.
 func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 	ev.knownNet = false
-	if d := &m.det.newAddress; d.enabled && ev.client != "" && m.det.addressOutcomes[ev.outcome] {
+	if d := &m.det.newAddress; d.enabled && ev.client != "" && m.det.addressOutcomes.has(ev.outcome) {
 		// The memo holds the raw address: the same string is the same network.
 		if fp := uint32(hashString(seedAddress, ev.client)); st.addrMemo.hit(m.novelty, fp) {
 			ev.knownNet = true
@@ -71,7 +71,7 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			m.detectNewAddress(ev, st, key, fp)
 		}
 	}
-	if d := &m.det.newResource; d.enabled && ev.resource != "" && m.det.resourceOutcomes[ev.outcome] {
+	if d := &m.det.newResource; d.enabled && ev.resource != "" && m.det.resourceOutcomes.has(ev.outcome) {
 		h := hashPair(seedResource, key, ev.resource)
 		if fp := uint32(h >> 32); st.resMemo.hit(m.novelty, fp) {
 			st.resQuiet = min(st.resQuiet+1, 0xffff)
@@ -648,7 +648,7 @@ func validateNovelty(name string, addresses bool) func(detectorSettings, *valida
 
 // noveltySpec is a first-seen detector whose outcomes compile into the set *outcomes.
 func noveltySpec(name, typ string, addresses bool, field func(*DetectorsConfig) *NoveltyConfig,
-	slot func(*compiledDetectors) *detector, outcomes func(*compiledDetectors) *map[string]bool,
+	slot func(*compiledDetectors) *detector, outcomes func(*compiledDetectors) *outcomeSet,
 ) detectorSpec {
 	return detectorSpec{
 		name:     name,
@@ -656,7 +656,7 @@ func noveltySpec(name, typ string, addresses bool, field func(*DetectorsConfig) 
 		field:    func(d *DetectorsConfig) detectorSettings { return field(d) },
 		validate: validateNovelty(name, addresses),
 		compile: func(m *model, _ *detector, s detectorSettings) error {
-			*outcomes(&m.det) = setOf(s.(*NoveltyConfig).Outcomes)
+			*outcomes(&m.det) = outcomesOf(s.(*NoveltyConfig).Outcomes)
 			return nil
 		},
 		stage: stageToken,
@@ -672,7 +672,7 @@ func newClientAddressSpec() detectorSpec {
 	s := noveltySpec(name, typeNewClientAddress, true,
 		func(d *DetectorsConfig) *NoveltyConfig { return &d.NewClientAddress.NoveltyConfig },
 		func(c *compiledDetectors) *detector { return &c.newAddress },
-		func(c *compiledDetectors) *map[string]bool { return &c.addressOutcomes })
+		func(c *compiledDetectors) *outcomeSet { return &c.addressOutcomes })
 	novelty, compile := s.validate, s.compile
 	s.field = func(d *DetectorsConfig) detectorSettings { return &d.NewClientAddress }
 	s.validate = func(sec detectorSettings, v *validator) {
@@ -744,7 +744,7 @@ func newResourceSpec() detectorSpec {
 	s := noveltySpec("new_resource", typeNewResource, false,
 		func(d *DetectorsConfig) *NoveltyConfig { return &d.NewResource.NoveltyConfig },
 		func(c *compiledDetectors) *detector { return &c.newResource },
-		func(c *compiledDetectors) *map[string]bool { return &c.resourceOutcomes })
+		func(c *compiledDetectors) *outcomeSet { return &c.resourceOutcomes })
 	novelty, compile := s.validate, s.compile
 	s.field = func(d *DetectorsConfig) detectorSettings { return &d.NewResource }
 	s.validate = func(sec detectorSettings, v *validator) {

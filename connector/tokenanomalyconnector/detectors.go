@@ -67,9 +67,9 @@ type compiledDetectors struct {
 	stale, resurrected, unusedScopes, expiring, lifetime detector
 
 	alertVerdicts                     map[string]bool
-	failedOutcomes, stuffingOutcomes  map[string]bool
-	deniedOutcomes                    map[string]bool
-	addressOutcomes, resourceOutcomes map[string]bool
+	failedOutcomes, stuffingOutcomes  outcomeSet
+	deniedOutcomes                    outcomeSet
+	addressOutcomes, resourceOutcomes outcomeSet
 }
 
 func setOf(list []string) map[string]bool {
@@ -78,6 +78,51 @@ func setOf(list []string) map[string]bool {
 		s[v] = true
 	}
 	return s
+}
+
+// outcomeSet is a detector's outcomes: the contract's four as bits, so
+// that the lookup on every item is a compare, not a map's hash; any
+// other value in a map.
+type outcomeSet struct {
+	bits  uint8
+	other map[string]bool
+}
+
+// outcomeBit is the bit of one of the contract's outcomes, 0 for another value.
+func outcomeBit(o string) uint8 {
+	switch o {
+	case auditattr.OutcomeSuccess:
+		return 1
+	case auditattr.OutcomeFailure:
+		return 2
+	case auditattr.OutcomeDenied:
+		return 4
+	case auditattr.OutcomeError:
+		return 8
+	}
+	return 0
+}
+
+func outcomesOf(list []string) outcomeSet {
+	var s outcomeSet
+	for _, o := range list {
+		if b := outcomeBit(o); b != 0 {
+			s.bits |= b
+		} else {
+			if s.other == nil {
+				s.other = map[string]bool{}
+			}
+			s.other[o] = true
+		}
+	}
+	return s
+}
+
+func (s *outcomeSet) has(o string) bool {
+	if b := outcomeBit(o); b != 0 {
+		return s.bits&b != 0
+	}
+	return s.other[o]
 }
 
 // newFinding fills what every finding of an item carries.

@@ -781,3 +781,27 @@ func TestOffHoursOwnersShift(t *testing.T) {
 		})
 	}
 }
+
+// TestOutcomeSet: the bit set answers as the map it replaced, for the
+// contract's outcomes and for any other value a user lists.
+func TestOutcomeSet(t *testing.T) {
+	tests := []struct {
+		list []string
+		in   []string
+		out  []string
+	}{
+		{nil, nil, []string{"success", "failure", "denied", "error", "", "other"}},
+		{[]string{"success"}, []string{"success"}, []string{"failure", "denied", "error", "", "Success"}},
+		{[]string{"failure", "denied", "error"}, []string{"failure", "denied", "error"}, []string{"success", ""}},
+		{[]string{"timeout", "success"}, []string{"timeout", "success"}, []string{"failure", "time", ""}},
+	}
+	for _, tt := range tests {
+		s := outcomesOf(tt.list)
+		for _, o := range tt.in {
+			assert.True(t, s.has(o), "%v has %q", tt.list, o)
+		}
+		for _, o := range tt.out {
+			assert.False(t, s.has(o), "%v has %q", tt.list, o)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"context"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"time"
@@ -33,23 +34,39 @@ const (
 // series is one metric's set of counters, capped: past the limit, new
 // attribute sets fold into one overflow series per resource, as contrib
 // spanmetrics does.
+//
+// The index is keyed by a 64-bit hash of the key, and each point keeps a
+// second one, so that a lookup reads neither a stored key nor its values:
+// with a million tracked tokens in the caches' way, a string-keyed map
+// cost two cache misses per item. The seeds are random, so no one can aim
+// a collision; two keys that share the first hash (about one chance in
+// 2^64 per pair) take the string-keyed spill map.
 type series struct {
 	limit  int
 	names  []string // attribute keys, in key order
-	index  map[string]int32
+	seeds  [2]maphash.Seed
+	index  map[uint64]int32
+	spill  map[string]int32
 	points []point
 	key    []byte
+
+	overflows []int32 // by resource + 1: 1 + the index of its overflow point, 0 for none
 }
 
 type point struct {
 	res      int32
 	values   []string // nil for the overflow series
 	count    int64
+	check    uint64 // the key's second hash
 	overflow bool
 }
 
 func newSeries(limit int, names ...string) *series {
-	return &series{limit: limit, names: names, index: map[string]int32{}}
+	return &series{
+		limit: limit, names: names,
+		seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		index: map[uint64]int32{}, spill: map[string]int32{},
+	}
 }
 
 // add counts one under (res, values); it reports whether it overflowed.
@@ -60,11 +77,10 @@ func (s *series) add(res int32, values ...string) bool {
 		k = append(k, 0xff)
 	}
 	s.key = k
-	if i, ok := s.index[string(k)]; ok {
-		s.points[i].count++
+	if s.count(k) {
 		return false
 	}
-	if s.limit > 0 && len(s.index) >= s.limit {
+	if s.limit > 0 && len(s.points) >= s.limit {
 		s.addOverflow(res)
 		return true
 	}
@@ -72,21 +88,50 @@ func (s *series) add(res int32, values ...string) bool {
 	for i, v := range values {
 		p.values[i] = strings.Clone(v) // values point into the item
 	}
-	s.index[string(k)] = int32(len(s.points))
-	s.points = append(s.points, p)
+	s.insert(k, p)
 	return false
 }
 
-// addOverflow counts one in the resource's overflow series.
+// addOverflow counts one in the resource's overflow series. A full
+// series sends most items there, so each resource's overflow point is
+// kept by index.
 func (s *series) addOverflow(res int32) {
-	k := append(s.resKey(res), "\x00overflow"...)
-	s.key = k
-	if i, ok := s.index[string(k)]; ok {
-		s.points[i].count++
+	slot := int(res) + 1 // ownResource is -1
+	if slot < len(s.overflows) && s.overflows[slot] != 0 {
+		s.points[s.overflows[slot]-1].count++
 		return
 	}
-	s.index[string(k)] = int32(len(s.points))
+	if slot >= len(s.overflows) {
+		s.overflows = append(s.overflows, make([]int32, slot+1-len(s.overflows))...)
+	}
+	s.overflows[slot] = int32(len(s.points)) + 1
 	s.points = append(s.points, point{res: res, count: 1, overflow: true})
+}
+
+// count adds one to k's point, if k has one.
+func (s *series) count(k []byte) bool {
+	if i, ok := s.index[maphash.Bytes(s.seeds[0], k)]; ok && s.points[i].check == maphash.Bytes(s.seeds[1], k) {
+		s.points[i].count++
+		return true
+	}
+	if i, ok := s.spill[string(k)]; ok {
+		s.points[i].count++
+		return true
+	}
+	return false
+}
+
+// insert adds k's point.
+func (s *series) insert(k []byte, p point) {
+	i := int32(len(s.points))
+	p.check = maphash.Bytes(s.seeds[1], k)
+	h := maphash.Bytes(s.seeds[0], k)
+	if _, taken := s.index[h]; taken {
+		s.spill[string(k)] = i
+	} else {
+		s.index[h] = i
+	}
+	s.points = append(s.points, p)
 }
 
 func (s *series) resKey(res int32) []byte {
@@ -100,6 +145,8 @@ func (s *series) clone() *series {
 
 func (s *series) reset() {
 	clear(s.index)
+	clear(s.spill)
+	clear(s.overflows)
 	s.points = s.points[:0]
 }
 

@@ -1,6 +1,8 @@
 package tokenanomalyconnector
 
 import (
+	"fmt"
+	"hash/maphash"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -145,4 +147,41 @@ func TestPerTokenSeriesAreOptInAndCapped(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[string]float64{"tok_a": 1, "tok_b": 1, "overflow": 2}, seen)
+}
+
+// TestSeriesCountsByHash: points are found by their hashes; two keys that
+// share the first hash (forced here: with random seeds it does not happen)
+// keep separate counts, and each resource has its own overflow point.
+func TestSeriesCountsByHash(t *testing.T) {
+	s := newSeries(3, "principal", "outcome")
+	s.add(0, "alice", "success")
+	s.add(0, "alice", "success")
+	// bob's key takes alice's first hash: only the second tells them apart.
+	bob := append(s.resKey(0), "bob\xffsuccess\xff"...)
+	s.index[maphash.Bytes(s.seeds[0], bob)] = 0
+	s.add(0, "bob", "success")
+	s.add(0, "bob", "success")
+	s.add(0, "bob", "success")
+	assert.False(t, s.add(1, "carol", "failure"), "the third series fits")
+	assert.True(t, s.add(1, "dave", "failure"), "the fourth overflows")
+	assert.True(t, s.add(0, "erin", "failure"))
+	assert.True(t, s.add(1, "frank", "failure"))
+	s.add(-1, "x", "y") // ownResource overflows too
+
+	counts := map[string]int64{}
+	for _, p := range s.points {
+		name := fmt.Sprint(p.res, p.values)
+		if p.overflow {
+			name = fmt.Sprint(p.res, " overflow")
+		}
+		counts[name] += p.count
+	}
+	assert.Equal(t, map[string]int64{
+		"0 [alice success]": 2, "0 [bob success]": 3, "1 [carol failure]": 1,
+		"1 overflow": 2, "0 overflow": 1, "-1 overflow": 1,
+	}, counts)
+
+	s.reset()
+	assert.False(t, s.add(0, "alice", "success"), "a reset series counts afresh")
+	assert.Len(t, s.points, 1)
 }

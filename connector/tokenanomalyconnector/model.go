@@ -443,7 +443,7 @@ func (m *model) release(cutoff int64) {
 }
 
 // releaseRun feeds up to n of the oldest held items older than cutoff, in
-// order, after loading their token states together (see ingestRun); it
+// order, after warming what they will touch (see warm); it
 // returns how many it fed. Popped events stay valid until the next hold.
 func (m *model) releaseRun(n int, cutoff int64) int {
 	var run [runLength]*event
@@ -454,11 +454,9 @@ func (m *model) releaseRun(n int, cutoff int64) int {
 			break
 		}
 		run[k] = m.held.pop()
-		if st := m.tokens.get(run[k].key); st != nil && run[k].tokenID != "" {
-			m.touched += st.touch()
-		}
 		k++
 	}
+	m.touched += m.warm(run[:k], false)
 	for _, ev := range run[:k] {
 		m.ingestStateful(ev)
 		forget(ev)

@@ -56,6 +56,18 @@ func (t *table[V]) find(key uint64) int {
 	return i
 }
 
+// touchSlot loads key's home slot (see model.warm).
+func (t *table[V]) touchSlot(key uint64) uint32 { return uint32(t.slots[t.home(key)].pos) }
+
+// homePos is key's position + 1 when its home slot holds it (as it does
+// for most keys at a load of at most 3/4), 0 otherwise.
+func (t *table[V]) homePos(key uint64) int32 {
+	if s := t.slots[t.home(key)]; s.key == key {
+		return s.pos
+	}
+	return 0
+}
+
 // get returns the value for key, or nil.
 func (t *table[V]) get(key uint64) *V {
 	if s := t.slots[t.find(key)]; s.pos != 0 {

@@ -59,23 +59,26 @@ func TestCohortSharesAnOrgWideEvent(t *testing.T) {
 		cohortOff bool
 		// rate_surge and new_resource alerts each, and findings shared each
 		want, shared int
+		// rate_surge's, when they differ (a surge tipped after its owner
+		// joined the event shares, see TestCohortEventSharesTheOwnersOtherFindings)
+		wantRate, sharedRate int
 	}{
-		{"one partner", monthEnd(1, 0, false, own), false, 1, 0},
-		{"five partners five minutes apart", monthEnd(5, 5*time.Minute, false, own), false, 1, 4},
-		// The second is held 10 minutes: the third comes too late for it.
-		{"five partners twenty minutes apart", monthEnd(5, 20*time.Minute, false, own), false, 2, 3},
-		{"five keys of one owner", monthEnd(5, 5*time.Minute, true, own), false, 5, 0},
-		{"five partners from networks new to them", monthEnd(5, 5*time.Minute, false, func(i int) string { return fmt.Sprintf("198.51.%d.7", 101+i) }), false, 5, 0},
-		{"cohort off", monthEnd(5, 5*time.Minute, false, own), true, 5, 0},
+		{"one partner", monthEnd(1, 0, false, own), false, 1, 0, 0, 0},
+		{"five partners five minutes apart", monthEnd(5, 5*time.Minute, false, own), false, 1, 4, 0, 0},
+		// The second's first calls are held 10 minutes: the third comes too
+		// late for them. Its surge, tipped 20 minutes into its pull, comes
+		// after the third owner made the report's cohort an event.
+		{"five partners twenty minutes apart", monthEnd(5, 20*time.Minute, false, own), false, 2, 3, 1, 4},
+		{"five keys of one owner", monthEnd(5, 5*time.Minute, true, own), false, 5, 0, 0, 0},
+		{"five partners from networks new to them", monthEnd(5, 5*time.Minute, false, func(i int) string { return fmt.Sprintf("198.51.%d.7", 101+i) }), false, 5, 0, 0, 0},
+		{"cohort off", monthEnd(5, 5*time.Minute, false, own), true, 5, 0, 0, 0},
 		// Server errors count toward rate_surge but do not teach the token
 		// its networks: the pulls' new networks are still not its own.
-		{"five partners from new networks, all server errors", monthEndWith(5, 5*time.Minute, false, func(i int) string { return fmt.Sprintf("198.51.%d.7", 101+i) }, auditattr.OutcomeError), false, 5, 0},
+		{"five partners from new networks, all server errors", monthEndWith(5, 5*time.Minute, false, func(i int) string { return fmt.Sprintf("198.51.%d.7", 101+i) }, auditattr.OutcomeError), false, 5, 0, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig()
-			// new_resource's cohort is off by default (defaultCohort).
-			cfg.Detectors.NewResource.Cohort.MinPrincipals = 3
 			if tt.cohortOff {
 				cfg.Detectors.RateSurge.Cohort.MinPrincipals = 0
 				cfg.Detectors.NewResource.Cohort.MinPrincipals = 0
@@ -94,9 +97,13 @@ func TestCohortSharesAnOrgWideEvent(t *testing.T) {
 				types = types[:1] // new_resource learns from successes only
 			}
 			for _, typ := range types {
-				assert.Len(t, h.alertsOf(typ), tt.want, typ)
-				if tt.shared > 0 {
-					assert.Equal(t, int64(tt.shared), sharedOf(t, tel, typ), typ)
+				want, shared := tt.want, tt.shared
+				if typ == auditattr.FindingRateSurge && tt.wantRate > 0 {
+					want, shared = tt.wantRate, tt.sharedRate
+				}
+				assert.Len(t, h.alertsOf(typ), want, typ)
+				if shared > 0 {
+					assert.Equal(t, int64(shared), sharedOf(t, tel, typ), typ)
 				}
 			}
 		})
@@ -189,4 +196,55 @@ func TestSharedFindingHidesNoLaterOne(t *testing.T) {
 	got := h.alertsOf(auditattr.FindingRateSurge)
 	require.Len(t, got, 2)
 	assert.Equal(t, "tok_partner2", str(got[1], auditattr.TokenID))
+}
+
+// TestCohortEventSharesTheOwnersOtherFindings: partners whose month-end
+// pull is a few calls of the month's report (new to each: their cohort
+// forms there) and a surge of each one's own ledger route (a cohort of
+// one each). Once the report's cohort reaches three owners, their surges
+// are the org's event too; a partner outside it still alerts.
+func TestCohortEventSharesTheOwnersOtherFindings(t *testing.T) {
+	var items []item
+	then := t0.Add(2 * 24 * time.Hour)
+	for i := range 6 {
+		tok, owner, home := fmt.Sprintf("tok_partner%d", i), fmt.Sprintf("partner%d", i), fmt.Sprintf("198.51.100.%d", 10+i)
+		ledger := fmt.Sprintf("GET /ledger/%d", i)
+		start := then.Add(time.Duration(i) * 5 * time.Minute)
+		partner := steady(tok, home, ledger, t0, 15*time.Minute, 2*24*4)
+		if i < 5 { // the sixth surges alone, outside the event
+			partner = append(partner, steady(tok, home, "GET /reports/monthly", start, 20*time.Second, 3)...)
+		}
+		partner = append(partner, steady(tok, home, ledger, start.Add(time.Minute), 30*time.Second, 80)...)
+		items = append(items, withPrincipal(partner, owner)...)
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	for _, linked := range []bool{true, false} {
+		t.Run(fmt.Sprint("linked=", linked), func(t *testing.T) {
+			cfg := testConfig()
+			if !linked {
+				cfg.Detectors.NewResource.Cohort.MinPrincipals = 0 // no report cohort, no event
+			}
+			tel, set := testTelemetry(t)
+			h := newHarnessWith(t, cfg, harnessOptions{telemetry: &set})
+			for b := range slices.Chunk(items, 200) {
+				h.send(b...)
+			}
+			h.model.mu.Lock()
+			h.model.raiseHeldAll()
+			h.model.mu.Unlock()
+			h.settle()
+			surges := h.alertsOf(auditattr.FindingRateSurge)
+			var who []string
+			for _, a := range surges {
+				who = append(who, str(a, auditattr.TokenID))
+			}
+			assert.Contains(t, who, "tok_partner5", "the partner outside the event")
+			if linked {
+				assert.Less(t, len(surges), 6, "the event's owners share their surges: %v", who)
+				assert.Positive(t, sharedOf(t, tel, auditattr.FindingRateSurge))
+			} else {
+				assert.Len(t, surges, 6, "%v", who)
+			}
+		})
+	}
 }

@@ -108,7 +108,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 				},
 				Population:  ResourcePopulationConfig{MinPrincipals: defaultResourcePeers},
 				MinRequests: 3, Window: time.Hour,
-				Cohort: CohortConfig{Window: 4 * time.Hour, Hold: 10 * time.Minute}, // off: see defaultCohort
+				Cohort: defaultCohort(),
 			},
 			MultiAddress: MultiAddressConfig{
 				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, Window: 10 * time.Minute,

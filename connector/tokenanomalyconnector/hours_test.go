@@ -43,6 +43,15 @@ func TestHourProfileOff(t *testing.T) {
 	habits := profileOf(7, 8, 19, 20, 21)                         // an app at breakfast and after dinner
 	eveningOnly := profileOf(19, 20, 21)
 	sixHours := profileOf(span(10, 16)...)
+	// A consumer's sessions at random times over two weeks: eleven hours
+	// of the day used, but each on one day of the week only.
+	var sparse hourProfile
+	var total uint16
+	for i, hr := range []int{12, 13, 15, 17, 18, 19, 20, 21, 22, 23, 14} {
+		for range 5 { // a session of five calls
+			sparse.add((i%7)*24+hr, &total)
+		}
+	}
 	tests := []struct {
 		name    string
 		profile *hourProfile
@@ -72,6 +81,8 @@ func TestHourProfileOff(t *testing.T) {
 		{"habits of five hours: the afternoon is no night", habits, 14, false},
 		{"an evening-only user's afternoon is no night", eveningOnly, 14, false},
 		{"six hours show a day, and its night", sixHours, 4, true},
+		{"a sparse consumer's first morning is no night", &sparse, 8, false},
+		{"nor its first small hours", &sparse, 4, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,12 +16,16 @@ type Request struct {
 	PrincipalID string
 	// Issuer and Verified: the JWT's iss, and whether its signature was
 	// verified against the processor's configured keys (registry.known).
-	Issuer     string
-	Verified   bool
-	Scopes     []string   // the token's scopes (claims or registry); nil: unknown
-	Resource   string     // "GET /users/{id}" or "pkg.Service/Method"; "": unknown
-	ClientAddr netip.Addr // invalid: unknown
-	EventTime  time.Time  // the item's timestamp; zero: unknown
+	Issuer   string
+	Verified bool
+	Scopes   []string // the token's scopes (claims or registry); nil: unknown
+	// ClaimedScopes: Scopes are the claims of a token that failed
+	// verification, the forger's word. They are still judged
+	// (scope_violation), but admit it to no restricted resource.
+	ClaimedScopes bool
+	Resource      string     // "GET /users/{id}" or "pkg.Service/Method"; "": unknown
+	ClientAddr    netip.Addr // invalid: unknown
+	EventTime     time.Time  // the item's timestamp; zero: unknown
 }
 
 // Evaluate appends to out the stateless violations that need the policy, in
@@ -67,7 +71,7 @@ func (p *Policy) restrictedViolation(r *resource, req *Request) bool {
 		if !rs.pat.match(r) || rs.principals.has(req.PrincipalID) || rs.tokens.has(req.TokenID) {
 			continue
 		}
-		if !rs.scopes.hasAny(req.Scopes) {
+		if req.ClaimedScopes || !rs.scopes.hasAny(req.Scopes) {
 			return true
 		}
 	}

@@ -57,6 +57,7 @@ func TestEvaluate(t *testing.T) {
 		{"restricted: listed principal", r{PrincipalID: "alice", Resource: "DELETE /admin/users/{id}"}, nil},
 		{"restricted: listed token", r{TokenID: adminTok, Resource: "DELETE /admin/users/{id}"}, nil},
 		{"restricted: listed scope", r{PrincipalID: "bob", Scopes: []string{"users:read", "admin"}, Resource: "DELETE /admin/x"}, nil},
+		{"restricted: scope a forged token claims", r{PrincipalID: "bob", Scopes: []string{"users:read", "admin"}, ClaimedScopes: true, Resource: "DELETE /admin/x"}, restricted},
 		{"restricted: other method", r{PrincipalID: "bob", Resource: "GET /admin/x"}, nil},
 		{"restricted: unknown resource", r{PrincipalID: "bob"}, nil},
 

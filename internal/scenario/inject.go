@@ -182,8 +182,11 @@ func unheld(t *token) string {
 // ungoverned is a resource no scope of the catalogue mentions, which the
 // processor does not judge (docs/policy.md): its first call is news and
 // nothing else. A resource of a scope the token does not hold would also
-// raise scope_violation; this injection is new_resource alone.
-const ungoverned = "GET /exports/{id}"
+// raise scope_violation; this injection is new_resource alone. Each
+// injection calls its own (n): several owners calling one route first
+// within hours, each from their usual network, is how a release or a
+// month-end looks, which new_resource's cohort shares.
+func ungoverned(n int) string { return fmt.Sprintf("GET /exports/%d/{id}", n) }
 
 func (g *generator) newResource() {
 	// The filter only keeps the tokens picked as they were.
@@ -191,7 +194,7 @@ func (g *generator) newResource() {
 	at := g.when()
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingNewResource)
 	e := g.request(t, at, l)
-	e.Resource = ungoverned
+	e.Resource = ungoverned(l)
 	g.session(e)
 }
 
@@ -247,7 +250,7 @@ func (g *generator) combined() {
 	l := g.label(at, at.Add(15*time.Minute), t.id, "", auditattr.FindingNewClientAddress,
 		auditattr.FindingNewResource, auditattr.FindingCombined)
 	e := g.request(t, at, l)
-	e.Client, e.Resource = g.attackerNet()+".7", ungoverned
+	e.Client, e.Resource = g.attackerNet()+".7", ungoverned(l)
 	g.session(e)
 }
 

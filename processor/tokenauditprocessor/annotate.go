@@ -81,6 +81,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 
 	principalID, principalType := info.principalID, info.principalType
 	scopes := info.scopes
+	claimedScopes := info.badSignature && scopes != nil // a forger's scopes, not the registry's
 	issuedAt, hasIat := info.issuedAt, info.hasIat
 	expiresAt, hasExp := info.expiresAt, info.hasExp
 	if entry != nil {
@@ -132,16 +133,17 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		policyPrincipal = ""
 	}
 	req := policy.Request{
-		TokenID:     info.id,
-		JTI:         trustedJTI,
-		KeyID:       info.keyID,
-		PrincipalID: policyPrincipal,
-		Issuer:      info.issuer,
-		Verified:    info.verified,
-		Scopes:      scopes,
-		Resource:    resource,
-		ClientAddr:  clientAddr,
-		EventTime:   it.eventTime,
+		TokenID:       info.id,
+		JTI:           trustedJTI,
+		KeyID:         info.keyID,
+		PrincipalID:   policyPrincipal,
+		Issuer:        info.issuer,
+		Verified:      info.verified,
+		Scopes:        scopes,
+		ClaimedScopes: claimedScopes,
+		Resource:      resource,
+		ClientAddr:    clientAddr,
+		EventTime:     it.eventTime,
 	}
 	if outcome == auditattr.OutcomeFailure || info.badSignature || info.malformed {
 		// Refused at authentication, or a token that fails verification:

@@ -167,3 +167,33 @@ restricted:
 		assert.Equal(t, "ceo", attrStr(t, s.Attributes(), auditattr.PrincipalID), tt.name)
 	}
 }
+
+// TestForgedScopeAdmitsNothing: the scopes a token claims admit it to a
+// restricted resource only when its signature holds; a user who edits
+// their own JWT's scope claim is refused the restricted route.
+func TestForgedScopeAdmitsNothing(t *testing.T) {
+	cfg := testConfig()
+	cfg.PolicyFile = writeFile(t, "policy.yaml", `
+restricted:
+  - resource: "GET /patients/*/export"
+    scopes: [patients:export]
+`)
+	cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret}}}
+	h := newHarness(t, cfg)
+	for _, tt := range []struct {
+		name, secret string
+		want         []string
+	}{
+		{"genuine", hmacSecret, nil},
+		{"tampered", "not-the-secret-but-32-bytes-long!!!",
+			[]string{auditattr.ViolationInvalidSignature, auditattr.ViolationRestrictedResource}},
+	} {
+		tok := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "nurse", "scope": "patients:read patients:export"}, tt.secret)
+		s := h.span(t, now, func(m pcommon.Map) {
+			putHeader(m, "authorization", "Bearer "+tok)
+			m.PutStr("http.request.method", "GET")
+			m.PutStr("http.route", "/patients/{id}/export")
+		})
+		assert.Equal(t, tt.want, attrStrings(s.Attributes(), auditattr.Violations), tt.name)
+	}
+}

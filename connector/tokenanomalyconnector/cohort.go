@@ -59,10 +59,10 @@ type cohorts struct {
 	byKey map[uint64][]cohortMember
 	// events holds the owners of cohorts that reached min_principals, by
 	// the event time of their latest finding there: an owner in the org's
-	// event shares its other findings of the window too. A tenant's
-	// month-end surge is tipped over by whichever call comes next, often
-	// an ordinary one, whose resource forms no cohort; its first call of
-	// the month's report does.
+	// event shares its surges of the next hour too (eventShares). A
+	// tenant's month-end surge is tipped over by whichever call comes
+	// next, often an ordinary one, whose resource forms no cohort; its
+	// first call of the month's report does.
 	events map[uint64]int64
 }
 
@@ -85,12 +85,6 @@ func (c *cohorts) markEvent(key uint64, at int64, window time.Duration, evicted 
 		}
 		c.events[e.owner] = max(c.events[e.owner], e.at)
 	}
-}
-
-// inEvent reports whether owner was in an event within window of at.
-func (c *cohorts) inEvent(owner uint64, at int64, window time.Duration) bool {
-	t, ok := c.events[owner]
-	return ok && abs64(at-t) <= window.Milliseconds()
 }
 
 // expireEvents drops the owners whose event is older than window, and one
@@ -201,13 +195,13 @@ func (m *model) onKnownNetwork(ev *event) bool {
 // shares it, holding it while the cohort may still grow.
 func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	ev := f.ev
-	if c.MinPrincipals == 0 || f.dryRun || ev == nil || ev.resource == "" || st == nil ||
+	if c.MinPrincipals == 0 || f.dryRun || ev == nil || ev.resource == "" || st == nil || untrusted(ev) ||
 		!onOwnGround(st, f.at, c.Window) || !m.onKnownNetwork(ev) {
 		m.raise(f, st)
 		return
 	}
-	key := hashPair(seedCohort, hashString(seedCohort, f.typ), ev.resource)
 	owner := wideKey(ev, ev.key)
+	key := hashPair(seedCohort, hashString(seedCohort, f.typ), ev.resource)
 	evicted := func() { m.tel.evicted(tableCohorts) }
 	others := m.cohorts.join(key, owner, f.at, c.Window, evicted)
 	hold := min(c.Hold, m.cfg.AllowedLateness)
@@ -215,8 +209,8 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	case others+1 >= c.MinPrincipals:
 		m.cohorts.markEvent(key, f.at, c.Window, evicted)
 		m.share(f)
-	case m.cohorts.inEvent(owner, f.at, c.Window):
-		m.share(f) // the owner's part in the org's event (see cohorts.events)
+	case m.eventShares(f.typ, owner, f.at):
+		m.share(f) // the owner's part in the org's event
 	case others == 0 || hold <= 0:
 		m.raise(f, st)
 	default:
@@ -242,7 +236,33 @@ func (m *model) shared(h *heldFinding) bool {
 		m.cohorts.markEvent(hc.key, h.f.at, hc.window, func() { m.tel.evicted(tableCohorts) })
 		return true
 	}
-	return m.cohorts.inEvent(hc.owner, h.f.at, hc.window)
+	return m.eventShares(h.f.typ, hc.owner, h.f.at)
+}
+
+// eventSpan is how long after its finding in an org's event an owner's
+// surges share: a month-end pull's surge is tipped within the hour.
+const eventSpan = time.Hour
+
+// eventShares reports whether a finding of typ at at is its owner's part
+// in an org's event: only a rate_surge, within eventSpan after the owner's
+// own finding in a cohort that reached min_principals. A first call of
+// another resource is still news. Only a cohort of min_principals owners
+// on their own ground marks or renews an owner's event.
+func (m *model) eventShares(typ string, owner uint64, at int64) bool {
+	if typ != typeRateSurge {
+		return false
+	}
+	t, ok := m.cohorts.events[owner]
+	return ok && at >= t && at-t <= eventSpan.Milliseconds()
+}
+
+// untrusted reports whether ev's finding must not join a cohort: its owner
+// is only the token's claim (refused at authentication, a forged or
+// malformed token), the token has lapsed (a revoked key's retry storm), or
+// the processor flagged the call (scope_violation, restricted_resource:
+// the policy says it matters, whoever else does it).
+func untrusted(ev *event) bool {
+	return ev.refusedAuth || ev.lapsed || ev.resourceAlerted
 }
 
 // share counts f as shared: in tokenaudit.anomalies, as every finding

@@ -248,3 +248,81 @@ func TestCohortEventSharesTheOwnersOtherFindings(t *testing.T) {
 		})
 	}
 }
+
+// TestCohortJoinsOnlyTrustedFindings: pulls whose token fails verification,
+// lapsed or was refused, or whose call the processor flagged, neither join
+// a cohort nor make an event: four forged "partners" cannot share a
+// genuine partner's surge or first call. With genuine pulls they do.
+func TestCohortJoinsOnlyTrustedFindings(t *testing.T) {
+	own := func(i int) string { return fmt.Sprintf("198.51.100.%d", 10+i) }
+	tests := []struct {
+		name    string
+		verdict string // on partners 1-4's month-end pulls
+		shared  bool
+	}{
+		{"genuine", "", true},
+		{"forged", auditattr.ViolationInvalidSignature, false},
+		{"revoked", auditattr.ViolationRevoked, false},
+		{"out of scope", auditattr.ViolationScope, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			items := monthEnd(5, 5*time.Minute, false, own)
+			pullFrom := t0.Add(2 * 24 * time.Hour)
+			for i := range items {
+				if tt.verdict != "" && items[i].token != "tok_partner0" && !items[i].at.Before(pullFrom) {
+					items[i].violations = []string{tt.verdict}
+				}
+			}
+			tel, set := testTelemetry(t)
+			h := newHarnessWith(t, testConfig(), harnessOptions{telemetry: &set})
+			for b := range slices.Chunk(items, 200) {
+				h.send(b...)
+			}
+			h.model.mu.Lock()
+			h.model.raiseHeldAll()
+			h.model.mu.Unlock()
+			h.settle()
+			for _, typ := range []string{auditattr.FindingRateSurge, auditattr.FindingNewResource} {
+				var partner0 bool
+				for _, a := range h.alertsOf(typ) {
+					partner0 = partner0 || str(a, auditattr.TokenID) == "tok_partner0"
+				}
+				assert.True(t, partner0, "%s: the first partner's is raised", typ)
+				if tt.shared {
+					assert.Positive(t, sharedOf(t, tel, typ), typ)
+				} else {
+					assert.Len(t, h.alertsOf(typ), 5, "%s: nothing shared", typ)
+				}
+			}
+		})
+	}
+}
+
+// TestEventSharesSurgesOnly: an owner in the org's event shares its
+// surges of the next hour only: not a first call of another resource (a
+// key probing an admin route during the month end is still news), not
+// before its part in the event, not hours later.
+func TestEventSharesSurgesOnly(t *testing.T) {
+	h := newHarness(t, testConfig())
+	m := h.model
+	at := t0.UnixMilli()
+	m.cohorts.events[7] = at
+	min := time.Minute.Milliseconds()
+	tests := []struct {
+		typ   string
+		owner uint64
+		at    int64
+		want  bool
+	}{
+		{auditattr.FindingRateSurge, 7, at + 30*min, true},
+		{auditattr.FindingRateSurge, 7, at + 60*min, true},
+		{auditattr.FindingRateSurge, 7, at + 61*min, false},
+		{auditattr.FindingRateSurge, 7, at - min, false},
+		{auditattr.FindingRateSurge, 8, at + 30*min, false},
+		{auditattr.FindingNewResource, 7, at + 30*min, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, m.eventShares(tt.typ, tt.owner, tt.at), "%s owner %d at %+dm", tt.typ, tt.owner, (tt.at-at)/min)
+	}
+}

@@ -77,7 +77,7 @@ func (h *hourProfile) off(slot, minHours int) bool {
 	}
 	hour := slot % 24
 	used := h.usedHours()
-	if minHours > 0 && bits.OnesCount32(h.habitualHours()) < minHours {
+	if minHours > 0 && bits.OnesCount32(h.dayHours()) < minHours {
 		return false
 	}
 	back, fwd, gap, longest, ok := quietAround(used, hour)
@@ -111,12 +111,24 @@ func (h *hourProfile) daysUsed() int {
 	return n
 }
 
-// habitualHours is the hours of the day used on at least two days of the
+// dayHours is the hours of the day used on at least two days of the
 // week: what shows a day. A consumer who opens an app once or twice a
 // day at random times covers a dozen hours in two weeks, most of them
 // once; where such a "day" starts is chance, and its first use at a
 // morning hour is no night (blind5: 16 false alerts on sparse customer
 // profiles). A working day's hours recur on every working day.
+//
+// A profile used on one day of the week only (a weekly job, a once-a-week
+// user) shows its day by that day's hours.
+func (h *hourProfile) dayHours() uint32 {
+	if h.daysUsed() < 2 {
+		return h.usedHours()
+	}
+	return h.habitualHours()
+}
+
+// habitualHours is the hours of the day used on at least two days of the
+// week.
 func (h *hourProfile) habitualHours() uint32 {
 	var m uint32
 	for hour := range 24 {

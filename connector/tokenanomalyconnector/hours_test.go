@@ -52,6 +52,12 @@ func TestHourProfileOff(t *testing.T) {
 			sparse.add((i%7)*24+hr, &total)
 		}
 	}
+	var mondays hourProfile // 09:00-17:00 on Mondays only
+	for hr := 9; hr < 17; hr++ {
+		for range 5 {
+			mondays.add(1*24+hr, &total)
+		}
+	}
 	tests := []struct {
 		name    string
 		profile *hourProfile
@@ -83,6 +89,7 @@ func TestHourProfileOff(t *testing.T) {
 		{"six hours show a day, and its night", sixHours, 4, true},
 		{"a sparse consumer's first morning is no night", &sparse, 8, false},
 		{"nor its first small hours", &sparse, 4, false},
+		{"a Monday-only worker's night", &mondays, 3, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

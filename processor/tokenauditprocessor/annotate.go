@@ -81,7 +81,14 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 
 	principalID, principalType := info.principalID, info.principalType
 	scopes := info.scopes
-	claimedScopes := info.badSignature && scopes != nil // a forger's scopes, not the registry's
+	// A token whose signature fails claims its scopes: they admit it to no
+	// restricted resource. The registry's scopes for it (matched by its own
+	// id, never by its jti) are the operator's word, and stand instead: a
+	// registered JWT whose signing key was rotated out keeps its admissions.
+	claimedScopes := info.badSignature && scopes != nil
+	if info.badSignature && entry != nil && entry.Scopes != nil {
+		scopes, claimedScopes = entry.Scopes, false
+	}
 	issuedAt, hasIat := info.issuedAt, info.hasIat
 	expiresAt, hasExp := info.expiresAt, info.hasExp
 	if entry != nil {

@@ -197,3 +197,37 @@ restricted:
 		assert.Equal(t, tt.want, attrStrings(s.Attributes(), auditattr.Violations), tt.name)
 	}
 }
+
+// TestRegisteredScopesAdmitAFailedToken: a registered JWT whose signature
+// no longer verifies (its key rotated out) is admitted by the registry's
+// scopes for it, the operator's word, not by its claims.
+func TestRegisteredScopesAdmitAFailedToken(t *testing.T) {
+	tok := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "etl", "scope": "reports:read"}, "a-rotated-out-secret-of-32-bytes-long")
+	for _, tt := range []struct {
+		name, scopes string
+		want         []string
+	}{
+		{"registered with the scope", "[patients:export]", []string{auditattr.ViolationInvalidSignature}},
+		{"registered without it", "[reports:read]",
+			[]string{auditattr.ViolationInvalidSignature, auditattr.ViolationRestrictedResource}},
+	} {
+		cfg := testConfig()
+		cfg.PolicyFile = writeFile(t, "policy.yaml", `
+registry:
+  tokens:
+    - id: `+tokenID(t, tok)+`
+      scopes: `+tt.scopes+`
+restricted:
+  - resource: "GET /patients/*/export"
+    scopes: [patients:export]
+`)
+		cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret}}}
+		h := newHarness(t, cfg)
+		s := h.span(t, now, func(m pcommon.Map) {
+			putHeader(m, "authorization", "Bearer "+tok)
+			m.PutStr("http.request.method", "GET")
+			m.PutStr("http.route", "/patients/{id}/export")
+		})
+		assert.Equal(t, tt.want, attrStrings(s.Attributes(), auditattr.Violations), tt.name)
+	}
+}

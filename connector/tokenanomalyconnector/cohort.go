@@ -90,18 +90,7 @@ func (c *cohorts) markEvent(key uint64, at int64, window time.Duration, evicted 
 // expireEvents drops the owners whose event is older than window, and one
 // more if none is (counted).
 func (c *cohorts) expireEvents(at int64, window time.Duration, evicted func()) {
-	for o, t := range c.events {
-		if at-t > window.Milliseconds() {
-			delete(c.events, o)
-		}
-	}
-	if len(c.events) >= maxEventOwners {
-		for o := range c.events {
-			delete(c.events, o)
-			evicted()
-			break
-		}
-	}
+	expireStale(c.events, func(t int64) int64 { return t }, at, window, maxEventOwners, evicted)
 }
 
 // join records owner's finding at at and returns how many other owners
@@ -147,18 +136,26 @@ func (c *cohorts) others(key, owner uint64, at int64, window time.Duration) int 
 // expire drops the cohorts whose members are all older than window, and
 // one more if none is (counted).
 func (c *cohorts) expire(at int64, window time.Duration, evicted func()) {
-	for k, ms := range c.byKey {
+	expireStale(c.byKey, func(ms []cohortMember) int64 {
 		newest := int64(0)
 		for _, e := range ms {
 			newest = max(newest, e.at)
 		}
-		if at-newest > window.Milliseconds() {
-			delete(c.byKey, k)
+		return newest
+	}, at, window, maxCohorts, evicted)
+}
+
+// expireStale drops the entries of m whose newest time is older than
+// window, and one more, counted, if m is still at bound.
+func expireStale[V any](m map[uint64]V, newest func(V) int64, at int64, window time.Duration, bound int, evicted func()) {
+	for k, v := range m {
+		if at-newest(v) > window.Milliseconds() {
+			delete(m, k)
 		}
 	}
-	if len(c.byKey) >= maxCohorts {
-		for k := range c.byKey {
-			delete(c.byKey, k)
+	if len(m) >= bound {
+		for k := range m {
+			delete(m, k)
 			evicted()
 			break
 		}

@@ -85,13 +85,7 @@ func TestCohortSharesAnOrgWideEvent(t *testing.T) {
 			}
 			tel, set := testTelemetry(t)
 			h := newHarnessWith(t, cfg, harnessOptions{telemetry: &set})
-			for b := range slices.Chunk(tt.items, 200) {
-				h.send(b...)
-			}
-			h.model.mu.Lock()
-			h.model.raiseHeldAll()
-			h.model.mu.Unlock()
-			h.settle()
+			h.sendAndRaise(tt.items)
 			types := []string{auditattr.FindingRateSurge, auditattr.FindingNewResource}
 			if tt.items[len(tt.items)-1].outcome != auditattr.OutcomeSuccess {
 				types = types[:1] // new_resource learns from successes only
@@ -133,6 +127,19 @@ func TestCohortsAreBounded(t *testing.T) {
 		c.join(7, o+1, at, time.Hour, count)
 	}
 	require.Len(t, c.byKey[7], maxCohortOwners)
+
+	// Owners in events: the same bound and the same counting.
+	for o := range uint64(maxEventOwners) {
+		c.events[o+1] = at
+	}
+	before := evicted
+	c.byKey[9] = []cohortMember{{owner: maxEventOwners + 1, at: at}}
+	c.markEvent(9, at, time.Hour, count)
+	assert.Equal(t, before+1, evicted, "none stale: one owner forgotten, counted")
+	assert.Len(t, c.events, maxEventOwners)
+	c.expireEvents(at+2*time.Hour.Milliseconds(), time.Hour, count)
+	assert.Equal(t, before+1, evicted, "stale owners go uncounted")
+	assert.Empty(t, c.events)
 	last := uint64(3 * maxCohortOwners)
 	assert.Equal(t, maxCohortOwners-1, c.others(7, last, at, time.Hour), "the oldest owners went")
 	assert.Zero(t, c.others(7, last, at+2*time.Hour.Milliseconds(), time.Hour), "outside the window")
@@ -226,13 +233,7 @@ func TestCohortEventSharesTheOwnersOtherFindings(t *testing.T) {
 			}
 			tel, set := testTelemetry(t)
 			h := newHarnessWith(t, cfg, harnessOptions{telemetry: &set})
-			for b := range slices.Chunk(items, 200) {
-				h.send(b...)
-			}
-			h.model.mu.Lock()
-			h.model.raiseHeldAll()
-			h.model.mu.Unlock()
-			h.settle()
+			h.sendAndRaise(items)
 			surges := h.alertsOf(auditattr.FindingRateSurge)
 			var who []string
 			for _, a := range surges {
@@ -276,13 +277,7 @@ func TestCohortJoinsOnlyTrustedFindings(t *testing.T) {
 			}
 			tel, set := testTelemetry(t)
 			h := newHarnessWith(t, testConfig(), harnessOptions{telemetry: &set})
-			for b := range slices.Chunk(items, 200) {
-				h.send(b...)
-			}
-			h.model.mu.Lock()
-			h.model.raiseHeldAll()
-			h.model.mu.Unlock()
-			h.settle()
+			h.sendAndRaise(items)
 			for _, typ := range []string{auditattr.FindingRateSurge, auditattr.FindingNewResource} {
 				var partner0 bool
 				for _, a := range h.alertsOf(typ) {
@@ -325,4 +320,16 @@ func TestEventSharesSurgesOnly(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, m.eventShares(tt.typ, tt.owner, tt.at), "%s owner %d at %+dm", tt.typ, tt.owner, (tt.at-at)/min)
 	}
+}
+
+// sendAndRaise sends items in batches of 200, then raises what is held
+// (as at shutdown) and waits for the alerts.
+func (h *harness) sendAndRaise(items []item) {
+	for b := range slices.Chunk(items, 200) {
+		h.send(b...)
+	}
+	h.model.mu.Lock()
+	h.model.raiseHeldAll()
+	h.model.mu.Unlock()
+	h.settle()
 }

@@ -79,6 +79,9 @@ func TestCohortSharesAnOrgWideEvent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig()
+			// The mechanics at three owners for both (new_resource's default
+			// is four: TestResourceCohortNeedsFourOwners).
+			cfg.Detectors.NewResource.Cohort.MinPrincipals = 3
 			if tt.cohortOff {
 				cfg.Detectors.RateSurge.Cohort.MinPrincipals = 0
 				cfg.Detectors.NewResource.Cohort.MinPrincipals = 0
@@ -332,4 +335,24 @@ func (h *harness) sendAndRaise(items []item) {
 	h.model.raiseHeldAll()
 	h.model.mu.Unlock()
 	h.settle()
+}
+
+// TestResourceCohortNeedsFourOwners: by default new_resource's cohort
+// needs four owners (defaultResourceCohort): three partners calling the
+// month's report first within minutes, two of them perhaps one campaign's
+// stolen keys, all alert; five share from the fourth.
+func TestResourceCohortNeedsFourOwners(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	assert.Equal(t, 4, cfg.Detectors.NewResource.Cohort.MinPrincipals)
+	assert.Equal(t, 3, cfg.Detectors.RateSurge.Cohort.MinPrincipals)
+	own := func(i int) string { return fmt.Sprintf("198.51.100.%d", 10+i) }
+	for _, tt := range []struct {
+		partners, shared int
+	}{{3, 0}, {5, 2}} {
+		tel, set := testTelemetry(t)
+		h := newHarnessWith(t, testConfig(), harnessOptions{telemetry: &set})
+		h.sendAndRaise(monthEnd(tt.partners, 5*time.Minute, false, own))
+		assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.partners-tt.shared, "%d partners", tt.partners)
+		assert.Equal(t, int64(tt.shared), sharedOf(t, tel, auditattr.FindingNewResource), "%d partners", tt.partners)
+	}
 }

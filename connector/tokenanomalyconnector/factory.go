@@ -108,7 +108,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 				},
 				Population:  ResourcePopulationConfig{MinPrincipals: defaultResourcePeers},
 				MinRequests: 3, Window: time.Hour,
-				Cohort: defaultCohort(),
+				Cohort: defaultResourceCohort(),
 			},
 			MultiAddress: MultiAddressConfig{
 				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, Window: 10 * time.Minute,

@@ -77,7 +77,7 @@ func (h *hourProfile) off(slot, minHours int) bool {
 	}
 	hour := slot % 24
 	used := h.usedHours()
-	if minHours > 0 && bits.OnesCount32(h.dayHours()) < minHours {
+	if minHours > 0 && bits.OnesCount32(h.dayHours(used)) < minHours {
 		return false
 	}
 	back, fwd, gap, longest, ok := quietAround(used, hour)
@@ -119,10 +119,10 @@ func (h *hourProfile) daysUsed() int {
 // profiles). A working day's hours recur on every working day.
 //
 // A profile used on one day of the week only (a weekly job, a once-a-week
-// user) shows its day by that day's hours.
-func (h *hourProfile) dayHours() uint32 {
+// user) shows its day by that day's hours (used: usedHours).
+func (h *hourProfile) dayHours(used uint32) uint32 {
 	if h.daysUsed() < 2 {
-		return h.usedHours()
+		return used
 	}
 	return h.habitualHours()
 }

@@ -157,12 +157,7 @@ restricted:
 			[]string{auditattr.ViolationInvalidSignature, auditattr.ViolationRestrictedResource, auditattr.ViolationDisallowedNetwork}},
 	} {
 		tok := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "ceo"}, tt.secret)
-		s := h.span(t, now, func(m pcommon.Map) {
-			putHeader(m, "authorization", "Bearer "+tok)
-			m.PutStr("http.request.method", "DELETE")
-			m.PutStr("http.route", "/admin/users/{id}")
-			m.PutStr("network.peer.address", "203.0.113.5")
-		})
+		s := h.span(t, now, bearerCall(tok, "DELETE", "/admin/users/{id}", "203.0.113.5"))
 		assert.Equal(t, tt.want, attrStrings(s.Attributes(), auditattr.Violations), tt.name)
 		assert.Equal(t, "ceo", attrStr(t, s.Attributes(), auditattr.PrincipalID), tt.name)
 	}
@@ -189,11 +184,7 @@ restricted:
 			[]string{auditattr.ViolationInvalidSignature, auditattr.ViolationRestrictedResource}},
 	} {
 		tok := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "nurse", "scope": "patients:read patients:export"}, tt.secret)
-		s := h.span(t, now, func(m pcommon.Map) {
-			putHeader(m, "authorization", "Bearer "+tok)
-			m.PutStr("http.request.method", "GET")
-			m.PutStr("http.route", "/patients/{id}/export")
-		})
+		s := h.span(t, now, bearerCall(tok, "GET", "/patients/{id}/export", ""))
 		assert.Equal(t, tt.want, attrStrings(s.Attributes(), auditattr.Violations), tt.name)
 	}
 }
@@ -223,11 +214,20 @@ restricted:
 `)
 		cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret}}}
 		h := newHarness(t, cfg)
-		s := h.span(t, now, func(m pcommon.Map) {
-			putHeader(m, "authorization", "Bearer "+tok)
-			m.PutStr("http.request.method", "GET")
-			m.PutStr("http.route", "/patients/{id}/export")
-		})
+		s := h.span(t, now, bearerCall(tok, "GET", "/patients/{id}/export", ""))
 		assert.Equal(t, tt.want, attrStrings(s.Attributes(), auditattr.Violations), tt.name)
+	}
+}
+
+// bearerCall fills a server span of a call of method route with tok as
+// its bearer token, from peer when it is set.
+func bearerCall(tok, method, route, peer string) func(pcommon.Map) {
+	return func(m pcommon.Map) {
+		putHeader(m, "authorization", "Bearer "+tok)
+		m.PutStr("http.request.method", method)
+		m.PutStr("http.route", route)
+		if peer != "" {
+			m.PutStr("network.peer.address", peer)
+		}
 	}
 }

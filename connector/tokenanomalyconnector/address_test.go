@@ -447,6 +447,53 @@ func TestNewClientAddressFirstHosting(t *testing.T) {
 	}
 }
 
+// TestNewClientAddressServerKeyLeavesItsCloud: a key not yet settled that
+// has only ever been used from hosting providers' networks is judged on
+// its first network of any other AS (firstHosting's converse): a tenant's
+// low-rate key copied from its cloud to a thief's home ISP. Not when the
+// key or its owner used such a network before, nor a key a few hours
+// old, nor one that never ran on a hosting provider.
+func TestNewClientAddressServerKeyLeavesItsCloud(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	const isp = "86.120.154.39"                // DIGI Romania, a residential ISP
+	daily := func(from time.Time, days int, tok, principal, client string) []item {
+		var items []item
+		for d := range days {
+			items = append(items, item{token: tok, principal: principal, client: client, at: from.Add(time.Duration(d) * 24 * time.Hour), outcome: auditattr.OutcomeSuccess})
+		}
+		return items
+	}
+	tests := []struct {
+		name    string
+		history []item
+		want    int
+	}{
+		{"a low-rate key that ran on AWS for days", daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"), 1},
+		{"a key without an owner that ran on Azure", daily(t0.Add(-10*time.Hour), 4, "tok_key", "", "20.42.7.9"), 1},
+		{"a key twelve hours old", daily(then.Add(-12*time.Hour), 1, "tok_key", "tenant-7", "3.80.153.10"), 0},
+		{"the key was used from an ISP before", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
+			item{token: "tok_key", principal: "tenant-7", client: "50.201.249.7", at: t0.Add(2 * time.Hour), outcome: auditattr.OutcomeSuccess}), 0},
+		{"its owner's other key is used from the tenant's office", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
+			daily(t0.Add(-9*time.Hour), 4, "tok_key2", "tenant-7", "50.201.249.7")...), 0},
+		{"a key on private addresses only", daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "10.1.2.3"), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := append(orgDays(), tt.history...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+			stolen := item{token: "tok_key", principal: tt.history[0].principal, client: isp, at: then, outcome: auditattr.OutcomeSuccess}
+			h.send(stolen, stolen)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Contains(t, got[0].Body().Str(), "Until now the token was used from hosting providers' networks only.")
+			}
+		})
+	}
+}
+
 // withPrincipal names principal as the owner of items.
 func withPrincipal(items []item, principal string) []item {
 	for i := range items {

@@ -243,7 +243,8 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 		return
 	}
 	tokenSettled := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig)
-	judged := (tokenSettled || r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod)) &&
+	judged := (tokenSettled || r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod) ||
+		r.serverLeft && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds()) &&
 		(c.Population.MinTokens == 0 || ev.at-m.since >= c.Population.LearningPeriod.Milliseconds())
 	st.addrNovelAt, st.addrNovel = uint32(ev.at/1000), min(st.addrNovel+1, 0xff)
 	if !judged || !m.det.newAddress.applies(ev) {
@@ -257,6 +258,9 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	f.window = c.ForgetAfter
 	f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
 		c.ForgetAfter.String() + ", " + m.rangeTitle(a, r)
+	if r.serverLeft {
+		f.body += " Until now the token was used from hosting providers' networks only."
+	}
 	m.holdFinding(f, st, key, heldCohort{}, m.holdFor)
 }
 
@@ -309,6 +313,9 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 		return rarity{rare: !near && others < pc.MinTokens, as: n, hosting: true, firstHosting: m.firstHosting(key, who)}
 	}
 	r.rare = !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || r.as != 0)
+	if known && pc.Hosting {
+		r.serverLeft = m.serverLeft(key, who)
+	}
 	return r
 }
 
@@ -316,9 +323,13 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 // network rare (or, on a hosting provider, the provider); firstHosting
 // that neither the token nor its owner used a hosting provider's network
 // within forget_after before.
+//
+// serverLeft: the token had been used from hosting providers' networks
+// only, and neither it nor its owner from any other AS within forget_after
+// (see serverLeft).
 type rarity struct {
-	rare, hosting, firstHosting bool
-	as                          uint32
+	rare, hosting, firstHosting, serverLeft bool
+	as                                      uint32
 }
 
 // firstHosting records that the token and its owner (who) used a hosting
@@ -327,6 +338,24 @@ func (m *model) firstHosting(key, who uint64) bool {
 	_, token := m.novelty.probe(hashPair(seedHosting, key, "token"))
 	_, owner := m.novelty.probe(hashPair(seedHosting, who, "owner"))
 	return !token && !owner
+}
+
+// serverLeft records that the token and its owner (who) used a network
+// of an AS that is not a hosting provider's, and reports whether this is
+// the first time for both while the token has used a hosting provider's
+// network: a key that lives on servers (an integration, a tenant's job,
+// a CI runner) now used from an ISP's or a carrier's network, as a key
+// copied from a server to a thief's laptop is. firstHosting's converse,
+// and like it the way a token that has not settled is still judged: a
+// low-rate key making a few calls a day from its cloud never reaches
+// min_active_hours. The owner's other networks count, so a partner whose
+// people also call from its office is not news; a developer who tests a
+// server's key from home alerts once, at low severity. An address whose
+// AS is unknown (private, unannounced) is neither.
+func (m *model) serverLeft(key, who uint64) bool {
+	_, token := m.novelty.probe(hashPair(seedOffHosting, key, "token"))
+	_, owner := m.novelty.probe(hashPair(seedOffHosting, who, "owner"))
+	return !token && !owner && m.novelty.has(hashPair(seedHosting, key, "token"))
 }
 
 // historyKnown reports whether a token not yet settled has a history long

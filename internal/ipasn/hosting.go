@@ -51,7 +51,7 @@ var hostingASNs = []uint32{
 	54825,         // Equinix Metal (Packet)
 	57043,         // HOSTKEY
 	60068, 212238, // DataCamp (CDN77, DataPacket)
-	63949,          // Akamai Connected Cloud (Linode)
+	48337, 63949, // Linode (Akamai Connected Cloud)
 	136907,         // Huawei Cloud
 	197540,         // netcup
 	199524, 202422, // G-Core Labs

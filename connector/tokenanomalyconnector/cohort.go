@@ -198,7 +198,7 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 		return
 	}
 	owner := wideKey(ev, ev.key)
-	key := hashPair(seedCohort, hashString(seedCohort, f.typ), ev.resource)
+	key := cohortKey(f.typ, ev.resource)
 	evicted := func() { m.tel.evicted(tableCohorts) }
 	others := m.cohorts.join(key, owner, f.at, c.Window, evicted)
 	hold := min(c.Hold, m.cfg.AllowedLateness)
@@ -213,6 +213,26 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	default:
 		m.holdFinding(f, st, ev.key, heldCohort{key: key, owner: owner, min: c.MinPrincipals, window: c.Window}, hold)
 	}
+}
+
+func cohortKey(typ, resource string) uint64 {
+	return hashPair(seedCohort, hashString(seedCohort, typ), resource)
+}
+
+// joinFirstCall counts a first call of a resource in its new_resource
+// cohort whether or not it raises anything: a route that several owners
+// take up at once is the org's event (their weekly report day, a
+// release), and most of them are not judged (their tokens have not
+// settled: a week's routine is not a week old in its first week), so a
+// cohort of findings alone forms late and its first owners alert. The
+// same owners as a finding's join: trusted calls of tokens on their own
+// ground; a refused call touched nothing.
+func (m *model) joinFirstCall(ev *event, st *tokenState) {
+	c := &m.cfg.Detectors.NewResource.Cohort
+	if c.MinPrincipals == 0 || untrusted(ev) || resourceRefused(ev) || !onOwnGround(st, ev.at, c.Window) || !m.onKnownNetwork(ev) {
+		return
+	}
+	m.cohorts.join(cohortKey(typeNewResource, ev.resource), wideKey(ev, ev.key), ev.at, c.Window, func() { m.tel.evicted(tableCohorts) })
 }
 
 // heldCohort is what a held finding needs to ask its cohort again.

@@ -356,3 +356,58 @@ func TestResourceCohortNeedsFourOwners(t *testing.T) {
 		assert.Equal(t, int64(tt.shared), sharedOf(t, tel, auditattr.FindingNewResource), "%d partners", tt.partners)
 	}
 }
+
+// TestResourceCohortCountsFirstCallsNotJudged: tenants whose keys are too
+// young to be judged still take up the weekly report with a settled
+// tenant, so the settled one's first calls are the org's report day, not
+// news. Not when the young keys call from networks new to them, nor when
+// nobody else calls the report.
+func TestResourceCohortCountsFirstCallsNotJudged(t *testing.T) {
+	day := t0.Add(2 * 24 * time.Hour)
+	settledTenant := func() []item {
+		habit := steady("tok_old", "198.51.100.9", "GET /orders", t0, 15*time.Minute, 2*24*4)
+		report := steady("tok_old", "198.51.100.9", "GET /reports/weekly", day.Add(time.Hour), time.Minute, 3)
+		return withPrincipal(append(habit, report...), "tenant-old")
+	}
+	young := func(n int, reportFrom func(i int) string) []item {
+		var out []item
+		for i := range n {
+			tok, home := fmt.Sprintf("tok_young%d", i), fmt.Sprintf("203.0.113.%d", 10+i)
+			habit := steady(tok, home, "GET /orders", day.Add(-6*time.Hour), 15*time.Minute, 23)
+			report := steady(tok, reportFrom(i), "GET /reports/weekly", day.Add(time.Duration(i)*10*time.Minute), time.Minute, 2)
+			out = append(out, withPrincipal(append(habit, report...), fmt.Sprintf("tenant-%d", i))...)
+		}
+		return out
+	}
+	home := func(i int) string { return fmt.Sprintf("203.0.113.%d", 10+i) }
+	away := func(i int) string { return fmt.Sprintf("192.0.2.%d", 10+i) }
+	tests := []struct {
+		name         string
+		others       []item
+		want, shared int
+	}{
+		{"three young tenants take up the report first", young(3, home), 0, 1},
+		{"two young tenants: too few", young(2, home), 1, 0},
+		{"the young tenants call it from networks new to them", young(3, away), 1, 0},
+		{"nobody else", nil, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tel, set := testTelemetry(t)
+			h := newHarnessWith(t, testConfig(), harnessOptions{telemetry: &set})
+			items := append(settledTenant(), tt.others...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.sendAndRaise(items)
+			got := 0
+			for _, a := range h.alertsOf(auditattr.FindingNewResource) {
+				if a.Attributes().AsRaw()[auditattr.TokenID] == "tok_old" {
+					got++
+				}
+			}
+			assert.Equal(t, tt.want, got, "tok_old's new_resource alerts")
+			if tt.shared > 0 {
+				assert.Equal(t, int64(tt.shared), sharedOf(t, tel, auditattr.FindingNewResource))
+			}
+		})
+	}
+}

@@ -97,6 +97,9 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			default:
 				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
 			}
+			if !known && !common {
+				m.joinFirstCall(ev, st)
+			}
 			if !known && !common && judged && d.applies(ev) {
 				if rc.MinRequests <= 1 || ev.resourceAlerted {
 					// A first call the policy flagged needs no session to be news.

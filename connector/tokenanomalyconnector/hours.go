@@ -40,9 +40,14 @@ func (h *hourProfile) add(slot int, total *uint16) (halved bool) {
 	return halved
 }
 
-// offMargin is how many hours before or after a used hour of the day count
-// as usual: people stretch their day by an early start or an evening check.
+// offMargin is how many hours after a used hour of the day count as usual:
+// people stretch their day by an evening check.
 const offMargin = 3
+
+// startMargin is how many hours before a used hour count as usual: an
+// early start. Three hours before the earliest start of a learned week
+// is the night's end, when nobody starts work.
+const startMargin = 2
 
 // minDayHours is how many hours of the day a profile of min_samples
 // requests must have used to show a day, and so a night: a customer of a
@@ -81,7 +86,7 @@ func (h *hourProfile) off(slot, minHours int) bool {
 		return false
 	}
 	back, fwd, gap, longest, ok := quietAround(used, hour)
-	return ok && gap == longest && back > offMargin && fwd > offMargin && fwd <= nightSpan
+	return ok && gap == longest && back > offMargin && fwd > startMargin && fwd <= nightSpan
 }
 
 // usesHour reports whether the hour of slot was used on any day of the

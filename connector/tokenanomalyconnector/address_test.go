@@ -451,8 +451,8 @@ func TestNewClientAddressFirstHosting(t *testing.T) {
 // has only ever been used from hosting providers' networks is judged on
 // its first network of any other AS (firstHosting's converse): a tenant's
 // low-rate key copied from its cloud to a thief's home ISP. Not when the
-// key or its owner used such a network before, nor a key a few hours
-// old, nor one that never ran on a hosting provider.
+// key used such a network before, nor from an AS its owner uses, nor a
+// key a few hours old, nor one that never ran on a hosting provider.
 func TestNewClientAddressServerKeyLeavesItsCloud(t *testing.T) {
 	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
 	const isp = "86.120.154.39"                // DIGI Romania, a residential ISP
@@ -473,8 +473,10 @@ func TestNewClientAddressServerKeyLeavesItsCloud(t *testing.T) {
 		{"a key twelve hours old", daily(then.Add(-12*time.Hour), 1, "tok_key", "tenant-7", "3.80.153.10"), 0},
 		{"the key was used from an ISP before", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
 			item{token: "tok_key", principal: "tenant-7", client: "50.201.249.7", at: t0.Add(2 * time.Hour), outcome: auditattr.OutcomeSuccess}), 0},
-		{"its owner's other key is used from the tenant's office", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
-			daily(t0.Add(-9*time.Hour), 4, "tok_key2", "tenant-7", "50.201.249.7")...), 0},
+		{"its owner's other key is used from the thief's ISP: near", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
+			daily(t0.Add(-9*time.Hour), 4, "tok_key2", "tenant-7", "86.121.7.9")...), 0},
+		{"its owner's other key is used from the tenant's office ISP, not the thief's", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
+			daily(t0.Add(-9*time.Hour), 4, "tok_key2", "tenant-7", "50.201.249.7")...), 1},
 		{"a key on private addresses only", daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "10.1.2.3"), 0},
 	}
 	for _, tt := range tests {

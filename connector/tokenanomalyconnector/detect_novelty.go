@@ -317,7 +317,7 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 	}
 	r.rare = !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || r.as != 0)
 	if known && pc.Hosting {
-		r.serverLeft = m.serverLeft(key, who)
+		r.serverLeft = m.serverLeft(key)
 	}
 	return r
 }
@@ -328,8 +328,7 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 // within forget_after before.
 //
 // serverLeft: the token had been used from hosting providers' networks
-// only, and neither it nor its owner from any other AS within forget_after
-// (see serverLeft).
+// only within forget_after (see serverLeft).
 type rarity struct {
 	rare, hosting, firstHosting, serverLeft bool
 	as                                      uint32
@@ -343,22 +342,22 @@ func (m *model) firstHosting(key, who uint64) bool {
 	return !token && !owner
 }
 
-// serverLeft records that the token and its owner (who) used a network
-// of an AS that is not a hosting provider's, and reports whether this is
-// the first time for both while the token has used a hosting provider's
-// network: a key that lives on servers (an integration, a tenant's job,
-// a CI runner) now used from an ISP's or a carrier's network, as a key
-// copied from a server to a thief's laptop is. firstHosting's converse,
-// and like it the way a token that has not settled is still judged: a
-// low-rate key making a few calls a day from its cloud never reaches
-// min_active_hours. The owner's other networks count, so a partner whose
-// people also call from its office is not news; a developer who tests a
-// server's key from home alerts once, at low severity. An address whose
-// AS is unknown (private, unannounced) is neither.
-func (m *model) serverLeft(key, who uint64) bool {
-	_, token := m.novelty.probe(hashPair(seedOffHosting, key, "token"))
-	_, owner := m.novelty.probe(hashPair(seedOffHosting, who, "owner"))
-	return !token && !owner && m.novelty.has(hashPair(seedHosting, key, "token"))
+// serverLeft records that the token used a network of an AS that is not
+// a hosting provider's, and reports whether it is the first time while
+// the token has used a hosting provider's network: a key that lives on
+// servers (an integration, a tenant's job, a CI runner) now used from an
+// ISP's or a carrier's network, as a key copied from a server to a
+// thief's laptop is. firstHosting's converse, and like it the way a token
+// that has not settled is still judged: a low-rate key making a few
+// calls a day from its cloud never reaches min_active_hours. The owner's
+// people count through rareNetwork: an AS the owner used is near (a
+// partner's staff testing its key from their usual ISP); a developer who
+// tests a server's key from a home the org never saw alerts once, at low
+// severity. An address whose AS is unknown (private, unannounced) is
+// neither.
+func (m *model) serverLeft(key uint64) bool {
+	_, before := m.novelty.probe(hashPair(seedOffHosting, key, "token"))
+	return !before && m.novelty.has(hashPair(seedHosting, key, "token"))
 }
 
 // historyKnown reports whether a token not yet settled has a history long

@@ -24,7 +24,7 @@ const (
 	seedOwnerAS    uint64 = 0x6f776e6173 // (principal, AS) pairs of new_client_address
 	seedAS         uint64 = 0x6173206f66 // autonomous systems in the population sketch
 	seedHosting    uint64 = 0x686f737469 // (token or principal) used a hosting provider's network
-	seedOffHosting uint64 = 0x6f66666873 // (token or principal) used a network of an AS that is not a hosting provider's
+	seedOffHosting uint64 = 0x6f66666873 // the token used a network of an AS that is not a hosting provider's
 	seedCohort     uint64 = 0x636f686f72 // (finding type, resource) cohorts
 )
 

@@ -227,12 +227,21 @@ func cohortKey(typ, resource string) uint64 {
 // cohort of findings alone forms late and its first owners alert. The
 // same owners as a finding's join: trusted calls of tokens on their own
 // ground; a refused call touched nothing.
-func (m *model) joinFirstCall(ev *event, st *tokenState) {
-	c := &m.cfg.Detectors.NewResource.Cohort
-	if c.MinPrincipals == 0 || untrusted(ev) || resourceRefused(ev) || !onOwnGround(st, ev.at, c.Window) || !m.onKnownNetwork(ev) {
-		return
+// It reports whether the call is the adoption of a route the org took up
+// (routes.go).
+func (m *model) joinFirstCall(ev *event, st *tokenState) (adoption bool) {
+	rc := &m.cfg.Detectors.NewResource
+	c := &rc.Cohort
+	if c.MinPrincipals == 0 {
+		return false
 	}
-	m.cohorts.join(cohortKey(typeNewResource, ev.resource), wideKey(ev, ev.key), ev.at, c.Window, func() { m.tel.evicted(tableCohorts) })
+	owner := wideKey(ev, ev.key)
+	trusted := !untrusted(ev) && !resourceRefused(ev) && onOwnGround(st, ev.at, c.Window) && m.onKnownNetwork(ev)
+	adoption = m.routes.adopted(ev.resource, owner, ev.at, trusted, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
+	if trusted {
+		m.cohorts.join(cohortKey(typeNewResource, ev.resource), owner, ev.at, c.Window, func() { m.tel.evicted(tableCohorts) })
+	}
+	return adoption
 }
 
 // heldCohort is what a held finding needs to ask its cohort again.

@@ -147,17 +147,17 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 			if steady {
 				minHours = 0
 			}
-			if st.hours.off(slot, minHours) {
+			if st.hours.off(slot, minHours, startMargin(ev)) {
 				return !(ownerLearned && owner.hours.count(slot) >= ownerShiftCount), st.hoursTotal, false
 			}
-			if ownerLearned && !st.hours.usesHour(slot) && owner.hours.off(slot, minDayHours) {
+			if ownerLearned && !st.hours.usesHour(slot) && owner.hours.off(slot, minDayHours, startMargin(ev)) {
 				return true, owner.total, true
 			}
 			return false, st.hoursTotal, false
 		}
 	}
 	if ownerLearned {
-		return owner.hours.off(slot, minDayHours), owner.total, true
+		return owner.hours.off(slot, minDayHours, startMargin(ev)), owner.total, true
 	}
 	return false, 0, false
 }

@@ -87,7 +87,17 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			novelAt := max(st.resNovelAt, st.firstSeen)
 			judged := settled(ev.at, novelAt, st.activeHours, st.resNovel, c) || quietSettled(ev.at, novelAt, st, c)
 			common := m.commonResource(ev, key, &rc.Population) // teaches the population on every first call
+			adoption := false
+			if !known {
+				adoption = m.joinFirstCall(ev, st)
+			}
 			switch {
+			case adoption:
+				st.resQuiet = min(st.resQuiet+1, 0xffff)
+				if judged && d.applies(ev) {
+					m.tel.shared(typeNewResource) // the org's new route, taken up
+				}
+				return
 			case known, common:
 				st.resQuiet = min(st.resQuiet+1, 0xffff)
 			case resourceRefused(ev):
@@ -96,9 +106,6 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 				// News all the same, but not the token's novelty (see resourceRefused).
 			default:
 				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
-			}
-			if !known && !common {
-				m.joinFirstCall(ev, st)
 			}
 			if !known && !common && judged && d.applies(ev) {
 				if rc.MinRequests <= 1 || ev.resourceAlerted {

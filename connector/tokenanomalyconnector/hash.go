@@ -26,6 +26,7 @@ const (
 	seedHosting    uint64 = 0x686f737469 // (token or principal) used a hosting provider's network
 	seedOffHosting uint64 = 0x6f66666873 // the token used a network of an AS that is not a hosting provider's
 	seedCohort     uint64 = 0x636f686f72 // (finding type, resource) cohorts
+	seedRoute      uint64 = 0x726f757465 // resources the org called (routes.go)
 )
 
 // hashString is a small 64-bit string hash (8 bytes per round, murmur3

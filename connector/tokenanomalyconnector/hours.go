@@ -1,6 +1,10 @@
 package tokenanomalyconnector
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
 
 // hourProfile is an hour-of-week profile: 168 counters of 4 bits, halved
 // together (rounding up) when one saturates: weights fade, but an hour
@@ -40,14 +44,27 @@ func (h *hourProfile) add(slot int, total *uint16) (halved bool) {
 	return halved
 }
 
-// offMargin is how many hours after a used hour of the day count as usual:
-// people stretch their day by an evening check.
+// offMargin is how many hours around a used hour of the day count as
+// usual: people stretch their day by an evening check, and a schedule's
+// quiet hours shift by as much.
 const offMargin = 3
 
-// startMargin is how many hours before a used hour count as usual: an
-// early start. Three hours before the earliest start of a learned week
-// is the night's end, when nobody starts work.
-const startMargin = 2
+// personStartMargin is how many hours before a person's first used hour
+// count as an early start. A person's quiet period is sleep: three hours
+// before the earliest start of a learned week is the night's end, when
+// nobody starts work. A machine's (a device, a job, a service: principal
+// type service) is a schedule, whose start moves as much as its end:
+// offMargin either side.
+const personStartMargin = 2
+
+// startMargin is the hours before the day's first used hour that count as
+// an early start for the item's principal.
+func startMargin(ev *event) int {
+	if ev.principalType == auditattr.PrincipalUser {
+		return personStartMargin
+	}
+	return offMargin
+}
 
 // minDayHours is how many hours of the day a profile of min_samples
 // requests must have used to show a day, and so a night: a customer of a
@@ -72,11 +89,11 @@ const nightSpan = 8
 // unused hours is the profile's quiet period (an evening and a night).
 // slot is off when the profile used at least minHours hours of the day on
 // two days of the week or more (see minDayHours, habitualHours) and its hour lies in the quiet period, more than offMargin
-// hours from a used hour, and at most nightSpan hours before the day
+// hours after a used hour and more than start before one, and at most nightSpan hours before the day
 // starts again. Use on a weekend at usual weekday hours is therefore not
 // off — a policy schedule flags that; a day that a quiet week happened to
 // miss is not either; nor is an evening later than any seen so far.
-func (h *hourProfile) off(slot, minHours int) bool {
+func (h *hourProfile) off(slot, minHours, start int) bool {
 	if h.usesHour(slot) { // the common case first
 		return false
 	}
@@ -86,7 +103,7 @@ func (h *hourProfile) off(slot, minHours int) bool {
 		return false
 	}
 	back, fwd, gap, longest, ok := quietAround(used, hour)
-	return ok && gap == longest && back > offMargin && fwd > startMargin && fwd <= nightSpan
+	return ok && gap == longest && back > offMargin && fwd > start && fwd <= nightSpan
 }
 
 // usesHour reports whether the hour of slot was used on any day of the

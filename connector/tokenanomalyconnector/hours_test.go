@@ -63,38 +63,44 @@ func TestHourProfileOff(t *testing.T) {
 		profile *hourProfile
 		hour    int // on a Tuesday
 		want    bool
+		machine bool // a service's profile, not a person's
 	}{
-		{"a used hour", office, 10, false},
-		{"an hour after the day: stretched", office, 18, false},
-		{"an evening three hours later than any", office, 21, false},
-		{"the first late evening after an early day", early, 21, false},
-		{"midnight, nine hours before the day: the evening", office, 0, false},
-		{"01:00, eight hours before the day", office, 1, true},
-		{"22:00 before an early start: the evening", early, 22, false},
-		{"23:00 before an early start", early, 23, true},
-		{"the middle of the night", office, 3, true},
-		{"the middle of an early starter's night", early, 2, true},
-		{"the hour before an early start", early, 5, false},
-		{"a late worker's 01:00, nine hours before the day: its evening", late, 1, false},
-		{"a late worker's 02:00", late, 2, true},
-		{"a late worker's 04:00", late, 4, true},
-		{"an early start two hours before the day", office, 7, false},
-		{"three hours before the earliest start: the night", office, 6, true},
-		{"night of someone who looks in at 21:00", evenings, 3, true},
-		{"between the day and the evening look", evenings, 19, false},
-		{"a night owl's morning is its night", nightOwl, 9, true},
-		{"a night owl's 04:00 is its evening", nightOwl, 4, false},
-		{"an empty profile", &hourProfile{}, 3, false},
-		{"habits of five hours: the afternoon is no night", habits, 14, false},
-		{"an evening-only user's afternoon is no night", eveningOnly, 14, false},
-		{"six hours show a day, and its night", sixHours, 4, true},
-		{"a sparse consumer's first morning is no night", &sparse, 8, false},
-		{"nor its first small hours", &sparse, 4, false},
-		{"a Monday-only worker's night", &mondays, 3, true},
+		{"a used hour", office, 10, false, false},
+		{"an hour after the day: stretched", office, 18, false, false},
+		{"an evening three hours later than any", office, 21, false, false},
+		{"the first late evening after an early day", early, 21, false, false},
+		{"midnight, nine hours before the day: the evening", office, 0, false, false},
+		{"01:00, eight hours before the day", office, 1, true, false},
+		{"22:00 before an early start: the evening", early, 22, false, false},
+		{"23:00 before an early start", early, 23, true, false},
+		{"the middle of the night", office, 3, true, false},
+		{"the middle of an early starter's night", early, 2, true, false},
+		{"the hour before an early start", early, 5, false, false},
+		{"a late worker's 01:00, nine hours before the day: its evening", late, 1, false, false},
+		{"a late worker's 02:00", late, 2, true, false},
+		{"a late worker's 04:00", late, 4, true, false},
+		{"an early start two hours before the day", office, 7, false, false},
+		{"three hours before the earliest start: the night", office, 6, true, false},
+		{"three hours before a machine's earliest start: its schedule moved", office, 6, false, true},
+		{"night of someone who looks in at 21:00", evenings, 3, true, false},
+		{"between the day and the evening look", evenings, 19, false, false},
+		{"a night owl's morning is its night", nightOwl, 9, true, false},
+		{"a night owl's 04:00 is its evening", nightOwl, 4, false, false},
+		{"an empty profile", &hourProfile{}, 3, false, false},
+		{"habits of five hours: the afternoon is no night", habits, 14, false, false},
+		{"an evening-only user's afternoon is no night", eveningOnly, 14, false, false},
+		{"six hours show a day, and its night", sixHours, 4, true, false},
+		{"a sparse consumer's first morning is no night", &sparse, 8, false, false},
+		{"nor its first small hours", &sparse, 4, false, false},
+		{"a Monday-only worker's night", &mondays, 3, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, tt.profile.off(2*24+tt.hour, minDayHours))
+			start := personStartMargin
+			if tt.machine {
+				start = offMargin
+			}
+			assert.Equal(t, tt.want, tt.profile.off(2*24+tt.hour, minDayHours, start))
 		})
 	}
 }
@@ -212,4 +218,15 @@ func TestSteadyTokenJudgedPastMinSamples(t *testing.T) {
 	// 80 requests at four hours of the day, then Sunday 03:00 of the fourth week.
 	h.send(steady("tok_a", "198.51.100.1", "GET /a", monday.Add(27*day+3*time.Hour), 3*time.Minute, 4)...)
 	assert.Len(t, h.alertsOf(auditattr.FindingOffHours), 1)
+}
+
+// TestStartMargin: a person's early start stretches the day by two hours,
+// a machine's schedule (or an owner of unknown type) by three.
+func TestStartMargin(t *testing.T) {
+	for _, tt := range []struct {
+		principalType string
+		want          int
+	}{{auditattr.PrincipalUser, 2}, {auditattr.PrincipalService, 3}, {"", 3}} {
+		assert.Equal(t, tt.want, startMargin(&event{principalType: tt.principalType}), tt.principalType)
+	}
 }

@@ -1,0 +1,99 @@
+package tokenanomalyconnector
+
+import "time"
+
+// A route the org itself has only just begun to call (a release's new
+// endpoint, the month end's report) is taken up by its owners over days,
+// each at their next working hours: a cohort of hours never holds them
+// all, and each owner's first call of it is no news of that owner's
+// token. So new_resource remembers when the org first called each
+// resource and which owners took it up since: once a resource first seen
+// after routeWatch of watching has been taken up by the cohort's
+// min_principals owners other than the token's (trusted calls on their
+// own ground, as cohorts count), a first call of it on the token's own
+// ground is adoption, learned like a resource the population knows, and
+// counted as shared. A thief alone never makes a route adopted, and a
+// thief's call from its own network is never adoption; what it hides is a
+// first call, from the token's usual network, of a route several owners
+// took up since the org first saw it within forget_after.
+
+// routeWatch is how long the org is watched before a resource first seen
+// is new to the org, not one the watch had not reached yet: three days
+// show the daily routes (a weekly one may look new in the first week,
+// and its owners then adopt it).
+const routeWatch = 72 * time.Hour
+
+// maxRoutes bounds the resources remembered (routes are few; a flood of
+// made-up resources only evicts, counted as table "routes").
+const maxRoutes = 4096
+
+const tableRoutes = "routes"
+
+type route struct {
+	first, last int64    // event times of the org's first and latest first call of it, unix ms
+	owners      []uint64 // distinct owners that took it up since, at most maxCohortOwners
+}
+
+// routes are the resources the org called, by resource hash, from the
+// time it began watching them (since; not saved: after a restart the
+// watch starts again).
+type routes struct {
+	byKey map[uint64]*route
+	since int64
+}
+
+func newRoutes() *routes { return &routes{byKey: map[uint64]*route{}} }
+
+// adopted records a first call of resource res by owner at at (an
+// adopter when trusted: see joinFirstCall) and reports whether it is
+// adoption: trusted, the org first called res after routeWatch and within
+// forget_after, and at least min owners other than owner took it up
+// before.
+func (r *routes) adopted(res string, owner uint64, at int64, trusted bool, min int, forget time.Duration, evicted func()) bool {
+	if r.since == 0 {
+		r.since = at
+	}
+	key := hashString(seedRoute, res)
+	rt := r.byKey[key]
+	if rt == nil {
+		if len(r.byKey) >= maxRoutes {
+			r.expire(at, forget, evicted)
+		}
+		rt = &route{first: at}
+		r.byKey[key] = rt
+	}
+	rt.first, rt.last = min64(rt.first, at), max(rt.last, at) // a late item moves first back
+	others := 0
+	for _, o := range rt.owners {
+		if o != owner {
+			others++
+		}
+	}
+	fresh := rt.first-r.since >= routeWatch.Milliseconds() && at-rt.first <= forget.Milliseconds()
+	if trusted && len(rt.owners) < maxCohortOwners && !containsOwner(rt.owners, owner) {
+		rt.owners = append(rt.owners, owner)
+	}
+	return trusted && fresh && min > 0 && others >= min
+}
+
+func containsOwner(owners []uint64, o uint64) bool {
+	for _, x := range owners {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+func min64(a, b int64) int64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// expire forgets the routes no token called for the first time within
+// forget (called again, they are new again), and one more if none is.
+func (r *routes) expire(at int64, forget time.Duration, evicted func()) {
+	expireStale(r.byKey, func(rt *route) int64 { return rt.last }, at, forget, maxRoutes, evicted)
+}

@@ -1,0 +1,59 @@
+package tokenanomalyconnector
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// TestNewRouteAdoption: a release's route, first called by the org after
+// days of watching, taken up by tenants six hours apart (no cohort holds
+// two): once four other owners took it up, the next owners' first calls
+// from their usual networks are adoption, not news. A thief calling it
+// from a network new to the token still alerts, and a route the org
+// called from the start is news to each token as before.
+func TestNewRouteAdoption(t *testing.T) {
+	release := t0.Add(4 * 24 * time.Hour)
+	tenants := func(n int, route string, thiefFrom string) []item {
+		var out []item
+		for i := range n {
+			tok, home := fmt.Sprintf("tok_tenant%d", i), fmt.Sprintf("198.51.100.%d", 10+i)
+			habit := steady(tok, home, "GET /orders", t0, 15*time.Minute, 6*24*4)
+			from := home
+			if i == n-1 && thiefFrom != "" {
+				from = thiefFrom
+			}
+			call := steady(tok, from, route, release.Add(time.Duration(i)*6*time.Hour), time.Minute, 3)
+			out = append(out, withPrincipal(append(habit, call...), fmt.Sprintf("tenant-%d", i))...)
+		}
+		// The old route, called by another tenant from the start.
+		out = append(out, withPrincipal(steady("tok_old", "198.51.100.99", "GET /v2/devices/{id}/diagnostics", t0, time.Hour, 24), "tenant-old")...)
+		slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
+		return out
+	}
+	tests := []struct {
+		name         string
+		items        []item
+		want, shared int
+	}{
+		{"six tenants take up a new route", tenants(6, "POST /v1/ingest/{id}/events", ""), 4, 2},
+		{"the sixth from a network new to it", tenants(6, "POST /v1/ingest/{id}/events", "192.0.2.77"), 5, 1},
+		{"a route the org called from the start", tenants(6, "GET /v2/devices/{id}/diagnostics", ""), 6, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tel, set := testTelemetry(t)
+			h := newHarnessWith(t, testConfig(), harnessOptions{telemetry: &set})
+			h.sendAndRaise(tt.items)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
+			if tt.shared > 0 {
+				assert.Equal(t, int64(tt.shared), sharedOf(t, tel, auditattr.FindingNewResource))
+			}
+		})
+	}
+}

@@ -236,12 +236,24 @@ func (m *model) joinFirstCall(ev *event, st *tokenState) (adoption bool) {
 		return false
 	}
 	owner := wideKey(ev, ev.key)
-	trusted := !untrusted(ev) && !resourceRefused(ev) && onOwnGround(st, ev.at, c.Window) && m.onKnownNetwork(ev)
-	adoption = m.routes.adopted(ev.resource, owner, ev.at, trusted, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
-	if trusted {
+	trusted := !untrusted(ev) && !resourceRefused(ev)
+	settledNet := trusted && m.det.newAddress.enabled && !rareNetRecently(st, ev.at, c.Window)
+	adoption = m.routes.adopted(ev.resource, owner, ev.at, settledNet, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
+	if trusted && onOwnGround(st, ev.at, c.Window) && m.onKnownNetwork(ev) {
 		m.cohorts.join(cohortKey(typeNewResource, ev.resource), owner, ev.at, c.Window, func() { m.tel.evicted(tableCohorts) })
 	}
 	return adoption
+}
+
+// rareNetRecently reports whether the token was first seen, or used a
+// network new to it that is far and rare (new_client_address's novelty,
+// this item's included), within window of at. A route's adopters and
+// adoption need no more than that: a developer whose phone moved to
+// another address of its carrier's pool within the hour is on its own
+// ground for a route (the population knows the carrier), a thief on its
+// own server is not.
+func rareNetRecently(st *tokenState, at int64, window time.Duration) bool {
+	return int64(max(st.addrNovelAt, st.firstSeen))*1000 >= at-window.Milliseconds()
 }
 
 // heldCohort is what a held finding needs to ask its cohort again.

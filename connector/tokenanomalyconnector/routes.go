@@ -9,13 +9,14 @@ import "time"
 // token. So new_resource remembers when the org first called each
 // resource and which owners took it up since: once a resource first seen
 // after routeWatch of watching has been taken up by the cohort's
-// min_principals owners other than the token's (trusted calls on their
-// own ground, as cohorts count), a first call of it on the token's own
-// ground is adoption, learned like a resource the population knows, and
-// counted as shared. A thief alone never makes a route adopted, and a
-// thief's call from its own network is never adoption; what it hides is a
-// first call, from the token's usual network, of a route several owners
-// took up since the org first saw it within forget_after.
+// min_principals owners other than the token's (trusted calls of tokens
+// seen for longer than the cohort's window and on no far and rare new
+// network within it: rareNetRecently), such a first call is adoption,
+// learned like a resource the population knows, and counted as shared. A
+// thief alone never makes a route adopted, and a thief's call from its
+// own server is never adoption; what it hides is a first call, from a
+// network the org knows, of a route several owners took up since the org
+// first saw it within forget_after.
 
 // routeWatch is how long the org is watched before a resource first seen
 // is new to the org, not one the watch had not reached yet: three days

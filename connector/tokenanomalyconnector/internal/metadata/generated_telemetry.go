@@ -86,7 +86,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.TokenAnomalyEvictions, err = builder.meter.Int64Counter(
 		"otelcol_token_anomaly_evictions",
-		metric.WithDescription("Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), items the full reorder buffer fed early (max_reorder_items), held findings raised early (held_findings), and cohorts of rate_surge and new_resource findings forgotten early (cohorts), by table (tokens, clients, findings, principals, items, pairs, reorder, held_findings, cohorts). [Alpha]"),
+		metric.WithDescription("Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), items the full reorder buffer fed early (max_reorder_items), held findings raised early (held_findings), cohorts of rate_surge and new_resource findings forgotten early (cohorts), and routes whose first calls new_resource remembers forgotten early (routes), by table (tokens, clients, findings, principals, items, pairs, reorder, held_findings, cohorts, routes). [Alpha]"),
 		metric.WithUnit("{entries}"),
 	)
 	errs = errors.Join(errs, err)

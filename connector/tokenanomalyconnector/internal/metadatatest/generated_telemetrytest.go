@@ -72,7 +72,7 @@ func AssertEqualTokenAnomalyEmitFailures(t *testing.T, tt *componenttest.Telemet
 func AssertEqualTokenAnomalyEvictions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_token_anomaly_evictions",
-		Description: "Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), items the full reorder buffer fed early (max_reorder_items), held findings raised early (held_findings), and cohorts of rate_surge and new_resource findings forgotten early (cohorts), by table (tokens, clients, findings, principals, items, pairs, reorder, held_findings, cohorts). [Alpha]",
+		Description: "Per-token, per-client, finding, item-key and request-pair state evicted to stay within max_tokens, max_clients, alerts.max_findings and dedup_window (items; pairs, the requests whose client or server span was seen, so that the other side counts once), items the full reorder buffer fed early (max_reorder_items), held findings raised early (held_findings), cohorts of rate_surge and new_resource findings forgotten early (cohorts), and routes whose first calls new_resource remembers forgotten early (routes), by table (tokens, clients, findings, principals, items, pairs, reorder, held_findings, cohorts, routes). [Alpha]",
 		Unit:        "{entries}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -80,11 +80,16 @@ func (c *cohorts) markEvent(key uint64, at int64, window time.Duration, evicted 
 		if abs64(at-e.at) > window.Milliseconds() {
 			continue
 		}
-		if _, ok := c.events[e.owner]; !ok && len(c.events) >= maxEventOwners {
-			c.expireEvents(at, window, evicted)
-		}
-		c.events[e.owner] = max(c.events[e.owner], e.at)
+		c.markOwner(e.owner, e.at, window, evicted)
 	}
+}
+
+// markOwner puts owner in an event at at.
+func (c *cohorts) markOwner(owner uint64, at int64, window time.Duration, evicted func()) {
+	if _, ok := c.events[owner]; !ok && len(c.events) >= maxEventOwners {
+		c.expireEvents(at, window, evicted)
+	}
+	c.events[owner] = max(c.events[owner], at)
 }
 
 // expireEvents drops the owners whose event is older than window, and one
@@ -177,6 +182,21 @@ func onOwnGround(st *tokenState, at int64, window time.Duration) bool {
 	return st.addrNewAt != 0 && int64(st.firstSeen)*1000 < since && int64(st.addrNewAt)*1000 < since
 }
 
+// onOwnersGround is onOwnGround for a token younger than window (an
+// hourly access token, a client-credentials JWT re-issued each hour: an
+// integration's month-end pull is surged by tokens an hour old): its
+// owner has a history (ownerHistory: first seen learning_period ago and
+// active for a working day's hours), and the token was never on a network
+// new_client_address found far and rare (addrNovelAt unset: an AS the
+// owner used is near), so a stolen token replayed from a thief's server
+// never joins.
+func (m *model) onOwnersGround(ev *event, st *tokenState, at int64, window time.Duration) bool {
+	if ev.principal == "" || !m.det.newAddress.enabled || st.addrNovelAt != 0 || int64(st.firstSeen)*1000 < at-window.Milliseconds() {
+		return false
+	}
+	return m.ownerHistory(ev, m.cfg.Detectors.NewClientAddress.LearningPeriod) != nil
+}
+
 // onKnownNetwork reports whether the item's network (new_client_address's
 // ipv4_prefix or ipv6_prefix) is one the token used before: addrNewAt
 // follows only the items new_client_address judges (its outcomes), and
@@ -193,7 +213,7 @@ func (m *model) onKnownNetwork(ev *event) bool {
 func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	ev := f.ev
 	if c.MinPrincipals == 0 || f.dryRun || ev == nil || ev.resource == "" || st == nil || untrusted(ev) ||
-		!onOwnGround(st, f.at, c.Window) || !m.onKnownNetwork(ev) {
+		!(onOwnGround(st, f.at, c.Window) || m.onOwnersGround(ev, st, f.at, c.Window)) || !m.onKnownNetwork(ev) {
 		m.raise(f, st)
 		return
 	}
@@ -239,8 +259,15 @@ func (m *model) joinFirstCall(ev *event, st *tokenState) (adoption bool) {
 	trusted := !untrusted(ev) && !resourceRefused(ev)
 	settledNet := trusted && m.det.newAddress.enabled && !rareNetRecently(st, ev.at, c.Window)
 	adoption = m.routes.adopted(ev.resource, owner, ev.at, settledNet, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
-	if trusted && onOwnGround(st, ev.at, c.Window) && m.onKnownNetwork(ev) {
-		m.cohorts.join(cohortKey(typeNewResource, ev.resource), owner, ev.at, c.Window, func() { m.tel.evicted(tableCohorts) })
+	evicted := func() { m.tel.evicted(tableCohorts) }
+	if trusted && (onOwnGround(st, ev.at, c.Window) || m.onOwnersGround(ev, st, ev.at, c.Window)) && m.onKnownNetwork(ev) {
+		m.cohorts.join(cohortKey(typeNewResource, ev.resource), owner, ev.at, c.Window, evicted)
+	}
+	if adoption {
+		// Taking up the org's new route is the owner's part in its event
+		// (eventShares): the month end's surge follows its report's first
+		// call, whether that call raised a finding or not.
+		m.cohorts.markOwner(owner, ev.at, c.Window, evicted)
 	}
 	return adoption
 }

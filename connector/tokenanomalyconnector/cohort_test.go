@@ -411,3 +411,50 @@ func TestResourceCohortCountsFirstCallsNotJudged(t *testing.T) {
 		})
 	}
 }
+
+// TestCohortOfYoungTokensOnTheirOwnersGround: integrations whose
+// client-credentials JWTs are re-issued every hour pull the month's
+// report together; each surge is an hour-old token's, judged on its
+// owner's baseline. Owners with a history, on networks the owners use,
+// share the event; the same surges replayed from a thief's network do
+// not.
+func TestCohortOfYoungTokensOnTheirOwnersGround(t *testing.T) {
+	monthEnd := t0.Add(2*24*time.Hour + 10*time.Hour)
+	hourly := func(tok, owner, from, resource string, start time.Time, step time.Duration, n int) []item {
+		items := withPrincipal(steady(tok, from, resource, start, step, n), owner)
+		for i := range items {
+			items[i].issuedAt, items[i].expiresAt = start.Unix(), start.Add(time.Hour).Unix()
+		}
+		return items
+	}
+	integrations := func(n int, pullFrom func(i int) string) []item {
+		var out []item
+		for i := range n {
+			owner, home := fmt.Sprintf("int-erp-%d", i), fmt.Sprintf("198.51.100.%d", 10+i)
+			for h := range 2*24 + 10 {
+				out = append(out, hourly(fmt.Sprintf("tok_int%d_h%d", i, h), owner, home, "GET /orders", t0.Add(time.Duration(h)*time.Hour), 15*time.Minute, 4)...)
+			}
+			start := monthEnd.Add(time.Duration(i) * 5 * time.Minute)
+			out = append(out, hourly(fmt.Sprintf("tok_int%d_me", i), owner, pullFrom(i), "GET /reports/monthly", start, 2*time.Second, 60)...)
+		}
+		slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
+		return out
+	}
+	home := func(i int) string { return fmt.Sprintf("198.51.100.%d", 10+i) }
+	thief := func(i int) string { return fmt.Sprintf("45.%d.10.5", 60+i) } // a /16 each: rare
+	tests := []struct {
+		name       string
+		items      []item
+		wantAlerts int
+	}{
+		{"five integrations from their own networks: the first alerts", integrations(5, home), 1},
+		{"the same surges from networks new to the owners", integrations(5, thief), 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.sendAndRaise(tt.items)
+			assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), tt.wantAlerts)
+		})
+	}
+}

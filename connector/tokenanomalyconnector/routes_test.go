@@ -57,3 +57,47 @@ func TestNewRouteAdoption(t *testing.T) {
 		})
 	}
 }
+
+// TestAdoptionIsTheOwnersEvent: the sixth tenant takes up the org's new
+// route with its month-end pull, a surge; its first call is adoption, so
+// the surge that follows within the hour is its part in the org's event,
+// not news. The same pull of a route the org called from the start
+// alerts.
+func TestAdoptionIsTheOwnersEvent(t *testing.T) {
+	release := t0.Add(4 * 24 * time.Hour)
+	build := func(route string) []item {
+		var out []item
+		for i := range 6 {
+			tok, home := fmt.Sprintf("tok_tenant%d", i), fmt.Sprintf("198.51.100.%d", 10+i)
+			habit := steady(tok, home, "GET /orders", t0, 15*time.Minute, 6*24*4)
+			call := steady(tok, home, route, release.Add(time.Duration(i)*6*time.Hour), time.Minute, 3)
+			if i == 5 {
+				call = steady(tok, home, route, release.Add(time.Duration(i)*6*time.Hour), 2*time.Second, 90)
+			}
+			out = append(out, withPrincipal(append(habit, call...), fmt.Sprintf("tenant-%d", i))...)
+		}
+		out = append(out, withPrincipal(steady("tok_old", "198.51.100.99", "GET /reports/old", t0, time.Hour, 24), "tenant-old")...)
+		slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
+		return out
+	}
+	for _, tt := range []struct {
+		name  string
+		route string
+		want  int
+	}{
+		{"the org's new route", "GET /reports/monthly", 0},
+		{"a route the org called from the start", "GET /reports/old", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.sendAndRaise(build(tt.route))
+			n := 0
+			for _, a := range h.alertsOf(auditattr.FindingRateSurge) {
+				if a.Attributes().AsRaw()[auditattr.TokenID] == "tok_tenant5" {
+					n++
+				}
+			}
+			assert.Equal(t, tt.want, n, "tok_tenant5's rate_surge alerts")
+		})
+	}
+}

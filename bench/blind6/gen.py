@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 SEED = int(os.environ.get("SEED", "6"))
 OUT = sys.argv[1] if len(sys.argv) > 1 else "world"
-BIN = os.environ.get("BIN", "/work/blind6/bin")
-FPKEY = os.environ.get("FPKEY", "/work/blind6/keys/fingerprint.key")
+BIN = os.environ.get("BIN", "bin")
+FPKEY = os.environ.get("FPKEY", os.path.join(os.path.dirname(os.path.abspath(__file__)), "keys", "fingerprint.key"))
 R = random.Random(SEED)
 
 UTC = timezone.utc

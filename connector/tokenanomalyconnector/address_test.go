@@ -432,17 +432,8 @@ func TestNewClientAddressFirstHosting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, testConfig())
-			items := append(orgDays(), tt.history...)
-			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-			h.send(items...)
-			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
 			tt.stolen.outcome = auditattr.OutcomeSuccess
-			h.send(tt.stolen, tt.stolen)
-			got := h.alertsOf(auditattr.FindingNewClientAddress)
-			if assert.Len(t, got, tt.want) && tt.want == 1 {
-				assert.Contains(t, got[0].Body().Str(), "neither the token nor its owner used a hosting provider before")
-			}
+			assertStolenUse(t, tt.history, tt.stolen, tt.want, "neither the token nor its owner used a hosting provider before")
 		})
 	}
 }
@@ -481,18 +472,26 @@ func TestNewClientAddressServerKeyLeavesItsCloud(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, testConfig())
-			items := append(orgDays(), tt.history...)
-			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-			h.send(items...)
-			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
 			stolen := item{token: "tok_key", principal: tt.history[0].principal, client: isp, at: then, outcome: auditattr.OutcomeSuccess}
-			h.send(stolen, stolen)
-			got := h.alertsOf(auditattr.FindingNewClientAddress)
-			if assert.Len(t, got, tt.want) && tt.want == 1 {
-				assert.Contains(t, got[0].Body().Str(), "Until now the token was used from hosting providers' networks only.")
-			}
+			assertStolenUse(t, tt.history, stolen, tt.want, "Until now the token was used from hosting providers' networks only.")
 		})
+	}
+}
+
+// assertStolenUse sends the org's days and history, then the stolen call
+// twice, and checks that new_client_address raised want alerts (the
+// first with body in its text).
+func assertStolenUse(t *testing.T, history []item, stolen item, want int, body string) {
+	t.Helper()
+	h := newHarness(t, testConfig())
+	items := append(orgDays(), history...)
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	h.send(items...)
+	require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+	h.send(stolen, stolen)
+	got := h.alertsOf(auditattr.FindingNewClientAddress)
+	if assert.Len(t, got, want) && want == 1 {
+		assert.Contains(t, got[0].Body().Str(), body)
 	}
 }
 

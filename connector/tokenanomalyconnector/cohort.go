@@ -182,21 +182,6 @@ func onOwnGround(st *tokenState, at int64, window time.Duration) bool {
 	return st.addrNewAt != 0 && int64(st.firstSeen)*1000 < since && int64(st.addrNewAt)*1000 < since
 }
 
-// onOwnersGround is onOwnGround for a token younger than window (an
-// hourly access token, a client-credentials JWT re-issued each hour: an
-// integration's month-end pull is surged by tokens an hour old): its
-// owner has a history (ownerHistory: first seen learning_period ago and
-// active for a working day's hours), and the token was never on a network
-// new_client_address found far and rare (addrNovelAt unset: an AS the
-// owner used is near), so a stolen token replayed from a thief's server
-// never joins.
-func (m *model) onOwnersGround(ev *event, st *tokenState, at int64, window time.Duration) bool {
-	if ev.principal == "" || !m.det.newAddress.enabled || st.addrNovelAt != 0 || int64(st.firstSeen)*1000 < at-window.Milliseconds() {
-		return false
-	}
-	return m.ownerHistory(ev, m.cfg.Detectors.NewClientAddress.LearningPeriod) != nil
-}
-
 // onKnownNetwork reports whether the item's network (new_client_address's
 // ipv4_prefix or ipv6_prefix) is one the token used before: addrNewAt
 // follows only the items new_client_address judges (its outcomes), and
@@ -213,7 +198,7 @@ func (m *model) onKnownNetwork(ev *event) bool {
 func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	ev := f.ev
 	if c.MinPrincipals == 0 || f.dryRun || ev == nil || ev.resource == "" || st == nil || untrusted(ev) ||
-		!(onOwnGround(st, f.at, c.Window) || m.onOwnersGround(ev, st, f.at, c.Window)) || !m.onKnownNetwork(ev) {
+		!onOwnGround(st, f.at, c.Window) || !m.onKnownNetwork(ev) {
 		m.raise(f, st)
 		return
 	}
@@ -252,22 +237,15 @@ func cohortKey(typ, resource string) uint64 {
 func (m *model) joinFirstCall(ev *event, st *tokenState) (adoption bool) {
 	rc := &m.cfg.Detectors.NewResource
 	c := &rc.Cohort
-	if c.MinPrincipals == 0 {
+	if c.MinPrincipals == 0 || untrusted(ev) || resourceRefused(ev) {
 		return false
 	}
 	owner := wideKey(ev, ev.key)
-	trusted := !untrusted(ev) && !resourceRefused(ev)
-	settledNet := trusted && m.det.newAddress.enabled && !rareNetRecently(st, ev.at, c.Window)
-	adoption = m.routes.adopted(ev.resource, owner, ev.at, settledNet, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
-	evicted := func() { m.tel.evicted(tableCohorts) }
-	if trusted && (onOwnGround(st, ev.at, c.Window) || m.onOwnersGround(ev, st, ev.at, c.Window)) && m.onKnownNetwork(ev) {
-		m.cohorts.join(cohortKey(typeNewResource, ev.resource), owner, ev.at, c.Window, evicted)
-	}
-	if adoption {
-		// Taking up the org's new route is the owner's part in its event
-		// (eventShares): the month end's surge follows its report's first
-		// call, whether that call raised a finding or not.
-		m.cohorts.markOwner(owner, ev.at, c.Window, evicted)
+	adopter := m.det.newAddress.enabled && !rareNetRecently(st, ev.at, c.Window)
+	ownGround := onOwnGround(st, ev.at, c.Window) && m.onKnownNetwork(ev)
+	adoption = m.routes.adopted(ev.resource, owner, ev.at, adopter, ownGround, st, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
+	if ownGround {
+		m.cohorts.join(cohortKey(typeNewResource, ev.resource), owner, ev.at, c.Window, func() { m.tel.evicted(tableCohorts) })
 	}
 	return adoption
 }

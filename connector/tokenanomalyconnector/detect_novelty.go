@@ -94,7 +94,7 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			switch {
 			case adoption:
 				st.resQuiet = min(st.resQuiet+1, 0xffff)
-				if judged && d.applies(ev) {
+				if !common && judged && d.applies(ev) {
 					m.tel.shared(typeNewResource) // the org's new route, taken up
 				}
 				return

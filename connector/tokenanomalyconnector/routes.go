@@ -24,8 +24,9 @@ import "time"
 // and its owners then adopt it).
 const routeWatch = 72 * time.Hour
 
-// maxRoutes bounds the resources remembered (routes are few; a flood of
-// made-up resources only evicts, counted as table "routes").
+// maxRoutes bounds the resources remembered (routes are few; past it a
+// new resource is not tracked, counted as table "routes": a flood of
+// made-up resources cannot make the org's old routes look new).
 const maxRoutes = 4096
 
 const tableRoutes = "routes"
@@ -39,26 +40,35 @@ type route struct {
 // time it began watching them (since; not saved: after a restart the
 // watch starts again).
 type routes struct {
-	byKey map[uint64]*route
-	since int64
+	byKey     map[uint64]*route
+	since     int64
+	expiredAt int64 // event time of the last scan for stale routes
 }
 
 func newRoutes() *routes { return &routes{byKey: map[uint64]*route{}} }
 
-// adopted records a first call of resource res by owner at at (an
-// adopter when trusted: see joinFirstCall) and reports whether it is
-// adoption: trusted, the org first called res after routeWatch and within
-// forget_after, and at least min owners other than owner took it up
-// before.
-func (r *routes) adopted(res string, owner uint64, at int64, trusted bool, min int, forget time.Duration, evicted func()) bool {
+// adopted records a trusted first call of resource res by owner at at
+// (counted as an adopter when adopter: a token seen for longer than the
+// cohort's window, on no far and rare new network within it) and reports
+// whether it is adoption: the org first called res after routeWatch and
+// within forget_after, at least min owners other than owner took it up,
+// and the call is on the token's own ground (the cohort's: seen for
+// longer than the window, no new network within it, the item's network
+// one it used) with no far and rare new network since the route's first
+// call. A thief who waited out the window on its own server is not
+// adopted, whatever it calls.
+func (r *routes) adopted(res string, owner uint64, at int64, adopter, ownGround bool, st *tokenState, min int, forget time.Duration, evicted func()) bool {
 	if r.since == 0 {
 		r.since = at
 	}
 	key := hashString(seedRoute, res)
 	rt := r.byKey[key]
+	if rt != nil && at-rt.last > forget.Milliseconds() {
+		*rt = route{first: at} // nobody took it up within forget_after: new again
+	}
 	if rt == nil {
-		if len(r.byKey) >= maxRoutes {
-			r.expire(at, forget, evicted)
+		if len(r.byKey) >= maxRoutes && !r.expire(at, forget, evicted) {
+			return false // full of routes in use: this one is not tracked (counted)
 		}
 		rt = &route{first: at}
 		r.byKey[key] = rt
@@ -70,11 +80,12 @@ func (r *routes) adopted(res string, owner uint64, at int64, trusted bool, min i
 			others++
 		}
 	}
-	fresh := rt.first-r.since >= routeWatch.Milliseconds() && at-rt.first <= forget.Milliseconds()
-	if trusted && len(rt.owners) < maxCohortOwners && !containsOwner(rt.owners, owner) {
+	if adopter && len(rt.owners) < maxCohortOwners && !containsOwner(rt.owners, owner) {
 		rt.owners = append(rt.owners, owner)
 	}
-	return trusted && fresh && min > 0 && others >= min
+	fresh := rt.first-r.since >= routeWatch.Milliseconds() && at-rt.first <= forget.Milliseconds()
+	quietSince := st.addrNovelAt == 0 || int64(st.addrNovelAt)*1000 < rt.first
+	return fresh && min > 0 && others >= min && ownGround && quietSince
 }
 
 func containsOwner(owners []uint64, o uint64) bool {
@@ -94,7 +105,22 @@ func min64(a, b int64) int64 {
 }
 
 // expire forgets the routes no token called for the first time within
-// forget (called again, they are new again), and one more if none is.
-func (r *routes) expire(at int64, forget time.Duration, evicted func()) {
-	expireStale(r.byKey, func(rt *route) int64 { return rt.last }, at, forget, maxRoutes, evicted)
+// forget, at most once a minute of event time (a full table of routes in
+// use is not scanned per call), and reports whether there is room. A
+// route in use is never evicted for a new one: evicting it would make an
+// old route look new to the org.
+func (r *routes) expire(at int64, forget time.Duration, evicted func()) bool {
+	if at-r.expiredAt >= time.Minute.Milliseconds() {
+		r.expiredAt = at
+		for k, rt := range r.byKey {
+			if at-rt.last > forget.Milliseconds() {
+				delete(r.byKey, k)
+			}
+		}
+	}
+	if len(r.byKey) >= maxRoutes {
+		evicted()
+		return false
+	}
+	return true
 }

@@ -243,7 +243,7 @@ func (m *model) joinFirstCall(ev *event, st *tokenState) (adoption bool) {
 	owner := wideKey(ev, ev.key)
 	adopter := m.det.newAddress.enabled && !rareNetRecently(st, ev.at, c.Window)
 	ownGround := onOwnGround(st, ev.at, c.Window) && m.onKnownNetwork(ev)
-	adoption = m.routes.adopted(ev.resource, owner, ev.at, adopter, ownGround, st, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
+	adoption = m.routes.adopted(ev.resource, owner, ev.at, adopter, st, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
 	if ownGround {
 		m.cohorts.join(cohortKey(typeNewResource, ev.resource), owner, ev.at, c.Window, func() { m.tel.evicted(tableCohorts) })
 	}

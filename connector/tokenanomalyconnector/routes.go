@@ -52,12 +52,13 @@ func newRoutes() *routes { return &routes{byKey: map[uint64]*route{}} }
 // cohort's window, on no far and rare new network within it) and reports
 // whether it is adoption: the org first called res after routeWatch and
 // within forget_after, at least min owners other than owner took it up,
-// and the call is on the token's own ground (the cohort's: seen for
-// longer than the window, no new network within it, the item's network
-// one it used) with no far and rare new network since the route's first
-// call. A thief who waited out the window on its own server is not
-// adopted, whatever it calls.
-func (r *routes) adopted(res string, owner uint64, at int64, adopter, ownGround bool, st *tokenState, min int, forget time.Duration, evicted func()) bool {
+// the call is an adopter's, and the token was on no far and rare new
+// network since the route's first call either. A thief on its own
+// server is not adopted however long it waits there, unless it settled
+// there before the route existed (its arrival was new_client_address's
+// to raise). The cohort's own ground (no new network at all within the
+// window) would keep out most people on carrier pools and Wi-Fi.
+func (r *routes) adopted(res string, owner uint64, at int64, adopter bool, st *tokenState, min int, forget time.Duration, evicted func()) bool {
 	if r.since == 0 {
 		r.since = at
 	}
@@ -85,7 +86,7 @@ func (r *routes) adopted(res string, owner uint64, at int64, adopter, ownGround 
 	}
 	fresh := rt.first-r.since >= routeWatch.Milliseconds() && at-rt.first <= forget.Milliseconds()
 	quietSince := st.addrNovelAt == 0 || int64(st.addrNovelAt)*1000 < rt.first
-	return fresh && min > 0 && others >= min && ownGround && quietSince
+	return fresh && min > 0 && others >= min && adopter && quietSince
 }
 
 func containsOwner(owners []uint64, o uint64) bool {

@@ -245,7 +245,15 @@ func (m *model) joinFirstCall(ev *event, st *tokenState) (adoption bool) {
 	ownGround := onOwnGround(st, ev.at, c.Window) && m.onKnownNetwork(ev)
 	adoption = m.routes.adopted(ev.resource, owner, ev.at, adopter, st, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
 	if ownGround {
-		m.cohorts.join(cohortKey(typeNewResource, ev.resource), owner, ev.at, c.Window, func() { m.tel.evicted(tableCohorts) })
+		key := cohortKey(typeNewResource, ev.resource)
+		evicted := func() { m.tel.evicted(tableCohorts) }
+		if others := m.cohorts.join(key, owner, ev.at, c.Window, evicted); adoption && others+1 >= c.MinPrincipals {
+			// An adopted call stands for the finding it would have
+			// raised: a cohort of them on their own ground within the
+			// window is the org's event, as a cohort of findings is (the
+			// month end's report taken up together; its surges share).
+			m.cohorts.markEvent(key, ev.at, c.Window, evicted)
+		}
 	}
 	return adoption
 }

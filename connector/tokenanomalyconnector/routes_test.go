@@ -62,3 +62,47 @@ func TestNewRouteAdoption(t *testing.T) {
 		})
 	}
 }
+
+// TestAdoptedTogetherIsTheOrgsEvent: tenants take up the org's new
+// route together, the sixth with its month-end pull, a surge; its first
+// call is adoption in a cohort of owners within hours, which is the
+// org's event, so the surge shares. Taken up over days, the sixth's
+// surge is news.
+func TestAdoptedTogetherIsTheOrgsEvent(t *testing.T) {
+	release := t0.Add(4 * 24 * time.Hour)
+	build := func(apart time.Duration) []item {
+		var out []item
+		for i := range 6 {
+			tok, home := fmt.Sprintf("tok_tenant%d", i), fmt.Sprintf("198.51.100.%d", 10+i)
+			habit := steady(tok, home, "GET /orders", t0, 15*time.Minute, 6*24*4)
+			at := release.Add(time.Duration(i) * apart)
+			call := steady(tok, home, "GET /reports/monthly", at, time.Minute, 3)
+			if i == 5 {
+				call = steady(tok, home, "GET /reports/monthly", at, 2*time.Second, 90)
+			}
+			out = append(out, withPrincipal(append(habit, call...), fmt.Sprintf("tenant-%d", i))...)
+		}
+		slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
+		return out
+	}
+	for _, tt := range []struct {
+		name  string
+		apart time.Duration
+		want  int
+	}{
+		{"within hours", 20 * time.Minute, 0},
+		{"over days", 6 * time.Hour, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.sendAndRaise(build(tt.apart))
+			n := 0
+			for _, a := range h.alertsOf(auditattr.FindingRateSurge) {
+				if a.Attributes().AsRaw()[auditattr.TokenID] == "tok_tenant5" {
+					n++
+				}
+			}
+			assert.Equal(t, tt.want, n, "tok_tenant5's rate_surge alerts")
+		})
+	}
+}

@@ -32,6 +32,7 @@ type item struct {
 	at                                  time.Time
 	token, principal, resource, outcome string
 	client, tokenType, jti, source      string
+	principalType                       string
 	scopes, violations                  []string
 	issuedAt, expiresAt                 int64
 	trace                               byte
@@ -52,6 +53,7 @@ func (it item) fill(a pcommon.Map) {
 	put(auditattr.Outcome, it.outcome)
 	put(auditattr.ClientAddress, it.client)
 	put(auditattr.TokenSource, it.source)
+	put(auditattr.PrincipalType, it.principalType)
 	if it.scopes != nil {
 		s := a.PutEmptySlice(auditattr.TokenScopes)
 		for _, v := range it.scopes {

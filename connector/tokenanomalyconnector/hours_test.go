@@ -230,3 +230,36 @@ func TestStartMargin(t *testing.T) {
 		assert.Equal(t, tt.want, startMargin(&event{principalType: tt.principalType}), tt.principalType)
 	}
 }
+
+// TestEarlyStartByPrincipalType: a token used on weekdays from 07:00 to
+// 17:00 for a week, then at 04:00 on a Tuesday. Three hours before the
+// earliest start is a person's night (user), a service's schedule moving
+// (service, or an owner of no type).
+func TestEarlyStartByPrincipalType(t *testing.T) {
+	monday := t0.Add(-time.Duration(t0.Weekday()-time.Monday) * 24 * time.Hour).Truncate(24 * time.Hour)
+	week := func(ptype string) []item {
+		var out []item
+		for d := range 5 {
+			for hr := 7; hr < 17; hr++ {
+				out = append(out, steady("tok_day", "198.51.100.7", "GET /orders", monday.Add(time.Duration(d*24+hr)*time.Hour+5*time.Minute), 20*time.Minute, 2)...)
+			}
+		}
+		night := monday.Add(8*24*time.Hour + 4*time.Hour + 10*time.Minute) // the next Tuesday, 04:10
+		out = append(out, steady("tok_day", "198.51.100.7", "GET /orders", night, 5*time.Minute, 5)...)
+		for i := range out {
+			out[i].principalType = ptype
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		ptype string
+		want  int
+	}{{auditattr.PrincipalUser, 1}, {auditattr.PrincipalService, 0}, {"", 0}} {
+		t.Run("type "+tt.ptype, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.send(week(tt.ptype)...)
+			h.settle()
+			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
+		})
+	}
+}

@@ -19,7 +19,7 @@ import (
 // called from the start is news to each token as before.
 func TestNewRouteAdoption(t *testing.T) {
 	release := t0.Add(4 * 24 * time.Hour)
-	tenants := func(n int, route string, thiefFrom string, lead time.Duration) []item {
+	tenants := func(n int, route string, thiefFrom string, lead time.Duration, flags ...string) []item {
 		var out []item
 		for i := range n {
 			tok, home := fmt.Sprintf("tok_tenant%d", i), fmt.Sprintf("198.51.100.%d", 10+i)
@@ -33,6 +33,11 @@ func TestNewRouteAdoption(t *testing.T) {
 				habit = append(habit, steady(tok, from, "GET /orders", at.Add(-lead), 10*time.Minute, int(lead/(10*time.Minute)))...)
 			}
 			call := steady(tok, from, route, at, time.Minute, 3)
+			if i == n-1 {
+				for j := range call {
+					call[j].violations = flags // the processor's verdict on the call
+				}
+			}
 			out = append(out, withPrincipal(append(habit, call...), fmt.Sprintf("tenant-%d", i))...)
 		}
 		// The old route, called by another tenant from the start.
@@ -49,6 +54,7 @@ func TestNewRouteAdoption(t *testing.T) {
 		{"the sixth from a network new to it", tenants(6, "POST /v1/ingest/{id}/events", "192.0.2.77", 0), 5, 1},
 		{"the sixth from a thief's server it used for five hours", tenants(6, "POST /v1/ingest/{id}/events", "192.0.2.77", 5*time.Hour), 5, 1},
 		{"a route the org called from the start", tenants(6, "GET /v2/devices/{id}/diagnostics", "", 0), 6, 0},
+		{"the sixth's call out of its scope: the policy's verdict is news", tenants(6, "POST /v1/ingest/{id}/events", "", 0, auditattr.ViolationScope), 5, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

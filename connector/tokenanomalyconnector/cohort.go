@@ -80,16 +80,11 @@ func (c *cohorts) markEvent(key uint64, at int64, window time.Duration, evicted 
 		if abs64(at-e.at) > window.Milliseconds() {
 			continue
 		}
-		c.markOwner(e.owner, e.at, window, evicted)
+		if _, ok := c.events[e.owner]; !ok && len(c.events) >= maxEventOwners {
+			c.expireEvents(at, window, evicted)
+		}
+		c.events[e.owner] = max(c.events[e.owner], e.at)
 	}
-}
-
-// markOwner puts owner in an event at at.
-func (c *cohorts) markOwner(owner uint64, at int64, window time.Duration, evicted func()) {
-	if _, ok := c.events[owner]; !ok && len(c.events) >= maxEventOwners {
-		c.expireEvents(at, window, evicted)
-	}
-	c.events[owner] = max(c.events[owner], at)
 }
 
 // expireEvents drops the owners whose event is older than window, and one
@@ -243,7 +238,7 @@ func (m *model) joinFirstCall(ev *event, st *tokenState) (adoption bool) {
 	owner := wideKey(ev, ev.key)
 	adopter := m.det.newAddress.enabled && !rareNetRecently(st, ev.at, c.Window)
 	ownGround := onOwnGround(st, ev.at, c.Window) && m.onKnownNetwork(ev)
-	adoption = m.routes.adopted(ev.resource, owner, ev.at, adopter, st, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
+	adoption = m.routes.adopted(ev.resource, owner, ev.at, adopter, int64(st.addrNovelAt)*1000, c.MinPrincipals, rc.ForgetAfter, func() { m.tel.evicted(tableRoutes) })
 	if ownGround {
 		key := cohortKey(typeNewResource, ev.resource)
 		evicted := func() { m.tel.evicted(tableCohorts) }

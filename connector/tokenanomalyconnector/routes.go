@@ -1,6 +1,9 @@
 package tokenanomalyconnector
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // A route the org itself has only just begun to call (a release's new
 // endpoint, the month end's report) is taken up by its owners over days,
@@ -51,14 +54,15 @@ func newRoutes() *routes { return &routes{byKey: map[uint64]*route{}} }
 // (counted as an adopter when adopter: a token seen for longer than the
 // cohort's window, on no far and rare new network within it) and reports
 // whether it is adoption: the org first called res after routeWatch and
-// within forget_after, at least min owners other than owner took it up,
-// the call is an adopter's, and the token was on no far and rare new
-// network since the route's first call either. A thief on its own
+// within forget_after, at least minOwners owners other than owner took it
+// up, the call is an adopter's, and the token was on no far and rare new
+// network since the route's first call either (novelAt: when it last was,
+// unix ms, 0 for never). A thief on its own
 // server is not adopted however long it waits there, unless it settled
 // there before the route existed (its arrival was new_client_address's
 // to raise). The cohort's own ground (no new network at all within the
 // window) would keep out most people on carrier pools and Wi-Fi.
-func (r *routes) adopted(res string, owner uint64, at int64, adopter bool, st *tokenState, min int, forget time.Duration, evicted func()) bool {
+func (r *routes) adopted(res string, owner uint64, at int64, adopter bool, novelAt int64, minOwners int, forget time.Duration, evicted func()) bool {
 	if r.since == 0 {
 		r.since = at
 	}
@@ -74,35 +78,16 @@ func (r *routes) adopted(res string, owner uint64, at int64, adopter bool, st *t
 		rt = &route{first: at}
 		r.byKey[key] = rt
 	}
-	rt.first, rt.last = min64(rt.first, at), max(rt.last, at) // a late item moves first back
-	others := 0
-	for _, o := range rt.owners {
-		if o != owner {
-			others++
-		}
-	}
-	if adopter && len(rt.owners) < maxCohortOwners && !containsOwner(rt.owners, owner) {
+	rt.first, rt.last = min(rt.first, at), max(rt.last, at) // a late item moves first back
+	others := len(rt.owners)
+	if slices.Contains(rt.owners, owner) {
+		others--
+	} else if adopter && len(rt.owners) < maxCohortOwners {
 		rt.owners = append(rt.owners, owner)
 	}
 	fresh := rt.first-r.since >= routeWatch.Milliseconds() && at-rt.first <= forget.Milliseconds()
-	quietSince := st.addrNovelAt == 0 || int64(st.addrNovelAt)*1000 < rt.first
-	return fresh && min > 0 && others >= min && adopter && quietSince
-}
-
-func containsOwner(owners []uint64, o uint64) bool {
-	for _, x := range owners {
-		if x == o {
-			return true
-		}
-	}
-	return false
-}
-
-func min64(a, b int64) int64 {
-	if a < b {
-		return a
-	}
-	return b
+	quietSince := novelAt < rt.first
+	return fresh && minOwners > 0 && others >= minOwners && adopter && quietSince
 }
 
 // expire forgets the routes no token called for the first time within

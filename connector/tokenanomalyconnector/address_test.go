@@ -387,8 +387,10 @@ func TestNewClientAddressHostingProvider(t *testing.T) {
 // TestNewClientAddressFirstHosting: a token not yet settled is judged on
 // its first hosting provider's network when its history is long enough:
 // a low-rate key seen for days, or a young access token whose owner has
-// used the app for days; not when the token or its owner used a hosting
-// provider before, nor a key a few hours old.
+// used the app for days; also on a provider new to it and its owner when
+// the owner runs on another (an integration's hourly JWT replayed from a
+// thief's VPS); not on a provider the owner used, under any of the
+// provider's ASes, nor for a key a few hours old.
 func TestNewClientAddressFirstHosting(t *testing.T) {
 	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
 	const vps = "134.209.70.5"                 // DigitalOcean
@@ -412,29 +414,76 @@ func TestNewClientAddressFirstHosting(t *testing.T) {
 		}
 		return items
 	}
+	// Dave's integration gets a new JWT each hour, on a cloud.
+	integration := func(owner, client string) []item {
+		var items []item
+		for h := range 3 * 24 {
+			tok := fmt.Sprintf("tok_%s_%d", owner, h)
+			items = append(items, withPrincipal(every(tok, client, t0.Add(time.Duration(h)*time.Hour-10*time.Hour), 10*time.Minute, 5), owner)...)
+		}
+		return items
+	}
+	const (
+		firstBody = "neither the token nor its owner used a hosting provider before"
+		newBody   = "neither the token nor its owner used this provider before"
+	)
 	tests := []struct {
 		name    string
 		history []item
 		stolen  item
 		want    int
+		body    string
 	}{
 		{"a low-rate key seen for days", lowRate(t0.Add(-10*time.Hour), 4, "tok_key", ""),
-			item{token: "tok_key", client: vps, at: then}, 1},
+			item{token: "tok_key", client: vps, at: then}, 1, firstBody},
 		{"a low-rate key twelve hours old", lowRate(then.Add(-12*time.Hour), 1, "tok_key", ""),
-			item{token: "tok_key", client: vps, at: then}, 0},
+			item{token: "tok_key", client: vps, at: then}, 0, ""},
 		{"a young access token of an owner known for days", hourly("carol"),
-			item{token: "tok_carol_new", principal: "carol", client: vps, at: then}, 1},
-		{"the owner's other token ran on a hosting provider", append(hourly("carol"),
+			item{token: "tok_carol_new", principal: "carol", client: vps, at: then}, 1, firstBody},
+		{"the owner's other token ran on another hosting provider", append(hourly("carol"),
 			withPrincipal(every("tok_carol_ci", "20.42.7.9", t0, time.Hour, 24), "carol")...),
-			item{token: "tok_carol_new", principal: "carol", client: vps, at: then}, 0},
+			item{token: "tok_carol_new", principal: "carol", client: vps, at: then}, 1, newBody},
+		{"the owner's other token ran on this provider", append(hourly("carol"),
+			withPrincipal(every("tok_carol_ci", "134.209.3.9", t0, time.Hour, 24), "carol")...),
+			item{token: "tok_carol_new", principal: "carol", client: vps, at: then}, 0, ""},
+		{"an integration's JWT replayed from another provider", integration("dave", "20.42.7.9"),
+			item{token: "tok_dave_70", principal: "dave", client: vps, at: then}, 1, newBody},
+		{"an integration's JWT in another region of its cloud", integration("dave", "20.42.7.9"),
+			item{token: "tok_dave_70", principal: "dave", client: "52.160.10.5", at: then}, 0, ""},
+		{"an integration's JWT under another AS of its provider", integration("dave", "3.80.0.5"), // AWS us-east-1, AS14618
+			item{token: "tok_dave_70", principal: "dave", client: "18.184.2.2", at: then}, 0, ""}, // AWS Frankfurt, AS16509
 		{"a young token of an owner seen once", withPrincipal(every("tok_bob_1", "84.17.3.22", t0.Add(60*time.Hour), time.Minute, 3), "bob"),
-			item{token: "tok_bob_new", principal: "bob", client: vps, at: then}, 0},
+			item{token: "tok_bob_new", principal: "bob", client: vps, at: then}, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.stolen.outcome = auditattr.OutcomeSuccess
-			assertStolenUse(t, tt.history, tt.stolen, tt.want, "neither the token nor its owner used a hosting provider before")
+			assertStolenUse(t, tt.history, tt.stolen, tt.want, tt.body)
 		})
+	}
+}
+
+// TestNewClientAddressProviderHopping: a thief replaying an integration's
+// JWT from one rented server after another alerts once, on the first.
+func TestNewClientAddressProviderHopping(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour)
+	var history []item
+	for h := range 3 * 24 {
+		tok := fmt.Sprintf("tok_dave_%d", h)
+		history = append(history, withPrincipal(every(tok, "20.42.7.9", t0.Add(time.Duration(h)*time.Hour-10*time.Hour), 10*time.Minute, 5), "dave")...)
+	}
+	h := newHarness(t, testConfig())
+	items := append(orgDays(), history...)
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	h.send(items...)
+	// DigitalOcean, Vultr, Hetzner, OVH: a provider each, minutes apart.
+	for i, vps := range []string{"134.209.70.5", "45.32.63.9", "88.198.13.7", "51.38.25.3"} {
+		stolen := item{token: "tok_dave_70", principal: "dave", client: vps, at: then.Add(time.Duration(i) * 5 * time.Minute), outcome: auditattr.OutcomeSuccess}
+		h.send(stolen, stolen)
+	}
+	got := h.alertsOf(auditattr.FindingNewClientAddress)
+	if assert.Len(t, got, 1) {
+		assert.Contains(t, got[0].Body().Str(), "134.209.70.0/24")
 	}
 }
 

@@ -253,7 +253,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 		return
 	}
 	tokenSettled := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig)
-	judged := (tokenSettled || r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod) ||
+	judged := (tokenSettled || (r.firstHosting || r.newProvider && st.addrNovel == 0) && m.historyKnown(ev, st, c.LearningPeriod) ||
 		r.serverLeft && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds()) &&
 		(c.Population.MinTokens == 0 || ev.at-m.since >= c.Population.LearningPeriod.Milliseconds())
 	st.addrNovelAt, st.addrNovel = uint32(ev.at/1000), min(st.addrNovel+1, 0xff)
@@ -320,7 +320,10 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 	}
 	if known && m.hosted(n) {
 		others, _ := m.countOn(network(a, c.IPv4Prefix, c.IPv6Prefix), key)
-		return rarity{rare: !near && others < pc.MinTokens, as: n, hosting: true, firstHosting: m.firstHosting(key, who)}
+		byAS := pc.WideRanges == wideRangesASN
+		near = near || byAS && m.ownProvider(who, n)
+		return rarity{rare: !near && others < pc.MinTokens, as: n, hosting: true,
+			firstHosting: m.firstHosting(key, who), newProvider: byAS}
 	}
 	r.rare = !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || r.as != 0)
 	if known && pc.Hosting {
@@ -334,11 +337,36 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 // that neither the token nor its owner used a hosting provider's network
 // within forget_after before.
 //
+// newProvider: a rare hosting network whose provider neither the token
+// nor its owner used within forget_after (see ownProvider).
+//
 // serverLeft: the token had been used from hosting providers' networks
 // only within forget_after (see serverLeft).
 type rarity struct {
-	rare, hosting, firstHosting, serverLeft bool
-	as                                      uint32
+	rare, hosting, firstHosting, newProvider, serverLeft bool
+	as                                                   uint32
+}
+
+// ownProvider reports whether who (the owner, or the token without one)
+// used another AS of n's provider within forget_after: one company's
+// regions and clouds are announced under several numbers, and a service
+// moving between them is on its provider still. Used with wide_ranges
+// "asn" only, where the (who, AS) pairs are recorded. A token whose owner
+// runs on one provider and that shows up on another one the owner never
+// used is judged even before it settles, as firstHosting's token is: an
+// integration's hourly JWT lives too short to settle, and a thief
+// replaying it from a rented server is on a provider of the thief's
+// choosing (the miss of blind6's L011: an Azure integration's JWT
+// replayed from OVH). Only its first far and rare network is judged so:
+// a thief hopping providers alerts once, not once per provider (the
+// next ones wait for the token to settle, as any token's novelties do).
+func (m *model) ownProvider(who uint64, n uint32) bool {
+	for _, as := range ipasn.ProviderASNs(n) {
+		if as != n && m.novelty.has(asPair(who, as)) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstHosting records that the token and its owner (who) used a hosting
@@ -436,8 +464,11 @@ func (m *model) rangeTitle(a netip.Addr, r rarity) string {
 			t += ", " + name
 		}
 		t += ") that few of the org's tokens use"
-		if r.firstHosting {
+		switch {
+		case r.firstHosting:
 			t += "; neither the token nor its owner used a hosting provider before"
+		case r.newProvider:
+			t += "; neither the token nor its owner used this provider before"
 		}
 		return t + "."
 	}

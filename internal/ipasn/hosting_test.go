@@ -33,3 +33,22 @@ func TestHostingASNs(t *testing.T) {
 		t.Error("HostingASNs returns the list itself, not a copy")
 	}
 }
+
+// TestProviderASNs: a provider's ASes are found from any of them, a
+// provider with one AS is itself, and an AS not on the list has none.
+func TestProviderASNs(t *testing.T) {
+	tests := []struct {
+		as   uint32
+		want []uint32
+	}{
+		{14618, []uint32{8987, 14618, 16509}}, // AWS us-east-1 finds AWS elsewhere
+		{12076, []uint32{8075, 12076}},        // Azure
+		{16276, []uint32{16276}},              // OVHcloud, one AS
+		{3320, nil},                           // Deutsche Telekom: no hosting provider
+	}
+	for _, tt := range tests {
+		if got := ProviderASNs(tt.as); !slices.Equal(got, tt.want) {
+			t.Errorf("ProviderASNs(%d) = %v, want %v", tt.as, got, tt.want)
+		}
+	}
+}

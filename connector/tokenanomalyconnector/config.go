@@ -182,7 +182,8 @@ type WindowCountConfig struct {
 // StuffingConfig is credential_stuffing: failures of threshold distinct
 // tokens from one client address within window, or, low and slow, of
 // slow_threshold distinct credentials never seen to succeed within
-// slow_window.
+// slow_window, or, spread over many addresses, of spray_threshold such
+// credentials across the org (stuffing_spray.go).
 type StuffingConfig struct {
 	WindowCountConfig `mapstructure:",squash"`
 	// SlowThreshold: distinct credentials, none of which the connector saw
@@ -190,6 +191,13 @@ type StuffingConfig struct {
 	// from one address within SlowWindow; 0 turns the slow count off.
 	SlowThreshold int           `mapstructure:"slow_threshold"`
 	SlowWindow    time.Duration `mapstructure:"slow_window"`
+	// SprayThreshold: distinct guesses (credentials never seen to succeed,
+	// not lapsed, of no known owner) failing across the org within
+	// SprayWindow from at least SprayMinClients addresses, a credential
+	// list spread over a proxy pool; 0 turns the spray count off.
+	SprayThreshold  int           `mapstructure:"spray_threshold"`
+	SprayMinClients int           `mapstructure:"spray_min_clients"`
+	SprayWindow     time.Duration `mapstructure:"spray_window"`
 }
 
 // FailedAttemptsConfig is failed_attempts: a burst of failures within

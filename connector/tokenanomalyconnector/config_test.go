@@ -43,6 +43,8 @@ func TestLoadConfig(t *testing.T) {
 	fa.Consecutive, fa.ConsecutiveWindow = 30, 12*time.Hour
 	fa.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_0123456789abcdef0123456789abcdef"}}
 	full.Detectors.CredentialStuffing.SlowThreshold, full.Detectors.CredentialStuffing.SlowWindow = 20, 3*time.Hour
+	cs := &full.Detectors.CredentialStuffing
+	cs.SprayThreshold, cs.SprayMinClients, cs.SprayWindow = 50, 20, 15*time.Minute
 	full.Detectors.RateSurge.DryRun = true
 	full.Detectors.RateSurge.MinRequests = 50
 	full.Detectors.RateSurge.Cohort.MinPrincipals, full.Detectors.RateSurge.Cohort.Window = 5, 2*time.Hour

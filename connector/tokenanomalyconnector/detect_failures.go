@@ -165,6 +165,7 @@ func (m *model) detectStuffing(ev *event) {
 		return
 	}
 	c := &m.cfg.Detectors.CredentialStuffing
+	m.detectSpray(ev, c)
 	cs, _, _, evicted := m.clients.put(hashString(seedClient, ev.client))
 	if evicted {
 		m.tel.evicted(tableClients)
@@ -298,6 +299,7 @@ func credentialStuffingSpec() detectorSpec {
 		if c.SlowThreshold > 0 {
 			v.positive("credential_stuffing.slow_window", c.SlowWindow)
 		}
+		validateSpray(c, v)
 	}
 	s.compile = func(m *model, d *detector, set detectorSettings) error {
 		return compile(m, d, &set.(*StuffingConfig).WindowCountConfig)

@@ -81,6 +81,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 			CredentialStuffing: StuffingConfig{
 				WindowCountConfig: WindowCountConfig{DetectorConfig: on(), Threshold: 5, Window: 10 * time.Minute, Outcomes: failed},
 				SlowThreshold:     10, SlowWindow: time.Hour,
+				SprayThreshold: defaultSprayThreshold, SprayMinClients: defaultSprayClients, SprayWindow: 10 * time.Minute,
 			},
 			RateSurge: RateSurgeConfig{
 				DetectorConfig: on(), Bucket: time.Minute, HalfLife: time.Hour, LearningPeriod: time.Hour, MinActiveHours: 6,

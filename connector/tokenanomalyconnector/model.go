@@ -97,6 +97,7 @@ type model struct {
 	writes sync.WaitGroup // batches read and stored beside a request (consume)
 
 	principalRates *table[principalRate] // rate_surge: owners' per-token baselines (rate_principal.go)
+	spray          sprayState            // credential_stuffing's org-wide count of guesses (stuffing_spray.go)
 }
 
 func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*model, error) {

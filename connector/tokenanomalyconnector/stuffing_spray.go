@@ -53,6 +53,12 @@ type sprayState struct {
 	window  int64   // the tumbling window being counted (at / spray_window)
 	count   int     // distinct guesses first seen in it
 	mean    float64 // decayed mean of guesses per window
+	newest  int64   // the newest guess's time, unix ms
+	// nextCheck: the addresses are counted again from this event time
+	// on, a second after a count that fell short of spray_min_clients and
+	// a window after an alert: a flood of guesses from one address, or
+	// from many once alerted, does not pay for the count on every guess.
+	nextCheck int64
 }
 
 // sprayCandidate reports whether a failing credential is a guess: it
@@ -95,22 +101,28 @@ func (m *model) detectSpray(ev *event, c *StuffingConfig) {
 		}
 		s.guesses = append(s.guesses, sprayGuess{fp: fp, client: client, at: ev.at, addr: strings.Clone(ev.client)})
 	}
-	newest := int64(math.MinInt64)
-	for _, g := range s.guesses {
-		newest = max(newest, g.at)
-	}
-	cutoff := newest - win
+	s.newest = max(s.newest, ev.at)
+	cutoff := s.newest - win
 	n := 0
-	clients := make(map[uint64]string, 16)
 	for _, g := range s.guesses {
 		if g.at > cutoff {
 			n++
+		}
+	}
+	if n < threshold || s.newest < s.nextCheck {
+		return
+	}
+	clients := make(map[uint64]string, 2*c.SprayMinClients)
+	for _, g := range s.guesses {
+		if g.at > cutoff {
 			clients[g.client] = g.addr
 		}
 	}
-	if n < threshold || len(clients) < c.SprayMinClients {
+	if len(clients) < c.SprayMinClients {
+		s.nextCheck = s.newest + time.Second.Milliseconds()
 		return
 	}
+	s.nextCheck = s.newest + win
 	m.raiseSpray(ev, n, threshold, clients, c)
 }
 

@@ -109,3 +109,35 @@ func TestCredentialStuffingSpray(t *testing.T) {
 		})
 	}
 }
+
+// TestSprayBounded: a flood of guesses, from one address and then from
+// thousands, keeps the count's memory at 2 × spray_threshold and raises
+// one alert.
+func TestSprayBounded(t *testing.T) {
+	cfg := testConfig()
+	h := newHarness(t, cfg)
+	start := t0.Add(3 * 24 * time.Hour)
+	var items []item
+	for i := range 20000 {
+		client := "203.0.113.9"
+		if i >= 10000 {
+			client = fmt.Sprintf("100.%d.%d.%d", 64+i%50, (i/50)%250, 1+i%200)
+		}
+		items = append(items, item{at: start.Add(time.Duration(i) * 10 * time.Millisecond), token: fmt.Sprintf("tok_flood%d", i),
+			outcome: auditattr.OutcomeFailure, client: client, tokenType: auditattr.TypeBearer, resource: "GET /v1/me"})
+	}
+	for b := range slices.Chunk(items, 500) {
+		h.send(b...)
+	}
+	h.model.mu.Lock()
+	kept := len(h.model.spray.guesses)
+	h.model.mu.Unlock()
+	assert.LessOrEqual(t, kept, 2*cfg.Detectors.CredentialStuffing.SprayThreshold)
+	n := 0
+	for _, lr := range h.alertsOf(auditattr.FindingCredentialStuffing) {
+		if strings.Contains(lr.Body().Str(), "spread over many addresses") {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n)
+}

@@ -42,6 +42,25 @@ func TestGuardSearchesTheProcessorsParams(t *testing.T) {
 	}
 }
 
+// TestGuardRedactsNamedSecrets: a secret with no form of its own that its
+// name gives away (an AWS secret access key in a log line, a password in
+// an environment dump) is redacted when the processor was bypassed.
+func TestGuardRedactsNamedSecrets(t *testing.T) {
+	g, err := newGuard()
+	require.NoError(t, err)
+	for _, secret := range []string{"1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA", "hunter2hunter2"} {
+		for _, v := range []string{
+			"s3 upload retry with aws_secret_access_key=" + secret + " bucket=settlements",
+			"env DB_PASSWORD=" + secret,
+		} {
+			got := g.clean(v)
+			require.NotContains(t, got, secret)
+			require.Contains(t, got, "="+auditattr.Redacted)
+		}
+	}
+	require.Equal(t, "token_expires_at=1733500000", g.clean("token_expires_at=1733500000"))
+}
+
 // TestGuardKeepsTheProcessorsRedactions: what the processor redacted
 // (auditattr.Redacted) is not redacted again nor counted.
 func TestGuardKeepsTheProcessorsRedactions(t *testing.T) {

@@ -283,7 +283,8 @@ func TestScanText(t *testing.T) {
 // TestScanTextFlags: in free text (a command line, a log line) a flag
 // --token=x or -password=x names its value as the parameter token=x does,
 // with the default parameter names; a flag of another name, a name that
-// only contains one, and a shell variable are not credentials.
+// only contains one, and a shell variable are not credentials (a name
+// that contains one is scrubbed: TestScanTextSecretNames).
 func TestScanTextFlags(t *testing.T) {
 	r := rules(t)
 	for _, tt := range []struct {
@@ -300,9 +301,50 @@ func TestScanTextFlags(t *testing.T) {
 		{`token=${API_TOKEN} api_key=$KEY`, nil},
 	} {
 		var got []string
-		r.ScanText(tt.in, DefaultQueryParams(), nil, func(c Credential) { got = append(got, tt.in[c.Start:c.End]) })
+		r.ScanText(tt.in, DefaultQueryParams(), nil, func(c Credential) {
+			if c.Type != "" {
+				got = append(got, tt.in[c.Start:c.End])
+			}
+		})
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("%q: got %q want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestScanTextSecretNames: a value whose parameter name holds a secret
+// keyword is scrubbed (Type "", not reported) when it may be a secret;
+// numbers, short values and file paths are left alone, and a name of the
+// list is still a reported credential.
+func TestScanTextSecretNames(t *testing.T) {
+	r := rules(t)
+	for _, tt := range []struct {
+		in               string
+		scrubbed, report []string
+	}{
+		{`s3 upload retry with aws_access_key_id=AKIAIOSFODNN7EXAMPLE aws_secret_access_key=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 bucket=settlements`,
+			[]string{"1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA"}, []string{"AKIAIOSFODNN7EXAMPLE"}},
+		{`env DB_PASSWORD=hunter2hunter2 STRIPE_SECRET=abcd1234efgh5678 X_AUTH_TOKEN=abcdefghijkl`,
+			[]string{"hunter2hunter2", "abcd1234efgh5678", "abcdefghijkl"}, nil},
+		{`--client-credentials=Zm9vOmJhcmJhejEyMw private_key=MIIEvQIBADANBgkqhkiG9w0`,
+			[]string{"Zm9vOmJhcmJhejEyMw", "MIIEvQIBADANBgkqhkiG9w0"}, nil},
+		{`token_expires_at=1733500000 token_count=12 secret_name=prod password_reset=true`, nil, nil},
+		{`--access-token-file=/run/secrets/t password_file=/etc/pw secret_dir=/var/run/secrets token_cache=./cache/x`, nil, nil},
+		{`password=hunter2 token=abcdefghijkl`, nil, []string{"hunter2", "abcdefghijkl"}},
+	} {
+		var scrubbed, report []string
+		r.ScanText(tt.in, DefaultQueryParams(), nil, func(c Credential) {
+			if c.Type == "" {
+				scrubbed = append(scrubbed, tt.in[c.Start:c.End])
+			} else {
+				report = append(report, tt.in[c.Start:c.End])
+			}
+		})
+		if strings.Join(scrubbed, "|") != strings.Join(tt.scrubbed, "|") || strings.Join(report, "|") != strings.Join(tt.report, "|") {
+			t.Errorf("%q: scrubbed %q reported %q, want %q and %q", tt.in, scrubbed, report, tt.scrubbed, tt.report)
+		}
+		if !r.MayHoldText(tt.in, DefaultQueryParams()) && len(tt.scrubbed)+len(tt.report) > 0 {
+			t.Errorf("%q: MayHoldText false", tt.in)
 		}
 	}
 }

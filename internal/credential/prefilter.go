@@ -137,5 +137,5 @@ func paramNameBefore(s string, eq int, params []string) bool {
 			return true
 		}
 	}
-	return false
+	return secretName(name)
 }

@@ -74,12 +74,16 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 	r.scanHeaders(s, add)
 	if len(params) > 0 {
 		scanParams(s, func(kStart, kEnd, vStart, vEnd int) {
-			if isVariableRef(s[vStart:vEnd]) {
+			v := s[vStart:vEnd]
+			if isVariableRef(v) {
 				return
 			}
-			if c, ok := r.param(flagName(s[kStart:kEnd]), s[vStart:vEnd], params); ok {
+			name := flagName(s[kStart:kEnd])
+			if c, ok := r.param(name, v, params); ok {
 				c.AsAuth = true
 				add(r.at(c, vStart, vEnd))
+			} else if secretName(name) && secretValue(v) {
+				add(Credential{Start: vStart, End: vEnd}) // scrubbed, not reported (secretName)
 			}
 		})
 	}

@@ -193,6 +193,7 @@ func TestOtherCredentialsExposed(t *testing.T) {
 	jwt := userJWT(t, now)
 	other := "ghp_" + "Q9w8E7r6T5y4U3i2O1p0" + "Q9w8E7r6T5y4U3"
 	const opaque = "acme_live_4f9a2c7e1b0d5e6f"
+	const awsID, awsSecret = "AKIA" + "IOSFODNN7EXAMPLE", "1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA"
 	tests := []struct {
 		name       string
 		fill       func(ptrace.Traces)
@@ -217,6 +218,13 @@ func TestOtherCredentialsExposed(t *testing.T) {
 			putHeader(td.ResourceSpans().At(0).Resource().Attributes(), "x-api-key", other)
 		}, []string{other}, []string{"resource.http.request.header.x-api-key"}},
 		{"the same token in the header only", func(td ptrace.Traces) {}, nil, nil},
+		// The AWS secret access key has no form of its own: its name says
+		// it is one, so it is scrubbed, and the access key id beside it is
+		// the credential reported (the seventh outside evaluation's leak).
+		{"an AWS key pair in an exception", func(td ptrace.Traces) {
+			ev := firstSpan(td).Events().AppendEmpty().Attributes()
+			ev.PutStr("exception.message", "s3 upload retry with aws_access_key_id="+awsID+" aws_secret_access_key="+awsSecret+" bucket=settlements")
+		}, []string{awsID}, []string{"event.exception.message"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,7 +243,7 @@ func TestOtherCredentialsExposed(t *testing.T) {
 			}
 			assert.Equal(t, wantIDs, attrStrings(m, auditattr.ExposedTokenIDs))
 			assert.Equal(t, tt.wantPlaces, attrStrings(m, auditattr.ExposedIn))
-			h.assertNoSecret(t, jwt, other, opaque)
+			h.assertNoSecret(t, jwt, other, opaque, awsSecret)
 		})
 	}
 }

@@ -331,6 +331,14 @@ func TestScanTextSecretNames(t *testing.T) {
 		{`token_expires_at=1733500000 token_count=12 secret_name=prod password_reset=true`, nil, nil},
 		{`--access-token-file=/run/secrets/t password_file=/etc/pw secret_dir=/var/run/secrets token_cache=./cache/x`, nil, nil},
 		{`password=hunter2 token=abcdefghijkl`, nil, []string{"hunter2", "abcdefghijkl"}},
+		// "name": "value" and name: value read the same way, generated-looking values only.
+		{`{"level":"warn","aws_secret_access_key":"1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA","client_secret": "abcdefgh12345"}`,
+			[]string{"1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA"}, []string{"abcdefgh12345"}},
+		{"db:\n  password: hunter2hunter2\n  host: db.internal:5432", nil, []string{"hunter2hunter2"}},
+		{`the password: required; token: expired_session at 12:30:45 https://api.example.com:8443/`, nil, nil},
+		// A key of a known form under a secret name is the key's, reported.
+		{`STRIPE_SECRET=sk_live_` + `4eC39HqLyjWDarjtT1zdp7dc "stripe_secret": "sk_live_` + `4eC39HqLyjWDarjtT1zdp7dc"`, nil,
+			[]string{"sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"}},
 	} {
 		var scrubbed, report []string
 		r.ScanText(tt.in, DefaultQueryParams(), nil, func(c Credential) {

@@ -42,3 +42,86 @@ func secretValue(v string) bool {
 	}
 	return strings.TrimLeft(v, "0123456789") != ""
 }
+
+// looksGenerated reports whether a value holds a digit or one of base64's
+// symbols, as generated secrets do and prose does not: "name: value" is a
+// JSON member or a YAML line, but also a sentence ("password: required").
+func looksGenerated(v string) bool {
+	return strings.ContainsAny(v, "0123456789+/=")
+}
+
+// scanColonParams calls fn for each "name": "value" (a JSON member) or
+// name: value (a YAML or header-like line) in s: a parameter name, an
+// optional closing quote, ':', at most 8 blanks, an optional opening
+// quote, and the value up to a value stop. A ':' with no name before it
+// (a time, a port, "https:" has one, but no secret keyword) walks nothing.
+func scanColonParams(s string, fn func(kStart, kEnd, vStart, vEnd int)) {
+	for off := 0; off < len(s); {
+		i := strings.IndexByte(s[off:], ':')
+		if i < 0 {
+			return
+		}
+		colon := off + i
+		off = colon + 1
+		ke := colon
+		if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
+			ke--
+		}
+		ks := ke
+		for ks > 0 && ke-ks < 64 && isParamNameByte(s[ks-1]) {
+			ks--
+		}
+		if ks == ke {
+			continue
+		}
+		vs := colon + 1
+		for blanks := 0; blanks < 8 && vs < len(s) && (s[vs] == ' ' || s[vs] == '\t'); blanks++ {
+			vs++
+		}
+		if vs < len(s) && (s[vs] == '"' || s[vs] == '\'') {
+			vs++
+		}
+		ve := vs
+		for ve < len(s) && ve-vs < 1000 && !isValueStop(s[ve]) {
+			ve++
+		}
+		if ve == vs {
+			continue
+		}
+		fn(ks, ke, vs, ve)
+		off = max(off, ve)
+	}
+}
+
+// colonNameBefore reports whether a name scanColonParams would read ends
+// before the ':' at colon and is a parameter of params or a secret name.
+func colonNameBefore(s string, colon int, params []string) bool {
+	ke := colon
+	if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
+		ke--
+	}
+	ks := ke
+	for ks > 0 && ke-ks < 64 && isParamNameByte(s[ks-1]) {
+		ks--
+	}
+	if ks == ke {
+		return false
+	}
+	name := s[ks:ke]
+	for _, p := range params {
+		if strings.EqualFold(p, name) {
+			return true
+		}
+	}
+	return secretName(name)
+}
+
+// headerKeyword reports whether a name holds one of scanHeaders' keywords.
+func headerKeyword(name string) bool {
+	for _, kw := range headerKeywords {
+		if indexFold(name, kw) >= 0 {
+			return true
+		}
+	}
+	return false
+}

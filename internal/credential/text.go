@@ -67,6 +67,10 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 	}
 	var found []Credential
 	add := func(c Credential) { found = append(found, c) }
+	// weak: what a name alone gives away (a secret keyword in it, or the
+	// "name: value" form); it gives way to any finding of a scanner that
+	// knows the value's form (a key family, a header, a JWT) it overlaps.
+	var weak []Credential
 	// First: a userinfo's key wins the tie with x-access-token:… read as
 	// a header (the same span), and a clone URL in prose is no request's
 	// authentication (AsAuth false).
@@ -83,7 +87,19 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 				c.AsAuth = true
 				add(r.at(c, vStart, vEnd))
 			} else if secretName(name) && secretValue(v) {
-				add(Credential{Start: vStart, End: vEnd}) // scrubbed, not reported (secretName)
+				weak = append(weak, Credential{Start: vStart, End: vEnd}) // scrubbed, not reported (secretName)
+			}
+		})
+		scanColonParams(s, func(kStart, kEnd, vStart, vEnd int) {
+			v := s[vStart:vEnd]
+			name := s[kStart:kEnd]
+			if !secretValue(v) || !looksGenerated(v) || headerKeyword(name) {
+				return // "password: required" is prose; scanHeaders reads header names
+			}
+			if c, ok := r.param(name, v, params); ok {
+				weak = append(weak, r.at(c, vStart, vEnd))
+			} else if secretName(name) {
+				weak = append(weak, Credential{Start: vStart, End: vEnd})
 			}
 		})
 	}
@@ -110,6 +126,11 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 					found = append(found, r.at(r.Classify(s[st:en], auditattr.TypeAPIKey), st, en))
 				}
 			}
+		}
+	}
+	for _, w := range weak {
+		if !slices.ContainsFunc(found, func(c Credential) bool { return c.Start < w.End && w.Start < c.End }) {
+			found = append(found, w)
 		}
 	}
 	emitOrdered(found, fn)

@@ -212,7 +212,12 @@ func quietAround(used uint32, hour int) (back, fwd, gap, longest int, ok bool) {
 type principalHours struct {
 	firstSeen, lastSeen uint32
 	total               uint16
-	hours               hourProfile
+	// requests counts the requests learned, as total did until a slot
+	// filled up and the profile was halved (total is a weight from then
+	// on): min_samples is a count of requests. Not saved: after a restart
+	// it counts on from total, the fewer.
+	requests uint16
+	hours    hourProfile
 }
 
 // principalAge orders principals for eviction: the least recently seen goes first.

@@ -24,6 +24,7 @@ func (m *model) encodePrincipals() []byte {
 func decodePrincipals(data []byte, into *table[principalHours]) error {
 	return decodeTable(data, principalRecordBytes, into, func(d *dec, p *principalHours) {
 		p.firstSeen, p.lastSeen, p.total = d.u32(), d.u32(), d.u16()
+		p.requests = p.total // not saved (see principalHours)
 		copy(p.hours[:], d.take(len(p.hours)))
 	})
 }

@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -260,6 +261,43 @@ func TestEarlyStartByPrincipalType(t *testing.T) {
 			h.send(week(tt.ptype)...)
 			h.settle()
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
+		})
+	}
+}
+
+// TestBurstyProfileStaysJudged: a CI key whose builds fill an hour of the
+// week up (its profile halves, and its total, a weight, falls back under
+// min_samples) is judged all the same: a weekday key at 03:30 on a Sunday
+// alerts, on its own profile and, for a new key of the same owner, on the
+// owner's (blind7's L112 was never judged).
+func TestBurstyProfileStaysJudged(t *testing.T) {
+	monday := t0.Add(-10 * time.Hour) // midnight
+	var week []item
+	for d := range 5 {
+		for hr := 8; hr <= 18; hr += 2 {
+			n := 3
+			if hr == 8+d*2 {
+				n = 60 // a burst of builds: the profile halves, its total falls to about 35
+			}
+			for _, it := range steady("tok_ci", "20.42.85.17", "POST /deploy", monday.Add(time.Duration(d)*day+time.Duration(hr)*time.Hour), 45*time.Second, n) {
+				it.principal, it.principalType = "ci-partner", auditattr.PrincipalService
+				week = append(week, it)
+			}
+		}
+	}
+	sunday := monday.Add(6*day + 3*time.Hour + 30*time.Minute)
+	for _, tok := range []string{"tok_ci", "tok_ci_new"} {
+		t.Run(tok, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			for b := range slices.Chunk(week, 100) {
+				h.send(b...)
+			}
+			night := steady(tok, "20.42.85.17", "POST /deploy", sunday, 2*time.Minute, 8)
+			for i := range night {
+				night[i].principal, night[i].principalType = "ci-partner", auditattr.PrincipalService
+			}
+			h.send(night...)
+			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), 1)
 		})
 	}
 }

@@ -487,6 +487,57 @@ func TestNewClientAddressProviderHopping(t *testing.T) {
 	}
 }
 
+// TestNewClientAddressOwnerLeavesItsCloud: a partner whose hourly JWTs
+// all came from its cloud for days, whose current JWT shows up on a
+// residential ISP's network, is judged on the owner's history: once, on
+// the token's first far and rare network; not when the owner's tokens
+// were also used from an ISP, nor for an owner seen for a few hours.
+func TestNewClientAddressOwnerLeavesItsCloud(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour)
+	const cloud, home, proxy = "51.91.217.20", "84.17.3.22", "179.215.175.19" // OVH; residential ISPs
+	partner := func(from time.Time, hours int, extra string) []item {
+		var items []item
+		for h := range hours {
+			tok := fmt.Sprintf("tok_pt_%d", h)
+			client := cloud
+			if extra != "" && h%5 == 0 {
+				client = extra // a developer of the partner's, from home
+			}
+			items = append(items, withPrincipal(every(tok, client, from.Add(time.Duration(h)*time.Hour), 10*time.Minute, 5), "partner")...)
+		}
+		return items
+	}
+	stolen := item{token: "tok_pt_cur", principal: "partner", client: proxy, at: then}
+	tests := []struct {
+		name    string
+		history []item
+		want    int
+	}{
+		{"a partner on its cloud for days", partner(t0.Add(-10*time.Hour), 3*24, ""), 1},
+		{"a partner also seen from a home ISP", partner(t0.Add(-10*time.Hour), 3*24, home), 0},
+		{"a partner seen for a few hours", partner(then.Add(-5*time.Hour), 5, ""), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := append(orgDays(), tt.history...)
+			items = append(items, withPrincipal(every("tok_pt_cur", cloud, then.Add(-5*time.Minute), time.Minute, 3), "partner")...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+			stolen.outcome = auditattr.OutcomeSuccess
+			h.send(stolen, stolen)
+			later := stolen
+			later.client, later.at = "177.33.4.5", then.Add(5*time.Minute) // another ISP of the thief's
+			h.send(later)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Contains(t, got[0].Body().Str(), "Until now its owner's tokens were used from hosting providers' networks only.")
+			}
+		})
+	}
+}
+
 // TestNewClientAddressServerKeyLeavesItsCloud: a key not yet settled that
 // has only ever been used from hosting providers' networks is judged on
 // its first network of any other AS (firstHosting's converse): a tenant's

@@ -253,8 +253,10 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 		return
 	}
 	tokenSettled := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig)
+	serverLeft := r.serverLeft && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds()
+	ownerLeft := !serverLeft && r.ownerLeft && st.addrNovel == 0 && m.ownerHistory(ev, c.LearningPeriod) != nil
 	judged := (tokenSettled || (r.firstHosting || r.newProvider && st.addrNovel == 0) && m.historyKnown(ev, st, c.LearningPeriod) ||
-		r.serverLeft && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds()) &&
+		serverLeft || ownerLeft) &&
 		(c.Population.MinTokens == 0 || ev.at-m.since >= c.Population.LearningPeriod.Milliseconds())
 	st.addrNovelAt, st.addrNovel = uint32(ev.at/1000), min(st.addrNovel+1, 0xff)
 	if !judged || !m.det.newAddress.applies(ev) {
@@ -268,7 +270,10 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	f.window = c.ForgetAfter
 	f.body = tokenTitle(ev.tokenID) + " was used from " + name + ", a network it has not used within " +
 		c.ForgetAfter.String() + ", " + m.rangeTitle(a, r)
-	if r.serverLeft {
+	switch {
+	case ownerLeft:
+		f.body += " Until now its owner's tokens were used from hosting providers' networks only."
+	case r.serverLeft:
 		f.body += " Until now the token was used from hosting providers' networks only."
 	}
 	m.holdFinding(f, st, key, heldCohort{}, m.holdFor)
@@ -328,6 +333,7 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 	r.rare = !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || r.as != 0)
 	if known && pc.Hosting {
 		r.serverLeft = m.serverLeft(key)
+		r.ownerLeft = who != key && m.ownerLeft(who)
 	}
 	return r
 }
@@ -341,10 +347,11 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 // nor its owner used within forget_after (see ownProvider).
 //
 // serverLeft: the token had been used from hosting providers' networks
-// only within forget_after (see serverLeft).
+// only within forget_after (see serverLeft); ownerLeft: so had its owner's
+// tokens (see ownerLeft).
 type rarity struct {
-	rare, hosting, firstHosting, newProvider, serverLeft bool
-	as                                                   uint32
+	rare, hosting, firstHosting, newProvider, serverLeft, ownerLeft bool
+	as                                                              uint32
 }
 
 // ownProvider reports whether who (the owner, or the token without one)
@@ -393,6 +400,24 @@ func (m *model) firstHosting(key, who uint64) bool {
 func (m *model) serverLeft(key uint64) bool {
 	_, before := m.novelty.probe(hashPair(seedOffHosting, key, "token"))
 	return !before && m.novelty.has(hashPair(seedHosting, key, "token"))
+}
+
+// ownerLeft is serverLeft for the owner (who): its tokens had been used
+// from hosting providers' networks only, and this is the first network of
+// another AS. An integration's or a partner's hourly JWT never settles,
+// and each is new, so serverLeft never judges one; the owner's history
+// does: a partner whose calls all came from its cloud for days, whose
+// current JWT is now used from a residential ISP as well, has lost it
+// (blind7's L091: a partner JWT replayed from a residential proxy while
+// the partner kept using it). Judged on the token's first far and rare
+// network, with the owner's history known (ownerHistory); a partner's
+// staff trying the API from their office ISP alerts once, at low
+// severity. After an upgrade the owners' first networks off their clouds
+// are not yet recorded, so such an owner may alert once within the
+// first forget_after.
+func (m *model) ownerLeft(who uint64) bool {
+	_, before := m.novelty.probe(hashPair(seedOffHosting, who, "owner"))
+	return !before && m.novelty.has(hashPair(seedHosting, who, "owner"))
 }
 
 // historyKnown reports whether a token not yet settled has a history long

@@ -63,14 +63,7 @@ func scanColonParams(s string, fn func(kStart, kEnd, vStart, vEnd int)) {
 		}
 		colon := off + i
 		off = colon + 1
-		ke := colon
-		if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
-			ke--
-		}
-		ks := ke
-		for ks > 0 && ke-ks < 64 && isParamNameByte(s[ks-1]) {
-			ks--
-		}
+		ks, ke := colonName(s, colon)
 		if ks == ke {
 			continue
 		}
@@ -96,14 +89,7 @@ func scanColonParams(s string, fn func(kStart, kEnd, vStart, vEnd int)) {
 // colonNameBefore reports whether a name scanColonParams would read ends
 // before the ':' at colon and is a parameter of params or a secret name.
 func colonNameBefore(s string, colon int, params []string) bool {
-	ke := colon
-	if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
-		ke--
-	}
-	ks := ke
-	for ks > 0 && ke-ks < 64 && isParamNameByte(s[ks-1]) {
-		ks--
-	}
+	ks, ke := colonName(s, colon)
 	if ks == ke {
 		return false
 	}
@@ -124,4 +110,18 @@ func headerKeyword(name string) bool {
 		}
 	}
 	return false
+}
+
+// colonName is where the name before the ':' at colon lies, an optional
+// closing quote after it: s[ks:ke], empty when none.
+func colonName(s string, colon int) (ks, ke int) {
+	ke = colon
+	if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
+		ke--
+	}
+	ks = ke
+	for ks > 0 && ke-ks < 64 && isParamNameByte(s[ks-1]) {
+		ks--
+	}
+	return ks, ke
 }

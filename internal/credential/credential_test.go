@@ -329,6 +329,7 @@ func TestScanTextSecretNames(t *testing.T) {
 		{`--client-credentials=Zm9vOmJhcmJhejEyMw private_key=MIIEvQIBADANBgkqhkiG9w0`,
 			[]string{"Zm9vOmJhcmJhejEyMw", "MIIEvQIBADANBgkqhkiG9w0"}, nil},
 		{`token_expires_at=1733500000 token_count=12 secret_name=prod password_reset=true`, nil, nil},
+		{`{"token.id":"tok_0123456789abcdef0123456789abcdef","client_secret":"REDACTED","x_token":"REDACTED"}`, nil, nil},
 		{`--access-token-file=/run/secrets/t password_file=/etc/pw secret_dir=/var/run/secrets token_cache=./cache/x`, nil, nil},
 		{`password=hunter2 token=abcdefghijkl`, nil, []string{"hunter2", "abcdefghijkl"}},
 		// "name": "value" and name: value read the same way, generated-looking values only.

@@ -1,6 +1,10 @@
 package credential
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
 
 // secretKeywords make a parameter name in free text secret-bearing, as
 // secret scanners' generic rules read an assignment (gitleaks'
@@ -35,9 +39,12 @@ func secretName(name string) bool {
 
 // secretValue reports whether a value after a secret-bearing name may be
 // the secret: at least minTextToken bytes, not a number (a timestamp, a
-// count or a lifetime: token_expires_at=1733500000) and not a file path.
+// count or a lifetime: token_expires_at=1733500000), not a file path, and
+// not what tokenaudit itself writes there (a token id, the redaction
+// marker: "token.id": "tok_…" in a forwarded record).
 func secretValue(v string) bool {
-	if len(v) < minTextToken || v[0] == '/' || strings.HasPrefix(v, "./") {
+	if len(v) < minTextToken || v[0] == '/' || strings.HasPrefix(v, "./") ||
+		auditattr.IsTokenID(v) || strings.HasPrefix(v, auditattr.Redacted) {
 		return false
 	}
 	return strings.TrimLeft(v, "0123456789") != ""

@@ -333,9 +333,19 @@ func TestScanTextSecretNames(t *testing.T) {
 		{`--access-token-file=/run/secrets/t password_file=/etc/pw secret_dir=/var/run/secrets token_cache=./cache/x`, nil, nil},
 		{`password=hunter2 token=abcdefghijkl`, nil, []string{"hunter2", "abcdefghijkl"}},
 		// "name": "value" and name: value read the same way, generated-looking values only.
+		// The ':' forms are scrubbed, never reported: "key": "uploads/2024/photo.jpg" is no key.
 		{`{"level":"warn","aws_secret_access_key":"1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA","client_secret": "abcdefgh12345"}`,
-			[]string{"1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA"}, []string{"abcdefgh12345"}},
-		{"db:\n  password: hunter2hunter2\n  host: db.internal:5432", nil, []string{"hunter2hunter2"}},
+			[]string{"1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA", "abcdefgh12345"}, nil},
+		{"db:\n  password: hunter2hunter2\n  host: db.internal:5432", []string{"hunter2hunter2"}, nil},
+		// Quotes, blanks, escapes and whatever a quoted value holds (the review's leaks).
+		{`DB_PASSWORD="s3cr3tP4ssw0rd" export API_TOKEN='abc123def456ghi'`, []string{"s3cr3tP4ssw0rd", "abc123def456ghi"}, nil},
+		{"[default]\naws_secret_access_key = 1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA\n", []string{"1fLFnRWkmfdXDsWI62OWN3U7ro7D/GjTyjXhhXnA"}, nil},
+		{`{"db_password": "Tr0ub4dor&3xyzzy", "passphrase": "pass word 12345678", "x_apikey": "k3yV4lue12345"}`,
+			[]string{"Tr0ub4dor&3xyzzy", "pass word 12345678", "k3yV4lue12345"}, nil},
+		{`{"password":"abc\"def12345678"}`, []string{`abc\"def12345678`}, nil},
+		{`{"msg":"{\"db_password\":\"s3cr3tValue99\"}"}`, []string{"s3cr3tValue99"}, nil},
+		{`Error:password: hunter2hunter2 msg=auth:token: abcd1234efgh`, []string{"hunter2hunter2", "abcd1234efgh"}, nil},
+		{`private_key=` + strings.Repeat("MIIEvQIBADANBgkq", 100) + ` next`, []string{strings.Repeat("MIIEvQIBADANBgkq", 100)}, nil},
 		{`the password: required; token: expired_session at 12:30:45 https://api.example.com:8443/`, nil, nil},
 		// A key of a known form under a secret name is the key's, reported.
 		{`STRIPE_SECRET=sk_live_` + `4eC39HqLyjWDarjtT1zdp7dc "stripe_secret": "sk_live_` + `4eC39HqLyjWDarjtT1zdp7dc"`, nil,
@@ -371,6 +381,9 @@ func TestHostileTextIsLinear(t *testing.T) {
 		strings.Repeat("authorization: Negotiate ", 20000),
 		strings.Repeat("eyJ", 100000),
 		"a=" + strings.Repeat("a=", 150000),
+		strings.Repeat("x_secret=abcdefgh1 token=abcdefgh ", 30000), // many scrubs beside many findings
+		strings.Repeat(`password:"`, 30000),                          // quoted values never closed
+		strings.Repeat("Error:password:", 60000),
 	} {
 		r.ScanText(s, params, nil, func(Credential) {})
 		r.ScanURL(s, params, func(Credential) {})

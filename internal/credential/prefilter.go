@@ -87,7 +87,7 @@ func (r *Rules) MayHoldText(s string, params []string) bool {
 		if t&triggerAnywhere != 0 && (i >= 2 && c == 'J' && s[i-2:i] == "ey" || i >= 3 && c == 'k' && strings.HasPrefix(s[i-3:], "hooks")) {
 			return true
 		}
-		if t&triggerSeparator != 0 && (headerNameBefore(s, i) || c == '=' && paramNameBefore(s, i, params) || c == ':' && colonNameBefore(s, i, params)) {
+		if t&triggerSeparator != 0 && (headerNameBefore(s, i) || c == '=' && paramNameBefore(s, i, params) || assignmentBefore(s, i, params)) {
 			return true
 		}
 		if t&triggerUserinfo != 0 && userinfoAt(s, i) {

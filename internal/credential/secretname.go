@@ -1,6 +1,7 @@
 package credential
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
@@ -57,78 +58,148 @@ func looksGenerated(v string) bool {
 	return strings.ContainsAny(v, "0123456789+/=")
 }
 
-// scanColonParams calls fn for each "name": "value" (a JSON member) or
-// name: value (a YAML or header-like line) in s: a parameter name, an
-// optional closing quote, ':', at most 8 blanks, an optional opening
-// quote, and the value up to a value stop. A ':' with no name before it
-// (a time, a port, "https:" has one, but no secret keyword) walks nothing.
-func scanColonParams(s string, fn func(kStart, kEnd, vStart, vEnd int)) {
+// scanSecretAssignments calls fn for the value of each assignment whose
+// name gives a secret away (secretName, or a name of params): name=value,
+// name = value, "name": "value", name: value, NAME='value', with the JSON
+// escapes of a document logged inside a string (\"name\":\"value\"). A
+// quoted value runs to its closing quote, whatever it holds (a space, an
+// '&', an escaped quote); a bare one to a value stop, without a cap. A
+// ':' form needs a generated-looking value (looksGenerated). Only an
+// accepted name's value is consumed, so a pair before it ("Error:" before
+// "password:") hides nothing, and every byte is walked a bounded number of
+// times: the names back at most 64 + 10 bytes from their separator, and
+// each value once.
+func scanSecretAssignments(s string, params []string, fn func(vStart, vEnd int)) {
 	for off := 0; off < len(s); {
-		i := strings.IndexByte(s[off:], ':')
+		i := strings.IndexAny(s[off:], "=:")
 		if i < 0 {
 			return
 		}
-		colon := off + i
-		off = colon + 1
-		ks, ke := colonName(s, colon)
-		if ks == ke {
+		sep := off + i
+		off = sep + 1
+		ks, ke := assignedName(s, sep)
+		if ks == ke || !secretName(s[ks:ke]) && !inParams(flagName(s[ks:ke]), params) {
 			continue
 		}
-		vs := colon + 1
+		vs := sep + 1
 		for blanks := 0; blanks < 8 && vs < len(s) && (s[vs] == ' ' || s[vs] == '\t'); blanks++ {
 			vs++
 		}
-		if vs < len(s) && (s[vs] == '"' || s[vs] == '\'') {
-			vs++
+		var ve int
+		if q, n, escaped := openingQuote(s, vs); n > 0 {
+			vs += n
+			ve = closingQuote(s, vs, q, escaped)
+		} else {
+			ve = vs
+			for ve < len(s) && !isValueStop(s[ve]) {
+				ve++
+			}
 		}
-		ve := vs
-		for ve < len(s) && ve-vs < 1000 && !isValueStop(s[ve]) {
-			ve++
-		}
-		if ve == vs {
+		off = max(off, ve)
+		v := s[vs:ve]
+		if !secretValue(v) || isVariableRef(v) || s[sep] == ':' && !looksGenerated(v) {
 			continue
 		}
-		fn(ks, ke, vs, ve)
-		off = max(off, ve)
+		fn(vs, ve)
 	}
 }
 
-// colonNameBefore reports whether a name scanColonParams would read ends
-// before the ':' at colon and is a parameter of params or a secret name.
-func colonNameBefore(s string, colon int, params []string) bool {
-	ks, ke := colonName(s, colon)
-	if ks == ke {
-		return false
+// assignedName is where the name before the separator at sep lies: blanks
+// (at most 8), an optional closing quote (escaped or not), the name's
+// bytes (at most 64), without a flag's dashes. s[ks:ke], empty when none.
+func assignedName(s string, sep int) (ks, ke int) {
+	ke = sep
+	for blanks := 0; blanks < 8 && ke > 0 && (s[ke-1] == ' ' || s[ke-1] == '\t'); blanks++ {
+		ke--
 	}
-	name := s[ks:ke]
-	for _, p := range params {
-		if strings.EqualFold(p, name) {
-			return true
-		}
-	}
-	return secretName(name)
-}
-
-// headerKeyword reports whether a name holds one of scanHeaders' keywords.
-func headerKeyword(name string) bool {
-	for _, kw := range headerKeywords {
-		if indexFold(name, kw) >= 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// colonName is where the name before the ':' at colon lies, an optional
-// closing quote after it: s[ks:ke], empty when none.
-func colonName(s string, colon int) (ks, ke int) {
-	ke = colon
 	if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
 		ke--
+		if ke > 0 && s[ke-1] == '\\' {
+			ke--
+		}
 	}
 	ks = ke
 	for ks > 0 && ke-ks < 64 && isParamNameByte(s[ks-1]) {
 		ks--
 	}
 	return ks, ke
+}
+
+// openingQuote reports the quote a value starts with at i ('"', '\”, or
+// an escaped \" in a string), its length, and whether it was escaped.
+func openingQuote(s string, i int) (q byte, n int, escaped bool) {
+	switch {
+	case i < len(s) && (s[i] == '"' || s[i] == '\''):
+		return s[i], 1, false
+	case i+1 < len(s) && s[i] == '\\' && s[i+1] == '"':
+		return '"', 2, true
+	}
+	return 0, 0, false
+}
+
+// closingQuote is where a value quoted by q from i ends, or the end of s.
+// Opened plainly, at its first q that no backslash escapes (an escaped
+// quote is part of the value); opened escaped (\"), at the next \".
+func closingQuote(s string, i int, q byte, escaped bool) int {
+	for j := i; j < len(s); j++ {
+		if s[j] == '\\' {
+			if escaped && j+1 < len(s) && s[j+1] == q {
+				return j
+			}
+			j++ // what it escapes is part of the value
+			continue
+		}
+		if s[j] == q && !escaped {
+			return j
+		}
+	}
+	return len(s)
+}
+
+// inParams reports whether name is one of params, in any case.
+func inParams(name string, params []string) bool {
+	for _, p := range params {
+		if strings.EqualFold(p, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendUncovered appends to found each weak span that no finding of
+// found overlaps, sorting a copy of found's spans once: a text of many
+// assignments and keys costs n log n, not n × m.
+func appendUncovered(found, weak []Credential) []Credential {
+	if len(weak) == 0 {
+		return found
+	}
+	spans := make([][2]int, len(found))
+	for i, c := range found {
+		spans[i] = [2]int{c.Start, c.End}
+	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+	maxEnd := make([]int, len(spans)) // the largest end among spans[:i+1]
+	for i, sp := range spans {
+		maxEnd[i] = sp[1]
+		if i > 0 {
+			maxEnd[i] = max(maxEnd[i], maxEnd[i-1])
+		}
+	}
+	for _, w := range weak {
+		// The spans starting before w ends; one of them overlaps w when
+		// the largest end among them lies past w's start.
+		k, _ := slices.BinarySearchFunc(spans, w.End, func(sp [2]int, end int) int { return sp[0] - end })
+		if k > 0 && maxEnd[k-1] > w.Start {
+			continue
+		}
+		found = append(found, w)
+	}
+	return found
+}
+
+// assignmentBefore reports whether scanSecretAssignments reads a name
+// before the separator at sep (MayHoldText's test).
+func assignmentBefore(s string, sep int, params []string) bool {
+	ks, ke := assignedName(s, sep)
+	return ks != ke && (secretName(s[ks:ke]) || inParams(flagName(s[ks:ke]), params))
 }

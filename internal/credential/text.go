@@ -86,23 +86,13 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 			if c, ok := r.param(name, v, params); ok {
 				c.AsAuth = true
 				add(r.at(c, vStart, vEnd))
-			} else if secretName(name) && secretValue(v) {
-				weak = append(weak, Credential{Start: vStart, End: vEnd}) // scrubbed, not reported (secretName)
-			}
-		})
-		scanColonParams(s, func(kStart, kEnd, vStart, vEnd int) {
-			v := s[vStart:vEnd]
-			name := s[kStart:kEnd]
-			if !secretValue(v) || !looksGenerated(v) || headerKeyword(name) {
-				return // "password: required" is prose; scanHeaders reads header names
-			}
-			if c, ok := r.param(name, v, params); ok {
-				weak = append(weak, r.at(c, vStart, vEnd))
-			} else if secretName(name) {
-				weak = append(weak, Credential{Start: vStart, End: vEnd})
 			}
 		})
 	}
+	// Scrubbed, not reported: values their names give away (secretname.go).
+	scanSecretAssignments(s, params, func(vStart, vEnd int) {
+		weak = append(weak, Credential{Start: vStart, End: vEnd})
+	})
 	if strings.Contains(s, "eyJ") {
 		for _, m := range jwtInText.FindAllStringIndex(s, maxMatches) {
 			found = append(found, r.at(r.Classify(s[m[0]:m[1]], auditattr.TypeBearer), m[0], m[1]))
@@ -128,11 +118,7 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 			}
 		}
 	}
-	for _, w := range weak {
-		if !slices.ContainsFunc(found, func(c Credential) bool { return c.Start < w.End && w.Start < c.End }) {
-			found = append(found, w)
-		}
-	}
+	found = appendUncovered(found, weak)
 	emitOrdered(found, fn)
 }
 

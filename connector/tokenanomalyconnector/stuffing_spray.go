@@ -62,14 +62,23 @@ type sprayState struct {
 }
 
 // sprayCandidate reports whether a failing credential is a guess: it
-// proves nothing (never succeeded, not lapsed) and names no owner seen
-// before (the stages run before the token's, so this item has not
-// created one).
+// proves nothing (never succeeded, not lapsed), and it names no owner seen
+// before, or names one from a network whose AS that owner never used. The
+// owner is only the credential's claim (a Basic user name, a forged JWT's
+// sub), so a breached list of real users' names is still a list; a known
+// person's new token refused from their own provider (an identity
+// provider's key rotation), or from an address no AS announces (the org's
+// own network), is not a guess. The stages run before the token's, so
+// this item has created no owner.
 func (m *model) sprayCandidate(ev *event) bool {
 	if !m.unproven(ev) {
 		return false
 	}
-	return ev.principal == "" || m.principalRates.get(ev.owner) == nil && m.principals.get(ev.owner) == nil
+	if ev.principal == "" || m.principalRates.get(ev.owner) == nil && m.principals.get(ev.owner) == nil {
+		return true
+	}
+	as, ok := m.asn.Lookup(ev.addr())
+	return ok && !m.novelty.has(asPair(ev.owner, as)) // an address of no AS is the org's own network
 }
 
 // detectSpray counts ev's credential when it is a guess and raises
@@ -127,13 +136,17 @@ func (m *model) detectSpray(ev *event, c *StuffingConfig) {
 }
 
 // rollSpray folds the windows that closed before window w into the mean.
+// A window teaches at most the threshold in force: a background that grows
+// is learned step by step as the threshold follows it, while one address's
+// flood of 20,000 junk keys in a window (the per-address counts' alert)
+// cannot raise the bar for a day and hide the next spray.
 func (m *model) rollSpray(w int64, c *StuffingConfig) {
 	s := &m.spray
 	if w <= s.window {
 		return
 	}
 	decay := math.Exp2(-float64(c.SprayWindow) / float64(sprayHalfLife))
-	s.mean = s.mean*decay + (1-decay)*float64(s.count)
+	s.mean = s.mean*decay + (1-decay)*float64(min(s.count, m.sprayThreshold(c)))
 	if gap := w - s.window - 1; gap > 0 {
 		s.mean *= math.Pow(decay, float64(min(gap, 1<<20)))
 	}
@@ -151,7 +164,10 @@ func (m *model) sprayThreshold(c *StuffingConfig) int {
 // one alert an hour while it goes on), with the addresses as evidence.
 func (m *model) raiseSpray(ev *event, n, threshold int, clients map[uint64]string, c *StuffingConfig) {
 	f := newFinding(typeCredentialStuffing, &m.det.stuffing, ev)
-	f.tokenID, f.principal, f.resourceName, f.discriminator, f.byClient = "", "", "", "distributed", true
+	// The per-address findings' discriminator is their (never empty)
+	// address: "" is one no client can take.
+	f.tokenID, f.principal, f.resourceName, f.discriminator, f.byClient = "", "", "", "", true
+	f.client = "" // the org's finding: the addresses are its evidence
 	f.hasEvidence = true
 	f.observed, f.threshold, f.baseline, f.window = float64(n), float64(threshold), m.spray.mean, c.SprayWindow
 	f.values = make([]string, 0, len(clients))
@@ -188,5 +204,7 @@ func validateSpray(c *StuffingConfig, v *validator) {
 		v.add("detectors.credential_stuffing.spray_min_clients: %d is outside 2..spray_threshold (default %d)",
 			c.SprayMinClients, defaultSprayClients)
 	}
-	v.positive("credential_stuffing.spray_window", c.SprayWindow)
+	if c.SprayWindow < time.Second {
+		v.add("detectors.credential_stuffing.spray_window: %s is under 1s (default 10m)", c.SprayWindow)
+	}
 }

@@ -51,6 +51,25 @@ func TestCredentialStuffingSpray(t *testing.T) {
 		owners[len(owners)-2].principal = fmt.Sprintf("user%d", i)
 		owners[len(owners)-3].principal = fmt.Sprintf("user%d", i)
 	}
+	// ownersAt: the same 90 people, on one ISP's network (format).
+	ownersAt := func(format string) []item {
+		var out []item
+		for i := range 90 {
+			for _, it := range steady(fmt.Sprintf("tok_old%d", i), fmt.Sprintf(format, 1+i), "GET /v1/me",
+				start.Add(-48*time.Hour+time.Duration(i)*time.Minute), time.Hour, 3) {
+				it.principal = fmt.Sprintf("user%d", i)
+				out = append(out, it)
+			}
+		}
+		return out
+	}
+	// proxied moves items onto a residential proxy pool of other ISPs.
+	proxied := func(items []item) []item {
+		for i := range items {
+			items[i].client = fmt.Sprintf("179.215.%d.%d", 1+i%45, 1+i%45)
+		}
+		return items
+	}
 	rotated := func(it *item) {
 		i := strings.TrimPrefix(it.token, "tok_g")
 		it.principal, it.tokenType = "user"+i, auditattr.TypeJWT
@@ -74,6 +93,11 @@ func TestCredentialStuffingSpray(t *testing.T) {
 		{"known tokens failing", known, list(nil), false, 0},
 		{"lapsed tokens", nil, list(lapsed), false, 0},
 		{"known owners' new tokens failing", owners, list(rotated), false, 0},
+		{"a breached list naming known owners, from a proxy pool", ownersAt("84.17.3.%d"), proxied(list(rotated)), false, 1},
+		{"known owners' new tokens failing from their own ISP", ownersAt("84.17.3.%d"), list(func(it *item) {
+			rotated(it)
+			it.client = fmt.Sprintf("84.17.3.%d", 1+len(it.token)%200)
+		}), false, 0},
 		{"90 guesses from 5 addresses", nil, guesses("g", 90, 5, start, 6*time.Second, nil), false, 0},
 		{"29 guesses from 29 addresses", nil, guesses("g", 29, 29, start, 6*time.Second, nil), false, 0},
 		{"a list at the org's usual rate of guesses", scanned, guesses("g", 45, 45, start, 10*time.Second, nil), false, 0},
@@ -140,4 +164,60 @@ func TestSprayBounded(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, n)
+}
+
+// TestSprayBaselineNotPoisoned: one address's flood of junk keys (the
+// per-address counts' alert) teaches the org's usual count at most the
+// threshold per window, so a spray two hours later still alerts.
+func TestSprayBaselineNotPoisoned(t *testing.T) {
+	h := newHarness(t, testConfig())
+	start := t0.Add(3 * 24 * time.Hour)
+	var flood []item
+	for i := range 20000 {
+		flood = append(flood, item{at: start.Add(time.Duration(i) * 9 * time.Millisecond), token: fmt.Sprintf("tok_junk%d", i),
+			outcome: auditattr.OutcomeFailure, client: "203.0.113.9", tokenType: auditattr.TypeBearer, resource: "GET /v1/me"})
+	}
+	for b := range slices.Chunk(flood, 500) {
+		h.send(b...)
+	}
+	before := len(h.alertsOf(auditattr.FindingCredentialStuffing))
+	var spray []item
+	for i := range 90 {
+		spray = append(spray, item{at: start.Add(2*time.Hour + time.Duration(i)*6*time.Second), token: fmt.Sprintf("tok_g%d", i),
+			outcome: auditattr.OutcomeFailure, client: fmt.Sprintf("100.%d.7.%d", 64+i%45, 1+i%45), tokenType: auditattr.TypeBearer, resource: "GET /v1/me"})
+	}
+	h.send(spray...)
+	n := 0
+	for _, lr := range h.alertsOf(auditattr.FindingCredentialStuffing)[before:] {
+		if strings.Contains(lr.Body().Str(), "spread over many addresses") {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n)
+}
+
+// TestSprayValidate: the spray count's keys name the field and the fix.
+func TestSprayValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*StuffingConfig)
+		want string
+	}{
+		{"a window under a second", func(c *StuffingConfig) { c.SprayWindow = 500 * time.Microsecond }, "spray_window"},
+		{"a threshold of 1", func(c *StuffingConfig) { c.SprayThreshold = 1 }, "spray_threshold"},
+		{"more clients than guesses", func(c *StuffingConfig) { c.SprayMinClients = c.SprayThreshold + 1 }, "spray_min_clients"},
+		{"off needs nothing else", func(c *StuffingConfig) { c.SprayThreshold, c.SprayWindow, c.SprayMinClients = 0, 0, 0 }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			tt.edit(&cfg.Detectors.CredentialStuffing)
+			err := cfg.Validate()
+			if tt.want == "" {
+				assert.NoError(t, err)
+			} else if assert.Error(t, err) {
+				assert.Contains(t, err.Error(), "credential_stuffing."+tt.want)
+			}
+		})
+	}
 }

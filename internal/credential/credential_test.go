@@ -382,7 +382,7 @@ func TestHostileTextIsLinear(t *testing.T) {
 		strings.Repeat("eyJ", 100000),
 		"a=" + strings.Repeat("a=", 150000),
 		strings.Repeat("x_secret=abcdefgh1 token=abcdefgh ", 30000), // many scrubs beside many findings
-		strings.Repeat(`password:"`, 30000),                          // quoted values never closed
+		strings.Repeat(`password:"`, 30000),                         // quoted values never closed
 		strings.Repeat("Error:password:", 60000),
 	} {
 		r.ScanText(s, params, nil, func(Credential) {})

@@ -487,6 +487,34 @@ func TestNewClientAddressProviderHopping(t *testing.T) {
 	}
 }
 
+// TestNewClientAddressYoungJudgmentNotSpent: a thief's first stop on a
+// residential network that no rule judges (its owner uses both clouds and
+// ISPs) does not use up the young token's judgment: the rented server on a
+// provider the owner never used that follows still alerts.
+func TestNewClientAddressYoungJudgmentNotSpent(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour)
+	var history []item
+	for h := range 3 * 24 {
+		client := "20.42.7.9" // Azure
+		if h%4 == 0 {
+			client = "84.17.3.21" // the owner's office ISP
+		}
+		history = append(history, withPrincipal(every(fmt.Sprintf("tok_ed_%d", h), client, t0.Add(time.Duration(h)*time.Hour-10*time.Hour), 10*time.Minute, 5), "ed")...)
+	}
+	h := newHarness(t, testConfig())
+	items := append(orgDays(), history...)
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	h.send(items...)
+	for i, client := range []string{"179.215.175.19", "134.209.70.5"} { // a residential proxy, then DigitalOcean
+		stolen := item{token: "tok_ed_70", principal: "ed", client: client, at: then.Add(time.Duration(i) * 5 * time.Minute), outcome: auditattr.OutcomeSuccess}
+		h.send(stolen, stolen)
+	}
+	got := h.alertsOf(auditattr.FindingNewClientAddress)
+	if assert.Len(t, got, 1) {
+		assert.Contains(t, got[0].Body().Str(), "134.209.70.0/24")
+	}
+}
+
 // TestNewClientAddressOwnerLeavesItsCloud: a partner whose hourly JWTs
 // all came from its cloud for days, whose current JWT shows up on a
 // residential ISP's network, is judged on the owner's history: once, on

@@ -254,10 +254,18 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	}
 	tokenSettled := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig)
 	serverLeft := r.serverLeft && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds()
-	ownerLeft := !serverLeft && r.ownerLeft && st.addrNovel == 0 && m.ownerHistory(ev, c.LearningPeriod) != nil
-	judged := (tokenSettled || (r.firstHosting || r.newProvider && st.addrNovel == 0) && m.historyKnown(ev, st, c.LearningPeriod) ||
+	// A young token's judgment by its owner's providers is spent once it
+	// has been made, not by any earlier novelty: a thief's first stop on
+	// a residential network the rules do not judge must not use it up.
+	young := st.flags&flagYoungJudged == 0
+	ownerLeft := !serverLeft && r.ownerLeft && young && m.ownerHistory(ev, c.LearningPeriod) != nil
+	newProvider := r.newProvider && young && !r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod)
+	judged := (tokenSettled || r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod) || newProvider ||
 		serverLeft || ownerLeft) &&
 		(c.Population.MinTokens == 0 || ev.at-m.since >= c.Population.LearningPeriod.Milliseconds())
+	if judged && !tokenSettled && (ownerLeft || newProvider) {
+		st.flags |= flagYoungJudged
+	}
 	st.addrNovelAt, st.addrNovel = uint32(ev.at/1000), min(st.addrNovel+1, 0xff)
 	if !judged || !m.det.newAddress.applies(ev) {
 		return

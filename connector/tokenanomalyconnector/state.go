@@ -124,6 +124,7 @@ const (
 	flagRateLongWindow // rateLongPeakPending holds a whole window's
 	flagHoursBursty    // a slot of the hour-of-week profile filled up and halved
 	flagSucceeded      // a request with the token succeeded (credential_stuffing's slow count)
+	flagYoungJudged    // new_client_address judged the token before it settled (newProvider, ownerLeft): once
 )
 
 // tokenExtra holds the rarer per-token state.

@@ -87,7 +87,7 @@ func (r *Rules) MayHoldText(s string, params []string) bool {
 		if t&triggerAnywhere != 0 && (i >= 2 && c == 'J' && s[i-2:i] == "ey" || i >= 3 && c == 'k' && strings.HasPrefix(s[i-3:], "hooks")) {
 			return true
 		}
-		if t&triggerSeparator != 0 && (headerNameBefore(s, i) || c == '=' && paramNameBefore(s, i, params) || assignmentBefore(s, i, params)) {
+		if t&triggerSeparator != 0 && (headerNameBefore(s, i) || assignmentBefore(s, i, params)) {
 			return true
 		}
 		if t&triggerUserinfo != 0 && userinfoAt(s, i) {
@@ -119,23 +119,4 @@ func headerNameBefore(s string, sep int) bool {
 		}
 	}
 	return false
-}
-
-// paramNameBefore reports whether the name scanParams reads before the
-// '=' at eq is one of params.
-func paramNameBefore(s string, eq int, params []string) bool {
-	ks := eq
-	for ks > 0 && eq-ks < 64 && isParamNameByte(s[ks-1]) {
-		ks--
-	}
-	if ks == eq {
-		return false
-	}
-	name := flagName(s[ks:eq])
-	for _, p := range params {
-		if strings.EqualFold(p, name) {
-			return true
-		}
-	}
-	return secretName(name)
 }

@@ -157,7 +157,7 @@ func mayHoldTextTwoPass(r *Rules, s string, params []string) bool {
 	for i := 0; i < len(s); i++ {
 		switch {
 		case s[i] == ':' || s[i] == '=':
-			if headerNameBefore(s, i) || s[i] == '=' && paramNameBefore(s, i, params) || assignmentBefore(s, i, params) {
+			if headerNameBefore(s, i) || assignmentBefore(s, i, params) {
 				return true
 			}
 		case s[i] == '@':

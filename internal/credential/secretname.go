@@ -24,8 +24,8 @@ var secretKeywords = []string{"secret", "password", "passwd", "passphrase", "tok
 // any case, and does not name where a secret is kept (password_file=,
 // --access-token-file=, secret_path=).
 func secretName(name string) bool {
-	if n := len(name); n >= 4 {
-		switch strings.ToLower(name[max(0, n-5):]) {
+	if n := len(name); n >= 5 {
+		switch strings.ToLower(name[n-5:]) {
 		case "_file", "-file", "_path", "-path":
 			return false
 		}
@@ -125,8 +125,9 @@ func assignedName(s string, sep int) (ks, ke int) {
 	return ks, ke
 }
 
-// openingQuote reports the quote a value starts with at i ('"', '\”, or
-// an escaped \" in a string), its length, and whether it was escaped.
+// openingQuote reports the quote a value starts with at i (a double or a
+// single quote, or an escaped \" in a string), its length, and whether
+// it was escaped.
 func openingQuote(s string, i int) (q byte, n int, escaped bool) {
 	switch {
 	case i < len(s) && (s[i] == '"' || s[i] == '\''):

@@ -67,9 +67,9 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 	}
 	var found []Credential
 	add := func(c Credential) { found = append(found, c) }
-	// weak: what a name alone gives away (a secret keyword in it, or the
-	// "name: value" form); it gives way to any finding of a scanner that
-	// knows the value's form (a key family, a header, a JWT) it overlaps.
+	// weak: what a name alone gives away (scanSecretAssignments); it gives
+	// way to any finding of a scanner that knows the value's form (a key
+	// family, a header, a JWT) it overlaps.
 	var weak []Credential
 	// First: a userinfo's key wins the tie with x-access-token:… read as
 	// a header (the same span), and a clone URL in prose is no request's
@@ -78,12 +78,10 @@ func (r *Rules) ScanText(s string, params []string, extra *Patterns, fn func(Cre
 	r.scanHeaders(s, add)
 	if len(params) > 0 {
 		scanParams(s, func(kStart, kEnd, vStart, vEnd int) {
-			v := s[vStart:vEnd]
-			if isVariableRef(v) {
+			if isVariableRef(s[vStart:vEnd]) {
 				return
 			}
-			name := flagName(s[kStart:kEnd])
-			if c, ok := r.param(name, v, params); ok {
+			if c, ok := r.param(flagName(s[kStart:kEnd]), s[vStart:vEnd], params); ok {
 				c.AsAuth = true
 				add(r.at(c, vStart, vEnd))
 			}

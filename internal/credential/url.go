@@ -69,14 +69,7 @@ func (r *Rules) param(k, v string, params []string) (Credential, bool) {
 		name = k
 	}
 	name = strings.ToLower(name)
-	wanted := false
-	for _, p := range params {
-		if strings.EqualFold(p, name) {
-			wanted = true
-			break
-		}
-	}
-	if !wanted {
+	if !inParams(name, params) {
 		return Credential{}, false
 	}
 	val, err := url.QueryUnescape(v)

@@ -416,12 +416,7 @@ func TestNewClientAddressFirstHosting(t *testing.T) {
 	}
 	// Dave's integration gets a new JWT each hour, on a cloud.
 	integration := func(owner, client string) []item {
-		var items []item
-		for h := range 3 * 24 {
-			tok := fmt.Sprintf("tok_%s_%d", owner, h)
-			items = append(items, withPrincipal(every(tok, client, t0.Add(time.Duration(h)*time.Hour-10*time.Hour), 10*time.Minute, 5), owner)...)
-		}
-		return items
+		return tokenEachHour(owner, t0.Add(-10*time.Hour), 3*24, func(int) string { return client })
 	}
 	const (
 		firstBody = "neither the token nor its owner used a hosting provider before"
@@ -467,15 +462,7 @@ func TestNewClientAddressFirstHosting(t *testing.T) {
 // JWT from one rented server after another alerts once, on the first.
 func TestNewClientAddressProviderHopping(t *testing.T) {
 	then := t0.Add(3*24*time.Hour + time.Hour)
-	var history []item
-	for h := range 3 * 24 {
-		tok := fmt.Sprintf("tok_dave_%d", h)
-		history = append(history, withPrincipal(every(tok, "20.42.7.9", t0.Add(time.Duration(h)*time.Hour-10*time.Hour), 10*time.Minute, 5), "dave")...)
-	}
-	h := newHarness(t, testConfig())
-	items := append(orgDays(), history...)
-	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-	h.send(items...)
+	h := orgWith(t, tokenEachHour("dave", t0.Add(-10*time.Hour), 3*24, func(int) string { return "20.42.7.9" }))
 	// DigitalOcean, Vultr, Hetzner, OVH: a provider each, minutes apart.
 	for i, vps := range []string{"134.209.70.5", "45.32.63.9", "88.198.13.7", "51.38.25.3"} {
 		stolen := item{token: "tok_dave_70", principal: "dave", client: vps, at: then.Add(time.Duration(i) * 5 * time.Minute), outcome: auditattr.OutcomeSuccess}
@@ -493,18 +480,12 @@ func TestNewClientAddressProviderHopping(t *testing.T) {
 // provider the owner never used that follows still alerts.
 func TestNewClientAddressYoungJudgmentNotSpent(t *testing.T) {
 	then := t0.Add(3*24*time.Hour + time.Hour)
-	var history []item
-	for h := range 3 * 24 {
-		client := "20.42.7.9" // Azure
+	h := orgWith(t, tokenEachHour("ed", t0.Add(-10*time.Hour), 3*24, func(h int) string {
 		if h%4 == 0 {
-			client = "84.17.3.21" // the owner's office ISP
+			return "84.17.3.21" // the owner's office ISP
 		}
-		history = append(history, withPrincipal(every(fmt.Sprintf("tok_ed_%d", h), client, t0.Add(time.Duration(h)*time.Hour-10*time.Hour), 10*time.Minute, 5), "ed")...)
-	}
-	h := newHarness(t, testConfig())
-	items := append(orgDays(), history...)
-	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-	h.send(items...)
+		return "20.42.7.9" // Azure
+	}))
 	for i, client := range []string{"179.215.175.19", "134.209.70.5"} { // a residential proxy, then DigitalOcean
 		stolen := item{token: "tok_ed_70", principal: "ed", client: client, at: then.Add(time.Duration(i) * 5 * time.Minute), outcome: auditattr.OutcomeSuccess}
 		h.send(stolen, stolen)
@@ -524,16 +505,12 @@ func TestNewClientAddressOwnerLeavesItsCloud(t *testing.T) {
 	then := t0.Add(3*24*time.Hour + time.Hour)
 	const cloud, home, proxy = "51.91.217.20", "84.17.3.22", "179.215.175.19" // OVH; residential ISPs
 	partner := func(from time.Time, hours int, extra string) []item {
-		var items []item
-		for h := range hours {
-			tok := fmt.Sprintf("tok_pt_%d", h)
-			client := cloud
+		return tokenEachHour("partner", from, hours, func(h int) string {
 			if extra != "" && h%5 == 0 {
-				client = extra // a developer of the partner's, from home
+				return extra // a developer of the partner's, from home
 			}
-			items = append(items, withPrincipal(every(tok, client, from.Add(time.Duration(h)*time.Hour), 10*time.Minute, 5), "partner")...)
-		}
-		return items
+			return cloud
+		})
 	}
 	stolen := item{token: "tok_pt_cur", principal: "partner", client: proxy, at: then}
 	tests := []struct {
@@ -547,11 +524,7 @@ func TestNewClientAddressOwnerLeavesItsCloud(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, testConfig())
-			items := append(orgDays(), tt.history...)
-			items = append(items, withPrincipal(every("tok_pt_cur", cloud, then.Add(-5*time.Minute), time.Minute, 3), "partner")...)
-			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-			h.send(items...)
+			h := orgWith(t, append(tt.history, withPrincipal(every("tok_pt_cur", cloud, then.Add(-5*time.Minute), time.Minute, 3), "partner")...))
 			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
 			stolen.outcome = auditattr.OutcomeSuccess
 			h.send(stolen, stolen)
@@ -611,16 +584,35 @@ func TestNewClientAddressServerKeyLeavesItsCloud(t *testing.T) {
 // first with body in its text).
 func assertStolenUse(t *testing.T, history []item, stolen item, want int, body string) {
 	t.Helper()
-	h := newHarness(t, testConfig())
-	items := append(orgDays(), history...)
-	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-	h.send(items...)
+	h := orgWith(t, history)
 	require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
 	h.send(stolen, stolen)
 	got := h.alertsOf(auditattr.FindingNewClientAddress)
 	if assert.Len(t, got, want) && want == 1 {
 		assert.Contains(t, got[0].Body().Str(), body)
 	}
+}
+
+// orgWith is a harness that has seen the org's days (orgDays) and
+// history, in event-time order.
+func orgWith(t *testing.T, history []item) *harness {
+	t.Helper()
+	h := newHarness(t, testConfig())
+	items := append(orgDays(), history...)
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	h.send(items...)
+	return h
+}
+
+// tokenEachHour is an owner's new token each hour from from, for hours
+// hours (tok_<owner>_<hour>), five calls each from client(hour).
+func tokenEachHour(owner string, from time.Time, hours int, client func(hour int) string) []item {
+	var items []item
+	for h := range hours {
+		tok := fmt.Sprintf("tok_%s_%d", owner, h)
+		items = append(items, withPrincipal(every(tok, client(h), from.Add(time.Duration(h)*time.Hour), 10*time.Minute, 5), owner)...)
+	}
+	return items
 }
 
 // withPrincipal names principal as the owner of items.

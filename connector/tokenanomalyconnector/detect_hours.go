@@ -139,7 +139,7 @@ func steadyProfile(st *tokenState) bool {
 func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slot int) (off bool, total uint16, byOwner bool) {
 	c := &m.cfg.Detectors.OffHours
 	past := func(firstSeen uint32) bool { return ev.at-int64(firstSeen)*1000 >= c.LearningPeriod.Milliseconds() }
-	ownerLearned := owner != nil && past(owner.firstSeen) && int(max(owner.requests, owner.total)) >= c.MinSamples
+	ownerLearned := owner != nil && past(owner.firstSeen) && int(owner.requests) >= c.MinSamples
 	if past(st.firstSeen) {
 		// A steady low-rate token's few calls a day show a few hours of
 		// its day: it is judged without minDayHours. A bursty profile's

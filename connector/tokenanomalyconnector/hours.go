@@ -214,8 +214,8 @@ type principalHours struct {
 	total               uint16
 	// requests counts the requests learned, as total did until a slot
 	// filled up and the profile was halved (total is a weight from then
-	// on): min_samples is a count of requests. Not saved: after a restart
-	// it counts on from total, the fewer.
+	// on, never above it): min_samples is a count of requests. Not saved:
+	// after a restart it counts on from total, the fewer.
 	requests uint16
 	hours    hourProfile
 }

@@ -39,10 +39,9 @@ const maxSprayValues = 64
 
 // sprayGuess is one guessed credential that failed.
 type sprayGuess struct {
-	fp     uint32 // the credential's fingerprint (token key)
-	client uint64 // its address's key
-	at     int64  // its last failure, unix ms
-	addr   string // the address, for the alert (a copy)
+	fp   uint32 // the credential's fingerprint (token key)
+	at   int64  // its last failure, unix ms
+	addr string // the address: the count of addresses and the alert (a copy)
 }
 
 // sprayState is the org's count of guesses: the most recent distinct
@@ -92,7 +91,7 @@ func (m *model) detectSpray(ev *event, c *StuffingConfig) {
 	win := c.SprayWindow.Milliseconds()
 	m.rollSpray(ev.at/win, c)
 	threshold := m.sprayThreshold(c)
-	fp, client := uint32(ev.key>>32), hashString(seedClient, ev.client)
+	fp := uint32(ev.key >> 32)
 	if i := slices.IndexFunc(s.guesses, func(g sprayGuess) bool { return g.fp == fp }); i >= 0 {
 		s.guesses[i].at = max(s.guesses[i].at, ev.at)
 	} else {
@@ -108,7 +107,7 @@ func (m *model) detectSpray(ev *event, c *StuffingConfig) {
 			}
 			s.guesses = slices.Delete(s.guesses, oldest, oldest+1)
 		}
-		s.guesses = append(s.guesses, sprayGuess{fp: fp, client: client, at: ev.at, addr: strings.Clone(ev.client)})
+		s.guesses = append(s.guesses, sprayGuess{fp: fp, at: ev.at, addr: strings.Clone(ev.client)})
 	}
 	s.newest = max(s.newest, ev.at)
 	cutoff := s.newest - win
@@ -121,10 +120,10 @@ func (m *model) detectSpray(ev *event, c *StuffingConfig) {
 	if n < threshold || s.newest < s.nextCheck {
 		return
 	}
-	clients := make(map[uint64]string, 2*c.SprayMinClients)
+	clients := make(map[string]struct{}, 2*c.SprayMinClients)
 	for _, g := range s.guesses {
 		if g.at > cutoff {
-			clients[g.client] = g.addr
+			clients[g.addr] = struct{}{}
 		}
 	}
 	if len(clients) < c.SprayMinClients {
@@ -162,7 +161,7 @@ func (m *model) sprayThreshold(c *StuffingConfig) int {
 // raiseSpray raises credential_stuffing for a spray: the finding is the
 // org's, named by no token or address (the suppression window makes it
 // one alert an hour while it goes on), with the addresses as evidence.
-func (m *model) raiseSpray(ev *event, n, threshold int, clients map[uint64]string, c *StuffingConfig) {
+func (m *model) raiseSpray(ev *event, n, threshold int, clients map[string]struct{}, c *StuffingConfig) {
 	f := newFinding(typeCredentialStuffing, &m.det.stuffing, ev)
 	// The per-address findings' discriminator is their (never empty)
 	// address: "" is one no client can take.
@@ -171,7 +170,7 @@ func (m *model) raiseSpray(ev *event, n, threshold int, clients map[uint64]strin
 	f.hasEvidence = true
 	f.observed, f.threshold, f.baseline, f.window = float64(n), float64(threshold), m.spray.mean, c.SprayWindow
 	f.values = make([]string, 0, len(clients))
-	for _, a := range clients {
+	for a := range clients {
 		f.values = append(f.values, a)
 	}
 	slices.Sort(f.values)

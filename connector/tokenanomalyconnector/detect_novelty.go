@@ -86,15 +86,19 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			c := &rc.NoveltyConfig
 			novelAt := max(st.resNovelAt, st.firstSeen)
 			judged := settled(ev.at, novelAt, st.activeHours, st.resNovel, c) || quietSettled(ev.at, novelAt, st, c)
-			common := m.commonResource(ev, key, &rc.Population) // teaches the population on every first call
+			peers, ownerKnown := m.resourcePopulation(ev, key) // taught on every first call
+			common := commonResource(&rc.Population, peers, ownerKnown)
+			owner := m.ownerResources(ev)
+			byOwner := !judged && !known && !common && m.ownerJudgesResource(ev, owner, ownerKnown, peers, c)
 			adoption := false
 			if !known {
 				adoption = m.joinFirstCall(ev, st)
 			}
+			learnOwnerResource(ev, owner, ownerKnown, common || adoption)
 			switch {
 			case adoption:
 				st.resQuiet = min(st.resQuiet+1, 0xffff)
-				if !common && judged && d.applies(ev) {
+				if !common && (judged || byOwner) && d.applies(ev) {
 					m.tel.shared(typeNewResource) // the org's new route, taken up
 				}
 				return
@@ -107,12 +111,12 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			default:
 				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
 			}
-			if !known && !common && judged && d.applies(ev) {
+			if !known && !common && (judged || byOwner) && d.applies(ev) {
 				if rc.MinRequests <= 1 || ev.resourceAlerted {
 					// A first call the policy flagged needs no session to be news.
-					m.raiseNewResource(ev, st, 1)
+					m.raiseNewResource(ev, st, 1, byOwner)
 				} else {
-					m.awaitNewResource(ev, st, h)
+					m.awaitNewResource(ev, st, h, byOwner)
 				}
 			}
 		}
@@ -121,7 +125,8 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 
 // raiseNewResource raises new_resource for ev's resource, called calls
 // times since its first call.
-func (m *model) raiseNewResource(ev *event, st *tokenState, calls int) {
+// byOwner: the token was judged by its owner's resources (novelty_owner.go).
+func (m *model) raiseNewResource(ev *event, st *tokenState, calls int, byOwner bool) {
 	c := &m.cfg.Detectors.NewResource
 	f := newFinding(typeNewResource, &m.det.newResource, ev)
 	f.discriminator = ev.resource
@@ -133,11 +138,15 @@ func (m *model) raiseNewResource(ev *event, st *tokenState, calls int) {
 	}
 	f.window = c.ForgetAfter
 	what := tokenTitle(ev.tokenID) + " called " + ev.resource
+	who := "it"
+	if byOwner {
+		who = "its owner, with any token,"
+	}
 	if calls > 1 {
 		f.body = what + " " + strconv.Itoa(calls) + " times within " + c.Window.String() +
-			", a resource it had not called within " + c.ForgetAfter.String() + "."
+			", a resource " + who + " had not called within " + c.ForgetAfter.String() + "."
 	} else {
-		f.body = what + ", which it had not called within " + c.ForgetAfter.String() + "."
+		f.body = what + ", which " + who + " had not called within " + c.ForgetAfter.String() + "."
 	}
 	m.raiseInCohort(f, st, &c.Cohort)
 }
@@ -150,12 +159,12 @@ const maxPendingResources = 8
 // awaitNewResource keeps a judged first call until the token calls the
 // resource min_requests times within window: one call of a route a user
 // rarely needs is a glance, a thief's use of a new endpoint is a session.
-func (m *model) awaitNewResource(ev *event, st *tokenState, pair uint64) {
+func (m *model) awaitNewResource(ev *event, st *tokenState, pair uint64, byOwner bool) {
 	x := m.extras.get(st)
 	if len(x.newRes) >= maxPendingResources {
 		x.newRes = x.newRes[1:]
 	}
-	x.newRes = append(x.newRes, pendingResource{pair: pair, first: ev.at, calls: 1})
+	x.newRes = append(x.newRes, pendingResource{pair: pair, first: ev.at, calls: 1, byOwner: byOwner})
 }
 
 // repeatNewResource counts a repeat call of a resource whose first call
@@ -174,7 +183,7 @@ func (m *model) repeatNewResource(ev *event, st *tokenState, pair uint64) {
 		if p.pair == pair {
 			if p.calls++; int(p.calls) >= c.MinRequests {
 				if m.det.newResource.applies(ev) {
-					m.raiseNewResource(ev, st, int(p.calls))
+					m.raiseNewResource(ev, st, int(p.calls), p.byOwner)
 				}
 				continue
 			}
@@ -220,9 +229,14 @@ const quietRequestsPerValue = 8
 // must still be min_active_hours old in active hours and the learning
 // period past its last new resource, so one burst settles nothing.
 func quietSettled(at int64, novelAt uint32, st *tokenState, c *NoveltyConfig) bool {
-	values := max(int(st.resNovel), 1)
-	return at-int64(novelAt)*1000 >= c.LearningPeriod.Milliseconds() && int(st.activeHours) >= c.MinActiveHours &&
-		int(st.resQuiet) >= quietRequestsPerValue*values
+	return quietEnough(at, novelAt, st.activeHours, st.resQuiet, st.resNovel, c)
+}
+
+// quietEnough is quietSettled's rule on any history: a token's or an
+// owner's (novelty_owner.go).
+func quietEnough(at int64, novelAt uint32, activeHours, quiet uint16, values uint8, c *NoveltyConfig) bool {
+	return at-int64(novelAt)*1000 >= c.LearningPeriod.Milliseconds() && int(activeHours) >= c.MinActiveHours &&
+		int(quiet) >= quietRequestsPerValue*max(int(values), 1)
 }
 
 // detectNewAddress checks the client's network against the filter; fp is

@@ -427,9 +427,10 @@ func (m *model) ingest(ev *event) {
 
 // prepare computes what the stateful detectors need of the item's slices.
 func (m *model) prepare(ev *event) {
-	// new_resource's peer group is its scopes (population_resource.go).
-	peers := m.det.newResource.enabled && m.cfg.Detectors.NewResource.Population.MinPrincipals > 0
-	if ev.hasScopes && (m.det.unusedScopes.enabled && m.reg.hasScopes || peers) {
+	// new_resource's peer group is its scopes (population_resource.go),
+	// read whatever population.min_principals is: a young token's owner
+	// is judged by it (novelty_owner.go).
+	if ev.hasScopes && (m.det.unusedScopes.enabled && m.reg.hasScopes || m.det.newResource.enabled) {
 		ev.scopeBits = m.scopes.bits(ev.scopes)
 	}
 	ev.refusedAuth = refusedAuth(ev)

@@ -235,7 +235,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyRegistry, registry),
 		storage.SetOperation(keyFindings, m.encodeFindings()),
 		storage.SetOperation(keyPrincipals, m.encodePrincipals()),
-		storage.SetOperation(keyPrincipalRates, m.encodePrincipalRates()))
+		storage.SetOperation(keyPrincipalRates, m.encodePrincipalRates()),
+		storage.SetOperation(keyOwnerResources, m.encodeOwnerResources()))
 	if m.cfg.Detectors.NewClientAddress.Population.WideRanges == wideRangesASN {
 		ops = append(ops, storage.SetOperation(keyASWait, []byte{asWait}))
 	} else {
@@ -600,6 +601,7 @@ func (m *model) load(ctx context.Context) error {
 		{keyPopulationPrev, func(b []byte) error { return decodeCounters(b, population.previous) }},
 		{keyPrincipals, func(b []byte) error { return decodePrincipals(b, principals) }},
 		{keyPrincipalRates, func(b []byte) error { return decodePrincipalRates(b, principalRates, version) }},
+		{keyOwnerResources, func(b []byte) error { return decodeOwnerResources(b, principalRates) }},
 	} {
 		data, err := m.store.client.Get(ctx, x.key)
 		if err != nil {

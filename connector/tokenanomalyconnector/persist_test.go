@@ -235,3 +235,20 @@ func putTestOwner(t *table[principalRate], key uint64) *principalRate {
 // withoutLastByte is one encoded owner record as version 6 wrote it: the
 // same but for its last byte (the spread).
 func withoutLastByte(b []byte) []byte { return slices.Clone(b[:len(b)-1]) }
+
+// TestOwnerResourcesSaved: the owners' resource novelty is saved beside
+// their baselines and set on the owners loaded; a truncated record is an
+// error, and an owner no longer in the table is skipped.
+func TestOwnerResourcesSaved(t *testing.T) {
+	rates := newTable(10, principalRateAge)
+	*putTestOwner(rates, 42) = principalRate{firstSeen: 5, resNovelAt: 7, resQuiet: 300, resNovel: 4}
+	*putTestOwner(rates, 43) = principalRate{firstSeen: 6, resNovelAt: 8}
+	data := (&model{principalRates: rates}).encodeOwnerResources()
+
+	into := newTable(10, principalRateAge)
+	putTestOwner(into, 42).firstSeen = 5
+	require.NoError(t, decodeOwnerResources(data, into))
+	assert.Equal(t, *rates.get(42), *into.get(42))
+	assert.Nil(t, into.get(43), "an owner not loaded is not created")
+	assert.Error(t, decodeOwnerResources(data[:len(data)-1], newTable(10, principalRateAge)))
+}

@@ -16,17 +16,34 @@ const defaultResourcePeers = 0
 // share a route mix, so a less-used route of their role is no news, while
 // a reports-only key pulling orders is rare among reports-only keys.
 //
-// Called on every first call a token makes of a resource (the memo missed),
-// it also teaches the population: once per (owner, resource) and
-// generation of the novelty filter, the owner counts once in the shared
-// count-min sketch on (peer group, resource). Both live in the fixed
-// memory of the filter and the sketch, rotate with them in event time and
-// are saved with them; a collision can only make a resource look common.
-func (m *model) commonResource(ev *event, key uint64, pc *ResourcePopulationConfig) bool {
-	if pc.MinPrincipals == 0 {
-		return false
+// The counts are resourcePopulation's. Off (min_principals 0), nothing is
+// common.
+func commonResource(pc *ResourcePopulationConfig, peers int, ownerKnown bool) bool {
+	return pc.MinPrincipals > 0 && (ownerKnown || peers >= pc.MinPrincipals)
+}
+
+// resourcePopulation counts the item's owner (the token when it names
+// none) once in the population of its peer group's resource and reports
+// how many other principals of the group were counted before (peers), and
+// whether the owner called the resource within forget_after. Called on
+// every first call a token makes of a resource (the memo missed), whatever
+// population.min_principals is (a young token's owner is judged by it,
+// novelty_owner.go): once per (owner, resource) and generation of the
+// novelty filter, the owner counts once in the shared count-min sketch on
+// (peer group, resource). Both live in the fixed memory of the filter and
+// the sketch, rotate with them in event time and are saved with them; a
+// collision can only make a resource look common.
+func (m *model) resourcePopulation(ev *event, key uint64) (peers int, ownerKnown bool) {
+	group := hashPair(seedPeerRes, ev.scopeBits^hashString(seedPeerRes, ev.principalType), ev.resource)
+	return m.countOnce(hashPair(seedOwnerRes, wideKey(ev, key), ev.resource), group)
+}
+
+// ownerResources is the item's owner's entry in rate_surge's owners'
+// table, where its resource novelty is kept; nil when it names none or
+// rate_surge keeps no owners.
+func (m *model) ownerResources(ev *event) *principalRate {
+	if ev.principal == "" {
+		return nil
 	}
-	peers := hashPair(seedPeerRes, ev.scopeBits^hashString(seedPeerRes, ev.principalType), ev.resource)
-	others, ownerKnown := m.countOnce(hashPair(seedOwnerRes, wideKey(ev, key), ev.resource), peers)
-	return ownerKnown || others >= pc.MinPrincipals
+	return m.principalRates.get(ev.owner)
 }

@@ -17,12 +17,19 @@ import (
 // multi_address keeps the owner's spread here too: the most networks any
 // one of its tokens used within a window (multiPeak), by which a young
 // short-lived token of the owner is judged (multi_spread.go).
+//
+// new_resource keeps the owner's resource novelty here (res*, as a token
+// keeps its own), by which a young token of the owner is judged
+// (novelty_owner.go).
 type principalRate struct {
 	firstSeen, lastSeen uint32
-	activeHours         uint16
-	multiPeak           uint8
 	bucket              uint32  // the rate_surge bucket peak was last decayed to
+	resNovelAt          uint32  // when the owner last called a resource new to it
 	peak                float32 // decayed busiest closed bucket of one of its tokens
+	activeHours         uint16
+	resQuiet            uint16 // first calls by its tokens of resources it knew, since resNovelAt
+	multiPeak           uint8
+	resNovel            uint8 // resources it was new on
 }
 
 // principalRateAge orders owners for eviction: the least recently seen goes first.

@@ -37,3 +37,38 @@ func decodePrincipalRates(data []byte, into *table[principalRate], version uint3
 		}
 	})
 }
+
+// keyOwnerResources stores the owners' resource novelty (principalRate's
+// res* fields) apart from the baselines, so that state saved before it
+// loads as it was and the owners relearn their resources.
+const keyOwnerResources = "owner_resources"
+
+// ownerResourceRecordBytes is one saved owner: key, resNovelAt, resQuiet,
+// resNovel.
+const ownerResourceRecordBytes = 8 + 4 + 2 + 1
+
+func (m *model) encodeOwnerResources() []byte {
+	return encodeTable(m, m.principalRates, func(e *enc, p *principalRate) {
+		e.u32(p.resNovelAt)
+		e.u16(p.resQuiet)
+		e.u8(p.resNovel)
+	})
+}
+
+// decodeOwnerResources sets the saved resource novelty of the owners in
+// into (decoded before it); an owner no longer there is skipped.
+func decodeOwnerResources(data []byte, into *table[principalRate]) error {
+	d := dec{b: data}
+	n := d.count(ownerResourceRecordBytes)
+	for range n {
+		key := d.u64()
+		at, quiet, novel := d.u32(), d.u16(), d.u8()
+		if d.err != nil {
+			return d.err
+		}
+		if p := into.get(key); p != nil {
+			p.resNovelAt, p.resQuiet, p.resNovel = at, quiet, novel
+		}
+	}
+	return d.err
+}

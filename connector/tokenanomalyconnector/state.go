@@ -149,6 +149,8 @@ type pendingResource struct {
 	pair  uint64 // the (token, resource) pair's hash
 	first int64  // unix ms
 	calls uint16
+	// byOwner: judged by its owner's resources (novelty_owner.go).
+	byOwner bool
 }
 
 type netSeen struct {

@@ -576,6 +576,8 @@ func TestNewClientAddressServerKeyLeavesItsCloud(t *testing.T) {
 		{"its owner's other key is used from the tenant's office ISP, not the thief's", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
 			daily(t0.Add(-9*time.Hour), 4, "tok_key2", "tenant-7", "50.201.249.7")...), 1},
 		{"a key on private addresses only", daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "10.1.2.3"), 0},
+		{"many of the org's people use the thief's ISP: still a server's key off its servers", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
+			peopleOn("86.120.%d.20", t0.Add(-9*time.Hour), 12)...), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -583,6 +585,19 @@ func TestNewClientAddressServerKeyLeavesItsCloud(t *testing.T) {
 			assertStolenUse(t, tt.history, stolen, tt.want, "Until now the token was used from hosting providers' networks only.")
 		})
 	}
+}
+
+// peopleOn is n people's tokens, each used daily for four days from one
+// address of the pattern (%d: the person).
+func peopleOn(pattern string, from time.Time, n int) []item {
+	var items []item
+	for p := range n {
+		for d := range 4 {
+			items = append(items, item{token: fmt.Sprintf("tok_person%d", p), principal: fmt.Sprintf("person%d", p),
+				client: fmt.Sprintf(pattern, p), at: from.Add(time.Duration(d)*24*time.Hour + time.Duration(p)*time.Minute), outcome: auditattr.OutcomeSuccess})
+		}
+	}
+	return items
 }
 
 // assertStolenUse sends the org's days and history, then the stolen call

@@ -77,10 +77,17 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			st.resQuiet = min(st.resQuiet+1, 0xffff)
 			m.repeatNewResource(ev, st, h)
 		} else {
-			known := m.novelty.seen(h)
+			inCurrent, known := m.novelty.probe(h)
 			st.resMemo.record(m.novelty, fp)
 			if known {
 				m.repeatNewResource(ev, st, h)
+			}
+			if inCurrent {
+				// The token alternates between resources this generation
+				// saw it call (and its owner's pair was taught with its
+				// own): a repeat, as a memo hit is.
+				st.resQuiet = min(st.resQuiet+1, 0xffff)
+				return
 			}
 			rc := &m.cfg.Detectors.NewResource
 			c := &rc.NoveltyConfig
@@ -112,8 +119,12 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
 			}
 			if !known && !common && (judged || byOwner) && d.applies(ev) {
-				if rc.MinRequests <= 1 || ev.resourceAlerted {
-					// A first call the policy flagged needs no session to be news.
+				if rc.MinRequests <= 1 || ev.resourceAlerted && !byOwner {
+					// A first call the policy flagged needs no session to be
+					// news. By its owner a young token's is judged on a
+					// session all the same: the verdict already alerts on
+					// the call, and the owner's history is the weaker
+					// evidence (novelty_owner.go).
 					m.raiseNewResource(ev, st, 1, byOwner)
 				} else {
 					m.awaitNewResource(ev, st, h, byOwner)
@@ -263,11 +274,16 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 		return // the token used this network in this generation: nothing new, nothing to count
 	}
 	r := m.rareNetwork(a, key, wideKey(ev, key), c)
-	if known || !r.rare {
+	// A key that lived on servers, now on a far network of an ISP or a
+	// carrier, is judged whether or not the org's people use that ISP:
+	// the population explains a person there, not a server's key (blind7
+	// L111: a CI deploy key from a home line on the ISP of half the
+	// org's app users).
+	serverLeft := r.serverLeft && r.far && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds()
+	if known || !r.rare && !serverLeft {
 		return
 	}
 	tokenSettled := settled(ev.at, max(st.addrNovelAt, st.firstSeen), st.activeHours, st.addrNovel, &c.NoveltyConfig)
-	serverLeft := r.serverLeft && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds()
 	// A young token's judgment by its owner's providers is spent once it
 	// has been made, not by any earlier novelty: a thief's first stop on
 	// a residential network the rules do not judge must not use it up.
@@ -353,6 +369,7 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 			firstHosting: m.firstHosting(key, who), newProvider: byAS}
 	}
 	r.rare = !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || r.as != 0)
+	r.far = !near && !ownWide
 	if known && pc.Hosting {
 		r.serverLeft = m.serverLeft(key)
 		r.ownerLeft = who != key && m.ownerLeft(who)
@@ -371,9 +388,12 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 // serverLeft: the token had been used from hosting providers' networks
 // only within forget_after (see serverLeft); ownerLeft: so had its owner's
 // tokens (see ownerLeft).
+//
+// far: neither the network's coarse range nor its wide one, nor (with
+// wide_ranges "asn") its AS, was the token's or its owner's; rare or not.
 type rarity struct {
-	rare, hosting, firstHosting, newProvider, serverLeft, ownerLeft bool
-	as                                                              uint32
+	rare, far, hosting, firstHosting, newProvider, serverLeft, ownerLeft bool
+	as                                                                   uint32
 }
 
 // ownProvider reports whether who (the owner, or the token without one)
@@ -504,6 +524,16 @@ func asString(as uint32) string {
 // rangeTitle ends new_client_address's body: why the network is rare,
 // naming the AS that announces it (as analysts look a network up).
 func (m *model) rangeTitle(a netip.Addr, r rarity) string {
+	if !r.rare { // serverLeft on a network the org's people use
+		t := "in"
+		if as, ok := m.asn.Lookup(a); ok {
+			t += " AS" + strconv.FormatUint(uint64(as), 10)
+			if name := m.asn.Name(as); name != "" {
+				t += " (" + name + ")"
+			}
+		}
+		return t + ", a network of people, not of servers."
+	}
 	asRare := r.as
 	if r.hosting {
 		t := "on a hosting provider's network (AS" + strconv.FormatUint(uint64(asRare), 10)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
@@ -38,20 +40,31 @@ func hourlySessions(owner, client string, from time.Time, hours int, scopes []st
 func TestNewResourceByOwner(t *testing.T) {
 	const admin = "GET /team/{id}/admin"
 	app := []string{"app"}
+	type probe struct {
+		glance, flagged, anonymous bool   // one call of admin; the processor flagged it; no principal
+		then                       string // a resource the session calls after admin
+	}
 	tests := []struct {
 		name       string
 		history    int      // hours of the owner's sessions before
 		ownerCalls bool     // an earlier session of the owner called admin
 		peers      int      // other principals that called admin
 		peerScopes []string // their scopes
+		probe      probe
 		want       int
 	}{
-		{"never called by anyone", 40, false, 0, nil, 1},
-		{"called by fewer peers than youngResourcePeers", 40, false, youngResourcePeers - 1, app, 1},
-		{"called by youngResourcePeers peers", 40, false, youngResourcePeers, app, 0},
-		{"called by many principals of another role", 40, false, 8, []string{"admin"}, 1},
-		{"called by the owner's earlier session", 40, true, 0, nil, 0},
-		{"owner without history", 3, false, 0, nil, 0},
+		{"never called by anyone", 40, false, 0, nil, probe{}, 1},
+		{"called by fewer peers than youngResourcePeers", 40, false, youngResourcePeers - 1, app, probe{}, 1},
+		{"called by youngResourcePeers peers", 40, false, youngResourcePeers, app, probe{}, 0},
+		{"called by many principals of another role", 40, false, 8, []string{"admin"}, probe{}, 1},
+		{"called by the owner's earlier session", 40, true, 0, nil, probe{}, 0},
+		{"owner without history", 3, false, 0, nil, probe{}, 0},
+		{"one glance", 40, false, 0, nil, probe{glance: true}, 0},
+		{"a token without an owner", 40, false, 0, nil, probe{anonymous: true}, 0},
+		{"flagged by the processor: its verdict is the alert of one call", 40, false, 0, nil, probe{glance: true, flagged: true}, 0},
+		{"flagged by the processor: a session", 40, false, 0, nil, probe{flagged: true}, 1},
+		{"a flagged call is not the owner's novelty", 40, false, 0, nil, probe{glance: true, flagged: true, then: "GET /team/{id}/billing"}, 1},
+		{"an unflagged glance is: the next new resource waits", 40, false, 0, nil, probe{glance: true, then: "GET /team/{id}/billing"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,18 +80,79 @@ func TestNewResourceByOwner(t *testing.T) {
 			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
 			h := newHarness(t, testConfig())
 			h.send(items...)
-			var probe []item // a new session: its usual route, then admin
-			for _, r := range []string{"GET /orders", admin} {
-				probe = append(probe, steady("tok_u1_new", "198.51.100.1", r, t0.Add(time.Hour), time.Minute, newResourceCalls())...)
+			calls := newResourceCalls()
+			if tt.probe.glance {
+				calls = 1
 			}
+			at := t0.Add(time.Hour) // a new session: its usual route, then admin, then maybe another
+			session := steady("tok_u1_new", "198.51.100.1", "GET /orders", at, time.Minute, newResourceCalls())
+			for _, it := range steady("tok_u1_new", "198.51.100.1", admin, at.Add(5*time.Minute), time.Minute, calls) {
+				if tt.probe.flagged {
+					it.violations = []string{auditattr.ViolationScope}
+				}
+				session = append(session, it)
+			}
+			if tt.probe.then != "" {
+				session = append(session, steady("tok_u1_new", "198.51.100.1", tt.probe.then, at.Add(10*time.Minute), time.Minute, newResourceCalls())...)
+			}
+			for i := range session {
+				session[i].principal, session[i].scopes = "u1", app
+				if tt.probe.anonymous {
+					session[i].principal = ""
+				}
+			}
+			h.send(session...)
+			got := h.alertsOf(auditattr.FindingNewResource)
+			if assert.Len(t, got, tt.want) && tt.want > 0 {
+				assert.Contains(t, got[0].Body().Str(), "its owner, with any token,")
+			}
+		})
+	}
+}
+
+// TestNewResourceByOwnerAfterUpgrade: state saved by a version that kept
+// no (owner, resource) pairs has owners with a long history and a
+// first-seen filter without their pairs; loaded without owner_resources,
+// the owners' resources are learned anew, so an owner's usual route is not
+// news. Without that, it would be (the control case).
+func TestNewResourceByOwnerAfterUpgrade(t *testing.T) {
+	app := []string{"app"}
+	for _, tt := range []struct {
+		name    string
+		relearn bool
+		want    int
+	}{
+		{"loaded without owner_resources", true, 0},
+		{"control: the owners' saved history kept as it was", false, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.send(hourlySessions("u1", "198.51.100.1", t0.Add(-40*time.Hour), 40, app, "GET /orders", "GET /profile")...)
+			m := h.model
+			m.mu.Lock()
+			m.novelty = newMemberSet(m.noveltyCap) // the older version's filter: no owner pairs
+			if tt.relearn {
+				require.NoError(t, m.loadOwnerResources(nil, m.principalRates, m.watermark))
+			}
+			m.mu.Unlock()
+			probe := steady("tok_u1_new", "198.51.100.1", "GET /orders", t0.Add(time.Hour), time.Minute, newResourceCalls())
 			for i := range probe {
 				probe[i].principal, probe[i].scopes = "u1", app
 			}
 			h.send(probe...)
-			got := h.alertsOf(auditattr.FindingNewResource)
-			if assert.Len(t, got, tt.want) && tt.want == 1 {
-				assert.Contains(t, got[0].Body().Str(), "its owner, with any token,")
-			}
+			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
 		})
+	}
+}
+
+// TestOwnerResourcesRelearned: owner_resources missing or unreadable
+// makes every owner's resources new from the load's watermark.
+func TestOwnerResourcesRelearned(t *testing.T) {
+	for _, data := range [][]byte{nil, {1, 0, 0, 0, 9}} {
+		rates := newTable(10, principalRateAge)
+		*putTestOwner(rates, 42) = principalRate{firstSeen: 5, activeHours: 90, resQuiet: 300, resNovel: 4}
+		m := &model{logger: zap.NewNop()}
+		require.NoError(t, m.loadOwnerResources(data, rates, 7_000))
+		assert.Equal(t, principalRate{firstSeen: 5, activeHours: 90, resNovelAt: 7}, *rates.get(42))
 	}
 }

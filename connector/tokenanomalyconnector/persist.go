@@ -601,13 +601,13 @@ func (m *model) load(ctx context.Context) error {
 		{keyPopulationPrev, func(b []byte) error { return decodeCounters(b, population.previous) }},
 		{keyPrincipals, func(b []byte) error { return decodePrincipals(b, principals) }},
 		{keyPrincipalRates, func(b []byte) error { return decodePrincipalRates(b, principalRates, version) }},
-		{keyOwnerResources, func(b []byte) error { return decodeOwnerResources(b, principalRates) }},
+		{keyOwnerResources, func(b []byte) error { return m.loadOwnerResources(b, principalRates, watermark) }},
 	} {
 		data, err := m.store.client.Get(ctx, x.key)
 		if err != nil {
 			return fmt.Errorf("storage: reading %s: %w", x.key, err)
 		}
-		if data == nil {
+		if data == nil && x.key != keyOwnerResources {
 			continue // saved by a version without it: learned again
 		}
 		if err := x.decode(data); err != nil {

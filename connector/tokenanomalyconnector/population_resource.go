@@ -33,9 +33,26 @@ func commonResource(pc *ResourcePopulationConfig, peers int, ownerKnown bool) bo
 // (peer group, resource). Both live in the fixed memory of the filter and
 // the sketch, rotate with them in event time and are saved with them; a
 // collision can only make a resource look common.
+//
+// The count stops one past the largest threshold it is compared with
+// (population.min_principals, youngResourcePeers): more proves nothing
+// more, and every count is noise in the sketch's other values, the
+// networks new_client_address counts. So the resources' share of the
+// sketch is bounded by the distinct (peer group, resource) values, not by
+// how many owners call them.
 func (m *model) resourcePopulation(ev *event, key uint64) (peers int, ownerKnown bool) {
 	group := hashPair(seedPeerRes, ev.scopeBits^hashString(seedPeerRes, ev.principalType), ev.resource)
-	return m.countOnce(hashPair(seedOwnerRes, wideKey(ev, key), ev.resource), group)
+	inCurrent, known := m.novelty.probe(hashPair(seedOwnerRes, wideKey(ev, key), ev.resource))
+	count := m.population.count(group)
+	if inCurrent {
+		return max(count-1, 0), known // counted already: not an other
+	}
+	// Past the cap the owner is not added, so that a later call of its own
+	// still finds count-1 at or above the cap.
+	if count <= max(m.cfg.Detectors.NewResource.Population.MinPrincipals, youngResourcePeers) {
+		m.population.add(group)
+	}
+	return count, known
 }
 
 // ownerResources is the item's owner's entry in rate_surge's owners'

@@ -1,5 +1,7 @@
 package tokenanomalyconnector
 
+import "go.uber.org/zap"
+
 // keyPrincipalRates stores rate_surge's owner baselines (principalRate):
 // without them a restart would leave a user's young tokens unjudged until
 // the owner has learned again.
@@ -71,4 +73,30 @@ func decodeOwnerResources(data []byte, into *table[principalRate]) error {
 		}
 	}
 	return d.err
+}
+
+// loadOwnerResources sets the owners' saved resource novelty from data.
+// Without it (saved by a version that kept no owner pairs, or unreadable)
+// the owners' resources are learned anew from watermark: their (owner,
+// resource) pairs are not in the first-seen filter, so an owner that
+// looked settled would take its usual routes for news.
+func (m *model) loadOwnerResources(data []byte, into *table[principalRate], watermark int64) error {
+	if data != nil {
+		err := decodeOwnerResources(data, into)
+		if err == nil {
+			return nil
+		}
+		m.logger.Warn("Ignored the saved owners' resources; they are learned anew", zap.Error(err))
+	}
+	relearnOwnerResources(into, watermark)
+	return nil
+}
+
+// relearnOwnerResources makes every owner's resources new from at (unix
+// ms): none is judged by its owner before learning_period has passed.
+func relearnOwnerResources(t *table[principalRate], at int64) {
+	for i := range t.len() {
+		p := t.at(int32(i))
+		p.resNovelAt, p.resQuiet, p.resNovel = uint32(max(at, 0)/1000), 0, 0
+	}
 }

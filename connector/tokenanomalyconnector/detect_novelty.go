@@ -75,6 +75,7 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 		h := hashPair(seedResource, key, ev.resource)
 		if fp := uint32(h >> 32); st.resMemo.hit(m.novelty, fp) {
 			st.resQuiet = min(st.resQuiet+1, 0xffff)
+			quietOwner(m.ownerResources(ev))
 			m.repeatNewResource(ev, st, h)
 		} else {
 			inCurrent, known := m.novelty.probe(h)
@@ -87,6 +88,7 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 				// saw it call (and its owner's pair was taught with its
 				// own): a repeat, as a memo hit is.
 				st.resQuiet = min(st.resQuiet+1, 0xffff)
+				quietOwner(m.ownerResources(ev))
 				return
 			}
 			rc := &m.cfg.Detectors.NewResource

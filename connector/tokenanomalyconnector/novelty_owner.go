@@ -40,6 +40,15 @@ func (m *model) ownerJudgesResource(ev *event, p *principalRate, ownerKnown bool
 		quietEnough(ev.at, novelAt, p.activeHours, p.resQuiet, p.resNovel, c)
 }
 
+// quietOwner counts a request of one of p's tokens on a resource the
+// token knew: the owner's quiet requests, as a token counts its own
+// (quietSettled). nil p: no owner.
+func quietOwner(p *principalRate) {
+	if p != nil {
+		p.resQuiet = min(p.resQuiet+1, 0xffff)
+	}
+}
+
 // learnOwnerResource counts a token's first call of a resource in its
 // owner's resource novelty, as detectNovelty counts the token's own: a
 // resource the owner knew (or the population did, or the org took up) is
@@ -49,7 +58,7 @@ func learnOwnerResource(ev *event, p *principalRate, ownerKnown, common bool) {
 	switch {
 	case p == nil:
 	case ownerKnown || common:
-		p.resQuiet = min(p.resQuiet+1, 0xffff)
+		quietOwner(p)
 	case resourceRefused(ev), ev.resourceAlerted:
 	default:
 		p.resNovelAt, p.resNovel, p.resQuiet = uint32(ev.at/1000), min(p.resNovel+1, 0xff), 0

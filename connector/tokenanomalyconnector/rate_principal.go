@@ -27,7 +27,7 @@ type principalRate struct {
 	resNovelAt          uint32  // when the owner last called a resource new to it
 	peak                float32 // decayed busiest closed bucket of one of its tokens
 	activeHours         uint16
-	resQuiet            uint16 // first calls by its tokens of resources it knew, since resNovelAt
+	resQuiet            uint16 // requests of its tokens on resources they knew, since resNovelAt
 	multiPeak           uint8
 	resNovel            uint8 // resources it was new on
 }

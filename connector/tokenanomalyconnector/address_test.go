@@ -576,6 +576,8 @@ func TestNewClientAddressServerKeyLeavesItsCloud(t *testing.T) {
 		{"its owner's other key is used from the tenant's office ISP, not the thief's", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
 			daily(t0.Add(-9*time.Hour), 4, "tok_key2", "tenant-7", "50.201.249.7")...), 1},
 		{"a key on private addresses only", daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "10.1.2.3"), 0},
+		{"its owner's other key is on another ISP of the thief's /8", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
+			daily(t0.Add(-9*time.Hour), 4, "tok_key2", "tenant-7", "86.0.0.1")...), 1},
 		{"many of the org's people use the thief's ISP: still a server's key off its servers", append(daily(t0.Add(-10*time.Hour), 4, "tok_key", "tenant-7", "3.80.153.10"),
 			peopleOn("86.120.%d.20", t0.Add(-9*time.Hour), 12)...), 1},
 	}

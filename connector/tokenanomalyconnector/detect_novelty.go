@@ -146,7 +146,7 @@ func (m *model) raiseNewResource(ev *event, st *tokenState, calls int, byOwner b
 	f.values = []string{ev.resource}
 	f.hasEvidence, f.learned = true, true
 	f.observed, f.threshold = float64(calls), float64(max(c.MinRequests, 1))
-	if ev.resourceAlerted {
+	if ev.resourceAlerted && !byOwner {
 		f.threshold = 1 // a flagged first call needs no session (see detectNovelty)
 	}
 	f.window = c.ForgetAfter
@@ -258,7 +258,9 @@ func quietEnough(at int64, novelAt uint32, activeHours, quiet uint16, values uin
 // in the population (see rareNetwork), and only such networks count as the
 // token's novelties: a token that shows a new rare network every session
 // (a CI pipeline on a large runner fleet, an app on a carrier's CGNAT)
-// never settles, so its next one is not news.
+// never settles, so its next one is not news. The one exception, a
+// server's key on a far network of an ISP the org's people use (serverLeft),
+// is judged, and counted as a novelty, once.
 func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint32) {
 	a := ev.addr()
 	if !a.IsValid() {
@@ -281,7 +283,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	// the population explains a person there, not a server's key (blind7
 	// L111: a CI deploy key from a home line on the ISP of half the
 	// org's app users).
-	serverLeft := r.serverLeft && r.far && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds()
+	serverLeft := r.serverLeft && (r.rare || r.far) && ev.at-int64(st.firstSeen)*1000 >= c.LearningPeriod.Milliseconds()
 	if known || !r.rare && !serverLeft {
 		return
 	}
@@ -371,7 +373,9 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 			firstHosting: m.firstHosting(key, who), newProvider: byAS}
 	}
 	r.rare = !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || r.as != 0)
-	r.far = !near && !ownWide
+	// With wide_ranges "asn" the wide range is a /8 of many ISPs and near
+	// already holds the owner's AS; the owner's /8 is no nearness then.
+	r.far = !near && (!ownWide || pc.WideRanges == wideRangesASN)
 	if known && pc.Hosting {
 		r.serverLeft = m.serverLeft(key)
 		r.ownerLeft = who != key && m.ownerLeft(who)

@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
@@ -17,10 +19,15 @@ import (
 // hours (tok_<owner>_<hour>), calling each of resources twice from
 // client, with scopes.
 func hourlySessions(owner, client string, from time.Time, hours int, scopes []string, resources ...string) []item {
+	return sessions(owner, client, from, time.Hour, hours, scopes, resources...)
+}
+
+// sessions is hourlySessions with a session every step.
+func sessions(owner, client string, from time.Time, step time.Duration, n int, scopes []string, resources ...string) []item {
 	var items []item
-	for h := range hours {
+	for h := range n {
 		tok := fmt.Sprintf("tok_%s_%d", owner, h)
-		at := from.Add(time.Duration(h) * time.Hour)
+		at := from.Add(time.Duration(h) * step)
 		for i, r := range resources {
 			for _, it := range steady(tok, client, r, at.Add(time.Duration(i)*10*time.Minute), time.Minute, 2) {
 				it.principal, it.scopes = owner, scopes
@@ -46,7 +53,7 @@ func TestNewResourceByOwner(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		history    int      // hours of the owner's sessions before
+		history    int      // hours of the owner's sessions before (-n: see below)
 		ownerCalls bool     // an earlier session of the owner called admin
 		peers      int      // other principals that called admin
 		peerScopes []string // their scopes
@@ -59,6 +66,7 @@ func TestNewResourceByOwner(t *testing.T) {
 		{"called by many principals of another role", 40, false, 8, []string{"admin"}, probe{}, 1},
 		{"called by the owner's earlier session", 40, true, 0, nil, probe{}, 0},
 		{"owner without history", 3, false, 0, nil, probe{}, 0},
+		{"an owner settled by its requests, not its hours", -8, false, 0, nil, probe{}, 1},
 		{"one glance", 40, false, 0, nil, probe{glance: true}, 0},
 		{"a token without an owner", 40, false, 0, nil, probe{anonymous: true}, 0},
 		{"flagged by the processor: its verdict is the alert of one call", 40, false, 0, nil, probe{glance: true, flagged: true}, 0},
@@ -70,6 +78,10 @@ func TestNewResourceByOwner(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			from := t0.Add(-time.Duration(tt.history) * time.Hour)
 			items := hourlySessions("u1", "198.51.100.1", from, tt.history, app, "GET /orders", "GET /profile")
+			if tt.history < 0 { // -n: n sessions four hours apart, 8 active hours over 28
+				from = t0.Add(-32 * time.Hour)
+				items = sessions("u1", "198.51.100.1", from, 4*time.Hour, -tt.history, app, "GET /orders", "GET /profile")
+			}
 			if tt.ownerCalls {
 				items = append(items, hourlySessions("u1", "198.51.100.1", from.Add(-time.Hour), 1, app, admin)...)
 			}
@@ -154,5 +166,76 @@ func TestOwnerResourcesRelearned(t *testing.T) {
 		m := &model{logger: zap.NewNop()}
 		require.NoError(t, m.loadOwnerResources(data, rates, 7_000))
 		assert.Equal(t, principalRate{firstSeen: 5, activeHours: 90, resNovelAt: 7}, *rates.get(42))
+	}
+}
+
+// TestResourcePeersAcrossGenerations: a route that many principals call
+// keeps at least youngResourcePeers peers in every generation of the
+// first-seen filter, though its count stops past that (the previous
+// generation's count must not keep the current one from counting).
+func TestResourcePeersAcrossGenerations(t *testing.T) {
+	h := newHarness(t, testConfig())
+	m := h.model
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	call := func(principal string) int {
+		ev := &event{tokenID: "tok_" + principal, principal: principal, resource: "GET /orders"}
+		ev.setKeys()
+		peers, _ := m.resourcePopulation(ev, ev.key)
+		return peers
+	}
+	m.novelty.genStart = 1 // started: the next rotate rotates
+	for gen := range 4 {
+		// A newcomer's first call opens the generation: it sees the
+		// route's peers of the generation before.
+		if peers := call(fmt.Sprintf("newcomer%d", gen)); gen > 0 {
+			assert.GreaterOrEqual(t, peers, youngResourcePeers, "generation %d", gen)
+		}
+		for p := range 10 {
+			call(fmt.Sprintf("u%d", p))
+		}
+		m.novelty.rotate(m.novelty.genStart+1, 0, m.noveltyCap) // forget_after 0: rotate now
+		m.population.rotate()
+	}
+}
+
+// TestOwnerResourcesRestart: the owners' resource novelty survives a
+// restart; state saved without owner_resources (an older version) loads
+// with every owner's resources new from the load.
+func TestOwnerResourcesRestart(t *testing.T) {
+	app := []string{"app"}
+	for _, tt := range []struct {
+		name      string
+		dropKey   bool
+		wantNovel bool // resNovelAt as saved, not the load's watermark
+	}{
+		{"saved and loaded", false, true},
+		{"saved by a version without owner_resources", true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id := component.MustNewID("mapstorage")
+			store := &mapStorage{}
+			cfg := testConfig()
+			cfg.Storage = &id
+			h := newHarnessWithHost(t, cfg, storageHost{id: id, ext: store})
+			h.send(hourlySessions("u1", "198.51.100.1", t0.Add(-40*time.Hour), 40, app, "GET /orders", "GET /profile")...)
+			key := hashString(seedOwner, "u1")
+			before := *h.model.principalRates.get(key)
+			require.NotZero(t, before.resNovel)
+			h.stop()
+			if tt.dropKey {
+				require.NoError(t, store.client.Delete(context.Background(), keyOwnerResources))
+			}
+
+			h2 := newHarnessWithHost(t, cfg, storageHost{id: id, ext: store})
+			after := h2.model.principalRates.get(key)
+			require.NotNil(t, after)
+			if tt.wantNovel {
+				assert.Equal(t, before, *after)
+			} else {
+				assert.Equal(t, uint32(h2.model.watermark/1000), after.resNovelAt)
+				assert.Zero(t, after.resNovel)
+			}
+		})
 	}
 }

@@ -51,12 +51,19 @@ func (p *prevalence) add(h uint64) {
 // count is the estimated number of distinct tokens on network h in the
 // newer of the two generations that saw more of them.
 func (p *prevalence) count(h uint64) int {
-	cur, prev := uint16(0xffff), uint16(0xffff)
+	cur, prev := p.generations(h)
+	return max(cur, prev)
+}
+
+// generations is the estimated number of distinct tokens on network h in
+// the current generation and in the previous one.
+func (p *prevalence) generations(h uint64) (cur, prev int) {
+	c, v := uint16(0xffff), uint16(0xffff)
 	for r := range prevalenceRows {
 		s := p.slot(h, r)
-		cur, prev = min(cur, p.current[s]), min(prev, p.previous[s])
+		c, v = min(c, p.current[s]), min(v, p.previous[s])
 	}
-	return int(max(cur, prev))
+	return int(c), int(v)
 }
 
 // rotate drops the older generation (with the novelty filter's rotation).

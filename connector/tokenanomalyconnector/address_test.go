@@ -589,6 +589,21 @@ func TestNewClientAddressServerKeyLeavesItsCloud(t *testing.T) {
 	}
 }
 
+// TestNewClientAddressServerKeyInItsFleet: a key on a runner fleet
+// spread over a /8 of several ASes (Microsoft's and DXC's in 20/8), now
+// on a network of the other AS that many tokens use, is no news: the
+// network is neither rare nor far (the key's own /8).
+func TestNewClientAddressServerKeyInItsFleet(t *testing.T) {
+	var history []item
+	for d := range 4 {
+		history = append(history, item{token: "tok_key", principal: "ci-7", client: "20.42.7.9",
+			at: t0.Add(-10*time.Hour + time.Duration(d)*24*time.Hour), outcome: auditattr.OutcomeSuccess})
+	}
+	history = append(history, peopleOn("20.132.7.%d", t0.Add(-9*time.Hour), 12)...)
+	stolen := item{token: "tok_key", principal: "ci-7", client: "20.132.7.200", at: t0.Add(3*24*time.Hour + time.Hour), outcome: auditattr.OutcomeSuccess}
+	assertStolenUse(t, history, stolen, 0, "")
+}
+
 // peopleOn is n people's tokens, each used daily for four days from one
 // address of the pattern (%d: the person).
 func peopleOn(pattern string, from time.Time, n int) []item {

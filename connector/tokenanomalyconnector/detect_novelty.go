@@ -373,9 +373,7 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 			firstHosting: m.firstHosting(key, who), newProvider: byAS}
 	}
 	r.rare = !near && others < pc.MinTokens && (wideOthers < pc.WideMinTokens || r.as != 0)
-	// With wide_ranges "asn" the wide range is a /8 of many ISPs and near
-	// already holds the owner's AS; the owner's /8 is no nearness then.
-	r.far = !near && (!ownWide || pc.WideRanges == wideRangesASN)
+	r.far = !near && !ownWide
 	if known && pc.Hosting {
 		r.serverLeft = m.serverLeft(key)
 		r.ownerLeft = who != key && m.ownerLeft(who)

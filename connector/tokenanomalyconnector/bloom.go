@@ -81,17 +81,12 @@ func (m *memberSet) rotate(now, forgetAfterMs int64, capacity int) bool {
 	return false
 }
 
-// seen reports whether h was known, and remembers it in the current generation.
-func (m *memberSet) seen(h uint64) bool {
-	_, known := m.probe(h)
-	return known
-}
-
 // has reports whether h is known, without remembering it.
 func (m *memberSet) has(h uint64) bool { return m.current.has(h) || m.previous.has(h) }
 
-// probe is seen that also tells whether h was already in the current
-// generation (a pair added once per generation is counted once).
+// probe reports whether h was known, and remembers it in the current
+// generation; inCurrent tells whether it was there already (a pair added
+// once per generation is counted once).
 func (m *memberSet) probe(h uint64) (inCurrent, known bool) {
 	if m.current.has(h) {
 		return true, true

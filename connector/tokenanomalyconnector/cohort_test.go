@@ -411,3 +411,43 @@ func TestResourceCohortCountsFirstCallsNotJudged(t *testing.T) {
 		})
 	}
 }
+
+// TestCohortYoungTokensOnTheirOwnersGround: integrations' hourly tokens
+// surging on the same report at the month end share their cohort, as
+// their settled keys would: young, judged by their owners' baselines, on
+// their owners' cloud and no far and rare network. A thief's replay of
+// one owner's token from its own server does not join.
+func TestCohortYoungTokensOnTheirOwnersGround(t *testing.T) {
+	const aws = "3.80.153.%d"
+	var history []item
+	for o := range 6 {
+		for _, it := range reissued(fmt.Sprintf("int-%d", o), t0.Add(-30*time.Hour), 30, 1, 0) {
+			it.client = fmt.Sprintf(aws, 10+o)
+			history = append(history, it)
+		}
+	}
+	slices.SortStableFunc(history, func(a, b item) int { return a.at.Compare(b.at) })
+	h := newHarness(t, testConfig())
+	h.send(history...)
+	require.Empty(t, h.alertsOf(auditattr.FindingRateSurge), "the owners' own habits")
+	var pulls []item // one request: a held finding's wall-clock wait must not end between them
+	for o := range 6 {
+		client := fmt.Sprintf(aws, 10+o)
+		if o == 5 {
+			client = "104.131.7.9" // DigitalOcean: a thief's server
+		}
+		for _, it := range scrape(fmt.Sprintf("int-%d", o), t0.Add(time.Duration(o)*3*time.Minute), 60, 30, time.Hour) {
+			it.client = client
+			pulls = append(pulls, it)
+		}
+	}
+	slices.SortStableFunc(pulls, func(a, b item) int { return a.at.Compare(b.at) })
+	h.send(pulls...)
+	got := h.alertsOf(auditattr.FindingRateSurge)
+	var who []string
+	for _, a := range got {
+		v, _ := a.Attributes().Get(auditattr.PrincipalID)
+		who = append(who, v.Str())
+	}
+	assert.Equal(t, []string{"int-0", "int-5"}, who, "the first owner's, before the cohort formed, and the thief's")
+}

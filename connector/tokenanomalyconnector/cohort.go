@@ -177,35 +177,6 @@ func onOwnGround(st *tokenState, at int64, window time.Duration) bool {
 	return st.addrNewAt != 0 && int64(st.firstSeen)*1000 < since && int64(st.addrNewAt)*1000 < since
 }
 
-// onGround reports whether f's token may join its cohort: on its own
-// ground (onOwnGround, on a network it used before), or, young and judged
-// by its owner's baseline (an integration's hourly JWT never has ground of
-// its own), on its owner's: no far and rare network in its short life
-// (new_client_address counted none) and on an AS, or a provider, its
-// owner used. A month-end pull by a hundred integrations' fresh tokens is
-// their cohort's, as their settled keys' is (blind6: 7 false rate_surge
-// alerts on one billing report); a thief's replay from its own network is
-// not.
-func (m *model) onGround(f *finding, st *tokenState, window time.Duration) bool {
-	if onOwnGround(st, f.at, window) && m.onKnownNetwork(f.ev) {
-		return true
-	}
-	return f.byOwner && st.addrNewAt != 0 && st.addrNovel == 0 && m.onOwnersNetwork(f.ev)
-}
-
-// onOwnersNetwork reports whether the item's AS is one its owner used, or
-// of a provider whose other AS it used (with wide_ranges "asn", which
-// records them).
-func (m *model) onOwnersNetwork(ev *event) bool {
-	a := ev.addr()
-	if !a.IsValid() || ev.principal == "" || !m.det.newAddress.enabled ||
-		m.cfg.Detectors.NewClientAddress.Population.WideRanges != wideRangesASN {
-		return false
-	}
-	n, ok := m.asn.Lookup(a)
-	return ok && (m.novelty.has(asPair(ev.owner, n)) || m.ownProvider(ev.owner, n))
-}
-
 // onKnownNetwork reports whether the item's network (new_client_address's
 // ipv4_prefix or ipv6_prefix) is one the token used before: addrNewAt
 // follows only the items new_client_address judges (its outcomes), and
@@ -222,7 +193,7 @@ func (m *model) onKnownNetwork(ev *event) bool {
 func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	ev := f.ev
 	if c.MinPrincipals == 0 || f.dryRun || ev == nil || ev.resource == "" || st == nil || untrusted(ev) ||
-		!m.onGround(f, st, c.Window) {
+		!onOwnGround(st, f.at, c.Window) || !m.onKnownNetwork(ev) {
 		m.raise(f, st)
 		return
 	}

@@ -86,7 +86,6 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	}
 	f.observed, f.baseline, f.threshold, f.window = float64(count), float64(mean), float64(threshold), window
 	if byOwner {
-		f.byOwner = true
 		f.baseline = float64(owner.peak)
 		f.body = ownerRateBody(ev, owner, count, threshold, c)
 		m.raiseInCohort(f, st, &c.Cohort)

@@ -74,9 +74,6 @@ type finding struct {
 
 	tokenID, principal, resourceName, client string
 	byClient                                 bool // about a client address, not one token
-	// byOwner: a young token judged by its owner's baseline (rate_surge);
-	// it joins a cohort on its owner's ground (cohort.go, onGround).
-	byOwner bool
 
 	observed, baseline, threshold float64
 	window                        time.Duration

@@ -74,8 +74,7 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 	if d := &m.det.newResource; d.enabled && ev.resource != "" && m.det.resourceOutcomes.has(ev.outcome) {
 		h := hashPair(seedResource, key, ev.resource)
 		if fp := uint32(h >> 32); st.resMemo.hit(m.novelty, fp) {
-			st.resQuiet = min(st.resQuiet+1, 0xffff)
-			quietOwner(m.ownerResources(ev))
+			m.quietResource(ev, st)
 			m.repeatNewResource(ev, st, h)
 		} else {
 			inCurrent, known := m.novelty.probe(h)
@@ -87,8 +86,7 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 				// The token alternates between resources this generation
 				// saw it call (and its owner's pair was taught with its
 				// own): a repeat, as a memo hit is.
-				st.resQuiet = min(st.resQuiet+1, 0xffff)
-				quietOwner(m.ownerResources(ev))
+				m.quietResource(ev, st)
 				return
 			}
 			rc := &m.cfg.Detectors.NewResource
@@ -359,7 +357,7 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 	wideOthers, ownWide := m.countOn(network(a, pc.WideIPv4Prefix, pc.WideIPv6Prefix), who)
 	n, known := m.asn.Lookup(a)
 	if known && pc.WideRanges == wideRangesASN {
-		asOthers, ownAS := m.countOnce(asPair(who, n), asValue(n))
+		asOthers, ownAS := m.countOnce(asPair(who, n), asValue(n), noLimit)
 		near = near || ownAS
 		if m.asCounted() && !ownWide && asOthers < pc.MinTokens && wideOthers >= pc.WideMinTokens {
 			r.as = n
@@ -488,11 +486,16 @@ func (m *model) ownerHistory(ev *event, learning time.Duration) *principalRate {
 	if ev.principal == "" {
 		return nil
 	}
-	p := m.principalRates.get(ev.owner)
-	if p == nil || ev.at-int64(p.firstSeen)*1000 < learning.Milliseconds() || p.activeHours < ownerActiveHours {
-		return nil
+	if p := m.principalRates.get(ev.owner); p.knownFor(ev.at, learning) {
+		return p
 	}
-	return p
+	return nil
+}
+
+// knownFor reports whether the owner (nil: none) was first seen learning
+// before at (unix ms) and has been active in ownerActiveHours hours since.
+func (p *principalRate) knownFor(at int64, learning time.Duration) bool {
+	return p != nil && at-int64(p.firstSeen)*1000 >= learning.Milliseconds() && p.activeHours >= ownerActiveHours
 }
 
 // ownerActiveHours is how many distinct hours of activity make an owner's
@@ -528,15 +531,9 @@ func asString(as uint32) string {
 // rangeTitle ends new_client_address's body: why the network is rare,
 // naming the AS that announces it (as analysts look a network up).
 func (m *model) rangeTitle(a netip.Addr, r rarity) string {
-	if !r.rare { // serverLeft on a network the org's people use
-		t := "in"
-		if as, ok := m.asn.Lookup(a); ok {
-			t += " AS" + strconv.FormatUint(uint64(as), 10)
-			if name := m.asn.Name(as); name != "" {
-				t += " (" + name + ")"
-			}
-		}
-		return t + ", a network of people, not of servers."
+	if !r.rare { // serverLeft on a network the org's people use (its AS is known)
+		as, _ := m.asn.Lookup(a)
+		return m.inAS(as) + ", a network of people, not of servers."
 	}
 	asRare := r.as
 	if r.hosting {
@@ -554,11 +551,7 @@ func (m *model) rangeTitle(a netip.Addr, r rarity) string {
 		return t + "."
 	}
 	if asRare != 0 {
-		t := "in AS" + strconv.FormatUint(uint64(asRare), 10)
-		if name := m.asn.Name(asRare); name != "" {
-			t += " (" + name + ")"
-		}
-		return t + ", which few of the org's people use."
+		return m.inAS(asRare) + ", which few of the org's people use."
 	}
 	t := "in a range few of the org's people use"
 	if as, ok := m.asn.Lookup(a); ok {
@@ -571,27 +564,48 @@ func (m *model) rangeTitle(a netip.Addr, r rarity) string {
 	return t + "."
 }
 
+// inAS is "in AS<n> (<name>)", the name when the table has one.
+func (m *model) inAS(as uint32) string {
+	t := "in AS" + strconv.FormatUint(uint64(as), 10)
+	if name := m.asn.Name(as); name != "" {
+		t += " (" + name + ")"
+	}
+	return t
+}
+
 // countOn counts the token once per generation on range p of the
 // population and reports how many other tokens were on it before, and
 // whether this token was (within forget_after).
 func (m *model) countOn(p netip.Prefix, key uint64) (others int, near bool) {
-	return m.countOnce(hashNetwork(seedCoarse, key, p), hashNetwork(seedPopulation, 0, p))
+	return m.countOnce(hashNetwork(seedCoarse, key, p), hashNetwork(seedPopulation, 0, p), noLimit)
 }
 
 // countOnce counts one who on value v of the population sketch once per
 // generation (pair is the (who, value) pair in the first-seen filter) and
 // reports how many others were on v before, and whether who was (within
 // forget_after).
-func (m *model) countOnce(pair, v uint64) (others int, known bool) {
+//
+// who is added only while v's count in the current generation is at most
+// limit (noLimit: always): a count compared with small thresholds need go
+// no further, and every count is noise in the sketch's other values.
+// Past the limit who is not added, so that a later call of its own still
+// finds count-1 at or above it; the limit reads the current generation
+// alone, or the current one would stay empty while the previous is full
+// and both be empty after the next rotation.
+func (m *model) countOnce(pair, v uint64, limit int) (others int, known bool) {
 	inCurrent, known := m.novelty.probe(pair)
-	others = m.population.count(v)
+	cur, prev := m.population.generations(v)
+	others = max(cur, prev)
 	if inCurrent {
 		others-- // counted already: not an other
-	} else {
+	} else if cur <= limit {
 		m.population.add(v)
 	}
 	return max(others, 0), known
 }
+
+// noLimit is countOnce's limit for counts compared with any threshold.
+const noLimit = math.MaxInt
 
 func (m *model) noveltyForgetMs() int64 {
 	c := &m.cfg.Detectors

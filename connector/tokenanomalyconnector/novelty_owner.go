@@ -28,16 +28,23 @@ const youngResourcePeers = 3
 
 // ownerJudgesResource reports whether a young token's first call of a
 // resource, new to the token, is news by its owner: the owner has history
-// (ownerHistory), settled on its resources, never called this one within
+// (knownFor), settled on its resources, never called this one within
 // forget_after (ownerKnown false), and fewer than youngResourcePeers of
 // its peers did (peers). Called before learnOwnerResource.
 func (m *model) ownerJudgesResource(ev *event, p *principalRate, ownerKnown bool, peers int, c *NoveltyConfig) bool {
-	if p == nil || ownerKnown || peers >= youngResourcePeers || m.ownerHistory(ev, c.LearningPeriod) == nil {
+	if ownerKnown || peers >= youngResourcePeers || !p.knownFor(ev.at, c.LearningPeriod) {
 		return false
 	}
 	novelAt := max(p.resNovelAt, p.firstSeen)
 	return settled(ev.at, novelAt, p.activeHours, p.resNovel, c) ||
 		quietEnough(ev.at, novelAt, p.activeHours, p.resQuiet, p.resNovel, c)
+}
+
+// quietResource counts a repeat call of a resource the token knew, for
+// the token and its owner.
+func (m *model) quietResource(ev *event, st *tokenState) {
+	st.resQuiet = min(st.resQuiet+1, 0xffff)
+	quietOwner(m.ownerResources(ev))
 }
 
 // quietOwner counts a request of one of p's tokens on a resource the

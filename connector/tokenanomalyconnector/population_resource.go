@@ -42,20 +42,8 @@ func commonResource(pc *ResourcePopulationConfig, peers int, ownerKnown bool) bo
 // how many owners call them.
 func (m *model) resourcePopulation(ev *event, key uint64) (peers int, ownerKnown bool) {
 	group := hashPair(seedPeerRes, ev.scopeBits^hashString(seedPeerRes, ev.principalType), ev.resource)
-	inCurrent, known := m.novelty.probe(hashPair(seedOwnerRes, wideKey(ev, key), ev.resource))
-	cur, prev := m.population.generations(group)
-	count := max(cur, prev)
-	if inCurrent {
-		return max(count-1, 0), known // counted already: not an other
-	}
-	// Past the cap the owner is not added, so that a later call of its own
-	// still finds count-1 at or above the cap. The cap reads the current
-	// generation alone: the previous one's count must not stop the current
-	// one from counting, or it is empty when the previous is dropped.
-	if cur <= max(m.cfg.Detectors.NewResource.Population.MinPrincipals, youngResourcePeers) {
-		m.population.add(group)
-	}
-	return count, known
+	limit := max(m.cfg.Detectors.NewResource.Population.MinPrincipals, youngResourcePeers)
+	return m.countOnce(hashPair(seedOwnerRes, wideKey(ev, key), ev.resource), group, limit)
 }
 
 // ownerResources is the item's owner's entry in rate_surge's owners'

@@ -149,6 +149,9 @@ func (m *model) firstExposure(f *finding, ev *event) bool {
 	f.sev = m.det.violations.severity[auditattr.ViolationExposedCredential]
 	f.discriminator = ev.source
 	f.values = []string{orUnknown(ev.source)}
+	if ev.hint != "" {
+		f.values = append(f.values, ev.hint) // which key to rotate: its prefix and last characters
+	}
 	id := findingID(f.tokenID, f.typ, f.discriminator)
 	return m.findings.get(hashString(0, id)) == nil
 }
@@ -185,7 +188,11 @@ func violationSentence(typ string, ev *event) string {
 	case auditattr.ViolationDisallowedNetwork:
 		return tokenTitle(ev.tokenID) + " was used from " + orUnknown(ev.client) + ", outside its allowed networks" + served + "."
 	case auditattr.ViolationExposedCredential:
-		return tokenTitle(ev.tokenID) + " was found in " + orUnknown(ev.source) + ", outside an authentication header: it has leaked into telemetry; rotate it."
+		what := tokenTitle(ev.tokenID)
+		if ev.hint != "" {
+			what += " (" + ev.hint + ")"
+		}
+		return what + " was found in " + orUnknown(ev.source) + ", outside an authentication header: it has leaked into telemetry; rotate it."
 	}
 	return tokenTitle(ev.tokenID) + " drew the verdict " + typ + "."
 }

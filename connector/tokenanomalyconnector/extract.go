@@ -18,6 +18,7 @@ type event struct {
 	resource, action, outcome       string
 	client                          string
 	source                          string // where the credential was found (exposed_in, else source)
+	hint                            string // the token's non-secret hint (token.hint): which key leaked
 	// notPresented: token.presented false, the token was no request's
 	// authentication (a response header, a log line): exposed_credential
 	// only, never the stateful detectors of a token in use.
@@ -104,6 +105,8 @@ func (e *event) read(attrs pcommon.Map) bool {
 			e.notPresented = v.Type() == pcommon.ValueTypeBool && !v.Bool()
 		case auditattr.TokenExposedIn:
 			e.source = v.Str() // where it leaked, when the processor says so apart
+		case auditattr.TokenHint:
+			e.hint = v.Str()
 
 		case auditattr.TokenScopes:
 			if v.Type() == pcommon.ValueTypeSlice {

@@ -165,7 +165,7 @@ func (r *reorder) detach(e *event) {
 	e.scopes, e.violations = pcommon.Slice{}, pcommon.Slice{}
 	e.hasScopes, e.hasViolations = false, false
 	e.exposedIDs, e.exposedIn, e.hasExposedIDs, e.hasExposedIn = pcommon.Slice{}, pcommon.Slice{}, false, false
-	e.jti, e.status, e.action, e.source = "", "", "", ""
+	e.jti, e.status, e.action, e.source, e.hint = "", "", "", "", ""
 	e.tokenType = intern(e.tokenType, auditattr.TypeJWT, auditattr.TypeBearer, auditattr.TypeAPIKey, auditattr.TypeBasic, auditattr.TypeAWSAccessKey)
 	e.principalType = intern(e.principalType, auditattr.PrincipalUser, auditattr.PrincipalService, auditattr.PrincipalUnknown)
 	e.outcome = intern(e.outcome, auditattr.OutcomeSuccess, auditattr.OutcomeFailure, auditattr.OutcomeDenied, auditattr.OutcomeError)

@@ -187,6 +187,36 @@ func TestExposedCredentialPlaceFromExposedIn(t *testing.T) {
 	assert.Equal(t, []string{"exception.message"}, strs(got[0], auditattr.EvidenceValues))
 }
 
+// TestExposedCredentialNamesItsHint: the alert names which key leaked by
+// the processor's non-secret hint (its prefix and last characters), in the
+// evidence after the place and in the sentence, so the owner knows what to
+// rotate; without a hint, the place alone.
+func TestExposedCredentialNamesItsHint(t *testing.T) {
+	tests := []struct {
+		name, hint string
+		want       []string
+	}{
+		{"a Slack webhook", "hooks.slack.com/services/…x7Qa", []string{"log.body", "hooks.slack.com/services/…x7Qa"}},
+		{"no hint", "", []string{"log.body"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			td := spans(item{at: t0, token: "tok_a", source: "log.body", violations: []string{auditattr.ViolationExposedCredential}})
+			if tt.hint != "" {
+				td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutStr(auditattr.TokenHint, tt.hint)
+			}
+			h.sendBatch(td)
+			got := h.alertsOf(auditattr.ViolationExposedCredential)
+			require.Len(t, got, 1)
+			assert.Equal(t, tt.want, strs(got[0], auditattr.EvidenceValues))
+			if tt.hint != "" {
+				assert.Contains(t, got[0].Body().Str(), "("+tt.hint+")")
+			}
+		})
+	}
+}
+
 // TestOtherExposedCredentials: the item's other exposed credentials
 // (exposed.token_ids, exposed.in) alert as their own tokens, once per
 // token and place, without the item's token type or owner.

@@ -78,6 +78,9 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		trustedJTI = ""
 	}
 	entry := pol.Lookup(info.id, trustedJTI, info.keyID)
+	if f.presented && entry != nil {
+		p.rememberPresented(info) // a key the registry lists (presented.go)
+	}
 
 	principalID, principalType := info.principalID, info.principalType
 	scopes := info.scopes

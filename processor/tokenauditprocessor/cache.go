@@ -3,6 +3,7 @@ package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processo
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 )
 
 // cacheKey is a 128-bit keyed hash of a raw credential. The cache keeps no
@@ -17,6 +18,9 @@ const cacheShards = 16
 type tokenCache struct {
 	seeds  [2]maphash.Seed
 	shards [cacheShards]cacheShard
+	// presentedLens is the set of the remembered presented keys' lengths
+	// (presented.go): a word of another length is not looked up.
+	presentedLens [(maxPresentedLen + 1) / 64]atomic.Uint64
 }
 
 type cacheShard struct {

@@ -2,6 +2,8 @@ package tokenauditprocessor
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,8 +23,16 @@ func FuzzProcess(f *testing.F) {
 	f.Add("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/s3/aws4_request, Signature=ab", "X-Amz-Signature=ff", "", "", "PUT", "/%zz")
 	f.Add("eyJ.eyJ.x.y.z", "&&&==", "1.2.3.4, 5.6.7.8", strings.Repeat("eyJ", 100), "get", "//")
 	f.Add("token ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "https://x-access-token:ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@github.com/acme-corp/infra.git", "", "git fetch https://deploy:s3cr3t@git.example.com/x.git", "GET", "/v2/orders/<int:id>/{x:[0-9]{2}}/:y(\\d+)?")
+	f.Add("Bearer prk_live_DpFz8nqyuptjcF6xeMadzXpazsT22jD5", "https://api/v1/keys/prk_live_DpFz8nqyuptjcF6xeMadzXpazsT22jD5.", "", "key='prk_live_DpFz8nqyuptjcF6xeMadzXpazsT22jD5'. prk_live_DpFz8nqyuptjcF6xeMadzXpazsT22jD5..", "GET", "/")
+	// The registry lists the seed's opaque key, so the presented-key scan
+	// (presented.go) runs on the bodies and URLs that hold it.
+	registry := filepath.Join(f.TempDir(), "policy.yaml")
+	if err := os.WriteFile(registry, []byte("registry:\n  tokens:\n    - id: "+tokenID(f, "prk_live_DpFz8nqyuptjcF6xeMadzXpazsT22jD5")+"\n"), 0o600); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, hdr, url, addr, body, method, path string) {
 		cfg := testConfig()
+		cfg.PolicyFile = registry
 		cfg.Client.TrustedProxies = []string{"10.0.0.0/8"}
 		p, err := newStandalone(cfg)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/fingerprint"
@@ -96,4 +97,42 @@ func TestFingerprintKeyFileRotates(t *testing.T) {
 		})
 	}
 	h.assertNoSecret(t, secret, keyA, keyB)
+}
+
+// TestPresentedKeyAfterFingerprintRotation: a registered key remembered as
+// presented under the old fingerprint key is still found in a log line after the key
+// file rotates, scrubbed and named by its id under the new key, before it is
+// presented again.
+func TestPresentedKeyAfterFingerprintRotation(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "fingerprint.key")
+	const keyA = "rotation-key-A-0123456789abcdef0123456789"
+	const keyB = "rotation-key-B-0123456789abcdef0123456789"
+	require.NoError(t, os.WriteFile(keyFile, []byte(keyA+"\n"), 0o600))
+	cfg := testConfig()
+	cfg.Fingerprint.Key = ""
+	cfg.Fingerprint.KeyFile = keyFile
+	cfg.ReloadInterval = 10 * time.Millisecond
+	const key = "prk_live_RotationTestKey0123456789abcdef"
+	fpA, err := fingerprint.New([]byte(keyA), "tok_")
+	require.NoError(t, err)
+	cfg.PolicyFile = writeFile(t, "policy.yaml", "registry:\n  tokens:\n    - id: "+fpA.TokenID(key)+"\n")
+	h := newHarness(t, cfg)
+
+	h.span(t, time.Now(), func(m pcommon.Map) {
+		m.PutInt("http.response.status_code", 200)
+		putHeader(m, "x-api-key", key)
+	})
+	tmp := keyFile + ".new"
+	require.NoError(t, os.WriteFile(tmp, []byte(keyB+"\n"), 0o600))
+	require.NoError(t, os.Rename(tmp, keyFile))
+	require.Eventually(t, func() bool { return len(h.logObs.FilterMessageSnippet("Fingerprint key changed").All()) > 0 },
+		5*time.Second, 10*time.Millisecond, "the key change was not logged")
+
+	fp, err := fingerprint.New([]byte(keyB), "tok_")
+	require.NoError(t, err)
+	lr := h.logRecord(t, time.Now(), func(lr plog.LogRecord) { lr.Body().SetStr("merchant pasted " + key + " into the ticket") })
+	assert.Equal(t, fp.TokenID(key), attrStr(t, lr.Attributes(), auditattr.TokenID))
+	assert.Equal(t, "merchant pasted "+fp.TokenID(key)+" into the ticket", lr.Body().Str())
+	h.assertNoSecret(t, key)
 }

@@ -48,6 +48,9 @@ func (p *tokenAudit) lookupHeader(s string, kind valueKind, sc *scratch) *cached
 	cv := &cachedValue{scrubbed: auditattr.Redacted}
 	if ok && c.Type != "" {
 		cv.info = p.buildTokenInfo(&c)
+		if cv.info.presentedKey = p.presentedKeyOf(&c); cv.info.presentedKey != (cacheKey{}) {
+			cv.info.presentedLen = int32(len(c.Secret))
+		}
 		if c.Start >= 0 && c.Start <= c.End && c.End <= len(s) {
 			cv.scrubbed = s[:c.Start] + p.replacement(cv.info) + s[c.End:]
 		} else {

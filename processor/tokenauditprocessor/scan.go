@@ -264,10 +264,12 @@ func (p *tokenAudit) scrubString(s string, kind valueKind, source string, sc *sc
 		// No cheap pre-check: a key may stand in a path segment.
 		sc.spans = sc.spans[:0]
 		p.rules.ScanURL(s, p.cfg.Sources.QueryParams, func(c credential.Credential) { p.collect(c, kind, source, sc) })
+		p.scanPresented(s, kind, source, sc)
 		return p.rewrite(s, sc)
 	case kindText:
 		sc.spans = sc.spans[:0]
 		p.rules.ScanText(s, p.cfg.Sources.QueryParams, p.bodyPatterns, func(c credential.Credential) { p.collect(c, kind, source, sc) })
+		p.scanPresented(s, kind, source, sc)
 		return p.rewrite(s, sc)
 	}
 	return s, false
@@ -277,6 +279,9 @@ func (p *tokenAudit) scrubString(s string, kind valueKind, source string, sc *sc
 type span struct {
 	start, end int
 	with       string
+	// weak: a value its name gives away, scrubbed but not known as a
+	// credential (scanPresented may still know it).
+	weak bool
 }
 
 // collect records a credential found by a scanner.
@@ -290,7 +295,7 @@ func (p *tokenAudit) collect(c credential.Credential, kind valueKind, source str
 		// Scanners read URLs and free text: always outside an authentication header.
 		sc.findings = append(sc.findings, p.found(info, kind, source, c.AsAuth))
 	}
-	sc.spans = append(sc.spans, span{start: c.Start, end: c.End, with: p.replacement(info)})
+	sc.spans = append(sc.spans, span{start: c.Start, end: c.End, with: p.replacement(info), weak: info == nil})
 }
 
 // rewrite replaces the collected spans (ordered, not overlapping) in s.

@@ -1,14 +1,17 @@
 package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
 
 import (
+	"sync/atomic"
+
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/credential"
 	"github.com/tokenaudit/tokenaudit/internal/jwtverify"
 )
 
 // tokenInfo is everything one credential shows by itself. It is computed
-// once per token (and key-set generation), cached, and never mutated; the
-// per-item verdicts that depend on time, policy or request are not here.
+// once per token (and key-set generation), cached, and never mutated (but
+// for rememberedAt, atomic: presented.go); the per-item verdicts that
+// depend on time, policy or request are not here.
 type tokenInfo struct {
 	id, typ, provider, hint string
 	keyID                   string // non-secret natural id (AWS access key id)
@@ -28,6 +31,13 @@ type tokenInfo struct {
 
 	principalID, principalType string
 	claims                     []claimValue // allow-listed extra claims
+
+	// presentedKey: the credential's key as a presented one in the token
+	// cache, zero when it is none scanPresented could find, and its length;
+	// rememberedAt: when it was last put there (unix ns, presented.go).
+	presentedKey cacheKey
+	presentedLen int32
+	rememberedAt atomic.Int64
 }
 
 type claimValue struct{ name, value string }

@@ -92,7 +92,8 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			rc := &m.cfg.Detectors.NewResource
 			c := &rc.NoveltyConfig
 			novelAt := max(st.resNovelAt, st.firstSeen)
-			judged := settled(ev.at, novelAt, st.activeHours, st.resNovel, c) || quietSettled(ev.at, novelAt, st, c)
+			judged := settled(ev.at, novelAt, st.activeHours, st.resNovel, c) || quietSettled(ev.at, novelAt, st, c) ||
+				m.onJudgedNetwork(ev, st, key, rc.Window)
 			peers, ownerKnown := m.resourcePopulation(ev, key) // taught on every first call
 			common := commonResource(&rc.Population, peers, ownerKnown)
 			owner := m.ownerResources(ev)
@@ -132,6 +133,24 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			}
 		}
 	}
+}
+
+// onJudgedNetwork reports whether the item comes from the network that
+// new_client_address judged news for the token within window before it:
+// a token that has not settled on its resources (a developer's PAT used a
+// few times a week never does) is judged on its first calls from there,
+// since a thief's session is the evidence a settled history would be
+// (blind6's combined case: a stolen PAT from a VPS, then four calls of an
+// export it never made). A clean token's false new network, rare, adds its
+// first calls there at most.
+func (m *model) onJudgedNetwork(ev *event, st *tokenState, key uint64, window time.Duration) bool {
+	x := m.extras.of(st)
+	if x == nil || x.addrJudgedAt == 0 || ev.at < x.addrJudgedAt || ev.at-x.addrJudgedAt > window.Milliseconds() {
+		return false
+	}
+	a := ev.addr()
+	c := &m.cfg.Detectors.NewClientAddress
+	return a.IsValid() && hashNetwork(seedAddress, key, network(a, c.IPv4Prefix, c.IPv6Prefix)) == x.addrJudgedNet
 }
 
 // raiseNewResource raises new_resource for ev's resource, called calls
@@ -302,6 +321,8 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	if !judged || !m.det.newAddress.applies(ev) {
 		return
 	}
+	x := m.extras.get(st)
+	x.addrJudgedNet, x.addrJudgedAt = hashNetwork(seedAddress, key, p), ev.at
 	name := networkName(p)
 	f := newFinding(typeNewClientAddress, &m.det.newAddress, ev)
 	f.discriminator = name

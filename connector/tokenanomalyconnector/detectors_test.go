@@ -121,6 +121,48 @@ func TestNewClientAddressAndResource(t *testing.T) {
 	assert.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), 2)
 }
 
+// TestNewResourceOnAJudgedNetwork: a token not settled on its resources
+// (a PAT used a few hours so far) is judged on its first calls from the
+// network new_client_address just judged news for it: the thief's session
+// is the evidence a settled history would be. From its usual network, or
+// from that network after new_resource's window, it is not judged.
+func TestNewResourceOnAJudgedNetwork(t *testing.T) {
+	tests := []struct {
+		name   string
+		client string
+		after  time.Duration // the first call of the new resource, after the first item from client
+		want   int
+	}{
+		{"from the judged network, minutes later", "192.0.2.5", 5 * time.Minute, 1},
+		{"from its usual network", "198.51.100.1", 5 * time.Minute, 0},
+		{"from the judged network, after the window", "192.0.2.5", 2 * time.Hour, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Detectors.NewClientAddress.LearningPeriod = time.Hour
+			cfg.Detectors.NewClientAddress.MinActiveHours = 1
+			cfg.Detectors.NewClientAddress.Population.LearningPeriod = time.Hour
+			h := newHarness(t, cfg)
+			// Three hours of use: settled on its network (1 active hour per
+			// network), not on its two resources (24 h and 8 active hours each).
+			h.send(steady("tok_a", "198.51.100.1", "GET /a", t0, 2*time.Minute, 45)...)
+			h.send(steady("tok_a", "198.51.100.1", "GET /b", t0.Add(90*time.Minute), 2*time.Minute, 45)...)
+			start := t0.Add(4 * time.Hour)
+			h.send(steady("tok_a", tt.client, "GET /a", start, time.Minute, 1)...)
+			if tt.client != "198.51.100.1" {
+				require.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), 1, "the network is judged news")
+			}
+			h.send(steady("tok_a", tt.client, "GET /export", start.Add(tt.after), time.Minute, newResourceCalls())...)
+			got := h.alertsOf(auditattr.FindingNewResource)
+			require.Len(t, got, tt.want)
+			if tt.want == 1 {
+				assert.Equal(t, "GET /export", str(got[0], auditattr.Resource))
+			}
+		})
+	}
+}
+
 func TestMultiAddress(t *testing.T) {
 	cfg := testConfig()
 	cfg.Detectors.MultiAddress.LearningPeriod = 0

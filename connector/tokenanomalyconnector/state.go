@@ -141,6 +141,11 @@ type tokenExtra struct {
 	stalePairs   [4]uint64 // the requests staleRefused counted last: their other sides count no more
 	failRun      uint16    // failed_attempts: failures in a row since failRunAt
 	failRunAt    int64     // unix ms of the run's first failure
+	// new_client_address: the network it last judged news for the token,
+	// and when (unix ms): new_resource judges the first calls made from
+	// it within its window (onJudgedNetwork).
+	addrJudgedNet uint64
+	addrJudgedAt  int64
 }
 
 // pendingResource is a judged first call of a resource, waiting for the

@@ -321,8 +321,11 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	if !judged || !m.det.newAddress.applies(ev) {
 		return
 	}
-	x := m.extras.get(st)
-	x.addrJudgedNet, x.addrJudgedAt = hashNetwork(seedAddress, key, p), ev.at
+	if !m.det.newAddress.dryRun {
+		// A detector on trial raises nothing, and lends no judgment either.
+		x := m.extras.get(st)
+		x.addrJudgedNet, x.addrJudgedAt = hashNetwork(seedAddress, key, p), ev.at
+	}
 	name := networkName(p)
 	f := newFinding(typeNewClientAddress, &m.det.newAddress, ev)
 	f.discriminator = name

@@ -131,11 +131,13 @@ func TestNewResourceOnAJudgedNetwork(t *testing.T) {
 		name   string
 		client string
 		after  time.Duration // the first call of the new resource, after the first item from client
+		dryRun bool          // new_client_address on trial: it lends no judgment
 		want   int
 	}{
-		{"from the judged network, minutes later", "192.0.2.5", 5 * time.Minute, 1},
-		{"from its usual network", "198.51.100.1", 5 * time.Minute, 0},
-		{"from the judged network, after the window", "192.0.2.5", 2 * time.Hour, 0},
+		{"from the judged network, minutes later", "192.0.2.5", 5 * time.Minute, false, 1},
+		{"from its usual network", "198.51.100.1", 5 * time.Minute, false, 0},
+		{"from the judged network, after the window", "192.0.2.5", 2 * time.Hour, false, 0},
+		{"new_client_address in dry run", "192.0.2.5", 5 * time.Minute, true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,6 +145,7 @@ func TestNewResourceOnAJudgedNetwork(t *testing.T) {
 			cfg.Detectors.NewClientAddress.LearningPeriod = time.Hour
 			cfg.Detectors.NewClientAddress.MinActiveHours = 1
 			cfg.Detectors.NewClientAddress.Population.LearningPeriod = time.Hour
+			cfg.Detectors.NewClientAddress.DryRun = tt.dryRun
 			h := newHarness(t, cfg)
 			// Three hours of use: settled on its network (1 active hour per
 			// network), not on its two resources (24 h and 8 active hours each).
@@ -150,7 +153,7 @@ func TestNewResourceOnAJudgedNetwork(t *testing.T) {
 			h.send(steady("tok_a", "198.51.100.1", "GET /b", t0.Add(90*time.Minute), 2*time.Minute, 45)...)
 			start := t0.Add(4 * time.Hour)
 			h.send(steady("tok_a", tt.client, "GET /a", start, time.Minute, 1)...)
-			if tt.client != "198.51.100.1" {
+			if tt.client != "198.51.100.1" && !tt.dryRun {
 				require.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), 1, "the network is judged news")
 			}
 			h.send(steady("tok_a", tt.client, "GET /export", start.Add(tt.after), time.Minute, newResourceCalls())...)

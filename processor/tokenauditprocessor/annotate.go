@@ -79,7 +79,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	}
 	entry := pol.Lookup(info.id, trustedJTI, info.keyID)
 	if f.presented && entry != nil {
-		p.rememberPresented(info) // a key the registry lists (presented.go)
+		p.rememberPresented(info, sc) // a key the registry lists (presented.go)
 	}
 
 	principalID, principalType := info.principalID, info.principalType

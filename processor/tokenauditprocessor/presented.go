@@ -80,7 +80,7 @@ func (p *tokenAudit) presentedKeyOf(c *credential.Credential) cacheKey {
 // registry lists (see above), and puts it back every rememberEvery while
 // it is used: a hot key must not fall out of the LRU while the header
 // entry that spares its lookups stays.
-func (p *tokenAudit) rememberPresented(info *tokenInfo) {
+func (p *tokenAudit) rememberPresented(info *tokenInfo, sc *scratch) {
 	if p.cache == nil || info.presentedKey == (cacheKey{}) || info.malformed {
 		return
 	}
@@ -89,7 +89,7 @@ func (p *tokenAudit) rememberPresented(info *tokenInfo) {
 	if last != 0 && now >= last && now-last < int64(rememberEvery) || !info.rememberedAt.CompareAndSwap(last, now) {
 		return
 	}
-	p.cache.put(info.presentedKey, &cachedValue{info: info})
+	sc.stats.evictions += int64(p.cache.put(info.presentedKey, &cachedValue{info: info}))
 	p.cache.rememberLen(int(info.presentedLen))
 }
 

@@ -105,19 +105,19 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			learnOwnerResource(ev, owner, ownerKnown, common || adoption)
 			switch {
 			case adoption:
-				st.resQuiet = min(st.resQuiet+1, 0xffff)
+				countQuiet(&st.resQuiet)
 				if !common && (judged || byOwner) && d.applies(ev) {
 					m.tel.shared(typeNewResource) // the org's new route, taken up
 				}
 				return
 			case known, common:
-				st.resQuiet = min(st.resQuiet+1, 0xffff)
+				countQuiet(&st.resQuiet)
 			case resourceRefused(ev):
 				return // learned, but neither the token's habit nor news (see resourceRefused)
 			case ev.resourceAlerted:
 				// News all the same, but not the token's novelty (see resourceRefused).
 			default:
-				st.resNovelAt, st.resNovel, st.resQuiet = uint32(ev.at/1000), min(st.resNovel+1, 0xff), 0
+				countNovel(ev.at, &st.resNovelAt, &st.resNovel, &st.resQuiet)
 			}
 			if !known && !common && (judged || byOwner) && d.applies(ev) {
 				if rc.MinRequests <= 1 || ev.resourceAlerted && !byOwner {

@@ -43,16 +43,9 @@ func (m *model) ownerJudgesResource(ev *event, p *principalRate, ownerKnown bool
 // quietResource counts a repeat call of a resource the token knew, for
 // the token and its owner.
 func (m *model) quietResource(ev *event, st *tokenState) {
-	st.resQuiet = min(st.resQuiet+1, 0xffff)
-	quietOwner(m.ownerResources(ev))
-}
-
-// quietOwner counts a request of one of p's tokens on a resource the
-// token knew: the owner's quiet requests, as a token counts its own
-// (quietSettled). nil p: no owner.
-func quietOwner(p *principalRate) {
-	if p != nil {
-		p.resQuiet = min(p.resQuiet+1, 0xffff)
+	countQuiet(&st.resQuiet)
+	if p := m.ownerResources(ev); p != nil {
+		countQuiet(&p.resQuiet)
 	}
 }
 
@@ -65,9 +58,19 @@ func learnOwnerResource(ev *event, p *principalRate, ownerKnown, common bool) {
 	switch {
 	case p == nil:
 	case ownerKnown || common:
-		quietOwner(p)
+		countQuiet(&p.resQuiet)
 	case resourceRefused(ev), ev.resourceAlerted:
 	default:
-		p.resNovelAt, p.resNovel, p.resQuiet = uint32(ev.at/1000), min(p.resNovel+1, 0xff), 0
+		countNovel(ev.at, &p.resNovelAt, &p.resNovel, &p.resQuiet)
 	}
+}
+
+// countQuiet counts a request on a resource a history (a token's or its
+// owner's) knew: the evidence that it settled (quietEnough).
+func countQuiet(quiet *uint16) { *quiet = min(*quiet+1, 0xffff) }
+
+// countNovel records a resource new to a history at at (unix ms): its
+// learning starts again.
+func countNovel(at int64, novelAt *uint32, novel *uint8, quiet *uint16) {
+	*novelAt, *novel, *quiet = uint32(at/1000), min(*novel+1, 0xff), 0
 }

@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"math"
 	"math/bits"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
@@ -103,7 +104,48 @@ func (h *hourProfile) off(slot, minHours, start int) bool {
 		return false
 	}
 	back, fwd, gap, longest, ok := quietAround(used, hour)
-	return ok && gap == longest && back > offMargin && fwd > start && fwd <= nightSpan
+	return ok && gap == longest && back > offMargin && fwd > start && fwd <= nightSpan &&
+		!chanceDay(h.slotsUsed(), 24-longest)
+}
+
+// maxDayChance is the largest probability with which requests at random
+// hours could have left the profile's quiet period empty for its day to
+// count: below it the day is a habit or a schedule, above it perhaps
+// chance. A device used whenever someone happens to plug it in (a
+// charger, a kiosk) leaves gaps of seven or eight hours somewhere in a
+// week's fifteen sessions, and its next session in such a gap is no
+// night's work; a working day's or a nightly job's quiet period is
+// millions of times less likely by chance. One in a hundred keeps
+// clean random-hour tokens from alerting while any of dozens of fixed
+// hours, or a Monday-only worker's eight, still shows a day.
+const maxDayChance = 0.01
+
+// chanceDay reports whether n used hours of the week could all have
+// fallen within a span of hours of the day by chance with probability
+// above maxDayChance, were each at a random hour of the day: n
+// independent points on a circle of 24 lie within an arc of span with
+// probability n·(span/24)^(n-1) for span up to half the circle (the scan
+// statistic; above it the bound only grows, so judged the same).
+func chanceDay(n, span int) bool {
+	if n < 2 || span >= 24 {
+		return true
+	}
+	return math.Log(float64(n))+float64(n-1)*math.Log(float64(span)/24) > math.Log(maxDayChance)
+}
+
+// slotsUsed is how many hours of the week the profile has a request in:
+// the sessions a week of its use shows, however many requests each made.
+func (h *hourProfile) slotsUsed() int {
+	n := 0
+	for _, b := range h {
+		if b&0x0f != 0 {
+			n++
+		}
+		if b>>4 != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // usesHour reports whether the hour of slot was used on any day of the

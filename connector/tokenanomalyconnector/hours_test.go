@@ -59,41 +59,56 @@ func TestHourProfileOff(t *testing.T) {
 			mondays.add(1*24+hr, &total)
 		}
 	}
+	// A charger's sessions whenever someone plugs in: fifteen in a week,
+	// each at its own hour, none from 02:00 to 09:00 by chance.
+	var charger hourProfile
+	for i, hr := range []int{9, 12, 15, 18, 21, 0, 10, 13, 16, 19, 22, 1, 11, 14, 17} {
+		for range 3 {
+			charger.add((i%7)*24+hr, &total)
+		}
+	}
+	var nightly hourProfile // a job at 02:00 on three days
+	for d := 1; d <= 3; d++ {
+		nightly.add(d*24+2, &total)
+	}
 	tests := []struct {
 		name    string
 		profile *hourProfile
 		hour    int // on a Tuesday
 		want    bool
 		machine bool // a service's profile, not a person's
+		anyDay  bool // judged without minDayHours, as a steady token's own profile is
 	}{
-		{"a used hour", office, 10, false, false},
-		{"an hour after the day: stretched", office, 18, false, false},
-		{"an evening three hours later than any", office, 21, false, false},
-		{"the first late evening after an early day", early, 21, false, false},
-		{"midnight, nine hours before the day: the evening", office, 0, false, false},
-		{"01:00, eight hours before the day", office, 1, true, false},
-		{"22:00 before an early start: the evening", early, 22, false, false},
-		{"23:00 before an early start", early, 23, true, false},
-		{"the middle of the night", office, 3, true, false},
-		{"the middle of an early starter's night", early, 2, true, false},
-		{"the hour before an early start", early, 5, false, false},
-		{"a late worker's 01:00, nine hours before the day: its evening", late, 1, false, false},
-		{"a late worker's 02:00", late, 2, true, false},
-		{"a late worker's 04:00", late, 4, true, false},
-		{"an early start two hours before the day", office, 7, false, false},
-		{"three hours before the earliest start: the night", office, 6, true, false},
-		{"three hours before a machine's earliest start: its schedule moved", office, 6, false, true},
-		{"night of someone who looks in at 21:00", evenings, 3, true, false},
-		{"between the day and the evening look", evenings, 19, false, false},
-		{"a night owl's morning is its night", nightOwl, 9, true, false},
-		{"a night owl's 04:00 is its evening", nightOwl, 4, false, false},
-		{"an empty profile", &hourProfile{}, 3, false, false},
-		{"habits of five hours: the afternoon is no night", habits, 14, false, false},
-		{"an evening-only user's afternoon is no night", eveningOnly, 14, false, false},
-		{"six hours show a day, and its night", sixHours, 4, true, false},
-		{"a sparse consumer's first morning is no night", &sparse, 8, false, false},
-		{"nor its first small hours", &sparse, 4, false, false},
-		{"a Monday-only worker's night", &mondays, 3, true, false},
+		{"a used hour", office, 10, false, false, false},
+		{"an hour after the day: stretched", office, 18, false, false, false},
+		{"an evening three hours later than any", office, 21, false, false, false},
+		{"the first late evening after an early day", early, 21, false, false, false},
+		{"midnight, nine hours before the day: the evening", office, 0, false, false, false},
+		{"01:00, eight hours before the day", office, 1, true, false, false},
+		{"22:00 before an early start: the evening", early, 22, false, false, false},
+		{"23:00 before an early start", early, 23, true, false, false},
+		{"the middle of the night", office, 3, true, false, false},
+		{"the middle of an early starter's night", early, 2, true, false, false},
+		{"the hour before an early start", early, 5, false, false, false},
+		{"a late worker's 01:00, nine hours before the day: its evening", late, 1, false, false, false},
+		{"a late worker's 02:00", late, 2, true, false, false},
+		{"a late worker's 04:00", late, 4, true, false, false},
+		{"an early start two hours before the day", office, 7, false, false, false},
+		{"three hours before the earliest start: the night", office, 6, true, false, false},
+		{"three hours before a machine's earliest start: its schedule moved", office, 6, false, true, false},
+		{"night of someone who looks in at 21:00", evenings, 3, true, false, false},
+		{"between the day and the evening look", evenings, 19, false, false, false},
+		{"a night owl's morning is its night", nightOwl, 9, true, false, false},
+		{"a night owl's 04:00 is its evening", nightOwl, 4, false, false, false},
+		{"an empty profile", &hourProfile{}, 3, false, false, false},
+		{"habits of five hours: the afternoon is no night", habits, 14, false, false, false},
+		{"an evening-only user's afternoon is no night", eveningOnly, 14, false, false, false},
+		{"six hours show a day, and its night", sixHours, 4, true, false, false},
+		{"a sparse consumer's first morning is no night", &sparse, 8, false, false, false},
+		{"nor its first small hours", &sparse, 4, false, false, false},
+		{"a Monday-only worker's night", &mondays, 3, true, false, false},
+		{"a random-hour device's quiet hours are chance", &charger, 6, false, false, true},
+		{"a nightly job's evening", &nightly, 20, true, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +116,37 @@ func TestHourProfileOff(t *testing.T) {
 			if tt.machine {
 				start = offMargin
 			}
-			assert.Equal(t, tt.want, tt.profile.off(2*24+tt.hour, minDayHours, start))
+			minHours := minDayHours
+			if tt.anyDay {
+				minHours = 0
+			}
+			assert.Equal(t, tt.want, tt.profile.off(2*24+tt.hour, minHours, start))
+		})
+	}
+}
+
+// TestChanceDay: how few used hours of the week, in how short a day, can
+// be chance.
+func TestChanceDay(t *testing.T) {
+	tests := []struct {
+		name   string
+		n      int // hours of the week used
+		span   int // hours of the day they lie within
+		chance bool
+	}{
+		{"one request shows no day", 1, 1, true},
+		{"fifteen random sessions leave seven hours empty", 15, 17, true},
+		{"and often ten", 15, 14, false},
+		{"a consumer's twelve sessions in fifteen hours", 12, 15, true},
+		{"a Monday-only worker's eight hours", 8, 8, false},
+		{"a job at one hour on three days", 3, 1, false},
+		{"a job at two hours twelve apart on three days", 6, 13, true},
+		{"a working week", 40, 9, false},
+		{"the whole day used", 50, 24, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.chance, chanceDay(tt.n, tt.span))
 		})
 	}
 }

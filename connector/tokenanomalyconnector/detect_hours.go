@@ -57,6 +57,13 @@ func (m *model) detectOffHours(ev *event, st *tokenState) {
 		}
 		f.body = tokenTitle(ev.tokenID) + " was used " + strconv.Itoa(n) + " times within an hour on " + when + ", an hour of the week " + whose + "."
 		m.raise(f, st)
+		// The session is its owner's now, whether or not its token comes
+		// back to learn its held requests: a user's hourly token rarely
+		// does, and its owner, called out again another night, would
+		// alert every time (hourProfile.workedNights).
+		if owner != nil {
+			owner.hours.add(slot, &owner.total)
+		}
 	}
 }
 

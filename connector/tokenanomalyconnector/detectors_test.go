@@ -850,3 +850,41 @@ func TestOutcomeSet(t *testing.T) {
 		}
 	}
 }
+
+// TestOffHoursOnCall: a physician's day tokens (09:00–17:00 for ten days)
+// teach the owner's day. Its first call-out at night alerts; called out
+// again with another hourly token, at 05:00 or at 23:00 the next day, it
+// does not: the first night's session joined the owner's profile when it
+// alerted, although its token never came back (05:00 is then near a used
+// hour), and an owner that works nights now and then has no night to be
+// off (23:00 is not near one).
+func TestOffHoursOnCall(t *testing.T) {
+	monday := t0.Add(-10 * time.Hour) // 00:00
+	user := func(items []item) []item {
+		for i := range items {
+			items[i].principal, items[i].principalType = "dr-1", auditattr.PrincipalUser
+		}
+		return items
+	}
+	tests := []struct {
+		name   string
+		nights []time.Duration // after the tenth day's midnight
+		want   int
+	}{
+		{"the first call-out", []time.Duration{2 * time.Hour}, 1},
+		{"called out again the next night, later", []time.Duration{2 * time.Hour, day + 5*time.Hour}, 1},
+		{"called out again the next evening", []time.Duration{2 * time.Hour, day + 23*time.Hour}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			for d := range 10 {
+				h.send(user(steady(fmt.Sprintf("tok_day_%d", d), "198.51.100.1", "GET /charts", monday.Add(time.Duration(d)*day+9*time.Hour), 20*time.Minute, 24))...)
+			}
+			for i, at := range tt.nights {
+				h.send(user(steady(fmt.Sprintf("tok_night_%d", i), "198.51.100.1", "GET /charts", monday.Add(10*day+at), 5*time.Minute, 6))...)
+			}
+			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
+		})
+	}
+}

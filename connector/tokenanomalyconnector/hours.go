@@ -103,9 +103,40 @@ func (h *hourProfile) off(slot, minHours, start int) bool {
 	if minHours > 0 && bits.OnesCount32(h.dayHours(used)) < minHours {
 		return false
 	}
+	night, longest := inNight(used, hour, start)
+	return night && !chanceDay(h.slotsUsed(), 24-longest) && !h.workedNights(start)
+}
+
+// inNight reports whether hour lies in the night of a day made of the used
+// hours (see off), and how long the day's longest quiet run is.
+func inNight(used uint32, hour, start int) (night bool, longest int) {
 	back, fwd, gap, longest, ok := quietAround(used, hour)
-	return ok && gap == longest && back > offMargin && fwd > start && fwd <= nightSpan &&
-		!chanceDay(h.slotsUsed(), 24-longest)
+	return ok && gap == longest && back > offMargin && fwd > start && fwd <= nightSpan, longest
+}
+
+// workedNights reports whether the profile already holds a session in
+// the night of its habitual day (hours used on two days of the week or
+// more): an hour used on one day only that lies where off would call it
+// night. Its owner works nights now and then (on call, a night shift
+// after day shifts, a look-in between night shifts), so its next night
+// is no news: a hospital's on-call physicians each raised off_hours at
+// every call-out, at a different hour each night. A person who never
+// worked its night still alerts at the first session there, and that
+// session, once learned, stands the detector down for its next ones.
+func (h *hourProfile) workedNights(start int) bool {
+	if h.daysUsed() < 2 {
+		return false
+	}
+	habitual := h.habitualHours()
+	if habitual == 0 {
+		return false
+	}
+	for stray := h.usedHours() &^ habitual; stray != 0; stray &= stray - 1 {
+		if night, _ := inNight(habitual, bits.TrailingZeros32(stray), start); night {
+			return true
+		}
+	}
+	return false
 }
 
 // maxDayChance is the largest probability with which requests at random

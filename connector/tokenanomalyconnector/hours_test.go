@@ -67,6 +67,13 @@ func TestHourProfileOff(t *testing.T) {
 			charger.add((i%7)*24+hr, &total)
 		}
 	}
+	// An on-call physician's day, 09:00-17:00, and one call-out at 03:00
+	// on Thursday; and a day worker whose one late evening at 21:00 is no
+	// night.
+	onCall := profileOf(span(9, 17)...)
+	onCall.add(4*24+3, &total)
+	lateOnce := profileOf(span(9, 17)...)
+	lateOnce.add(4*24+21, &total)
 	var nightly hourProfile // a job at 02:00 on three days
 	for d := 1; d <= 3; d++ {
 		nightly.add(d*24+2, &total)
@@ -109,6 +116,8 @@ func TestHourProfileOff(t *testing.T) {
 		{"a Monday-only worker's night", &mondays, 3, true, false, false},
 		{"a random-hour device's quiet hours are chance", &charger, 6, false, false, true},
 		{"a nightly job's evening", &nightly, 20, true, true, true},
+		{"a night of someone called out on another night", onCall, 23, false, false, false},
+		{"a late evening once is no night worked", lateOnce, 3, true, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -60,8 +60,10 @@ func (m *model) detectOffHours(ev *event, st *tokenState) {
 		// The session is its owner's now, whether or not its token comes
 		// back to learn its held requests: a user's hourly token rarely
 		// does, and its owner, called out again another night, would
-		// alert every time (hourProfile.workedNights).
-		if owner != nil {
+		// alert every time (hourProfile.workedNights). Once only: the
+		// owner's count at the hour stays below ownerShiftCount, so that
+		// the site's other scanners used in the same night still alert.
+		if owner != nil && owner.hours.count(slot) == 0 {
 			owner.hours.add(slot, &owner.total)
 		}
 	}
@@ -160,17 +162,17 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 			if steady {
 				minHours = 0
 			}
-			if st.hours.off(slot, minHours, startMargin(ev)) {
+			if st.hours.off(slot, minHours, shapeOf(ev)) {
 				return !(ownerLearned && owner.hours.count(slot) >= ownerShiftCount), st.hoursTotal, false
 			}
-			if ownerLearned && !st.hours.usesHour(slot) && owner.hours.off(slot, minDayHours, startMargin(ev)) {
+			if ownerLearned && !st.hours.usesHour(slot) && owner.hours.off(slot, minDayHours, shapeOf(ev)) {
 				return true, owner.total, true
 			}
 			return false, st.hoursTotal, false
 		}
 	}
 	if ownerLearned {
-		return owner.hours.off(slot, minDayHours, startMargin(ev)), owner.total, true
+		return owner.hours.off(slot, minDayHours, shapeOf(ev)), owner.total, true
 	}
 	return false, 0, false
 }

@@ -74,7 +74,8 @@ func TestHourProfileOff(t *testing.T) {
 	onCall.add(4*24+3, &total)
 	lateOnce := profileOf(span(9, 17)...)
 	lateOnce.add(4*24+21, &total)
-	var nightly hourProfile // a job at 02:00 on three days
+	builds := profileOf(span(13, 23)...) // a CI key's builds, 13:00-23:00
+	var nightly hourProfile              // a job at 02:00 on three days
 	for d := 1; d <= 3; d++ {
 		nightly.add(d*24+2, &total)
 	}
@@ -116,20 +117,21 @@ func TestHourProfileOff(t *testing.T) {
 		{"a Monday-only worker's night", &mondays, 3, true, false, false},
 		{"a random-hour device's quiet hours are chance", &charger, 6, false, false, true},
 		{"a nightly job's evening", &nightly, 20, true, true, true},
+		{"03:00 after builds until 23:00 is a machine's evening too", builds, 3, false, true, false},
 		{"a night of someone called out on another night", onCall, 23, false, false, false},
 		{"a late evening once is no night worked", lateOnce, 3, true, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := personStartMargin
+			shape := dayShape{start: personStartMargin, night: nightSpan}
 			if tt.machine {
-				start = offMargin
+				shape = dayShape{start: offMargin, night: nightSpan}
 			}
 			minHours := minDayHours
 			if tt.anyDay {
 				minHours = 0
 			}
-			assert.Equal(t, tt.want, tt.profile.off(2*24+tt.hour, minHours, start))
+			assert.Equal(t, tt.want, tt.profile.off(2*24+tt.hour, minHours, shape))
 		})
 	}
 }

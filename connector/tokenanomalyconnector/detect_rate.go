@@ -60,6 +60,15 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	long := m.detectRateLong(ev, st, newBucket)
 	sparse := long && young && m.sparseSurge(st, age)
 	long = long && (!young || sparse)
+	// A young token judged by its owner is judged on its owner's hour
+	// scale too (rate_principal_long.go).
+	ownerLong := false
+	if owner != nil {
+		judged := m.ownerLongJudged(owner, ev.at)
+		m.learnOwnerRateLong(owner, st, ev.at, judged)
+		ownerLong = !long && young && m.ownerLongSurge(owner, ev, st)
+		long = long || ownerLong
+	}
 	// A young token's minute scale is judged only on its owner's baseline;
 	// a sparse one is judged on the hour scale alone.
 	short := st.rateCount >= st.rateThreshold && st.flags&flagRateAlerted == 0 && (!young || byOwner)
@@ -85,9 +94,14 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		}
 	}
 	f.observed, f.baseline, f.threshold, f.window = float64(count), float64(mean), float64(threshold), window
-	if byOwner {
+	if byOwner || ownerLong {
 		f.baseline = float64(owner.peak)
 		f.body = ownerRateBody(ev, owner, count, threshold, c)
+		if ownerLong && !short {
+			threshold = m.ownerLongThreshold(owner)
+			f.baseline, f.threshold = float64(owner.longPeak), float64(threshold)
+			f.body = ownerRateLongBody(ev, owner, count, threshold, c)
+		}
 		m.raiseInCohort(f, st, &c.Cohort)
 		return
 	}

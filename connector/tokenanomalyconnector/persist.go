@@ -236,7 +236,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyFindings, m.encodeFindings()),
 		storage.SetOperation(keyPrincipals, m.encodePrincipals()),
 		storage.SetOperation(keyPrincipalRates, m.encodePrincipalRates()),
-		storage.SetOperation(keyOwnerResources, m.encodeOwnerResources()))
+		storage.SetOperation(keyOwnerResources, m.encodeOwnerResources()),
+		storage.SetOperation(keyOwnerLongRates, m.encodeOwnerLongRates()))
 	if m.cfg.Detectors.NewClientAddress.Population.WideRanges == wideRangesASN {
 		ops = append(ops, storage.SetOperation(keyASWait, []byte{asWait}))
 	} else {
@@ -602,12 +603,13 @@ func (m *model) load(ctx context.Context) error {
 		{keyPrincipals, func(b []byte) error { return decodePrincipals(b, principals) }},
 		{keyPrincipalRates, func(b []byte) error { return decodePrincipalRates(b, principalRates, version) }},
 		{keyOwnerResources, func(b []byte) error { return m.loadOwnerResources(b, principalRates, watermark) }},
+		{keyOwnerLongRates, func(b []byte) error { return m.loadOwnerLongRates(b, principalRates, watermark) }},
 	} {
 		data, err := m.store.client.Get(ctx, x.key)
 		if err != nil {
 			return fmt.Errorf("storage: reading %s: %w", x.key, err)
 		}
-		if data == nil && x.key != keyOwnerResources {
+		if data == nil && x.key != keyOwnerResources && x.key != keyOwnerLongRates {
 			continue // saved by a version without it: learned again
 		}
 		if err := x.decode(data); err != nil {

@@ -30,6 +30,12 @@ type principalRate struct {
 	resQuiet            uint16 // requests of its tokens on resources they knew, since resNovelAt
 	multiPeak           uint8
 	resNovel            uint8 // resources it was new on
+	// The hour scale's baseline of the owner (rate_principal_long.go):
+	// the decayed busiest sliding window of any one of its tokens, the
+	// busiest of the aligned window now open (learned when it closes),
+	// that window, and since when the peak has been learned (unix s).
+	longPeak, longPending float32
+	longWindow, longFrom  uint32
 }
 
 // principalRateAge orders owners for eviction: the least recently seen goes first.
@@ -47,7 +53,7 @@ func (m *model) ownerRate(ev *event) *principalRate {
 		p.activeHours = min(p.activeHours+1, 0xffff)
 	}
 	if created {
-		p.firstSeen = now
+		p.firstSeen, p.longFrom = now, now
 	}
 	p.lastSeen = max(p.lastSeen, now)
 	return p

@@ -100,3 +100,56 @@ func relearnOwnerResources(t *table[principalRate], at int64) {
 		p.resNovelAt, p.resQuiet, p.resNovel = uint32(max(at, 0)/1000), 0, 0
 	}
 }
+
+// keyOwnerLongRates stores the owners' hour scale (principalRate's long*
+// fields) apart from the baselines, so that state saved before it loads as
+// it was and the owners learn their hour peaks anew.
+const keyOwnerLongRates = "owner_long_rates"
+
+// ownerLongRecordBytes is one saved owner: key, longPeak, longPending,
+// longWindow, longFrom.
+const ownerLongRecordBytes = 8 + 4 + 4 + 4 + 4
+
+func (m *model) encodeOwnerLongRates() []byte {
+	return encodeTable(m, m.principalRates, func(e *enc, p *principalRate) {
+		e.f32(p.longPeak)
+		e.f32(p.longPending)
+		e.u32(p.longWindow)
+		e.u32(p.longFrom)
+	})
+}
+
+// loadOwnerLongRates sets the owners' saved hour scale from data (the
+// owners decoded before it; one no longer there is skipped). Without it,
+// or unreadable, every owner learns its hour peak anew from watermark: an
+// owner whose peak is 0 would take its tokens' usual hours for surges.
+func (m *model) loadOwnerLongRates(data []byte, into *table[principalRate], watermark int64) error {
+	if data != nil {
+		err := decodeOwnerLongRates(data, into)
+		if err == nil {
+			return nil
+		}
+		m.logger.Warn("Ignored the saved owners' hour rates; they are learned anew", zap.Error(err))
+	}
+	for i := range into.len() {
+		p := into.at(int32(i))
+		p.longPeak, p.longPending, p.longWindow, p.longFrom = 0, 0, 0, uint32(max(watermark, 0)/1000)
+	}
+	return nil
+}
+
+func decodeOwnerLongRates(data []byte, into *table[principalRate]) error {
+	d := dec{b: data}
+	n := d.count(ownerLongRecordBytes)
+	for range n {
+		key := d.u64()
+		peak, pending, window, from := d.f32(), d.f32(), d.u32(), d.u32()
+		if d.err != nil {
+			return d.err
+		}
+		if p := into.get(key); p != nil {
+			p.longPeak, p.longPending, p.longWindow, p.longFrom = peak, pending, window, from
+		}
+	}
+	return d.err
+}

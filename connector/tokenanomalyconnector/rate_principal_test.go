@@ -54,7 +54,11 @@ func scrape(principal string, at time.Time, n, perMinute int, life time.Duration
 // TestRateSurgeYoungTokenAgainstOwner: a token too young for a baseline
 // of its own is judged on its owner's, learned from all the owner's
 // tokens one token at a time: a user whose hourly tokens make 20 calls an
-// hour alerts when a new token scrapes 240 in four minutes; a service
+// hour alerts when a new token scrapes 240 in four minutes, or 200 in
+// twenty at ten a minute (the hour scale, against the busiest hour of any
+// of the owner's tokens), but not at 50 in an hour; so does a patient who
+// opens the app a few times a week (too few active hours to judge its
+// minutes) at 200 in 20 minutes, far beyond its sessions, not at 60; a service
 // whose hourly re-issued replicas make 10 a minute each does not when it
 // runs twice the replicas at the same rate, and does at 10×; a principal
 // with no baseline yet is not judged, nor a long-lived token, which will
@@ -62,10 +66,23 @@ func scrape(principal string, at time.Time, n, perMinute int, life time.Duration
 func TestRateSurgeYoungTokenAgainstOwner(t *testing.T) {
 	day := t0.Add(-time.Hour) // 09:00
 	habit := append(reissued("alice", day, 9, 1, 0), reissued("svc", day, 9, 4, 10)...)
+	// A patient who opens the app three times in two days, five calls a
+	// session with a new hourly token: three active hours, a sparse owner.
+	for i, at := range []time.Duration{0, 9 * time.Hour, 25 * time.Hour} {
+		s := scrape("pat", day.Add(-24*time.Hour+at), 5, 2, time.Hour)
+		for j := range s {
+			s[j].token = fmt.Sprintf("tok_pat_%d", i)
+		}
+		habit = append(habit, s...)
+	}
 	then := day.Add(24 * time.Hour)
 	tests := []rateCase{
 		{"user's new token at its usual rate", reissued("alice", then, 1, 1, 0), 0},
 		{"user's new token scrapes 240 in 4 minutes", scrape("alice", then, 240, 60, time.Hour), 1},
+		{"user's new token scrapes 200 in 20 minutes, under the minute floor", scrape("alice", then, 200, 10, time.Hour), 1},
+		{"user's new token makes 50 calls in an hour, under 3x its owner's hours", scrape("alice", then, 50, 1, time.Hour), 0},
+		{"a sparse owner's new token scrapes 200 in 20 minutes", scrape("pat", then, 200, 10, time.Hour), 1},
+		{"a sparse owner's new token makes 60 calls in 20 minutes", scrape("pat", then, 60, 3, time.Hour), 0},
 		{"service with twice the replicas, each at its usual rate", reissued("svc", then, 2, 8, 10), 0},
 		{"service's new replica at 10x", scrape("svc", then, 300, 100, time.Hour), 1},
 		{"user's new 12h token scrapes 240 in 4 minutes", scrape("alice", then, 240, 60, 12*time.Hour), 1},

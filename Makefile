@@ -13,7 +13,7 @@ GCI_SECTIONS = -s standard -s default -s 'prefix(github.com/tokenaudit/tokenaudi
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval blind4 blind5 blind6 blind7 update-asn generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval blind4 blind5 blind6 blind7 blind8 update-asn generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -133,6 +133,15 @@ BLIND7_PORT ?= 23300
 blind7: $(OTELCOL) tools
 	@rm -rf dist/blind7/run
 	WORLD=$(abspath dist/blind7/world) bench/blind7/run.sh $(abspath dist) $(BLIND7_PORT) $(abspath dist/blind7/run)
+
+## blind8: the eighth outside evaluation (a FHIR API SaaS over nine days with on-call and
+## night-shift clinicians, 108 labels of 23 types; bench/blind8/README.md): python3, about 15
+## minutes (4 once the world exists); BLIND8_SEED 8 or 9; the score in dist/blind8/run/score.txt.
+BLIND8_PORT ?= 23400
+BLIND8_SEED ?= 8
+blind8: $(OTELCOL) tools
+	@rm -rf dist/blind8/run
+	WORLD=$(abspath dist/blind8/world.seed$(BLIND8_SEED)) bench/blind8/run.sh $(abspath dist) $(BLIND8_PORT) $(abspath dist/blind8/run) $(BLIND8_SEED)
 
 ## update-asn: replace the vendored IP-to-AS table with the newest @ip-location-db/asn
 ## (needs npm); change the version in third_party/ip-location-db-asn/README.md.

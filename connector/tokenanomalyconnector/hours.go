@@ -60,8 +60,12 @@ const personStartMargin = 2
 
 // dayShape is how a principal's day ends in its quiet hours: start is
 // how many hours before the day's first used hour count as an early
-// start, night how many hours before it the night reaches back.
-type dayShape struct{ start, night int }
+// start, night how many hours before it the night reaches back; person
+// tells a user's day (hourProfile.workedNights) from a machine's.
+type dayShape struct {
+	start, night int
+	person       bool
+}
 
 // shapeOf is the day of the item's principal: a person's early start is
 // personStartMargin, a machine's (or an owner of unknown type) offMargin;
@@ -72,7 +76,7 @@ type dayShape struct{ start, night int }
 // chargers, which are used at irregular hours.
 func shapeOf(ev *event) dayShape {
 	if ev.principalType == auditattr.PrincipalUser {
-		return dayShape{start: personStartMargin, night: nightSpan}
+		return dayShape{start: personStartMargin, night: nightSpan, person: true}
 	}
 	return dayShape{start: offMargin, night: nightSpan}
 }
@@ -130,17 +134,20 @@ func inNight(used uint32, hour int, shape dayShape) (night bool, longest int) {
 	return ok && gap == longest && back > offMargin && fwd > shape.start && fwd <= shape.night, longest
 }
 
-// workedNights reports whether the profile already holds a session in
-// the night of its habitual day (hours used on two days of the week or
-// more): an hour used on one day only that lies where off would call it
-// night. Its owner works nights now and then (on call, a night shift
-// after day shifts, a look-in between night shifts), so its next night
-// is no news: a hospital's on-call physicians each raised off_hours at
-// every call-out, at a different hour each night. A person who never
+// workedNights reports whether a person's profile already holds a
+// session in the night of its habitual day (hours used on two days of the
+// week or more): an hour used on one day only that lies where off would
+// call it night. Its owner works nights now and then (on call, a night
+// shift after day shifts, a look-in between night shifts), so its next
+// night is no news: a hospital's on-call physicians each raised off_hours
+// at every call-out, at a different hour each night. A person who never
 // worked its night still alerts at the first session there, and that
-// session, once learned, stands the detector down for its next ones.
+// session, once learned, stands the detector down for its next ones. A
+// machine's or a site's stray night use is no such habit: the fourth
+// outside evaluation's scanners, taken over night after night, each
+// alerted on their site's night although the first had joined it.
 func (h *hourProfile) workedNights(shape dayShape) bool {
-	if h.daysUsed() < 2 {
+	if !shape.person || h.daysUsed() < 2 {
 		return false
 	}
 	habitual := h.habitualHours()

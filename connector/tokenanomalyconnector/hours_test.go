@@ -119,11 +119,12 @@ func TestHourProfileOff(t *testing.T) {
 		{"a nightly job's evening", &nightly, 20, true, true, true},
 		{"03:00 after builds until 23:00 is a machine's evening too", builds, 3, false, true, false},
 		{"a night of someone called out on another night", onCall, 23, false, false, false},
+		{"a machine's stray night is no habit", onCall, 23, true, true, false},
 		{"a late evening once is no night worked", lateOnce, 3, true, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			shape := dayShape{start: personStartMargin, night: nightSpan}
+			shape := dayShape{start: personStartMargin, night: nightSpan, person: true}
 			if tt.machine {
 				shape = dayShape{start: offMargin, night: nightSpan}
 			}

@@ -60,16 +60,29 @@ func (m *model) encodeOwnerResources() []byte {
 // decodeOwnerResources sets the saved resource novelty of the owners in
 // into (decoded before it); an owner no longer there is skipped.
 func decodeOwnerResources(data []byte, into *table[principalRate]) error {
+	return decodeOwnerFields(data, ownerResourceRecordBytes, into, func(d *dec, p *principalRate) {
+		p.resNovelAt, p.resQuiet, p.resNovel = d.u32(), d.u16(), d.u8()
+	})
+}
+
+// decodeOwnerFields sets, from data, fields kept apart from the owners'
+// baselines on the owners in into (decoded before them): records of
+// recordBytes, each an owner's key and what read takes. An owner no
+// longer there is read into a scratch owner and dropped; on an error the
+// caller learns every owner's fields anew, so a half-read record does no
+// harm.
+func decodeOwnerFields(data []byte, recordBytes int, into *table[principalRate], read func(*dec, *principalRate)) error {
 	d := dec{b: data}
-	n := d.count(ownerResourceRecordBytes)
+	n := d.count(recordBytes)
+	var gone principalRate
 	for range n {
-		key := d.u64()
-		at, quiet, novel := d.u32(), d.u16(), d.u8()
+		p := into.get(d.u64())
+		if p == nil {
+			p = &gone
+		}
+		read(&d, p)
 		if d.err != nil {
 			return d.err
-		}
-		if p := into.get(key); p != nil {
-			p.resNovelAt, p.resQuiet, p.resNovel = at, quiet, novel
 		}
 	}
 	return d.err
@@ -139,17 +152,7 @@ func (m *model) loadOwnerLongRates(data []byte, into *table[principalRate], wate
 }
 
 func decodeOwnerLongRates(data []byte, into *table[principalRate]) error {
-	d := dec{b: data}
-	n := d.count(ownerLongRecordBytes)
-	for range n {
-		key := d.u64()
-		peak, pending, window, from := d.f32(), d.f32(), d.u32(), d.u32()
-		if d.err != nil {
-			return d.err
-		}
-		if p := into.get(key); p != nil {
-			p.longPeak, p.longPending, p.longWindow, p.longFrom = peak, pending, window, from
-		}
-	}
-	return d.err
+	return decodeOwnerFields(data, ownerLongRecordBytes, into, func(d *dec, p *principalRate) {
+		p.longPeak, p.longPending, p.longWindow, p.longFrom = d.f32(), d.f32(), d.u32(), d.u32()
+	})
 }

@@ -7,6 +7,7 @@
 set -euo pipefail
 BIN=$(cd "$1" && pwd); PORT=$2; RUN=$3; SEED=${4:-8}
 HERE=$(cd "$(dirname "$0")" && pwd)
+TOOLS=$HERE/../blind7/tools # the seventh evaluation's driver, scorer and leak search, which this one adopted as they are
 WORLD=${WORLD:-$HERE/world.seed$SEED}
 [ -f "$HERE/labels.seed$SEED.sha256" ] || { echo "no frozen labels for seed $SEED (8 or 9)"; exit 2; }
 if [ ! -f "$WORLD/world.json" ]; then
@@ -35,7 +36,7 @@ trap 'kill "$PID" 2>/dev/null || true' EXIT
 ok=0; for _ in $(seq 120); do curl -sf "http://127.0.0.1:$B8_HEALTH/" >/dev/null 2>&1 && { ok=1; break; }; kill -0 $PID 2>/dev/null || break; sleep 1; done
 [ $ok = 1 ] || { echo "collector did not start"; tail -30 collector.log; exit 3; }
 START=$(date +%s)
-python3 "$HERE/tools/send.py" "$WORLD/requests.jsonl.gz" 127.0.0.1 "$B8_HTTP" 3 > send.json 2> send.log
+python3 "$TOOLS/send.py" "$WORLD/requests.jsonl.gz" 127.0.0.1 "$B8_HTTP" 3 > send.json 2> send.log
 echo "sent in $(( $(date +%s) - START ))s: $(cat send.json)"
 sleep 15   # let max_reorder_wait and held findings drain
 kill -TERM "$PID"
@@ -44,7 +45,7 @@ kill -0 "$PID" 2>/dev/null && { echo "collector did not stop; killing"; kill -KI
 rc=0; "$BIN/auditctl" verify data/audit -key data/keys/audit-signing.key.pub -checkpoint data/audit-checkpoints/checkpoint > verify.txt 2>&1 || rc=$?
 echo "verify exit $rc" >> verify.txt
 tail -3 verify.txt
-python3 "$HERE/tools/score.py" "$WORLD" "$RUN" > score.txt
-python3 "$HERE/tools/leaks.py" "$WORLD" "$RUN" > leaks.txt || true
+python3 "$TOOLS/score.py" "$WORLD" "$RUN" > score.txt
+python3 "$TOOLS/leaks.py" "$WORLD" "$RUN" > leaks.txt || true
 head -60 score.txt
 cat leaks.txt

@@ -57,14 +57,15 @@ func (m *model) detectOffHours(ev *event, st *tokenState) {
 		}
 		f.body = tokenTitle(ev.tokenID) + " was used " + strconv.Itoa(n) + " times within an hour on " + when + ", an hour of the week " + whose + "."
 		m.raise(f, st)
-		// The session is its owner's now, whether or not its token comes
-		// back to learn its held requests: a user's hourly token rarely
-		// does, and its owner, called out again another night, would
-		// alert every time (hourProfile.workedNights). Once only: the
-		// owner's count at the hour stays below ownerShiftCount, so that
-		// the site's other scanners used in the same night still alert.
-		if owner != nil && owner.hours.count(slot) == 0 {
+		// A person's session is its owner's now, whether or not its token
+		// comes back to learn its held requests: a user's hourly token
+		// rarely does, and its owner, called out again another night,
+		// would alert every time (hourProfile.workedNights, which only a
+		// person's profile heeds). A site's or a service's is not: its
+		// other tokens used in the same night, or a week later, alert too.
+		if owner != nil && shapeOf(ev).person && owner.hours.count(slot) == 0 {
 			owner.hours.add(slot, &owner.total)
+			owner.requests = min(owner.requests, 0xfffe) + 1
 		}
 	}
 }

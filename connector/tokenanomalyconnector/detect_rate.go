@@ -67,6 +67,9 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		judged := m.ownerLongJudged(owner, ev.at)
 		m.learnOwnerRateLong(owner, st, ev.at, judged)
 		ownerLong = !long && young && m.ownerLongSurge(owner, ev, st)
+		if ownerLong {
+			forgetOwnerSurge(owner)
+		}
 		long = long || ownerLong
 	}
 	// A young token's minute scale is judged only on its owner's baseline;

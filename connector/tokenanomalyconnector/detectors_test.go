@@ -860,23 +860,29 @@ func TestOutcomeSet(t *testing.T) {
 // off (23:00 is not near one).
 func TestOffHoursOnCall(t *testing.T) {
 	monday := t0.Add(-10 * time.Hour) // 00:00
-	user := func(items []item) []item {
-		for i := range items {
-			items[i].principal, items[i].principalType = "dr-1", auditattr.PrincipalUser
-		}
-		return items
-	}
 	tests := []struct {
-		name   string
-		nights []time.Duration // after the tenth day's midnight
-		want   int
+		name    string
+		nights  []time.Duration // after the tenth day's midnight
+		want    int
+		service bool // the owner is a service, whose stray night is no habit
 	}{
-		{"the first call-out", []time.Duration{2 * time.Hour}, 1},
-		{"called out again the next night, later", []time.Duration{2 * time.Hour, day + 5*time.Hour}, 1},
-		{"called out again the next evening", []time.Duration{2 * time.Hour, day + 23*time.Hour}, 1},
+		{"the first call-out", []time.Duration{2 * time.Hour}, 1, false},
+		{"a service's tokens, two nights running", []time.Duration{2 * time.Hour, day + 2*time.Hour}, 2, true},
+		{"a person's, two nights running", []time.Duration{2 * time.Hour, day + 2*time.Hour}, 1, false},
+		{"called out again the next night, later", []time.Duration{2 * time.Hour, day + 5*time.Hour}, 1, false},
+		{"called out again the next evening", []time.Duration{2 * time.Hour, day + 23*time.Hour}, 1, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			user := func(items []item) []item {
+				for i := range items {
+					items[i].principal, items[i].principalType = "dr-1", auditattr.PrincipalUser
+					if tt.service {
+						items[i].principalType = auditattr.PrincipalService
+					}
+				}
+				return items
+			}
 			h := newHarness(t, testConfig())
 			for d := range 10 {
 				h.send(user(steady(fmt.Sprintf("tok_day_%d", d), "198.51.100.1", "GET /charts", monday.Add(time.Duration(d)*day+9*time.Hour), 20*time.Minute, 24))...)

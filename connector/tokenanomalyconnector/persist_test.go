@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
 
 	"github.com/tokenaudit/tokenaudit/connector/tokenanomalyconnector/internal/metadata"
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
@@ -251,4 +252,32 @@ func TestOwnerResourcesSaved(t *testing.T) {
 	assert.Equal(t, *rates.get(42), *into.get(42))
 	assert.Nil(t, into.get(43), "an owner not loaded is not created")
 	assert.Error(t, decodeOwnerResources(data[:len(data)-1], newTable(10, principalRateAge)))
+}
+
+// TestOwnerLongRatesSaved: the owners' hour rates are saved apart from
+// their baselines; an owner the saved data does not cover (its slot was
+// reused between the two writes of a save), or every owner when the data
+// is missing or unreadable, learns its hour peak anew from the watermark
+// instead of being judged at once on a peak of 0.
+func TestOwnerLongRatesSaved(t *testing.T) {
+	saved := newTable(10, principalRateAge)
+	*putTestOwner(saved, 42) = principalRate{firstSeen: 5, longPeak: 30, longPending: 12, longWaiting: 20, longWindow: 9, longFrom: 5}
+	data := (&model{principalRates: saved}).encodeOwnerLongRates()
+	const watermark = 7_000_000 // unix ms
+	load := func(data []byte) *table[principalRate] {
+		into := newTable(10, principalRateAge)
+		putTestOwner(into, 42).firstSeen = 5
+		putTestOwner(into, 43).longPeak = 99 // not in the saved data
+		m := &model{logger: zap.NewNop()}
+		require.NoError(t, m.loadOwnerLongRates(data, into, watermark))
+		return into
+	}
+	into := load(data)
+	assert.Equal(t, *saved.get(42), *into.get(42))
+	fresh := principalRate{longFrom: watermark / 1000}
+	assert.Equal(t, fresh, *into.get(43), "an owner the data does not cover learns anew")
+	for _, broken := range [][]byte{nil, data[:len(data)-1]} {
+		into := load(broken)
+		assert.Equal(t, principalRate{firstSeen: 5, longFrom: watermark / 1000}, *into.get(42))
+	}
 }

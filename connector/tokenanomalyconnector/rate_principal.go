@@ -32,10 +32,11 @@ type principalRate struct {
 	resNovel            uint8 // resources it was new on
 	// The hour scale's baseline of the owner (rate_principal_long.go):
 	// the decayed busiest sliding window of any one of its tokens, the
-	// busiest of the aligned window now open (learned when it closes),
-	// that window, and since when the peak has been learned (unix s).
-	longPeak, longPending float32
-	longWindow, longFrom  uint32
+	// busiest of the aligned window now open and of the one before it
+	// (which joins the peak when the open one closes), the open window,
+	// and since when the peak has been learned (unix s).
+	longPeak, longPending, longWaiting float32
+	longWindow, longFrom               uint32
 }
 
 // principalRateAge orders owners for eviction: the least recently seen goes first.

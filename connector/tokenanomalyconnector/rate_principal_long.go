@@ -18,11 +18,13 @@ import (
 // in twenty minutes (the eighth outside evaluation's L025).
 
 // learnOwnerRateLong folds the token's sliding hour count into its
-// owner's: the busiest count of the aligned window now open becomes the
-// peak when the window closes, so a surge never raises its own bar while
-// it goes on, and a count that reached the owner's bar once the owner is
-// judged is a surge, not a habit: it never does. Every token of the owner
-// counts, like with like (one token's hour, not the owner's total).
+// owner's: the busiest count of an aligned window joins the peak one
+// window after it closed, when no sliding window of a surge that crossed
+// its end is still open, so a surge never raises its own bar while it
+// goes on; a count that reached the owner's bar once the owner is judged
+// is a surge, not a habit, and a surge that alerted takes what its windows
+// held with it (forgetOwnerSurge). Every token of the owner counts, like
+// with like (one token's hour, not the owner's total).
 func (m *model) learnOwnerRateLong(p *principalRate, st *tokenState, at int64, judged bool) {
 	if p == nil {
 		return
@@ -30,12 +32,25 @@ func (m *model) learnOwnerRateLong(p *principalRate, st *tokenState, at int64, j
 	c := &m.cfg.Detectors.RateSurge
 	window := uint32(at / c.LongBucket.Milliseconds())
 	if window > p.longWindow {
-		p.longPeak = decayPeak(float64(p.longPeak), float64(p.longPending), int(window-p.longWindow)-1, m.peakLongDecay)
+		k := int(window - p.longWindow)
+		p.longPeak = decayPeak(float64(p.longPeak), float64(p.longWaiting), 0, m.peakLongDecay)
+		p.longWaiting = p.longPending
+		if k > 1 { // the window that closed has waited its window too
+			p.longPeak = decayPeak(float64(p.longPeak), float64(p.longWaiting), k-2, m.peakLongDecay)
+			p.longWaiting = 0
+		}
 		p.longPending, p.longWindow = 0, window
 	}
 	if sum := st.rateLongSum(); window == p.longWindow && (!judged || sum < m.ownerLongThreshold(p)) {
 		p.longPending = max(p.longPending, float32(sum))
 	}
+}
+
+// forgetOwnerSurge drops what the owner's open and waiting windows
+// learned once a token's hour alerted on them: the surge's own counts
+// below the bar, taken before it reached it, are not the owner's habit.
+func forgetOwnerSurge(p *principalRate) {
+	p.longPending, p.longWaiting = 0, 0
 }
 
 // ownerLongJudged reports whether the owner's hour peak has been learned

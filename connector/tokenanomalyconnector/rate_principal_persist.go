@@ -120,13 +120,14 @@ func relearnOwnerResources(t *table[principalRate], at int64) {
 const keyOwnerLongRates = "owner_long_rates"
 
 // ownerLongRecordBytes is one saved owner: key, longPeak, longPending,
-// longWindow, longFrom.
-const ownerLongRecordBytes = 8 + 4 + 4 + 4 + 4
+// longWaiting, longWindow, longFrom.
+const ownerLongRecordBytes = 8 + 4 + 4 + 4 + 4 + 4
 
 func (m *model) encodeOwnerLongRates() []byte {
 	return encodeTable(m, m.principalRates, func(e *enc, p *principalRate) {
 		e.f32(p.longPeak)
 		e.f32(p.longPending)
+		e.f32(p.longWaiting)
 		e.u32(p.longWindow)
 		e.u32(p.longFrom)
 	})
@@ -137,22 +138,28 @@ func (m *model) encodeOwnerLongRates() []byte {
 // or unreadable, every owner learns its hour peak anew from watermark: an
 // owner whose peak is 0 would take its tokens' usual hours for surges.
 func (m *model) loadOwnerLongRates(data []byte, into *table[principalRate], watermark int64) error {
-	if data != nil {
-		err := decodeOwnerLongRates(data, into)
-		if err == nil {
-			return nil
+	// Every owner learns anew first: one the saved data does not cover (its
+	// slot was reused between the save of the baselines and of this) must
+	// not be judged at once on a peak of 0.
+	relearn := func() {
+		for i := range into.len() {
+			p := into.at(int32(i))
+			p.longPeak, p.longPending, p.longWaiting, p.longWindow, p.longFrom = 0, 0, 0, 0, uint32(max(watermark, 0)/1000)
 		}
-		m.logger.Warn("Ignored the saved owners' hour rates; they are learned anew", zap.Error(err))
 	}
-	for i := range into.len() {
-		p := into.at(int32(i))
-		p.longPeak, p.longPending, p.longWindow, p.longFrom = 0, 0, 0, uint32(max(watermark, 0)/1000)
+	relearn()
+	if data == nil {
+		return nil
+	}
+	if err := decodeOwnerLongRates(data, into); err != nil {
+		m.logger.Warn("Ignored the saved owners' hour rates; they are learned anew", zap.Error(err))
+		relearn()
 	}
 	return nil
 }
 
 func decodeOwnerLongRates(data []byte, into *table[principalRate]) error {
 	return decodeOwnerFields(data, ownerLongRecordBytes, into, func(d *dec, p *principalRate) {
-		p.longPeak, p.longPending, p.longWindow, p.longFrom = d.f32(), d.f32(), d.u32(), d.u32()
+		p.longPeak, p.longPending, p.longWaiting, p.longWindow, p.longFrom = d.f32(), d.f32(), d.f32(), d.u32(), d.u32()
 	})
 }

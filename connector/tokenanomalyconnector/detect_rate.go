@@ -66,7 +66,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	if owner != nil {
 		judged := m.ownerLongJudged(owner, ev.at)
 		m.learnOwnerRateLong(owner, st, ev.at, judged)
-		ownerLong = !long && young && m.ownerLongSurge(owner, ev, st)
+		ownerLong = !long && young && m.ownerLongSurge(owner, ev, st, judged)
 		if ownerLong {
 			forgetOwnerSurge(owner)
 		}

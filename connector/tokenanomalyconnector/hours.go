@@ -60,30 +60,25 @@ const personStartMargin = 2
 
 // dayShape is how a principal's day ends in its quiet hours: start is
 // how many hours before the day's first used hour count as an early
-// start, night how many hours before it the night reaches back; person
-// tells a user's day (hourProfile.workedNights) from a machine's.
+// start; person tells a user's day (hourProfile.workedNights) from a
+// machine's. The night reaches nightSpan hours back for both: taking a
+// service's whole quiet period for its night (a schedule has no evening)
+// found nothing more in the eighth outside evaluation (its CI key's night
+// use had too few builds behind it to show a day) and raised 2 false
+// alerts more on the sixth's chargers, which are used at irregular hours.
 type dayShape struct {
-	start, night int
-	person       bool
+	start  int
+	person bool
 }
 
 // shapeOf is the day of the item's principal: a person's early start is
-// personStartMargin, a machine's (or an owner of unknown type) offMargin;
-// the night is nightSpan for both. Taking a service's whole quiet period
-// for its night (a schedule has no evening) found nothing more in the
-// eighth outside evaluation (its CI key's night use had too few builds
-// behind it to show a day) and raised 2 false alerts more on the sixth's
-// chargers, which are used at irregular hours.
+// personStartMargin, a machine's (or an owner of unknown type) offMargin.
 func shapeOf(ev *event) dayShape {
 	if ev.principalType == auditattr.PrincipalUser {
-		return dayShape{start: personStartMargin, night: nightSpan, person: true}
+		return dayShape{start: personStartMargin, person: true}
 	}
-	return dayShape{start: offMargin, night: nightSpan}
+	return dayShape{start: offMargin}
 }
-
-// startMargin is the hours before the day's first used hour that count as
-// an early start for the item's principal.
-func startMargin(ev *event) int { return shapeOf(ev).start }
 
 // minDayHours is how many hours of the day a profile of min_samples
 // requests must have used to show a day, and so a night: a customer of a
@@ -109,7 +104,7 @@ const nightSpan = 8
 // slot is off when the profile used at least minHours hours of the day on
 // two days of the week or more (see minDayHours, habitualHours) and its
 // hour lies in the quiet period, more than offMargin hours after a used
-// hour and more than shape.start before one, and at most shape.night hours
+// hour and more than shape.start before one, and at most nightSpan hours
 // before the day starts again (the night). Use on a weekend at usual
 // weekday hours is therefore not off — a policy schedule flags that; a day
 // that a quiet week happened to miss is not either; nor is an evening
@@ -131,7 +126,7 @@ func (h *hourProfile) off(slot, minHours int, shape dayShape) bool {
 // hours (see off), and how long the day's longest quiet run is.
 func inNight(used uint32, hour int, shape dayShape) (night bool, longest int) {
 	back, fwd, gap, longest, ok := quietAround(used, hour)
-	return ok && gap == longest && back > offMargin && fwd > shape.start && fwd <= shape.night, longest
+	return ok && gap == longest && back > offMargin && fwd > shape.start && fwd <= nightSpan, longest
 }
 
 // workedNights reports whether a person's profile already holds a

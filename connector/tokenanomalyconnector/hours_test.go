@@ -124,9 +124,9 @@ func TestHourProfileOff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			shape := dayShape{start: personStartMargin, night: nightSpan, person: true}
+			shape := dayShape{start: personStartMargin, person: true}
 			if tt.machine {
-				shape = dayShape{start: offMargin, night: nightSpan}
+				shape = dayShape{start: offMargin}
 			}
 			minHours := minDayHours
 			if tt.anyDay {
@@ -285,7 +285,7 @@ func TestStartMargin(t *testing.T) {
 		principalType string
 		want          int
 	}{{auditattr.PrincipalUser, 2}, {auditattr.PrincipalService, 3}, {"", 3}} {
-		assert.Equal(t, tt.want, startMargin(&event{principalType: tt.principalType}), tt.principalType)
+		assert.Equal(t, tt.want, shapeOf(&event{principalType: tt.principalType}).start, tt.principalType)
 	}
 }
 

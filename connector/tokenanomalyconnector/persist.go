@@ -595,21 +595,22 @@ func (m *model) load(ctx context.Context) error {
 	for _, x := range []struct {
 		key    string
 		decode func([]byte) error
+		absent bool // decode is called without data too: it learns anew
 	}{
-		{keyNoveltyCur, func(b []byte) error { return decodeBloom(b, novelty.current) }},
-		{keyNoveltyPrev, func(b []byte) error { return decodeBloom(b, novelty.previous) }},
-		{keyPopulationCur, func(b []byte) error { return decodeCounters(b, population.current) }},
-		{keyPopulationPrev, func(b []byte) error { return decodeCounters(b, population.previous) }},
-		{keyPrincipals, func(b []byte) error { return decodePrincipals(b, principals) }},
-		{keyPrincipalRates, func(b []byte) error { return decodePrincipalRates(b, principalRates, version) }},
-		{keyOwnerResources, func(b []byte) error { return m.loadOwnerResources(b, principalRates, watermark) }},
-		{keyOwnerLongRates, func(b []byte) error { return m.loadOwnerLongRates(b, principalRates, watermark) }},
+		{keyNoveltyCur, func(b []byte) error { return decodeBloom(b, novelty.current) }, false},
+		{keyNoveltyPrev, func(b []byte) error { return decodeBloom(b, novelty.previous) }, false},
+		{keyPopulationCur, func(b []byte) error { return decodeCounters(b, population.current) }, false},
+		{keyPopulationPrev, func(b []byte) error { return decodeCounters(b, population.previous) }, false},
+		{keyPrincipals, func(b []byte) error { return decodePrincipals(b, principals) }, false},
+		{keyPrincipalRates, func(b []byte) error { return decodePrincipalRates(b, principalRates, version) }, false},
+		{keyOwnerResources, func(b []byte) error { return m.loadOwnerResources(b, principalRates, watermark) }, true},
+		{keyOwnerLongRates, func(b []byte) error { return m.loadOwnerLongRates(b, principalRates, watermark) }, true},
 	} {
 		data, err := m.store.client.Get(ctx, x.key)
 		if err != nil {
 			return fmt.Errorf("storage: reading %s: %w", x.key, err)
 		}
-		if data == nil && x.key != keyOwnerResources && x.key != keyOwnerLongRates {
+		if data == nil && !x.absent {
 			continue // saved by a version without it: learned again
 		}
 		if err := x.decode(data); err != nil {

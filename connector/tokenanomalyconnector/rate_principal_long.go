@@ -77,11 +77,11 @@ func (m *model) ownerLongThreshold(p *principalRate) uint32 {
 // ownerLongSurge reports whether a young short-lived token (see
 // ownerJudges: it expires within long_learning_period of its issue)
 // surges on the hour scale against its owner's hour peak, once that has
-// been learned.
-func (m *model) ownerLongSurge(p *principalRate, ev *event, st *tokenState) bool {
+// been learned (judged: ownerLongJudged).
+func (m *model) ownerLongSurge(p *principalRate, ev *event, st *tokenState, judged bool) bool {
 	c := &m.cfg.Detectors.RateSurge
-	return st.flags&flagRateLongAlerted == 0 && ev.expiresAt > 0 && !expiresBeyondWindow(ev, st, c.LongLearningPeriod) &&
-		m.ownerLongJudged(p, ev.at) && st.rateLongSum() >= m.ownerLongThreshold(p) && m.rateSustained(st)
+	return judged && st.flags&flagRateLongAlerted == 0 && ev.expiresAt > 0 && !expiresBeyondWindow(ev, st, c.LongLearningPeriod) &&
+		st.rateLongSum() >= m.ownerLongThreshold(p) && m.rateSustained(st)
 }
 
 // ownerRateLongBody is the alert text when the owner's hour peak judged

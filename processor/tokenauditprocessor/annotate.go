@@ -133,7 +133,11 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	if hasExp && now > expiresAt+skew {
 		v = append(v, auditattr.ViolationExpired)
 	}
-	if info.hasNbf && now+skew < info.notBefore {
+	// A JWT issued after the request was made (iat ahead of the item's
+	// time beyond clock_skew) is not valid yet either, as go-jose and
+	// most verifiers hold: its issuer's clock or its issuer is wrong.
+	// The registry's created_at is not judged so: it is often a date.
+	if (info.hasNbf && now+skew < info.notBefore) || (info.hasIat && now+skew < info.issuedAt) {
 		v = append(v, auditattr.ViolationNotYetValid)
 	}
 	// Like its jti, a forged token's subject is the forger's word: it must
@@ -154,6 +158,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		Resource:      resource,
 		ClientAddr:    clientAddr,
 		EventTime:     it.eventTime,
+		Time:          it.eventTime,
 	}
 	if outcome == auditattr.OutcomeFailure || info.badSignature || info.malformed {
 		// Refused at authentication, or a token that fails verification:

@@ -313,9 +313,24 @@ func TestLifetimeByEventTime(t *testing.T) {
 			assert.Equal(t, tt.viol, attrStrings(s.Attributes(), auditattr.Violations))
 		})
 	}
-	nbf := makeJWT(t, nil, map[string]any{"sub": "x", "nbf": now.Add(time.Hour).Unix()}, hmacSecret)
-	s := h.span(t, now, func(m pcommon.Map) { putHeader(m, "authorization", "Bearer "+nbf) })
-	assert.Equal(t, auditattr.StatusNotYetValid, attrStr(t, s.Attributes(), auditattr.TokenStatus))
+	early := []struct {
+		name   string
+		claims map[string]any
+		status string
+	}{
+		{"nbf ahead", map[string]any{"sub": "x", "nbf": now.Add(time.Hour).Unix()}, auditattr.StatusNotYetValid},
+		{"iat ahead, no nbf", map[string]any{"sub": "x", "iat": now.Add(3 * time.Hour).Unix()}, auditattr.StatusNotYetValid},
+		{"iat ahead, nbf passed", map[string]any{"sub": "x", "iat": now.Add(time.Hour).Unix(), "nbf": now.Add(-time.Hour).Unix()}, auditattr.StatusNotYetValid},
+		{"iat within skew", map[string]any{"sub": "x", "iat": now.Add(30 * time.Second).Unix()}, auditattr.StatusActive},
+		{"iat passed", map[string]any{"sub": "x", "iat": now.Add(-time.Hour).Unix()}, auditattr.StatusActive},
+	}
+	for _, tt := range early {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := makeJWT(t, nil, tt.claims, hmacSecret)
+			s := h.span(t, now, func(m pcommon.Map) { putHeader(m, "authorization", "Bearer "+tok) })
+			assert.Equal(t, tt.status, attrStr(t, s.Attributes(), auditattr.TokenStatus))
+		})
+	}
 }
 
 func TestBadInput(t *testing.T) {

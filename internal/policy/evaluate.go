@@ -25,7 +25,10 @@ type Request struct {
 	ClaimedScopes bool
 	Resource      string     // "GET /users/{id}" or "pkg.Service/Method"; "": unknown
 	ClientAddr    netip.Addr // invalid: unknown
-	EventTime     time.Time  // the item's timestamp; zero: unknown
+	EventTime     time.Time  // the item's timestamp for working hours; zero: not judged
+	// Time is the item's timestamp for dated revocations (revoked_at);
+	// zero: unknown, and a listed credential is revoked.
+	Time time.Time
 }
 
 // Evaluate appends to out the stateless violations that need the policy, in
@@ -37,7 +40,7 @@ func (p *Policy) Evaluate(req *Request, out []string) []string {
 	if p == nil || req == nil {
 		return out
 	}
-	if p.revoked.ids.has(req.TokenID) || p.revoked.jtis.has(req.JTI) || p.revoked.keyIDs.has(req.KeyID) {
+	if p.revoked.ids.revoked(req.TokenID, req.Time) || p.revoked.jtis.revoked(req.JTI, req.Time) || p.revoked.keyIDs.revoked(req.KeyID, req.Time) {
 		out = append(out, auditattr.ViolationRevoked)
 	}
 	entry := p.Lookup(req.TokenID, req.JTI, req.KeyID)

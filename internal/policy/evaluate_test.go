@@ -38,6 +38,11 @@ func TestEvaluate(t *testing.T) {
 		{"revoked: key id", r{KeyID: "AKIAREVOKEDKEY000001"}, revoked},
 		{"revoked: all three name it once", r{TokenID: revokedID, JTI: "8f1c2d", KeyID: "AKIAREVOKEDKEY000001"}, revoked},
 		{"not revoked", r{TokenID: deployID, JTI: "other", KeyID: "AKIAOTHER"}, nil},
+		{"revoked: dated, used after", r{KeyID: "AKIAREVOKEDKEY000001", Time: at(2026, 11, 2, 9, 30)}, revoked},
+		{"revoked: dated, used before", r{KeyID: "AKIAREVOKEDKEY000001", Time: at(2026, 11, 2, 9, 29)}, nil},
+		{"revoked: dated, time unknown", r{KeyID: "AKIAREVOKEDKEY000001"}, revoked},
+		{"revoked: undated, any time", r{JTI: "8f1c2d", Time: at(2020, 1, 1, 0, 0)}, revoked},
+		{"revoked: dated key, undated id", r{TokenID: revokedID, KeyID: "AKIAREVOKEDKEY000001", Time: at(2026, 1, 1, 0, 0)}, revoked},
 
 		{"scope: not granted", r{Scopes: []string{"users:read"}, Resource: "DELETE /users/{id}"}, scope},
 		{"scope: granted", r{Scopes: []string{"users:read", "users:write"}, Resource: "DELETE /users/{id}"}, nil},
@@ -98,6 +103,37 @@ func TestEvaluate(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRevokedListedTwice: the earlier revocation holds, an undated one
+// before any date.
+func TestRevokedListedTwice(t *testing.T) {
+	p := mustParse(t, `
+revoked:
+  - {jti: a, revoked_at: 2026-11-05T00:00:00Z}
+  - {jti: a, revoked_at: 2026-11-01T00:00:00Z}
+  - {jti: b, revoked_at: 2026-11-01T00:00:00Z}
+  - {jti: b}
+  - {jti: c}
+  - {jti: c, revoked_at: 2026-11-01T00:00:00Z}
+`)
+	oct := time.Date(2026, 10, 15, 0, 0, 0, 0, time.UTC)
+	nov := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		jti  string
+		at   time.Time
+		want []string
+	}{
+		{"a", oct, nil},
+		{"a", nov, revoked},
+		{"b", oct, revoked},
+		{"c", oct, revoked},
+	}
+	for _, tt := range tests {
+		if got := p.Evaluate(&Request{JTI: tt.jti, Time: tt.at}, nil); !slices.Equal(got, tt.want) {
+			t.Errorf("jti %s at %s: %v, want %v", tt.jti, tt.at.Format(time.DateOnly), got, tt.want)
+		}
 	}
 }
 

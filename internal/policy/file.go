@@ -45,9 +45,10 @@ type hoursFile struct {
 }
 
 type revokedFile struct {
-	ID    string `yaml:"id"`
-	JTI   string `yaml:"jti"`
-	KeyID string `yaml:"key_id"`
+	ID        string `yaml:"id"`
+	JTI       string `yaml:"jti"`
+	KeyID     string `yaml:"key_id"`
+	RevokedAt string `yaml:"revoked_at"`
 }
 
 type registryFile struct {

@@ -25,8 +25,9 @@
 //	    The working hours and networks of every token of that principal
 //	    (tokenaudit.principal.id: the registry owner, else the token's
 //	    subject or client), unless the token's registry entry sets its own.
-//	revoked: [{id | jti | key_id}]
-//	    A token whose fingerprint, jti or key id is listed: revoked_token.
+//	revoked: [{id | jti | key_id, revoked_at}]
+//	    A token whose fingerprint, jti or key id is listed: revoked_token,
+//	    for uses from revoked_at on (RFC 3339; absent: every use).
 //	registry:
 //	    authoritative: bool
 //	        true: a token not known is unknown_token.
@@ -58,6 +59,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Policy is a compiled policy file. It is immutable and safe for concurrent use.
@@ -78,7 +80,19 @@ type restriction struct {
 	principals, tokens, scopes set
 }
 
-type revokedSets struct{ ids, jtis, keyIDs set }
+// revokedSets maps each revoked identifier to when it was revoked (zero:
+// undated, revoked for every use).
+type revokedSets struct{ ids, jtis, keyIDs revokedSince }
+
+type revokedSince map[string]time.Time
+
+// revoked tells whether a use at the given time (zero: unknown) of the
+// identifier falls after its revocation. An unknown time is judged revoked:
+// a listed credential is the safer guess.
+func (r revokedSince) revoked(v string, at time.Time) bool {
+	since, ok := r[v]
+	return ok && (at.IsZero() || !at.Before(since))
+}
 
 // set is a string set; lookups do not allocate.
 type set map[string]struct{}
@@ -170,18 +184,27 @@ func compileScopes(scopes map[string][]string) (scopeIndex, error) {
 }
 
 func compileRevoked(list []revokedFile) (revokedSets, error) {
-	r := revokedSets{ids: set{}, jtis: set{}, keyIDs: set{}}
+	r := revokedSets{ids: revokedSince{}, jtis: revokedSince{}, keyIDs: revokedSince{}}
 	for i, e := range list {
 		id, jti, keyID := strings.TrimSpace(e.ID), strings.TrimSpace(e.JTI), strings.TrimSpace(e.KeyID)
 		if id == "" && jti == "" && keyID == "" {
 			return revokedSets{}, fmt.Errorf("revoked[%d]: no identifier: set id (from `auditctl fingerprint`), jti or key_id", i)
 		}
+		at, err := parseTime(e.RevokedAt, fmt.Sprintf("revoked[%d].revoked_at", i))
+		if err != nil {
+			return revokedSets{}, err
+		}
 		for _, add := range []struct {
-			s set
+			m revokedSince
 			v string
 		}{{r.ids, id}, {r.jtis, jti}, {r.keyIDs, keyID}} {
-			if add.v != "" {
-				add.s[add.v] = struct{}{}
+			if add.v == "" {
+				continue
+			}
+			// Listed twice: the earlier revocation holds (undated is the
+			// earliest of all).
+			if prev, dup := add.m[add.v]; !dup || at.IsZero() || !prev.IsZero() && at.Before(prev) {
+				add.m[add.v] = at
 			}
 		}
 	}

@@ -53,6 +53,7 @@ working_hours:
 allowed_networks: [10.0.0.0/8]
 revoked:
   - id: ` + tokenID(t, revokedKey) + `
+    revoked_at: ` + now.Format(time.RFC3339) + `
 registry:
   authoritative: true
   tokens:
@@ -89,6 +90,11 @@ registry:
 			auditattr.StatusExpired, []string{auditattr.ViolationExpired, auditattr.ViolationScope}, "ci-bot"},
 		{"revoked and unknown", now, revokedKey, map[string]any{"network.peer.address": "10.1.1.1"},
 			auditattr.StatusRevoked, []string{auditattr.ViolationRevoked, auditattr.ViolationUnknown}, ""},
+		{"used before its revocation (replayed, late)", now.Add(-time.Hour), revokedKey, map[string]any{"network.peer.address": "10.1.1.1"},
+			auditattr.StatusUnknown, []string{auditattr.ViolationUnknown}, ""},
+		{"refused before its revocation: the time still counts", now.Add(-time.Hour), revokedKey,
+			map[string]any{"network.peer.address": "10.1.1.1", "http.response.status_code": 401},
+			auditattr.StatusUnknown, []string{auditattr.ViolationUnknown}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,7 +16,8 @@ func main() {
 const usage = `usage: auditctl <command> [flags]
 
 commands:
-  fingerprint   read a token (or a whole header value) on stdin, print its token id
+  fingerprint   read a token (or a whole header value) on stdin, print its token id;
+                with -lines, one token per line, one id per line
   keygen        print a new fingerprint key, or write it to a file with -out;
                 with -signing NAME -out FILE, an audit log signing key and FILE.pub
   verify        verify DIR -key PUB [-origin O] [-checkpoint FILE]...: check every

@@ -54,6 +54,11 @@ func TestFingerprint(t *testing.T) {
 		{"empty input", "\n", []string{"-key-file", keyFile}, nil, 1, "", "no token on stdin"},
 		{"bad header flag", tok, []string{"-key-file", keyFile, "-header", "cookie"}, nil, 1, "", "use authorization or key"},
 		{"prefix the processor refuses", tok, []string{"-key-file", keyFile, "-prefix", "abc"}, nil, 1, "", "-prefix: \"abc\" must be"},
+		{"lines: one id per token, in order, CRLF too", tok + "\r\nBearer " + tok + "x\nBasic " + basic + "\n", []string{"-key-file", keyFile, "-lines"}, nil, 0,
+			fp.TokenID(tok) + "\n" + fp.TokenID(tok+"x") + "\n" + fp.TokenID("bob:pw-secret"), ""},
+		{"lines: a line without a token keeps its place", tok + "\n\n" + tok + "x\n", []string{"-key-file", keyFile, "-lines"}, nil, 1,
+			fp.TokenID(tok) + "\n\n" + fp.TokenID(tok+"x"), "line 2: no token"},
+		{"lines: a line over 1 MiB", strings.Repeat("A", maxInput+10) + "\n", []string{"-key-file", keyFile, "-lines"}, nil, 1, "", "a line is larger than 1 MiB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -121,6 +122,10 @@ type ExcludeConfig struct {
 	Networks   []string `mapstructure:"networks"`
 	Principals []string `mapstructure:"principals"`
 	Tokens     []string `mapstructure:"tokens"`
+	// Issuers are JWT issuers (iss, as the claim spells it) whose tokens
+	// the detector ignores, when their signature was verified: a
+	// population such as a hospital's clinicians on any roster.
+	Issuers []string `mapstructure:"issuers"`
 }
 
 // DetectorConfig is what every detector has.
@@ -528,6 +533,11 @@ func (v *validator) positive(name string, d time.Duration) {
 func (v *validator) common(name string, c *DetectorConfig) {
 	if _, err := policy.ParseNetworks(c.Exclude.Networks); err != nil {
 		v.add("detectors.%s.exclude.networks%w", name, err)
+	}
+	for i, iss := range c.Exclude.Issuers {
+		if strings.TrimSpace(iss) == "" {
+			v.add("detectors.%s.exclude.issuers[%d]: empty; write the issuer as the tokens' iss claim spells it", name, i)
+		}
 	}
 }
 

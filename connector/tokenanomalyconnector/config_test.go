@@ -41,7 +41,8 @@ func TestLoadConfig(t *testing.T) {
 	fa := &full.Detectors.FailedAttempts
 	fa.Threshold, fa.Window, fa.Outcomes = 5, time.Minute, []string{"failure", "denied"}
 	fa.Consecutive, fa.ConsecutiveWindow = 30, 12*time.Hour
-	fa.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_0123456789abcdef0123456789abcdef"}}
+	fa.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_0123456789abcdef0123456789abcdef"},
+		Issuers: []string{"https://ehr.example/"}}
 	full.Detectors.CredentialStuffing.SlowThreshold, full.Detectors.CredentialStuffing.SlowWindow = 20, 3*time.Hour
 	cs := &full.Detectors.CredentialStuffing
 	cs.SprayThreshold, cs.SprayMinClients, cs.SprayWindow = 50, 20, 15*time.Minute
@@ -74,6 +75,7 @@ func TestLoadConfig(t *testing.T) {
 			"detectors.failed_attempts.threshold: 1 is outside 2..1000",
 			"detectors.failed_attempts.consecutive: -1 is outside 0..65535 (default 20; 0 turns it off)",
 			"detectors.failed_attempts.exclude.networks[0]",
+			"detectors.failed_attempts.exclude.issuers[0]: empty; write the issuer as the tokens' iss claim spells it",
 			"detectors.rate_surge.half_life: 10s is shorter than bucket 1m0s",
 			"detectors.multi_address.networks: 1 is outside 2..64",
 			"detectors.new_client_address.population.wide_min_tokens: 0 must be at least 1",

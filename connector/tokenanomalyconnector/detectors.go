@@ -14,6 +14,7 @@ type detector struct {
 	networks        []netip.Prefix
 	principals      map[string]bool
 	tokens          map[string]bool
+	issuers         map[string]bool     // matched against verified JWTs' iss only
 	severity        map[string]severity // base severity of each finding it raises
 	state           any                 // a registered detector's own state (see detectorSpec.compile)
 }
@@ -36,6 +37,14 @@ func compileDetector(name string, c DetectorConfig) (detector, error) {
 			d.tokens[t] = true
 		}
 	}
+	if len(c.Exclude.Issuers) > 0 {
+		d.issuers = map[string]bool{}
+		for _, iss := range c.Exclude.Issuers {
+			if iss != "" { // "" would match every unverified token
+				d.issuers[iss] = true
+			}
+		}
+	}
 	return d, nil
 }
 
@@ -44,7 +53,7 @@ func (d *detector) applies(ev *event) bool {
 	if !d.enabled {
 		return false
 	}
-	if d.tokens[ev.tokenID] || d.principals[ev.principal] {
+	if d.tokens[ev.tokenID] || d.principals[ev.principal] || d.issuers[ev.verifiedIssuer] {
 		return false
 	}
 	if len(d.networks) > 0 {

@@ -865,25 +865,34 @@ func TestOffHoursOnCall(t *testing.T) {
 		nights  []time.Duration // after the tenth day's midnight
 		want    int
 		service bool // the owner is a service, whose stray night is no habit
+		// excluded: the physicians' verified issuer is in
+		// exclude.issuers, a roster the hours cannot tell.
+		excluded bool
 	}{
-		{"the first call-out", []time.Duration{2 * time.Hour}, 1, false},
-		{"a service's tokens, two nights running", []time.Duration{2 * time.Hour, day + 2*time.Hour}, 2, true},
-		{"a person's, two nights running", []time.Duration{2 * time.Hour, day + 2*time.Hour}, 1, false},
-		{"called out again the next night, later", []time.Duration{2 * time.Hour, day + 5*time.Hour}, 1, false},
-		{"called out again the next evening", []time.Duration{2 * time.Hour, day + 23*time.Hour}, 1, false},
+		{"the first call-out", []time.Duration{2 * time.Hour}, 1, false, false},
+		{"a service's tokens, two nights running", []time.Duration{2 * time.Hour, day + 2*time.Hour}, 2, true, false},
+		{"a person's, two nights running", []time.Duration{2 * time.Hour, day + 2*time.Hour}, 1, false, false},
+		{"called out again the next night, later", []time.Duration{2 * time.Hour, day + 5*time.Hour}, 1, false, false},
+		{"called out again the next evening", []time.Duration{2 * time.Hour, day + 23*time.Hour}, 1, false, false},
+		{"the issuer excluded", []time.Duration{2 * time.Hour, day + 2*time.Hour}, 0, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			user := func(items []item) []item {
 				for i := range items {
 					items[i].principal, items[i].principalType = "dr-1", auditattr.PrincipalUser
+					items[i].issuer, items[i].verified = "https://ehr.example", true
 					if tt.service {
 						items[i].principalType = auditattr.PrincipalService
 					}
 				}
 				return items
 			}
-			h := newHarness(t, testConfig())
+			cfg := testConfig()
+			if tt.excluded {
+				cfg.Detectors.OffHours.Exclude.Issuers = []string{"https://ehr.example"}
+			}
+			h := newHarness(t, cfg)
 			for d := range 10 {
 				h.send(user(steady(fmt.Sprintf("tok_day_%d", d), "198.51.100.1", "GET /charts", monday.Add(time.Duration(d)*day+9*time.Hour), 20*time.Minute, 24))...)
 			}

@@ -19,6 +19,10 @@ type event struct {
 	client                          string
 	source                          string // where the credential was found (exposed_in, else source)
 	hint                            string // the token's non-secret hint (token.hint): which key leaked
+	// verifiedIssuer is the JWT's iss when the processor verified its
+	// signature (token.verified), else empty: exclude.issuers matches it,
+	// and an unverified claim must not buy a token out of a detector.
+	verifiedIssuer string
 	// notPresented: token.presented false, the token was no request's
 	// authentication (a response header, a log line): exposed_credential
 	// only, never the stateful detectors of a token in use.
@@ -70,7 +74,8 @@ const attrPrefix = "tokenaudit."
 // read fills e from attrs in one pass; it reports whether the item carries
 // any contract attribute.
 func (e *event) read(attrs pcommon.Map) bool {
-	found := false
+	found, verified := false, false
+	var issuer string
 	for k, v := range attrs.All() {
 		if !strings.HasPrefix(k, attrPrefix) {
 			continue
@@ -107,6 +112,10 @@ func (e *event) read(attrs pcommon.Map) bool {
 			e.source = v.Str() // where it leaked, when the processor says so apart
 		case auditattr.TokenHint:
 			e.hint = v.Str()
+		case auditattr.TokenIssuer:
+			issuer = v.Str()
+		case auditattr.TokenVerified:
+			verified = v.Type() == pcommon.ValueTypeBool && v.Bool()
 
 		case auditattr.TokenScopes:
 			if v.Type() == pcommon.ValueTypeSlice {
@@ -129,6 +138,9 @@ func (e *event) read(attrs pcommon.Map) bool {
 		case auditattr.TokenExpiresAt:
 			e.expiresAt = v.Int()
 		}
+	}
+	if verified {
+		e.verifiedIssuer = issuer
 	}
 	return found
 }

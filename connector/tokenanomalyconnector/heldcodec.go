@@ -16,17 +16,18 @@ import (
 //	u32 heldCompactMark | u8 heldCompactVersion | uvarint count | items
 //	item: varint Δat | 7 × str | varint issuedAt | varint expiresAt |
 //	      16 bytes trace and span id | uvarint scopeBits | u8 flags |
-//	      8 bytes parent span id (a server span's, flags bit 2; version 3)
+//	      8 bytes parent span id (a server span's, flags bit 2; version 3) |
+//	      str verified issuer (flags bit 6; version 4)
 //	flags: bit 0 off_hours given; bits 1–2 the side of the request (pairs.go);
 //	       bit 3 a scope or restricted verdict, bit 4 an expired, revoked or
-//	       not-yet-valid verdict, bit 5 refused at authentication (older
-//	       entries never set them)
+//	       not-yet-valid verdict, bit 5 refused at authentication, bit 6 a
+//	       verified issuer follows (older entries never set them)
 //	str:  uvarint 0, uvarint length, bytes (a new string) | uvarint index+1
 const (
 	// heldCompactMark starts the compact encoding; the first encoding
 	// starts with its item count, which cannot be this large.
 	heldCompactMark    = 0xffff_ffff
-	heldCompactVersion = 3 // 2 is read too: no sides
+	heldCompactVersion = 4 // 2 (no sides) and 3 (no verified issuer) are read too
 	// heldCompactMin is the least an item takes.
 	heldCompactMin = 1 + 7 + 1 + 1 + 16 + 1 + 1
 )
@@ -39,8 +40,8 @@ type heldWriter struct {
 	dict   map[string]uint32 // strings written, by index
 	// last is each field's previous string and its index: types and
 	// outcomes mostly repeat, and need no map lookup then.
-	last    [7]string
-	lastRef [7]uint32
+	last    [8]string
+	lastRef [8]uint32
 }
 
 // add appends one held item. Its strings may point into the batch: they
@@ -72,9 +73,15 @@ func (w *heldWriter) add(ev *event) {
 	if ev.refusedAuth {
 		flags |= 1 << 5
 	}
+	if ev.verifiedIssuer != "" {
+		flags |= 1 << 6
+	}
 	w.b = append(w.b, flags)
 	if ev.side == sideServer {
 		w.b = append(w.b, ev.pairID[:]...)
+	}
+	if ev.verifiedIssuer != "" {
+		w.str(7, ev.verifiedIssuer) // after the seven of heldStrings
 	}
 	w.n++
 }
@@ -123,8 +130,9 @@ type heldReader struct {
 
 func decodeCompactHeld(data []byte, each func(*event)) error {
 	r := heldReader{dec: dec{b: data[4:]}}
-	if v := r.u8(); r.err == nil && v != heldCompactVersion && v != 2 {
-		return fmt.Errorf("held items: encoding version %d, want 2 or %d", v, heldCompactVersion)
+	version := r.u8()
+	if r.err == nil && (version < 2 || version > heldCompactVersion) {
+		return fmt.Errorf("held items: encoding version %d, want 2 to %d", version, heldCompactVersion)
 	}
 	n := r.uvarint()
 	if r.err == nil && n > uint64(len(r.b)/heldCompactMin) {
@@ -153,6 +161,9 @@ func decodeCompactHeld(data []byte, each func(*event)) error {
 			ev.pairID = ev.spanID
 		case sideServer:
 			copy(ev.pairID[:], r.take(len(ev.pairID)))
+		}
+		if version >= 4 && flags&(1<<6) != 0 {
+			ev.verifiedIssuer = r.str()
 		}
 		if r.err != nil {
 			return fmt.Errorf("held items: %w", r.err)

@@ -39,6 +39,9 @@ func heldBatch(n, tokens int, seed uint64) []event {
 		ev.resourceAlerted = i%5 == 0
 		ev.lapsed = i%7 == 0
 		ev.refusedAuth = i%11 == 0
+		if i%3 == 0 {
+			ev.verifiedIssuer = fmt.Sprintf("https://idp-%d.example", t%3)
+		}
 		switch i % 4 { // a log record; a client span; server spans of instrumented callers
 		case 1:
 			ev.side, ev.pairID = sideClient, ev.spanID
@@ -50,14 +53,31 @@ func heldBatch(n, tokens int, seed uint64) []event {
 }
 
 // withoutSides is evs as encodings without the sides of a request (nor
-// the resource and lapsed verdict flags) read them back.
+// the resource and lapsed verdict flags, nor the verified issuer) read
+// them back.
 func withoutSides(evs []event) []event {
-	out := slices.Clone(evs)
+	out := withoutIssuers(evs)
 	for i := range out {
 		out[i].side, out[i].pairID = sideNone, pcommon.SpanID{}
 		out[i].resourceAlerted, out[i].lapsed, out[i].refusedAuth = false, false, false
 	}
 	return out
+}
+
+// withoutIssuers is evs as version 3 read them back.
+func withoutIssuers(evs []event) []event {
+	out := slices.Clone(evs)
+	for i := range out {
+		out[i].verifiedIssuer = ""
+	}
+	return out
+}
+
+// encodeHeldV3 is the compact encoding before the verified issuer.
+func encodeHeldV3(evs []event) []byte {
+	b := encodeCompact(withoutIssuers(evs))
+	b[4] = 3
+	return b
 }
 
 // encodeHeldV2 is the compact encoding before the sides of a request
@@ -122,6 +142,7 @@ func TestHeldEncodingRoundTrips(t *testing.T) {
 		{name: "compact", evs: first, data: encodeCompact},
 		{name: "first encoding (stored by earlier versions)", evs: withoutSides(first), data: encodeHeldV1},
 		{name: "version 2 (stored by earlier versions)", evs: withoutSides(first), data: encodeHeldV2},
+		{name: "version 3 (stored by earlier versions)", evs: withoutIssuers(first), data: encodeHeldV3},
 		{name: "one writer, first batch", evs: first, data: func(evs []event) []byte {
 			for i := range evs {
 				w.add(&evs[i])

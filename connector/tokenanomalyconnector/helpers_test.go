@@ -37,6 +37,8 @@ type item struct {
 	issuedAt, expiresAt                 int64
 	trace                               byte
 	notPresented                        bool // token.presented false
+	issuer                              string
+	verified                            bool // token.verified true
 }
 
 func (it item) fill(a pcommon.Map) {
@@ -68,6 +70,10 @@ func (it item) fill(a pcommon.Map) {
 	}
 	if it.notPresented {
 		a.PutBool(auditattr.TokenPresented, false)
+	}
+	put(auditattr.TokenIssuer, it.issuer)
+	if it.verified {
+		a.PutBool(auditattr.TokenVerified, true)
 	}
 	if it.issuedAt != 0 {
 		a.PutInt(auditattr.TokenIssuedAt, it.issuedAt)

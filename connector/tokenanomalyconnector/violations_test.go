@@ -127,7 +127,8 @@ func TestDryRunCountsWithoutAlerting(t *testing.T) {
 
 func TestExclusions(t *testing.T) {
 	cfg := testConfig()
-	cfg.Detectors.Violations.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_x"}}
+	cfg.Detectors.Violations.Exclude = ExcludeConfig{Networks: []string{"10.0.0.0/8"}, Principals: []string{"scanner"}, Tokens: []string{"tok_x"},
+		Issuers: []string{"https://ehr.example"}}
 	h := newHarness(t, cfg)
 	v := []string{auditattr.ViolationScope}
 	h.send(
@@ -135,10 +136,17 @@ func TestExclusions(t *testing.T) {
 		item{at: t0, token: "tok_b", principal: "scanner", violations: v},
 		item{at: t0, token: "tok_x", violations: v},
 		item{at: t0, token: "tok_c", client: "11.1.2.3", violations: v},
+		item{at: t0, token: "tok_d", issuer: "https://ehr.example", verified: true, violations: v},
+		// Only a verified signature vouches for the issuer: a forged or
+		// unchecked token claiming it is judged.
+		item{at: t0, token: "tok_e", issuer: "https://ehr.example", violations: v},
+		item{at: t0, token: "tok_f", issuer: "https://other.example", verified: true, violations: v},
 	)
-	recs := h.records()
-	require.Len(t, recs, 1)
-	assert.Equal(t, "tok_c", str(recs[0], auditattr.TokenID))
+	var got []string
+	for _, r := range h.records() {
+		got = append(got, str(r, auditattr.TokenID))
+	}
+	assert.ElementsMatch(t, []string{"tok_c", "tok_e", "tok_f"}, got)
 }
 
 func TestLogsInputAlertsOnce(t *testing.T) {

@@ -184,6 +184,20 @@ func apiActivities(t *testing.T, audit string) []map[string]any {
 	return out
 }
 
+// findingsByType returns an audit log's Detection Findings by finding type.
+func findingsByType(t *testing.T, audit string) map[string][]map[string]any {
+	t.Helper()
+	out := map[string][]map[string]any{}
+	for _, r := range auditRecords(t, audit) {
+		if fi, ok := r["finding_info"].(map[string]any); ok {
+			for _, typ := range fi["types"].([]any) {
+				out[typ.(string)] = append(out[typ.(string)], r)
+			}
+		}
+	}
+	return out
+}
+
 // waitForActivities polls until the log holds want API Activity records.
 func waitForActivities(t *testing.T, audit string, want int, col *collector) {
 	t.Helper()

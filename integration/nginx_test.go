@@ -261,15 +261,8 @@ func TestIntegrationNginx(t *testing.T) {
 	assert.Equal(t, 1, violations["expired_token"], "the expired JWT: %v", violations)
 	assert.Equal(t, 5, violations["restricted_resource"], "the restricted path: %v", violations)
 	assert.Equal(t, 2, violations["exposed_credential"], "the two tokens in the query: %v", violations)
-	findings := map[string]int{}
-	for _, r := range auditRecords(t, s.audit) {
-		if fi, ok := r["finding_info"].(map[string]any); ok {
-			for _, typ := range fi["types"].([]any) {
-				findings[typ.(string)]++
-			}
-		}
-	}
-	assert.Positive(t, findings["failed_attempts"], "the bursts of failures: %v", findings)
+	findings := findingsByType(t, s.audit)
+	assert.NotEmpty(t, findings["failed_attempts"], "the bursts of failures: %v", typeCounts(findings))
 
 	// The token id is the one auditctl fingerprint gives for the token.
 	fp := exec.Command(auditctl(t), "fingerprint", "-key-file", filepath.Join(s.dir, "var/lib/otelcol/keys/fingerprint.key"))

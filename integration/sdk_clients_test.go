@@ -172,17 +172,7 @@ func TestIntegrationSDKJS(t *testing.T) {
 	// The alerts, as audit_log records them.
 	audit := filepath.Join(run.dir, "data", "audit")
 	want := []string{"denied_access", "failed_attempts", "exposed_credential", "expired_token", "invalid_signature", "scope_violation"}
-	findings := func() map[string][]map[string]any {
-		out := map[string][]map[string]any{}
-		for _, r := range auditRecords(t, audit) {
-			if fi, ok := r["finding_info"].(map[string]any); ok {
-				for _, typ := range fi["types"].([]any) {
-					out[typ.(string)] = append(out[typ.(string)], r)
-				}
-			}
-		}
-		return out
-	}
+	findings := func() map[string][]map[string]any { return findingsByType(t, audit) }
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		got, missing := findings(), []string(nil)

@@ -3,6 +3,7 @@ package tokenanomalyconnector
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/policy"
@@ -40,7 +41,7 @@ func compileDetector(name string, c DetectorConfig) (detector, error) {
 	if len(c.Exclude.Issuers) > 0 {
 		d.issuers = map[string]bool{}
 		for _, iss := range c.Exclude.Issuers {
-			if iss != "" { // "" would match every unverified token
+			if iss = strings.TrimSpace(iss); iss != "" { // "" would match every unverified token
 				d.issuers[iss] = true
 			}
 		}

@@ -172,7 +172,7 @@ func (r *reorder) detach(e *event) {
 	// The free-form strings go to the slab: appending never moves what
 	// an earlier String returned, and a full slab is left to the items
 	// that point into it.
-	need := len(e.tokenID) + len(e.principal) + len(e.resource) + len(e.client)
+	need := len(e.tokenID) + len(e.principal) + len(e.resource) + len(e.client) + len(e.verifiedIssuer)
 	b := &r.slab
 	if b.Cap()-b.Len() < need {
 		*b = strings.Builder{}
@@ -183,18 +183,20 @@ func (r *reorder) detach(e *event) {
 	b.WriteString(e.principal)
 	b.WriteString(e.resource)
 	b.WriteString(e.client)
+	b.WriteString(e.verifiedIssuer)
 	s := b.String()
 	cut := func(n int) string { v := s[i : i+n]; i += n; return v }
 	e.tokenID = cut(len(e.tokenID))
 	e.principal = cut(len(e.principal))
 	e.resource = cut(len(e.resource))
 	e.client = cut(len(e.client))
+	e.verifiedIssuer = cut(len(e.verifiedIssuer))
 }
 
 // forget drops a released event's strings: a free position that kept
 // them would keep their whole slab alive.
 func forget(e *event) {
-	e.tokenID, e.principal, e.resource, e.client = "", "", "", ""
+	e.tokenID, e.principal, e.resource, e.client, e.verifiedIssuer = "", "", "", "", ""
 }
 
 // intern returns the known constant equal to s, or a copy of s.

@@ -147,7 +147,7 @@ func (m *model) inSlicesPrepared(prepare func(), step func() bool) {
 type heldItem struct {
 	at, issuedAt, expiresAt                      int64
 	tokenID, tokenType, principal, principalType string
-	resource, outcome, client                    string
+	resource, outcome, client, verifiedIssuer    string
 	traceID                                      pcommon.TraceID
 	spanID, pairID                               pcommon.SpanID
 	side                                         uint8
@@ -164,7 +164,7 @@ func (m *model) copyHeld(into []heldItem) []heldItem {
 		into = append(into, heldItem{
 			at: ev.at, issuedAt: ev.issuedAt, expiresAt: ev.expiresAt,
 			tokenID: ev.tokenID, tokenType: ev.tokenType, principal: ev.principal, principalType: ev.principalType,
-			resource: ev.resource, outcome: ev.outcome, client: ev.client,
+			resource: ev.resource, outcome: ev.outcome, client: ev.client, verifiedIssuer: ev.verifiedIssuer,
 			traceID: ev.traceID, spanID: ev.spanID, scopeBits: ev.scopeBits, hoursSettled: ev.hoursSettled, resourceAlerted: ev.resourceAlerted,
 			lapsed: ev.lapsed, refusedAuth: ev.refusedAuth, pairID: ev.pairID, side: ev.side,
 		})
@@ -181,7 +181,7 @@ func encodeHeldItems(items []heldItem) []byte {
 		w.add(&event{
 			at: h.at, issuedAt: h.issuedAt, expiresAt: h.expiresAt,
 			tokenID: h.tokenID, tokenType: h.tokenType, principal: h.principal, principalType: h.principalType,
-			resource: h.resource, outcome: h.outcome, client: h.client,
+			resource: h.resource, outcome: h.outcome, client: h.client, verifiedIssuer: h.verifiedIssuer,
 			traceID: h.traceID, spanID: h.spanID, scopeBits: h.scopeBits, hoursSettled: h.hoursSettled, resourceAlerted: h.resourceAlerted,
 			lapsed: h.lapsed, refusedAuth: h.refusedAuth, pairID: h.pairID, side: h.side,
 		})

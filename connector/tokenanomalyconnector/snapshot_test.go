@@ -132,6 +132,9 @@ func TestSavedHeldItemsAreThoseOfTheSaveInstant(t *testing.T) {
 			items[i] = item{at: from.Add(time.Duration(n-i) * time.Second), token: fmt.Sprintf("%s_tok_%d", prefix, i%7),
 				principal: prefix + "_alice", resource: fmt.Sprintf("GET /%s/%d", prefix, i), outcome: auditattr.OutcomeFailure,
 				client: "198.51.100.7", tokenType: auditattr.TypeJWT, issuedAt: int64(i), expiresAt: int64(1000 + i), trace: byte(i)}
+			if i%3 == 0 {
+				items[i].issuer, items[i].verified = "https://idp.example/"+prefix, true
+			}
 		}
 		return spans(items...)
 	}
@@ -145,6 +148,7 @@ func TestSavedHeldItemsAreThoseOfTheSaveInstant(t *testing.T) {
 		w.add(&m.held.items[r.pos])
 	}
 	want := w.take()
+	require.Contains(t, string(want), "https://idp.example/first", "held items keep their verified issuer")
 	copied := m.copyHeld(nil)
 	m.mu.Unlock()
 

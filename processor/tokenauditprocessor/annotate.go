@@ -21,6 +21,10 @@ const (
 	tokenAttrs   = 15
 )
 
+// iatLeeway is how far a JWT's iat may lie ahead of its item's time
+// before the token is not_yet_valid_token (see annotate).
+const iatLeeway = 24 * time.Hour
+
 // item is one span or log record being audited.
 type item struct {
 	attrs     pcommon.Map
@@ -133,11 +137,15 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	if hasExp && now > expiresAt+skew {
 		v = append(v, auditattr.ViolationExpired)
 	}
-	// A JWT issued after the request was made (iat ahead of the item's
-	// time beyond clock_skew) is not valid yet either, as go-jose and
-	// most verifiers hold: its issuer's clock or its issuer is wrong.
-	// The registry's created_at is not judged so: it is often a date.
-	if (info.hasNbf && now+skew < info.notBefore) || (info.hasIat && now+skew < info.issuedAt) {
+	// A JWT issued a day or more after the request was made (iat ahead of
+	// the item's time) is not valid yet either, as go-jose and PyJWT hold:
+	// minted for the future, or forged with a wrong clock. Less than a day
+	// ahead is not judged: a producer writing local time as UTC, or an
+	// issuer's minting jitter, puts fresh tokens hours ahead, while nbf
+	// (its issuer's own word) keeps clock_skew. The registry's created_at
+	// is not judged so: it is often a date.
+	issuedAhead := max(skew, int64(iatLeeway/time.Second))
+	if (info.hasNbf && now+skew < info.notBefore) || (info.hasIat && now+issuedAhead < info.issuedAt) {
 		v = append(v, auditattr.ViolationNotYetValid)
 	}
 	// Like its jti, a forged token's subject is the forger's word: it must
@@ -159,6 +167,13 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		ClientAddr:    clientAddr,
 		EventTime:     it.eventTime,
 		Time:          it.eventTime,
+	}
+	// A dated revocation spares the uses before it. A time a day or more
+	// before the token was even issued (its iat, or the registry's
+	// created_at) is no use's time but a producer's broken clock (a start
+	// time of 1970), and spares nothing: judged as unknown, so revoked.
+	if hasIat && now+issuedAhead < issuedAt {
+		req.Time = time.Time{}
 	}
 	if outcome == auditattr.OutcomeFailure || info.badSignature || info.malformed {
 		// Refused at authentication, or a token that fails verification:

@@ -36,7 +36,7 @@ type Config struct {
 	// ReloadInterval is how often the policy and JWKS files are checked for
 	// changes; 0 never reloads.
 	ReloadInterval time.Duration `mapstructure:"reload_interval"`
-	// ClockSkew is the leeway for exp, nbf and iat against the item's timestamp.
+	// ClockSkew is the leeway for exp and nbf against the item's timestamp (iat has iatLeeway).
 	ClockSkew time.Duration `mapstructure:"clock_skew"`
 
 	Exposure ExposureConfig `mapstructure:"exposure"`

@@ -319,8 +319,9 @@ func TestLifetimeByEventTime(t *testing.T) {
 		status string
 	}{
 		{"nbf ahead", map[string]any{"sub": "x", "nbf": now.Add(time.Hour).Unix()}, auditattr.StatusNotYetValid},
-		{"iat ahead, no nbf", map[string]any{"sub": "x", "iat": now.Add(3 * time.Hour).Unix()}, auditattr.StatusNotYetValid},
-		{"iat ahead, nbf passed", map[string]any{"sub": "x", "iat": now.Add(time.Hour).Unix(), "nbf": now.Add(-time.Hour).Unix()}, auditattr.StatusNotYetValid},
+		{"iat days ahead, no nbf", map[string]any{"sub": "x", "iat": now.Add(8 * 24 * time.Hour).Unix()}, auditattr.StatusNotYetValid},
+		{"iat days ahead, nbf passed", map[string]any{"sub": "x", "iat": now.Add(25 * time.Hour).Unix(), "nbf": now.Add(-time.Hour).Unix()}, auditattr.StatusNotYetValid},
+		{"iat hours ahead (a producer writing local time as UTC)", map[string]any{"sub": "x", "iat": now.Add(5 * time.Hour).Unix()}, auditattr.StatusActive},
 		{"iat within skew", map[string]any{"sub": "x", "iat": now.Add(30 * time.Second).Unix()}, auditattr.StatusActive},
 		{"iat passed", map[string]any{"sub": "x", "iat": now.Add(-time.Hour).Unix()}, auditattr.StatusActive},
 	}

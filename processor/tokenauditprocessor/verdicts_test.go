@@ -113,6 +113,34 @@ registry:
 	}
 }
 
+// TestRevokedAtJudgesPlausibleTimes: a dated revocation spares a use
+// before it, but not an item whose time is before the token was issued
+// (a producer's zero or broken clock).
+func TestRevokedAtJudgesPlausibleTimes(t *testing.T) {
+	jwt := makeJWT(t, nil, map[string]any{"sub": "dana", "jti": "jti-dated",
+		"iat": now.Add(-24 * time.Hour).Unix(), "exp": now.Add(30 * 24 * time.Hour).Unix()}, hmacSecret)
+	cfg := testConfig()
+	cfg.PolicyFile = writeFile(t, "policy.yaml", "revoked:\n  - {jti: jti-dated, revoked_at: "+now.Format(time.RFC3339)+"}\n")
+	h := newHarness(t, cfg)
+	tests := []struct {
+		name   string
+		at     time.Time
+		status string
+	}{
+		{"before its revocation", now.Add(-time.Hour), auditattr.StatusActive},
+		{"at its revocation", now, auditattr.StatusRevoked},
+		{"a start time of 1970", time.Unix(0, 1), auditattr.StatusRevoked},
+		{"a day before its iat", now.Add(-49 * time.Hour), auditattr.StatusRevoked},
+		{"hours before its iat (a producer's time zone)", now.Add(-30 * time.Hour), auditattr.StatusActive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := h.span(t, tt.at, func(m pcommon.Map) { putHeader(m, "authorization", "Bearer "+jwt) })
+			assert.Equal(t, tt.status, attrStr(t, s.Attributes(), auditattr.TokenStatus))
+		})
+	}
+}
+
 func TestPolicyReloadKeepsOldOnError(t *testing.T) {
 	jwt := userJWT(t, now)
 	path := writeFile(t, "policy.yaml", "revoked:\n  - jti: jti-1\n")

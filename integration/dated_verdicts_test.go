@@ -76,9 +76,8 @@ func TestIntegrationDatedVerdicts(t *testing.T) {
 	}
 	revoked := signedJWT(t, claims("https://idp.example", "dana", "jti-revoked", at.Add(-2*time.Hour)))
 	early := signedJWT(t, claims("https://idp.example", "eve", "jti-early", at.Add(48*time.Hour)))
-	// One shared HMAC secret signs every issuer's tokens here for brevity; in
-	// production exclude an issuer only where asymmetric keys tie it to its
-	// tokens (connector README, exclude.issuers).
+	// One unbound HMAC secret signs every issuer's tokens here for brevity;
+	// in production bind each key to its issuer (hmac_secrets[].issuer).
 	clinic := signedJWT(t, claims("https://clinic-idp.example", "dr-1", "jti-clinic", at.Add(-time.Hour)))
 	other := signedJWT(t, claims("https://other-idp.example", "ops-1", "jti-other", at.Add(-time.Hour)))
 

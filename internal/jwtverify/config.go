@@ -21,6 +21,9 @@ type Config struct {
 	HMACSecrets []HMACSecret
 	// JWKSFile is a JSON Web Key Set of public keys.
 	JWKSFile string
+	// JWKSIssuer, when set, binds every key of JWKSFile to that issuer:
+	// they verify only tokens whose iss is it.
+	JWKSIssuer string
 	// ReloadInterval is how often JWKSFile is checked; 0 never.
 	ReloadInterval time.Duration
 }
@@ -29,6 +32,9 @@ type Config struct {
 type HMACSecret struct {
 	KeyID  string
 	Secret []byte
+	// Issuer, when set, binds the secret to that issuer: it verifies only
+	// tokens whose iss is it.
+	Issuer string
 }
 
 // MinHMACSecretBytes follows RFC 7518 §3.2: a key at least as long as the
@@ -60,6 +66,17 @@ func (c Config) Validate() error {
 		if len(s.Secret) < MinHMACSecretBytes {
 			add("jwt.hmac_secrets[%d]: the secret has %d bytes, need at least %d", i, len(s.Secret), MinHMACSecretBytes)
 		}
+	}
+	for i, s := range c.HMACSecrets {
+		if s.Issuer != strings.TrimSpace(s.Issuer) {
+			add("jwt.hmac_secrets[%d].issuer: leading or trailing blanks; write it as the tokens' iss claim spells it", i)
+		}
+	}
+	if c.JWKSIssuer != strings.TrimSpace(c.JWKSIssuer) {
+		add("jwt.jwks_issuer: leading or trailing blanks; write it as the tokens' iss claim spells it")
+	}
+	if c.JWKSIssuer != "" && c.JWKSFile == "" {
+		add("jwt.jwks_issuer: set, but there is no jwt.jwks_file whose keys it would bind")
 	}
 	if len(c.HMACSecrets) == 0 && c.JWKSFile == "" {
 		add("jwt.jwks_file: verification needs keys: set jwt.jwks_file or jwt.hmac_secrets")

@@ -36,6 +36,11 @@ func TestConfigValidate(t *testing.T) {
 			[]string{"jwt.hmac_secrets: secrets are set but jwt.algorithms allows no HS256, HS384 or HS512"}},
 		{"key file no algorithm uses", Config{Algorithms: []string{"HS256"}, HMACSecrets: ok, JWKSFile: "/x"},
 			[]string{"jwt.jwks_file: a key file is set but jwt.algorithms allows no public-key algorithm"}},
+		{"issuers bound", Config{HMACSecrets: []HMACSecret{{Secret: secret1, Issuer: "https://a.example"}}, JWKSFile: "/x", JWKSIssuer: "https://idp.example"}, nil},
+		{"issuer with blanks", Config{HMACSecrets: []HMACSecret{{Secret: secret1, Issuer: " https://a.example"}}},
+			[]string{"jwt.hmac_secrets[0].issuer: leading or trailing blanks"}},
+		{"jwks_issuer without a file", Config{HMACSecrets: ok, JWKSIssuer: "https://idp.example"},
+			[]string{"jwt.jwks_issuer: set, but there is no jwt.jwks_file whose keys it would bind"}},
 		{"several at once", Config{Algorithms: []string{"none", "XX"}, HMACSecrets: []HMACSecret{{Secret: []byte("x")}}},
 			[]string{`"none" is never allowed`, `"XX" is not supported`, "jwt.hmac_secrets[0]: the secret has 1 bytes"}},
 	}
@@ -57,7 +62,7 @@ func TestConfigValidate(t *testing.T) {
 				}
 			}
 			for _, line := range strings.Split(err.Error(), "\n") {
-				if !strings.HasPrefix(line, "jwt.algorithms") && !strings.HasPrefix(line, "jwt.hmac_secrets") && !strings.HasPrefix(line, "jwt.jwks_file") {
+				if !strings.HasPrefix(line, "jwt.algorithms") && !strings.HasPrefix(line, "jwt.hmac_secrets") && !strings.HasPrefix(line, "jwt.jwks_file") && !strings.HasPrefix(line, "jwt.jwks_issuer") {
 					t.Errorf("error line %q names no field", line)
 				}
 			}

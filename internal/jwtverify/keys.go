@@ -14,10 +14,13 @@ import (
 // key is one verification key: an HMAC secret from the config or a public
 // key from the JWKS. Exactly one of the material fields is set, per kind.
 type key struct {
-	kid   string
-	alg   string // a supported alg the JWK pins; "" when it pins none
-	kind  keyKind
-	curve string // EC only
+	kid string
+	alg string // a supported alg the JWK pins; "" when it pins none
+	// issuer binds the key to one issuer's tokens ("": any); see
+	// Verifier.VerifyFor.
+	issuer string
+	kind   keyKind
+	curve  string // EC only
 
 	rsa  *rsa.PublicKey
 	ec   *ecdsa.PublicKey

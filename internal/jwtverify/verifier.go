@@ -17,8 +17,9 @@ type keySet struct {
 
 // Verifier verifies JWT signatures. Safe for concurrent use.
 type Verifier struct {
-	allowed map[string]bool
-	secrets []key // from the config; the same in every key set
+	allowed    map[string]bool
+	secrets    []key  // from the config; the same in every key set
+	jwksIssuer string // binds the JWKS file's keys (Config.JWKSIssuer)
 
 	keys    atomic.Pointer[keySet]
 	mu      sync.Mutex // serializes loads, so generations never repeat
@@ -33,9 +34,9 @@ func New(cfg Config, onReload func(err error)) (*Verifier, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	v := &Verifier{allowed: cfg.allowed()}
+	v := &Verifier{allowed: cfg.allowed(), jwksIssuer: cfg.JWKSIssuer}
 	for _, s := range cfg.HMACSecrets {
-		v.secrets = append(v.secrets, key{kid: s.KeyID, kind: kindHMAC, hmac: newHMACKey(s.Secret)})
+		v.secrets = append(v.secrets, key{kid: s.KeyID, kind: kindHMAC, hmac: newHMACKey(s.Secret), issuer: s.Issuer})
 	}
 	if cfg.JWKSFile == "" {
 		v.store(nil)
@@ -68,6 +69,9 @@ func (v *Verifier) store(set *jwks) {
 	}
 	if set != nil {
 		ks.keys = append(append(make([]key, 0, len(v.secrets)+len(set.keys)), v.secrets...), set.keys...)
+		for i := len(v.secrets); i < len(ks.keys); i++ {
+			ks.keys[i].issuer = v.jwksIssuer
+		}
 		ks.skipped = set.skipped
 	}
 	v.keys.Store(ks)

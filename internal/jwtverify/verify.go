@@ -38,8 +38,17 @@ func (r Result) String() string {
 // signingInput is "<b64 header>.<b64 payload>" and sig the decoded
 // signature. The token's alg only selects among the allowed algorithms; a
 // key then verifies it only if the alg suits the key's type, curve and
-// pinned alg. reason explains a failure and never shows key material.
+// pinned alg. reason explains a failure and never shows key material. It
+// is VerifyFor a token that names no issuer.
 func (v *Verifier) Verify(alg, kid, signingInput string, sig []byte) (res Result, reason string) {
+	return v.VerifyFor(alg, kid, "", signingInput, sig)
+}
+
+// VerifyFor is Verify for a token whose iss claim is iss: a key bound to an
+// issuer verifies only that issuer's tokens, so a token signed with one
+// issuer's key but naming another is not verified (whoever holds a shared
+// secret could otherwise mint tokens in any issuer's name).
+func (v *Verifier) VerifyFor(alg, kid, iss, signingInput string, sig []byte) (res Result, reason string) {
 	if v == nil {
 		return InvalidSignature, "no verifier"
 	}
@@ -62,13 +71,17 @@ func (v *Verifier) Verify(alg, kid, signingInput string, sig []byte) (res Result
 	ks := v.keys.Load()
 	msg := unsafestr.Bytes(signingInput)
 	var jws *jose.JSONWebSignature // parsed once, for the first public key tried
-	tried, kidFound, mismatch := 0, false, ""
+	tried, kidFound, mismatch, otherIssuer := 0, false, "", false
 	for i := range ks.keys {
 		k := &ks.keys[i]
 		if kid != "" && k.kid != kid {
 			continue
 		}
 		kidFound = true
+		if k.issuer != "" && k.issuer != iss {
+			otherIssuer = true
+			continue
+		}
 		if why := k.mismatch(a); why != "" {
 			if mismatch == "" {
 				mismatch = why
@@ -99,6 +112,8 @@ func (v *Verifier) Verify(alg, kid, signingInput string, sig []byte) (res Result
 	switch {
 	case tried > 0:
 		return InvalidSignature, "signature mismatch"
+	case otherIssuer && mismatch == "":
+		return InvalidSignature, "the key is bound to another issuer than the token's iss"
 	case kid != "" && !kidFound:
 		if why, ok := ks.skipped[kid]; ok {
 			return InvalidSignature, "kid " + quote(kid) + " is not usable: " + why

@@ -216,6 +216,44 @@ func TestKidSelectsStrictly(t *testing.T) {
 	}
 }
 
+// TestIssuerBinding: a key bound to an issuer verifies only tokens naming
+// it; an unbound key verifies any; a JWKS file's keys bind as a whole.
+func TestIssuerBinding(t *testing.T) {
+	k := theKeys(t)
+	v, err := New(Config{
+		HMACSecrets: []HMACSecret{{KeyID: "a", Secret: secret1, Issuer: "https://a.example"}, {KeyID: "any", Secret: secret2}},
+		JWKSFile:    writeFile(t, jwksJSON(ecJWK("e", &k.ec256.PublicKey))),
+		JWKSIssuer:  "https://idp.example",
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(v.Close)
+	hsA, hsAny := signingInput("HS256", "a", 0), signingInput("HS256", "any", 0)
+	noKidA := signingInput("HS256", "", 0)
+	es := signingInput("ES256", "e", 0)
+	tests := []struct {
+		name, alg, kid, iss, input string
+		sig                        []byte
+		want                       Result
+	}{
+		{"bound secret, its issuer", "HS256", "a", "https://a.example", hsA, sign(t, "HS256", secret1, hsA), Verified},
+		{"bound secret, another issuer", "HS256", "a", "https://b.example", hsA, sign(t, "HS256", secret1, hsA), InvalidSignature},
+		{"bound secret, no issuer", "HS256", "a", "", hsA, sign(t, "HS256", secret1, hsA), InvalidSignature},
+		{"bound secret without a kid, another issuer", "HS256", "", "https://b.example", noKidA, sign(t, "HS256", secret1, noKidA), InvalidSignature},
+		{"unbound secret, any issuer", "HS256", "any", "https://b.example", hsAny, sign(t, "HS256", secret2, hsAny), Verified},
+		{"bound JWKS, its issuer", "ES256", "e", "https://idp.example", es, sign(t, "ES256", k.ec256, es), Verified},
+		{"bound JWKS, another issuer", "ES256", "e", "https://a.example", es, sign(t, "ES256", k.ec256, es), InvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, reason := v.VerifyFor(tt.alg, tt.kid, tt.iss, tt.input, tt.sig); got != tt.want {
+				t.Errorf("%v (%s), want %v", got, reason, tt.want)
+			}
+		})
+	}
+}
+
 // Without a kid at most maxCandidates keys are tried, so a key set cannot
 // make one token cost a verification per key.
 func TestCandidateBound(t *testing.T) {

@@ -127,12 +127,16 @@ type JWTConfig struct {
 	Algorithms  []string           `mapstructure:"algorithms"`
 	HMACSecrets []HMACSecretConfig `mapstructure:"hmac_secrets"`
 	JWKSFile    string             `mapstructure:"jwks_file"`
+	// JWKSIssuer binds every key of JWKSFile to one issuer.
+	JWKSIssuer string `mapstructure:"jwks_issuer"`
 }
 
 // HMACSecretConfig is one shared secret for HS256/384/512.
 type HMACSecretConfig struct {
 	KeyID  string              `mapstructure:"key_id"`
 	Secret configopaque.String `mapstructure:"secret"`
+	// Issuer binds the secret to one issuer's tokens.
+	Issuer string `mapstructure:"issuer"`
 }
 
 // ExposureConfig tunes exposed_credential.
@@ -299,10 +303,11 @@ func (c *Config) verifierConfig() jwtverify.Config {
 	vc := jwtverify.Config{
 		Algorithms:     c.JWT.Algorithms,
 		JWKSFile:       c.JWT.JWKSFile,
+		JWKSIssuer:     c.JWT.JWKSIssuer,
 		ReloadInterval: c.ReloadInterval,
 	}
 	for _, s := range c.JWT.HMACSecrets {
-		vc.HMACSecrets = append(vc.HMACSecrets, jwtverify.HMACSecret{KeyID: s.KeyID, Secret: []byte(s.Secret)})
+		vc.HMACSecrets = append(vc.HMACSecrets, jwtverify.HMACSecret{KeyID: s.KeyID, Secret: []byte(s.Secret), Issuer: s.Issuer})
 	}
 	return vc
 }

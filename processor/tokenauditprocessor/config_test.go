@@ -36,8 +36,9 @@ func TestLoadConfig(t *testing.T) {
 	full.JWT = JWTConfig{
 		Verify:      true,
 		Algorithms:  []string{"HS256", "RS256"},
-		HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: "an-hmac-secret-of-at-least-32-bytes!!"}},
+		HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: "an-hmac-secret-of-at-least-32-bytes!!", Issuer: "https://internal.example"}},
 		JWKSFile:    "/etc/otelcol/jwks.json",
+		JWKSIssuer:  "https://login.example.com/",
 	}
 	full.Limits.MaxTokenBytes = 8192
 	full.PolicyFile = "/etc/otelcol/policy.yaml"

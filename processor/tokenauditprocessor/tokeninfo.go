@@ -113,7 +113,7 @@ func (p *tokenAudit) verify(info *tokenInfo, j *credential.JWT) {
 		info.badSignature = true
 		return
 	}
-	res, _ := v.Verify(j.Header.Alg, j.Header.Kid, j.SigningInput, j.Signature)
+	res, _ := v.VerifyFor(j.Header.Alg, j.Header.Kid, j.Claims.Issuer, j.SigningInput, j.Signature)
 	info.verified = res == jwtverify.Verified
 	info.badSignature = !info.verified
 }

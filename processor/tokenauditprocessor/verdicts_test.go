@@ -174,9 +174,16 @@ func TestJWTVerification(t *testing.T) {
 	// Signed with the right key, but marks an extension as must-understand:
 	// go-jose refuses it for public keys, and the HMAC path must too.
 	critical := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1", "crit": []string{"exp"}, "exp": 1}, map[string]any{"sub": "alice"}, hmacSecret)
+	// k2 is bound to its issuer: a token it signed that names another
+	// issuer was minted by whoever holds the secret, in that issuer's name.
+	const clinicSecret = "the-clinic-idp-secret-of-32-bytes!!"
+	ownIssuer := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k2"}, map[string]any{"sub": "dr-1", "iss": "https://clinic-idp.example"}, clinicSecret)
+	otherIssuer := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k2"}, map[string]any{"sub": "dr-1", "iss": "https://ehr.example"}, clinicSecret)
+	unboundKey := makeJWT(t, map[string]any{"alg": "HS256", "kid": "k1"}, map[string]any{"sub": "alice", "iss": "https://clinic-idp.example"}, hmacSecret)
 
 	cfg := testConfig()
-	cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret}}}
+	cfg.JWT = JWTConfig{Verify: true, Algorithms: []string{"HS256"}, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret},
+		{KeyID: "k2", Secret: clinicSecret, Issuer: "https://clinic-idp.example"}}}
 	h := newHarness(t, cfg)
 	tests := []struct {
 		name     string
@@ -189,6 +196,9 @@ func TestJWTVerification(t *testing.T) {
 		{"alg none", none, "false", auditattr.StatusInvalidSignature},
 		{"unknown kid", unknownKid, "false", auditattr.StatusInvalidSignature},
 		{"unknown critical extension", critical, "false", auditattr.StatusInvalidSignature},
+		{"a key bound to the token's issuer", ownIssuer, "true", auditattr.StatusActive},
+		{"a key bound to another issuer than the token names", otherIssuer, "false", auditattr.StatusInvalidSignature},
+		{"an unbound key, any issuer", unboundKey, "true", auditattr.StatusActive},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,7 +209,7 @@ func TestJWTVerification(t *testing.T) {
 			}
 		})
 	}
-	h.assertNoSecret(t, good, forged, hmacSecret)
+	h.assertNoSecret(t, good, forged, hmacSecret, clinicSecret, ownIssuer, otherIssuer)
 }
 
 func TestCacheBoundedAndCounted(t *testing.T) {

@@ -95,6 +95,31 @@ func TestReload(t *testing.T) {
 	}
 }
 
+// TestReloadKeepsIssuerBinding: keys a reload brings in are bound to
+// jwks_issuer as the first load's were.
+func TestReloadKeepsIssuerBinding(t *testing.T) {
+	k := theKeys(t)
+	path := writeFile(t, jwksJSON(ecJWK("old", &k.ec256.PublicKey)))
+	v, err := New(Config{JWKSFile: path, JWKSIssuer: "https://idp.example"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	rewrite(t, path, jwksJSON(ecJWK("old", &k.ec256.PublicKey), ecJWK("new", &k.otherEC256.PublicKey)))
+	v.watcher.Check()
+	if v.Generation() != 2 {
+		t.Fatalf("generation %d, want 2", v.Generation())
+	}
+	in := signingInput("ES256", "new", 0)
+	sig := sign(t, "ES256", k.otherEC256, in)
+	if res, reason := v.VerifyFor("ES256", "new", "https://idp.example", in, sig); res != Verified {
+		t.Errorf("its issuer: %v %q", res, reason)
+	}
+	if res, _ := v.VerifyFor("ES256", "new", "https://other.example", in, sig); res != InvalidSignature {
+		t.Errorf("another issuer: %v, want InvalidSignature", res)
+	}
+}
+
 // TestReloadPolling uses the real poller.
 func TestReloadPolling(t *testing.T) {
 	k := theKeys(t)

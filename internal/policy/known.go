@@ -46,6 +46,12 @@ func compileKnown(r *registryFile) (knownRule, error) {
 // the processor's jwt.verify.
 func (p *Policy) AcceptsVerified() bool { return p != nil && p.known.acceptVerified }
 
+// NamesVerifiedIssuers tells whether a verified JWT is known only when it
+// names one of registry.verified_issuers: it then trusts the token's iss.
+func (p *Policy) NamesVerifiedIssuers() bool {
+	return p.AcceptsVerified() && len(p.known.issuers) > 0
+}
+
 // knownWithoutEntry: a token no registry entry names is still known.
 func (k *knownRule) knownWithoutEntry(req *Request) bool {
 	if !k.acceptVerified || !req.Verified {

@@ -131,6 +131,20 @@ type JWTConfig struct {
 	JWKSIssuer string `mapstructure:"jwks_issuer"`
 }
 
+// unboundKeys names the key sources bound to no issuer (never a secret).
+func (c *JWTConfig) unboundKeys() []string {
+	var out []string
+	for i, s := range c.HMACSecrets {
+		if s.Issuer == "" {
+			out = append(out, fmt.Sprintf("jwt.hmac_secrets[%d]", i))
+		}
+	}
+	if c.JWKSFile != "" && c.JWKSIssuer == "" {
+		out = append(out, "jwt.jwks_file")
+	}
+	return out
+}
+
 // HMACSecretConfig is one shared secret for HS256/384/512.
 type HMACSecretConfig struct {
 	KeyID  string              `mapstructure:"key_id"`

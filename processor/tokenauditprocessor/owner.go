@@ -108,6 +108,13 @@ func (o *owner) checkPolicy(pol *policy.Policy) {
 	if pol.AcceptsVerified() && o.verifier == nil {
 		o.logger.Warn("The policy's registry.known: registered_or_verified needs jwt.verify: true: without it no JWT is verified, so every unregistered token stays unknown_token")
 	}
+	if pol.NamesVerifiedIssuers() && o.verifier != nil {
+		if unbound := o.cfg.JWT.unboundKeys(); len(unbound) > 0 {
+			o.logger.Warn("The policy's registry.verified_issuers trusts the iss of verified tokens, but some keys are bound to no issuer: "+
+				"whoever holds one can mint a known token in a listed issuer's name; set jwt.hmac_secrets[].issuer and jwt.jwks_issuer",
+				zap.Strings("unbound", unbound))
+		}
+	}
 }
 
 // Shutdown stops the watchers; sharedcomponent runs it when the last

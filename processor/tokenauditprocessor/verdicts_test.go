@@ -212,6 +212,37 @@ func TestJWTVerification(t *testing.T) {
 	h.assertNoSecret(t, good, forged, hmacSecret, clinicSecret, ownIssuer, otherIssuer)
 }
 
+// TestUnboundKeysWarned: a policy that trusts verified tokens' issuers
+// while a key is bound to no issuer is warned about, naming the key's
+// place in the config, never the secret.
+func TestUnboundKeysWarned(t *testing.T) {
+	const warning = "some keys are bound to no issuer"
+	policyYAML := "registry:\n  authoritative: true\n  known: registered_or_verified\n  verified_issuers: [https://idp.example]\n"
+	for _, tt := range []struct {
+		name   string
+		issuer string
+		want   bool
+	}{
+		{"unbound secret", "", true},
+		{"bound secret", "https://idp.example", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.PolicyFile = writeFile(t, "policy.yaml", policyYAML)
+			cfg.JWT = JWTConfig{Verify: true, HMACSecrets: []HMACSecretConfig{{KeyID: "k1", Secret: hmacSecret, Issuer: tt.issuer}}}
+			h := newHarness(t, cfg)
+			warned := h.logObs.FilterMessageSnippet(warning).All()
+			if !tt.want {
+				assert.Empty(t, warned)
+				return
+			}
+			require.Len(t, warned, 1)
+			assert.Equal(t, []any{"jwt.hmac_secrets[0]"}, warned[0].ContextMap()["unbound"])
+			h.assertNoSecret(t, hmacSecret)
+		})
+	}
+}
+
 func TestCacheBoundedAndCounted(t *testing.T) {
 	cfg := testConfig()
 	cfg.Cache.MaxEntries = 32

@@ -28,7 +28,7 @@ func fingerprintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	keyFile := fs.String("key-file", "", "fingerprint key file (default: $TOKENAUDIT_FINGERPRINT_KEY)")
 	prefix := fs.String("prefix", "tok_", "token id prefix, as fingerprint.prefix in the processor config")
 	header := fs.String("header", "authorization", "read the input as this header's value: authorization (\"Bearer x\", \"Basic x\" or a bare token) or key (the whole value)")
-	lines := fs.Bool("lines", false, "one token per line of stdin, one id per line of output in the same order (an empty line where a line holds no token)")
+	lines := fs.Bool("lines", false, "one token per line of stdin, one id per line of output in the same order (an empty line where a line holds no token, and exit status 1 after all lines)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +84,11 @@ func fingerprintLines(stdin io.Reader, stdout, stderr io.Writer, fp *fingerprint
 	out := bufio.NewWriter(stdout)
 	empty := 0
 	for n := 1; sc.Scan(); n++ {
-		c, ok := parse(strings.TrimRight(sc.Text(), "\r"))
+		line := strings.TrimRight(sc.Text(), "\r")
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // a byte-order mark some editors write
+		}
+		c, ok := parse(line)
 		if !ok || c.Secret == "" {
 			empty++
 			fmt.Fprintf(stderr, "line %d: no token\n", n)

@@ -58,6 +58,7 @@ func TestFingerprint(t *testing.T) {
 			fp.TokenID(tok) + "\n" + fp.TokenID(tok+"x") + "\n" + fp.TokenID("bob:pw-secret"), ""},
 		{"lines: a line without a token keeps its place", tok + "\n\n" + tok + "x\n", []string{"-key-file", keyFile, "-lines"}, nil, 1,
 			fp.TokenID(tok) + "\n\n" + fp.TokenID(tok+"x"), "line 2: no token"},
+		{"lines: a byte-order mark is not part of the first token", "\ufeff" + tok + "\n", []string{"-key-file", keyFile, "-lines"}, nil, 0, fp.TokenID(tok), ""},
 		{"lines: a line over 1 MiB", strings.Repeat("A", maxInput+10) + "\n", []string{"-key-file", keyFile, "-lines"}, nil, 1, "", "a line is larger than 1 MiB"},
 	}
 	for _, tt := range tests {

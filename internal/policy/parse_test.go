@@ -43,6 +43,7 @@ func TestParseErrors(t *testing.T) {
 
 		{"revoked without identifier", "revoked:\n  - jti: a\n  - {}\n", "revoked[1]: no identifier: set id (from `auditctl fingerprint`), jti or key_id"},
 		{"revoked_at not a time", "revoked:\n  - {jti: a, revoked_at: yesterday}\n", `revoked[0].revoked_at: cannot parse "yesterday": use RFC 3339 like 2026-12-31T00:00:00Z`},
+		{"revoked_at holding a pasted token", "revoked:\n  - {jti: a, revoked_at: ghp_0123456789abcdefghijklmnopqrstuvwxyz}\n", `revoked[0].revoked_at: cannot parse a value of 40 bytes: use RFC 3339`},
 		{"registry without identifier", tokens("{id: a}", "{name: x, owner: y}"), "registry.tokens[1]: no identifier: set id (from `auditctl fingerprint`), jti or key_id"},
 		{"duplicate id", tokens("{id: tok_secretish}", "{jti: j}", "{id: tok_secretish}"), "registry.tokens[2].id: the same id as registry.tokens[0]: list each token once"},
 		{"duplicate jti", tokens("{jti: j}", "{id: a, jti: j}"), "registry.tokens[1].jti: the same jti as registry.tokens[0]"},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,9 +133,18 @@ func parseTime(s, path string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s: cannot parse %q: use RFC 3339 like 2026-12-31T00:00:00Z", path, s)
+		return time.Time{}, fmt.Errorf("%s: cannot parse %s: use RFC 3339 like 2026-12-31T00:00:00Z", path, quoteShort(s))
 	}
 	return t, nil
+}
+
+// quoteShort quotes a value an error may show: one longer than any date
+// is described by its length only, in case a token was pasted there.
+func quoteShort(s string) string {
+	if len(s) <= len("2026-12-31T00:00:00Z") {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("a value of %d bytes", len(s))
 }
 
 // HasWorkingHours tells whether the entry sets its own working hours.

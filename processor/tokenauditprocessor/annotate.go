@@ -137,9 +137,9 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 	if hasExp && now > expiresAt+skew {
 		v = append(v, auditattr.ViolationExpired)
 	}
-	// A JWT issued a day or more after the request was made (iat ahead of
+	// A JWT issued more than a day after the request was made (iat ahead of
 	// the item's time) is not valid yet either, as go-jose and PyJWT hold:
-	// minted for the future, or forged with a wrong clock. Less than a day
+	// minted for the future, or forged with a wrong clock. A day or less
 	// ahead is not judged: a producer writing local time as UTC, or an
 	// issuer's minting jitter, puts fresh tokens hours ahead, while nbf
 	// (its issuer's own word) keeps clock_skew. The registry's created_at
@@ -168,7 +168,7 @@ func (p *tokenAudit) annotate(it item, sc *scratch) {
 		EventTime:     it.eventTime,
 		Time:          it.eventTime,
 	}
-	// A dated revocation spares the uses before it. A time a day or more
+	// A dated revocation spares the uses before it. A time more than a day
 	// before the token was even issued (its iat, or the registry's
 	// created_at) is no use's time but a producer's broken clock (a start
 	// time of 1970), and spares nothing: judged as unknown, so revoked.

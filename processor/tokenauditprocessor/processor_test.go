@@ -323,6 +323,8 @@ func TestLifetimeByEventTime(t *testing.T) {
 		{"iat days ahead, nbf passed", map[string]any{"sub": "x", "iat": now.Add(25 * time.Hour).Unix(), "nbf": now.Add(-time.Hour).Unix()}, auditattr.StatusNotYetValid},
 		{"iat hours ahead (a producer writing local time as UTC)", map[string]any{"sub": "x", "iat": now.Add(5 * time.Hour).Unix()}, auditattr.StatusActive},
 		{"iat within skew", map[string]any{"sub": "x", "iat": now.Add(30 * time.Second).Unix()}, auditattr.StatusActive},
+		{"iat a day ahead exactly", map[string]any{"sub": "x", "iat": now.Add(24 * time.Hour).Unix()}, auditattr.StatusActive},
+		{"iat a day and a second ahead", map[string]any{"sub": "x", "iat": now.Add(24*time.Hour + time.Second).Unix()}, auditattr.StatusNotYetValid},
 		{"iat passed", map[string]any{"sub": "x", "iat": now.Add(-time.Hour).Unix()}, auditattr.StatusActive},
 	}
 	for _, tt := range early {

@@ -92,6 +92,9 @@ func TestExposedCredential(t *testing.T) {
 		{"resource attribute of any name: a command line", func(td ptrace.Traces) {
 			td.ResourceSpans().At(0).Resource().Attributes().PutEmptySlice("process.command_args").FromRaw([]any{"billing", "--github-token", githubKey})
 		}, "resource.process.command_args"},
+		{"resource attribute of any name: a command line mixing strings and numbers", func(td ptrace.Traces) {
+			td.ResourceSpans().At(0).Resource().Attributes().PutEmptySlice("process.command_args").FromRaw([]any{"billing", "--port", int64(8080), "--github-token", githubKey, true})
+		}, "resource.process.command_args"},
 		{"resource attribute of any name: an environment variable", func(td ptrace.Traces) {
 			td.ResourceSpans().At(0).Resource().Attributes().PutStr("deployment.env.API_TOKEN", jwt)
 		}, "resource.deployment.env.API_TOKEN"},
@@ -246,4 +249,23 @@ func TestOtherCredentialsExposed(t *testing.T) {
 			h.assertNoSecret(t, jwt, other, opaque, awsSecret)
 		})
 	}
+}
+
+// TestMixedArrayKeepsNumbers: a resource's command line that mixes strings
+// with numbers is searched; its credential is scrubbed and the numbers stay.
+func TestMixedArrayKeepsNumbers(t *testing.T) {
+	h := newHarness(t, testConfig())
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	require.NoError(t, rs.Resource().Attributes().PutEmptySlice("process.command_args").FromRaw([]any{"billing", "--port", int64(8080), "--github-token", githubKey, true}))
+	rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	require.NoError(t, h.tp.ConsumeTraces(context.Background(), td))
+	args, ok := h.traces.AllTraces()[0].ResourceSpans().At(0).Resource().Attributes().Get("process.command_args")
+	require.True(t, ok)
+	got := args.Slice().AsRaw()
+	require.Len(t, got, 6)
+	assert.Equal(t, []any{"billing", "--port", int64(8080), "--github-token"}, got[:4])
+	assert.NotContains(t, got[4], githubKey)
+	assert.Equal(t, true, got[5])
+	h.assertNoSecret(t, githubKey)
 }

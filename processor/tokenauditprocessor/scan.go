@@ -130,17 +130,28 @@ func (p *tokenAudit) scanAttrsAs(attrs pcommon.Map, withURLs bool, sourcePrefix 
 	}
 }
 
-// isText reports whether v is a string or a list of strings only.
+// isText reports whether v is a string, or a list of strings among which
+// numbers and booleans may stand (a command line with a port number):
+// its strings are searched, the rest left as it is.
 func isText(v pcommon.Value) bool {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
 		return true
 	case pcommon.ValueTypeSlice:
 		for _, e := range v.Slice().All() {
-			if e.Type() != pcommon.ValueTypeStr {
+			if e.Type() != pcommon.ValueTypeStr && !isScalar(e) {
 				return false
 			}
 		}
+		return true
+	}
+	return false
+}
+
+// isScalar: a number or a boolean, which holds no credential.
+func isScalar(v pcommon.Value) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool, pcommon.ValueTypeEmpty:
 		return true
 	}
 	return false
@@ -212,7 +223,9 @@ func (p *tokenAudit) scrubValue(attrs pcommon.Map, key string, v pcommon.Value, 
 		for i := 0; i < s.Len(); i++ {
 			e := s.At(i)
 			if e.Type() != pcommon.ValueTypeStr {
-				if e.Type() != pcommon.ValueTypeEmpty {
+				// Free text's numbers stay; a credential source's
+				// non-text may hide one.
+				if e.Type() != pcommon.ValueTypeEmpty && (kind != kindText || !isScalar(e)) {
 					p.noteUnreadable(e, kind, source, sc)
 					e.SetStr(auditattr.Redacted) // not text: cannot be read, must not leave
 					changed = true

@@ -14,6 +14,9 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/fingerprint"
 )
 
+// malformedNote tells that a malformed token still has the id printed.
+const malformedNote = "note: the token is malformed (%s); the id is still what the collector writes\n"
+
 // maxInput bounds what fingerprint reads: no token is larger.
 const maxInput = 1 << 20
 
@@ -70,7 +73,7 @@ func fingerprintCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintln(stdout, fp.TokenID(c.Secret))
 	if c.Malformed {
-		fmt.Fprintf(stderr, "note: the token is malformed (%s); the id is still what the collector writes\n", c.Reason)
+		fmt.Fprintf(stderr, malformedNote, c.Reason)
 	}
 	return nil
 }
@@ -98,7 +101,7 @@ func fingerprintLines(stdin io.Reader, stdout, stderr io.Writer, fp *fingerprint
 		out.WriteString(fp.TokenID(c.Secret))
 		out.WriteByte('\n')
 		if c.Malformed {
-			fmt.Fprintf(stderr, "line %d: note: the token is malformed (%s); the id is still what the collector writes\n", n, c.Reason)
+			fmt.Fprintf(stderr, "line %d: "+malformedNote, n, c.Reason)
 		}
 	}
 	if err := out.Flush(); err != nil {

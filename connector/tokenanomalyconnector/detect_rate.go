@@ -91,26 +91,27 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		st.flags |= flagRateLongAlerted
 		if !short {
 			count, mean, threshold, window = st.rateLongSum(), st.rateLongMean, st.rateLongThreshold, c.LongBucket
-			if sparse {
+			switch { // a sparse surge is long before the owner's is judged
+			case sparse:
 				threshold = m.sparseThreshold(st)
+			case ownerLong:
+				threshold = m.ownerLongThreshold(owner)
 			}
 		}
 	}
 	f.observed, f.baseline, f.threshold, f.window = float64(count), float64(mean), float64(threshold), window
-	if byOwner || ownerLong {
+	switch {
+	case ownerLong && !short:
+		f.baseline = float64(owner.longPeak)
+		f.body = ownerRateLongBody(ev, owner, count, threshold, c)
+	case byOwner || ownerLong:
 		f.baseline = float64(owner.peak)
 		f.body = ownerRateBody(ev, owner, count, threshold, c)
-		if ownerLong && !short {
-			threshold = m.ownerLongThreshold(owner)
-			f.baseline, f.threshold = float64(owner.longPeak), float64(threshold)
-			f.body = ownerRateLongBody(ev, owner, count, threshold, c)
-		}
-		m.raiseInCohort(f, st, &c.Cohort)
-		return
+	default:
+		f.body = tokenTitle(ev.tokenID) + " made " + strconv.Itoa(int(count)) + " requests within " + window.String() +
+			" against a baseline of " + strconv.FormatFloat(float64(mean), 'f', 2, 64) +
+			" (threshold " + strconv.Itoa(int(threshold)) + ")."
 	}
-	f.body = tokenTitle(ev.tokenID) + " made " + strconv.Itoa(int(count)) + " requests within " + window.String() +
-		" against a baseline of " + strconv.FormatFloat(float64(mean), 'f', 2, 64) +
-		" (threshold " + strconv.Itoa(int(threshold)) + ")."
 	m.raiseInCohort(f, st, &c.Cohort)
 }
 

@@ -94,15 +94,23 @@ func decodeOwnerFields(data []byte, recordBytes int, into *table[principalRate],
 // resource) pairs are not in the first-seen filter, so an owner that
 // looked settled would take its usual routes for news.
 func (m *model) loadOwnerResources(data []byte, into *table[principalRate], watermark int64) error {
-	if data != nil {
-		err := decodeOwnerResources(data, into)
-		if err == nil {
-			return nil
-		}
-		m.logger.Warn("Ignored the saved owners' resources; they are learned anew", zap.Error(err))
-	}
-	relearnOwnerResources(into, watermark)
+	m.loadOwnerFields(data, "resources", func() error { return decodeOwnerResources(data, into) },
+		func() { relearnOwnerResources(into, watermark) })
 	return nil
+}
+
+// loadOwnerFields decodes fields saved apart from the owners' baselines;
+// without data, or when decode fails (it may have set some owners),
+// every owner learns them anew (relearn) and a failure is logged.
+func (m *model) loadOwnerFields(data []byte, what string, decode func() error, relearn func()) {
+	if data != nil {
+		err := decode()
+		if err == nil {
+			return
+		}
+		m.logger.Warn("Ignored the saved owners' "+what+"; they are learned anew", zap.Error(err))
+	}
+	relearn()
 }
 
 // relearnOwnerResources makes every owner's resources new from at (unix
@@ -148,12 +156,8 @@ func (m *model) loadOwnerLongRates(data []byte, into *table[principalRate], wate
 		}
 	}
 	relearn()
-	if data == nil {
-		return nil
-	}
-	if err := decodeOwnerLongRates(data, into); err != nil {
-		m.logger.Warn("Ignored the saved owners' hour rates; they are learned anew", zap.Error(err))
-		relearn()
+	if data != nil {
+		m.loadOwnerFields(data, "hour rates", func() error { return decodeOwnerLongRates(data, into) }, relearn)
 	}
 	return nil
 }

@@ -44,7 +44,6 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 			st.flags |= flagRateBaseline
 			st.rateMean, st.rateVar = float32(st.rateCount), float32(st.rateCount)
 		}
-		m.learnOwnerRate(owner, st)
 		k := int(b - st.rateBucket - 1)
 		m.learnRatePeak(st, k)
 		st.rateMean, st.rateVar = decayBuckets(float64(st.rateCount), float64(st.rateMean), float64(st.rateVar), k, m.rateAlpha)
@@ -57,6 +56,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	}
 	// A late item within the allowed lateness counts in the open bucket.
 	st.rateCount++
+	m.learnOwnerMinute(owner, st, st.rateBucket, !young || byOwner)
 	long := m.detectRateLong(ev, st, newBucket)
 	sparse := long && young && m.sparseSurge(st, age)
 	long = long && (!young || sparse)

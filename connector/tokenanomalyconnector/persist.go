@@ -237,7 +237,8 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyPrincipals, m.encodePrincipals()),
 		storage.SetOperation(keyPrincipalRates, m.encodePrincipalRates()),
 		storage.SetOperation(keyOwnerResources, m.encodeOwnerResources()),
-		storage.SetOperation(keyOwnerLongRates, m.encodeOwnerLongRates()))
+		storage.SetOperation(keyOwnerLongRates, m.encodeOwnerLongRates()),
+		storage.SetOperation(keyOwnerMinuteRates, m.encodeOwnerMinuteRates()))
 	if m.cfg.Detectors.NewClientAddress.Population.WideRanges == wideRangesASN {
 		ops = append(ops, storage.SetOperation(keyASWait, []byte{asWait}))
 	} else {
@@ -605,6 +606,7 @@ func (m *model) load(ctx context.Context) error {
 		{keyPrincipalRates, func(b []byte) error { return decodePrincipalRates(b, principalRates, version) }, false},
 		{keyOwnerResources, func(b []byte) error { return m.loadOwnerResources(b, principalRates, watermark) }, true},
 		{keyOwnerLongRates, func(b []byte) error { return m.loadOwnerLongRates(b, principalRates, watermark) }, true},
+		{keyOwnerMinuteRates, func(b []byte) error { return m.loadOwnerMinuteRates(b, principalRates) }, true},
 	} {
 		data, err := m.store.client.Get(ctx, x.key)
 		if err != nil {

@@ -37,6 +37,13 @@ type principalRate struct {
 	// and since when the peak has been learned (unix s).
 	longPeak, longPending, longWaiting float32
 	longWindow, longFrom               uint32
+	// The minute scale's open bucket (learnOwnerMinute): the busiest count
+	// of any one of its tokens in it so far, and whether a judged token
+	// surged in it; and a surge waiting to join peak (surgeMax, from the
+	// bucket surgeAt).
+	openBucket, surgeAt uint32
+	openMax, surgeMax   float32
+	openSurged          bool
 }
 
 // principalRateAge orders owners for eviction: the least recently seen goes first.
@@ -60,18 +67,65 @@ func (m *model) ownerRate(ev *event) *principalRate {
 	return p
 }
 
-// learnOwnerRate folds the token's bucket that is closing into its
-// owner's peak. A bucket that reached its threshold is a surge, not a
-// habit: it never raises the bar for the owner's other tokens.
-func (m *model) learnOwnerRate(p *principalRate, st *tokenState) {
-	if p == nil || st.rateCount >= st.rateThreshold {
+// learnOwnerMinute folds one of the owner's tokens' count in the minute
+// bucket b into the owner's peak. The owner keeps its open bucket: the
+// busiest count of any one of its tokens so far. A token's bucket is often
+// its last (a short-lived token makes its burst, a poll of every account,
+// and is never used again), so waiting for the token's next bucket to
+// close it, as a token's own baseline does, would never learn it: an
+// aggregator's hourly tokens each polling 160 accounts in a minute left
+// their owner at a peak of 2, and every poll raised rate_surge (the ninth
+// outside evaluation: 258 false alerts in ten days). When the owner's
+// bucket closes, its busiest count joins the peak at once, unless a token
+// judged in it surged (reached its threshold): then the count waits
+// surgeDelay buckets, so that an attack's first minutes do not raise the
+// bar for the tokens it uses next, while a habit that surprised the owner
+// once (a scheduled poll it had not shown before being judged) is learned
+// after an hour and does not alert at every run.
+// judged: the token is judged on its rate (not young, or by its owner);
+// an unjudged token's burst is habit.
+func (m *model) learnOwnerMinute(p *principalRate, st *tokenState, b uint32, judged bool) {
+	if p == nil {
 		return
 	}
-	if b := st.rateBucket; b > p.bucket {
-		p.peak = decayPeak(float64(p.peak), 0, int(b-p.bucket)-1, m.peakDecay)
-		p.bucket = b
+	if b > p.openBucket {
+		m.closeOwnerMinute(p, b)
 	}
-	p.peak = max(p.peak, float32(st.rateCount))
+	if b != p.openBucket {
+		return // a late item of a bucket the owner has closed
+	}
+	p.openMax = max(p.openMax, float32(st.rateCount))
+	if judged && st.rateCount >= st.rateThreshold {
+		p.openSurged = true
+	}
+}
+
+// surgeDelay is how many minute buckets an owner's surge waits before it
+// joins the owner's peak: an hour.
+const surgeDelay = 60
+
+// closeOwnerMinute closes the owner's open bucket for bucket b, decaying
+// the peak to it, and lets a surge that has waited surgeDelay join it.
+func (m *model) closeOwnerMinute(p *principalRate, b uint32) {
+	if p.openBucket > p.bucket {
+		p.peak = decayPeak(float64(p.peak), 0, int(p.openBucket-p.bucket)-1, m.peakDecay)
+		p.bucket = p.openBucket
+	}
+	switch {
+	case p.openMax == 0:
+	case p.openSurged:
+		if p.surgeMax == 0 {
+			p.surgeAt = p.openBucket
+		}
+		p.surgeMax = max(p.surgeMax, p.openMax)
+	default:
+		p.peak = max(p.peak, p.openMax)
+	}
+	if p.surgeMax > 0 && b-p.surgeAt >= surgeDelay {
+		p.peak = max(p.peak, p.surgeMax)
+		p.surgeMax, p.surgeAt = 0, 0
+	}
+	p.openBucket, p.openMax, p.openSurged = b, 0, false
 }
 
 // ownerJudges reports whether a young token is judged on its owner's

@@ -167,3 +167,50 @@ func decodeOwnerLongRates(data []byte, into *table[principalRate]) error {
 		p.longPeak, p.longPending, p.longWaiting, p.longWindow, p.longFrom = d.f32(), d.f32(), d.f32(), d.u32(), d.u32()
 	})
 }
+
+// keyOwnerMinuteRates stores the owners' open minute bucket and waiting
+// surge (principalRate's open* and surge* fields) apart from the
+// baselines, so that state saved before them loads as it was.
+const keyOwnerMinuteRates = "owner_minute_rates"
+
+// ownerMinuteRecordBytes is one saved owner: key, openBucket, openMax,
+// openSurged, surgeMax, surgeAt.
+const ownerMinuteRecordBytes = 8 + 4 + 4 + 1 + 4 + 4
+
+func (m *model) encodeOwnerMinuteRates() []byte {
+	return encodeTable(m, m.principalRates, func(e *enc, p *principalRate) {
+		var surged uint8
+		if p.openSurged {
+			surged = 1
+		}
+		e.u32(p.openBucket)
+		e.f32(p.openMax)
+		e.u8(surged)
+		e.f32(p.surgeMax)
+		e.u32(p.surgeAt)
+	})
+}
+
+// loadOwnerMinuteRates sets the owners' saved open minute and waiting
+// surge from data. Without it, or unreadable, each owner starts a new
+// open bucket with no surge waiting: at most a minute's count and one
+// waiting surge go unlearned.
+func (m *model) loadOwnerMinuteRates(data []byte, into *table[principalRate]) error {
+	relearn := func() {
+		for i := range into.len() {
+			p := into.at(int32(i))
+			p.openBucket, p.openMax, p.openSurged, p.surgeMax, p.surgeAt = 0, 0, false, 0, 0
+		}
+	}
+	relearn()
+	if data != nil {
+		m.loadOwnerFields(data, "minute rates", func() error { return decodeOwnerMinuteRates(data, into) }, relearn)
+	}
+	return nil
+}
+
+func decodeOwnerMinuteRates(data []byte, into *table[principalRate]) error {
+	return decodeOwnerFields(data, ownerMinuteRecordBytes, into, func(d *dec, p *principalRate) {
+		p.openBucket, p.openMax, p.openSurged, p.surgeMax, p.surgeAt = d.u32(), d.f32(), d.u8() != 0, d.f32(), d.u32()
+	})
+}

@@ -134,3 +134,54 @@ func TestOwnerRatesBounded(t *testing.T) {
 	h.send(items...)
 	assert.LessOrEqual(t, h.model.principalRates.len(), 64)
 }
+
+// poll is a new hourly token of principal that calls n accounts within a
+// minute from at and is never used again (an aggregator's scheduled poll).
+func poll(principal string, at time.Time, n int) []item {
+	items := scrape(principal, at, n, n, time.Hour)
+	for i := range items {
+		items[i].token = fmt.Sprintf("tok_%s_poll_%d", principal, at.Unix())
+	}
+	return items
+}
+
+// TestRateSurgeOwnersBurstHabit: an owner's habit is learned from every
+// one of its tokens' minutes, a token's last one included, so the
+// aggregator whose hourly tokens each poll 160 accounts in a minute and
+// are never used again does not alert at every poll (the ninth outside
+// evaluation: 258 false alerts in ten days, its owners' peak stuck at
+// 1–3); a harvest far beyond its polls still alerts. A poll the owner had
+// not shown before it was judged alerts, and is learned an hour later, so
+// the next poll does not; an attack's surge does not raise the bar for
+// the owner's next token within that hour.
+func TestRateSurgeOwnersBurstHabit(t *testing.T) {
+	day := t0.Add(-time.Hour) // 09:00
+	sparse := reissued("tpp", day, 9, 1, 0)
+	habit := slices.Clone(sparse)
+	for h := 0; h < 9; h += 3 {
+		habit = append(habit, poll("tpp", day.Add(time.Duration(h)*time.Hour+30*time.Minute), 160)...)
+	}
+	slices.SortStableFunc(habit, func(a, b item) int { return a.at.Compare(b.at) })
+	then := day.Add(24 * time.Hour)
+	runRateCases(t, habit, []rateCase{
+		{"a poll of the usual size", poll("tpp", then, 160), 0},
+		{"a poll a little larger", poll("tpp", then, 300), 0},
+		{"a harvest of 2,000 accounts in a minute", poll("tpp", then, 2000), 1},
+	})
+
+	t.Run("a poll first seen once judged alerts once", func(t *testing.T) {
+		h := newHarness(t, testConfig())
+		h.send(sparse...)
+		h.send(poll("tpp", then, 160)...)
+		h.send(reissued("tpp", then.Add(time.Minute), 2, 1, 0)...)
+		h.send(poll("tpp", then.Add(3*time.Hour), 160)...)
+		assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), 1)
+	})
+	t.Run("an attack's surge does not raise the bar within the hour", func(t *testing.T) {
+		h := newHarness(t, testConfig())
+		h.send(habit...)
+		h.send(poll("tpp", then, 2000)...)
+		h.send(poll("tpp", then.Add(10*time.Minute), 2000)...)
+		assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), 2)
+	})
+}

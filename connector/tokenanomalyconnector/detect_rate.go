@@ -44,6 +44,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 			st.flags |= flagRateBaseline
 			st.rateMean, st.rateVar = float32(st.rateCount), float32(st.rateCount)
 		}
+		m.learnOwnerRate(owner, st, !young || byOwner)
 		k := int(b - st.rateBucket - 1)
 		m.learnRatePeak(st, k)
 		st.rateMean, st.rateVar = decayBuckets(float64(st.rateCount), float64(st.rateMean), float64(st.rateVar), k, m.rateAlpha)

@@ -88,6 +88,7 @@ type model struct {
 	heldLog       heldWriter // items the batch held, for its outbox entry (see heldlog.go)
 	covered       uint64     // outbox entries below it are in the loaded state
 	extras        extras
+	staleEarly    map[uint64]uint8 // refused expired tokens not in the table yet (staleRefusalEarly)
 
 	store  *persister
 	saveMu sync.Mutex     // one save at a time

@@ -91,13 +91,32 @@ func (m *model) learnOwnerMinute(p *principalRate, st *tokenState, b uint32, jud
 	if b > p.openBucket {
 		m.closeOwnerMinute(p, b)
 	}
-	if b != p.openBucket {
-		return // a late item of a bucket the owner has closed
+	surged := judged && st.rateCount >= st.rateThreshold
+	switch {
+	case b == p.openBucket:
+		p.openMax = max(p.openMax, float32(st.rateCount))
+		p.openSurged = p.openSurged || surged
+	case !surged:
+		// A token's late item in a bucket the owner has closed (its
+		// tokens' items interleave): the bucket is over, its count is
+		// learned at once.
+		p.peak = max(p.peak, float32(st.rateCount))
 	}
-	p.openMax = max(p.openMax, float32(st.rateCount))
-	if judged && st.rateCount >= st.rateThreshold {
-		p.openSurged = true
+}
+
+// learnOwnerRate folds the token's bucket that is closing into its
+// owner's peak, as learnOwnerMinute does while it is open (a token's
+// items may come after its owner moved on); a judged token's surge is
+// left to learnOwnerMinute's delay.
+func (m *model) learnOwnerRate(p *principalRate, st *tokenState, judged bool) {
+	if p == nil || judged && st.rateCount >= st.rateThreshold {
+		return
 	}
+	if b := st.rateBucket; b > p.bucket {
+		p.peak = decayPeak(float64(p.peak), 0, int(b-p.bucket)-1, m.peakDecay)
+		p.bucket = b
+	}
+	p.peak = max(p.peak, float32(st.rateCount))
 }
 
 // surgeDelay is how many minute buckets an owner's surge waits before it

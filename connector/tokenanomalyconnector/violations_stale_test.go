@@ -132,3 +132,51 @@ func TestExpiredTokenStaleRefusalClientOnly(t *testing.T) {
 		assert.Equal(t, i/2, min(got, 1), "after request %d", i+1)
 	}
 }
+
+// TestExpiredTokenStaleRefusalInOneRequest: the client's last calls and
+// its refused stale one may come in one export request, and wait in the
+// reorder buffer together, so the token is not in the table yet when its
+// refusal is judged; it is forgiven all the same, from its owner's network
+// (the ninth outside evaluation: a phone's session over IPv6, its stale
+// call five minutes later over its home's IPv4 of the same ISP), and its
+// refusals are counted from the first.
+func TestExpiredTokenStaleRefusalInOneRequest(t *testing.T) {
+	exp := t0.Add(10 * time.Hour)
+	owner := make([]item, 3)
+	for i := range owner { // the owner's earlier session from its home's IPv4
+		owner[i] = item{at: t0.Add(time.Duration(i) * time.Hour), token: "tok_old", principal: "alice", resource: "GET /orders",
+			outcome: auditattr.OutcomeSuccess, client: "88.160.229.47", tokenType: auditattr.TypeJWT, expiresAt: t0.Add(3 * time.Hour).Unix()}
+	}
+	valid := item{at: exp.Add(-5 * time.Minute), token: "tok_a", principal: "alice", resource: "GET /orders", outcome: auditattr.OutcomeSuccess,
+		client: "2a01:e0a:ddc2:e7f2:912f:eab4:c8e3:e23c", tokenType: auditattr.TypeJWT, expiresAt: exp.Unix()}
+	stale := valid
+	stale.client, stale.outcome, stale.violations = "88.160.229.49", auditattr.OutcomeFailure, []string{auditattr.ViolationExpired}
+	for _, tt := range []struct {
+		name  string
+		calls int
+		want  int
+	}{
+		{"refused once", 1, 0},
+		{"refused twice", 2, 0},
+		{"refused three times", 3, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.send(owner...)
+			batch := []item{valid}
+			for i := range tt.calls {
+				s := stale
+				s.at = exp.Add(time.Duration(3+i) * time.Minute)
+				batch = append(batch, s)
+			}
+			h.send(batch...)
+			got := 0
+			for _, lr := range h.records() {
+				if str(lr, auditattr.FindingType) == auditattr.ViolationExpired {
+					got++
+				}
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

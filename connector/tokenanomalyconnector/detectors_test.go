@@ -369,13 +369,17 @@ func TestUnusedScopes(t *testing.T) {
 // 90-day tracking period; a young token waits for the tracking period.
 func TestUnusedScopesFromIssueDate(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		issued time.Duration // before t0
-		want   int
+		name      string
+		issued    time.Duration // before t0
+		want      int
+		endsUsing string // the resource of the call that ends the period, when not the usual
 	}{
-		{"issued 120 days ago", 120 * day, 1},
-		{"issued 10 days ago", 10 * day, 0},
-		{"no issue date", 0, 0},
+		{"issued 120 days ago", 120 * day, 1, ""},
+		{"issued 10 days ago", 10 * day, 0, ""},
+		{"no issue date", 0, 0, ""},
+		// The call that ends the period is judged with it: no token is told
+		// it left unused the scope it is using.
+		{"issued 120 days ago, the period ends on an admin call", 120 * day, 0, "DELETE /admin/users/{id}"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig()
@@ -393,7 +397,11 @@ func TestUnusedScopesFromIssueDate(t *testing.T) {
 				h.send(use(t0.Add(time.Duration(d) * day)))
 			}
 			assert.Empty(t, h.alertsOf(auditattr.FindingUnusedScopes), "watched for less than the observation period")
-			h.send(use(t0.Add(8*day + time.Hour)))
+			last := use(t0.Add(8*day + time.Hour))
+			if tc.endsUsing != "" {
+				last.resource = tc.endsUsing
+			}
+			h.send(last)
 			got := h.alertsOf(auditattr.FindingUnusedScopes)
 			require.Len(t, got, tc.want)
 			if tc.want > 0 {
@@ -900,6 +908,49 @@ func TestOffHoursOnCall(t *testing.T) {
 				h.send(user(steady(fmt.Sprintf("tok_night_%d", i), "198.51.100.1", "GET /charts", monday.Add(10*day+at), 5*time.Minute, 6))...)
 			}
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
+		})
+	}
+}
+
+// TestUnusedScopesPeersUse: a token judged on the observation period (it
+// held its scopes long before the connector saw it) is not told it left
+// unused a scope that tokens of its principal type use: its role needs it,
+// if only monthly. A grant its peers do not use, or that only tokens of
+// another type use, is reported as before.
+func TestUnusedScopesPeersUse(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		peers    int
+		peerType string
+		want     int
+	}{
+		{"no peer uses admin", 0, auditattr.PrincipalService, 1},
+		{"two peers use it", 2, auditattr.PrincipalService, 1},
+		{"three peers use it", 3, auditattr.PrincipalService, 0},
+		{"three people use it, the token is a service's", 3, auditattr.PrincipalUser, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.PolicyFile = writePolicy(t, scopedPolicy)
+			h := newHarness(t, cfg)
+			iat := t0.Add(-120 * day).Unix()
+			scopes := []string{"users:read", "admin"}
+			for p := range tc.peers {
+				h.send(item{at: t0.Add(time.Duration(p) * time.Hour), token: fmt.Sprintf("tok_peer%d", p), principal: fmt.Sprintf("peer%d", p),
+					principalType: tc.peerType, outcome: auditattr.OutcomeSuccess, resource: "DELETE /admin/users/{id}", scopes: scopes, issuedAt: iat})
+			}
+			for d := range 9 {
+				h.send(item{at: t0.Add(time.Duration(d)*day + 6*time.Hour), token: "tok_s", principal: "svc", principalType: auditattr.PrincipalService,
+					outcome: auditattr.OutcomeSuccess, resource: "GET /users/{id}", scopes: scopes, issuedAt: iat})
+			}
+			got := h.alertsOf(auditattr.FindingUnusedScopes)
+			var mine int
+			for _, lr := range got {
+				if str(lr, auditattr.TokenID) == "tok_s" {
+					mine++
+				}
+			}
+			assert.Equal(t, tc.want, mine)
 		})
 	}
 }

@@ -392,40 +392,49 @@ func unusedScopesSpec() detectorSpec {
 	return s
 }
 
-// scopePeers is how many tokens of a principal type must have used a
-// scope within the population's window (forget_after to twice that) for a
-// token of the type that did not to be judged on the whole tracking period
-// rather than the observation period: a scope its peers use is one the
-// role needs, if only monthly (merchants' keys that refund once a month
-// raised unused_scopes for refunds:write after 8 days: 18 false alerts in
-// the ninth outside evaluation), while a grant no peer uses within the
+// scopePeers is how many principals of a principal type other than the
+// token's owner must have used a scope within the population's window
+// (the novelty filter's forget_after to twice that) for a token of the
+// type that did not to be judged on the whole tracking period rather than
+// the observation period: a scope its peers use is one the role needs, if
+// only monthly (merchants' keys that refund once a month raised
+// unused_scopes for refunds:write after 8 days: 18 false alerts in the
+// ninth outside evaluation), while a grant no peer uses within the
 // observation period is over-permission whoever holds it.
 const scopePeers = 3
 
-// countScopeUse counts the token among the tokens of its principal type
-// that used each scope in used: called once per token, scope and tracking
-// period (used holds only the scopes new to the token's period), so a
-// token is counted once or twice within the sketch's window, and no pair
-// of it takes room in the first-seen filter. The count stops one past
-// scopePeers, as resourcePopulation's does.
+// countScopeUse counts the item's owner (the token when it names none)
+// once, within the population's window, among the principals of its type
+// that used each scope in used, as resourcePopulation counts a route's
+// callers. Items of no principal type are not counted: they have no peers.
 func (m *model) countScopeUse(ev *event, used uint64) {
+	if ev.principalType == "" {
+		return
+	}
+	who := wideKey(ev, ev.key)
 	for _, name := range m.scopes.namesOf(used) {
-		v := scopePeerValue(ev, name)
-		if cur, _ := m.population.generations(v); cur <= scopePeers {
-			m.population.add(v)
-		}
+		m.countOnce(hashPair(seedScopePeer, who, name), scopePeerValue(ev, name), scopePeers)
 	}
 }
 
 // scopesPeersUse returns the scopes among unused that at least scopePeers
-// tokens of the item's principal type used within the population's window.
+// principals of the item's type, its owner aside, used within the
+// population's window.
 func (m *model) scopesPeersUse(ev *event, unused uint64) uint64 {
+	if ev.principalType == "" {
+		return 0
+	}
+	who := wideKey(ev, ev.key)
 	var common uint64
 	for i, name := range m.scopes.names {
 		if unused&(1<<i) == 0 {
 			continue
 		}
-		if m.population.count(scopePeerValue(ev, name)) >= scopePeers {
+		peers := m.population.count(scopePeerValue(ev, name))
+		if m.novelty.has(hashPair(seedScopePeer, who, name)) {
+			peers-- // its owner, with another token
+		}
+		if peers >= scopePeers {
 			common |= 1 << i
 		}
 	}

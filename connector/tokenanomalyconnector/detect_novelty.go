@@ -510,33 +510,11 @@ func (m *model) ownerHistory(ev *event, learning time.Duration) *principalRate {
 	if ev.principal == "" {
 		return nil
 	}
-	if p := m.principalRates.get(ev.owner); p.knownFor(ev.at, learning) || p.sparselyKnownFor(ev.at, learning) {
+	if p := m.principalRates.get(ev.owner); p.knownFor(ev.at, learning) {
 		return p
 	}
 	return nil
 }
-
-// sparselyKnownFor reports whether an owner active in fewer hours than a
-// working day's has a history all the same: first seen sparseOwnerSpan
-// learning periods ago and active in sparseOwnerHours hours since, its
-// sessions on several days (a phone app's user who opens it once a day:
-// after a week, six or seven active hours). Its networks and its spread
-// are then known; held to a working day's hours, such users' stolen access
-// tokens replayed from a cloud server or through residential proxies went
-// unjudged (the ninth outside evaluation's mobile replays). new_resource
-// asks more of an owner (knownFor): a few sessions do not show a person's
-// routes.
-func (p *principalRate) sparselyKnownFor(at int64, learning time.Duration) bool {
-	return p != nil && at-int64(p.firstSeen)*1000 >= sparseOwnerSpan*learning.Milliseconds() && p.activeHours >= sparseOwnerHours
-}
-
-// sparseOwnerSpan and sparseOwnerHours: an owner seen over three learning
-// periods (three days by default) in four active hours has shown its
-// networks on more than one day.
-const (
-	sparseOwnerSpan  = 3
-	sparseOwnerHours = 4
-)
 
 // knownFor reports whether the owner (nil: none) was first seen learning
 // before at (unix ms) and has been active in ownerActiveHours hours since.

@@ -44,7 +44,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 			st.flags |= flagRateBaseline
 			st.rateMean, st.rateVar = float32(st.rateCount), float32(st.rateCount)
 		}
-		m.learnOwnerRate(owner, st, !young || byOwner)
+		m.learnOwnerRate(owner, st, m.ownerSurge(owner, ev, st, !young || byOwner))
 		k := int(b - st.rateBucket - 1)
 		m.learnRatePeak(st, k)
 		st.rateMean, st.rateVar = decayBuckets(float64(st.rateCount), float64(st.rateMean), float64(st.rateVar), k, m.rateAlpha)
@@ -52,12 +52,15 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		st.flags &^= flagRateAlerted
 		st.rateThreshold = m.rateThreshold(float64(st.rateMean), float64(st.rateVar), float64(st.ratePeak))
 	}
+	if owner != nil && b > owner.openBucket {
+		m.closeOwnerMinute(owner, b) // the owner's last minute counts in the bar
+	}
 	if newBucket && byOwner {
 		st.rateThreshold = m.ownerRateThreshold(owner, st.rateThreshold)
 	}
 	// A late item within the allowed lateness counts in the open bucket.
 	st.rateCount++
-	m.learnOwnerMinute(owner, st, st.rateBucket, !young || byOwner)
+	m.learnOwnerMinute(owner, st, st.rateBucket, m.ownerSurge(owner, ev, st, !young || byOwner))
 	long := m.detectRateLong(ev, st, newBucket)
 	sparse := long && young && m.sparseSurge(st, age)
 	long = long && (!young || sparse)

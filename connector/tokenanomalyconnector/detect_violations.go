@@ -77,45 +77,68 @@ func (m *model) staleRefusal(ev *event) bool {
 	if !a.IsValid() || !m.familiarNetwork(ev, a) {
 		return false
 	}
-	st := m.tokens.get(ev.key)
-	if st == nil {
-		return m.staleRefusalEarly(ev.key, allowed)
+	var c *staleCount
+	if st := m.tokens.get(ev.key); st != nil {
+		c = &m.extras.get(st).stale
+	} else if c = m.staleEarlyCount(ev.key); c == nil {
+		return false
 	}
-	x := m.extras.get(st)
-	if n, ok := m.staleEarly[ev.key]; ok {
-		x.staleRefused = uint8(min(int(x.staleRefused)+int(n), 0xff))
-		delete(m.staleEarly, ev.key)
-	}
-	// One request seen from both sides is one presentation; a client
-	// span with no server span to follow (an uninstrumented service)
-	// counts too. A side's request key is computed before ingest
-	// (pairs.touch); 0 when pairing is off or the item is no span of one.
-	// The last four requests are remembered: a client's parallel calls
-	// arrive interleaved, both sides of each.
-	if ev.pair == 0 || !slices.Contains(x.stalePairs[:], ev.pair) {
-		x.staleRefused = min(x.staleRefused+1, 0xff)
-		x.stalePairs[x.staleRefused%uint8(len(x.stalePairs))] = ev.pair
-	}
-	return int(x.staleRefused) <= allowed
+	return c.add(ev.pair) <= allowed
 }
 
-// maxStaleEarly bounds staleEarly: when it is full, it starts again (at
-// worst a token's refusals before its state was made are forgiven twice).
+// staleCount counts an expired token's refused presentations. One request
+// seen from both sides is one presentation; a client span with no server
+// span to follow (an uninstrumented service) counts too. A side's request
+// key is computed before ingest (pairs.touch); 0 when pairing is off or
+// the item is no span of one. The last four requests are remembered: a
+// client's parallel calls arrive interleaved, both sides of each.
+type staleCount struct {
+	refused uint8
+	pairs   [4]uint64 // the requests counted last: their other sides count no more
+}
+
+// add counts a presentation of request pair and returns the count.
+func (c *staleCount) add(pair uint64) int {
+	if pair == 0 || !slices.Contains(c.pairs[:], pair) {
+		c.refused = min(c.refused+1, 0xff)
+		c.pairs[c.refused%uint8(len(c.pairs))] = pair
+	}
+	return int(c.refused)
+}
+
+// maxStaleEarly bounds staleEarly: when it is full, a token not in the
+// table is judged as before (its refusal alerts).
 const maxStaleEarly = 4096
 
-// staleRefusalEarly counts a refused presentation of an expired token the
-// table does not hold yet: its client's last calls may wait in the
-// reorder buffer with the refused one (one export request carried the
-// app's session and its stale call five minutes later: three false alerts
-// a week among 20,000 phone users in the ninth outside evaluation). The
-// count joins the token's own when its state is made.
-func (m *model) staleRefusalEarly(key uint64, allowed int) bool {
-	if m.staleEarly == nil || len(m.staleEarly) >= maxStaleEarly {
-		m.staleEarly = make(map[uint64]uint8)
+// staleEarlyCount returns the count of refused presentations of an
+// expired token the table does not hold yet: its client's last calls may
+// wait in the reorder buffer with the refused one (one export request
+// carried a phone's session and its stale call five minutes later: three
+// false alerts a week among 20,000 phone users in the ninth outside
+// evaluation). The count becomes the token's own when its state is made
+// (adoptStaleEarly); nil when the map is full.
+func (m *model) staleEarlyCount(key uint64) *staleCount {
+	if c, ok := m.staleEarly[key]; ok {
+		return c
 	}
-	n := min(int(m.staleEarly[key])+1, 0xff)
-	m.staleEarly[key] = uint8(n)
-	return n <= allowed
+	if len(m.staleEarly) >= maxStaleEarly {
+		return nil
+	}
+	if m.staleEarly == nil {
+		m.staleEarly = make(map[uint64]*staleCount)
+	}
+	c := &staleCount{}
+	m.staleEarly[key] = c
+	return c
+}
+
+// adoptStaleEarly gives a token whose state was just made the refusals
+// counted before it (staleEarlyCount).
+func (m *model) adoptStaleEarly(key uint64, st *tokenState) {
+	if c, ok := m.staleEarly[key]; ok {
+		m.extras.get(st).stale = *c
+		delete(m.staleEarly, key)
+	}
 }
 
 // familiarNetwork reports whether a is a network new_client_address would

@@ -923,11 +923,13 @@ func TestUnusedScopesPeersUse(t *testing.T) {
 		peers    int
 		peerType string
 		want     int
+		oneOwner bool // the peers' tokens are one principal's
 	}{
-		{"no peer uses admin", 0, auditattr.PrincipalService, 1},
-		{"two peers use it", 2, auditattr.PrincipalService, 1},
-		{"three peers use it", 3, auditattr.PrincipalService, 0},
-		{"three people use it, the token is a service's", 3, auditattr.PrincipalUser, 1},
+		{"no peer uses admin", 0, auditattr.PrincipalService, 1, false},
+		{"two peers use it", 2, auditattr.PrincipalService, 1, false},
+		{"three peers use it", 3, auditattr.PrincipalService, 0, false},
+		{"three people use it, the token is a service's", 3, auditattr.PrincipalUser, 1, false},
+		{"one principal's three tokens use it", 3, auditattr.PrincipalService, 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig()
@@ -936,7 +938,11 @@ func TestUnusedScopesPeersUse(t *testing.T) {
 			iat := t0.Add(-120 * day).Unix()
 			scopes := []string{"users:read", "admin"}
 			for p := range tc.peers {
-				h.send(item{at: t0.Add(time.Duration(p) * time.Hour), token: fmt.Sprintf("tok_peer%d", p), principal: fmt.Sprintf("peer%d", p),
+				principal := fmt.Sprintf("peer%d", p)
+				if tc.oneOwner {
+					principal = "peer"
+				}
+				h.send(item{at: t0.Add(time.Duration(p) * time.Hour), token: fmt.Sprintf("tok_peer%d", p), principal: principal,
 					principalType: tc.peerType, outcome: auditattr.OutcomeSuccess, resource: "DELETE /admin/users/{id}", scopes: scopes, issuedAt: iat})
 			}
 			for d := range 9 {

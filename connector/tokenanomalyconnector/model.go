@@ -88,7 +88,7 @@ type model struct {
 	heldLog       heldWriter // items the batch held, for its outbox entry (see heldlog.go)
 	covered       uint64     // outbox entries below it are in the loaded state
 	extras        extras
-	staleEarly    map[uint64]uint8 // refused expired tokens not in the table yet (staleRefusalEarly)
+	staleEarly    map[uint64]*staleCount // refused expired tokens not in the table yet (staleEarlyCount)
 
 	store  *persister
 	saveMu sync.Mutex     // one save at a time
@@ -522,6 +522,9 @@ func (m *model) ingestStateful(ev *event) {
 	now := uint32(ev.at / 1000)
 	if created {
 		st.firstSeen, st.lastSeen, st.scopeStart = now, now, now
+		if len(m.staleEarly) > 0 {
+			m.adoptStaleEarly(key, st)
+		}
 	}
 	if ev.at/3_600_000 > int64(st.lastSeen)/3600 {
 		st.activeHours = min(st.activeHours+1, 0xffff) // one more hour with requests

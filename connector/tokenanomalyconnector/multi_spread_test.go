@@ -84,20 +84,6 @@ func TestMultiAddressYoungTokenOnOwnerSpread(t *testing.T) {
 	}
 	home := func(int, int) string { return "88.0.226.179" }
 	habits := append(hourlyTokens("alice", home, 2), hourlyTokens("deploybot", runner, 2)...)
-	// A phone app's users who open it once a day, five minutes: carol on
-	// five days (five active hours), dave on the two days before.
-	for d := range 5 {
-		for k := range 4 {
-			at := then.Add(-time.Duration(5-d)*24*time.Hour + time.Duration(k)*time.Minute)
-			habits = append(habits, item{at: at, token: fmt.Sprintf("tok_carol_%d", d), principal: "carol", resource: "GET /orders/r0",
-				outcome: auditattr.OutcomeSuccess, client: "88.0.226.180", tokenType: auditattr.TypeJWT, issuedAt: at.Unix(), expiresAt: at.Add(15 * time.Minute).Unix()})
-			if d >= 3 {
-				it := habits[len(habits)-1]
-				it.token, it.principal, it.client = fmt.Sprintf("tok_dave_%d", d), "dave", "88.0.226.181"
-				habits = append(habits, it)
-			}
-		}
-	}
 	// A forged token naming alice, refused from eight hosting networks
 	// within minutes, three times in the hour before: it must not teach
 	// alice a spread of eight.
@@ -120,8 +106,6 @@ func TestMultiAddressYoungTokenOnOwnerSpread(t *testing.T) {
 		{"the deploy bot's new token on four runners", session("tok_deploybot_next", "deploybot", fresh, time.Hour), 0},
 		{"a user's new long-lived key from four providers", session("tok_alice_key", "alice", vps, 90*24*time.Hour), 0},
 		{"a new owner's hourly token from four providers", session("tok_bob_first", "bob", vps, time.Hour), 0},
-		{"an app user of five days, one session a day, from four providers", session("tok_carol_stolen", "carol", vps, 15*time.Minute), 1},
-		{"an app user of two days from four providers", session("tok_dave_stolen", "dave", vps, 15*time.Minute), 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +119,7 @@ func TestMultiAddressYoungTokenOnOwnerSpread(t *testing.T) {
 			h.send(tt.session...)
 			got := h.alertsOf(auditattr.FindingMultiAddress)
 			if assert.Len(t, got, tt.want) && tt.want == 1 {
-				assert.Contains(t, got[0].Body().Str(), "judged on its owner "+tt.session[0].principal+"'s tokens")
+				assert.Contains(t, got[0].Body().Str(), "judged on its owner alice's tokens")
 			}
 		})
 	}

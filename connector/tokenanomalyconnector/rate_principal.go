@@ -38,9 +38,9 @@ type principalRate struct {
 	longPeak, longPending, longWaiting float32
 	longWindow, longFrom               uint32
 	// The minute scale's open bucket (learnOwnerMinute): the busiest count
-	// of any one of its tokens in it so far, and whether a judged token
-	// surged in it; and a surge waiting to join peak (surgeMax, from the
-	// bucket surgeAt).
+	// of any one of its tokens in it so far, and whether a token surged in
+	// it; and the last surge episode's busiest minute and last surge's
+	// bucket (learnSurge).
 	openBucket, surgeAt uint32
 	openMax, surgeMax   float32
 	openSurged          bool
@@ -77,39 +77,44 @@ func (m *model) ownerRate(ev *event) *principalRate {
 // their owner at a peak of 2, and every poll raised rate_surge (the ninth
 // outside evaluation: 258 false alerts in ten days). When the owner's
 // bucket closes, its busiest count joins the peak at once, unless a token
-// judged in it surged (reached its threshold): then the count waits
-// surgeDelay buckets, so that an attack's first minutes do not raise the
-// bar for the tokens it uses next, while a habit that surprised the owner
-// once (a scheduled poll it had not shown before being judged) is learned
-// after an hour and does not alert at every run.
-// judged: the token is judged on its rate (not young, or by its owner);
-// an unjudged token's burst is habit.
-func (m *model) learnOwnerMinute(p *principalRate, st *tokenState, b uint32, judged bool) {
+// surged in it (see ownerSurge): a surge is learned only when it recurs
+// (learnSurge).
+func (m *model) learnOwnerMinute(p *principalRate, st *tokenState, b uint32, surged bool) {
 	if p == nil {
 		return
 	}
 	if b > p.openBucket {
 		m.closeOwnerMinute(p, b)
 	}
-	surged := judged && st.rateCount >= st.rateThreshold
+	count := float32(st.rateCount)
 	switch {
 	case b == p.openBucket:
-		p.openMax = max(p.openMax, float32(st.rateCount))
+		p.openMax = max(p.openMax, count)
 		p.openSurged = p.openSurged || surged
-	case !surged:
+	case surged:
 		// A token's late item in a bucket the owner has closed (its
-		// tokens' items interleave): the bucket is over, its count is
-		// learned at once.
-		p.peak = max(p.peak, float32(st.rateCount))
+		// tokens' items interleave).
+		m.learnSurge(p, b, count)
+	default:
+		p.peak = max(p.peak, count)
 	}
+}
+
+// ownerSurge reports whether a token's bucket is a surge for its owner's
+// baseline: it reached the token's threshold while the token was judged on
+// its rate, or once the owner was learned (a young long-lived key's burst
+// is not judged, but it must not raise the bar for the owner's access
+// tokens at once). Before the owner is learned, every burst is its habit.
+func (m *model) ownerSurge(p *principalRate, ev *event, st *tokenState, judged bool) bool {
+	return st.rateCount >= st.rateThreshold && (judged || m.ownerLearned(p, ev))
 }
 
 // learnOwnerRate folds the token's bucket that is closing into its
 // owner's peak, as learnOwnerMinute does while it is open (a token's
-// items may come after its owner moved on); a judged token's surge is
-// left to learnOwnerMinute's delay.
-func (m *model) learnOwnerRate(p *principalRate, st *tokenState, judged bool) {
-	if p == nil || judged && st.rateCount >= st.rateThreshold {
+// items may come after its owner moved on); a surge is left to
+// learnSurge.
+func (m *model) learnOwnerRate(p *principalRate, st *tokenState, surged bool) {
+	if p == nil || surged {
 		return
 	}
 	if b := st.rateBucket; b > p.bucket {
@@ -119,12 +124,34 @@ func (m *model) learnOwnerRate(p *principalRate, st *tokenState, judged bool) {
 	p.peak = max(p.peak, float32(st.rateCount))
 }
 
-// surgeDelay is how many minute buckets an owner's surge waits before it
-// joins the owner's peak: an hour.
-const surgeDelay = 60
+// surgeGap is how many quiet minute buckets part two of an owner's
+// surges into two episodes: an hour.
+const surgeGap = 60
+
+// learnSurge keeps an owner's surge of count in bucket b. Surges less than
+// surgeGap apart are one episode (an attack, a scrape that goes on); the
+// owner keeps its episode's busiest minute and its last surge. A surge
+// that comes surgeGap or more after the last episode is a recurrence: the
+// smaller of the two episodes' peaks, the level both reached, joins the
+// owner's peak. So a scheduled poll the owner first showed after it was
+// judged alerts twice, not at every run, while an attack that does not
+// recur never raises the bar for the owner's next tokens (the hour scale
+// likewise drops a surge that alerted, forgetOwnerSurge).
+func (m *model) learnSurge(p *principalRate, b uint32, count float32) {
+	switch {
+	case p.surgeMax == 0:
+		p.surgeMax, p.surgeAt = count, b
+	case b >= p.surgeAt+surgeGap:
+		before := float32(float64(p.surgeMax) * math.Pow(m.peakDecay, float64(b-p.surgeAt)))
+		p.peak = max(p.peak, min(before, count))
+		p.surgeMax, p.surgeAt = count, b
+	default:
+		p.surgeMax, p.surgeAt = max(p.surgeMax, count), max(p.surgeAt, b)
+	}
+}
 
 // closeOwnerMinute closes the owner's open bucket for bucket b, decaying
-// the peak to it, and lets a surge that has waited surgeDelay join it.
+// the peak to it.
 func (m *model) closeOwnerMinute(p *principalRate, b uint32) {
 	if p.openBucket > p.bucket {
 		p.peak = decayPeak(float64(p.peak), 0, int(p.openBucket-p.bucket)-1, m.peakDecay)
@@ -133,16 +160,9 @@ func (m *model) closeOwnerMinute(p *principalRate, b uint32) {
 	switch {
 	case p.openMax == 0:
 	case p.openSurged:
-		if p.surgeMax == 0 {
-			p.surgeAt = p.openBucket
-		}
-		p.surgeMax = max(p.surgeMax, p.openMax)
+		m.learnSurge(p, p.openBucket, p.openMax)
 	default:
 		p.peak = max(p.peak, p.openMax)
-	}
-	if p.surgeMax > 0 && b-p.surgeAt >= surgeDelay {
-		p.peak = max(p.peak, p.surgeMax)
-		p.surgeMax, p.surgeAt = 0, 0
 	}
 	p.openBucket, p.openMax, p.openSurged = b, 0, false
 }
@@ -158,8 +178,14 @@ func (m *model) closeOwnerMinute(p *principalRate, b uint32) {
 // population's mixed principals raised 4 false alerts per 1,000 token-days.
 func (m *model) ownerJudges(p *principalRate, ev *event, st *tokenState) bool {
 	c := &m.cfg.Detectors.RateSurge
-	return p != nil && ev.expiresAt > 0 && !expiresBeyondWindow(ev, st, c.LongLearningPeriod) &&
-		ev.at-int64(p.firstSeen)*1000 >= c.LearningPeriod.Milliseconds() && int(p.activeHours) >= c.MinActiveHours
+	return p != nil && ev.expiresAt > 0 && !expiresBeyondWindow(ev, st, c.LongLearningPeriod) && m.ownerLearned(p, ev)
+}
+
+// ownerLearned reports whether the owner (nil: none) is past learning_period
+// and min_active_hours, as a token would have to be to be judged.
+func (m *model) ownerLearned(p *principalRate, ev *event) bool {
+	c := &m.cfg.Detectors.RateSurge
+	return p != nil && ev.at-int64(p.firstSeen)*1000 >= c.LearningPeriod.Milliseconds() && int(p.activeHours) >= c.MinActiveHours
 }
 
 // ownerRateThreshold is the minute count at which a young token of a

@@ -191,10 +191,10 @@ func (m *model) encodeOwnerMinuteRates() []byte {
 	})
 }
 
-// loadOwnerMinuteRates sets the owners' saved open minute and waiting
-// surge from data. Without it, or unreadable, each owner starts a new
-// open bucket with no surge waiting: at most a minute's count and one
-// waiting surge go unlearned.
+// loadOwnerMinuteRates sets the owners' saved open minute and last surge
+// episode from data. Without it, or unreadable, each owner starts a new
+// open bucket with no surge episode: at most a minute's count and one
+// surge go unlearned.
 func (m *model) loadOwnerMinuteRates(data []byte, into *table[principalRate]) error {
 	relearn := func() {
 		for i := range into.len() {

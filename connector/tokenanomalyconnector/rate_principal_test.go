@@ -151,9 +151,10 @@ func poll(principal string, at time.Time, n int) []item {
 // are never used again does not alert at every poll (the ninth outside
 // evaluation: 258 false alerts in ten days, its owners' peak stuck at
 // 1–3); a harvest far beyond its polls still alerts. A poll the owner had
-// not shown before it was judged alerts, and is learned an hour later, so
-// the next poll does not; an attack's surge does not raise the bar for
-// the owner's next token within that hour.
+// not shown before it was judged is a surge, learned when it recurs: it
+// alerts twice, not at every run. An attack that does not recur never
+// raises the bar (surges within the hour are one episode), nor does a
+// young API key's burst once the owner is learned.
 func TestRateSurgeOwnersBurstHabit(t *testing.T) {
 	day := t0.Add(-time.Hour) // 09:00
 	sparse := reissued("tpp", day, 9, 1, 0)
@@ -169,19 +170,36 @@ func TestRateSurgeOwnersBurstHabit(t *testing.T) {
 		{"a harvest of 2,000 accounts in a minute", poll("tpp", then, 2000), 1},
 	})
 
-	t.Run("a poll first seen once judged alerts once", func(t *testing.T) {
+	count := func(h *harness) int { return len(h.alertsOf(auditattr.FindingRateSurge)) }
+	t.Run("a poll first seen once judged alerts until it recurs", func(t *testing.T) {
 		h := newHarness(t, testConfig())
 		h.send(sparse...)
-		h.send(poll("tpp", then, 160)...)
-		h.send(reissued("tpp", then.Add(time.Minute), 2, 1, 0)...)
-		h.send(poll("tpp", then.Add(3*time.Hour), 160)...)
-		assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), 1)
+		for i := range 4 {
+			h.send(poll("tpp", then.Add(time.Duration(3*i)*time.Hour), 160)...)
+			h.send(reissued("tpp", then.Add(time.Duration(3*i)*time.Hour+time.Minute), 1, 1, 0)...)
+		}
+		assert.Equal(t, 2, count(h))
 	})
-	t.Run("an attack's surge does not raise the bar within the hour", func(t *testing.T) {
+	t.Run("an attack's surges do not raise the bar", func(t *testing.T) {
 		h := newHarness(t, testConfig())
 		h.send(habit...)
 		h.send(poll("tpp", then, 2000)...)
 		h.send(poll("tpp", then.Add(10*time.Minute), 2000)...)
-		assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), 2)
+		h.send(poll("tpp", then.Add(59*time.Minute), 20000)...)
+		h.send(reissued("tpp", then.Add(61*time.Minute), 1, 1, 0)[:1]...)
+		h.send(poll("tpp", then.Add(63*time.Minute), 15000)...)
+		assert.Equal(t, 4, count(h))
+	})
+	t.Run("a young API key's burst once the owner is learned", func(t *testing.T) {
+		h := newHarness(t, testConfig())
+		h.send(reissued("alice", day, 9, 1, 0)...)
+		key := scrape("alice", then, 60, 60, 0) // a new API key, one busy minute
+		for i := range key {
+			key[i].token = "tok_alice_key"
+		}
+		h.send(key...)
+		h.send(reissued("alice", then.Add(5*time.Minute), 1, 1, 0)[:1]...)
+		h.send(scrape("alice", then.Add(10*time.Minute), 240, 60, time.Hour)...)
+		assert.Equal(t, 1, count(h), "the user's new access token scraping is judged on her own minutes")
 	})
 }

@@ -136,11 +136,10 @@ type tokenExtra struct {
 	weak     []weakHit         // escalation: recent weak findings
 	newRes   []pendingResource // new_resource: first calls waiting for min_requests
 
-	multiPending uint8     // multi_address: the last closed window's spread, learned one window late
-	staleRefused uint8     // expired_token: refusals forgiven as its client's last calls (staleRefusal)
-	stalePairs   [4]uint64 // the requests staleRefused counted last: their other sides count no more
-	failRun      uint16    // failed_attempts: failures in a row since failRunAt
-	failRunAt    int64     // unix ms of the run's first failure
+	multiPending uint8      // multi_address: the last closed window's spread, learned one window late
+	stale        staleCount // expired_token: refusals forgiven as its client's last calls (staleRefusal)
+	failRun      uint16     // failed_attempts: failures in a row since failRunAt
+	failRunAt    int64      // unix ms of the run's first failure
 	// new_client_address: the network it last judged news for the token,
 	// and when (unix ms): new_resource judges the first calls made from
 	// it within its window (onJudgedNetwork).

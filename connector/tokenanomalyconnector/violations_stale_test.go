@@ -151,6 +151,39 @@ func TestExpiredTokenStaleRefusalInOneRequest(t *testing.T) {
 		client: "2a01:e0a:ddc2:e7f2:912f:eab4:c8e3:e23c", tokenType: auditattr.TypeJWT, expiresAt: exp.Unix()}
 	stale := valid
 	stale.client, stale.outcome, stale.violations = "88.160.229.49", auditattr.OutcomeFailure, []string{auditattr.ViolationExpired}
+	expired := func(h *harness) int {
+		got := 0
+		for _, lr := range h.records() {
+			if str(lr, auditattr.FindingType) == auditattr.ViolationExpired {
+				got++
+			}
+		}
+		return got
+	}
+	t.Run("refused twice, then once its state exists", func(t *testing.T) {
+		h := newHarness(t, testConfig())
+		h.send(owner...)
+		s1, s2, s3 := stale, stale, stale
+		s1.at, s2.at, s3.at = exp.Add(3*time.Minute), exp.Add(4*time.Minute), exp.Add(5*time.Minute)
+		h.send(valid, s1, s2)
+		assert.Equal(t, 0, expired(h))
+		h.send(s3)
+		assert.Equal(t, 1, expired(h), "the refusals counted before its state are its own")
+	})
+	t.Run("two requests seen from both sides", func(t *testing.T) {
+		h := newHarness(t, testConfig())
+		h.send(owner...)
+		reqs := []item{valid}
+		for i := range 2 {
+			s := stale
+			s.at = exp.Add(time.Duration(3+i) * time.Minute)
+			reqs = append(reqs, s)
+		}
+		clients, servers := requestSides(reqs, 1)
+		h.sendBatch(sideSpans(append(clients, servers...)))
+		h.settle()
+		assert.Equal(t, 0, expired(h), "two presentations")
+	})
 	for _, tt := range []struct {
 		name  string
 		calls int

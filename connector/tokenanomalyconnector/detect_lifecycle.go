@@ -392,8 +392,9 @@ func unusedScopesSpec() detectorSpec {
 	return s
 }
 
-// scopePeers is how many principals of a principal type other than the
-// token's owner must have used a scope within the population's window
+// scopePeers is how many principals of the token's peer group (its
+// principal type and grant, scopePeerValue) other than the token's owner
+// must have used a scope within the population's window
 // (the novelty filter's forget_after to twice that) for a token of the
 // type that did not to be judged on the whole tracking period rather than
 // the observation period: a scope its peers use is one the role needs, if
@@ -404,8 +405,8 @@ func unusedScopesSpec() detectorSpec {
 const scopePeers = 3
 
 // countScopeUse counts the item's owner (the token when it names none)
-// once, within the population's window, among the principals of its type
-// that used each scope in used, as resourcePopulation counts a route's
+// once, within the population's window, among the principals of its peer
+// group that used each scope in used, as resourcePopulation counts a route's
 // callers. Items of no principal type are not counted: they have no peers.
 func (m *model) countScopeUse(ev *event, used uint64) {
 	if ev.principalType == "" {
@@ -418,7 +419,7 @@ func (m *model) countScopeUse(ev *event, used uint64) {
 }
 
 // scopesPeersUse returns the scopes among unused that at least scopePeers
-// principals of the item's type, its owner aside, used within the
+// principals of the item's peer group, its owner aside, used within the
 // population's window.
 func (m *model) scopesPeersUse(ev *event, unused uint64) uint64 {
 	if ev.principalType == "" {
@@ -441,7 +442,12 @@ func (m *model) scopesPeersUse(ev *event, unused uint64) uint64 {
 	return common
 }
 
-// scopePeerValue keys a scope of the item's principal type in the sketch.
+// scopePeerValue keys a scope of the item's peer group in the sketch: its
+// principal type and the scopes its token holds, as new_resource's peer
+// group (resourcePopulation). Peers hold the same grant: tenants of a
+// health plan use patients:read, and a payments tenant granted it too is
+// over-permissioned (the fifth outside evaluation's labels: by principal
+// type alone, the health tenants' use spared three such keys).
 func scopePeerValue(ev *event, scope string) uint64 {
-	return hashPair(seedScopePeer, hashString(seedScopePeer, ev.principalType), scope)
+	return hashPair(seedScopePeer, ev.scopeBits^hashString(seedScopePeer, ev.principalType), scope)
 }

@@ -919,17 +919,19 @@ func TestOffHoursOnCall(t *testing.T) {
 // another type use, is reported as before.
 func TestUnusedScopesPeersUse(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		peers    int
-		peerType string
-		want     int
-		oneOwner bool // the peers' tokens are one principal's
+		name       string
+		peers      int
+		peerType   string
+		want       int
+		oneOwner   bool // the peers' tokens are one principal's
+		otherGrant bool // the peers hold more scopes than the token
 	}{
-		{"no peer uses admin", 0, auditattr.PrincipalService, 1, false},
-		{"two peers use it", 2, auditattr.PrincipalService, 1, false},
-		{"three peers use it", 3, auditattr.PrincipalService, 0, false},
-		{"three people use it, the token is a service's", 3, auditattr.PrincipalUser, 1, false},
-		{"one principal's three tokens use it", 3, auditattr.PrincipalService, 1, true},
+		{"no peer uses admin", 0, auditattr.PrincipalService, 1, false, false},
+		{"two peers use it", 2, auditattr.PrincipalService, 1, false, false},
+		{"three peers use it", 3, auditattr.PrincipalService, 0, false, false},
+		{"three people use it, the token is a service's", 3, auditattr.PrincipalUser, 1, false, false},
+		{"one principal's three tokens use it", 3, auditattr.PrincipalService, 1, true, false},
+		{"three services with another grant use it", 3, auditattr.PrincipalService, 1, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig()
@@ -942,8 +944,12 @@ func TestUnusedScopesPeersUse(t *testing.T) {
 				if tc.oneOwner {
 					principal = "peer"
 				}
+				grant := scopes
+				if tc.otherGrant {
+					grant = []string{"users:read", "users:write", "admin"}
+				}
 				h.send(item{at: t0.Add(time.Duration(p) * time.Hour), token: fmt.Sprintf("tok_peer%d", p), principal: principal,
-					principalType: tc.peerType, outcome: auditattr.OutcomeSuccess, resource: "DELETE /admin/users/{id}", scopes: scopes, issuedAt: iat})
+					principalType: tc.peerType, outcome: auditattr.OutcomeSuccess, resource: "DELETE /admin/users/{id}", scopes: grant, issuedAt: iat})
 			}
 			for d := range 9 {
 				h.send(item{at: t0.Add(time.Duration(d)*day + 6*time.Hour), token: "tok_s", principal: "svc", principalType: auditattr.PrincipalService,

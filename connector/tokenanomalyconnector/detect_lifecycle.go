@@ -166,8 +166,8 @@ func (m *model) detectUnusedScopes(ev *event, st *tokenState) {
 		early = period < c.TrackingPeriod
 	}
 	now := uint32(ev.at / 1000)
-	var using uint64 // the scopes this call uses
-	if ev.outcome == auditattr.OutcomeSuccess && ev.resource != "" {
+	var using uint64 // the scopes this call uses; looked up only for a token that holds some
+	if st.granted|ev.scopeBits != 0 && ev.outcome == auditattr.OutcomeSuccess && ev.resource != "" {
 		using = m.scopes.allows(ev.resource)
 	}
 	if ev.at-int64(st.scopeStart)*1000 >= period.Milliseconds() {

@@ -52,8 +52,8 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 		st.flags &^= flagRateAlerted
 		st.rateThreshold = m.rateThreshold(float64(st.rateMean), float64(st.rateVar), float64(st.ratePeak))
 	}
-	if owner != nil && b > owner.openBucket {
-		m.closeOwnerMinute(owner, b) // the owner's last minute counts in the bar
+	if owner != nil && st.rateBucket > owner.openBucket {
+		m.closeOwnerMinute(owner, st.rateBucket) // the owner's last minute counts in the bar
 	}
 	if newBucket && byOwner {
 		st.rateThreshold = m.ownerRateThreshold(owner, st.rateThreshold)

@@ -27,7 +27,7 @@ const (
 	seedOffHosting uint64 = 0x6f66666873 // the token used a network of an AS that is not a hosting provider's
 	seedCohort     uint64 = 0x636f686f72 // (finding type, resource) cohorts
 	seedRoute      uint64 = 0x726f757465 // resources the org called (routes.go)
-	seedScopePeer  uint64 = 0x73636f7065 // (principal, scope) pairs and (principal type, scope) in the population sketch
+	seedScopePeer  uint64 = 0x73636f7065 // (principal, scope) pairs and (peer group, scope) in the population sketch
 )
 
 // hashString is a small 64-bit string hash (8 bytes per round, murmur3

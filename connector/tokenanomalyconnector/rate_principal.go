@@ -78,13 +78,11 @@ func (m *model) ownerRate(ev *event) *principalRate {
 // outside evaluation: 258 false alerts in ten days). When the owner's
 // bucket closes, its busiest count joins the peak at once, unless a token
 // surged in it (see ownerSurge): a surge is learned only when it recurs
-// (learnSurge).
+// (learnSurge). detectRate has closed the owner's buckets before b
+// (closeOwnerMinute).
 func (m *model) learnOwnerMinute(p *principalRate, st *tokenState, b uint32, surged bool) {
 	if p == nil {
 		return
-	}
-	if b > p.openBucket {
-		m.closeOwnerMinute(p, b)
 	}
 	count := float32(st.rateCount)
 	switch {

@@ -195,17 +195,15 @@ func (m *model) encodeOwnerMinuteRates() []byte {
 // episode from data. Without it, or unreadable, each owner starts a new
 // open bucket with no surge episode: at most a minute's count and one
 // surge go unlearned.
+// The owners were just decoded with these fields at zero, so only a
+// failed decode has anything to clear.
 func (m *model) loadOwnerMinuteRates(data []byte, into *table[principalRate]) error {
-	relearn := func() {
+	m.loadOwnerFields(data, "minute rates", func() error { return decodeOwnerMinuteRates(data, into) }, func() {
 		for i := range into.len() {
 			p := into.at(int32(i))
 			p.openBucket, p.openMax, p.openSurged, p.surgeMax, p.surgeAt = 0, 0, false, 0, 0
 		}
-	}
-	relearn()
-	if data != nil {
-		m.loadOwnerFields(data, "minute rates", func() error { return decodeOwnerMinuteRates(data, into) }, relearn)
-	}
+	})
 	return nil
 }
 

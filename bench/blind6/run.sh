@@ -7,7 +7,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "${1:?bin dir}" && pwd); BASE=${2:?base port}
 OUT=${3:-$HERE/runs/run-$(date -u +%Y%m%dT%H%M%S)}
 WORLD=${WORLD:-$HERE/world}
-export FPKEY=${FPKEY:-$HERE/keys/fingerprint.key}
+# git keeps the key at mode 0644, which auditctl refuses for a key file: the generator gets a 0600 copy.
+if [ -z "${FPKEY:-}" ]; then FPKEY=$(mktemp); trap 'rm -f "$FPKEY"' EXIT; install -m 600 "$HERE/keys/fingerprint.key" "$FPKEY"; fi
+export FPKEY
 [ -d "$WORLD/requests" ] || BIN=$BIN PYTHONHASHSEED=0 python3 "$HERE/gen.py" "$WORLD"
 # gen.py differs from the frozen one in its two default paths only (BIN, FPKEY): its line is not checked.
 if [ -f "$HERE/${LABELS_SHA:-labels.v2.sha256}" ]; then (cd "$HERE" && grep -v ' gen.py$' ${LABELS_SHA:-labels.v2.sha256} | sha256sum -c) || echo "WARNING: frozen files changed"; fi

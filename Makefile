@@ -13,7 +13,7 @@ GCI_SECTIONS = -s standard -s default -s 'prefix(github.com/tokenaudit/tokenaudi
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval blind4 blind5 blind6 blind7 blind8 blind9 update-asn generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval blind4 blind5 blind6 blind7 blind8 blind9 blind10 update-asn generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -152,6 +152,17 @@ BLIND9_SEED ?= 9
 blind9: $(OTELCOL) tools
 	@rm -rf dist/blind9/run
 	WORLD=$(abspath dist/blind9/world.seed$(BLIND9_SEED)) bench/blind9/run.sh $(abspath dist) $(BLIND9_PORT) $(abspath dist/blind9/run) $(BLIND9_SEED)
+
+## blind10: the tenth outside evaluation (a managed Kubernetes control plane over nine days: hourly
+## service-account JWTs of customer clusters and controllers, kubectl users in five time zones with
+## on-call weeks, CI on federated tokens, a registry behind nginx, an incident and a release day; 130
+## labels of 24 types; bench/blind10/README.md): python3, about 4 minutes; BLIND10_SEED 21 or 22;
+## the score in dist/blind10/run/score.txt.
+BLIND10_PORT ?= 23420
+BLIND10_SEED ?= 21
+blind10: $(OTELCOL) tools
+	@rm -rf dist/blind10/run
+	WORLD=$(abspath dist/blind10/world.seed$(BLIND10_SEED)) bench/blind10/run.sh $(abspath dist) $(BLIND10_PORT) $(abspath dist/blind10/run) $(BLIND10_SEED)
 
 ## update-asn: replace the vendored IP-to-AS table with the newest @ip-location-db/asn
 ## (needs npm); change the version in third_party/ip-location-db-asn/README.md.

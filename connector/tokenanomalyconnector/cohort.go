@@ -188,31 +188,96 @@ func (m *model) onKnownNetwork(ev *event) bool {
 	return a.IsValid() && m.det.newAddress.enabled && m.usedNetwork(ev.key, a)
 }
 
-// raiseInCohort raises f (rate_surge, new_resource) unless its cohort
-// shares it, holding it while the cohort may still grow.
+// raiseInCohort raises f (rate_surge, new_resource, off_hours) unless its
+// cohort shares it, holding it while the cohort may still grow.
 func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	ev := f.ev
-	if c.MinPrincipals == 0 || f.dryRun || ev == nil || ev.resource == "" || st == nil || untrusted(ev) ||
-		!onOwnGround(st, f.at, c.Window) || !m.onKnownNetwork(ev) {
+	if c.MinPrincipals == 0 || f.dryRun || ev == nil || st == nil || untrusted(ev) {
 		m.raise(f, st)
 		return
 	}
 	owner := wideKey(ev, ev.key)
-	key := cohortKey(f.typ, ev.resource)
+	hc := heldCohort{owner: owner, min: c.MinPrincipals, window: c.Window}
+	if f.typ != typeOffHours && ev.resource != "" && onOwnGround(st, f.at, c.Window) && m.onKnownNetwork(ev) {
+		hc.key = cohortKey(f.typ, ev.resource)
+	}
+	if m.onGroupGround(f, st, c.Window) {
+		hc.group = groupCohortKey(f.typ, ev)
+	}
+	if hc.key == 0 && hc.group == 0 {
+		m.raise(f, st)
+		return
+	}
 	evicted := func() { m.tel.evicted(tableCohorts) }
-	others := m.cohorts.join(key, owner, f.at, c.Window, evicted)
+	others := 0
+	for _, key := range [2]uint64{hc.key, hc.group} {
+		if key != 0 {
+			others += m.cohorts.join(key, owner, f.at, c.Window, evicted)
+		}
+	}
 	hold := min(c.Hold, m.cfg.AllowedLateness)
 	switch {
-	case others+1 >= c.MinPrincipals:
-		m.cohorts.markEvent(key, f.at, c.Window, evicted)
+	case m.cohortReached(&hc, f.at):
 		m.share(f)
 	case m.eventShares(f.typ, owner, f.at):
 		m.share(f) // the owner's part in the org's event
 	case others == 0 || hold <= 0:
 		m.raise(f, st)
 	default:
-		m.holdFinding(f, st, ev.key, heldCohort{key: key, owner: owner, min: c.MinPrincipals, window: c.Window}, hold)
+		m.holdFinding(f, st, ev.key, hc, hold)
 	}
+}
+
+// onGroupGround reports whether f may join its peer group's cohort: its
+// token used no far and rare network new to it within window (a thief's
+// server, a residential proxy the org never saw: new_client_address's
+// novelty), so a role's surges and late sessions on its people's usual
+// kind of network share, and a thief's, wherever they land, do not. A
+// rate_surge's token must also be older than window (a young key's first
+// burst is no event's); off_hours' token may be young (a person's hourly
+// access token is always young, its owner is not).
+func (m *model) onGroupGround(f *finding, st *tokenState, window time.Duration) bool {
+	if !m.det.newAddress.enabled {
+		return false
+	}
+	since := f.at - window.Milliseconds()
+	if f.typ == typeRateSurge && int64(st.firstSeen)*1000 >= since {
+		return false
+	}
+	return int64(st.addrNovelAt)*1000 < since
+}
+
+// cohortReached reports whether the finding's resource cohort, or its
+// peer group's, holds min principals within window of at, and marks their
+// owners as in the org's event when one does.
+func (m *model) cohortReached(hc *heldCohort, at int64) bool {
+	evicted := func() { m.tel.evicted(tableCohorts) }
+	for _, key := range [2]uint64{hc.key, hc.group} {
+		if key != 0 && m.cohorts.others(key, hc.owner, at, hc.window)+1 >= hc.min {
+			m.cohorts.markEvent(key, at, hc.window, evicted)
+			return true
+		}
+	}
+	return false
+}
+
+// groupCohortKey is the cohort of a finding's peer group (principal type
+// and grant, as new_resource's population): a sales day, a payday, a
+// campaign makes a role's owners surge on whatever routes each one's
+// business calls, hours apart across time zones, so their surges seldom
+// meet on one resource (the ninth outside evaluation's merchants surged
+// on six routes over a day); a shift change, a clock change or an
+// incident puts several of a role's people to work at hours their own
+// weeks never showed (the eighth's clinicians starting shifts early, the
+// ninth's support staff in the office on the Monday after the clock
+// change). new_resource has none: a first call of a resource is news by
+// its resource. 0 for an item that names no principal type (its group
+// would be everyone unregistered).
+func groupCohortKey(typ string, ev *event) uint64 {
+	if typ == typeNewResource || ev.principalType == "" {
+		return 0
+	}
+	return hashPair(seedCohort, hashString(seedCohort, "peer group")^ev.peerGroup(), typ)
 }
 
 func cohortKey(typ, resource string) uint64 {
@@ -266,23 +331,19 @@ func rareNetRecently(st *tokenState, at int64, window time.Duration) bool {
 
 // heldCohort is what a held finding needs to ask its cohort again.
 type heldCohort struct {
-	key, owner uint64
-	min        int
-	window     time.Duration
+	key, group, owner uint64 // group: 0 for none
+	min               int
+	window            time.Duration
 }
 
 // shared tells whether a held finding's cohort grew to share it, or its
 // owner joined the org's event meanwhile.
 func (m *model) shared(h *heldFinding) bool {
 	hc := &h.cohort
-	if hc.key == 0 {
+	if hc.key == 0 && hc.group == 0 {
 		return false
 	}
-	if m.cohorts.others(hc.key, hc.owner, h.f.at, hc.window)+1 >= hc.min {
-		m.cohorts.markEvent(hc.key, h.f.at, hc.window, func() { m.tel.evicted(tableCohorts) })
-		return true
-	}
-	return m.eventShares(h.f.typ, hc.owner, h.f.at)
+	return m.cohortReached(hc, h.f.at) || m.eventShares(h.f.typ, hc.owner, h.f.at)
 }
 
 // eventSpan is how long after its finding in an org's event an owner's

@@ -159,6 +159,7 @@ func TestCohortConfigValidate(t *testing.T) {
 		{"one shares every finding", func(c *Config) { c.Detectors.NewResource.Cohort.MinPrincipals = 1 }, "outside 2.."},
 		{"no window", func(c *Config) { c.Detectors.RateSurge.Cohort.Window = 0 }, "rate_surge.cohort.window"},
 		{"negative hold", func(c *Config) { c.Detectors.NewResource.Cohort.Hold = -time.Second }, "detectors.new_resource.cohort.hold"},
+		{"off_hours' window", func(c *Config) { c.Detectors.OffHours.Cohort.Window = 0 }, "off_hours.cohort.window"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -410,4 +411,72 @@ func TestResourceCohortCountsFirstCallsNotJudged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// salesDay is monthEnd's partners on a sales day: each surges on its own
+// route (the routes its business calls), principal type typ(i).
+func salesDay(n int, apart time.Duration, typ func(i int) string, surgeFrom func(i int) string) []item {
+	out := monthEnd(n, apart, false, surgeFrom)
+	for i := range out {
+		var k int
+		fmt.Sscanf(out[i].token, "tok_partner%d", &k)
+		out[i].principalType = typ(k)
+		if out[i].resource == "GET /reports/monthly" {
+			out[i].resource = fmt.Sprintf("POST /orders/%d", k)
+		}
+	}
+	return out
+}
+
+// TestRateSurgeCohortOfPeerGroup: owners of one peer group (principal
+// type and grant) surging on their own servers within the cohort's window
+// share their surges whatever routes each one surges on (a sales day);
+// owners of different types, surges from networks new to the tokens and a
+// cohort turned off alert on every token. new_resource's cohort stays by
+// resource: each owner's first call of its own route is news.
+func TestRateSurgeCohortOfPeerGroup(t *testing.T) {
+	own := func(i int) string { return fmt.Sprintf("198.51.100.%d", 10+i) }
+	service := func(int) string { return auditattr.PrincipalService }
+	tests := []struct {
+		name      string
+		items     []item
+		cohortOff bool
+		// rate_surge alerts and surges shared
+		want, shared int
+	}{
+		{"five merchants of one group", salesDay(5, 5*time.Minute, service, own), false, 1, 4},
+		{"five merchants of five types", salesDay(5, 5*time.Minute, func(i int) string { return fmt.Sprintf("type%d", i) }, own), false, 5, 0},
+		{"no principal type", salesDay(5, 5*time.Minute, func(int) string { return "" }, own), false, 5, 0},
+		// A near network new to the token (an autoscaled fleet's new NAT
+		// address in its cloud) is the owner's kind of network; a far and
+		// rare one is a thief's server.
+		{"from near networks new to them", salesDay(5, 5*time.Minute, service, func(i int) string { return fmt.Sprintf("198.51.%d.7", 101+i) }), false, 1, 4},
+		{"from far networks new to them", salesDay(5, 5*time.Minute, service, func(i int) string { return fmt.Sprintf("%d.20.3.7", 45+i) }), false, 5, 0},
+		{"cohort off", salesDay(5, 5*time.Minute, service, own), true, 5, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Detectors.NewResource.Cohort.MinPrincipals = 3
+			if tt.cohortOff {
+				cfg.Detectors.RateSurge.Cohort.MinPrincipals = 0
+			}
+			h := assertShares(t, cfg, tt.items, auditattr.FindingRateSurge, tt.want, tt.shared)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), 5, "a route of one's own is no cohort's")
+		})
+	}
+}
+
+// assertShares sends items through a harness of cfg and checks that typ
+// raised want alerts and its cohorts shared shared findings.
+func assertShares(t *testing.T, cfg *Config, items []item, typ string, want, shared int) *harness {
+	t.Helper()
+	tel, set := testTelemetry(t)
+	h := newHarnessWith(t, cfg, harnessOptions{telemetry: &set})
+	h.sendAndRaise(items)
+	assert.Len(t, h.alertsOf(typ), want)
+	if shared > 0 {
+		assert.Equal(t, int64(shared), sharedOf(t, tel, typ))
+	}
+	return h
 }

@@ -385,6 +385,11 @@ type OffHoursConfig struct {
 	MinRequests int `mapstructure:"min_requests"`
 	// TimeZone for hour-of-week slots (IANA); default UTC.
 	TimeZone string `mapstructure:"time_zone"`
+	// Cohort: learned off-hours sessions that several owners of one peer
+	// group show within hours of each other are the role's changed hours
+	// (a shift change, a clock change, an incident), not one token's
+	// misuse (cohort.go).
+	Cohort CohortConfig `mapstructure:"cohort"`
 }
 
 // IdleConfig is stale_token (registered, unused for IdleAfter) and

@@ -58,6 +58,7 @@ func TestLoadConfig(t *testing.T) {
 	full.Detectors.NewResource.MinRequests, full.Detectors.NewResource.Window = 4, 30*time.Minute
 	full.Detectors.OffHours.Enabled = false
 	full.Detectors.OffHours.TimeZone = "Europe/Berlin"
+	full.Detectors.OffHours.Cohort.MinPrincipals = 0
 	full.Detectors.StaleToken.IdleAfter = 720 * time.Hour
 	full.Detectors.StaleToken.MinObservationPeriod = 96 * time.Hour
 

@@ -56,7 +56,7 @@ func (m *model) detectOffHours(ev *event, st *tokenState) {
 			whose = "its owner " + ev.principal + " does not use"
 		}
 		f.body = tokenTitle(ev.tokenID) + " was used " + strconv.Itoa(n) + " times within an hour on " + when + ", an hour of the week " + whose + "."
-		m.raise(f, st)
+		m.raiseInCohort(f, st, &c.Cohort)
 		// A person's session is its owner's now, whether or not its token
 		// comes back to learn its held requests: a user's hourly token
 		// rarely does, and its owner, called out again another night,
@@ -226,6 +226,7 @@ func offHoursSpec() detectorSpec {
 			if o.MinRequests < 1 || o.MinRequests > maxWindowThreshold {
 				v.add("detectors.off_hours.min_requests: %d is outside 1..%d (default 4)", o.MinRequests, maxWindowThreshold)
 			}
+			o.Cohort.validate("off_hours", v)
 			if _, err := loadZone(o.TimeZone); err != nil {
 				v.add("detectors.off_hours.time_zone: %w", err)
 			}

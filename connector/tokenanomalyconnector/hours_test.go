@@ -358,3 +358,60 @@ func TestBurstyProfileStaysJudged(t *testing.T) {
 		})
 	}
 }
+
+// earlyShift is n users (user0..) who worked weekdays 09:00-17:00 for two
+// weeks from home (198.51.100.10+i), then start work at 03:00 on the
+// third Monday, each apart after the one before, from night(i); user i
+// holds scopes(i).
+func earlyShift(n int, apart time.Duration, scopes func(i int) []string, night func(i int) string) []item {
+	var out []item
+	monday := t0.Add(14*day - 10*time.Hour) // the third Monday, midnight
+	for i := range n {
+		tok := fmt.Sprintf("tok_user%d", i)
+		days := officeWeeks(tok)
+		for k := range days {
+			days[k].client = fmt.Sprintf("198.51.100.%d", 10+i)
+		}
+		days = append(days, steady(tok, night(i), "GET /a", monday.Add(3*time.Hour+time.Duration(i)*apart), 5*time.Minute, 6)...)
+		for _, it := range days {
+			it.principal, it.principalType, it.scopes = fmt.Sprintf("user%d", i), auditattr.PrincipalUser, scopes(i)
+			out = append(out, it)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
+	return out
+}
+
+// TestOffHoursCohortOfPeerGroup: several people of one peer group
+// (principal type and grant) starting work hours early from their usual
+// networks, within the cohort's window, are the role's changed hours (a
+// shift change, the Monday after a clock change): the first alerts, the
+// others share. One person alone, people of different grants, sessions
+// from far networks new to the tokens and a cohort turned off alert on
+// every token.
+func TestOffHoursCohortOfPeerGroup(t *testing.T) {
+	home := func(i int) string { return fmt.Sprintf("198.51.100.%d", 10+i) }
+	oneGrant := func(int) []string { return []string{"tickets:read"} }
+	tests := []struct {
+		name      string
+		items     []item
+		cohortOff bool
+		// off_hours alerts and findings shared
+		want, shared int
+	}{
+		{"one person", earlyShift(1, 0, oneGrant, home), false, 1, 0},
+		{"five people of one grant", earlyShift(5, 5*time.Minute, oneGrant, home), false, 1, 4},
+		{"five people of five grants", earlyShift(5, 5*time.Minute, func(i int) []string { return []string{fmt.Sprintf("queue%d:read", i)} }, home), false, 5, 0},
+		{"from far networks new to them", earlyShift(5, 5*time.Minute, oneGrant, func(i int) string { return fmt.Sprintf("%d.20.3.7", 45+i) }), false, 5, 0},
+		{"cohort off", earlyShift(5, 5*time.Minute, oneGrant, home), true, 5, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig()
+			if tt.cohortOff {
+				cfg.Detectors.OffHours.Cohort.MinPrincipals = 0
+			}
+			assertShares(t, cfg, tt.items, auditattr.FindingOffHours, tt.want, tt.shared)
+		})
+	}
+}

@@ -41,7 +41,7 @@ func commonResource(pc *ResourcePopulationConfig, peers int, ownerKnown bool) bo
 // sketch is bounded by the distinct (peer group, resource) values, not by
 // how many owners call them.
 func (m *model) resourcePopulation(ev *event, key uint64) (peers int, ownerKnown bool) {
-	group := hashPair(seedPeerRes, ev.scopeBits^hashString(seedPeerRes, ev.principalType), ev.resource)
+	group := hashPair(seedPeerRes, ev.peerGroup(), ev.resource)
 	limit := max(m.cfg.Detectors.NewResource.Population.MinPrincipals, youngResourcePeers)
 	return m.countOnce(hashPair(seedOwnerRes, wideKey(ev, key), ev.resource), group, limit)
 }
@@ -54,4 +54,11 @@ func (m *model) ownerResources(ev *event) *principalRate {
 		return nil
 	}
 	return m.principalRates.get(ev.owner)
+}
+
+// peerGroup is the item's peer group: its principal type and the token's
+// grant (scopes). Saved sketches hold values derived from it: it must not
+// change between versions.
+func (ev *event) peerGroup() uint64 {
+	return ev.scopeBits ^ hashString(seedPeerRes, ev.principalType)
 }

@@ -59,7 +59,9 @@ func refusedUnknown(typ string, ev *event) bool {
 
 // staleRefusal tells whether an expired token's presentation is its own
 // client's last call rather than misuse: the service refused it at
-// authentication (401: the check worked), it came from a network familiar
+// authentication (401: the check worked) or did not serve it (a 5xx: an
+// outage answers the client's last call before any check, as the tenth
+// outside evaluation's API server did during its incident), it came from a network familiar
 // to the token (familiarNetwork: its owner's office or ISP the morning after
 // the token was used from home), and the token was refused so at most stale_refusals
 // times. An OAuth client sends its expired access token, gets a 401 and
@@ -70,7 +72,7 @@ func refusedUnknown(typ string, ev *event) bool {
 // as before. A request seen from both sides counts once.
 func (m *model) staleRefusal(ev *event) bool {
 	allowed := m.cfg.Detectors.Violations.StaleRefusals
-	if allowed == 0 || ev.outcome != auditattr.OutcomeFailure || ev.tokenID == "" || !m.det.newAddress.enabled {
+	if allowed == 0 || ev.outcome != auditattr.OutcomeFailure && ev.outcome != auditattr.OutcomeError || ev.tokenID == "" || !m.det.newAddress.enabled {
 		return false
 	}
 	a := ev.addr()

@@ -35,6 +35,11 @@ func TestExpiredTokenStaleRefusals(t *testing.T) {
 		{"refused from the org's office", 2, office, auditattr.OutcomeFailure, 2, 0},
 		{"accepted after expiry", 2, home, auditattr.OutcomeSuccess, 1, 1},
 		{"denied (403) after expiry", 2, home, auditattr.OutcomeDenied, 1, 1},
+		// An outage's 503 answers the client's last call before it could
+		// be refused: not served, as a 401 is not.
+		{"server error (5xx) from its network", 2, home, auditattr.OutcomeError, 2, 0},
+		{"server error again and again", 2, home, auditattr.OutcomeError, 4, 3},
+		{"server error from another network", 2, elsewhere, auditattr.OutcomeError, 1, 1},
 		{"allowance off", 0, home, auditattr.OutcomeFailure, 1, 1},
 		{"allowance of one", 1, home, auditattr.OutcomeFailure, 2, 2},
 	}

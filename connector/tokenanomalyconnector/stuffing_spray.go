@@ -58,7 +58,19 @@ type sprayState struct {
 	// a window after an alert: a flood of guesses from one address, or
 	// from many once alerted, does not pay for the count on every guess.
 	nextCheck int64
+	// episode is when the spray going on first alerted, and lastAlert
+	// when it last did (event time, unix ms): its finding's name.
+	episode, lastAlert int64
 }
+
+// sprayEpisodeGap is how long a spray may pause and still be the same
+// one: a spray that alerts again within it repeats its finding (one
+// alert an hour, the suppression window); one after a longer lull is a
+// new campaign, a finding of its own. The org's spray finding names no
+// token or address, so with one name for all, the tenth outside
+// evaluation's second spray, 11 hours after the first, was only an update
+// of the first's finding (OCSF activity Update), which no one is paged for.
+const sprayEpisodeGap = time.Hour
 
 // sprayCandidate reports whether a failing credential is a guess: it
 // proves nothing (never succeeded, not lapsed), and it names no owner seen
@@ -164,11 +176,17 @@ func (m *model) sprayThreshold(c *StuffingConfig) int {
 func (m *model) raiseSpray(ev *event, n, threshold int, clients map[string]struct{}, c *StuffingConfig) {
 	f := newFinding(typeCredentialStuffing, &m.det.stuffing, ev)
 	// The per-address findings' discriminator is their (never empty)
-	// address: "" is one no client can take.
-	f.tokenID, f.principal, f.resourceName, f.discriminator, f.byClient = "", "", "", "", true
+	// address; the spray's names its episode, which no address spells.
+	s := &m.spray
+	if ev.at-s.lastAlert > sprayEpisodeGap.Milliseconds() {
+		s.episode = ev.at
+	}
+	s.lastAlert = max(s.lastAlert, ev.at)
+	f.tokenID, f.principal, f.resourceName, f.byClient = "", "", "", true
+	f.discriminator = "spray since " + time.UnixMilli(s.episode).UTC().Format(time.RFC3339)
 	f.client = "" // the org's finding: the addresses are its evidence
 	f.hasEvidence = true
-	f.observed, f.threshold, f.baseline, f.window = float64(n), float64(threshold), m.spray.mean, c.SprayWindow
+	f.observed, f.threshold, f.baseline, f.window = float64(n), float64(threshold), s.mean, c.SprayWindow
 	f.values = make([]string, 0, len(clients))
 	for a := range clients {
 		f.values = append(f.values, a)

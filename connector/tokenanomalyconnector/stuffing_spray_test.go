@@ -81,6 +81,18 @@ func TestCredentialStuffingSpray(t *testing.T) {
 		scanned = append(scanned, guesses(fmt.Sprintf("scan%d_", w), 40, 40, start.Add(-48*time.Hour+time.Duration(w)*10*time.Minute), 10*time.Second, nil)...)
 	}
 	lapsed := func(it *item) { it.violations = []string{auditattr.ViolationExpired} }
+	named := func(it *item) {
+		i := strings.TrimPrefix(it.token, "tok_g")
+		it.principal, it.tokenType = fmt.Sprintf("user%d", len(i)), auditattr.TypeBasic
+	}
+	again := func(items []item, after time.Duration) []item {
+		out := slices.Clone(items)
+		for i := range out {
+			out[i].at = out[i].at.Add(after)
+			out[i].client = fmt.Sprintf("179.215.%d.%d", 1+i%45, 1+i%45)
+		}
+		return out
+	}
 	tests := []struct {
 		name   string
 		before []item
@@ -102,6 +114,7 @@ func TestCredentialStuffingSpray(t *testing.T) {
 		{"29 guesses from 29 addresses", nil, guesses("g", 29, 29, start, 6*time.Second, nil), false, 0},
 		{"a list at the org's usual rate of guesses", scanned, guesses("g", 45, 45, start, 10*time.Second, nil), false, 0},
 		{"a list far above the org's usual rate", scanned, guesses("g", 200, 100, start, 2*time.Second, nil), false, 1},
+		{"the same list again 11 hours later, from another pool", list(named), again(list(named), 11*time.Hour), false, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,6 +140,8 @@ func TestCredentialStuffingSpray(t *testing.T) {
 					assert.GreaterOrEqual(t, v.Slice().Len(), 10)
 					_, named := lr.Attributes().Get(auditattr.TokenID)
 					assert.False(t, named, "the org's finding names no token")
+					count, _ := lr.Attributes().Get(auditattr.FindingCount)
+					assert.Equal(t, int64(1), count.Int(), "a spray after an hour's lull is a finding of its own, not an update of the last")
 				}
 			}
 			assert.Len(t, spray, tt.want, "spray alerts: %.300q", spray)

@@ -217,10 +217,10 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	}
 	hold := min(c.Hold, m.cfg.AllowedLateness)
 	switch {
-	case m.cohortReached(&hc, f.at):
-		m.share(f)
+	case m.cohortReached(&hc, f.typ, f.at):
+		m.share(f, st)
 	case m.eventShares(f.typ, owner, f.at):
-		m.share(f) // the owner's part in the org's event
+		m.share(f, st) // the owner's part in the org's event
 	case others == 0 || hold <= 0:
 		m.raise(f, st)
 	default:
@@ -237,7 +237,9 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 // burst is no event's); off_hours' token may be young (a person's hourly
 // access token is always young, its owner is not).
 func (m *model) onGroupGround(f *finding, st *tokenState, window time.Duration) bool {
-	if !m.det.newAddress.enabled {
+	// A token whose networks are unknown (no address on its items, so no
+	// novelty either) proves no ground.
+	if !m.det.newAddress.enabled || st.addrNewAt == 0 || !f.ev.addr().IsValid() {
 		return false
 	}
 	since := f.at - window.Milliseconds()
@@ -248,13 +250,17 @@ func (m *model) onGroupGround(f *finding, st *tokenState, window time.Duration) 
 }
 
 // cohortReached reports whether the finding's resource cohort, or its
-// peer group's, holds min principals within window of at, and marks their
-// owners as in the org's event when one does.
-func (m *model) cohortReached(hc *heldCohort, at int64) bool {
+// peer group's, holds min principals within window of at. A rate_surge's
+// or new_resource's cohort that does marks its owners as in the org's
+// event (eventShares); a role's off-hours sessions do not: a shift change
+// is no licence for the same people's bulk export in the next hour.
+func (m *model) cohortReached(hc *heldCohort, typ string, at int64) bool {
 	evicted := func() { m.tel.evicted(tableCohorts) }
 	for _, key := range [2]uint64{hc.key, hc.group} {
 		if key != 0 && m.cohorts.others(key, hc.owner, at, hc.window)+1 >= hc.min {
-			m.cohorts.markEvent(key, at, hc.window, evicted)
+			if typ != typeOffHours {
+				m.cohorts.markEvent(key, at, hc.window, evicted)
+			}
 			return true
 		}
 	}
@@ -271,10 +277,11 @@ func (m *model) cohortReached(hc *heldCohort, at int64) bool {
 // weeks never showed (the eighth's clinicians starting shifts early, the
 // ninth's support staff in the office on the Monday after the clock
 // change). new_resource has none: a first call of a resource is news by
-// its resource. 0 for an item that names no principal type (its group
-// would be everyone unregistered).
+// its resource. 0 for an item that names no principal type or whose
+// token holds no scopes: no grant names a role, and its group would be
+// everyone of its type (every session, every Basic credential).
 func groupCohortKey(typ string, ev *event) uint64 {
-	if typ == typeNewResource || ev.principalType == "" {
+	if typ == typeNewResource || ev.principalType == "" || ev.scopeBits == 0 {
 		return 0
 	}
 	return hashPair(seedCohort, hashString(seedCohort, "peer group")^ev.peerGroup(), typ)
@@ -343,7 +350,7 @@ func (m *model) shared(h *heldFinding) bool {
 	if hc.key == 0 && hc.group == 0 {
 		return false
 	}
-	return m.cohortReached(hc, h.f.at) || m.eventShares(h.f.typ, hc.owner, h.f.at)
+	return m.cohortReached(hc, h.f.typ, h.f.at) || m.eventShares(h.f.typ, hc.owner, h.f.at)
 }
 
 // eventSpan is how long after its finding in an org's event an owner's
@@ -376,9 +383,14 @@ func untrusted(ev *event) bool {
 // before suppression, and in findings_shared. It records no alert, so a
 // later finding of the token (a thief's surge after the month-end's) is
 // not taken for a repeat of it.
-func (m *model) share(f *finding) {
+func (m *model) share(f *finding, st *tokenState) {
 	m.met.anomaly(f)
 	m.tel.shared(f.typ)
+	if st != nil && m.weak[f.typ] {
+		// Still one of the token's weak findings: a shared night session
+		// and a thief's new route on the same token combine as before.
+		m.escalate(f, &findingRecord{id: findingID(f.tokenID, f.typ, f.discriminator)}, st)
+	}
 }
 
 func (c *CohortConfig) validate(detector string, v *validator) {

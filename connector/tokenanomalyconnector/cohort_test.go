@@ -420,7 +420,7 @@ func salesDay(n int, apart time.Duration, typ func(i int) string, surgeFrom func
 	for i := range out {
 		var k int
 		fmt.Sscanf(out[i].token, "tok_partner%d", &k)
-		out[i].principalType = typ(k)
+		out[i].principalType, out[i].scopes = typ(k), []string{"orders:write"}
 		if out[i].resource == "GET /reports/monthly" {
 			out[i].resource = fmt.Sprintf("POST /orders/%d", k)
 		}
@@ -447,6 +447,8 @@ func TestRateSurgeCohortOfPeerGroup(t *testing.T) {
 		{"five merchants of one group", salesDay(5, 5*time.Minute, service, own), false, 1, 4},
 		{"five merchants of five types", salesDay(5, 5*time.Minute, func(i int) string { return fmt.Sprintf("type%d", i) }, own), false, 5, 0},
 		{"no principal type", salesDay(5, 5*time.Minute, func(int) string { return "" }, own), false, 5, 0},
+		// No grant names a role: every scopeless key of a type is no group.
+		{"no scopes", scopeless(salesDay(5, 5*time.Minute, service, own)), false, 5, 0},
 		// A near network new to the token (an autoscaled fleet's new NAT
 		// address in its cloud) is the owner's kind of network; a far and
 		// rare one is a thief's server.
@@ -479,4 +481,11 @@ func assertShares(t *testing.T, cfg *Config, items []item, typ string, want, sha
 		assert.Equal(t, int64(shared), sharedOf(t, tel, typ))
 	}
 	return h
+}
+
+func scopeless(items []item) []item {
+	for i := range items {
+		items[i].scopes = nil
+	}
+	return items
 }

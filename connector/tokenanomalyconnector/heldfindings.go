@@ -151,7 +151,7 @@ func (m *model) raiseTaken(taken []*heldFinding) {
 	m.logResolved(taken)
 	for _, h := range taken {
 		if m.shared(h) {
-			m.share(&h.f)
+			m.share(&h.f, m.tokens.get(h.key))
 			continue
 		}
 		m.raise(&h.f, m.tokens.get(h.key))

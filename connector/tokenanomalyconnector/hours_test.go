@@ -415,3 +415,52 @@ func TestOffHoursCohortOfPeerGroup(t *testing.T) {
 		})
 	}
 }
+
+// TestOffHoursCohortLimits: a role's shared off-hours sessions excuse
+// nothing else. The same people's bulk export in the next hour still
+// alerts (an off_hours cohort marks no org's event), a shared session
+// still combines with the token's other weak findings (escalation), and a
+// session with no client address proves no ground.
+func TestOffHoursCohortLimits(t *testing.T) {
+	home := func(i int) string { return fmt.Sprintf("198.51.100.%d", 10+i) }
+	oneGrant := func(int) []string { return []string{"tickets:read"} }
+	monday := t0.Add(14*day - 10*time.Hour)
+	// then adds calls of user2's token from home, from 03:25 on.
+	then := func(resource string, every time.Duration, n int) []item {
+		items := earlyShift(3, 5*time.Minute, oneGrant, home)
+		for _, it := range steady("tok_user2", home(2), resource, monday.Add(3*time.Hour+25*time.Minute), every, n) {
+			it.principal, it.principalType, it.scopes = "user2", auditattr.PrincipalUser, oneGrant(2)
+			items = append(items, it)
+		}
+		slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+		return items
+	}
+	noAddress := earlyShift(3, 5*time.Minute, oneGrant, func(i int) string {
+		if i == 2 {
+			return ""
+		}
+		return home(i)
+	})
+	tests := []struct {
+		name                 string
+		items                []item
+		offHours, surge, esc int
+	}{
+		{"an export after a shared night session", then("GET /export", 10*time.Second, 200), 1, 1, -1},
+		{"a new route after a shared night session", then("GET /admin/users", 2*time.Minute, 5), 1, -1, 1},
+		{"a night session without an address", noAddress, 3, -1, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			h.sendAndRaise(tt.items)
+			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.offHours, "off_hours")
+			if tt.surge >= 0 {
+				assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), tt.surge, "rate_surge")
+			}
+			if tt.esc >= 0 {
+				assert.Len(t, h.alertsOf(auditattr.FindingCombined), tt.esc, "combined_findings")
+			}
+		})
+	}
+}

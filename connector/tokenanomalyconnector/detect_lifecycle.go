@@ -442,12 +442,12 @@ func (m *model) scopesPeersUse(ev *event, unused uint64) uint64 {
 	return common
 }
 
-// scopePeerValue keys a scope of the item's peer group in the sketch: its
-// principal type and the scopes its token holds, as new_resource's peer
-// group (resourcePopulation). Peers hold the same grant: tenants of a
+// scopePeerValue keys a scope of the item's peer group (event.peerGroup:
+// its principal type and the scopes its token holds, as new_resource's)
+// in the sketch. Peers hold the same grant: tenants of a
 // health plan use patients:read, and a payments tenant granted it too is
 // over-permissioned (the fifth outside evaluation's labels: by principal
 // type alone, the health tenants' use spared three such keys).
 func scopePeerValue(ev *event, scope string) uint64 {
-	return hashPair(seedScopePeer, ev.scopeBits^hashString(seedScopePeer, ev.principalType), scope)
+	return hashPair(seedScopePeer, ev.peerGroup(), scope)
 }

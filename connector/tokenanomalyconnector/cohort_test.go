@@ -489,3 +489,50 @@ func scopeless(items []item) []item {
 	}
 	return items
 }
+
+// youngMonthEnd is n integrations that call with a new hourly token every
+// hour for nine hours, 20 calls an hour each from their own server, and
+// the next day pull the month's report with a new token at 60 calls a
+// minute for four minutes, each starting apart after the one before, from
+// surgeFrom(i).
+func youngMonthEnd(n int, apart time.Duration, surgeFrom func(i int) string) []item {
+	var out []item
+	day := t0.Add(-time.Hour)
+	for i := range n {
+		who := fmt.Sprintf("integration%d", i)
+		habit := reissued(who, day, 9, 1, 0)
+		pull := scrape(who, day.Add(24*time.Hour+time.Duration(i)*apart), 240, 60, time.Hour)
+		for j := range pull {
+			pull[j].resource, pull[j].client = "GET /reports/monthly", surgeFrom(i)
+		}
+		for _, it := range append(habit, pull...) {
+			if it.resource != "GET /reports/monthly" {
+				it.client = fmt.Sprintf("198.51.100.%d", 10+i)
+			}
+			it.principalType, it.scopes, it.tokenType = auditattr.PrincipalService, []string{"reports:read"}, "jwt"
+			out = append(out, it)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
+	return out
+}
+
+// TestRateSurgeYoungTokensShareNoCohort: integrations whose hourly tokens
+// are each too young to be judged on their own (their owners' baselines
+// judge them) surging together on their owners' servers alert on every
+// token: a young token's surge joins no cohort. Shared on their owners'
+// ground, as round twenty-two tried, they took three of the sixth outside
+// evaluation's month-end pulls off its false alerts and hid three of the
+// fourth's scrapes of one resource within three hours from the owners'
+// networks (README, Cohorts).
+func TestRateSurgeYoungTokensShareNoCohort(t *testing.T) {
+	own := func(i int) string { return fmt.Sprintf("198.51.100.%d", 10+i) }
+	for _, n := range []int{1, 5} {
+		h := newHarness(t, testConfig())
+		for b := range slices.Chunk(youngMonthEnd(n, 5*time.Minute, own), 200) {
+			h.sendBatch(spans(b...))
+		}
+		h.settle()
+		assert.Len(t, h.alertsOf(auditattr.FindingRateSurge), n, "%d integrations", n)
+	}
+}

@@ -289,7 +289,9 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	st.addrMemo.record(m.novelty, fp)
 	ev.knownNet = known
 	if !known {
+		first := st.addrNewAt == 0
 		st.addrNewAt = max(st.addrNewAt, uint32(ev.at/1000)) // a late item does not move it back
+		m.learnOwnerNetwork(ev, st, p, first)
 	}
 	if inCurrent {
 		return // the token used this network in this generation: nothing new, nothing to count
@@ -341,6 +343,64 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 		f.body += " Until now the token was used from hosting providers' networks only."
 	}
 	m.holdFinding(f, st, key, heldCohort{}, m.holdFor)
+}
+
+// learnOwnerNetwork keeps flagOwnerNets: set when the token's first
+// network was one its owner used before it, cleared by any later network
+// new to it that was not (a young token off its owner's networks is not on
+// its owner's ground, see onOwnGround; a token loaded from a state saved
+// before the flag existed has it clear).
+//
+// It teaches the owner p only from a trusted item (not refused at
+// authentication, forged or lapsed) of a token that needs no owner's
+// ground to share, one older than the longer cohort window, or of any
+// token in the owner's first active hours: until the owner has a history
+// (ownerHistory), which then marks it while it stays active (teachesOwner),
+// so that an owner evicted from the owners' table does not learn again
+// from a thief who supplies its hours. So a thief who replays or mints an owner's
+// hourly tokens from a network of its own never makes that network the
+// owner's; a person's new home network is not the owner's either until an
+// older token of the person uses it, and their hourly tokens there alert
+// as they did before owners lent them ground. After an upgrade from a
+// version without owners' networks, every owner already has a history and
+// learns none: its young tokens join no cohort until an older token of it
+// uses a network (README, Cohorts). Only new_resource's cohort and
+// adoption read the flag.
+func (m *model) learnOwnerNetwork(ev *event, st *tokenState, p netip.Prefix, first bool) {
+	owners := false
+	if ev.principal != "" {
+		h := hashNetwork(seedOwnerNet, ev.owner, p)
+		owners = m.novelty.has(h)
+		teaches := !ev.refusedAuth && !ev.lapsed && m.teachesOwner(ev, st) // renews the owner's mark
+		if owners || teaches {
+			m.novelty.probe(h) // learned, or kept in the current generation
+		}
+	}
+	switch {
+	case !owners:
+		st.flags &^= flagOwnerNets
+	case first:
+		st.flags |= flagOwnerNets
+	}
+}
+
+// teachesOwner reports whether the token's new network may become its
+// owner's (learnOwnerNetwork): the token is older than the longer cohort
+// window, or the owner has had no history yet. An owner with a history is
+// marked in the first-seen filter (renewed at each of its tokens' new
+// networks, so it lasts while the owner is active), and a marked owner
+// stays known after its history is evicted.
+func (m *model) teachesOwner(ev *event, st *tokenState) bool {
+	window := max(m.cfg.Detectors.RateSurge.Cohort.Window, m.cfg.Detectors.NewResource.Cohort.Window)
+	if ev.at-int64(st.firstSeen)*1000 > window.Milliseconds() {
+		return true
+	}
+	marker := hashString(seedOwnerNet, "owner") ^ ev.owner
+	if m.ownerHistory(ev, 0) != nil {
+		m.novelty.probe(marker)
+		return false
+	}
+	return !m.novelty.has(marker)
 }
 
 // rareNetwork judges a's coarse network (population.ipv4_prefix): it is

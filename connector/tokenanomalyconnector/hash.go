@@ -28,6 +28,7 @@ const (
 	seedCohort     uint64 = 0x636f686f72 // (finding type, resource) cohorts
 	seedRoute      uint64 = 0x726f757465 // resources the org called (routes.go)
 	seedScopePeer  uint64 = 0x73636f7065 // (principal, scope) pairs and (peer group, scope) in the population sketch
+	seedOwnerNet   uint64 = 0x6f776e6e65 // (principal, network) pairs of the cohorts' owner's ground
 )
 
 // hashString is a small 64-bit string hash (8 bytes per round, murmur3

@@ -45,28 +45,14 @@ func TestNewRouteAdoption(t *testing.T) {
 		slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
 		return out
 	}
-	tests := []struct {
-		name         string
-		items        []item
-		want, shared int
-	}{
+	tests := []adoptionCase{
 		{"six tenants take up a new route", tenants(6, "POST /v1/ingest/{id}/events", "", 0), 4, 2},
 		{"the sixth from a network new to it", tenants(6, "POST /v1/ingest/{id}/events", "192.0.2.77", 0), 5, 1},
 		{"the sixth from a thief's server it used for five hours", tenants(6, "POST /v1/ingest/{id}/events", "192.0.2.77", 5*time.Hour), 5, 1},
 		{"a route the org called from the start", tenants(6, "GET /v2/devices/{id}/diagnostics", "", 0), 6, 0},
 		{"the sixth's call out of its scope: the policy's verdict is news", tenants(6, "POST /v1/ingest/{id}/events", "", 0, auditattr.ViolationScope), 5, 1},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tel, set := testTelemetry(t)
-			h := newHarnessWith(t, testConfig(), harnessOptions{telemetry: &set})
-			h.sendAndRaise(tt.items)
-			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
-			if tt.shared > 0 {
-				assert.Equal(t, int64(tt.shared), sharedOf(t, tel, auditattr.FindingNewResource))
-			}
-		})
-	}
+	runAdoptionCases(t, tests)
 }
 
 // TestAdoptedTogetherIsTheOrgsEvent: tenants take up the org's new
@@ -109,6 +95,87 @@ func TestAdoptedTogetherIsTheOrgsEvent(t *testing.T) {
 				}
 			}
 			assert.Equal(t, tt.want, n, "tok_tenant5's rate_surge alerts")
+		})
+	}
+}
+
+// TestNewRouteAdoptionByHourlyTokens: people whose access tokens live an
+// hour take up a release's route six hours apart, each with a new token
+// from home: every token is younger than the cohort's window, but its
+// owner has a history on that network, so once four other owners took
+// the route up the next owners' first calls are adoption, as a settled
+// token's are (TestNewRouteAdoption). Each holds its own grant, so no
+// peer group makes the route common. The sixth's call is no adoption from
+// a network its owner never used: a near one, one a thief used the
+// owner's hourly tokens from for hours before (only the owner's first
+// hours and its older tokens teach it networks), one after the token was
+// first used at home.
+func TestNewRouteAdoptionByHourlyTokens(t *testing.T) {
+	release := t0.Add(4 * 24 * time.Hour)
+	type sixth struct {
+		from       string
+		thiefHours int  // hours of the owner's hourly tokens from `from` before its call
+		homeFirst  bool // its token calls once from home first
+	}
+	people := func(n int, last sixth) []item {
+		var out []item
+		for i := range n {
+			who, home := fmt.Sprintf("person%d", i), fmt.Sprintf("198.51.100.%d", 10+i)
+			hourly := func(tok, from, resource string, at time.Time, calls int) {
+				for _, it := range steady(tok, from, resource, at, time.Minute, calls) {
+					it.principal, it.principalType, it.scopes = who, auditattr.PrincipalUser, []string{fmt.Sprintf("grant%d", i)}
+					it.issuedAt, it.expiresAt = at.Unix(), at.Add(time.Hour).Unix()
+					out = append(out, it)
+				}
+			}
+			for d := range 4 {
+				for h := 8; h < 18; h++ {
+					at := t0.Add(time.Duration(d)*24*time.Hour + time.Duration(h-9)*time.Hour)
+					hourly(fmt.Sprintf("tok_%s_%d_%d", who, d, h), home, "GET /orders", at, 3)
+				}
+			}
+			at, from := release.Add(time.Duration(i)*6*time.Hour), home
+			if i == n-1 && last.from != "" {
+				from = last.from
+				for h := range last.thiefHours {
+					hourly(fmt.Sprintf("tok_%s_thief%d", who, h), from, "GET /orders", at.Add(time.Duration(h-last.thiefHours)*time.Hour), 3)
+				}
+				if last.homeFirst {
+					hourly("tok_"+who+"_release", home, "GET /orders", at.Add(-time.Minute), 1)
+				}
+			}
+			hourly("tok_"+who+"_release", from, "POST /v1/exports", at, 3)
+		}
+		slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
+		return out
+	}
+	runAdoptionCases(t, []adoptionCase{
+		{"six people take up a new route", people(6, sixth{}), 4, 2},
+		{"the sixth from a network its owner never used", people(6, sixth{from: "198.51.7.7"}), 5, 1},
+		{"the sixth from a thief's server used for hours", people(6, sixth{from: "45.20.3.7", thiefHours: 9}), 5, 1},
+		{"the sixth at home first, then elsewhere", people(6, sixth{from: "198.51.7.7", homeFirst: true}), 5, 1},
+	})
+}
+
+// adoptionCase is a replay and the new_resource alerts it raises and
+// findings it shares.
+type adoptionCase struct {
+	name         string
+	items        []item
+	want, shared int
+}
+
+func runAdoptionCases(t *testing.T, tests []adoptionCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tel, set := testTelemetry(t)
+			h := newHarnessWith(t, testConfig(), harnessOptions{telemetry: &set})
+			h.sendAndRaise(tt.items)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
+			if tt.shared > 0 {
+				assert.Equal(t, int64(tt.shared), sharedOf(t, tel, auditattr.FindingNewResource))
+			}
 		})
 	}
 }

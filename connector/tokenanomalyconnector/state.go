@@ -125,6 +125,7 @@ const (
 	flagHoursBursty    // a slot of the hour-of-week profile filled up and halved
 	flagSucceeded      // a request with the token succeeded (credential_stuffing's slow count)
 	flagYoungJudged    // new_client_address judged the token before it settled (newProvider, ownerLeft): once
+	flagOwnerNets      // every network the token used was its owner's before (onOwnGround's young token)
 )
 
 // tokenExtra holds the rarer per-token state.

@@ -2,11 +2,13 @@ package tokenanomalyconnector
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
@@ -178,4 +180,48 @@ func runAdoptionCases(t *testing.T, tests []adoptionCase) {
 			}
 		})
 	}
+}
+
+// TestOwnerNetworksNotRelearnedAfterEviction: an owner with a history that
+// the owners' table (max_tokens 60) evicts is not new again: a thief who
+// then uses its hourly tokens from a server for hours, supplying the
+// owner's active hours anew, does not make the server the owner's.
+func TestOwnerNetworksNotRelearnedAfterEviction(t *testing.T) {
+	cfg := testConfig()
+	cfg.MaxTokens = 60
+	h := newHarness(t, cfg)
+	hourly := func(who, tok, from string, at time.Time) []item {
+		items := steady(tok, from, "GET /orders", at, time.Minute, 3)
+		for i := range items {
+			items[i].principal, items[i].issuedAt, items[i].expiresAt = who, at.Unix(), at.Add(time.Hour).Unix()
+		}
+		return items
+	}
+	var history []item
+	for hr := range 10 {
+		history = append(history, hourly("alice", fmt.Sprintf("tok_alice_%d", hr), "198.51.100.10", t0.Add(time.Duration(hr)*time.Hour))...)
+	}
+	h.send(history...)
+	var crowd []item
+	for e := range 100 {
+		crowd = append(crowd, hourly(fmt.Sprintf("other%d", e), fmt.Sprintf("tok_other%d", e), "203.0.113.5", t0.Add(11*time.Hour+time.Duration(e)*time.Second))...)
+	}
+	h.send(crowd...)
+	owner := ownerKey("alice")
+	h.model.mu.Lock()
+	evicted := h.model.principalRates.get(owner) == nil
+	h.model.mu.Unlock()
+	require.True(t, evicted, "alice's history was evicted")
+	var thief []item
+	for hr := range 10 {
+		thief = append(thief, hourly("alice", fmt.Sprintf("tok_thief_%d", hr), "45.20.3.7", t0.Add(12*time.Hour+time.Duration(hr)*time.Hour))...)
+	}
+	h.send(thief...)
+	c := &cfg.Detectors.NewClientAddress
+	server := hashNetwork(seedOwnerNet, owner, network(netip.MustParseAddr("45.20.3.7"), c.IPv4Prefix, c.IPv6Prefix))
+	home := hashNetwork(seedOwnerNet, owner, network(netip.MustParseAddr("198.51.100.10"), c.IPv4Prefix, c.IPv6Prefix))
+	h.model.mu.Lock()
+	defer h.model.mu.Unlock()
+	assert.True(t, h.model.novelty.has(home), "alice's first hours taught her home network")
+	assert.False(t, h.model.novelty.has(server), "the thief's hours after the eviction taught its server")
 }

@@ -353,7 +353,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 //
 // It teaches the owner p only from a trusted item (not refused at
 // authentication, forged or lapsed) of a token that needs no owner's
-// ground to share, one older than the longer cohort window, or of any
+// ground to share, one older than new_resource's cohort window, or of any
 // token in the owner's first active hours: until the owner has a history
 // (ownerHistory), which then marks it while it stays active (teachesOwner),
 // so that an owner evicted from the owners' table does not learn again
@@ -385,14 +385,14 @@ func (m *model) learnOwnerNetwork(ev *event, st *tokenState, p netip.Prefix, fir
 }
 
 // teachesOwner reports whether the token's new network may become its
-// owner's (learnOwnerNetwork): the token is older than the longer cohort
-// window, or the owner has had no history yet. An owner with a history is
+// owner's (learnOwnerNetwork): the token is older than new_resource's
+// cohort window (only its cohort and adoption read the flag), or the owner
+// has had no history yet. An owner with a history is
 // marked in the first-seen filter (renewed at each of its tokens' new
 // networks, so it lasts while the owner is active), and a marked owner
 // stays known after its history is evicted.
 func (m *model) teachesOwner(ev *event, st *tokenState) bool {
-	window := max(m.cfg.Detectors.RateSurge.Cohort.Window, m.cfg.Detectors.NewResource.Cohort.Window)
-	if ev.at-int64(st.firstSeen)*1000 > window.Milliseconds() {
+	if ev.at-int64(st.firstSeen)*1000 > m.cfg.Detectors.NewResource.Cohort.Window.Milliseconds() {
 		return true
 	}
 	marker := hashString(seedOwnerNet, "owner") ^ ev.owner

@@ -124,9 +124,8 @@ func TestNewRouteAdoptionByHourlyTokens(t *testing.T) {
 		for i := range n {
 			who, home := fmt.Sprintf("person%d", i), fmt.Sprintf("198.51.100.%d", 10+i)
 			hourly := func(tok, from, resource string, at time.Time, calls int) {
-				for _, it := range steady(tok, from, resource, at, time.Minute, calls) {
-					it.principal, it.principalType, it.scopes = who, auditattr.PrincipalUser, []string{fmt.Sprintf("grant%d", i)}
-					it.issuedAt, it.expiresAt = at.Unix(), at.Add(time.Hour).Unix()
+				for _, it := range hourlyToken(who, tok, from, resource, at, calls) {
+					it.principalType, it.scopes = auditattr.PrincipalUser, []string{fmt.Sprintf("grant%d", i)}
 					out = append(out, it)
 				}
 			}
@@ -191,11 +190,7 @@ func TestOwnerNetworksNotRelearnedAfterEviction(t *testing.T) {
 	cfg.MaxTokens = 60
 	h := newHarness(t, cfg)
 	hourly := func(who, tok, from string, at time.Time) []item {
-		items := steady(tok, from, "GET /orders", at, time.Minute, 3)
-		for i := range items {
-			items[i].principal, items[i].issuedAt, items[i].expiresAt = who, at.Unix(), at.Add(time.Hour).Unix()
-		}
-		return items
+		return hourlyToken(who, tok, from, "GET /orders", at, 3)
 	}
 	var history []item
 	for hr := range 10 {
@@ -224,4 +219,14 @@ func TestOwnerNetworksNotRelearnedAfterEviction(t *testing.T) {
 	defer h.model.mu.Unlock()
 	assert.True(t, h.model.novelty.has(home), "alice's first hours taught her home network")
 	assert.False(t, h.model.novelty.has(server), "the thief's hours after the eviction taught its server")
+}
+
+// hourlyToken is calls calls of resource, one a minute from at, by who's
+// token tok issued at at for an hour, from from.
+func hourlyToken(who, tok, from, resource string, at time.Time, calls int) []item {
+	items := steady(tok, from, resource, at, time.Minute, calls)
+	for i := range items {
+		items[i].principal, items[i].issuedAt, items[i].expiresAt = who, at.Unix(), at.Add(time.Hour).Unix()
+	}
+	return items
 }

@@ -367,6 +367,11 @@ type MultiAddressConfig struct {
 	BaselineRatio float64 `mapstructure:"baseline_ratio"`
 	// LearningPeriod: a younger token is learned, not judged.
 	LearningPeriod time.Duration `mapstructure:"learning_period"`
+	// PersonNetworks is the bar of a person's short-lived token that has
+	// no spread to be judged on, its own or its owner's: one person's
+	// device is not on this many networks within a window. 0 leaves such
+	// tokens unjudged.
+	PersonNetworks int           `mapstructure:"person_networks"`
 	Window         time.Duration `mapstructure:"window"`
 	IPv4Prefix     int           `mapstructure:"ipv4_prefix"`
 	IPv6Prefix     int           `mapstructure:"ipv6_prefix"`

@@ -56,6 +56,7 @@ func TestLoadConfig(t *testing.T) {
 	na.Population.HostingASNs = []uint32{64500, 4200000001}
 	full.Detectors.NewResource.Population.MinPrincipals = 10
 	full.Detectors.NewResource.MinRequests, full.Detectors.NewResource.Window = 4, 30*time.Minute
+	full.Detectors.MultiAddress.PersonNetworks = 0
 	full.Detectors.OffHours.Enabled = false
 	full.Detectors.OffHours.TimeZone = "Europe/Berlin"
 	full.Detectors.OffHours.Cohort.MinPrincipals = 0
@@ -79,6 +80,7 @@ func TestLoadConfig(t *testing.T) {
 			"detectors.failed_attempts.exclude.issuers[0]: empty; write the issuer as the tokens' iss claim spells it",
 			"detectors.rate_surge.half_life: 10s is shorter than bucket 1m0s",
 			"detectors.multi_address.networks: 1 is outside 2..64",
+			"detectors.multi_address.person_networks: 80 must be 0 (off) or between networks (1) and 64 (default 5)",
 			"detectors.new_client_address.population.wide_min_tokens: 0 must be at least 1",
 			`detectors.new_client_address.population.wide_ranges: "bgp" is neither "asn"`,
 			"detectors.new_client_address.population.hosting_asns: AS 0 announces no network",

@@ -761,10 +761,13 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	n, providers := spread(x.nets)
 	threshold := max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(st.multiPeak))))
 	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds()
-	byOwner := false
+	byOwner, byPerson := false, false
 	if learning {
 		threshold, byOwner = m.ownerSpread(ev, st, c)
-		learning = !byOwner
+		if !byOwner {
+			threshold, byPerson = personSpread(ev, st, c)
+		}
+		learning = !byOwner && !byPerson
 	}
 	if n < threshold || learning || !d.applies(ev) {
 		// The token's usual spread is learned from windows that do not alert.
@@ -781,9 +784,12 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	}
 	slices.Sort(f.values)
 	f.body = tokenTitle(ev.tokenID) + " was used from " + strconv.Itoa(n) + " networks within " + c.Window.String()
-	if byOwner {
+	switch {
+	case byOwner:
 		f.body += "; too young for a spread of its own, it is judged on its owner " + ev.principal + "'s tokens"
-	} else {
+	case byPerson:
+		f.body += "; too young for a spread of its own, with no owner's spread to judge it on, it is judged as one person's token"
+	default:
 		f.body += ", usually at most " + strconv.Itoa(int(st.multiPeak))
 	}
 	f.body += " (threshold " + strconv.Itoa(threshold) + ")"
@@ -1031,6 +1037,10 @@ func multiAddressSpec() detectorSpec {
 			}
 			if m.LearningPeriod < 0 {
 				v.add("detectors.multi_address.learning_period: must not be negative")
+			}
+			if m.PersonNetworks != 0 && (m.PersonNetworks < m.Networks || m.PersonNetworks > maxMultiNetworks) {
+				v.add("detectors.multi_address.person_networks: %d must be 0 (off) or between networks (%d) and %d (default 5)",
+					m.PersonNetworks, m.Networks, maxMultiNetworks)
 			}
 			v.prefixes("multi_address", m.IPv4Prefix, m.IPv6Prefix)
 		},

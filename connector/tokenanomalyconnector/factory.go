@@ -112,7 +112,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 				Cohort: defaultResourceCohort(),
 			},
 			MultiAddress: MultiAddressConfig{
-				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, Window: 10 * time.Minute,
+				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, PersonNetworks: 5, Window: 10 * time.Minute,
 				IPv4Prefix: 24, IPv6Prefix: 48,
 			},
 			OffHours:          OffHoursConfig{DetectorConfig: on(), LearningPeriod: 3 * day, MinSamples: 50, MinRequests: 4, Cohort: defaultCohort()},

@@ -3,6 +3,8 @@ package tokenanomalyconnector
 import (
 	"math"
 	"time"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 )
 
 // closeMultiWindow closes multi_address's window of the token's spread and
@@ -57,4 +59,23 @@ func (m *model) ownerSpread(ev *event, st *tokenState, c *MultiAddressConfig) (i
 		return 0, false
 	}
 	return max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(p.multiPeak)))), true
+}
+
+// personSpread is the bar of a person's short-lived token that neither it
+// nor its owner has a spread to be judged on (a user's hourly access token
+// whose owner has not been active in enough hours yet: a developer's
+// kubectl an hour a day, a patient opening the app twice a week), and
+// whether it is judged so. One person's device is on a network or two
+// within a window (home Wi-Fi and the carrier; a CGNAT pool counts once
+// per provider, see spread), so person_networks of them is the same
+// credential in several places: a session driven through residential or
+// mobile proxies. A service's token is not judged so: a fleet is many
+// places at once by design. A forged or refused token's owner is only its
+// claim, and a lapsed one's use has its own alert.
+func personSpread(ev *event, st *tokenState, c *MultiAddressConfig) (int, bool) {
+	if c.PersonNetworks == 0 || ev.principalType != auditattr.PrincipalUser || ev.refusedAuth || ev.lapsed ||
+		ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) {
+		return 0, false
+	}
+	return c.PersonNetworks, true
 }

@@ -124,3 +124,47 @@ func TestMultiAddressYoungTokenOnOwnerSpread(t *testing.T) {
 		})
 	}
 }
+
+// TestMultiAddressPersonTokenWithoutHistory: a person's hourly token whose
+// owner has no history yet (a developer's kubectl an hour a day) is judged
+// on person_networks: driven through five residential proxies within
+// minutes it alerts; four, a service's token, a long-lived key, a refused
+// token or person_networks 0 do not.
+func TestMultiAddressPersonTokenWithoutHistory(t *testing.T) {
+	proxies := []string{"24.0.194.92", "71.170.161.1", "99.34.215.153", "68.110.241.9", "108.2.222.252"}
+	session := func(principalType string, clients []string, lifetime time.Duration, outcome string) []item {
+		var out []item
+		for i, c := range clients {
+			at := t0.Add(time.Duration(i) * 30 * time.Second)
+			out = append(out, item{at: at, token: "tok_dev", principal: "dev-1", principalType: principalType,
+				resource: "GET /api/v1/pods", outcome: outcome, client: c, tokenType: auditattr.TypeJWT,
+				issuedAt: t0.Unix(), expiresAt: t0.Add(lifetime).Unix()})
+		}
+		return out
+	}
+	off := testConfig()
+	off.Detectors.MultiAddress.PersonNetworks = 0
+	tests := []struct {
+		name    string
+		cfg     *Config
+		session []item
+		want    int
+	}{
+		{"a person's hourly token through five proxies", testConfig(), session(auditattr.PrincipalUser, proxies, time.Hour, auditattr.OutcomeSuccess), 1},
+		{"through four", testConfig(), session(auditattr.PrincipalUser, proxies[:4], time.Hour, auditattr.OutcomeSuccess), 0},
+		{"a service's hourly token through five", testConfig(), session(auditattr.PrincipalService, proxies, time.Hour, auditattr.OutcomeSuccess), 0},
+		{"a person's new long-lived key through five", testConfig(), session(auditattr.PrincipalUser, proxies, 90*24*time.Hour, auditattr.OutcomeSuccess), 0},
+		{"a person's token refused from five", testConfig(), session(auditattr.PrincipalUser, proxies, time.Hour, auditattr.OutcomeFailure), 0},
+		{"person_networks 0", off, session(auditattr.PrincipalUser, proxies, time.Hour, auditattr.OutcomeSuccess), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, tt.cfg)
+			h.send(tt.session...)
+			got := h.alertsOf(auditattr.FindingMultiAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Contains(t, got[0].Body().Str(), "judged as one person's token")
+			}
+		})
+	}
+}

@@ -80,7 +80,7 @@ func TestLoadConfig(t *testing.T) {
 			"detectors.failed_attempts.exclude.issuers[0]: empty; write the issuer as the tokens' iss claim spells it",
 			"detectors.rate_surge.half_life: 10s is shorter than bucket 1m0s",
 			"detectors.multi_address.networks: 1 is outside 2..64",
-			"detectors.multi_address.person_networks: 80 must be 0 (off) or between networks (1) and 64 (default 5)",
+			"detectors.multi_address.person_networks: 1 must be 0 (off) or 2..64 (default 5; below networks, networks is the bar)",
 			"detectors.new_client_address.population.wide_min_tokens: 0 must be at least 1",
 			`detectors.new_client_address.population.wide_ranges: "bgp" is neither "asn"`,
 			"detectors.new_client_address.population.hosting_asns: AS 0 announces no network",

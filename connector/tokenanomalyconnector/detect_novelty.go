@@ -765,7 +765,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	if learning {
 		threshold, byOwner = m.ownerSpread(ev, st, c)
 		if !byOwner {
-			threshold, byPerson = personSpread(ev, st, c)
+			threshold, byPerson = m.personSpread(ev, st, c)
 		}
 		learning = !byOwner && !byPerson
 	}
@@ -774,6 +774,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		st.multiCur = uint8(max(int(st.multiCur), n))
 		return
 	}
+	st.flags |= flagMultiAlerted
 	f := newFinding(typeMultiAddress, d, ev)
 	f.hasEvidence, f.learned = true, true
 	f.observed, f.baseline, f.threshold, f.window = float64(n), float64(st.multiPeak), float64(threshold), c.Window
@@ -788,7 +789,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	case byOwner:
 		f.body += "; too young for a spread of its own, it is judged on its owner " + ev.principal + "'s tokens"
 	case byPerson:
-		f.body += "; too young for a spread of its own, with no owner's spread to judge it on, it is judged as one person's token"
+		f.body += "; too young for a spread of its own, and its owner " + ev.principal + " without a history yet, it is judged as one person's token"
 	default:
 		f.body += ", usually at most " + strconv.Itoa(int(st.multiPeak))
 	}
@@ -1038,9 +1039,9 @@ func multiAddressSpec() detectorSpec {
 			if m.LearningPeriod < 0 {
 				v.add("detectors.multi_address.learning_period: must not be negative")
 			}
-			if m.PersonNetworks != 0 && (m.PersonNetworks < m.Networks || m.PersonNetworks > maxMultiNetworks) {
-				v.add("detectors.multi_address.person_networks: %d must be 0 (off) or between networks (%d) and %d (default 5)",
-					m.PersonNetworks, m.Networks, maxMultiNetworks)
+			if m.PersonNetworks != 0 && (m.PersonNetworks < 2 || m.PersonNetworks > maxMultiNetworks) {
+				v.add("detectors.multi_address.person_networks: %d must be 0 (off) or 2..%d (default 5; below networks, networks is the bar)",
+					m.PersonNetworks, maxMultiNetworks)
 			}
 			v.prefixes("multi_address", m.IPv4Prefix, m.IPv6Prefix)
 		},

@@ -30,8 +30,10 @@ func (m *model) closeMultiWindow(ev *event, st *tokenState, now uint32) {
 	}
 	st.multiCurAt, st.multiCur = now, 1
 	// Only a token that proved its owner teaches the owner's spread: a
-	// forged or refused token naming a principal would raise its bar.
-	if st.multiPeak > 1 && ev.principal != "" && st.flags&flagSucceeded != 0 && !ev.refusedAuth && !ev.lapsed {
+	// forged or refused token naming a principal would raise its bar, and
+	// a thief's token that alerted would have its networks short of the
+	// bar raise it for the owner's next stolen token.
+	if st.multiPeak > 1 && ev.principal != "" && st.flags&(flagSucceeded|flagMultiAlerted) == flagSucceeded && !ev.refusedAuth && !ev.lapsed {
 		if p := m.principalRates.get(ev.owner); p != nil {
 			p.multiPeak = max(p.multiPeak, st.multiPeak)
 		}
@@ -72,10 +74,17 @@ func (m *model) ownerSpread(ev *event, st *tokenState, c *MultiAddressConfig) (i
 // mobile proxies. A service's token is not judged so: a fleet is many
 // places at once by design. A forged or refused token's owner is only its
 // claim, and a lapsed one's use has its own alert.
-func personSpread(ev *event, st *tokenState, c *MultiAddressConfig) (int, bool) {
+//
+// Networks are counted as spread counts them, so the rule waits until the
+// population can explain a carrier's pool (new_client_address enabled,
+// its population watched for its learning_period): before that, a phone
+// on five /24s of its carrier's CGNAT would be five networks.
+func (m *model) personSpread(ev *event, st *tokenState, c *MultiAddressConfig) (int, bool) {
+	pc := &m.cfg.Detectors.NewClientAddress.Population
 	if c.PersonNetworks == 0 || ev.principalType != auditattr.PrincipalUser || ev.refusedAuth || ev.lapsed ||
-		ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) {
+		ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) ||
+		!m.det.newAddress.enabled || pc.MinTokens == 0 || ev.at-m.since < pc.LearningPeriod.Milliseconds() {
 		return 0, false
 	}
-	return c.PersonNetworks, true
+	return max(c.Networks, c.PersonNetworks), true
 }

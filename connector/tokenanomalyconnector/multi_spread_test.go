@@ -127,20 +127,40 @@ func TestMultiAddressYoungTokenOnOwnerSpread(t *testing.T) {
 
 // TestMultiAddressPersonTokenWithoutHistory: a person's hourly token whose
 // owner has no history yet (a developer's kubectl an hour a day) is judged
-// on person_networks: driven through five residential proxies within
-// minutes it alerts; four, a service's token, a long-lived key, a refused
-// token or person_networks 0 do not.
+// on person_networks once the population has been watched: driven through
+// five residential proxies within minutes it alerts; four, a service's
+// token, a long-lived key, a token without expiry, a refused or lapsed
+// token, a phone on five /24s of its carrier's pool, the first days of the
+// watch or person_networks 0 do not.
 func TestMultiAddressPersonTokenWithoutHistory(t *testing.T) {
+	then := t0.Add(4 * 24 * time.Hour) // past new_client_address.population.learning_period
 	proxies := []string{"24.0.194.92", "71.170.161.1", "99.34.215.153", "68.110.241.9", "108.2.222.252"}
-	session := func(principalType string, clients []string, lifetime time.Duration, outcome string) []item {
+	carrier := []string{"172.56.10.7", "172.56.20.7", "172.56.30.7", "172.56.40.7", "172.56.50.7"}
+	type shape struct {
+		principalType string
+		lifetime      time.Duration // 0: no expiry
+		outcome       string
+		violations    []string
+		at            time.Time
+	}
+	person := shape{auditattr.PrincipalUser, time.Hour, auditattr.OutcomeSuccess, nil, then}
+	session := func(s shape, clients []string) []item {
 		var out []item
 		for i, c := range clients {
-			at := t0.Add(time.Duration(i) * 30 * time.Second)
-			out = append(out, item{at: at, token: "tok_dev", principal: "dev-1", principalType: principalType,
-				resource: "GET /api/v1/pods", outcome: outcome, client: c, tokenType: auditattr.TypeJWT,
-				issuedAt: t0.Unix(), expiresAt: t0.Add(lifetime).Unix()})
+			it := item{at: s.at.Add(time.Duration(i) * 30 * time.Second), token: "tok_dev", principal: "dev-1", principalType: s.principalType,
+				resource: "GET /api/v1/pods", outcome: s.outcome, client: c, tokenType: auditattr.TypeJWT, issuedAt: s.at.Unix(), violations: s.violations}
+			if s.lifetime > 0 {
+				it.expiresAt = s.at.Add(s.lifetime).Unix()
+			}
+			out = append(out, it)
 		}
 		return out
+	}
+	with := func(f func(*shape)) shape { s := person; f(&s); return s }
+	// The org's phones on the carrier's pool, seen from the start.
+	var background []item
+	for k := range 3 {
+		background = append(background, every(fmt.Sprintf("tok_phone%d", k), fmt.Sprintf("172.56.%d.9", 100+k), t0, 6*time.Hour, 16)...)
 	}
 	off := testConfig()
 	off.Detectors.MultiAddress.PersonNetworks = 0
@@ -149,17 +169,25 @@ func TestMultiAddressPersonTokenWithoutHistory(t *testing.T) {
 		cfg     *Config
 		session []item
 		want    int
+		cold    bool // no earlier traffic: the watch begins with the session
 	}{
-		{"a person's hourly token through five proxies", testConfig(), session(auditattr.PrincipalUser, proxies, time.Hour, auditattr.OutcomeSuccess), 1},
-		{"through four", testConfig(), session(auditattr.PrincipalUser, proxies[:4], time.Hour, auditattr.OutcomeSuccess), 0},
-		{"a service's hourly token through five", testConfig(), session(auditattr.PrincipalService, proxies, time.Hour, auditattr.OutcomeSuccess), 0},
-		{"a person's new long-lived key through five", testConfig(), session(auditattr.PrincipalUser, proxies, 90*24*time.Hour, auditattr.OutcomeSuccess), 0},
-		{"a person's token refused from five", testConfig(), session(auditattr.PrincipalUser, proxies, time.Hour, auditattr.OutcomeFailure), 0},
-		{"person_networks 0", off, session(auditattr.PrincipalUser, proxies, time.Hour, auditattr.OutcomeSuccess), 0},
+		{"a person's hourly token through five proxies", testConfig(), session(person, proxies), 1, false},
+		{"through four", testConfig(), session(person, proxies[:4]), 0, false},
+		{"a service's hourly token through five", testConfig(), session(with(func(s *shape) { s.principalType = auditattr.PrincipalService }), proxies), 0, false},
+		{"a person's new long-lived key through five", testConfig(), session(with(func(s *shape) { s.lifetime = 90 * 24 * time.Hour }), proxies), 0, false},
+		{"a person's token without expiry through five", testConfig(), session(with(func(s *shape) { s.lifetime = 0 }), proxies), 0, false},
+		{"a person's token refused from five", testConfig(), session(with(func(s *shape) { s.outcome = auditattr.OutcomeFailure }), proxies), 0, false},
+		{"a person's revoked token from five", testConfig(), session(with(func(s *shape) { s.violations = []string{auditattr.ViolationRevoked} }), proxies), 0, false},
+		{"a phone on five /24s of its carrier's pool", testConfig(), session(person, carrier), 0, false},
+		{"in the watch's first days", testConfig(), session(person, proxies), 0, true},
+		{"person_networks 0", off, session(person, proxies), 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, tt.cfg)
+			if !tt.cold {
+				h.send(background...)
+			}
 			h.send(tt.session...)
 			got := h.alertsOf(auditattr.FindingMultiAddress)
 			if assert.Len(t, got, tt.want) && tt.want == 1 {
@@ -167,4 +195,43 @@ func TestMultiAddressPersonTokenWithoutHistory(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMultiAddressThiefTeachesOwnerNothing: a thief's token that alerted
+// does not teach its owner the networks it used short of the bar, so the
+// owner's next stolen token is judged on the owner's own habit.
+func TestMultiAddressThiefTeachesOwnerNothing(t *testing.T) {
+	start := t0.Add(4 * 24 * time.Hour)
+	proxies := []string{"24.0.194.92", "71.170.161.1", "99.34.215.153", "68.110.241.9", "108.2.222.252", "67.191.243.187"}
+	use := func(tok string, at time.Time, issued time.Time, client string) item {
+		return item{at: at, token: tok, principal: "dev-1", principalType: auditattr.PrincipalUser, resource: "GET /api/v1/pods",
+			outcome: auditattr.OutcomeSuccess, client: client, tokenType: auditattr.TypeJWT, issuedAt: issued.Unix(), expiresAt: issued.Add(time.Hour).Unix()}
+	}
+	items := every("tok_other", "10.1.2.3", t0, time.Hour, 4*24) // the watch began days ago
+	// The first theft: five proxies within minutes, then on, a network at a time.
+	for i := range 100 {
+		items = append(items, use("tok_stolen1", start.Add(time.Duration(i)*30*time.Second), start, proxies[min(i, 10)%5]))
+	}
+	// The owner's own hourly tokens from home for two days.
+	for h := 1; h <= 48; h++ {
+		issued := start.Add(time.Duration(h) * time.Hour)
+		for i := range 20 {
+			items = append(items, use(fmt.Sprintf("tok_dev_h%d", h), issued.Add(time.Duration(i)*3*time.Minute), issued, "88.0.226.179"))
+		}
+	}
+	second := start.Add(50 * time.Hour)
+	for i, c := range proxies {
+		items = append(items, use("tok_stolen2", second.Add(time.Duration(i)*30*time.Second), second, c))
+	}
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	h := newHarness(t, testConfig())
+	for b := range slices.Chunk(items, 1000) {
+		h.send(b...)
+	}
+	var tokens []string
+	for _, a := range h.alertsOf(auditattr.FindingMultiAddress) {
+		v, _ := a.Attributes().Get(auditattr.TokenID)
+		tokens = append(tokens, v.Str())
+	}
+	assert.Equal(t, []string{"tok_stolen1", "tok_stolen2"}, tokens)
 }

@@ -126,6 +126,7 @@ const (
 	flagSucceeded      // a request with the token succeeded (credential_stuffing's slow count)
 	flagYoungJudged    // new_client_address judged the token before it settled (newProvider, ownerLeft): once
 	flagOwnerNets      // every network the token used was its owner's before (onOwnGround's young token)
+	flagMultiAlerted   // multi_address alerted on the token: its spread teaches its owner nothing
 )
 
 // tokenExtra holds the rarer per-token state.

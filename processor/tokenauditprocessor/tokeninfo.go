@@ -1,6 +1,8 @@
 package tokenauditprocessor // import "github.com/tokenaudit/tokenaudit/processor/tokenauditprocessor"
 
 import (
+	"bytes"
+	"strings"
 	"sync/atomic"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
@@ -78,13 +80,14 @@ func (p *tokenAudit) readClaims(info *tokenInfo, j *credential.JWT) {
 	info.notBefore, info.hasNbf = cl.NotBefore, cl.HasNbf
 
 	// A token whose subject is its own client is a service (client
-	// credentials grant); one with a distinct subject acts for a user.
+	// credentials grant); one with a distinct subject acts for a user,
+	// unless its issuer marks it app-only in its own way.
 	client := cl.ClientID
 	if client == "" {
 		client = cl.AuthorizedParty
 	}
 	switch {
-	case cl.Subject != "" && cl.Subject != client:
+	case cl.Subject != "" && cl.Subject != client && !appOnly(j):
 		info.principalID, info.principalType = cl.Subject, auditattr.PrincipalUser
 	case client != "":
 		info.principalID, info.principalType = client, auditattr.PrincipalService
@@ -127,4 +130,25 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// appOnly reports whether an issuer marks j as a machine's own token
+// although its subject is not its client: Auth0's client-credentials
+// tokens (`sub` "<client>@clients", `gty` "client-credentials") and
+// Microsoft Entra ID's app-only tokens (`idtyp` "app"). The payload is
+// searched first so that the claims are decoded again only for tokens
+// that may carry them.
+func appOnly(j *credential.JWT) bool {
+	if strings.HasSuffix(j.Claims.Subject, "@clients") {
+		return true
+	}
+	return claimIs(j, "gty", "client-credentials") || claimIs(j, "idtyp", "app")
+}
+
+func claimIs(j *credential.JWT, name, want string) bool {
+	if !bytes.Contains(j.Payload, []byte(name)) {
+		return false
+	}
+	v, ok := j.Claim(name)
+	return ok && v == want
 }

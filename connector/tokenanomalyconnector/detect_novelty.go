@@ -770,7 +770,7 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 		learning = !byOwner && !byPerson
 	}
 	if n < threshold || learning || !d.applies(ev) {
-		// The token's usual spread is learned from windows that do not alert.
+		// The token's usual spread is learned from what it used short of an alert.
 		st.multiCur = uint8(max(int(st.multiCur), n))
 		return
 	}

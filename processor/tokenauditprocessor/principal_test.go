@@ -13,8 +13,8 @@ import (
 
 // TestPrincipalOfAppOnlyTokens: a token whose subject is not its client
 // acts for a user, unless its issuer marks it app-only (Auth0's
-// client-credentials tokens, Entra ID's app tokens): those are their
-// client's, a service.
+// client-credentials tokens, Entra ID's app tokens, Keycloak's service
+// accounts): those are their client's, a service.
 func TestPrincipalOfAppOnlyTokens(t *testing.T) {
 	exp := time.Now().Add(time.Hour).Unix()
 	tests := []struct {
@@ -30,6 +30,8 @@ func TestPrincipalOfAppOnlyTokens(t *testing.T) {
 		{"gty alone", map[string]any{"sub": "3f2a", "azp": "billing", "gty": "client-credentials", "exp": exp}, "billing", auditattr.PrincipalService},
 		{"Entra app-only", map[string]any{"sub": "5c1e-oid", "azp": "7d9a-app", "idtyp": "app", "exp": exp}, "7d9a-app", auditattr.PrincipalService},
 		{"Entra user", map[string]any{"sub": "5c1e-oid", "azp": "7d9a-app", "idtyp": "user", "exp": exp}, "5c1e-oid", auditattr.PrincipalUser},
+		{"Keycloak service account", map[string]any{"sub": "9b1c-uuid", "azp": "billing", "preferred_username": "service-account-billing", "exp": exp}, "billing", auditattr.PrincipalService},
+		{"Keycloak user", map[string]any{"sub": "9b1c-uuid", "azp": "billing", "preferred_username": "alice", "exp": exp}, "9b1c-uuid", auditattr.PrincipalUser},
 		{"a password grant", map[string]any{"sub": "alice", "azp": "web", "gty": "password", "exp": exp}, "alice", auditattr.PrincipalUser},
 		{"gty of the wrong type", map[string]any{"sub": "alice", "azp": "web", "gty": 7, "exp": exp}, "alice", auditattr.PrincipalUser},
 	}

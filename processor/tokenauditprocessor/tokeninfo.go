@@ -134,21 +134,25 @@ func truncate(s string, n int) string {
 
 // appOnly reports whether an issuer marks j as a machine's own token
 // although its subject is not its client: Auth0's client-credentials
-// tokens (`sub` "<client>@clients", `gty` "client-credentials") and
-// Microsoft Entra ID's app-only tokens (`idtyp` "app"). The payload is
-// searched first so that the claims are decoded again only for tokens
-// that may carry them.
+// tokens (`sub` "<client>@clients", `gty` "client-credentials"),
+// Microsoft Entra ID's app-only tokens (`idtyp` "app") and Keycloak's
+// service accounts (`preferred_username` "service-account-<client>").
+// The payload is searched first so that the claims are decoded again
+// only for tokens that may carry them.
 func appOnly(j *credential.JWT) bool {
 	if strings.HasSuffix(j.Claims.Subject, "@clients") {
 		return true
 	}
-	return claimIs(j, "gty", "client-credentials") || claimIs(j, "idtyp", "app")
+	return claim(j, "gty") == "client-credentials" || claim(j, "idtyp") == "app" ||
+		bytes.Contains(j.Payload, []byte("service-account-")) && strings.HasPrefix(claim(j, "preferred_username"), "service-account-")
 }
 
-func claimIs(j *credential.JWT, name, want string) bool {
+// claim is j's claim name ("" when absent), decoded only when the
+// payload holds its name.
+func claim(j *credential.JWT, name string) string {
 	if !bytes.Contains(j.Payload, []byte(name)) {
-		return false
+		return ""
 	}
-	v, ok := j.Claim(name)
-	return ok && v == want
+	v, _ := j.Claim(name)
+	return v
 }

@@ -762,10 +762,10 @@ func (m *model) detectMultiAddress(ev *event, st *tokenState) {
 	threshold := max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(st.multiPeak))))
 	learning := ev.at-int64(st.firstSeen)*1000 < c.LearningPeriod.Milliseconds()
 	byOwner, byPerson := false, false
-	if learning {
-		threshold, byOwner = m.ownerSpread(ev, st, c)
+	if learning && judgedYoung(ev, st) {
+		threshold, byOwner = m.ownerSpread(ev, c)
 		if !byOwner {
-			threshold, byPerson = m.personSpread(ev, st, c)
+			threshold, byPerson = m.personSpread(ev, c)
 		}
 		learning = !byOwner && !byPerson
 	}

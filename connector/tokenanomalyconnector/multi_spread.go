@@ -40,22 +40,26 @@ func (m *model) closeMultiWindow(ev *event, st *tokenState, now uint32) {
 	}
 }
 
-// ownerSpread is the bar of a young token judged on its owner's spread,
-// and whether it is judged so: the token is short-lived (it expires
-// within a day of its issue, as hourly OAuth 2.0 and OIDC access tokens
-// do, so it is always young) and its owner has a history (first seen
-// learning_period ago, active in 8 hours; the owners' table rate_surge
-// keeps). A long-lived token learns its own spread: a new key rolled out
-// to a fleet is its owner's new habit, not a theft. The bar is
-// baseline_ratio × the most networks any one of the owner's tokens used
-// within a window, and at least networks: a deploy bot's hourly tokens on
-// three runners set their owner's spread at three. A forged or refused
+// judgedYoung reports whether a token within learning_period may be judged
+// on someone else's spread (ownerSpread, personSpread): it is short-lived
+// (it expires within a day of its issue, as hourly OAuth 2.0 and OIDC
+// access tokens do, so it is always young) and its owner is more than a
+// claim. A long-lived token learns its own spread: a new key rolled out to
+// a fleet is its owner's new habit, not a theft. A forged or refused
 // token's owner is only its claim, and a lapsed one's use has its own
-// alert: neither is judged on an owner.
-func (m *model) ownerSpread(ev *event, st *tokenState, c *MultiAddressConfig) (int, bool) {
-	if ev.refusedAuth || ev.lapsed || ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) {
-		return 0, false
-	}
+// alert.
+func judgedYoung(ev *event, st *tokenState) bool {
+	return !ev.refusedAuth && !ev.lapsed && ev.expiresAt > 0 && !expiresBeyondWindow(ev, st, 24*time.Hour)
+}
+
+// ownerSpread is the bar of a young token (judgedYoung) judged on its
+// owner's spread, and whether it is judged so: its owner has a history
+// (first seen learning_period ago, active in 8 hours; the owners' table
+// rate_surge keeps). The bar is baseline_ratio × the most networks any one
+// of the owner's tokens used within a window, and at least networks: a
+// deploy bot's hourly tokens on three runners set their owner's spread at
+// three.
+func (m *model) ownerSpread(ev *event, c *MultiAddressConfig) (int, bool) {
 	p := m.ownerHistory(ev, c.LearningPeriod)
 	if p == nil {
 		return 0, false
@@ -63,26 +67,24 @@ func (m *model) ownerSpread(ev *event, st *tokenState, c *MultiAddressConfig) (i
 	return max(c.Networks, int(math.Ceil(c.BaselineRatio*float64(p.multiPeak)))), true
 }
 
-// personSpread is the bar of a person's short-lived token that neither it
-// nor its owner has a spread to be judged on (a user's hourly access token
-// whose owner has not been active in enough hours yet: a developer's
-// kubectl an hour a day, a patient opening the app twice a week), and
-// whether it is judged so. One person's device is on a network or two
-// within a window (home Wi-Fi and the carrier; a CGNAT pool counts once
-// per provider, see spread), so person_networks of them is the same
+// personSpread is the bar of a person's young token (judgedYoung) that
+// neither it nor its owner has a spread to be judged on (a user's hourly
+// access token whose owner has not been active in enough hours yet: a
+// developer's kubectl an hour a day, a patient opening the app twice a
+// week), and whether it is judged so. One person's device is on a network
+// or two within a window (home Wi-Fi and the carrier; a CGNAT pool counts
+// once per provider, see spread), so person_networks of them is the same
 // credential in several places: a session driven through residential or
 // mobile proxies. A service's token is not judged so: a fleet is many
-// places at once by design. A forged or refused token's owner is only its
-// claim, and a lapsed one's use has its own alert.
+// places at once by design.
 //
 // Networks are counted as spread counts them, so the rule waits until the
 // population can explain a carrier's pool (new_client_address enabled,
 // its population watched for its learning_period): before that, a phone
 // on five /24s of its carrier's CGNAT would be five networks.
-func (m *model) personSpread(ev *event, st *tokenState, c *MultiAddressConfig) (int, bool) {
+func (m *model) personSpread(ev *event, c *MultiAddressConfig) (int, bool) {
 	pc := &m.cfg.Detectors.NewClientAddress.Population
-	if c.PersonNetworks == 0 || ev.principalType != auditattr.PrincipalUser || ev.refusedAuth || ev.lapsed ||
-		ev.expiresAt <= 0 || expiresBeyondWindow(ev, st, 24*time.Hour) ||
+	if c.PersonNetworks == 0 || ev.principalType != auditattr.PrincipalUser ||
 		!m.det.newAddress.enabled || pc.MinTokens == 0 || ev.at-m.since < pc.LearningPeriod.Milliseconds() {
 		return 0, false
 	}

@@ -13,7 +13,7 @@ GCI_SECTIONS = -s standard -s default -s 'prefix(github.com/tokenaudit/tokenaudi
 GOFILES  := $(shell find . -name '*.go' -not -path './dist/*' -not -path './bench/*' 2>/dev/null)
 FUZZTIME ?= 60s
 
-.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval blind4 blind5 blind6 blind7 blind8 blind9 blind10 blind11 update-asn generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
+.PHONY: all build test unit integration sdk-clients promtool-test crash attack soak quality quality-stale quality-clean outside-eval blind4 blind5 blind6 blind7 blind8 blind9 blind10 blind11 update-asn update-country generate lint imports bench bench-contrib bench-e2e fuzz otelcol tools run demo clean
 
 all: build
 
@@ -180,6 +180,14 @@ update-asn:
 	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent @ip-location-db/asn >/dev/null && tar xzf *.tgz && \
 	  cd $(CURDIR) && $(GO) run ./internal/ipasn/mkipasn -in $$tmp/package -out third_party/ip-location-db-asn/asn.bin.gz && \
 	  for f in DBIP-LICENSE ROUTEVIEWS-LICENSE NRO_LICENSE MODIFICATIONS; do cp $$tmp/package/$$f third_party/ip-location-db-asn/; done && \
+	  grep '"version"' $$tmp/package/package.json; rm -rf $$tmp
+
+## update-country: replace the vendored IP-to-country table with the newest
+## @ip-location-db/geo-whois-asn-country (needs npm); change the version in its README.
+update-country:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent @ip-location-db/geo-whois-asn-country >/dev/null && tar xzf *.tgz && \
+	  cd $(CURDIR) && $(GO) run ./internal/ipasn/mkipasn -country -in $$tmp/package -out third_party/ip-location-db-country/country.bin.gz && \
+	  cp $$tmp/package/NRO_LICENSE third_party/ip-location-db-country/ && cp $$tmp/package/README.md third_party/ip-location-db-country/UPSTREAM-README.md && \
 	  grep '"version"' $$tmp/package/package.json; rm -rf $$tmp
 
 generate:

@@ -330,6 +330,12 @@ type PopulationConfig struct {
 	// next to theirs no less rare (see rareNetwork).
 	Hosting     bool     `mapstructure:"hosting"`
 	HostingASNs []uint32 `mapstructure:"hosting_asns"`
+	// CountryMinPrincipals: a person's young token on a rare network in a
+	// country none of its owner's tokens used within forget_after is
+	// judged when fewer than this many of the org's other principals used
+	// the country (from the vendored IP-to-country table; see
+	// detectNewAddress). 0 turns the country rule off.
+	CountryMinPrincipals int `mapstructure:"country_min_principals"`
 }
 
 // ResourceConfig is new_resource: a first-seen detector on resources that

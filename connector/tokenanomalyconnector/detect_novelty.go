@@ -313,10 +313,15 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	young := st.flags&flagYoungJudged == 0
 	ownerLeft := !serverLeft && r.ownerLeft && young && m.ownerHistory(ev, c.LearningPeriod) != nil
 	newProvider := r.newProvider && young && !r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod)
+	// A person's young token is judged on a network in a country its owner
+	// had not used (the outside evaluations' stolen sessions replayed
+	// through residential proxies abroad: blind9 L055, blind10 L028, L038,
+	// L053); the owner's history says which countries are its own.
+	newCountry := r.newCountry && young && ev.principalType == auditattr.PrincipalUser && m.ownerHistory(ev, c.LearningPeriod) != nil
 	judged := (tokenSettled || r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod) || newProvider ||
-		serverLeft || ownerLeft) &&
+		serverLeft || ownerLeft || newCountry) &&
 		(c.Population.MinTokens == 0 || ev.at-m.since >= c.Population.LearningPeriod.Milliseconds())
-	if judged && !tokenSettled && (ownerLeft || newProvider) {
+	if judged && !tokenSettled && (ownerLeft || newProvider || newCountry) {
 		st.flags |= flagYoungJudged
 	}
 	st.addrNovelAt, st.addrNovel = uint32(ev.at/1000), min(st.addrNovel+1, 0xff)
@@ -341,6 +346,9 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 		f.body += " Until now its owner's tokens were used from hosting providers' networks only."
 	case r.serverLeft:
 		f.body += " Until now the token was used from hosting providers' networks only."
+	case newCountry:
+		f.body += " Its owner's tokens had not been used from " + ipasn.CountryCode(r.country) +
+			" within " + c.ForgetAfter.String() + ", and few of the org's people are."
 	}
 	m.holdFinding(f, st, key, heldCohort{}, m.holdFor)
 }
@@ -460,7 +468,26 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 		r.serverLeft = m.serverLeft(key)
 		r.ownerLeft = who != key && m.ownerLeft(who)
 	}
+	r.newCountry, r.country = m.newCountry(a, who, pc)
 	return r
+}
+
+// newCountry records that who (the owner, or the token without one) used
+// a's country and reports whether that is news: who used other countries
+// but not this one within forget_after, and fewer than
+// country_min_principals others used it. Hosting providers' networks
+// never get here (a server's country is its data centre's, and they have
+// their own rules). A person abroad for the first time, or a thief using
+// the person's token from a residential proxy in the thief's country,
+// both show one; the population keeps an org's own countries quiet.
+func (m *model) newCountry(a netip.Addr, who uint64, pc *PopulationConfig) (news bool, country uint32) {
+	country, ok := ipasn.Country(m.countries, a)
+	if !ok {
+		return false, 0
+	}
+	others, own := m.countOnce(hashPair(seedOwnerCC, who, ipasn.CountryCode(country)), hashString(seedCountry, ipasn.CountryCode(country)), noLimit)
+	_, before := m.novelty.probe(hashPair(seedOwnerCC, who, "")) // who has a country
+	return m.countryCounted() && before && !own && others < pc.CountryMinPrincipals, country
 }
 
 // rarity is rareNetwork's verdict: as is the AS when it is what made the
@@ -477,9 +504,13 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 //
 // far: neither the network's coarse range nor its wide one, nor (with
 // wide_ranges "asn") its AS, was the token's or its owner's; rare or not.
+//
+// newCountry: a country who had not used, that few others use (see
+// newCountry); country is the address's (packed, ipasn.CountryCode).
 type rarity struct {
 	rare, far, hosting, firstHosting, newProvider, serverLeft, ownerLeft bool
-	as                                                                   uint32
+	newCountry                                                           bool
+	as, country                                                          uint32
 }
 
 // ownProvider reports whether who (the owner, or the token without one)
@@ -601,6 +632,10 @@ func (m *model) hosted(n uint32) bool {
 // generation is then a whole one. Until then every AS would look rare,
 // and the wide prefixes judge alone.
 func (m *model) asCounted() bool { return m.asWait == 0 }
+
+// countryCounted is asCounted for the countries: a state saved without
+// them (or with the rule off) would make every owner's country new.
+func (m *model) countryCounted() bool { return m.countryWait == 0 }
 
 // asPair and asValue key an AS as the population counts it: the (who, AS)
 // pair in the first-seen filter and the AS in the sketch.
@@ -947,6 +982,14 @@ func newClientAddressSpec() detectorSpec {
 			}
 			m.asn = t
 		}
+		m.countries = nil
+		if d.enabled && c.Population.CountryMinPrincipals > 0 {
+			t, err := ipasn.VendoredCountries()
+			if err != nil {
+				return fmt.Errorf("new_client_address: %w", err)
+			}
+			m.countries = t
+		}
 		m.hosting = nil
 		if c.Population.Hosting {
 			m.hosting = append(ipasn.HostingASNs(), c.Population.HostingASNs...)
@@ -966,6 +1009,9 @@ func validatePopulation(c *AddressConfig, v *validator) {
 	}
 	if pc.LearningPeriod < 0 {
 		v.add("detectors.new_client_address.population.learning_period: must not be negative (default 72h)")
+	}
+	if pc.CountryMinPrincipals < 0 {
+		v.add("detectors.new_client_address.population.country_min_principals: must not be negative (0 turns the country rule off, default 3)")
 	}
 	if pc.MinTokens <= 0 {
 		return

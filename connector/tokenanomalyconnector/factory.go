@@ -99,7 +99,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 				Population: PopulationConfig{
 					IPv4Prefix: 16, IPv6Prefix: 32, MinTokens: 2,
 					WideRanges: wideRangesASN, WideIPv4Prefix: 8, WideIPv6Prefix: 20, WideMinTokens: 50,
-					LearningPeriod: 3 * day, Hosting: true,
+					LearningPeriod: 3 * day, Hosting: true, CountryMinPrincipals: 3,
 				},
 			},
 			NewResource: ResourceConfig{

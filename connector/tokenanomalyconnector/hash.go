@@ -29,6 +29,8 @@ const (
 	seedRoute      uint64 = 0x726f757465 // resources the org called (routes.go)
 	seedScopePeer  uint64 = 0x73636f7065 // (principal, scope) pairs and (peer group, scope) in the population sketch
 	seedOwnerNet   uint64 = 0x6f776e6e65 // (principal, network) pairs of the cohorts' owner's ground
+	seedOwnerCC    uint64 = 0x6f776e6363 // (principal, country) pairs of new_client_address
+	seedCountry    uint64 = 0x636f756e74 // countries in the population sketch
 )
 
 // hashString is a small 64-bit string hash (8 bytes per round, murmur3

@@ -27,6 +27,9 @@ import (
 type model struct {
 	cfg *Config
 	asn *ipasn.Table // names a new network's AS, judges it with wide_ranges "asn"; nil while new_client_address is off
+	// countries names a new network's country (population.country_min_principals);
+	// nil while the rule or new_client_address is off.
+	countries *ipasn.Table
 	// hosting is population.hosting's ASes, sorted; nil when off.
 	hosting []uint32
 	logger  *zap.Logger
@@ -42,7 +45,10 @@ type model struct {
 	noveltyCap int
 	population *prevalence // distinct tokens per coarse network, rotated with novelty
 	asWait     uint8       // first-seen rotations before the AS counts are whole (asCounted)
-	rateAlpha  float64     // decay per rate_surge bucket
+	// countryWait: first-seen rotations before the country counts and the
+	// owners' countries are whole (countryCounted).
+	countryWait uint8
+	rateAlpha   float64 // decay per rate_surge bucket
 	// rate_surge: decay per long bucket, and of the peaks per bucket of each scale.
 	rateLongAlpha, peakDecay, peakLongDecay float64
 	deniedAlpha                             float64 // denied_access: decay per window
@@ -555,6 +561,7 @@ func (m *model) tick() {
 	if m.novelty.rotate(m.watermark, m.noveltyForgetMs(), m.noveltyCap) {
 		m.population.rotate()
 		m.asWait -= min(m.asWait, 1)
+		m.countryWait -= min(m.countryWait, 1)
 	}
 	m.observe(stageTick, nil, nil)
 }

@@ -42,7 +42,10 @@ const (
 	// keyASWait is how many first-seen rotations the population's AS
 	// counts (wide_ranges "asn") wait for before they are whole, 0 when
 	// they are; absent when it did not count ASes (see asCounted).
-	keyASWait      = "population/as_wait"
+	keyASWait = "population/as_wait"
+	// keyCountryWait is the same for the country counts and the owners'
+	// countries (population.country_min_principals; see countryCounted).
+	keyCountryWait = "population/country_wait"
 	tokensPerChunk = 1 << 16
 	maxTokenChunks = 1 << 12 // 268 million tokens
 )
@@ -183,7 +186,7 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 	snap.out.spare = firstChunk
 	m.saving = snap
 	upTo = m.outbox.assigned()
-	watermark, since, asWait := m.watermark, m.since, m.asWait
+	watermark, since, asWait, countryWait := m.watermark, m.since, m.asWait, m.countryWait
 	scopes := slices.Clone(m.scopes.names)
 	registry := m.encodeRegistry()
 	heldItems = m.copyHeld(heldItems)
@@ -243,6 +246,11 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		ops = append(ops, storage.SetOperation(keyASWait, []byte{asWait}))
 	} else {
 		ops = append(ops, storage.DeleteOperation(keyASWait))
+	}
+	if m.countries != nil {
+		ops = append(ops, storage.SetOperation(keyCountryWait, []byte{countryWait}))
+	} else {
+		ops = append(ops, storage.DeleteOperation(keyCountryWait))
 	}
 	return ops, chunks, upTo
 }
@@ -635,9 +643,13 @@ func (m *model) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	countryWait, err := m.loadWait(ctx, keyCountryWait, m.countries != nil)
+	if err != nil {
+		return err
+	}
 
 	// Everything read: swap it in.
-	m.watermark, m.since, m.nextTick, m.asWait = watermark, since, watermark, asWait
+	m.watermark, m.since, m.nextTick, m.asWait, m.countryWait = watermark, since, watermark, asWait, countryWait
 	m.tokens, m.novelty, m.population, m.extras = tokens, novelty, population, extras{}
 	m.principals, m.principalRates = principals, principalRates
 	m.scopes = newScopeModel()
@@ -783,18 +795,24 @@ func (m *model) restoreHeld(s storedHeld) error {
 // version without them) begins counting now: two rotations (see
 // asCounted).
 func (m *model) loadASWait(ctx context.Context) (uint8, error) {
-	if m.cfg.Detectors.NewClientAddress.Population.WideRanges != wideRangesASN {
+	return m.loadWait(ctx, keyASWait, m.cfg.Detectors.NewClientAddress.Population.WideRanges == wideRangesASN)
+}
+
+// loadWait reads the rotations a saved count waits for under key (0 when
+// counting is off, 2 when the state was saved without it).
+func (m *model) loadWait(ctx context.Context, key string, counting bool) (uint8, error) {
+	if !counting {
 		return 0, nil
 	}
-	data, err := m.store.client.Get(ctx, keyASWait)
+	data, err := m.store.client.Get(ctx, key)
 	if err != nil {
-		return 0, fmt.Errorf("storage: reading %s: %w", keyASWait, err)
+		return 0, fmt.Errorf("storage: reading %s: %w", key, err)
 	}
 	switch {
 	case data == nil:
 		return 2, nil
 	case len(data) != 1 || data[0] > 2:
-		return 0, fmt.Errorf("storage: %s: %v is not one byte of 0, 1 or 2", keyASWait, data)
+		return 0, fmt.Errorf("storage: %s: %v is not one byte of 0, 1 or 2", key, data)
 	}
 	return data[0], nil
 }

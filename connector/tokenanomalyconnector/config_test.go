@@ -54,6 +54,7 @@ func TestLoadConfig(t *testing.T) {
 	na.LearningPeriod, na.ForgetAfter, na.IPv4Prefix, na.Hold = 48*time.Hour, 336*time.Hour, 32, 90*time.Second
 	na.Population.MinTokens, na.Population.WideRanges, na.Population.LearningPeriod = 5, wideRangesPrefix, 24*time.Hour
 	na.Population.HostingASNs = []uint32{64500, 4200000001}
+	na.Population.CountryMinPrincipals = 10
 	full.Detectors.NewResource.Population.MinPrincipals = 10
 	full.Detectors.NewResource.MinRequests, full.Detectors.NewResource.Window = 4, 30*time.Minute
 	full.Detectors.MultiAddress.PersonNetworks = 0
@@ -85,6 +86,7 @@ func TestLoadConfig(t *testing.T) {
 			`detectors.new_client_address.population.wide_ranges: "bgp" is neither "asn"`,
 			"detectors.new_client_address.population.hosting_asns: AS 0 announces no network",
 			"detectors.new_client_address.population.hosting_asns: set, but hosting is false",
+			"detectors.new_client_address.population.country_min_principals: must not be negative",
 			"detectors.new_resource.population.min_principals: must not be negative",
 			"detectors.new_resource.min_requests: 0 is outside 1..1000 (default 3; 1 raises on the first call)",
 			"detectors.new_client_address.hold: 20m0s is longer than allowed_lateness 15m0s; set it to at most allowed_lateness",

@@ -69,3 +69,42 @@ func TestConvertRejectsBadRows(t *testing.T) {
 		}
 	}
 }
+
+// TestConvertCountry: -country reads the three-column country CSVs, each
+// code becomes its packed value named by itself, neighbours of one
+// country merge, and a code that is not two capital letters is refused.
+func TestConvertCountry(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("geo-whois-asn-country-ipv4.csv", "1.0.0.0,1.0.0.255,AU\n1.0.1.0,1.0.3.255,AU\n1.0.4.0,1.0.7.255,CN\n")
+	write("geo-whois-asn-country-ipv6.csv", "2003::,2003:ffff:ffff:ffff:ffff:ffff:ffff:ffff,DE\n")
+	out := filepath.Join(dir, "country.bin.gz")
+	if err := runCountry(dir, out); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := ipasn.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v4, v6 := tab.Len(); v4 != 2 || v6 != 1 {
+		t.Errorf("ranges = %d IPv4, %d IPv6; want 2 (AU's two merged) and 1", v4, v6)
+	}
+	for addr, want := range map[string]string{"1.0.2.9": "AU", "1.0.5.1": "CN", "1.0.9.1": "", "2003::5": "DE"} {
+		v, _ := tab.Lookup(netip.MustParseAddr(addr))
+		if got := tab.Name(v); got != want || ipasn.CountryCode(v) != want {
+			t.Errorf("%s: %q (%q), want %q", addr, got, ipasn.CountryCode(v), want)
+		}
+	}
+	write("geo-whois-asn-country-ipv4.csv", "1.0.0.0,1.0.0.255,au\n")
+	if err := runCountry(dir, out); err == nil {
+		t.Error("a lower-case code converted")
+	}
+}

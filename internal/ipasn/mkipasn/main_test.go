@@ -14,28 +14,13 @@ import (
 // answers as the CSVs say.
 func TestConvert(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := writer(t, dir)
 	write("asn-ipv4.csv", `1.0.4.0,1.0.7.255,38803,Gtelecom Pty Ltd
 1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."
 1.0.1.0,1.0.1.255,13335,"Cloudflare, Inc."
 `+"1.0.6.0,1.0.9.255,99,Overlapping\tLtd\xff\n")
 	write("asn-ipv6.csv", "2001::,2001::ffff:ffff:ffff:ffff:ffff:ffff,6939,Hurricane Electric LLC\n")
-	out := filepath.Join(dir, "asn.bin.gz")
-	if err := run(dir, out); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab, err := ipasn.Decode(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tab := convertAndDecode(t, dir, run)
 	if v4, v6 := tab.Len(); v4 != 3 || v6 != 1 {
 		t.Errorf("ranges = %d IPv4, %d IPv6; want 3 (Cloudflare's two merged) and 1", v4, v6)
 	}
@@ -75,25 +60,10 @@ func TestConvertRejectsBadRows(t *testing.T) {
 // country merge, and a code that is not two capital letters is refused.
 func TestConvertCountry(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := writer(t, dir)
 	write("geo-whois-asn-country-ipv4.csv", "1.0.0.0,1.0.0.255,AU\n1.0.1.0,1.0.3.255,AU\n1.0.4.0,1.0.7.255,CN\n")
 	write("geo-whois-asn-country-ipv6.csv", "2003::,2003:ffff:ffff:ffff:ffff:ffff:ffff:ffff,DE\n")
-	out := filepath.Join(dir, "country.bin.gz")
-	if err := runCountry(dir, out); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab, err := ipasn.Decode(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tab := convertAndDecode(t, dir, runCountry)
 	if v4, v6 := tab.Len(); v4 != 2 || v6 != 1 {
 		t.Errorf("ranges = %d IPv4, %d IPv6; want 2 (AU's two merged) and 1", v4, v6)
 	}
@@ -104,7 +74,34 @@ func TestConvertCountry(t *testing.T) {
 		}
 	}
 	write("geo-whois-asn-country-ipv4.csv", "1.0.0.0,1.0.0.255,au\n")
-	if err := runCountry(dir, out); err == nil {
+	if err := runCountry(dir, filepath.Join(dir, "out.gz")); err == nil {
 		t.Error("a lower-case code converted")
 	}
+}
+
+// writer writes test CSVs into dir.
+func writer(t *testing.T, dir string) func(name, body string) {
+	return func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// convertAndDecode runs conv on dir's CSVs and decodes the table it wrote.
+func convertAndDecode(t *testing.T, dir string, conv func(in, out string) error) *ipasn.Table {
+	t.Helper()
+	out := filepath.Join(dir, "table.bin.gz")
+	if err := conv(dir, out); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := ipasn.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
 }

@@ -64,11 +64,54 @@ func TestNewClientAddressNewCountry(t *testing.T) {
 			h.send(items...)
 			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
 			tt.use.outcome = auditattr.OutcomeSuccess
-			h.send(tt.use, tt.use)
+			h.send(tt.use)
 			got := h.alertsOf(auditattr.FindingNewClientAddress)
 			if assert.Len(t, got, tt.want) && tt.want == 1 {
 				assert.Contains(t, got[0].Body().Str(), "Its owner's tokens had not been used from BR within 168h0m0s")
 			}
+		})
+	}
+}
+
+// TestNewClientAddressCountryNotTaught: what must not make a country an
+// owner's or the org's. A campaign replaying five people's sessions from
+// five Brazilian ISPs alerts on each (the first victims do not make Brazil
+// the org's country); a call the processor found expired, or a forged
+// token naming the owner, teaches the owner nothing, so the theft after it
+// still alerts.
+func TestNewClientAddressCountryNotTaught(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour)
+	var people []item
+	for i := range 5 {
+		people = append(people, hourlyPerson(fmt.Sprintf("victim%d", i), fmt.Sprintf("79.192.%d.88", 60+i), auditattr.PrincipalUser)...)
+	}
+	var campaign []item
+	for i := range 5 {
+		campaign = append(campaign, youngToken(fmt.Sprintf("victim%d", i), fmt.Sprintf("177.%d.20.30", 10+i), auditattr.PrincipalUser, then.Add(time.Duration(i)*time.Minute)))
+	}
+	lapsed := youngToken("erin", "177.10.20.30", auditattr.PrincipalUser, then.Add(-time.Hour))
+	lapsed.token, lapsed.violations = "tok_erin_old", []string{auditattr.ViolationExpired}
+	forged := youngToken("erin", "177.10.20.30", auditattr.PrincipalUser, then.Add(-time.Hour))
+	forged.token, forged.violations = "tok_erin_forged", []string{auditattr.ViolationInvalidSignature}
+	tests := []struct {
+		name    string
+		history []item
+		use     []item
+		want    int
+	}{
+		{"five victims from one country", people, campaign, 5},
+		{"after an expired token's call", append(hourlyPerson("erin", home, auditattr.PrincipalUser), lapsed), []item{youngToken("erin", abroad, auditattr.PrincipalUser, then)}, 1},
+		{"after a forged token's call", append(hourlyPerson("erin", home, auditattr.PrincipalUser), forged), []item{youngToken("erin", abroad, auditattr.PrincipalUser, then)}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := append(orgDays(), tt.history...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			before := len(h.alertsOf(auditattr.FindingNewClientAddress))
+			h.send(tt.use...)
+			assert.Len(t, h.alertsOf(auditattr.FindingNewClientAddress)[before:], tt.want)
 		})
 	}
 }

@@ -297,6 +297,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 		return // the token used this network in this generation: nothing new, nothing to count
 	}
 	r := m.rareNetwork(a, key, wideKey(ev, key), c)
+	countryNews, country := m.countryNews(ev, a, r, &c.Population)
 	// A key that lived on servers, now on a far network of an ISP or a
 	// carrier, is judged whether or not the org's people use that ISP:
 	// the population explains a person there, not a server's key (blind7
@@ -317,7 +318,7 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	// had not used (the outside evaluations' stolen sessions replayed
 	// through residential proxies abroad: blind9 L055, blind10 L028, L038,
 	// L053); the owner's history says which countries are its own.
-	newCountry := r.newCountry && young && ev.principalType == auditattr.PrincipalUser && m.ownerHistory(ev, c.LearningPeriod) != nil
+	newCountry := countryNews && young && m.ownerHistory(ev, c.LearningPeriod) != nil
 	judged := (tokenSettled || r.firstHosting && m.historyKnown(ev, st, c.LearningPeriod) || newProvider ||
 		serverLeft || ownerLeft || newCountry) &&
 		(c.Population.MinTokens == 0 || ev.at-m.since >= c.Population.LearningPeriod.Milliseconds())
@@ -344,11 +345,11 @@ func (m *model) detectNewAddress(ev *event, st *tokenState, key uint64, fp uint3
 	switch {
 	case ownerLeft:
 		f.body += " Until now its owner's tokens were used from hosting providers' networks only."
+	case newCountry:
+		f.body += " Its owner's tokens had not been used from " + ipasn.CountryCode(country) +
+			" within " + c.ForgetAfter.String() + ", and few of the org's people are."
 	case r.serverLeft:
 		f.body += " Until now the token was used from hosting providers' networks only."
-	case newCountry:
-		f.body += " Its owner's tokens had not been used from " + ipasn.CountryCode(r.country) +
-			" within " + c.ForgetAfter.String() + ", and few of the org's people are."
 	}
 	m.holdFinding(f, st, key, heldCohort{}, m.holdFor)
 }
@@ -468,26 +469,38 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 		r.serverLeft = m.serverLeft(key)
 		r.ownerLeft = who != key && m.ownerLeft(who)
 	}
-	r.newCountry, r.country = m.newCountry(a, who, pc)
 	return r
 }
 
-// newCountry records that who (the owner, or the token without one) used
-// a's country and reports whether that is news: who used other countries
-// but not this one within forget_after, and fewer than
-// country_min_principals others used it. Hosting providers' networks
-// never get here (a server's country is its data centre's, and they have
-// their own rules). A person abroad for the first time, or a thief using
-// the person's token from a residential proxy in the thief's country,
-// both show one; the population keeps an org's own countries quiet.
-func (m *model) newCountry(a netip.Addr, who uint64, pc *PopulationConfig) (news bool, country uint32) {
+// countryNews judges a person's item on its country and teaches it:
+// news is a country the owner had not used within forget_after while it
+// used another, that fewer than country_min_principals others used. Only
+// trusted items of a user principal count (not refused at authentication,
+// forged or lapsed: a forged token's claim of an owner is only a claim),
+// and hosting providers' networks never do (a server's country is its
+// data centre's, and they have their own rules). The owner learns the
+// country either way, so a person abroad alerts once; the population
+// counts the owner only when the country was not news to it, so that a
+// campaign replaying many people's sessions from one country does not
+// make that country the org's (the first victims' sessions would
+// otherwise hide the next ones').
+func (m *model) countryNews(ev *event, a netip.Addr, r rarity, pc *PopulationConfig) (news bool, country uint32) {
+	if m.countries == nil || r.hosting || ev.principal == "" || ev.principalType != auditattr.PrincipalUser || ev.refusedAuth || ev.lapsed {
+		return false, 0
+	}
 	country, ok := ipasn.Country(m.countries, a)
 	if !ok {
 		return false, 0
 	}
-	others, own := m.countOnce(hashPair(seedOwnerCC, who, ipasn.CountryCode(country)), hashString(seedCountry, ipasn.CountryCode(country)), noLimit)
-	_, before := m.novelty.probe(hashPair(seedOwnerCC, who, "")) // who has a country
-	return m.countryCounted() && before && !own && others < pc.CountryMinPrincipals, country
+	code := ipasn.CountryCode(country)
+	pair, v, marker := hashPair(seedOwnerCC, ev.owner, code), hashString(seedCountry, code), hashPair(seedOwnerCC, ev.owner, "")
+	cur, prev := m.population.generations(v)
+	news = m.countryCounted() && m.novelty.has(marker) && !m.novelty.has(pair) && max(cur, prev) < pc.CountryMinPrincipals
+	m.novelty.probe(marker) // the owner has a country
+	if inCurrent, _ := m.novelty.probe(pair); !inCurrent && !news {
+		m.population.add(v)
+	}
+	return news, country
 }
 
 // rarity is rareNetwork's verdict: as is the AS when it is what made the
@@ -504,13 +517,9 @@ func (m *model) newCountry(a netip.Addr, who uint64, pc *PopulationConfig) (news
 //
 // far: neither the network's coarse range nor its wide one, nor (with
 // wide_ranges "asn") its AS, was the token's or its owner's; rare or not.
-//
-// newCountry: a country who had not used, that few others use (see
-// newCountry); country is the address's (packed, ipasn.CountryCode).
 type rarity struct {
 	rare, far, hosting, firstHosting, newProvider, serverLeft, ownerLeft bool
-	newCountry                                                           bool
-	as, country                                                          uint32
+	as                                                                   uint32
 }
 
 // ownProvider reports whether who (the owner, or the token without one)
@@ -982,8 +991,8 @@ func newClientAddressSpec() detectorSpec {
 			}
 			m.asn = t
 		}
-		m.countries = nil
-		if d.enabled && c.Population.CountryMinPrincipals > 0 {
+		m.countries = nil // the country rule is off, and counts nothing (see countryWait)
+		if d.enabled && c.Population.CountryMinPrincipals > 0 && c.Population.MinTokens > 0 {
 			t, err := ipasn.VendoredCountries()
 			if err != nil {
 				return fmt.Errorf("new_client_address: %w", err)

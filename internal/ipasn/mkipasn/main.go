@@ -37,7 +37,7 @@ func main() {
 	country := flag.Bool("country", false, "convert geo-whois-asn-country-ipv{4,6}.csv (country codes) instead")
 	flag.Parse()
 	if *in == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: mkipasn -in <dir> -out <file>")
+		fmt.Fprintln(os.Stderr, "usage: mkipasn [-country] -in <dir> -out <file>")
 		os.Exit(2)
 	}
 	conv := run

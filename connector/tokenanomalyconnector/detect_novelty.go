@@ -479,11 +479,15 @@ func (m *model) rareNetwork(a netip.Addr, key, who uint64, c *AddressConfig) (r 
 // forged or lapsed: a forged token's claim of an owner is only a claim),
 // and hosting providers' networks never do (a server's country is its
 // data centre's, and they have their own rules). The owner learns the
-// country either way, so a person abroad alerts once; the population
-// counts the owner only when the country was not news to it, so that a
-// campaign replaying many people's sessions from one country does not
-// make that country the org's (the first victims' sessions would
-// otherwise hide the next ones').
+// country either way, so a person abroad alerts once, and the population
+// counts the owner in it: a country where several of the org's people
+// turn up is the org's, even when each arrives from elsewhere (the eighth
+// evaluation's clinicians, whose hospital's block is registered in
+// another country than their homes: counting only owners to whom the
+// country was no news made every one of them alert). The price: a
+// campaign replaying many people's sessions from one country alerts on
+// its first country_min_principals victims, then the country is the
+// org's.
 func (m *model) countryNews(ev *event, a netip.Addr, r rarity, pc *PopulationConfig) (news bool, country uint32) {
 	if m.countries == nil || r.hosting || ev.principal == "" || ev.principalType != auditattr.PrincipalUser || ev.refusedAuth || ev.lapsed {
 		return false, 0
@@ -497,7 +501,7 @@ func (m *model) countryNews(ev *event, a netip.Addr, r rarity, pc *PopulationCon
 	cur, prev := m.population.generations(v)
 	news = m.countryCounted() && m.novelty.has(marker) && !m.novelty.has(pair) && max(cur, prev) < pc.CountryMinPrincipals
 	m.novelty.probe(marker) // the owner has a country
-	if inCurrent, _ := m.novelty.probe(pair); !inCurrent && !news {
+	if inCurrent, _ := m.novelty.probe(pair); !inCurrent {
 		m.population.add(v)
 	}
 	return news, country

@@ -3,6 +3,7 @@ package tokenanomalyconnector
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +36,8 @@ func TestNewClientAddressNewCountry(t *testing.T) {
 	}
 	off := testConfig()
 	off.Detectors.NewClientAddress.Population.CountryMinPrincipals = 0
+	noPopulation := testConfig()
+	noPopulation.Detectors.NewClientAddress.Population.MinTokens = 0
 	tests := []struct {
 		name    string
 		cfg     *Config
@@ -51,6 +54,9 @@ func TestNewClientAddressNewCountry(t *testing.T) {
 		{"a service's token", nil, hourlyPerson("relay", home, auditattr.PrincipalService),
 			youngToken("relay", abroad, auditattr.PrincipalService, then), 0},
 		{"the rule turned off", off, person("erin", home), stolen("erin", abroad), 0},
+		{"the population turned off", noPopulation, person("erin", home), stolen("erin", abroad), 0},
+		// Judged by the first-hosting rule, not by its country.
+		{"a hosting provider's network abroad", nil, person("erin", home), stolen("erin", "139.59.10.7"), 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,12 +68,20 @@ func TestNewClientAddressNewCountry(t *testing.T) {
 			items := append(orgDays(), tt.history...)
 			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
 			h.send(items...)
-			require.Empty(t, h.alertsOf(auditattr.FindingNewClientAddress), "the org's own habits")
+			before := len(h.alertsOf(auditattr.FindingNewClientAddress))
+			if tt.cfg == nil {
+				require.Zero(t, before, "the org's own habits")
+			}
 			tt.use.outcome = auditattr.OutcomeSuccess
 			h.send(tt.use)
-			got := h.alertsOf(auditattr.FindingNewClientAddress)
+			got := h.alertsOf(auditattr.FindingNewClientAddress)[before:]
 			if assert.Len(t, got, tt.want) && tt.want == 1 {
-				assert.Contains(t, got[0].Body().Str(), "Its owner's tokens had not been used from BR within 168h0m0s")
+				body := got[0].Body().Str()
+				if hosting := strings.Contains(body, "hosting provider"); hosting {
+					assert.NotContains(t, body, "Its owner's tokens had not been used from")
+				} else {
+					assert.Contains(t, body, "Its owner's tokens had not been used from BR within 168h0m0s")
+				}
 			}
 		})
 	}

@@ -205,3 +205,38 @@ func TestNewClientAddressCountriesAfterUpgrade(t *testing.T) {
 		})
 	}
 }
+
+// TestNewResourceFromJudgedNetworkAsksTheOwner: a token not settled on its
+// resources is judged on its first calls from a network new_client_address
+// just judged news, unless its owner made the call with another token: a
+// person's hourly token abroad calling the owner's routine resource is a
+// trip's routine (blind4's and blind10's people abroad drew a new_resource
+// and a combined_findings each), an export the owner never made is a
+// thief's reach.
+func TestNewResourceFromJudgedNetworkAsksTheOwner(t *testing.T) {
+	then := t0.Add(3*24*time.Hour + time.Hour)
+	for _, tt := range []struct {
+		name     string
+		resource string
+		want     int
+	}{
+		{"the owner's routine resource", "GET /orders/r0", 0},
+		{"a resource the owner never called", "POST /v1/exports", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			items := append(orgDays(), hourlyPerson("erin", home, auditattr.PrincipalUser)...)
+			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+			h.send(items...)
+			var session []item
+			for i := range 4 {
+				it := youngToken("erin", abroad, auditattr.PrincipalUser, then.Add(time.Duration(i)*time.Minute))
+				it.resource = tt.resource
+				session = append(session, it)
+			}
+			h.send(session...)
+			require.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), 1, "the network is judged news")
+			assert.Len(t, h.alertsOf(auditattr.FindingNewResource), tt.want)
+		})
+	}
+}

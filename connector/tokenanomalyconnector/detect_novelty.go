@@ -92,9 +92,14 @@ func (m *model) detectNovelty(ev *event, st *tokenState, key uint64) {
 			rc := &m.cfg.Detectors.NewResource
 			c := &rc.NoveltyConfig
 			novelAt := max(st.resNovelAt, st.firstSeen)
-			judged := settled(ev.at, novelAt, st.activeHours, st.resNovel, c) || quietSettled(ev.at, novelAt, st, c) ||
-				m.onJudgedNetwork(ev, st, key, rc.Window)
 			peers, ownerKnown := m.resourcePopulation(ev, key) // taught on every first call
+			// From a network judged news, a first call is evidence unless
+			// the owner made it with another token: an hourly token's
+			// calls are all first calls, and a person's routine ones on a
+			// trip are not a thief's reach (blind4's and blind10's people
+			// abroad drew three each).
+			judged := settled(ev.at, novelAt, st.activeHours, st.resNovel, c) || quietSettled(ev.at, novelAt, st, c) ||
+				!ownerKnown && m.onJudgedNetwork(ev, st, key, rc.Window)
 			common := commonResource(&rc.Population, peers, ownerKnown)
 			owner := m.ownerResources(ev)
 			byOwner := !judged && !known && !common && m.ownerJudgesResource(ev, owner, ownerKnown, peers, c)

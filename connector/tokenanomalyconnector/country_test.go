@@ -240,3 +240,43 @@ func TestNewResourceFromJudgedNetworkAsksTheOwner(t *testing.T) {
 		})
 	}
 }
+
+// TestNewClientAddressCountryWaitEnds: the wait after a state saved
+// without the owners' countries lasts two rotations of the first-seen
+// filter, not for ever: once the countries seen since are whole, the
+// owner's next token in a country it has not used since alerts again.
+func TestNewClientAddressCountryWaitEnds(t *testing.T) {
+	minPrincipals := 3
+	open := restartable(t, func() *Config {
+		c := testConfig()
+		c.Detectors.NewClientAddress.Population.CountryMinPrincipals = minPrincipals
+		return c
+	})
+	h := open()
+	items := append(orgDays(), hourlyPerson("erin", home, auditattr.PrincipalUser)...)
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	h.send(items...)
+	h.stop()
+	minPrincipals = 0 // saved without the countries
+	h = open()
+	h.stop()
+	minPrincipals = 3
+	h = open()
+	// Three weeks of the owner's days at home: two rotations (forget_after 168h) and more.
+	day := t0.Add(3 * 24 * time.Hour)
+	for d := range 21 {
+		at := day.Add(time.Duration(d) * 24 * time.Hour)
+		tok := fmt.Sprintf("tok_erin_day%d", d)
+		for i := range 5 {
+			it := youngToken("erin", home, auditattr.PrincipalUser, at.Add(time.Duration(i)*time.Hour))
+			it.token = tok
+			h.send(it)
+		}
+	}
+	h.model.mu.Lock()
+	wait := h.model.countryWait
+	h.model.mu.Unlock()
+	require.Zero(t, wait, "two rotations have passed")
+	h.send(youngToken("erin", abroad, auditattr.PrincipalUser, day.Add(21*24*time.Hour)))
+	assert.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), 1)
+}

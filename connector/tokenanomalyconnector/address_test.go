@@ -636,10 +636,17 @@ func assertStolenUse(t *testing.T, history []item, stolen item, want int, body s
 func orgWith(t *testing.T, history []item) *harness {
 	t.Helper()
 	h := newHarness(t, testConfig())
+	h.sendOrgDays(history)
+	return h
+}
+
+// sendOrgDays sends the org's days (orgDays) and history, in event-time
+// order.
+func (h *harness) sendOrgDays(history []item) {
+	h.t.Helper()
 	items := append(orgDays(), history...)
 	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
 	h.send(items...)
-	return h
 }
 
 // tokenEachHour is an owner's new token each hour from from, for hours

@@ -2,7 +2,6 @@ package tokenanomalyconnector
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,9 +64,7 @@ func TestNewClientAddressNewCountry(t *testing.T) {
 				cfg = testConfig()
 			}
 			h := newHarness(t, cfg)
-			items := append(orgDays(), tt.history...)
-			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-			h.send(items...)
+			h.sendOrgDays(tt.history)
 			before := len(h.alertsOf(auditattr.FindingNewClientAddress))
 			if tt.cfg == nil {
 				require.Zero(t, before, "the org's own habits")
@@ -120,10 +117,7 @@ func TestNewClientAddressCountryNotTaught(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, testConfig())
-			items := append(orgDays(), tt.history...)
-			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-			h.send(items...)
+			h := orgWith(t, tt.history)
 			before := len(h.alertsOf(auditattr.FindingNewClientAddress))
 			h.send(tt.use...)
 			assert.Len(t, h.alertsOf(auditattr.FindingNewClientAddress)[before:], tt.want)
@@ -184,15 +178,9 @@ func TestNewClientAddressCountriesAfterUpgrade(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			minPrincipals := 3
-			open := restartable(t, func() *Config {
-				c := testConfig()
-				c.Detectors.NewClientAddress.Population.CountryMinPrincipals = minPrincipals
-				return c
-			})
+			open := restartableCountries(t, &minPrincipals)
 			h := open()
-			items := append(orgDays(), hourlyPerson("erin", home, auditattr.PrincipalUser)...)
-			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-			h.send(items...)
+			h.sendOrgDays(hourlyPerson("erin", home, auditattr.PrincipalUser))
 			h.stop()
 			minPrincipals = tt.middle
 			h = open()
@@ -224,10 +212,7 @@ func TestNewResourceFromJudgedNetworkAsksTheOwner(t *testing.T) {
 		{"a resource the owner never called", "POST /v1/exports", 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, testConfig())
-			items := append(orgDays(), hourlyPerson("erin", home, auditattr.PrincipalUser)...)
-			slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-			h.send(items...)
+			h := orgWith(t, hourlyPerson("erin", home, auditattr.PrincipalUser))
 			var session []item
 			for i := range 4 {
 				it := youngToken("erin", abroad, auditattr.PrincipalUser, then.Add(time.Duration(i)*time.Minute))
@@ -247,15 +232,9 @@ func TestNewResourceFromJudgedNetworkAsksTheOwner(t *testing.T) {
 // owner's next token in a country it has not used since alerts again.
 func TestNewClientAddressCountryWaitEnds(t *testing.T) {
 	minPrincipals := 3
-	open := restartable(t, func() *Config {
-		c := testConfig()
-		c.Detectors.NewClientAddress.Population.CountryMinPrincipals = minPrincipals
-		return c
-	})
+	open := restartableCountries(t, &minPrincipals)
 	h := open()
-	items := append(orgDays(), hourlyPerson("erin", home, auditattr.PrincipalUser)...)
-	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
-	h.send(items...)
+	h.sendOrgDays(hourlyPerson("erin", home, auditattr.PrincipalUser))
 	h.stop()
 	minPrincipals = 0 // saved without the countries
 	h = open()
@@ -279,4 +258,14 @@ func TestNewClientAddressCountryWaitEnds(t *testing.T) {
 	require.Zero(t, wait, "two rotations have passed")
 	h.send(youngToken("erin", abroad, auditattr.PrincipalUser, day.Add(21*24*time.Hour)))
 	assert.Len(t, h.alertsOf(auditattr.FindingNewClientAddress), 1)
+}
+
+// restartableCountries is restartable with country_min_principals read
+// from *minPrincipals at each start.
+func restartableCountries(t *testing.T, minPrincipals *int) func() *harness {
+	return restartable(t, func() *Config {
+		c := testConfig()
+		c.Detectors.NewClientAddress.Population.CountryMinPrincipals = *minPrincipals
+		return c
+	})
 }

@@ -242,17 +242,19 @@ func (m *model) encodeState() (ops []*storage.Operation, chunks int, upTo uint64
 		storage.SetOperation(keyOwnerResources, m.encodeOwnerResources()),
 		storage.SetOperation(keyOwnerLongRates, m.encodeOwnerLongRates()),
 		storage.SetOperation(keyOwnerMinuteRates, m.encodeOwnerMinuteRates()))
-	if m.cfg.Detectors.NewClientAddress.Population.WideRanges == wideRangesASN {
-		ops = append(ops, storage.SetOperation(keyASWait, []byte{asWait}))
-	} else {
-		ops = append(ops, storage.DeleteOperation(keyASWait))
-	}
-	if m.countries != nil {
-		ops = append(ops, storage.SetOperation(keyCountryWait, []byte{countryWait}))
-	} else {
-		ops = append(ops, storage.DeleteOperation(keyCountryWait))
-	}
+	ops = append(ops,
+		waitOperation(keyASWait, m.cfg.Detectors.NewClientAddress.Population.WideRanges == wideRangesASN, asWait),
+		waitOperation(keyCountryWait, m.countries != nil, countryWait))
 	return ops, chunks, upTo
+}
+
+// waitOperation saves the rotations a count waits for under key, or
+// deletes the key when nothing is counted (loadWait's converse).
+func waitOperation(key string, counting bool, wait uint8) *storage.Operation {
+	if !counting {
+		return storage.DeleteOperation(key)
+	}
+	return storage.SetOperation(key, []byte{wait})
 }
 
 // encodeRegistry encodes when each registry entry was last used and

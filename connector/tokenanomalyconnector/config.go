@@ -396,6 +396,11 @@ type OffHoursConfig struct {
 	MinRequests int `mapstructure:"min_requests"`
 	// TimeZone for hour-of-week slots (IANA); default UTC.
 	TimeZone string `mapstructure:"time_zone"`
+	// LocalNight: a person whose few hours of the day show no working
+	// day of minDayHours hours is judged too when the hour is night in
+	// the local time of the country the person's calls come from
+	// (detect_hours.go, localNight).
+	LocalNight bool `mapstructure:"local_night"`
 	// Cohort: learned off-hours sessions that several owners of one peer
 	// group show within hours of each other are the role's changed hours
 	// (a shift change, a clock change, an incident), not one token's

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/ipasn"
 )
 
 // detectOffHours is the learned off_hours. Each token, and each principal
@@ -28,6 +29,7 @@ func (m *model) detectOffHours(ev *event, st *tokenState) {
 	c := &m.cfg.Detectors.OffHours
 	slot := m.hourSlot(ev.at)
 	owner := m.ownerHours(ev)
+	defer m.voteHome(ev, st, owner) // after its judgement: a session does not vote itself home
 	if x := m.extras.of(st); x != nil && len(x.offHours) > 0 {
 		x.offHours = m.learnOffHours(x.offHours, ev.at-time.Hour.Milliseconds(), st, owner)
 	}
@@ -159,21 +161,24 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 		// key at 03:30 on a Sunday).
 		if steady := steadyProfile(st); steady || st.flags&flagHoursReady != 0 &&
 			(st.flags&flagHoursBursty != 0 || int(st.hoursTotal) >= c.MinSamples) {
-			minHours := minDayHours
+			if st.hours.usesHour(slot) { // the common case, before the clock is read
+				return false, st.hoursTotal, false
+			}
+			minHours := m.dayHoursFor(ev, owner)
 			if steady {
 				minHours = 0
 			}
 			if st.hours.off(slot, minHours, shapeOf(ev)) {
 				return !(ownerLearned && owner.hours.count(slot) >= ownerShiftCount), st.hoursTotal, false
 			}
-			if ownerLearned && !st.hours.usesHour(slot) && owner.hours.off(slot, minDayHours, shapeOf(ev)) {
+			if ownerLearned && owner.hours.off(slot, m.dayHoursFor(ev, owner), shapeOf(ev)) {
 				return true, owner.total, true
 			}
 			return false, st.hoursTotal, false
 		}
 	}
-	if ownerLearned {
-		return owner.hours.off(slot, minDayHours, shapeOf(ev)), owner.total, true
+	if ownerLearned && !owner.hours.usesHour(slot) {
+		return owner.hours.off(slot, m.dayHoursFor(ev, owner), shapeOf(ev)), owner.total, true
 	}
 	return false, 0, false
 }
@@ -231,12 +236,21 @@ func offHoursSpec() detectorSpec {
 				v.add("detectors.off_hours.time_zone: %w", err)
 			}
 		},
-		compile: func(m *model, _ *detector, s detectorSettings) error {
-			zone, err := loadZone(s.(*OffHoursConfig).TimeZone)
+		compile: func(m *model, d *detector, s detectorSettings) error {
+			o := s.(*OffHoursConfig)
+			zone, err := loadZone(o.TimeZone)
 			if err != nil {
 				return fmt.Errorf("detectors.off_hours.time_zone: %w", err)
 			}
 			m.zone = zone
+			m.homeCountries = nil
+			if d.enabled && o.LocalNight {
+				t, err := ipasn.VendoredCountries()
+				if err != nil {
+					return fmt.Errorf("detectors.off_hours.local_night: %w", err)
+				}
+				m.homeCountries = t
+			}
 			return nil
 		},
 		stage:   stageToken,

@@ -309,6 +309,12 @@ type principalHours struct {
 	// after a restart it counts on from total, the fewer.
 	requests uint16
 	hours    hourProfile
+	// home is the country (ipasn's packed code) the person's calls come
+	// from, a majority vote of its tokens' hours (voteHome) with
+	// homeVotes its margin; 0 for none. Not saved: after a restart it is
+	// voted again, and local_night waits minHomeVotes.
+	home      uint16
+	homeVotes uint8
 }
 
 // principalAge orders principals for eviction: the least recently seen goes first.

@@ -30,6 +30,9 @@ type model struct {
 	// countries names a new network's country (population.country_min_principals);
 	// nil while the rule or new_client_address is off.
 	countries *ipasn.Table
+	// homeCountries names the country of a person's call, for its
+	// owner's home (off_hours.local_night); nil while that is off.
+	homeCountries *ipasn.Table
 	// hosting is population.hosting's ASes, sorted; nil when off.
 	hosting []uint32
 	logger  *zap.Logger

@@ -1,0 +1,79 @@
+package countryzone
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestZone(t *testing.T) {
+	tests := []struct {
+		code, zone string
+	}{
+		{"DE", "Europe/Berlin"},
+		{"IN", "Asia/Kolkata"},
+		{"US", "America/New_York"}, // the most populous of its zones
+		{"CN", "Asia/Shanghai"},    // not Urumqi's, the second listed
+		{"MX", "America/Mexico_City"},
+		{"BR", "America/Noronha"}, // geography first: an hour from Sao Paulo
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			loc, ok := Zone(tt.code)
+			require.True(t, ok)
+			assert.Equal(t, tt.zone, loc.String())
+		})
+	}
+	for _, code := range []string{"", "XX", "de", "DEU"} {
+		_, ok := Zone(code)
+		assert.False(t, ok, code)
+	}
+}
+
+// TestZoneHasDaylightSaving: the zone is the country's rules, not a fixed
+// offset: 02:30 in Berlin is 01:30 UTC in winter and 00:30 in summer.
+func TestZoneHasDaylightSaving(t *testing.T) {
+	loc, ok := Zone("DE")
+	require.True(t, ok)
+	assert.Equal(t, 2, time.Date(2026, time.January, 15, 1, 30, 0, 0, time.UTC).In(loc).Hour())
+	assert.Equal(t, 2, time.Date(2026, time.July, 15, 0, 30, 0, 0, time.UTC).In(loc).Hour())
+}
+
+func TestParse(t *testing.T) {
+	tab := "# a comment\n" +
+		"AA\t+0000+00000\tEurope/Berlin\tfirst\n" +
+		"AA\t+0000+00000\tAsia/Tokyo\tsecond\n" +
+		"BB\t+0000+00000\tNo/Such_Zone\n" +
+		"BB\t+0000+00000\tAsia/Kolkata\r\n" +
+		"CCC\t+0000+00000\tEurope/Paris\n" +
+		"DD\tshort\n"
+	got := Parse(tab)
+	require.Len(t, got, 2)
+	assert.Equal(t, "Europe/Berlin", got["AA"].String(), "the first listed")
+	assert.Equal(t, "Asia/Kolkata", got["BB"].String(), "an unknown zone is skipped")
+}
+
+// TestVendoredCovers: every country of the vendored table has a zone.
+func TestVendoredCovers(t *testing.T) {
+	assert.Greater(t, len(vendored()), 240)
+	for code, loc := range vendored() {
+		assert.NotNil(t, loc, code)
+	}
+}
+
+// FuzzParse: whatever the table, Parse returns only countries of two
+// letters with a zone, and never panics.
+func FuzzParse(f *testing.F) {
+	f.Add("DE\t+5230+01322\tEurope/Berlin\n")
+	f.Add("# c\nUS\t+404251-0740023\tAmerica/New_York\tEastern\n\t\t\n")
+	f.Add("XX\t\t../../etc/passwd\n")
+	f.Fuzz(func(t *testing.T, tab string) {
+		for code, loc := range Parse(tab) {
+			if len(code) != 2 || loc == nil {
+				t.Fatalf("country %q zone %v", code, loc)
+			}
+		}
+	})
+}

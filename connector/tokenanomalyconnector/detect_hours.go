@@ -164,21 +164,23 @@ func (m *model) offProfile(ev *event, st *tokenState, owner *principalHours, slo
 			if st.hours.usesHour(slot) { // the common case, before the clock is read
 				return false, st.hoursTotal, false
 			}
-			minHours := m.dayHoursFor(ev, owner)
+			shape, dayHours := m.shapeAt(ev, owner)
+			minHours := dayHours
 			if steady {
 				minHours = 0
 			}
-			if st.hours.off(slot, minHours, shapeOf(ev)) {
+			if st.hours.off(slot, minHours, shape) {
 				return !(ownerLearned && owner.hours.count(slot) >= ownerShiftCount), st.hoursTotal, false
 			}
-			if ownerLearned && owner.hours.off(slot, m.dayHoursFor(ev, owner), shapeOf(ev)) {
+			if ownerLearned && owner.hours.off(slot, dayHours, shape) {
 				return true, owner.total, true
 			}
 			return false, st.hoursTotal, false
 		}
 	}
 	if ownerLearned && !owner.hours.usesHour(slot) {
-		return owner.hours.off(slot, m.dayHoursFor(ev, owner), shapeOf(ev)), owner.total, true
+		shape, dayHours := m.shapeAt(ev, owner)
+		return owner.hours.off(slot, dayHours, shape), owner.total, true
 	}
 	return false, 0, false
 }

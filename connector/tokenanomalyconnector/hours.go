@@ -69,6 +69,10 @@ const personStartMargin = 2
 type dayShape struct {
 	start  int
 	person bool
+	// homeNight: the hours of the day (of time_zone) that are night in
+	// the person's home country (hours_local.go); 0 when its home is
+	// unknown, and the profile alone decides.
+	homeNight uint32
 }
 
 // shapeOf is the day of the item's principal: a person's early start is
@@ -114,6 +118,9 @@ func (h *hourProfile) off(slot, minHours int, shape dayShape) bool {
 		return false
 	}
 	hour := slot % 24
+	if shape.homeNight != 0 && shape.homeNight&(1<<hour) == 0 {
+		return false // not night where the person lives
+	}
 	used := h.usedHours()
 	if minHours > 0 && bits.OnesCount32(h.dayHours(used)) < minHours {
 		return false
@@ -149,7 +156,11 @@ func (h *hourProfile) workedNights(shape dayShape) bool {
 	if habitual == 0 {
 		return false
 	}
-	for stray := h.usedHours() &^ habitual; stray != 0; stray &= stray - 1 {
+	stray := h.usedHours() &^ habitual
+	if shape.homeNight != 0 {
+		stray &= shape.homeNight // an early start at home is no night's work
+	}
+	for ; stray != 0; stray &= stray - 1 {
 		if night, _ := inNight(habitual, bits.TrailingZeros32(stray), shape); night {
 			return true
 		}

@@ -7,20 +7,34 @@ import (
 	"github.com/tokenaudit/tokenaudit/internal/ipasn"
 )
 
-// A person's profile judges a night only once it shows a working day
-// (minDayHours hours of the day used on two days of the week or more):
-// an evening-only customer's quiet afternoon is no night, and its
-// profile alone cannot tell it from a day. A developer, a teacher, a
-// clinician who works a few short sessions a day shows fewer hours than
-// that, so a session of theirs at 03:00 went unjudged (the tenth and
-// eleventh outside evaluations' "day-only" people at 02:30-04:00 local
-// time: 4 and 3 misses, off_hours recall 0.56 and 0.50). What tells the
-// two apart is the clock where they live: the customer's "night" is the
-// local afternoon, the developer's 03:00 is local night. So a person's
-// profile that fails only minDayHours still judges an hour that is
-// night in the local time of the person's home country: the country its
-// calls come from (the vendored IP-to-country table), whose local time
-// is the tz database's zone for it (internal/countryzone).
+// A person's learned off_hours means a session in the night, and a
+// profile knows only when its owner works, not when it sleeps: its
+// "night" is the longest quiet run of its hours. Where the person lives
+// says when the night is. Its home is the country its calls come from
+// (the vendored IP-to-country table, voteHome), whose clocks are the tz
+// database's zones for it (internal/countryzone). With a home known:
+//
+//   - Only an hour that is night there (before localNightEnd in any of
+//     the country's zones) is off: the rest of a profile's quiet run is
+//     someone's shift, an early start, an evening look-in. A night nurse's
+//     profile night is the local afternoon; the eighth outside evaluation's
+//     clinicians picking up day shifts and the ninth's staff starting at
+//     06:10 after the clock change raised 20 and 6 false alerts there. A
+//     thief using a person's session in its local daytime is left to the
+//     detectors of networks and resources.
+//   - A profile short of minDayHours hours of the day (a developer, a
+//     teacher working a few short sessions a day) is judged at an hour
+//     that is night in the country's principal zone: its profile alone
+//     cannot tell it from an evening-only customer's, whose "night" is
+//     the local afternoon, but the clock can (the tenth and eleventh
+//     evaluations' day-only people at 02:30-04:00 local time went
+//     unjudged: off_hours recall 0.56 and 0.50).
+//   - A stray hour counts as a night worked (hourProfile.workedNights)
+//     only if it is night there: such a developer's one early start at
+//     07:00 is no on-call night that licenses the next.
+//
+// A person of no known home, and every machine, is judged on its profile
+// alone.
 
 // localNightEnd is the hour of the local day before which it is night:
 // from midnight to 05:00 nearly everyone sleeps, whatever their day.
@@ -31,24 +45,45 @@ const localNightEnd = 5
 // elsewhere.
 const minHomeVotes = 3
 
-// localNight reports whether ev's hour is night in its owner's home
-// country (a person with one; local_night on).
-func (m *model) localNight(ev *event, owner *principalHours) bool {
-	if m.homeCountries == nil || owner == nil || owner.homeVotes < minHomeVotes || !shapeOf(ev).person {
-		return false
+// shapeAt is ev's day shape with its owner's home night (see homeNight),
+// and the hours of the day a profile must have used to judge ev's hour
+// (minDayHours; none when the hour is night in the home country's
+// principal zone, countryzone.Zone).
+func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
+	shape := shapeOf(ev)
+	if m.homeCountries == nil || owner == nil || owner.homeVotes < minHomeVotes || !shape.person {
+		return shape, minDayHours
 	}
-	zone, ok := countryzone.Zone(ipasn.CountryCode(uint32(owner.home)))
-	return ok && time.UnixMilli(ev.at).In(zone).Hour() < localNightEnd
+	code := ipasn.CountryCode(uint32(owner.home))
+	zones := countryzone.Zones(code)
+	if len(zones) == 0 {
+		return shape, minDayHours
+	}
+	at := time.UnixMilli(ev.at)
+	shape.homeNight = m.homeNight(at, zones)
+	if at.In(zones[0]).Hour() < localNightEnd {
+		return shape, 0
+	}
+	return shape, minDayHours
 }
 
-// dayHoursFor is the hours of the day a profile must have used to judge
-// ev's hour (see minDayHours): none when the hour is its owner's local
-// night.
-func (m *model) dayHoursFor(ev *event, owner *principalHours) int {
-	if m.localNight(ev, owner) {
-		return 0
+// homeNight is the hours of the day of time_zone, on at's day, that are
+// night (before localNightEnd) in at least one of zones: a country's
+// clocks span hours, and a Californian's 03:00 is 06:00 in New York.
+func (m *model) homeNight(at time.Time, zones []*time.Location) uint32 {
+	_, base := at.In(m.zone).Zone()
+	var mask uint32
+	for _, zone := range zones {
+		_, offset := at.In(zone).Zone()
+		for hour := range 24 {
+			// The middle of the hour, in seconds of the home's day.
+			local := ((hour*3600+1800+offset-base)%86400 + 86400) % 86400
+			if local/3600 < localNightEnd {
+				mask |= 1 << hour
+			}
+		}
 	}
-	return minDayHours
+	return mask
 }
 
 // voteHome counts the country of a person's trusted call in its owner's

@@ -58,6 +58,49 @@ func TestLocalNight(t *testing.T) {
 	}
 }
 
+// TestNightAtHome: where a person's home is known, a session off its
+// profile alerts only at an hour that is night there: a night worker's
+// afternoon and a day worker's 06:00 are not, a Californian's 03:00 is
+// (06:00 in New York, the first US zone); without a known home the
+// profile alone decides.
+func TestNightAtHome(t *testing.T) {
+	monday := t0.Add(-10 * time.Hour) // Monday 2 March 2026, midnight UTC; CET is UTC+1, PST UTC-8
+	const us = "73.15.179.57"
+	tests := []struct {
+		name  string
+		from  string
+		hours []int         // UTC, each of four days
+		at    time.Duration // on Friday, UTC
+		want  int
+	}{
+		{"a night worker in Germany at 13:00 local", home, []int{20, 21, 22, 23, 24, 25, 26, 27}, 12 * time.Hour, 0},
+		{"the same worker of no known home", "198.51.100.1", []int{20, 21, 22, 23, 24, 25, 26, 27}, 12 * time.Hour, 1},
+		{"a day worker in Germany at 06:10 local", home, []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 5*time.Hour + 10*time.Minute, 0},
+		{"the same worker at 03:10 local", home, []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 2*time.Hour + 10*time.Minute, 1},
+		{"a day worker in California at 03:00 local", us, []int{16, 17, 18, 19, 20, 21, 22, 23, 24}, 11 * time.Hour, 1},
+		// Four hours a day from 09:00 local, and 06:00 on the first: an
+		// early start at home, no night worked.
+		{"a short day with an early start, at 03:00 local", home, []int{5, 8, 9, 10, 11}, 2 * time.Hour, 1},
+		{"the same of no known home", "198.51.100.1", []int{5, 8, 9, 10, 11}, 2 * time.Hour, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, testConfig())
+			for d := range 4 {
+				for i, hr := range tt.hours {
+					if i == 0 && hr == 5 && d > 0 {
+						continue // the early start, on the first day only
+					}
+					start := monday.Add(time.Duration(d)*day + time.Duration(hr)*time.Hour)
+					h.send(asPerson(steady(fmt.Sprintf("tok_%d_%d", d, hr), tt.from, "GET /a", start, 5*time.Minute, 5), "dora", auditattr.PrincipalUser)...)
+				}
+			}
+			h.send(asPerson(steady("tok_new", tt.from, "GET /a", monday.Add(4*day+tt.at), 3*time.Minute, 4), "dora", auditattr.PrincipalUser)...)
+			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
+		})
+	}
+}
+
 // TestHomeVote: the home country is the majority of the person's token
 // hours; a thief's session abroad, one token's hour, moves no home, and a
 // move abroad for good does, once its hours outnumber home's.

@@ -21,17 +21,24 @@ import (
 // Zone returns the local time of the country named by its ISO 3166-1
 // alpha-2 code, and false for a code zone.tab does not list.
 func Zone(code string) (*time.Location, bool) {
-	loc, ok := vendored()[code]
-	return loc, ok
+	zones := vendored()[code]
+	if len(zones) == 0 {
+		return nil, false
+	}
+	return zones[0], true
 }
 
-// vendored parses the embedded zone.tab once per process.
-var vendored = sync.OnceValue(func() map[string]*time.Location { return Parse(zonetab.Tab) })
+// Zones returns all of the country's zones, its Zone first; nil for a
+// code zone.tab does not list.
+func Zones(code string) []*time.Location { return vendored()[code] }
 
-// Parse reads a zone.tab and returns each country's first zone that Go
-// knows (a row whose zone it does not is skipped).
-func Parse(tab string) map[string]*time.Location {
-	out := map[string]*time.Location{}
+// vendored parses the embedded zone.tab once per process.
+var vendored = sync.OnceValue(func() map[string][]*time.Location { return Parse(zonetab.Tab) })
+
+// Parse reads a zone.tab and returns each country's zones that Go knows,
+// in the order listed (a row whose zone it does not is skipped).
+func Parse(tab string) map[string][]*time.Location {
+	out := map[string][]*time.Location{}
 	for line := range strings.Lines(tab) {
 		if strings.HasPrefix(line, "#") {
 			continue
@@ -40,11 +47,8 @@ func Parse(tab string) map[string]*time.Location {
 		if len(fields) < 3 || len(fields[0]) != 2 {
 			continue
 		}
-		if _, ok := out[fields[0]]; ok {
-			continue
-		}
 		if loc, err := time.LoadLocation(fields[2]); err == nil {
-			out[fields[0]] = loc
+			out[fields[0]] = append(out[fields[0]], loc)
 		}
 	}
 	return out

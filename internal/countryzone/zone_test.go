@@ -1,6 +1,7 @@
 package countryzone
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -51,16 +52,22 @@ func TestParse(t *testing.T) {
 		"DD\tshort\n"
 	got := Parse(tab)
 	require.Len(t, got, 2)
-	assert.Equal(t, "Europe/Berlin", got["AA"].String(), "the first listed")
-	assert.Equal(t, "Asia/Kolkata", got["BB"].String(), "an unknown zone is skipped")
+	require.Len(t, got["AA"], 2)
+	assert.Equal(t, "Europe/Berlin", got["AA"][0].String(), "the first listed first")
+	assert.Equal(t, "Asia/Tokyo", got["AA"][1].String())
+	require.Len(t, got["BB"], 1, "an unknown zone is skipped")
+	assert.Equal(t, "Asia/Kolkata", got["BB"][0].String())
 }
 
 // TestVendoredCovers: every country of the vendored table has a zone.
 func TestVendoredCovers(t *testing.T) {
 	assert.Greater(t, len(vendored()), 240)
-	for code, loc := range vendored() {
-		assert.NotNil(t, loc, code)
+	for code, zones := range vendored() {
+		assert.NotEmpty(t, zones, code)
 	}
+	assert.Len(t, Zones("DE"), 2, "Berlin and Busingen")
+	assert.Greater(t, len(Zones("US")), 20)
+	assert.Nil(t, Zones("XX"))
 }
 
 // FuzzParse: whatever the table, Parse returns only countries of two
@@ -70,9 +77,9 @@ func FuzzParse(f *testing.F) {
 	f.Add("# c\nUS\t+404251-0740023\tAmerica/New_York\tEastern\n\t\t\n")
 	f.Add("XX\t\t../../etc/passwd\n")
 	f.Fuzz(func(t *testing.T, tab string) {
-		for code, loc := range Parse(tab) {
-			if len(code) != 2 || loc == nil {
-				t.Fatalf("country %q zone %v", code, loc)
+		for code, zones := range Parse(tab) {
+			if len(code) != 2 || len(zones) == 0 || slices.Contains(zones, nil) {
+				t.Fatalf("country %q zones %v", code, zones)
 			}
 		}
 	})

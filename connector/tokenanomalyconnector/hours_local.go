@@ -14,8 +14,8 @@ import (
 // (the vendored IP-to-country table, voteHome), whose clocks are the tz
 // database's zones for it (internal/countryzone). With a home known:
 //
-//   - Only an hour that is night there (before localNightEnd in any of
-//     the country's zones) is off: the rest of a profile's quiet run is
+//   - Only an hour that is night there (before localNightEnd in one of
+//     the country's zones near its principal one, homeSpread) is off: the rest of a profile's quiet run is
 //     someone's shift, an early start, an evening look-in. A night nurse's
 //     profile night is the local afternoon; the eighth outside evaluation's
 //     clinicians picking up day shifts and the ninth's staff starting at
@@ -24,7 +24,7 @@ import (
 //     detectors of networks and resources.
 //   - A profile short of minDayHours hours of the day (a developer, a
 //     teacher working a few short sessions a day) is judged at an hour
-//     that is night in the country's principal zone: its profile alone
+//     that is night there too: its profile alone
 //     cannot tell it from an evening-only customer's, whose "night" is
 //     the local afternoon, but the clock can (the tenth and eleventh
 //     evaluations' day-only people at 02:30-04:00 local time went
@@ -45,36 +45,45 @@ const localNightEnd = 5
 // elsewhere.
 const minHomeVotes = 3
 
-// shapeAt is ev's day shape with its owner's home night (see homeNight),
-// and the hours of the day a profile must have used to judge ev's hour
-// (minDayHours; none when the hour is night in the home country's
-// principal zone, countryzone.Zone).
+// homeSpread is how far (in offset from UTC) a zone of the home country
+// may be from its principal zone and still count: a country's clocks span
+// hours (a Californian's 03:00 is 06:00 in New York), but a country that
+// spans many (Russia's eleven zones, the US's Hawaii) would make every
+// hour someone's night.
+const homeSpread = 3 * 3600
+
+// shapeAt is ev's day shape with its owner's home night (homeNight), and
+// the hours of the day a profile must have used to judge ev's hour
+// (minDayHours; none when the hour is night at home).
 func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 	shape := shapeOf(ev)
 	if m.homeCountries == nil || owner == nil || owner.homeVotes < minHomeVotes || !shape.person {
 		return shape, minDayHours
 	}
-	code := ipasn.CountryCode(uint32(owner.home))
-	zones := countryzone.Zones(code)
+	zones := countryzone.Zones(ipasn.CountryCode(uint32(owner.home)))
 	if len(zones) == 0 {
 		return shape, minDayHours
 	}
 	at := time.UnixMilli(ev.at)
 	shape.homeNight = m.homeNight(at, zones)
-	if at.In(zones[0]).Hour() < localNightEnd {
+	if shape.homeNight&(1<<m.hourOfDay(at)) != 0 {
 		return shape, 0
 	}
 	return shape, minDayHours
 }
 
 // homeNight is the hours of the day of time_zone, on at's day, that are
-// night (before localNightEnd) in at least one of zones: a country's
-// clocks span hours, and a Californian's 03:00 is 06:00 in New York.
+// night (before localNightEnd) in one of zones within homeSpread of the
+// first, the country's principal one.
 func (m *model) homeNight(at time.Time, zones []*time.Location) uint32 {
 	_, base := at.In(m.zone).Zone()
+	_, principal := at.In(zones[0]).Zone()
 	var mask uint32
 	for _, zone := range zones {
 		_, offset := at.In(zone).Zone()
+		if offset < principal-homeSpread || offset > principal+homeSpread {
+			continue
+		}
 		for hour := range 24 {
 			// The middle of the hour, in seconds of the home's day.
 			local := ((hour*3600+1800+offset-base)%86400 + 86400) % 86400
@@ -85,6 +94,9 @@ func (m *model) homeNight(at time.Time, zones []*time.Location) uint32 {
 	}
 	return mask
 }
+
+// hourOfDay is at's hour in time_zone.
+func (m *model) hourOfDay(at time.Time) int { return at.In(m.zone).Hour() }
 
 // voteHome counts the country of a person's trusted call in its owner's
 // home vote (Boyer-Moore majority: the country with more than half of the

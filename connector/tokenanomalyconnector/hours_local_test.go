@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+	"github.com/tokenaudit/tokenaudit/internal/countryzone"
 )
 
 // TestLocalNight: a person whose hourly tokens show four hours a day (no
@@ -31,6 +32,7 @@ func TestLocalNight(t *testing.T) {
 		want          int
 	}{
 		{"a teacher's short day, at 02:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 1},
+		{"a short day in California, at 02:55 local (05:55 in New York)", nil, []int{16, 17, 18, 19}, us, auditattr.PrincipalUser, 10*time.Hour + 55*time.Minute, 1},
 		{"the same at 10:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 15*time.Hour + 30*time.Minute, 0},
 		{"the same on no known country", nil, []int{13, 14, 15, 16}, "198.51.100.1", auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0},
 		{"the same with local_night off", off, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0},
@@ -130,4 +132,32 @@ func asPerson(items []item, owner, principalType string) []item {
 		items[i].principal, items[i].principalType = owner, principalType
 	}
 	return items
+}
+
+// TestHomeNight: the hours of the day (UTC) that are night at home, in
+// the country's zones within homeSpread of its principal one.
+func TestHomeNight(t *testing.T) {
+	h := newHarness(t, testConfig())
+	winter := time.Date(2026, time.January, 15, 12, 0, 0, 0, time.UTC)
+	hours := func(hs ...int) uint32 {
+		var m uint32
+		for _, x := range hs {
+			m |= 1 << x
+		}
+		return m
+	}
+	tests := []struct {
+		code string
+		want uint32
+	}{
+		{"DE", hours(23, 0, 1, 2, 3)},
+		{"IN", hours(18, 19, 20, 21, 22)},          // UTC+5:30
+		{"US", hours(5, 6, 7, 8, 9, 10, 11, 12)},   // New York to Los Angeles; not Hawaii or Alaska
+		{"RU", hours(19, 20, 21, 22, 23, 0, 1, 2)}, // Kaliningrad to Yekaterinburg; not Siberia
+	}
+	for _, tt := range tests {
+		t.Run(tt.code, func(t *testing.T) {
+			assert.Equal(t, fmt.Sprintf("%024b", tt.want), fmt.Sprintf("%024b", h.model.homeNight(winter, countryzone.Zones(tt.code))))
+		})
+	}
 }

@@ -98,8 +98,9 @@ func (m *model) homeNight(at time.Time, zones []*time.Location) uint32 {
 // hourOfDay is at's hour in time_zone.
 func (m *model) hourOfDay(at time.Time) int { return at.In(m.zone).Hour() }
 
-// voteHome counts the country of a person's trusted call in its owner's
-// home vote (Boyer-Moore majority: the country with more than half of the
+// voteHome counts the country of a person's trusted call, on a network
+// that is no hosting provider's (population.hosting), in its owner's home
+// vote (Boyer-Moore majority: the country with more than half of the
 // votes wins, whatever their order), once per token and hour: a thief's
 // session is one vote, however many calls it makes, and a person's week
 // is dozens.
@@ -110,7 +111,13 @@ func (m *model) voteHome(ev *event, st *tokenState, owner *principalHours) {
 	if !ev.newToken && ev.at/time.Hour.Milliseconds() <= int64(st.lastSeen)/3600 {
 		return // the token's hour has voted
 	}
-	c, ok := ipasn.Country(m.homeCountries, ev.addr())
+	a := ev.addr()
+	if m.asn != nil {
+		if as, ok := m.asn.Lookup(a); ok && m.hosted(as) {
+			return // a cloud desktop's or a VPN's data centre is not where its user sleeps
+		}
+	}
+	c, ok := ipasn.Country(m.homeCountries, a)
 	if !ok {
 		return
 	}

@@ -120,6 +120,8 @@ func TestHomeVote(t *testing.T) {
 	h.send(hourAt(5, abroad)...)
 	assert.Equal(t, de, owner.home)
 	assert.Equal(t, uint8(4), owner.homeVotes)
+	h.send(hourAt(5, "139.59.10.7")...) // DigitalOcean: a hosting provider's network
+	assert.Equal(t, uint8(4), owner.homeVotes, "no vote from a data centre")
 	for i := range 6 {
 		h.send(hourAt(6+i, abroad)...)
 	}

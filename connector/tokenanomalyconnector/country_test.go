@@ -59,11 +59,7 @@ func TestNewClientAddressNewCountry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := tt.cfg
-			if cfg == nil {
-				cfg = testConfig()
-			}
-			h := newHarness(t, cfg)
+			h := newHarness(t, orTestConfig(tt.cfg))
 			h.sendOrgDays(tt.history)
 			before := len(h.alertsOf(auditattr.FindingNewClientAddress))
 			if tt.cfg == nil {

@@ -18,8 +18,7 @@ import (
 // evening-only customer in Germany, whose profile's "night" is the local
 // afternoon, is still not judged there.
 func TestLocalNight(t *testing.T) {
-	monday := t0.Add(-10 * time.Hour) // Monday 2 March 2026, midnight UTC
-	const us = "73.15.179.57"         // Comcast, US (Eastern Standard Time: UTC-5)
+	const us = "73.15.179.57" // Comcast, US (Eastern Standard Time: UTC-5)
 	off := testConfig()
 	off.Detectors.OffHours.LocalNight = false
 	tests := []struct {
@@ -42,19 +41,8 @@ func TestLocalNight(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := tt.cfg
-			if cfg == nil {
-				cfg = testConfig()
-			}
-			h := newHarness(t, cfg)
-			for d := range 4 {
-				for _, hr := range tt.hours {
-					start := monday.Add(time.Duration(d)*day + time.Duration(hr)*time.Hour)
-					// A token of its own each hour, as hourly access tokens; 5 calls.
-					h.send(asPerson(steady(fmt.Sprintf("tok_%d_%d", d, hr), tt.from, "GET /a", start, 5*time.Minute, 5), "dora", tt.principalType)...)
-				}
-			}
-			h.send(asPerson(steady("tok_new", tt.from, "GET /a", monday.Add(4*day+tt.at), 3*time.Minute, 4), "dora", tt.principalType)...)
+			h := newHarness(t, orTestConfig(tt.cfg))
+			sendPersonWeek(h, tt.from, tt.principalType, tt.hours, -1, tt.at)
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
 	}
@@ -66,8 +54,7 @@ func TestLocalNight(t *testing.T) {
 // (06:00 in New York, the first US zone); without a known home the
 // profile alone decides.
 func TestNightAtHome(t *testing.T) {
-	monday := t0.Add(-10 * time.Hour) // Monday 2 March 2026, midnight UTC; CET is UTC+1, PST UTC-8
-	const us = "73.15.179.57"
+	const us = "73.15.179.57" // CET is UTC+1, EST UTC-5, PST UTC-8 on sendPersonWeek's days
 	tests := []struct {
 		name  string
 		from  string
@@ -88,16 +75,7 @@ func TestNightAtHome(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, testConfig())
-			for d := range 4 {
-				for i, hr := range tt.hours {
-					if i == 0 && hr == 5 && d > 0 {
-						continue // the early start, on the first day only
-					}
-					start := monday.Add(time.Duration(d)*day + time.Duration(hr)*time.Hour)
-					h.send(asPerson(steady(fmt.Sprintf("tok_%d_%d", d, hr), tt.from, "GET /a", start, 5*time.Minute, 5), "dora", auditattr.PrincipalUser)...)
-				}
-			}
-			h.send(asPerson(steady("tok_new", tt.from, "GET /a", monday.Add(4*day+tt.at), 3*time.Minute, 4), "dora", auditattr.PrincipalUser)...)
+			sendPersonWeek(h, tt.from, auditattr.PrincipalUser, tt.hours, 5, tt.at)
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
 	}
@@ -162,4 +140,31 @@ func TestHomeNight(t *testing.T) {
 			assert.Equal(t, fmt.Sprintf("%024b", tt.want), fmt.Sprintf("%024b", h.model.homeNight(winter, countryzone.Zones(tt.code))))
 		})
 	}
+}
+
+// sendPersonWeek sends a person's (dora's) four days, Monday 2 March 2026
+// to Thursday, each hour of hours (UTC; past 23 is the next day's) on a
+// token of its own with five calls, as hourly access tokens are, except
+// firstDayOnly, sent on Monday only; then its session on Friday at at:
+// four calls.
+func sendPersonWeek(h *harness, from, principalType string, hours []int, firstDayOnly int, at time.Duration) {
+	monday := t0.Add(-10 * time.Hour) // midnight
+	for d := range 4 {
+		for _, hr := range hours {
+			if hr == firstDayOnly && d > 0 {
+				continue
+			}
+			start := monday.Add(time.Duration(d)*day + time.Duration(hr)*time.Hour)
+			h.send(asPerson(steady(fmt.Sprintf("tok_%d_%d", d, hr), from, "GET /a", start, 5*time.Minute, 5), "dora", principalType)...)
+		}
+	}
+	h.send(asPerson(steady("tok_new", from, "GET /a", monday.Add(4*day+at), 3*time.Minute, 4), "dora", principalType)...)
+}
+
+// orTestConfig is cfg, or testConfig when nil.
+func orTestConfig(cfg *Config) *Config {
+	if cfg == nil {
+		return testConfig()
+	}
+	return cfg
 }

@@ -24,7 +24,7 @@ import (
 //     detectors of networks and resources.
 //   - A profile short of minDayHours hours of the day (a developer, a
 //     teacher working a few short sessions a day) is judged at an hour
-//     that is night there too: its profile alone
+//     that is night on the country's principal clock: its profile alone
 //     cannot tell it from an evening-only customer's, whose "night" is
 //     the local afternoon, but the clock can (the tenth and eleventh
 //     evaluations' day-only people at 02:30-04:00 local time went
@@ -54,7 +54,12 @@ const homeSpread = 3 * 3600
 
 // shapeAt is ev's day shape with its owner's home night (homeNight), and
 // the hours of the day a profile must have used to judge ev's hour
-// (minDayHours; none when the hour is night at home).
+// (minDayHours; none when the hour is night on the home country's
+// principal clock). A short profile is judged on that one clock only: it
+// cannot tell a Californian's working day from a New Yorker's, and on
+// the union of the country's clocks an East-coast evening user's 07:00 was
+// California's 04:00 (three false alerts on the seventh evaluation's app
+// customers, r25c). A fuller profile's day shows which.
 func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 	shape := shapeOf(ev)
 	if m.homeCountries == nil || owner == nil || owner.homeVotes < minHomeVotes || !shape.person {
@@ -66,7 +71,7 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 	}
 	at := time.UnixMilli(ev.at)
 	shape.homeNight = m.homeNight(at, zones)
-	if shape.homeNight&(1<<m.hourOfDay(at)) != 0 {
+	if at.In(zones[0]).Hour() < localNightEnd {
 		return shape, 0
 	}
 	return shape, minDayHours
@@ -94,9 +99,6 @@ func (m *model) homeNight(at time.Time, zones []*time.Location) uint32 {
 	}
 	return mask
 }
-
-// hourOfDay is at's hour in time_zone.
-func (m *model) hourOfDay(at time.Time) int { return at.In(m.zone).Hour() }
 
 // voteHome counts the country of a person's trusted call, on a network
 // that is no hosting provider's (population.hosting), in its owner's home

@@ -29,20 +29,24 @@ func TestLocalNight(t *testing.T) {
 		principalType string
 		at            time.Duration // on Friday
 		want          int
+		once          int // an hour of hours used on Monday only; -1 for none
 	}{
-		{"a teacher's short day, at 02:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 1},
-		{"a short day in California, at 02:55 local (05:55 in New York)", nil, []int{16, 17, 18, 19}, us, auditattr.PrincipalUser, 10*time.Hour + 55*time.Minute, 1},
-		{"the same at 10:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 15*time.Hour + 30*time.Minute, 0},
-		{"the same on no known country", nil, []int{13, 14, 15, 16}, "198.51.100.1", auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0},
-		{"the same with local_night off", off, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0},
-		{"a machine's short schedule", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalService, 7*time.Hour + 30*time.Minute, 0},
-		{"an evening-only customer, in the local afternoon", nil, []int{17, 18, 19, 20}, home, auditattr.PrincipalUser, 12 * time.Hour, 0},
-		{"the same customer at 03:00 local", nil, []int{17, 18, 19, 20}, home, auditattr.PrincipalUser, 2 * time.Hour, 0},
+		{"a teacher's short day, at 02:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 1, -1},
+		// A short day is judged on the country's principal clock only.
+		{"a short day in California, at 02:55 local (05:55 in New York)", nil, []int{16, 17, 18, 19}, us, auditattr.PrincipalUser, 10*time.Hour + 55*time.Minute, 0, -1},
+		// 20:00-22:00 New York time, and 10:00 on a Monday.
+		{"an evening user in New York at 07:00 (04:00 in California)", nil, []int{1, 2, 3, 15}, us, auditattr.PrincipalUser, 12 * time.Hour, 0, 15},
+		{"the same at 10:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 15*time.Hour + 30*time.Minute, 0, -1},
+		{"the same on no known country", nil, []int{13, 14, 15, 16}, "198.51.100.1", auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0, -1},
+		{"the same with local_night off", off, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0, -1},
+		{"a machine's short schedule", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalService, 7*time.Hour + 30*time.Minute, 0, -1},
+		{"an evening-only customer, in the local afternoon", nil, []int{17, 18, 19, 20}, home, auditattr.PrincipalUser, 12 * time.Hour, 0, -1},
+		{"the same customer at 03:00 local", nil, []int{17, 18, 19, 20}, home, auditattr.PrincipalUser, 2 * time.Hour, 0, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, orTestConfig(tt.cfg))
-			sendPersonWeek(h, tt.from, tt.principalType, tt.hours, -1, tt.at)
+			sendPersonWeek(h, tt.from, tt.principalType, tt.hours, tt.once, tt.at)
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
 	}

@@ -71,6 +71,15 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 	}
 	at := time.UnixMilli(ev.at)
 	shape.homeNight = m.homeNight(at, zones)
+	if c, ok := ipasn.Country(m.homeCountries, ev.addr()); ok && uint16(c) != owner.home {
+		// Night where the call comes from is night too: a home voted from
+		// an office block registered abroad (the fifth evaluation's Sydney
+		// office, in a block the registries place in China) must not hide
+		// a session from the person's home at 01:30.
+		if here := countryzone.Zones(ipasn.CountryCode(c)); len(here) > 0 {
+			shape.homeNight |= m.homeNight(at, here)
+		}
+	}
 	if at.In(zones[0]).Hour() < localNightEnd {
 		return shape, 0
 	}

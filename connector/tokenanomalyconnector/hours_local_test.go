@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"cmp"
 	"fmt"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ func TestLocalNight(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, orTestConfig(tt.cfg))
-			sendPersonWeek(h, tt.from, tt.principalType, tt.hours, tt.once, tt.at)
+			sendPersonWeek(h, tt.from, tt.from, tt.principalType, tt.hours, tt.once, tt.at)
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
 	}
@@ -65,21 +66,26 @@ func TestNightAtHome(t *testing.T) {
 		hours []int         // UTC, each of four days
 		at    time.Duration // on Friday, UTC
 		want  int
+		// session is where Friday's session comes from; "" for from.
+		session string
 	}{
-		{"a night worker in Germany at 13:00 local", home, []int{20, 21, 22, 23, 24, 25, 26, 27}, 12 * time.Hour, 0},
-		{"the same worker of no known home", "198.51.100.1", []int{20, 21, 22, 23, 24, 25, 26, 27}, 12 * time.Hour, 1},
-		{"a day worker in Germany at 06:10 local", home, []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 5*time.Hour + 10*time.Minute, 0},
-		{"the same worker at 03:10 local", home, []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 2*time.Hour + 10*time.Minute, 1},
-		{"a day worker in California at 03:00 local", us, []int{16, 17, 18, 19, 20, 21, 22, 23, 24}, 11 * time.Hour, 1},
+		{"a night worker in Germany at 13:00 local", home, []int{20, 21, 22, 23, 24, 25, 26, 27}, 12 * time.Hour, 0, ""},
+		{"the same worker of no known home", "198.51.100.1", []int{20, 21, 22, 23, 24, 25, 26, 27}, 12 * time.Hour, 1, ""},
+		{"a day worker in Germany at 06:10 local", home, []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 5*time.Hour + 10*time.Minute, 0, ""},
+		{"the same worker at 03:10 local", home, []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 2*time.Hour + 10*time.Minute, 1, ""},
+		// Most of its hours from an office block registered in China:
+		// a session from home in Germany at 03:10 is night there.
+		{"a day worker voted home abroad, from home at 03:10 local", "203.33.250.10", []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 2*time.Hour + 10*time.Minute, 1, home},
+		{"a day worker in California at 03:00 local", us, []int{16, 17, 18, 19, 20, 21, 22, 23, 24}, 11 * time.Hour, 1, ""},
 		// Four hours a day from 09:00 local, and 06:00 on the first: an
 		// early start at home, no night worked.
-		{"a short day with an early start, at 03:00 local", home, []int{5, 8, 9, 10, 11}, 2 * time.Hour, 1},
-		{"the same of no known home", "198.51.100.1", []int{5, 8, 9, 10, 11}, 2 * time.Hour, 0},
+		{"a short day with an early start, at 03:00 local", home, []int{5, 8, 9, 10, 11}, 2 * time.Hour, 1, ""},
+		{"the same of no known home", "198.51.100.1", []int{5, 8, 9, 10, 11}, 2 * time.Hour, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, testConfig())
-			sendPersonWeek(h, tt.from, auditattr.PrincipalUser, tt.hours, 5, tt.at)
+			sendPersonWeek(h, tt.from, cmp.Or(tt.session, tt.from), auditattr.PrincipalUser, tt.hours, 5, tt.at)
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
 	}
@@ -146,12 +152,12 @@ func TestHomeNight(t *testing.T) {
 	}
 }
 
-// sendPersonWeek sends a person's (dora's) four days, Monday 2 March 2026
-// to Thursday, each hour of hours (UTC; past 23 is the next day's) on a
-// token of its own with five calls, as hourly access tokens are, except
-// firstDayOnly, sent on Monday only; then its session on Friday at at:
-// four calls.
-func sendPersonWeek(h *harness, from, principalType string, hours []int, firstDayOnly int, at time.Duration) {
+// sendPersonWeek sends a person's (dora's) four days from from, Monday 2
+// March 2026 to Thursday, each hour of hours (UTC; past 23 is the next
+// day's) on a token of its own with five calls, as hourly access tokens
+// are, except firstDayOnly, sent on Monday only; then its session on
+// Friday at at from session: four calls.
+func sendPersonWeek(h *harness, from, session, principalType string, hours []int, firstDayOnly int, at time.Duration) {
 	monday := t0.Add(-10 * time.Hour) // midnight
 	for d := range 4 {
 		for _, hr := range hours {
@@ -162,7 +168,7 @@ func sendPersonWeek(h *harness, from, principalType string, hours []int, firstDa
 			h.send(asPerson(steady(fmt.Sprintf("tok_%d_%d", d, hr), from, "GET /a", start, 5*time.Minute, 5), "dora", principalType)...)
 		}
 	}
-	h.send(asPerson(steady("tok_new", from, "GET /a", monday.Add(4*day+at), 3*time.Minute, 4), "dora", principalType)...)
+	h.send(asPerson(steady("tok_new", session, "GET /a", monday.Add(4*day+at), 3*time.Minute, 4), "dora", principalType)...)
 }
 
 // orTestConfig is cfg, or testConfig when nil.

@@ -251,7 +251,7 @@ func offHoursSpec() detectorSpec {
 				if err != nil {
 					return fmt.Errorf("detectors.off_hours.local_night: %w", err)
 				}
-				m.homeCountries = t
+				m.homeCountries, m.clocks = t, map[uint16]*countryClock{}
 			}
 			return nil
 		},

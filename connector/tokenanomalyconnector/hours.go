@@ -326,6 +326,8 @@ type principalHours struct {
 	// voted again, and local_night waits minHomeVotes.
 	home      uint16
 	homeVotes uint8
+	// clockCounted: the person counts in its home's countryClock.
+	clockCounted bool
 }
 
 // principalAge orders principals for eviction: the least recently seen goes first.

@@ -1,6 +1,7 @@
 package tokenanomalyconnector
 
 import (
+	"math/bits"
 	"time"
 
 	"github.com/tokenaudit/tokenaudit/internal/countryzone"
@@ -62,7 +63,7 @@ const homeSpread = 3 * 3600
 // customers, r25c). A fuller profile's day shows which.
 func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 	shape := shapeOf(ev)
-	if m.homeCountries == nil || owner == nil || owner.homeVotes < minHomeVotes || !shape.person {
+	if m.homeCountries == nil || owner == nil || owner.homeVotes < minHomeVotes || !shape.person || !m.clockTrusted(owner.home) {
 		return shape, minDayHours
 	}
 	zones := countryzone.Zones(ipasn.CountryCode(uint32(owner.home)))
@@ -90,23 +91,91 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 // night (before localNightEnd) in one of zones within homeSpread of the
 // first, the country's principal one.
 func (m *model) homeNight(at time.Time, zones []*time.Location) uint32 {
-	_, base := at.In(m.zone).Zone()
 	_, principal := at.In(zones[0]).Zone()
 	var mask uint32
 	for _, zone := range zones {
 		_, offset := at.In(zone).Zone()
-		if offset < principal-homeSpread || offset > principal+homeSpread {
-			continue
-		}
-		for hour := range 24 {
-			// The middle of the hour, in seconds of the home's day.
-			local := ((hour*3600+1800+offset-base)%86400 + 86400) % 86400
-			if local/3600 < localNightEnd {
-				mask |= 1 << hour
-			}
+		if offset >= principal-homeSpread && offset <= principal+homeSpread {
+			mask |= m.localHours(at, zone, 0, localNightEnd)
 		}
 	}
 	return mask
+}
+
+// localHours is the hours of the day of time_zone, on at's day, whose
+// middle lies from hour from to hour to (exclusive) in zone.
+func (m *model) localHours(at time.Time, zone *time.Location, from, to int) uint32 {
+	_, base := at.In(m.zone).Zone()
+	_, offset := at.In(zone).Zone()
+	var mask uint32
+	for hour := range 24 {
+		// The middle of the hour, in seconds of zone's day.
+		local := ((hour*3600+1800+offset-base)%86400 + 86400) % 86400
+		if h := local / 3600; h >= from && h < to {
+			mask |= 1 << hour
+		}
+	}
+	return mask
+}
+
+// A home's clock is only as good as the table that placed its addresses:
+// a generator's or an org's address plan can put a whole population in a
+// country whose clock is not theirs (the project's own quality scenario
+// puts everyone in 11.0.0.0/8, registered in the US, working 08:00-18:00
+// UTC: 03:00-13:00 in New York; an office behind a VPN egress abroad does
+// the same in life). So a country's clock is trusted for an org once it
+// explains its people: a person whose habitual hours (used on two days of
+// the week or more) leave the deep night (sleepFrom to localNightEnd on
+// the country's principal clock) free sleeps by it, one who works there
+// does not (a night nurse, or a clock that is not the person's). The
+// clock is trusted once at least minClockPersons persons sleep by it and
+// they are at least twice as many as those who do not; each person counts
+// once, when its home and its profile are first known. Not saved, as the
+// homes are not.
+
+// sleepFrom is where the deep night starts: from 02:00 to 05:00 hardly
+// anyone works by their own clock, night shifts aside.
+const sleepFrom = 2
+
+// minClockPersons is how many persons must sleep by a country's clock
+// before it judges anyone (a few, so that a small org's does too).
+const minClockPersons = 3
+
+// countryClock counts the persons a country's clock explains.
+type countryClock struct{ sleep, work uint32 }
+
+// countClock counts owner in its home country's clock, once, when its home
+// and its profile's habitual day are known.
+func (m *model) countClock(at int64, owner *principalHours) {
+	if owner.clockCounted || owner.homeVotes < minHomeVotes || int(owner.requests) < m.cfg.Detectors.OffHours.MinSamples {
+		return
+	}
+	habitual := owner.hours.habitualHours()
+	if bits.OnesCount32(habitual) < steadyDays {
+		return // no day shown yet
+	}
+	zones := countryzone.Zones(ipasn.CountryCode(uint32(owner.home)))
+	if len(zones) == 0 {
+		return
+	}
+	owner.clockCounted = true
+	c := m.clocks[owner.home]
+	if c == nil {
+		c = &countryClock{}
+		m.clocks[owner.home] = c
+	}
+	if habitual&m.localHours(time.UnixMilli(at), zones[0], sleepFrom, localNightEnd) == 0 {
+		c.sleep++
+	} else {
+		c.work++
+	}
+}
+
+// clockTrusted reports whether the org's persons sleep by the clock of
+// country (see countClock).
+func (m *model) clockTrusted(country uint16) bool {
+	c := m.clocks[country]
+	return c != nil && c.sleep >= minClockPersons && c.sleep >= 2*c.work
 }
 
 // voteHome counts the country of a person's trusted call, on a network
@@ -140,4 +209,5 @@ func (m *model) voteHome(ev *event, st *tokenState, owner *principalHours) {
 	default:
 		owner.homeVotes--
 	}
+	m.countClock(ev.at, owner)
 }

@@ -3,6 +3,7 @@ package tokenanomalyconnector
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -76,6 +77,9 @@ func TestNightAtHome(t *testing.T) {
 		// Most of its hours from an office block registered in China:
 		// a session from home in Germany at 03:10 is night there.
 		{"a day worker voted home abroad, from home at 03:10 local", "203.33.250.10", []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 2*time.Hour + 10*time.Minute, 1, home},
+		// The org's people in 11.0.0.0/8 work 03:00-13:00 New York time:
+		// the US clock is not theirs, and the profile alone judges.
+		{"a day worker on a clock the org does not sleep by", "11.1.2.3", []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 2*time.Hour + 10*time.Minute, 1, ""},
 		{"a day worker in California at 03:00 local", us, []int{16, 17, 18, 19, 20, 21, 22, 23, 24}, 11 * time.Hour, 1, ""},
 		// Four hours a day from 09:00 local, and 06:00 on the first: an
 		// early start at home, no night worked.
@@ -159,16 +163,41 @@ func TestHomeNight(t *testing.T) {
 // Friday at at from session: four calls.
 func sendPersonWeek(h *harness, from, session, principalType string, hours []int, firstDayOnly int, at time.Duration) {
 	monday := t0.Add(-10 * time.Hour) // midnight
+	var items []item
+	// Three colleagues on the same network's country, with its working
+	// day (colleagueDays), so that the org trusts its clock (countClock).
+	for c, hr := range colleagueDays[from] {
+		for d := range 4 {
+			for i := range 3 {
+				start := monday.Add(time.Duration(d)*day + time.Duration(hr)*time.Hour)
+				items = append(items, asPerson(steady(fmt.Sprintf("tok_col%d_%d_%d", i, d, c), from, "GET /a", start, 5*time.Minute, 5), fmt.Sprintf("colleague%d", i), principalType)...)
+			}
+		}
+	}
 	for d := range 4 {
 		for _, hr := range hours {
 			if hr == firstDayOnly && d > 0 {
 				continue
 			}
 			start := monday.Add(time.Duration(d)*day + time.Duration(hr)*time.Hour)
-			h.send(asPerson(steady(fmt.Sprintf("tok_%d_%d", d, hr), from, "GET /a", start, 5*time.Minute, 5), "dora", principalType)...)
+			items = append(items, asPerson(steady(fmt.Sprintf("tok_%d_%d", d, hr), from, "GET /a", start, 5*time.Minute, 5), "dora", principalType)...)
 		}
 	}
+	slices.SortStableFunc(items, func(a, b item) int { return a.at.Compare(b.at) })
+	h.send(items...)
 	h.send(asPerson(steady("tok_new", session, "GET /a", monday.Add(4*day+at), 3*time.Minute, 4), "dora", principalType)...)
+}
+
+// colleagueDays are the working days (UTC hours, 09:00-17:00 local on
+// sendPersonWeek's days) of the colleagues on a test address's country;
+// 11.0.0.0/8, registered in the US, works 08:00-18:00 UTC, as the
+// project's quality scenario does: a clock the org's people do not
+// sleep by.
+var colleagueDays = map[string][]int{
+	home:            span(8, 16),  // DE, CET
+	"73.15.179.57":  span(14, 22), // US, EST
+	"203.33.250.10": span(1, 9),   // CN
+	"11.1.2.3":      span(8, 18),  // US, by its registration
 }
 
 // orTestConfig is cfg, or testConfig when nil.

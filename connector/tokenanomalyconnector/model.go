@@ -33,6 +33,8 @@ type model struct {
 	// homeCountries names the country of a person's call, for its
 	// owner's home (off_hours.local_night); nil while that is off.
 	homeCountries *ipasn.Table
+	// clocks are the persons each home country's clock explains (countClock).
+	clocks map[uint16]*countryClock
 	// hosting is population.hosting's ASes, sorted; nil when off.
 	hosting []uint32
 	logger  *zap.Logger

@@ -25,7 +25,7 @@ import (
 //     detectors of networks and resources.
 //   - A profile short of minDayHours hours of the day (a developer, a
 //     teacher working a few short sessions a day) is judged at an hour
-//     that is night on the country's principal clock: its profile alone
+//     that is night at home too: its profile alone
 //     cannot tell it from an evening-only customer's, whose "night" is
 //     the local afternoon, but the clock can (the tenth and eleventh
 //     evaluations' day-only people at 02:30-04:00 local time went
@@ -55,12 +55,15 @@ const homeSpread = 3 * 3600
 
 // shapeAt is ev's day shape with its owner's home night (homeNight), and
 // the hours of the day a profile must have used to judge ev's hour
-// (minDayHours; none when the hour is night on the home country's
-// principal clock). A short profile is judged on that one clock only: it
-// cannot tell a Californian's working day from a New Yorker's, and on
-// the union of the country's clocks an East-coast evening user's 07:00 was
-// California's 04:00 (three false alerts on the seventh evaluation's app
-// customers, r25c). A fuller profile's day shows which.
+// (minDayHours; none when the hour is night at home). A short profile
+// cannot tell a Californian's working day from a New Yorker's, so it is
+// judged on all the home's clocks within homeSpread: a Californian
+// developer's 02:55 is night (the tenth evaluation's L122), and so is an
+// East-coast evening customer's 07:00, California's 04:00 (three false
+// alerts on the seventh evaluation's app customers; judged on the
+// principal clock alone, the tenth's seeds lost three of their
+// developers' night sessions and the seventh none of its false alerts
+// was worth them).
 func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 	shape := shapeOf(ev)
 	if m.homeCountries == nil || owner == nil || owner.homeVotes < minHomeVotes || !shape.person || !m.clockTrusted(owner.home) {
@@ -72,6 +75,10 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 	}
 	at := time.UnixMilli(ev.at)
 	shape.homeNight = m.homeNight(at, zones)
+	dayHours := minDayHours
+	if shape.homeNight&(1<<at.In(m.zone).Hour()) != 0 {
+		dayHours = 0
+	}
 	if c, ok := ipasn.Country(m.homeCountries, ev.addr()); ok && uint16(c) != owner.home {
 		// Night where the call comes from is night too: a home voted from
 		// an office block registered abroad (the fifth evaluation's Sydney
@@ -81,10 +88,7 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 			shape.homeNight |= m.homeNight(at, here)
 		}
 	}
-	if at.In(zones[0]).Hour() < localNightEnd {
-		return shape, 0
-	}
-	return shape, minDayHours
+	return shape, dayHours
 }
 
 // homeNight is the hours of the day of time_zone, on at's day, that are

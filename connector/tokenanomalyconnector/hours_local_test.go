@@ -34,10 +34,11 @@ func TestLocalNight(t *testing.T) {
 		once          int // an hour of hours used on Monday only; -1 for none
 	}{
 		{"a teacher's short day, at 02:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 1, -1},
-		// A short day is judged on the country's principal clock only.
-		{"a short day in California, at 02:55 local (05:55 in New York)", nil, []int{16, 17, 18, 19}, us, auditattr.PrincipalUser, 10*time.Hour + 55*time.Minute, 0, -1},
-		// 20:00-22:00 New York time, and 10:00 on a Monday.
-		{"an evening user in New York at 07:00 (04:00 in California)", nil, []int{1, 2, 3, 15}, us, auditattr.PrincipalUser, 12 * time.Hour, 0, 15},
+		// A short day is judged on all the country's clocks within
+		// homeSpread: a Californian's night, and the price, a New Yorker's
+		// morning (20:00-22:00 New York time, and 10:00 on a Monday).
+		{"a short day in California, at 02:55 local (05:55 in New York)", nil, []int{16, 17, 18, 19}, us, auditattr.PrincipalUser, 10*time.Hour + 55*time.Minute, 1, -1},
+		{"an evening user in New York at 07:00 (04:00 in California)", nil, []int{1, 2, 3, 15}, us, auditattr.PrincipalUser, 12 * time.Hour, 1, 15},
 		{"the same at 10:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 15*time.Hour + 30*time.Minute, 0, -1},
 		{"the same on no known country", nil, []int{13, 14, 15, 16}, "198.51.100.1", auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0, -1},
 		{"the same with local_night off", off, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0, -1},

@@ -71,8 +71,9 @@ type dayShape struct {
 	person bool
 	// homeNight: the hours of the day (of time_zone) that are night in
 	// the person's home country (hours_local.go); 0 when its home is
-	// unknown, and the profile alone decides.
-	homeNight uint32
+	// unknown, and the profile alone decides. nightNow adds the night of
+	// the country the call comes from: only an hour in it is off.
+	homeNight, nightNow uint32
 }
 
 // shapeOf is the day of the item's principal: a person's early start is
@@ -118,8 +119,8 @@ func (h *hourProfile) off(slot, minHours int, shape dayShape) bool {
 		return false
 	}
 	hour := slot % 24
-	if shape.homeNight != 0 && shape.homeNight&(1<<hour) == 0 {
-		return false // not night where the person lives
+	if shape.homeNight != 0 && shape.nightNow&(1<<hour) == 0 {
+		return false // not night where the person lives, nor where the call comes from
 	}
 	used := h.usedHours()
 	if minHours > 0 && bits.OnesCount32(h.dayHours(used)) < minHours {

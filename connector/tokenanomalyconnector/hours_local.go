@@ -75,6 +75,7 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 	}
 	at := time.UnixMilli(ev.at)
 	shape.homeNight = m.homeNight(at, zones)
+	shape.nightNow = shape.homeNight
 	dayHours := minDayHours
 	if shape.homeNight&(1<<at.In(m.zone).Hour()) != 0 {
 		dayHours = 0
@@ -84,8 +85,11 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 		// an office block registered abroad (the fifth evaluation's Sydney
 		// office, in a block the registries place in China) must not hide
 		// a session from the person's home at 01:30.
+		// Not in homeNight: a stray hour at home is no night worked for
+		// being night where the thief is (the tenth evaluation's sessions
+		// from Chile and Brazil went unjudged that way, r25f).
 		if here := countryzone.Zones(ipasn.CountryCode(c)); len(here) > 0 {
-			shape.homeNight |= m.homeNight(at, here)
+			shape.nightNow |= m.homeNight(at, here)
 		}
 	}
 	return shape, dayHours

@@ -86,6 +86,9 @@ func TestNightAtHome(t *testing.T) {
 		// early start at home, no night worked.
 		{"a short day with an early start, at 03:00 local", home, []int{5, 8, 9, 10, 11}, 2 * time.Hour, 1, ""},
 		{"the same of no known home", "198.51.100.1", []int{5, 8, 9, 10, 11}, 2 * time.Hour, 0, ""},
+		// Brazil's night (03:00-08:00 UTC) holds the early start: still no
+		// night worked, and the session from there is judged.
+		{"the same from Brazil at 03:00 home time", home, []int{5, 8, 9, 10, 11}, 2 * time.Hour, 1, abroad},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

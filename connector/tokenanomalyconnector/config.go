@@ -396,10 +396,11 @@ type OffHoursConfig struct {
 	MinRequests int `mapstructure:"min_requests"`
 	// TimeZone for hour-of-week slots (IANA); default UTC.
 	TimeZone string `mapstructure:"time_zone"`
-	// LocalNight: a person whose few hours of the day show no working
-	// day of minDayHours hours is judged too when the hour is night in
-	// the local time of the country the person's calls come from
-	// (detect_hours.go, localNight).
+	// LocalNight: a person's night is its home country's (the country
+	// its calls come from, once the org's people sleep by its clock):
+	// only an hour that is night there is off, and a person whose few
+	// hours of the day show no working day of minDayHours hours is judged
+	// at such an hour too (hours_local.go).
 	LocalNight bool `mapstructure:"local_night"`
 	// Cohort: learned off-hours sessions that several owners of one peer
 	// group show within hours of each other are the role's changed hours

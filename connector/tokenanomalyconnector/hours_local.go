@@ -138,8 +138,10 @@ func (m *model) localHours(at time.Time, zone *time.Location, from, to int) uint
 // does not (a night nurse, or a clock that is not the person's). The
 // clock is trusted once at least minClockPersons persons sleep by it and
 // they are at least twice as many as those who do not; each person counts
-// once, when its home and its profile are first known. Not saved, as the
-// homes are not.
+// once while its entry lasts, when its home and its profile are first
+// known (an evicted person that comes back counts again, and a person
+// whose home moves stays counted where it was: the counts are a ratio,
+// and both are rare). Not saved, as the homes are not.
 
 // sleepFrom is where the deep night starts: from 02:00 to 05:00 hardly
 // anyone works by their own clock, night shifts aside.
@@ -148,6 +150,10 @@ const sleepFrom = 2
 // minClockPersons is how many persons must sleep by a country's clock
 // before it judges anyone (a few, so that a small org's does too).
 const minClockPersons = 3
+
+// minHabitualHours is how many habitual hours a person's profile must
+// show before it says whether the person sleeps by its home's clock.
+const minHabitualHours = 3
 
 // countryClock counts the persons a country's clock explains.
 type countryClock struct{ sleep, work uint32 }
@@ -159,7 +165,7 @@ func (m *model) countClock(at int64, owner *principalHours) {
 		return
 	}
 	habitual := owner.hours.habitualHours()
-	if bits.OnesCount32(habitual) < steadyDays {
+	if bits.OnesCount32(habitual) < minHabitualHours {
 		return // no day shown yet
 	}
 	zones := countryzone.Zones(ipasn.CountryCode(uint32(owner.home)))

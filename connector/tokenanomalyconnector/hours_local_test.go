@@ -118,8 +118,14 @@ func TestHomeVote(t *testing.T) {
 	assert.Equal(t, uint8(4), owner.homeVotes)
 	h.send(hourAt(5, "139.59.10.7")...) // DigitalOcean: a hosting provider's network
 	assert.Equal(t, uint8(4), owner.homeVotes, "no vote from a data centre")
+	lapsed := hourAt(6, abroad)
+	for i := range lapsed {
+		lapsed[i].violations = []string{auditattr.ViolationExpired}
+	}
+	h.send(lapsed...)
+	assert.Equal(t, uint8(4), owner.homeVotes, "no vote from an expired token's call")
 	for i := range 6 {
-		h.send(hourAt(6+i, abroad)...)
+		h.send(hourAt(7+i, abroad)...)
 	}
 	assert.NotEqual(t, de, owner.home, "a move for good")
 }
@@ -149,9 +155,10 @@ func TestHomeNight(t *testing.T) {
 		want uint32
 	}{
 		{"DE", hours(23, 0, 1, 2, 3)},
-		{"IN", hours(18, 19, 20, 21, 22)},          // UTC+5:30
-		{"US", hours(5, 6, 7, 8, 9, 10, 11, 12)},   // New York to Los Angeles; not Hawaii or Alaska
-		{"RU", hours(19, 20, 21, 22, 23, 0, 1, 2)}, // Kaliningrad to Yekaterinburg; not Siberia
+		{"IN", hours(18, 19, 20, 21, 22)},              // UTC+5:30
+		{"US", hours(5, 6, 7, 8, 9, 10, 11, 12)},       // New York to Los Angeles; not Hawaii or Alaska
+		{"RU", hours(18, 19, 20, 21, 22, 23, 0, 1, 2)}, // Kaliningrad to Omsk, around Moscow; not the Far East
+		{"CA", hours(3, 4, 5, 6, 7, 8, 9, 10, 11, 12)}, // St John's to Vancouver, around Toronto
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {

@@ -1,15 +1,17 @@
-// Package countryzone names the local time of a country: the first of the
-// time zones the tz database's zone.tab lists for it. zone.tab orders a
-// country's zones geographically and, where that allows, the most
-// populous first: exact for the many countries with one zone, the most
-// populous one for the United States (New York), China, Mexico, Indonesia,
-// and within an hour and a half of it for the rest (Russia's Kaliningrad,
-// an hour from Moscow; Brazil's Noronha, an hour from Sao Paulo; Canada's
-// St John's). The median offset was tried and is worse: China's second
-// zone is Urumqi's, Russia's middle one Tomsk's, four hours from Moscow.
+// Package countryzone names the local time of a country: its principal
+// time zone first, then the others the tz database's zone.tab lists for
+// it. zone.tab orders a country's zones geographically and, where that
+// allows, the most populous first: its first zone is the principal one for
+// the many countries with one zone, and for the United States (New York),
+// China, Mexico, Indonesia. Where geography puts a fringe first, the
+// zone of most of the people is named here (mostPopulous: Canada,
+// Brazil, Russia, Australia). The median offset was tried and is worse:
+// China's second zone is Urumqi's, Russia's middle one Tomsk's, four
+// hours from Moscow.
 package countryzone
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +19,18 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/third_party/tzdata-zonetab"
 )
+
+// mostPopulous names the principal zone of the countries whose first
+// zone.tab row is a fringe: Newfoundland, Fernando de Noronha,
+// Kaliningrad and Lord Howe Island hold a few percent of their countries'
+// people; Toronto's, Sao Paulo's, Moscow's and Sydney's clocks are most
+// of them.
+var mostPopulous = map[string]string{
+	"CA": "America/Toronto",
+	"BR": "America/Sao_Paulo",
+	"RU": "Europe/Moscow",
+	"AU": "Australia/Sydney",
+}
 
 // Zone returns the local time of the country named by its ISO 3166-1
 // alpha-2 code, and false for a code zone.tab does not list.
@@ -36,7 +50,8 @@ func Zones(code string) []*time.Location { return vendored()[code] }
 var vendored = sync.OnceValue(func() map[string][]*time.Location { return Parse(zonetab.Tab) })
 
 // Parse reads a zone.tab and returns each country's zones that Go knows,
-// in the order listed (a row whose zone it does not is skipped).
+// in the order listed but for mostPopulous's, which comes first (a row
+// whose zone Go does not know is skipped).
 func Parse(tab string) map[string][]*time.Location {
 	out := map[string][]*time.Location{}
 	for line := range strings.Lines(tab) {
@@ -49,6 +64,13 @@ func Parse(tab string) map[string][]*time.Location {
 		}
 		if loc, err := time.LoadLocation(fields[2]); err == nil {
 			out[fields[0]] = append(out[fields[0]], loc)
+		}
+	}
+	for code, zones := range out {
+		if name, ok := mostPopulous[code]; ok {
+			if i := slices.IndexFunc(zones, func(z *time.Location) bool { return z.String() == name }); i > 0 {
+				zones[0], zones[i] = zones[i], zones[0]
+			}
 		}
 	}
 	return out

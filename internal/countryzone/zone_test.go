@@ -18,7 +18,10 @@ func TestZone(t *testing.T) {
 		{"US", "America/New_York"}, // the most populous of its zones
 		{"CN", "Asia/Shanghai"},    // not Urumqi's, the second listed
 		{"MX", "America/Mexico_City"},
-		{"BR", "America/Noronha"}, // geography first: an hour from Sao Paulo
+		{"BR", "America/Sao_Paulo"}, // not Noronha, listed first
+		{"CA", "America/Toronto"},   // not St John's
+		{"RU", "Europe/Moscow"},     // not Kaliningrad
+		{"AU", "Australia/Sydney"},  // not Lord Howe
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {

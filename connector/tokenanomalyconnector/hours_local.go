@@ -206,14 +206,14 @@ func (m *model) voteHome(ev *event, st *tokenState, owner *principalHours) {
 		return // the token's hour has voted
 	}
 	a := ev.addr()
+	c, ok := ipasn.Country(m.homeCountries, a) // first: a private address ends here
+	if !ok {
+		return
+	}
 	if m.asn != nil {
 		if as, ok := m.asn.Lookup(a); ok && m.hosted(as) {
 			return // a cloud desktop's or a VPN's data centre is not where its user sleeps
 		}
-	}
-	c, ok := ipasn.Country(m.homeCountries, a)
-	if !ok {
-		return
 	}
 	switch v := uint16(c); {
 	case owner.homeVotes == 0:

@@ -333,26 +333,3 @@ type principalHours struct {
 
 // principalAge orders principals for eviction: the least recently seen goes first.
 func principalAge(p *principalHours) int64 { return int64(p.lastSeen) }
-
-// dayStart is the hour of the day at which the profile's day starts: the
-// first habitual hour (used on two days of the week or more) after the
-// longest run of hours that are not; false with fewer than two habitual
-// hours.
-func (h *hourProfile) dayStart() (int, bool) {
-	habitual := h.habitualHours()
-	if bits.OnesCount32(habitual) < 2 {
-		return 0, false
-	}
-	start, best, run := 0, 0, 0
-	for i := range 48 { // twice round: a run may wrap past midnight
-		if habitual&(1<<(i%24)) != 0 {
-			if run > best {
-				best, start = run, i%24
-			}
-			run = 0
-			continue
-		}
-		run++
-	}
-	return start, true
-}

@@ -74,9 +74,6 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 		return shape, minDayHours
 	}
 	at := time.UnixMilli(ev.at)
-	if !m.morningStart(at, zones[0], owner) {
-		return shape, minDayHours
-	}
 	shape.homeNight = m.homeNight(at, zones)
 	shape.nightNow = shape.homeNight
 	dayHours := minDayHours
@@ -153,33 +150,6 @@ const sleepFrom = 2
 // minClockPersons is how many persons must sleep by a country's clock
 // before it judges anyone (a few, so that a small org's does too).
 const minClockPersons = 3
-
-// A person's own day must agree with its home's clock too: the clock is
-// used for a person whose habitual day starts in the morning by it
-// (morningFrom to morningTo: from 05:00, and before 14:00, as a
-// developer's habitual day often starts at 12:00 or 13:00: with 12:00 the
-// tenth evaluation's day-only developers lost their clock, r25i). A night
-// nurse's day starts at 19:00; a New Yorker's day starts at 14:00 or later
-// on the clock of the German ISP a careless address plan gave it (the project's field simulation draws each person's zone
-// apart from its ISP: with the clock, two of its ten night sessions went
-// unjudged, r25h), and an evening-only customer's, whose short profile
-// must not be judged at night either. Their profiles judge alone, as
-// before; the price is the eighth evaluation's night nurses on day
-// shifts, which the clock had stopped calling nights.
-const (
-	morningFrom = 5
-	morningTo   = 14
-)
-
-// morningStart reports whether owner's habitual day starts in the
-// morning on zone's clock.
-func (m *model) morningStart(at time.Time, zone *time.Location, owner *principalHours) bool {
-	start, ok := owner.hours.dayStart()
-	if !ok {
-		return false
-	}
-	return m.localHours(at, zone, morningFrom, morningTo)&(1<<start) != 0
-}
 
 // minHabitualHours is how many habitual hours a person's profile must
 // show before it says whether the person sleeps by its home's clock.

@@ -35,11 +35,10 @@ func TestLocalNight(t *testing.T) {
 	}{
 		{"a teacher's short day, at 02:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 1, -1},
 		// A short day is judged on all the country's clocks within
-		// homeSpread: a Californian's night. An evening user's day does not
-		// start in the morning by the clock (20:00-22:00 New York time,
-		// and 10:00 on a Monday): its short profile is not judged.
+		// homeSpread: a Californian's night, and the price, a New Yorker's
+		// morning (20:00-22:00 New York time, and 10:00 on a Monday).
 		{"a short day in California, at 02:55 local (05:55 in New York)", nil, []int{16, 17, 18, 19}, us, auditattr.PrincipalUser, 10*time.Hour + 55*time.Minute, 1, -1},
-		{"an evening user in New York at 07:00 (04:00 in California)", nil, []int{1, 2, 3, 15}, us, auditattr.PrincipalUser, 12 * time.Hour, 0, 15},
+		{"an evening user in New York at 07:00 (04:00 in California)", nil, []int{1, 2, 3, 15}, us, auditattr.PrincipalUser, 12 * time.Hour, 1, 15},
 		{"the same at 10:30 local", nil, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 15*time.Hour + 30*time.Minute, 0, -1},
 		{"the same on no known country", nil, []int{13, 14, 15, 16}, "198.51.100.1", auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0, -1},
 		{"the same with local_night off", off, []int{13, 14, 15, 16}, us, auditattr.PrincipalUser, 7*time.Hour + 30*time.Minute, 0, -1},
@@ -72,12 +71,7 @@ func TestNightAtHome(t *testing.T) {
 		// session is where Friday's session comes from; "" for from.
 		session string
 	}{
-		// A day that starts at 21:00 local is no morning's: the clock is not
-		// the night worker's, and its profile judges alone (the price).
-		{"a night worker in Germany at 13:00 local", home, []int{20, 21, 22, 23, 24, 25, 26, 27}, 12 * time.Hour, 1, ""},
-		// Nor is a day that starts at 14:00 on the clock of its ISP's
-		// country: a New Yorker on a German ISP, at 02:00 New York time.
-		{"a New Yorker on a German ISP at 02:00 New York time", home, span(13, 22), 7 * time.Hour, 1, ""},
+		{"a night worker in Germany at 13:00 local", home, []int{20, 21, 22, 23, 24, 25, 26, 27}, 12 * time.Hour, 0, ""},
 		{"the same worker of no known home", "198.51.100.1", []int{20, 21, 22, 23, 24, 25, 26, 27}, 12 * time.Hour, 1, ""},
 		{"a day worker in Germany at 06:10 local", home, []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 5*time.Hour + 10*time.Minute, 0, ""},
 		{"the same worker at 03:10 local", home, []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 2*time.Hour + 10*time.Minute, 1, ""},

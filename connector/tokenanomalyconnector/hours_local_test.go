@@ -48,7 +48,7 @@ func TestLocalNight(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, orTestConfig(tt.cfg))
+			h := newHarness(t, cmp.Or(tt.cfg, localNightConfig()))
 			sendPersonWeek(h, tt.from, tt.from, tt.principalType, tt.hours, tt.once, tt.at)
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
@@ -92,7 +92,7 @@ func TestNightAtHome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, testConfig())
+			h := newHarness(t, localNightConfig())
 			sendPersonWeek(h, tt.from, cmp.Or(tt.session, tt.from), auditattr.PrincipalUser, tt.hours, 5, tt.at)
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
@@ -103,7 +103,7 @@ func TestNightAtHome(t *testing.T) {
 // hours; a thief's session abroad, one token's hour, moves no home, and a
 // move abroad for good does, once its hours outnumber home's.
 func TestHomeVote(t *testing.T) {
-	h := newHarness(t, testConfig())
+	h := newHarness(t, localNightConfig())
 	hourAt := func(i int, from string) []item {
 		return asPerson(steady(fmt.Sprintf("tok_%s_%d", from, i), from, "GET /a", t0.Add(time.Duration(i)*time.Hour), time.Minute, 3), "dora", auditattr.PrincipalUser)
 	}
@@ -217,4 +217,12 @@ func orTestConfig(cfg *Config) *Config {
 		return testConfig()
 	}
 	return cfg
+}
+
+// localNightConfig is testConfig with off_hours.local_night on (off by
+// default).
+func localNightConfig() *Config {
+	c := testConfig()
+	c.Detectors.OffHours.LocalNight = true
+	return c
 }

@@ -69,7 +69,7 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 	if m.homeCountries == nil || owner == nil || owner.homeVotes < minHomeVotes || !shape.person || !m.clockTrusted(owner.home) {
 		return shape, minDayHours
 	}
-	zones := countryzone.Zones(ipasn.CountryCode(uint32(owner.home)))
+	zones := zonesOf(owner.home)
 	if len(zones) == 0 {
 		return shape, minDayHours
 	}
@@ -88,7 +88,7 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 		// Not in homeNight: a stray hour at home is no night worked for
 		// being night where the thief is (the tenth evaluation's sessions
 		// from Chile and Brazil went unjudged that way, r25f).
-		if here := countryzone.Zones(ipasn.CountryCode(c)); len(here) > 0 {
+		if here := zonesOf(uint16(c)); len(here) > 0 {
 			shape.nightNow |= m.homeNight(at, here)
 		}
 	}
@@ -99,31 +99,41 @@ func (m *model) shapeAt(ev *event, owner *principalHours) (dayShape, int) {
 // night (before localNightEnd) in one of zones within homeSpread of the
 // first, the country's principal one.
 func (m *model) homeNight(at time.Time, zones []*time.Location) uint32 {
-	_, principal := at.In(zones[0]).Zone()
+	base, principal := offsetAt(at, m.zone), offsetAt(at, zones[0])
 	var mask uint32
 	for _, zone := range zones {
-		_, offset := at.In(zone).Zone()
-		if offset >= principal-homeSpread && offset <= principal+homeSpread {
-			mask |= m.localHours(at, zone, 0, localNightEnd)
+		if offset := offsetAt(at, zone); offset >= principal-homeSpread && offset <= principal+homeSpread {
+			mask |= localHours(base, offset, 0, localNightEnd)
 		}
 	}
 	return mask
 }
 
-// localHours is the hours of the day of time_zone, on at's day, whose
-// middle lies from hour from to hour to (exclusive) in zone.
-func (m *model) localHours(at time.Time, zone *time.Location, from, to int) uint32 {
-	_, base := at.In(m.zone).Zone()
-	_, offset := at.In(zone).Zone()
+// localHours is the hours of the day of a clock at offset base (seconds
+// east of UTC) whose middle lies from hour from to hour to (exclusive) on
+// a clock at offset.
+func localHours(base, offset, from, to int) uint32 {
 	var mask uint32
 	for hour := range 24 {
-		// The middle of the hour, in seconds of zone's day.
+		// The middle of the hour, in seconds of the other clock's day.
 		local := ((hour*3600+1800+offset-base)%86400 + 86400) % 86400
 		if h := local / 3600; h >= from && h < to {
 			mask |= 1 << hour
 		}
 	}
 	return mask
+}
+
+// offsetAt is zone's offset from UTC at at, in seconds.
+func offsetAt(at time.Time, zone *time.Location) int {
+	_, offset := at.In(zone).Zone()
+	return offset
+}
+
+// zonesOf is the time zones of a country (ipasn's packed code), its
+// principal one first; nil for a code the tz database does not list.
+func zonesOf(country uint16) []*time.Location {
+	return countryzone.Zones(ipasn.CountryCode(uint32(country)))
 }
 
 // A home's clock is only as good as the table that placed its addresses:
@@ -168,7 +178,7 @@ func (m *model) countClock(at int64, owner *principalHours) {
 	if bits.OnesCount32(habitual) < minHabitualHours {
 		return // no day shown yet
 	}
-	zones := countryzone.Zones(ipasn.CountryCode(uint32(owner.home)))
+	zones := zonesOf(owner.home)
 	if len(zones) == 0 {
 		return
 	}
@@ -178,7 +188,8 @@ func (m *model) countClock(at int64, owner *principalHours) {
 		c = &countryClock{}
 		m.clocks[owner.home] = c
 	}
-	if habitual&m.localHours(time.UnixMilli(at), zones[0], sleepFrom, localNightEnd) == 0 {
+	t := time.UnixMilli(at)
+	if habitual&localHours(offsetAt(t, m.zone), offsetAt(t, zones[0]), sleepFrom, localNightEnd) == 0 {
 		c.sleep++
 	} else {
 		c.work++
@@ -202,7 +213,7 @@ func (m *model) voteHome(ev *event, st *tokenState, owner *principalHours) {
 	if m.homeCountries == nil || owner == nil || !shapeOf(ev).person || ev.lapsed {
 		return
 	}
-	if !ev.newToken && ev.at/time.Hour.Milliseconds() <= int64(st.lastSeen)/3600 {
+	if !ev.newToken && !st.inNewHour(ev.at) {
 		return // the token's hour has voted
 	}
 	a := ev.addr()

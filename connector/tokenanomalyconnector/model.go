@@ -537,7 +537,7 @@ func (m *model) ingestStateful(ev *event) {
 			m.adoptStaleEarly(key, st)
 		}
 	}
-	if ev.at/3_600_000 > int64(st.lastSeen)/3600 {
+	if st.inNewHour(ev.at) {
 		st.activeHours = min(st.activeHours+1, 0xffff) // one more hour with requests
 	}
 	ev.newToken = created

@@ -2,6 +2,7 @@ package tokenanomalyconnector
 
 import (
 	"net/netip"
+	"time"
 	"unsafe"
 )
 
@@ -241,4 +242,11 @@ func (s *tokenState) addHour(slot int) {
 	if s.hours.add(slot, &s.hoursTotal) {
 		s.flags |= flagHoursBursty
 	}
+}
+
+// inNewHour reports whether at (unix ms) falls in a later hour than the
+// token's last request: its first request of that hour. Ask before
+// ingestStateful moves lastSeen; a token just created has lastSeen at at.
+func (s *tokenState) inNewHour(at int64) bool {
+	return at/time.Hour.Milliseconds() > int64(s.lastSeen)/3600
 }

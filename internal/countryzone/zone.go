@@ -32,18 +32,9 @@ var mostPopulous = map[string]string{
 	"AU": "Australia/Sydney",
 }
 
-// Zone returns the local time of the country named by its ISO 3166-1
-// alpha-2 code, and false for a code zone.tab does not list.
-func Zone(code string) (*time.Location, bool) {
-	zones := vendored()[code]
-	if len(zones) == 0 {
-		return nil, false
-	}
-	return zones[0], true
-}
-
-// Zones returns all of the country's zones, its Zone first; nil for a
-// code zone.tab does not list.
+// Zones returns the local times of the country named by its ISO 3166-1
+// alpha-2 code, its principal zone first; nil for a code zone.tab does
+// not list.
 func Zones(code string) []*time.Location { return vendored()[code] }
 
 // vendored parses the embedded zone.tab once per process.

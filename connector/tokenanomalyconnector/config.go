@@ -400,8 +400,8 @@ type OffHoursConfig struct {
 	// its calls come from, once the org's people sleep by its clock):
 	// only an hour that is night there is off, and a person whose few
 	// hours of the day show no working day of minDayHours hours is judged
-	// at such an hour too (hours_local.go). Off by default: the clock is
-	// only as good as the address plan.
+	// at such an hour too (hours_local.go). On by default; false judges
+	// every person on its profile alone.
 	LocalNight bool `mapstructure:"local_night"`
 	// Cohort: learned off-hours sessions that several owners of one peer
 	// group show within hours of each other are the role's changed hours

@@ -60,7 +60,7 @@ func TestLoadConfig(t *testing.T) {
 	full.Detectors.MultiAddress.PersonNetworks = 0
 	full.Detectors.OffHours.Enabled = false
 	full.Detectors.OffHours.TimeZone = "Europe/Berlin"
-	full.Detectors.OffHours.LocalNight = true
+	full.Detectors.OffHours.LocalNight = false
 	full.Detectors.OffHours.Cohort.MinPrincipals = 0
 	full.Detectors.StaleToken.IdleAfter = 720 * time.Hour
 	full.Detectors.StaleToken.MinObservationPeriod = 96 * time.Hour

@@ -115,7 +115,7 @@ func defaultConfig(r *detectorRegistry) *Config {
 				DetectorConfig: on(), Networks: 3, BaselineRatio: 2, LearningPeriod: day, PersonNetworks: 5, Window: 10 * time.Minute,
 				IPv4Prefix: 24, IPv6Prefix: 48,
 			},
-			OffHours:          OffHoursConfig{DetectorConfig: on(), LearningPeriod: 3 * day, MinSamples: 50, MinRequests: 4, Cohort: defaultCohort()},
+			OffHours:          OffHoursConfig{DetectorConfig: on(), LearningPeriod: 3 * day, MinSamples: 50, MinRequests: 4, LocalNight: true, Cohort: defaultCohort()},
 			StaleToken:        StaleConfig{IdleConfig: IdleConfig{DetectorConfig: on(), IdleAfter: 90 * day}, ObservationPeriod: 8 * day, MinObservationPeriod: 3 * day},
 			ResurrectedToken:  IdleConfig{DetectorConfig: on(), IdleAfter: 30 * day},
 			UnusedScopes:      UnusedScopesConfig{DetectorConfig: on(), TrackingPeriod: 90 * day, ObservationPeriod: 8 * day},

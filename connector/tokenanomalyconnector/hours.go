@@ -327,8 +327,10 @@ type principalHours struct {
 	// voted again, and local_night waits minHomeVotes.
 	home      uint16
 	homeVotes uint8
-	// clockCounted: the person counts in its home's countryClock.
-	clockCounted bool
+	// clockHours is what the person counts in clockHome's countryClock:
+	// its habitual hours on that country's principal clock; 0 for none.
+	clockHome  uint16
+	clockHours uint32
 }
 
 // principalAge orders principals for eviction: the least recently seen goes first.

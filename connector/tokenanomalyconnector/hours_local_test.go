@@ -3,6 +3,7 @@ package tokenanomalyconnector
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tokenaudit/tokenaudit/internal/auditattr"
 	"github.com/tokenaudit/tokenaudit/internal/countryzone"
+	"github.com/tokenaudit/tokenaudit/internal/ipasn"
 )
 
 // TestLocalNight: a person whose hourly tokens show four hours a day (no
@@ -48,7 +50,7 @@ func TestLocalNight(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, cmp.Or(tt.cfg, localNightConfig()))
+			h := newHarness(t, orTestConfig(tt.cfg))
 			sendPersonWeek(h, tt.from, tt.from, tt.principalType, tt.hours, tt.once, tt.at)
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
@@ -81,6 +83,11 @@ func TestNightAtHome(t *testing.T) {
 		// The org's people in 11.0.0.0/8 work 03:00-13:00 New York time:
 		// the US clock is not theirs, and the profile alone judges.
 		{"a day worker on a clock the org does not sleep by", "11.1.2.3", []int{8, 9, 10, 11, 12, 13, 14, 15, 16}, 2*time.Hour + 10*time.Minute, 1, ""},
+		// The integration scenario's org after the clock change, 05:00-13:00
+		// New York time (10:00-18:00 UTC on these days of Eastern Standard
+		// Time): its people sleep to 05:00 by the US clock, not to 06:00
+		// (sleepTo), and a session at 22:10 there is judged.
+		{"a day worker of an org starting at 05:00 on the clock", "11.2.3.4", []int{10, 11, 12, 13, 14, 15, 16, 17}, 3*time.Hour + 10*time.Minute, 1, ""},
 		{"a day worker in California at 03:00 local", us, []int{16, 17, 18, 19, 20, 21, 22, 23, 24}, 11 * time.Hour, 1, ""},
 		// Four hours a day from 09:00 local, and 06:00 on the first: an
 		// early start at home, no night worked.
@@ -92,7 +99,7 @@ func TestNightAtHome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, localNightConfig())
+			h := newHarness(t, testConfig())
 			sendPersonWeek(h, tt.from, cmp.Or(tt.session, tt.from), auditattr.PrincipalUser, tt.hours, 5, tt.at)
 			assert.Len(t, h.alertsOf(auditattr.FindingOffHours), tt.want)
 		})
@@ -103,7 +110,7 @@ func TestNightAtHome(t *testing.T) {
 // hours; a thief's session abroad, one token's hour, moves no home, and a
 // move abroad for good does, once its hours outnumber home's.
 func TestHomeVote(t *testing.T) {
-	h := newHarness(t, localNightConfig())
+	h := newHarness(t, testConfig())
 	hourAt := func(i int, from string) []item {
 		return asPerson(steady(fmt.Sprintf("tok_%s_%d", from, i), from, "GET /a", t0.Add(time.Duration(i)*time.Hour), time.Minute, 3), "dora", auditattr.PrincipalUser)
 	}
@@ -202,13 +209,15 @@ func sendPersonWeek(h *harness, from, session, principalType string, hours []int
 // colleagueDays are the working days (UTC hours, 09:00-17:00 local on
 // sendPersonWeek's days) of the colleagues on a test address's country;
 // 11.0.0.0/8, registered in the US, works 08:00-18:00 UTC, as the
-// project's quality scenario does: a clock the org's people do not
-// sleep by.
+// project's quality scenario does, or 10:00-18:00 (05:00-13:00 New York
+// time, the integration scenario's hours after the clock change): a clock
+// the org's people do not sleep by.
 var colleagueDays = map[string][]int{
 	home:            span(8, 16),  // DE, CET
 	"73.15.179.57":  span(14, 22), // US, EST
 	"203.33.250.10": span(1, 9),   // CN
 	"11.1.2.3":      span(8, 18),  // US, by its registration
+	"11.2.3.4":      span(10, 18), // the same, 05:00-13:00 New York time
 }
 
 // orTestConfig is cfg, or testConfig when nil.
@@ -219,10 +228,38 @@ func orTestConfig(cfg *Config) *Config {
 	return cfg
 }
 
-// localNightConfig is testConfig with off_hours.local_night on (off by
-// default).
-func localNightConfig() *Config {
-	c := testConfig()
-	c.Detectors.OffHours.LocalNight = true
-	return c
+// TestClockCountsHabitsOfTheMoment: a person counts in its home's clock
+// with its habitual hours as they grow: a night worker whose first
+// habitual hours are its evenings (21:00-23:00 local) works the deep night
+// by the clock once its nights are habitual too.
+func TestClockCountsHabitsOfTheMoment(t *testing.T) {
+	h := newHarness(t, testConfig())
+	sendPersonWeek(h, home, home, auditattr.PrincipalUser, span(20, 28), -1, 12*time.Hour)
+	dora := h.model.principals.get(ownerKey("dora"))
+	if c := h.model.clocks[dora.clockHome]; assert.NotNil(t, c) {
+		assert.Equal(t, [2]int32{3, 1}, [2]int32{c.sleep, c.work}, "three colleagues sleep by it, dora works its nights")
+		assert.True(t, c.trusted())
+	}
+}
+
+// TestClockFollowsHome: a person whose home moves counts in its new
+// home's clock, and no longer in the old one's.
+func TestClockFollowsHome(t *testing.T) {
+	h := newHarness(t, testConfig())
+	sendPersonWeek(h, home, home, auditattr.PrincipalUser, span(8, 16), -1, 12*time.Hour)
+	dora := h.model.principals.get(ownerKey("dora"))
+	de := h.model.clocks[dora.clockHome]
+	if !assert.NotNil(t, de) {
+		return
+	}
+	assert.Equal(t, int32(4), de.sleep)
+	br, ok := ipasn.Country(h.model.homeCountries, netip.MustParseAddr(abroad))
+	assert.True(t, ok)
+	dora.home = uint16(br) // a move for good (TestHomeVote)
+	h.model.countClock(t0.Add(5*day).UnixMilli(), dora)
+	assert.Equal(t, int32(3), de.sleep, "counted out of the old home's clock")
+	if c := h.model.clocks[uint16(br)]; assert.NotNil(t, c) {
+		// 08:00-16:00 UTC is 05:00-13:00 in Sao Paulo: the deep night.
+		assert.Equal(t, [2]int32{0, 1}, [2]int32{c.sleep, c.work}, "and into the new one's, on its clock")
+	}
 }

@@ -146,8 +146,9 @@ func zonesOf(country uint16) []*time.Location {
 // everyone in 11.0.0.0/8, registered in the US, on UTC days: the quality
 // scenario's 08:00-18:00 UTC is 03:00-13:00 in New York, the integration
 // scenario's 09:00-17:00 is 04:00-12:00, 05:00-13:00 after the clock
-// change; an office behind a VPN egress abroad does the same in life). So a country's clock is trusted for an
-// org once it explains its people: a person whose habitual hours (used on
+// change; an office behind a VPN egress abroad does the same in life).
+// So a country's clock is trusted for an org once it explains its
+// people: a person whose habitual hours (used on
 // two days of the week or more) leave the deep night (sleepFrom to
 // sleepTo on the country's principal clock) free sleeps by it, one who
 // works there does not (a night nurse, an early shift, or a clock that is
@@ -158,7 +159,7 @@ func zonesOf(country uint16) []*time.Location {
 // evaluation's): twice as many sleepers, round twenty-five's first rule,
 // left its clock flickering off and on as its night workers' nights
 // became habitual, and 4 of its day-shift nurses' evening calls alerted.
-// A person counts with its habitual hours of the moment: again as
+// And most must be up by it (trusted, midday). A person counts with its habitual hours of the moment: again as
 // they grow, move with the clock change or its home moves (countClock). An
 // evicted person stays counted, and counts again if it comes back: the
 // counts are a ratio, and that is rare. Not saved, as the homes are not.
@@ -168,7 +169,7 @@ func zonesOf(country uint16) []*time.Location {
 // not 05:00: the integration scenario's people start at 05:00 New York
 // time after the clock change, and half of them (those counted after it)
 // slept by the US clock to 05:00 (CI missed a night session at 23:06 New
-// York time, gated as the evening); to 06:00, 2 of its 600 do. The outside
+// York time, gated as the evening); to 06:00, none of its 600 do. The outside
 // evaluations' populations have at most 5% of their people at work from
 // 05:00 (the ninth's early staff start at 06:10); on the tenth, eleventh
 // and ninth, replayed, their clocks were trusted at the same moments with
@@ -191,12 +192,26 @@ const minClockPersons = 3
 // show before it says whether the person sleeps by its home's clock.
 const minHabitualHours = 3
 
-// countryClock counts the persons a country's clock explains.
-type countryClock struct{ sleep, work int32 }
+// midday is the hours of the principal clock's day from 10:00 to 16:00:
+// nearly everyone is up for some of them, whatever their shift but the
+// night's.
+const midday = 1<<16 - 1<<10
 
-// trusted reports whether the org's persons sleep by the clock.
+// countryClock counts the persons a country's clock explains: those who
+// sleep through its deep night and those who work in it, and those up at
+// its midday.
+type countryClock struct{ sleep, work, up int32 }
+
+// trusted reports whether the org's persons sleep by the clock and are up
+// by it: most of them sleep through its deep night, and most are up at
+// some hour of its midday. An address plan that draws people's addresses
+// at random across the world (a generator's, or a fleet of VPN exits)
+// puts a UTC office's people (09:00-17:00 UTC) on a Japanese clock at
+// 18:00-02:00: they sleep through its deep night, but nobody is up at its
+// midday, and a night session at 02:00 UTC, 11:00 in Tokyo, would be
+// gated out as the morning.
 func (c *countryClock) trusted() bool {
-	return c.sleep >= minClockPersons && c.sleep > c.work
+	return c.sleep >= minClockPersons && c.sleep > c.work && 2*c.up > c.sleep+c.work
 }
 
 // countClock counts owner in its home country's clock once its home and
@@ -247,6 +262,9 @@ func (c *countryClock) count(local uint32, by int32) {
 		c.sleep += by
 	} else {
 		c.work += by
+	}
+	if local&midday != 0 {
+		c.up += by
 	}
 }
 

@@ -88,6 +88,10 @@ func TestNightAtHome(t *testing.T) {
 		// Time): its people sleep to 05:00 by the US clock, not to 06:00
 		// (sleepTo), and a session at 22:10 there is judged.
 		{"a day worker of an org starting at 05:00 on the clock", "11.2.3.4", []int{10, 11, 12, 13, 14, 15, 16, 17}, 3*time.Hour + 10*time.Minute, 1, ""},
+		// A UTC office (09:00-17:00 UTC) on Japanese addresses: 18:00-02:00
+		// in Tokyo, asleep through its deep night but never up at its
+		// midday; a session at 11:10 there is judged.
+		{"a day worker of an org never up at the clock's midday", "126.1.2.3", span(9, 17), 2*time.Hour + 10*time.Minute, 1, ""},
 		{"a day worker in California at 03:00 local", us, []int{16, 17, 18, 19, 20, 21, 22, 23, 24}, 11 * time.Hour, 1, ""},
 		// Four hours a day from 09:00 local, and 06:00 on the first: an
 		// early start at home, no night worked.
@@ -218,6 +222,7 @@ var colleagueDays = map[string][]int{
 	"203.33.250.10": span(1, 9),   // CN
 	"11.1.2.3":      span(8, 18),  // US, by its registration
 	"11.2.3.4":      span(10, 18), // the same, 05:00-13:00 New York time
+	"126.1.2.3":     span(9, 17),  // JP (SoftBank), 18:00-02:00 Tokyo time
 }
 
 // orTestConfig is cfg, or testConfig when nil.

@@ -154,7 +154,14 @@ func startCollectorIn(t *testing.T, dir, config string, sinkAddr string, env ...
 
 	c := &collector{log: &syncBuffer{}, dir: dir, otlp: fmt.Sprintf("http://127.0.0.1:%d", otlpPort),
 		metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)}
-	c.cmd = exec.Command(bin, "--config", cfgPath)
+	args := []string{"--config", cfgPath}
+	if !strings.Contains(config, "\n  telemetry:") {
+		// The collector's own metrics default to port 8888, which another
+		// collector on the machine (a second test run, CI beside `make
+		// test`) may hold.
+		args = append(args, "--set=service::telemetry::metrics::level=none")
+	}
+	c.cmd = exec.Command(bin, args...)
 	c.cmd.Dir = dir
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
 	c.cmd.Env = append(os.Environ(), env...)

@@ -141,6 +141,11 @@ func startCollector(t *testing.T, config string, sinkAddr string, env ...string)
 	return startCollectorIn(t, t.TempDir(), config, sinkAddr, env...)
 }
 
+// ownMetricsOff turns the collector's own metrics off: they default to
+// port 8888, which another collector on the machine (a second test run,
+// CI beside `make test`) may hold.
+const ownMetricsOff = "--set=service::telemetry::metrics::level=none"
+
 // startCollectorIn starts the collector in dir, which may hold the state
 // of an earlier run (a restart).
 func startCollectorIn(t *testing.T, dir, config string, sinkAddr string, env ...string) *collector {
@@ -156,10 +161,7 @@ func startCollectorIn(t *testing.T, dir, config string, sinkAddr string, env ...
 		metrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)}
 	args := []string{"--config", cfgPath}
 	if !strings.Contains(config, "\n  telemetry:") {
-		// The collector's own metrics default to port 8888, which another
-		// collector on the machine (a second test run, CI beside `make
-		// test`) may hold.
-		args = append(args, "--set=service::telemetry::metrics::level=none")
+		args = append(args, ownMetricsOff)
 	}
 	c.cmd = exec.Command(bin, args...)
 	c.cmd.Dir = dir

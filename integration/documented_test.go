@@ -157,11 +157,9 @@ func (s *documentedSetup) startUntil(t *testing.T, ready string) *collector {
 	t.Helper()
 	c := &collector{log: &syncBuffer{}, dir: s.dir}
 	_, args := s.commands(t)
-	// The page's configuration leaves the collector's own metrics on their
-	// default port (8888), which another collector on the machine (a
-	// second test run, CI beside `make test`) may hold: off here, the
-	// rest of the page's configuration runs as written.
-	args = append(args, "--set=service::telemetry::metrics::level=none")
+	// The page's configuration runs as written, but for the collector's
+	// own metrics (ownMetricsOff).
+	args = append(args, ownMetricsOff)
 	c.cmd = exec.Command(binary(t), args...)
 	c.cmd.Dir = s.dir
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log

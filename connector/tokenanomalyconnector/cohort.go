@@ -226,7 +226,7 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 		hc.key = cohortKey(f.typ, ev.resource)
 	}
 	if m.onGroupGround(f, st, c.Window) {
-		hc.group = groupCohortKey(f.typ, ev)
+		hc.group = groupCohortKey(f)
 	}
 	if hc.key == 0 && hc.group == 0 {
 		m.raise(f, st)
@@ -293,31 +293,37 @@ func (m *model) cohortReached(hc *heldCohort, typ string, at int64) bool {
 }
 
 // groupCohortKey is the cohort of a finding's peer group (principal type
-// and grant, as new_resource's population): a sales day, a payday, a
-// campaign makes a role's owners surge on whatever routes each one's
-// business calls, hours apart across time zones, so their surges seldom
-// meet on one resource (the ninth outside evaluation's merchants surged
-// on six routes over a day); a shift change, a clock change or an
-// incident puts several of a role's people to work at hours their own
-// weeks never showed (the eighth's clinicians starting shifts early, the
-// ninth's support staff in the office on the Monday after the clock
-// change). new_resource has none: a first call of a resource is news by
-// its resource. 0 for an item that names no principal type or whose
-// token holds no scopes: no grant names a role, and its group would be
-// everyone of its type (every session, every Basic credential).
+// and grant, as new_resource's population): a shift change, a clock
+// change or an incident puts several of a role's people to work at hours
+// their own weeks never showed (the eighth outside evaluation's clinicians
+// starting shifts early, the ninth's support staff in the office on the
+// Monday after the clock change). new_resource has none: a first call of a
+// resource is news by its resource. 0 for an item that names no principal
+// type or whose token holds no scopes: no grant names a role, and its
+// group would be everyone of its type (every session, every Basic
+// credential).
 //
-// A wider group for rate_surge, the kind of client (principal type and
-// credential type, whatever the grant), was tried: the ninth evaluation's
-// merchants' keys held a dozen grants, so each sales-day wave's first
-// surges met no one in their peer groups (16 false alerts, 2 with
-// kinds), but the project's own quality test injects surges of several
-// services within hours, each from its own servers, and kinds shared 4 of
-// its 18: a kind is wide enough for chance to make an event of a campaign.
-func groupCohortKey(typ string, ev *event) uint64 {
-	if typ == typeNewResource || ev.principalType == "" || ev.scopeBits == 0 {
+// A rate_surge on its hour scale alone joins its **kind** instead (the
+// principal type and credential type, whatever the grant): a sales day, a
+// payday, a month end raises a whole kind of client's volume over hours,
+// each on whatever routes its business calls and hours apart across time
+// zones, and clients of one kind hold many grants (the ninth evaluation's
+// merchants' keys held a dozen, so each sales-day wave's surges met no one
+// in their peer groups: 16 false alerts). A minute-scale burst (a script,
+// a scrape, a runaway job) keeps its peer group: round twenty-two gave
+// every surge its kind, and the project's own quality test, whose
+// injected bursts of several services come within hours of each other,
+// each from its own servers, had 4 of its 18 shared.
+func groupCohortKey(f *finding) uint64 {
+	ev := f.ev
+	if f.typ == typeNewResource || ev.principalType == "" || ev.scopeBits == 0 {
 		return 0
 	}
-	return hashPair(seedCohort, hashString(seedCohort, "peer group")^ev.peerGroup(), typ)
+	if f.typ == typeRateSurge && f.hourScale && ev.tokenType != "" {
+		kind := hashPair(seedCohort, hashPair(seedCohort, hashString(seedCohort, "kind"), ev.principalType), ev.tokenType)
+		return hashPair(seedCohort, kind, f.typ)
+	}
+	return hashPair(seedCohort, hashString(seedCohort, "peer group")^ev.peerGroup(), f.typ)
 }
 
 func cohortKey(typ, resource string) uint64 {

@@ -3,6 +3,7 @@ package tokenanomalyconnector
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -455,6 +456,14 @@ func TestRateSurgeCohortOfPeerGroup(t *testing.T) {
 		{"from near networks new to them", salesDay(5, 5*time.Minute, service, func(i int) string { return fmt.Sprintf("198.51.%d.7", 101+i) }), false, 1, 4},
 		{"from far networks new to them", salesDay(5, 5*time.Minute, service, func(i int) string { return fmt.Sprintf("%d.20.3.7", 45+i) }), false, 5, 0},
 		{"cohort off", salesDay(5, 5*time.Minute, service, own), true, 5, 0},
+		// Clients of one kind hold many grants: an hour-long rise is the
+		// kind's event whatever each one's grant, unless the kinds differ
+		// by credential; a minute's burst is a script's, judged in its
+		// peer group alone.
+		{"five merchants of one kind, five grants", grantEach(salesDay(5, 5*time.Minute, service, own)), false, 1, 4},
+		{"five merchants of one type, five credential types", credentialEach(grantEach(salesDay(5, 5*time.Minute, service, own))), false, 5, 0},
+		{"five scripts of one kind, five grants, bursting", grantEach(burstEach(salesDay(5, 5*time.Minute, service, own))), false, 5, 0},
+		{"five scripts of one group, bursting", burstEach(salesDay(5, 5*time.Minute, service, own)), false, 1, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -481,6 +490,46 @@ func assertShares(t *testing.T, cfg *Config, items []item, typ string, want, sha
 		assert.Equal(t, int64(shared), sharedOf(t, tel, typ))
 	}
 	return h
+}
+
+// grantEach gives each partner of a sales day a grant of its own.
+func grantEach(items []item) []item {
+	for i := range items {
+		items[i].scopes = []string{"orders:write", strings.TrimPrefix(items[i].token, "tok_")}
+	}
+	return items
+}
+
+// credentialEach gives each partner of a sales day a credential type of
+// its own.
+func credentialEach(items []item) []item {
+	for i := range items {
+		items[i].tokenType = "type-" + items[i].token
+	}
+	return items
+}
+
+// burstEach turns each partner's 40-minute rise of a sales day into a
+// burst of its first 40 calls within a minute (the minute scale).
+func burstEach(items []item) []item {
+	start := map[string]time.Time{}
+	var out []item
+	for _, it := range items {
+		if !strings.HasPrefix(it.resource, "POST /orders/") {
+			out = append(out, it)
+			continue
+		}
+		s, ok := start[it.token]
+		if !ok {
+			s, start[it.token] = it.at, it.at
+		}
+		if n := it.at.Sub(s) / (30 * time.Second); n < 40 {
+			it.at = s.Add(n * 1500 * time.Millisecond)
+			out = append(out, it)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b item) int { return a.at.Compare(b.at) })
+	return out
 }
 
 func scopeless(items []item) []item {

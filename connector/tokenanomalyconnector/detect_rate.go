@@ -94,6 +94,7 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	if long {
 		st.flags |= flagRateLongAlerted
 		if !short {
+			f.hourScale = true
 			count, mean, threshold, window = st.rateLongSum(), st.rateLongMean, st.rateLongThreshold, c.LongBucket
 			switch { // a sparse surge is long before the owner's is judged
 			case sparse:

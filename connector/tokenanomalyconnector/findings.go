@@ -78,6 +78,9 @@ type finding struct {
 	observed, baseline, threshold float64
 	window                        time.Duration
 	hasEvidence, learned          bool
+	// hourScale: a rate_surge judged on its hour scale alone (a volume
+	// sustained over tens of minutes, not a burst); its cohort is its kind.
+	hourScale bool
 	values                        []string
 	related                       []string
 }

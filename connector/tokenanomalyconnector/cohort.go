@@ -226,7 +226,15 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 		hc.key = cohortKey(f.typ, ev.resource)
 	}
 	if m.onGroupGround(f, st, c.Window) {
-		hc.group = groupCohortKey(f)
+		hc.group = groupCohortKey(f.typ, ev)
+	}
+	if kind := kindCohortKey(ev); f.hourScale && kind != 0 {
+		// Every hour-scale surge of the kind teaches its rate, on its
+		// ground or not; only one on its ground joins.
+		bar := m.kindRates.observe(kind, f.at, c.Window, c.MinPrincipals, func() { m.tel.evicted(tableKind) })
+		if hc.group != 0 {
+			hc.kind, hc.kindMin = kind, bar
+		}
 	}
 	if hc.key == 0 && hc.group == 0 {
 		m.raise(f, st)
@@ -234,7 +242,7 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	}
 	evicted := func() { m.tel.evicted(tableCohorts) }
 	others := 0
-	for _, key := range [2]uint64{hc.key, hc.group} {
+	for _, key := range [3]uint64{hc.key, hc.group, hc.kind} {
 		if key != 0 {
 			others += m.cohorts.join(key, owner, f.at, c.Window, evicted)
 		}
@@ -281,8 +289,12 @@ func (m *model) onGroupGround(f *finding, st *tokenState, window time.Duration) 
 // is no licence for the same people's bulk export in the next hour.
 func (m *model) cohortReached(hc *heldCohort, typ string, at int64) bool {
 	evicted := func() { m.tel.evicted(tableCohorts) }
-	for _, key := range [2]uint64{hc.key, hc.group} {
-		if key != 0 && m.cohorts.others(key, hc.owner, at, hc.window)+1 >= hc.min {
+	for i, key := range [3]uint64{hc.key, hc.group, hc.kind} {
+		need := hc.min
+		if i == 2 {
+			need = hc.kindMin
+		}
+		if key != 0 && m.cohorts.others(key, hc.owner, at, hc.window)+1 >= need {
 			if typ != typeOffHours {
 				m.cohorts.markEvent(key, at, hc.window, evicted)
 			}
@@ -293,37 +305,31 @@ func (m *model) cohortReached(hc *heldCohort, typ string, at int64) bool {
 }
 
 // groupCohortKey is the cohort of a finding's peer group (principal type
-// and grant, as new_resource's population): a shift change, a clock
-// change or an incident puts several of a role's people to work at hours
-// their own weeks never showed (the eighth outside evaluation's clinicians
-// starting shifts early, the ninth's support staff in the office on the
-// Monday after the clock change). new_resource has none: a first call of a
-// resource is news by its resource. 0 for an item that names no principal
-// type or whose token holds no scopes: no grant names a role, and its
-// group would be everyone of its type (every session, every Basic
-// credential).
+// and grant, as new_resource's population): a sales day, a payday, a
+// campaign makes a role's owners surge on whatever routes each one's
+// business calls, hours apart across time zones, so their surges seldom
+// meet on one resource; a shift change, a clock change or an incident puts
+// several of a role's people to work at hours their own weeks never showed
+// (the eighth outside evaluation's clinicians starting shifts early, the
+// ninth's support staff in the office on the Monday after the clock
+// change). new_resource has none: a first call of a resource is news by
+// its resource. 0 for an item that names no principal type or whose token
+// holds no scopes: no grant names a role, and its group would be everyone
+// of its type (every session, every Basic credential).
 //
-// A rate_surge on its hour scale alone joins its **kind** instead (the
-// principal type and credential type, whatever the grant): a sales day, a
-// payday, a month end raises a whole kind of client's volume over hours,
-// each on whatever routes its business calls and hours apart across time
-// zones, and clients of one kind hold many grants (the ninth evaluation's
-// merchants' keys held a dozen, so each sales-day wave's surges met no one
-// in their peer groups: 16 false alerts). A minute-scale burst (a script,
-// a scrape, a runaway job) keeps its peer group: round twenty-two gave
-// every surge its kind, and the project's own quality test, whose
+// A rate_surge on its hour scale alone also joins its kind's cohort
+// (cohort_kind.go): clients of one kind hold many grants (the ninth
+// evaluation's merchants' keys held a dozen, so each sales-day wave's
+// surges met no one in their peer groups: 16 false alerts). A minute-scale
+// burst (a script, a scrape, a runaway job) does not: round twenty-two
+// gave every surge its kind, and the project's own quality test, whose
 // injected bursts of several services come within hours of each other,
 // each from its own servers, had 4 of its 18 shared.
-func groupCohortKey(f *finding) uint64 {
-	ev := f.ev
-	if f.typ == typeNewResource || ev.principalType == "" || ev.scopeBits == 0 {
+func groupCohortKey(typ string, ev *event) uint64 {
+	if typ == typeNewResource || ev.principalType == "" || ev.scopeBits == 0 {
 		return 0
 	}
-	if f.typ == typeRateSurge && f.hourScale && ev.tokenType != "" {
-		kind := hashPair(seedCohort, hashPair(seedCohort, hashString(seedCohort, "kind"), ev.principalType), ev.tokenType)
-		return hashPair(seedCohort, kind, f.typ)
-	}
-	return hashPair(seedCohort, hashString(seedCohort, "peer group")^ev.peerGroup(), f.typ)
+	return hashPair(seedCohort, hashString(seedCohort, "peer group")^ev.peerGroup(), typ)
 }
 
 func cohortKey(typ, resource string) uint64 {
@@ -387,13 +393,17 @@ type heldCohort struct {
 	key, group, owner uint64 // group: 0 for none
 	min               int
 	window            time.Duration
+	// kind: an hour-scale surge's kind cohort (0 for none), shared at
+	// kindMin owners (cohort_kind.go).
+	kind    uint64
+	kindMin int
 }
 
 // shared tells whether a held finding's cohort grew to share it, or its
 // owner joined the org's event meanwhile.
 func (m *model) shared(h *heldFinding) bool {
 	hc := &h.cohort
-	if hc.key == 0 && hc.group == 0 {
+	if hc.key == 0 && hc.group == 0 && hc.kind == 0 {
 		return false
 	}
 	return m.cohortReached(hc, h.f.typ, h.f.at) || m.eventShares(h.f.typ, hc.owner, h.f.at)

@@ -78,9 +78,7 @@ type finding struct {
 	observed, baseline, threshold float64
 	window                        time.Duration
 	hasEvidence, learned          bool
-	// hourScale: a rate_surge judged on its hour scale alone (a volume
-	// sustained over tens of minutes, not a burst); its cohort is its kind.
-	hourScale bool
+	hourScale                     bool // a rate_surge judged on its hour scale alone: it joins its kind's cohort too (cohort_kind.go)
 	values                        []string
 	related                       []string
 }

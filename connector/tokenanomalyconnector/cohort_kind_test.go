@@ -10,9 +10,10 @@ import (
 )
 
 // TestKindRateBar: a kind's cohort needs min_principals while its owners
-// never surged, one more when two surge on a usual day, more than any cohort holds when its fleets surge together
-// every day, and min_principals again a week after they stopped; a
-// window's surges never raise their own window's bar.
+// surge alone, more than any cohort holds the morning after 50 of them
+// surged together and while they do so every day, and min_principals
+// again a week after they stopped; a window's surges never raise their
+// own window's bar.
 func TestKindRateBar(t *testing.T) {
 	const window = 4 * time.Hour
 	day := int64(24 * time.Hour / time.Millisecond)
@@ -28,8 +29,8 @@ func TestKindRateBar(t *testing.T) {
 		wantTitle string
 	}{
 		{"no history", 0, 0, 0, func(b int) bool { return b == 3 }, "min_principals"},
-		// Two a day: three within one window happen by chance 1 time in 200.
-		{"two lone surges a day for a week", 1, 7, 7*24*time.Hour + 10*time.Hour, func(b int) bool { return b == 4 }, "a fourth owner"},
+		{"two lone surges a day for a week", 1, 7, 7*24*time.Hour + 10*time.Hour, func(b int) bool { return b == 3 }, "min_principals"},
+		{"the morning after a wave of 50", 50, 1, 24*time.Hour + 10*time.Hour, func(b int) bool { return b > maxCohortOwners }, "beyond any cohort"},
 		{"fleets of 50 twice a day for four days", 50, 4, 4*24*time.Hour + 10*time.Hour, func(b int) bool { return b > maxCohortOwners }, "beyond any cohort"},
 		{"the same a week after they stopped", 50, 4, 11*24*time.Hour + 10*time.Hour, func(b int) bool { return b == 3 }, "min_principals"},
 		{"the first wave's own window", 50, 1, 8*time.Hour + 30*time.Minute, func(b int) bool { return b == 3 }, "min_principals"},

@@ -67,10 +67,14 @@ type cohorts struct {
 	// next, often an ordinary one, whose resource forms no cohort; its
 	// first call of the month's report does.
 	events map[uint64]int64
+	// explained holds the owners whose surge a resource's or a peer
+	// group's cohort shared, by the event time of their latest finding
+	// there: a kind's cohort does not count them (cohort_kind.go).
+	explained map[uint64]int64
 }
 
 func newCohorts() *cohorts {
-	return &cohorts{byKey: map[uint64][]cohortMember{}, events: map[uint64]int64{}}
+	return &cohorts{byKey: map[uint64][]cohortMember{}, events: map[uint64]int64{}, explained: map[uint64]int64{}}
 }
 
 // maxEventOwners bounds the owners remembered in an event.
@@ -228,13 +232,8 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	if m.onGroupGround(f, st, c.Window) {
 		hc.group = groupCohortKey(f.typ, ev)
 	}
-	if kind := kindCohortKey(ev); f.hourScale && kind != 0 {
-		// Every hour-scale surge of the kind teaches its rate, on its
-		// ground or not; only one on its ground joins.
-		bar := m.kindRates.observe(kind, f.at, c.Window, c.MinPrincipals, func() { m.tel.evicted(tableKind) })
-		if hc.group != 0 {
-			hc.kind, hc.kindMin = kind, bar
-		}
+	if hc.group != 0 && f.hourScale {
+		hc.kind = kindCohortKey(ev)
 	}
 	if hc.key == 0 && hc.group == 0 {
 		m.raise(f, st)
@@ -242,10 +241,15 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	}
 	evicted := func() { m.tel.evicted(tableCohorts) }
 	others := 0
-	for _, key := range [3]uint64{hc.key, hc.group, hc.kind} {
-		if key != 0 {
-			others += m.cohorts.join(key, owner, f.at, c.Window, evicted)
+	for i, key := range [3]uint64{hc.key, hc.group, hc.kind} {
+		if key == 0 {
+			continue
 		}
+		n := m.cohorts.join(key, owner, f.at, c.Window, evicted)
+		if i == 2 {
+			n = m.cohorts.othersUnexplained(key, owner, f.at, c.Window)
+		}
+		others += n
 	}
 	hold := min(c.Hold, m.cfg.AllowedLateness)
 	switch {
@@ -290,13 +294,19 @@ func (m *model) onGroupGround(f *finding, st *tokenState, window time.Duration) 
 func (m *model) cohortReached(hc *heldCohort, typ string, at int64) bool {
 	evicted := func() { m.tel.evicted(tableCohorts) }
 	for i, key := range [3]uint64{hc.key, hc.group, hc.kind} {
-		need := hc.min
-		if i == 2 {
-			need = hc.kindMin
+		if key == 0 {
+			continue
 		}
-		if key != 0 && m.cohorts.others(key, hc.owner, at, hc.window)+1 >= need {
+		others := m.cohorts.others
+		if i == 2 {
+			others = m.cohorts.othersUnexplained
+		}
+		if others(key, hc.owner, at, hc.window)+1 >= hc.min {
 			if typ != typeOffHours {
 				m.cohorts.markEvent(key, at, hc.window, evicted)
+			}
+			if typ == typeRateSurge && i < 2 {
+				m.cohorts.markExplained(key, at, hc.window, evicted)
 			}
 			return true
 		}
@@ -393,10 +403,9 @@ type heldCohort struct {
 	key, group, owner uint64 // group: 0 for none
 	min               int
 	window            time.Duration
-	// kind: an hour-scale surge's kind cohort (0 for none), shared at
-	// kindMin owners (cohort_kind.go).
-	kind    uint64
-	kindMin int
+	// kind: an hour-scale surge's kind cohort (0 for none), counting
+	// only the owners no narrower cohort explained (cohort_kind.go).
+	kind uint64
 }
 
 // shared tells whether a held finding's cohort grew to share it, or its

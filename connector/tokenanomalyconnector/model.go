@@ -62,7 +62,6 @@ type model struct {
 	held                                    *reorder
 	holds                                   *heldFindings // new_client_address findings held (heldfindings.go), and findings waiting for their cohort
 	cohorts                                 *cohorts      // recent rate_surge and new_resource findings' owners by resource (cohort.go)
-	kindRates                               kindRates     // hour-scale surges per window of each kind (cohort_kind.go)
 	routes                                  *routes       // when the org first called each resource, and who took it up (routes.go)
 	holdFor                                 time.Duration // how long, 0 when none is
 	arrival                                 time.Time     // wall clock of the current consume call
@@ -147,7 +146,6 @@ func newModel(id component.ID, cfg *Config, set component.TelemetrySettings) (*m
 		held:          newReorder(cfg.MaxReorderItems),
 		holds:         newHeldFindings(),
 		cohorts:       newCohorts(),
-		kindRates:     kindRates{},
 		routes:        newRoutes(),
 	}
 	m.principalRates = newTable(cfg.MaxTokens, principalRateAge)

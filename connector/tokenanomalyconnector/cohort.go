@@ -83,21 +83,21 @@ const maxEventOwners = maxCohorts
 // markEvent records that the cohort key reached its min_principals at at:
 // its owners within window of at are in the event.
 func (c *cohorts) markEvent(key uint64, at int64, window time.Duration, evicted func()) {
+	c.mark(c.events, key, at, window, evicted)
+}
+
+// mark records in set the owners of the cohort key within window of at,
+// by the event time of their latest finding there, within maxEventOwners.
+func (c *cohorts) mark(set map[uint64]int64, key uint64, at int64, window time.Duration, evicted func()) {
 	for _, e := range c.byKey[key] {
 		if abs64(at-e.at) > window.Milliseconds() {
 			continue
 		}
-		if _, ok := c.events[e.owner]; !ok && len(c.events) >= maxEventOwners {
-			c.expireEvents(at, window, evicted)
+		if _, ok := set[e.owner]; !ok && len(set) >= maxEventOwners {
+			expireStale(set, func(t int64) int64 { return t }, at, window, maxEventOwners, evicted)
 		}
-		c.events[e.owner] = max(c.events[e.owner], e.at)
+		set[e.owner] = max(set[e.owner], e.at)
 	}
-}
-
-// expireEvents drops the owners whose event is older than window, and one
-// more if none is (counted).
-func (c *cohorts) expireEvents(at int64, window time.Duration, evicted func()) {
-	expireStale(c.events, func(t int64) int64 { return t }, at, window, maxEventOwners, evicted)
 }
 
 // join records owner's finding at at and returns how many other owners

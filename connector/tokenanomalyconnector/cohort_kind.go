@@ -42,15 +42,7 @@ func kindKey(principalType, tokenType string) uint64 {
 // reached its min_principals at at: its owners within window of at had
 // their surges explained there.
 func (c *cohorts) markExplained(key uint64, at int64, window time.Duration, evicted func()) {
-	for _, e := range c.byKey[key] {
-		if abs64(at-e.at) > window.Milliseconds() {
-			continue
-		}
-		if _, ok := c.explained[e.owner]; !ok && len(c.explained) >= maxEventOwners {
-			expireStale(c.explained, func(t int64) int64 { return t }, at, window, maxEventOwners, evicted)
-		}
-		c.explained[e.owner] = max(c.explained[e.owner], e.at)
-	}
+	c.mark(c.explained, key, at, window, evicted)
 }
 
 // othersUnexplained counts the kind cohort's owners other than owner

@@ -141,9 +141,11 @@ func TestCohortsAreBounded(t *testing.T) {
 	c.markEvent(9, at, time.Hour, count)
 	assert.Equal(t, before+1, evicted, "none stale: one owner forgotten, counted")
 	assert.Len(t, c.events, maxEventOwners)
-	c.expireEvents(at+2*time.Hour.Milliseconds(), time.Hour, count)
+	later := at + 2*time.Hour.Milliseconds()
+	c.byKey[10] = []cohortMember{{owner: maxEventOwners + 2, at: later}}
+	c.markEvent(10, later, time.Hour, count)
 	assert.Equal(t, before+1, evicted, "stale owners go uncounted")
-	assert.Empty(t, c.events)
+	assert.Len(t, c.events, 1)
 	last := uint64(3 * maxCohortOwners)
 	assert.Equal(t, maxCohortOwners-1, c.others(7, last, at, time.Hour), "the oldest owners went")
 	assert.Zero(t, c.others(7, last, at+2*time.Hour.Milliseconds(), time.Hour), "outside the window")

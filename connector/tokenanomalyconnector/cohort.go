@@ -1,6 +1,9 @@
 package tokenanomalyconnector
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // A surge, or a first call of a resource, that several owners show on the
 // same resource within hours is the org's event, not one token's misuse:
@@ -83,18 +86,19 @@ const maxEventOwners = maxCohorts
 // markEvent records that the cohort key reached its min_principals at at:
 // its owners within window of at are in the event.
 func (c *cohorts) markEvent(key uint64, at int64, window time.Duration, evicted func()) {
-	c.mark(c.events, key, at, window, evicted)
+	c.mark(c.events, key, at, window, window, evicted)
 }
 
 // mark records in set the owners of the cohort key within window of at,
-// by the event time of their latest finding there, within maxEventOwners.
-func (c *cohorts) mark(set map[uint64]int64, key uint64, at int64, window time.Duration, evicted func()) {
+// by the event time of their latest finding there, within maxEventOwners;
+// an entry older than keep is stale.
+func (c *cohorts) mark(set map[uint64]int64, key uint64, at int64, window, keep time.Duration, evicted func()) {
 	for _, e := range c.byKey[key] {
 		if abs64(at-e.at) > window.Milliseconds() {
 			continue
 		}
 		if _, ok := set[e.owner]; !ok && len(set) >= maxEventOwners {
-			expireStale(set, func(t int64) int64 { return t }, at, window, maxEventOwners, evicted)
+			expireStale(set, func(t int64) int64 { return t }, at, keep, maxEventOwners, evicted)
 		}
 		set[e.owner] = max(set[e.owner], e.at)
 	}
@@ -120,7 +124,8 @@ func (c *cohorts) join(key, owner uint64, at int64, window time.Duration, evicte
 	}
 	if !found {
 		if len(kept) >= maxCohortOwners {
-			kept = kept[1:]
+			i := c.oldestToDrop(kept, window)
+			kept = slices.Delete(kept, i, i+1)
 		}
 		kept = append(kept, cohortMember{owner: owner, at: at})
 	}
@@ -233,7 +238,7 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 		hc.group = groupCohortKey(f.typ, ev)
 	}
 	if hc.group != 0 && f.hourScale {
-		hc.kind = kindCohortKey(ev)
+		hc.kind = kindCohortKey(ev) // a kind shares only at the hold's end (shared)
 	}
 	if hc.key == 0 && hc.group == 0 {
 		m.raise(f, st)
@@ -253,7 +258,7 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	}
 	hold := min(c.Hold, m.cfg.AllowedLateness)
 	switch {
-	case m.cohortReached(&hc, f.typ, f.at):
+	case m.cohortReached(&hc, f.typ, f.at, false):
 		m.share(f, st)
 	case m.eventShares(f.typ, owner, f.at):
 		m.share(f, st) // the owner's part in the org's event
@@ -287,25 +292,31 @@ func (m *model) onGroupGround(f *finding, st *tokenState, window time.Duration) 
 }
 
 // cohortReached reports whether the finding's resource cohort, or its
-// peer group's, holds min principals within window of at. A rate_surge's
-// or new_resource's cohort that does marks its owners as in the org's
-// event (eventShares); a role's off-hours sessions do not: a shift change
-// is no licence for the same people's bulk export in the next hour.
-func (m *model) cohortReached(hc *heldCohort, typ string, at int64) bool {
+// peer group's, holds min principals within window of at; or, for a held
+// finding at its hold's end (held), its kind's (cohort_kind.go). A
+// rate_surge's or new_resource's resource or peer-group cohort that does
+// marks its owners as in the org's event (eventShares) and, for a
+// rate_surge, as explained for their kind; a kind's does neither (a
+// kind's crowd is no licence for its owners' bursts of the next hour),
+// nor does a role's off-hours sessions' (a shift change is no licence for
+// the same people's bulk export in the next hour).
+func (m *model) cohortReached(hc *heldCohort, typ string, at int64, held bool) bool {
 	evicted := func() { m.tel.evicted(tableCohorts) }
 	for i, key := range [3]uint64{hc.key, hc.group, hc.kind} {
 		if key == 0 {
 			continue
 		}
-		others := m.cohorts.others
 		if i == 2 {
-			others = m.cohorts.othersUnexplained
+			if held && m.cohorts.othersUnexplained(key, hc.owner, at, hc.window)+1 >= hc.min {
+				return true
+			}
+			continue
 		}
-		if others(key, hc.owner, at, hc.window)+1 >= hc.min {
+		if m.cohorts.others(key, hc.owner, at, hc.window)+1 >= hc.min {
 			if typ != typeOffHours {
 				m.cohorts.markEvent(key, at, hc.window, evicted)
 			}
-			if typ == typeRateSurge && i < 2 {
+			if typ == typeRateSurge {
 				m.cohorts.markExplained(key, at, hc.window, evicted)
 			}
 			return true
@@ -415,7 +426,7 @@ func (m *model) shared(h *heldFinding) bool {
 	if hc.key == 0 && hc.group == 0 && hc.kind == 0 {
 		return false
 	}
-	return m.cohortReached(hc, h.f.typ, h.f.at) || m.eventShares(h.f.typ, hc.owner, h.f.at)
+	return m.cohortReached(hc, h.f.typ, h.f.at, true) || m.eventShares(h.f.typ, hc.owner, h.f.at)
 }
 
 // eventSpan is how long after its finding in an org's event an owner's

@@ -1,6 +1,10 @@
 package tokenanomalyconnector
 
-import "time"
+import (
+	"time"
+
+	"github.com/tokenaudit/tokenaudit/internal/auditattr"
+)
 
 // A kind's cohort (principal type and credential type, whatever the
 // grant) shares a rate_surge judged on its hour scale alone when
@@ -15,19 +19,26 @@ import "time"
 // group's event, already shared there, and says nothing of another
 // service of the kind that surges two hours later. Counted, the fleet's
 // wave made any lone surge of the kind within the window an event: two of
-// the fourth evaluation's injected surges were hidden so. Two bars were
-// tried before this one: the Poisson quantile of the kind's decayed surges
-// per window (the carriers' first wave, one window before the injected
-// surges, taught a bar of 15, and the cohort holds 16), and one owner more
-// than the kind's busiest recent window (the ninth's sales day came in
-// waves by time zone, and each wave raised the next one's bar: 9 of its 16
-// false alerts stayed).
+// the fourth evaluation's injected surges were hidden so. A fleet's first
+// owners are explained only once its group reaches min_principals, so a
+// kind decides only at the end of a held finding's hold, never at once,
+// and its crowd puts no owner in the org's event. Not a person's surge:
+// a person's kind is the workforce, and a scrape by one of them on the
+// office network is news beside others' busy hours (its role's peer group
+// still judges it), nor a sparse token's (10 × its few sessions: a
+// scrape's signature). Two bars were tried before this one: the Poisson
+// quantile of the kind's decayed surges per window (the carriers' first
+// wave, one window before the injected surges, taught a bar of 15, and
+// the cohort holds 16), and one owner more than the kind's busiest recent
+// window (the ninth's sales day came in waves by time zone, and each wave
+// raised the next one's bar: 9 of its 16 false alerts stayed).
 
 // kindCohortKey is a surge's kind cohort: 0 when the item names no
-// principal type or credential type, or its token holds no scopes (as
-// the peer group's: every session, every Basic credential is no kind).
+// principal type or credential type, names a person, or its token holds
+// no scopes (as the peer group's: every session, every Basic credential
+// is no kind).
 func kindCohortKey(ev *event) uint64 {
-	if ev.principalType == "" || ev.tokenType == "" || ev.scopeBits == 0 {
+	if ev.principalType == "" || ev.principalType == auditattr.PrincipalUser || ev.tokenType == "" || ev.scopeBits == 0 {
 		return 0
 	}
 	return kindKey(ev.principalType, ev.tokenType)
@@ -42,7 +53,29 @@ func kindKey(principalType, tokenType string) uint64 {
 // reached its min_principals at at: its owners within window of at had
 // their surges explained there.
 func (c *cohorts) markExplained(key uint64, at int64, window time.Duration, evicted func()) {
-	c.mark(c.explained, key, at, window, evicted)
+	// othersUnexplained asks of a member up to two windows before at.
+	c.mark(c.explained, key, at, window, 2*window, evicted)
+}
+
+// oldestToDrop is the member a full cohort drops for a new one: its
+// oldest explained member, else its oldest. A kind's list is where
+// explained members pile up (a fleet of 20 keys of one grant would push
+// out the owners its kind counts); elsewhere none is explained but a
+// rate_surge's resource or peer group, where it makes no difference.
+func (c *cohorts) oldestToDrop(ms []cohortMember, window time.Duration) int {
+	for i, e := range ms {
+		if c.isExplained(e, window) {
+			return i
+		}
+	}
+	return 0
+}
+
+// isExplained reports whether a member's surge a narrower cohort
+// explained, within window of it.
+func (c *cohorts) isExplained(e cohortMember, window time.Duration) bool {
+	t, ok := c.explained[e.owner]
+	return ok && abs64(t-e.at) <= window.Milliseconds()
 }
 
 // othersUnexplained counts the kind cohort's owners other than owner
@@ -53,10 +86,9 @@ func (c *cohorts) othersUnexplained(key, owner uint64, at int64, window time.Dur
 		if e.owner == owner || abs64(at-e.at) > window.Milliseconds() {
 			continue
 		}
-		if t, ok := c.explained[e.owner]; ok && abs64(t-e.at) <= window.Milliseconds() {
-			continue
+		if !c.isExplained(e, window) {
+			n++
 		}
-		n++
 	}
 	return n
 }

@@ -146,6 +146,21 @@ func TestCohortsAreBounded(t *testing.T) {
 	c.markEvent(10, later, time.Hour, count)
 	assert.Equal(t, before+1, evicted, "stale owners go uncounted")
 	assert.Len(t, c.events, 1)
+
+	// Owners explained for their kind: the same bound, kept two windows.
+	for o := range uint64(maxEventOwners) {
+		c.explained[o+1] = at
+	}
+	before = evicted
+	c.markExplained(9, at, time.Hour, count)
+	assert.Equal(t, before+1, evicted, "none stale: one owner forgotten, counted")
+	assert.Len(t, c.explained, maxEventOwners)
+	c.markExplained(10, at+90*time.Minute.Milliseconds(), time.Hour, count)
+	assert.Equal(t, before+2, evicted, "within two windows: not stale")
+	c.byKey[11] = []cohortMember{{owner: maxEventOwners + 3, at: later + time.Hour.Milliseconds()}}
+	c.markExplained(11, later+time.Hour.Milliseconds(), time.Hour, count)
+	assert.Equal(t, before+2, evicted, "stale owners go uncounted")
+	assert.Len(t, c.explained, 2)
 	last := uint64(3 * maxCohortOwners)
 	assert.Equal(t, maxCohortOwners-1, c.others(7, last, at, time.Hour), "the oldest owners went")
 	assert.Zero(t, c.others(7, last, at+2*time.Hour.Milliseconds(), time.Hour), "outside the window")
@@ -466,6 +481,9 @@ func TestRateSurgeCohortOfPeerGroup(t *testing.T) {
 		{"five merchants of one type, five credential types", credentialEach(grantEach(salesDay(5, 5*time.Minute, service, own))), false, 5, 0},
 		{"five scripts of one kind, five grants, bursting", grantEach(burstEach(salesDay(5, 5*time.Minute, service, own))), false, 5, 0},
 		{"five scripts of one group, bursting", burstEach(salesDay(5, 5*time.Minute, service, own)), false, 1, 4},
+		// A person's kind is the workforce: its role's peer group judges it.
+		{"five persons of one kind, five grants", grantEach(salesDay(5, 5*time.Minute, func(int) string { return auditattr.PrincipalUser }, own)), false, 5, 0},
+		{"five merchants of one kind, five grants, from far networks new to them", grantEach(salesDay(5, 5*time.Minute, service, func(i int) string { return fmt.Sprintf("%d.20.3.7", 45+i) })), false, 5, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -94,7 +94,9 @@ func (m *model) detectRate(ev *event, st *tokenState) {
 	if long {
 		st.flags |= flagRateLongAlerted
 		if !short {
-			f.hourScale = true
+			// A sparse token's surge (10 × its few sessions: a scrape's
+			// signature) and a young token's are no kind's (cohort_kind.go).
+			f.hourScale = !sparse && !ownerLong
 			count, mean, threshold, window = st.rateLongSum(), st.rateLongMean, st.rateLongThreshold, c.LongBucket
 			switch { // a sparse surge is long before the owner's is judged
 			case sparse:

@@ -33,6 +33,8 @@ type ckWriter struct {
 	// the mirror) and written; it is taken after Log.mu, never before.
 	fileMu  sync.Mutex
 	written int64        // size of the last checkpoint in checkpoints.jsonl
+	note    []byte       // its signed note
+	latest  int64        // size of the checkpoint in the latest file (and the mirror)
 	done    atomic.Int64 // checkpoints written, for Stats
 
 	mu      sync.Mutex

@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -102,4 +103,62 @@ func TestFullDiskLosesNothingAndWritesNothingPartial(t *testing.T) {
 			assert.Equal(t, int64(15), r.Latest.Size)
 		})
 	}
+}
+
+// TestCheckpointsStayInOrderWhenTheLatestFileFails: a checkpoint whose
+// line landed in checkpoints.jsonl and whose latest file (or mirror)
+// could not be written counts as written: a head taken before it and
+// signed later (the background writer's, while rotation or Close signed a
+// newer one) does not follow it, and the latest file is written again
+// with the next checkpoint. Before, the older head was appended after the
+// newer one and the log no longer verified (a directory turned read-only,
+// integration test TestIntegrationAuditLogStorageFaults).
+func TestCheckpointsStayInOrderWhenTheLatestFileFails(t *testing.T) {
+	k := newTestKeys(t, "audit.test")
+	dir := t.TempDir()
+	opts := testOptions(dir, k)
+	opts.CheckpointEvery = 1000
+	l, err := Open(opts)
+	require.NoError(t, err)
+	headNow := func() head {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		h, err := l.headLocked()
+		require.NoError(t, err)
+		return h
+	}
+	_, err = l.Append(records(0, 10))
+	require.NoError(t, err)
+	older := headNow()
+	_, err = l.Append(records(10, 10))
+	require.NoError(t, err)
+	newer := headNow()
+
+	// The mirror cannot be written: its directory would sit under a file.
+	blocker := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(blocker, nil, 0o600))
+	mirror := filepath.Join(t.TempDir(), "mirror")
+	l.opts.MirrorDir = filepath.Join(blocker, "mirror")
+	write := func(h head) error {
+		l.ck.fileMu.Lock()
+		defer l.ck.fileMu.Unlock()
+		_, err := l.writeCheckpoint(h)
+		return err
+	}
+	require.Error(t, write(newer), "the mirror fails after the line landed")
+	require.Error(t, write(older), "the mirror still fails")
+	lines, err := os.ReadFile(filepath.Join(dir, checkpointsName))
+	require.NoError(t, err)
+	assert.Equal(t, 1, bytes.Count(lines, []byte("\n")), "the older head is not appended after the newer")
+
+	l.opts.MirrorDir = mirror
+	require.NoError(t, l.Close(), "Close writes the latest file again")
+	r := mustVerify(t, dir, VerifyOptions{Keys: k.keys})
+	require.True(t, r.OK(), "%v", r.Problems)
+	assert.Equal(t, int64(20), r.Latest.Size)
+	got, err := os.ReadFile(filepath.Join(mirror, latestName))
+	require.NoError(t, err)
+	want, err := os.ReadFile(filepath.Join(dir, latestName))
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "the mirror holds the newest checkpoint")
 }

@@ -15,7 +15,7 @@ func (l *Log) checkpointLocked() error {
 	c := &l.ck
 	c.fileMu.Lock()
 	defer c.fileMu.Unlock()
-	if l.hashes.records == c.written && c.written > 0 {
+	if l.hashes.records == c.written && c.written > 0 && c.latest == c.written {
 		return nil
 	}
 	h, err := l.headLocked()
@@ -35,48 +35,57 @@ func (l *Log) checkpointLocked() error {
 
 // writeCheckpoint signs h, appends it to checkpoints.jsonl, and replaces
 // the latest checkpoint file (and its mirror), under ck.fileMu. A head no
-// newer than the last one written is skipped: checkpoints only grow.
-// broken says checkpoints.jsonl may hold a partial line.
+// newer than the last one appended is not appended: checkpoints only grow.
+// Once its line is synced a head counts as written, whatever happens to
+// the latest file after it: a head taken before it and signed later (the
+// background writer's, while rotation or Close signed a newer one) must
+// not follow it there, or the log no longer verifies (a directory turned
+// read-only failed the latest file after the line had landed). A latest
+// file left behind is written again with the next call. broken says
+// checkpoints.jsonl may hold a partial line.
 func (l *Log) writeCheckpoint(h head) (broken bool, err error) {
 	c := &l.ck
-	if c.written > 0 && h.size <= c.written {
+	if c.written == 0 || h.size > c.written {
+		msg, err := SignCheckpoint(Checkpoint{Origin: h.origin, Size: h.size, Root: h.root, Time: h.time}, h.signer)
+		if err != nil {
+			return false, fmt.Errorf("audit log: %w", err)
+		}
+		line, err := json.Marshal(checkpointLine{Size: h.size, Note: string(msg)})
+		if err != nil {
+			return false, fmt.Errorf("audit log: encode checkpoint: %w", err)
+		}
+		line = append(line, '\n')
+		end, err := l.checkpoints.Seek(0, io.SeekEnd)
+		if err == nil {
+			_, err = l.checkpoints.Write(line)
+		}
+		if err == nil {
+			err = l.checkpoints.Sync()
+		}
+		if err != nil {
+			if end > 0 {
+				l.checkpoints.Truncate(end)
+			}
+			return true, fmt.Errorf("audit log: write checkpoint: %w", err)
+		}
+		c.written, c.note = h.size, msg
+		c.done.Add(1)
+	}
+	if c.latest == c.written {
 		return false, nil
 	}
-	msg, err := SignCheckpoint(Checkpoint{Origin: h.origin, Size: h.size, Root: h.root, Time: h.time}, h.signer)
-	if err != nil {
-		return false, fmt.Errorf("audit log: %w", err)
-	}
-	line, err := json.Marshal(checkpointLine{Size: h.size, Note: string(msg)})
-	if err != nil {
-		return false, fmt.Errorf("audit log: encode checkpoint: %w", err)
-	}
-	line = append(line, '\n')
-	end, err := l.checkpoints.Seek(0, io.SeekEnd)
-	if err == nil {
-		_, err = l.checkpoints.Write(line)
-	}
-	if err == nil {
-		err = l.checkpoints.Sync()
-	}
-	if err != nil {
-		if end > 0 {
-			l.checkpoints.Truncate(end)
-		}
-		return true, fmt.Errorf("audit log: write checkpoint: %w", err)
-	}
-	if err := writeFileAtomic(filepath.Join(l.opts.Dir, latestName), msg); err != nil {
+	if err := writeFileAtomic(filepath.Join(l.opts.Dir, latestName), c.note); err != nil {
 		return false, fmt.Errorf("audit log: %w", err)
 	}
 	if l.opts.MirrorDir != "" {
 		if err := os.MkdirAll(l.opts.MirrorDir, dirMode); err != nil {
 			return false, fmt.Errorf("audit log: checkpoint mirror: %w", err)
 		}
-		if err := writeFileAtomic(filepath.Join(l.opts.MirrorDir, latestName), msg); err != nil {
+		if err := writeFileAtomic(filepath.Join(l.opts.MirrorDir, latestName), c.note); err != nil {
 			return false, fmt.Errorf("audit log: checkpoint mirror: %w", err)
 		}
 	}
-	c.written = h.size
-	c.done.Add(1)
+	c.latest = c.written
 	return false, nil
 }
 

@@ -248,7 +248,7 @@ func (l *Log) openCheckpoints(records int64) error {
 			return fmt.Errorf("cut a torn checkpoint line: %w", err)
 		}
 	}
-	l.lastCheckpoint, l.lastCheckTime, l.ck.written = 0, l.opts.Now(), 0
+	l.lastCheckpoint, l.lastCheckTime, l.ck.written, l.ck.latest, l.ck.note = 0, l.opts.Now(), 0, 0, nil
 	if whole == 0 {
 		return nil
 	}
@@ -261,7 +261,9 @@ func (l *Log) openCheckpoints(records int64) error {
 		return fmt.Errorf("audit log %s holds %d records but its last checkpoint signed %d: records were removed; run `auditctl verify`",
 			l.opts.Dir, records, cl.Size)
 	}
-	l.lastCheckpoint, l.ck.written = cl.Size, cl.Size
+	// The latest file is taken to match the last line; if a crash left it
+	// behind, the next checkpoint writes it again.
+	l.lastCheckpoint, l.ck.written, l.ck.latest, l.ck.note = cl.Size, cl.Size, cl.Size, []byte(cl.Note)
 	return nil
 }
 

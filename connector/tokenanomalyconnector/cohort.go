@@ -246,15 +246,14 @@ func (m *model) raiseInCohort(f *finding, st *tokenState, c *CohortConfig) {
 	}
 	evicted := func() { m.tel.evicted(tableCohorts) }
 	others := 0
-	for i, key := range [3]uint64{hc.key, hc.group, hc.kind} {
-		if key == 0 {
-			continue
+	for _, key := range [2]uint64{hc.key, hc.group} {
+		if key != 0 {
+			others += m.cohorts.join(key, owner, f.at, c.Window, evicted)
 		}
-		n := m.cohorts.join(key, owner, f.at, c.Window, evicted)
-		if i == 2 {
-			n = m.cohorts.othersUnexplained(key, owner, f.at, c.Window)
-		}
-		others += n
+	}
+	if hc.kind != 0 {
+		m.cohorts.join(hc.kind, owner, f.at, c.Window, evicted)
+		others += m.cohorts.othersUnexplained(hc.kind, owner, f.at, c.Window)
 	}
 	hold := min(c.Hold, m.cfg.AllowedLateness)
 	switch {
@@ -302,17 +301,8 @@ func (m *model) onGroupGround(f *finding, st *tokenState, window time.Duration) 
 // the same people's bulk export in the next hour).
 func (m *model) cohortReached(hc *heldCohort, typ string, at int64, held bool) bool {
 	evicted := func() { m.tel.evicted(tableCohorts) }
-	for i, key := range [3]uint64{hc.key, hc.group, hc.kind} {
-		if key == 0 {
-			continue
-		}
-		if i == 2 {
-			if held && m.cohorts.othersUnexplained(key, hc.owner, at, hc.window)+1 >= hc.min {
-				return true
-			}
-			continue
-		}
-		if m.cohorts.others(key, hc.owner, at, hc.window)+1 >= hc.min {
+	for _, key := range [2]uint64{hc.key, hc.group} {
+		if key != 0 && m.cohorts.others(key, hc.owner, at, hc.window)+1 >= hc.min {
 			if typ != typeOffHours {
 				m.cohorts.markEvent(key, at, hc.window, evicted)
 			}
@@ -322,7 +312,7 @@ func (m *model) cohortReached(hc *heldCohort, typ string, at int64, held bool) b
 			return true
 		}
 	}
-	return false
+	return held && hc.kind != 0 && m.cohorts.othersUnexplained(hc.kind, hc.owner, at, hc.window)+1 >= hc.min
 }
 
 // groupCohortKey is the cohort of a finding's peer group (principal type

@@ -58,10 +58,10 @@ func (c *cohorts) markExplained(key uint64, at int64, window time.Duration, evic
 }
 
 // oldestToDrop is the member a full cohort drops for a new one: its
-// oldest explained member, else its oldest. A kind's list is where
-// explained members pile up (a fleet of 20 keys of one grant would push
-// out the owners its kind counts); elsewhere none is explained but a
-// rate_surge's resource or peer group, where it makes no difference.
+// oldest explained member, else its oldest. Explained members pile up in
+// a kind's list (a fleet of 20 keys of one grant would push out the owners
+// its kind counts); in the other cohorts, which count every member and
+// need far fewer than they hold, which one goes makes no difference.
 func (c *cohorts) oldestToDrop(ms []cohortMember, window time.Duration) int {
 	for i, e := range ms {
 		if c.isExplained(e, window) {

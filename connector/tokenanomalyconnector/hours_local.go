@@ -140,36 +140,37 @@ func zonesOf(country uint16) []*time.Location {
 	return countryzone.Zones(ipasn.CountryCode(uint32(country)))
 }
 
-// A home's clock is only as good as the table that placed its addresses:
-// a generator's or an org's address plan can put a whole population in a
+// A home's clock is only as good as the table that placed its addresses: a
+// generator's or an org's address plan can put a whole population in a
 // country whose clock is not theirs (the project's own scenarios put
 // everyone in 11.0.0.0/8, registered in the US, on UTC days: the quality
 // scenario's 08:00-18:00 UTC is 03:00-13:00 in New York, the integration
 // scenario's 09:00-17:00 is 04:00-12:00, 05:00-13:00 after the clock
-// change; an office behind a VPN egress abroad does the same in life).
-// So a country's clock is trusted for an org once it explains its
-// people: a person whose habitual hours (used on two days of the week or
-// more) leave the deep night (sleepFrom to sleepTo on the country's
-// principal clock) free sleeps by it, one who works there does not (a night nurse, an early shift, or a clock that is
-// not the person's). The clock is trusted once at least minClockPersons
-// persons sleep by it and they are more than those who do not. A wrong
-// clock has nearly everyone at work in its deep night (the scenarios
-// above: all of their people); a hospital a quarter (the eighth
-// evaluation's): twice as many sleepers, round twenty-five's first rule,
-// left its clock flickering off and on as its night workers' nights
+// change; an office behind a VPN egress abroad does the same in life). So a
+// country's clock is trusted for an org once it explains its people: a
+// person whose habitual hours (used on two days of the week or more) leave
+// the deep night (sleepFrom to sleepTo on the country's principal clock)
+// free sleeps by it, one who works there does not (a night nurse, an early
+// shift, or a clock that is not the person's). The clock is trusted once at
+// least minClockPersons persons sleep by it and they are more than those
+// who do not. A wrong clock has nearly everyone at work in its deep night
+// (the scenarios above: all of their people); a hospital a quarter (the
+// eighth evaluation's): twice as many sleepers, round twenty-five's first
+// rule, left its clock flickering off and on as its night workers' nights
 // became habitual, and 4 of its day-shift nurses' evening calls alerted.
 // And most must be up by it (trusted, midday). A person counts with its
 // habitual hours of the moment: again as they grow, move with the clock
-// change or its home moves (countClock). An evicted person stays counted, and counts again if it comes back: the
-// counts are a ratio, and that is rare. Not saved, as the homes are not.
+// change or its home moves (countClock). An evicted person stays counted,
+// and counts again if it comes back: the counts are a ratio, and that is
+// rare. Not saved, as the homes are not.
 
 // sleepFrom and sleepTo bound the deep night: from 02:00 to 06:00 hardly
 // anyone works by their own clock, night and early shifts aside. To 06:00,
-// not 05:00: the integration scenario's people start at 05:00 New York
-// time after the clock change, and half of them (those counted after it)
-// slept by the US clock to 05:00 (CI missed a night session at 23:06 New
-// York time, gated as the evening); to 06:00, none of its 600 do. The
-// outside evaluations' populations have at most 5% of their people at work from
+// not 05:00: the integration scenario's people start at 05:00 New York time
+// after the clock change, and half of them (those counted after it) slept
+// by the US clock to 05:00 (CI missed a night session at 23:06 New York
+// time, gated as the evening); to 06:00, none of its 600 do. The outside
+// evaluations' populations have at most 5% of their people at work from
 // 05:00 (the ninth's early staff start at 06:10); on the tenth, eleventh
 // and ninth, replayed, their clocks were trusted at the same moments with
 // either bound, and the eighth's hospital (a quarter of its people work

@@ -46,27 +46,9 @@ func (l *Log) checkpointLocked() error {
 func (l *Log) writeCheckpoint(h head) (broken bool, err error) {
 	c := &l.ck
 	if c.written == 0 || h.size > c.written {
-		msg, err := SignCheckpoint(Checkpoint{Origin: h.origin, Size: h.size, Root: h.root, Time: h.time}, h.signer)
+		msg, broken, err := l.appendCheckpoint(h)
 		if err != nil {
-			return false, fmt.Errorf("audit log: %w", err)
-		}
-		line, err := json.Marshal(checkpointLine{Size: h.size, Note: string(msg)})
-		if err != nil {
-			return false, fmt.Errorf("audit log: encode checkpoint: %w", err)
-		}
-		line = append(line, '\n')
-		end, err := l.checkpoints.Seek(0, io.SeekEnd)
-		if err == nil {
-			_, err = l.checkpoints.Write(line)
-		}
-		if err == nil {
-			err = l.checkpoints.Sync()
-		}
-		if err != nil {
-			if end > 0 {
-				l.checkpoints.Truncate(end)
-			}
-			return true, fmt.Errorf("audit log: write checkpoint: %w", err)
+			return broken, err
 		}
 		c.written, c.note = h.size, msg
 		c.done.Add(1)
@@ -87,6 +69,34 @@ func (l *Log) writeCheckpoint(h head) (broken bool, err error) {
 	}
 	c.latest = c.written
 	return false, nil
+}
+
+// appendCheckpoint signs h and appends it to checkpoints.jsonl, synced;
+// on failure it cuts a partial line, and broken says it may not have.
+func (l *Log) appendCheckpoint(h head) (msg []byte, broken bool, err error) {
+	msg, err = SignCheckpoint(Checkpoint{Origin: h.origin, Size: h.size, Root: h.root, Time: h.time}, h.signer)
+	if err != nil {
+		return nil, false, fmt.Errorf("audit log: %w", err)
+	}
+	line, err := json.Marshal(checkpointLine{Size: h.size, Note: string(msg)})
+	if err != nil {
+		return nil, false, fmt.Errorf("audit log: encode checkpoint: %w", err)
+	}
+	line = append(line, '\n')
+	end, err := l.checkpoints.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = l.checkpoints.Write(line)
+	}
+	if err == nil {
+		err = l.checkpoints.Sync()
+	}
+	if err != nil {
+		if end > 0 {
+			l.checkpoints.Truncate(end)
+		}
+		return nil, true, fmt.Errorf("audit log: write checkpoint: %w", err)
+	}
+	return msg, false, nil
 }
 
 // rotateLocked seals the active segment under a checkpoint, opens the next
